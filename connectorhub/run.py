@@ -1,0 +1,112 @@
+"""`make run`: the whole hub on one machine, stopped together by Ctrl-C.
+
+Starts a private Redis (unless REDIS_URL is set), migrates, creates a development admin,
+seeds the catalogue, then runs a Celery worker, the web server and, when ZEEBE_ADDRESS is
+set, the Zeebe worker. If any of them exits, the others are stopped too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from connectorhub.localredis import LocalRedis, RedisStartError
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
+STOP_TIMEOUT_SECONDS = 10
+
+
+def main() -> int:
+    env = dict(os.environ)
+    redis = None
+    if not env.get("REDIS_URL"):
+        try:
+            redis = LocalRedis().start()
+        except RedisStartError as exc:
+            print(f"Cannot start Redis: {exc}", file=sys.stderr)
+            return 1
+        env["REDIS_URL"] = redis.url
+        print(f"Redis: private server at {redis.url}")
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    try:
+        _prepare(env)
+        children = _start_services(env)
+        return _supervise(children)
+    except subprocess.CalledProcessError as exc:
+        print(f"Start-up step failed: {' '.join(map(str, exc.cmd[1:]))}", file=sys.stderr)
+        return 1
+    finally:
+        _stop(children)
+        if redis is not None:
+            redis.stop()
+        print("Stopped: web server, worker(s) and Redis.")
+
+
+def _prepare(env: dict[str, str]) -> None:
+    subprocess.run([*MANAGE, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    subprocess.run([*MANAGE, "ensure_dev_admin"], env=env, check=True)
+    if env.get("CONNECTORHUB_SKIP_SEED", "").lower() not in {"1", "true", "yes"}:
+        # Seeding needs the npm registry; the hub still starts without it.
+        subprocess.run([*MANAGE, "seed_catalogue"], env=env, check=False)
+
+
+def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[bytes]]]:
+    host = env.get("CONNECTORHUB_HOST", "127.0.0.1")
+    port = env.get("CONNECTORHUB_PORT", "8000")
+    commands = [
+        (
+            "worker",
+            [sys.executable, "-m", "celery", "-A", "connectorhub", "worker",
+             "--loglevel", "INFO", "--concurrency", env.get("CELERY_CONCURRENCY", "2"),
+             "--hostname", "connectorhub@%h"],
+        ),
+        ("web", [*MANAGE, "runserver", "--noreload", f"{host}:{port}"]),
+    ]  # fmt: skip
+    if env.get("ZEEBE_ADDRESS"):
+        commands.append(("zeebe", [*MANAGE, "zeebe_worker"]))
+    children = []
+    for name, command in commands:
+        # Own process group: Ctrl-C reaches only this supervisor, which stops them in order.
+        process = subprocess.Popen(command, env=env, cwd=BASE_DIR, start_new_session=True)
+        children.append((name, process))
+    print(f"\nConnectorHub is starting on http://{host}:{port}/  (Ctrl-C stops everything)\n")
+    return children
+
+
+def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
+    stop = {"requested": False}
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop["requested"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stop["requested"]:
+        for name, process in children:
+            if process.poll() is not None:
+                print(f"The {name} process exited with code {process.returncode}; stopping.")
+                return process.returncode or 1
+        time.sleep(0.3)
+    return 0
+
+
+def _stop(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+    for _, process in children:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+    for _, process in children:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

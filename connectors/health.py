@@ -1,0 +1,99 @@
+"""Liveness of the parts the hub depends on: database, Redis, Celery workers, Zeebe.
+
+Each check is bounded by a short timeout so that /healthz answers quickly even when a
+component hangs.
+"""
+
+from dataclasses import asdict, dataclass
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+CHECK_TIMEOUT_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    name: str
+    ok: bool
+    detail: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def check_database() -> ComponentStatus:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # any driver error means "down"; the detail says why
+        return ComponentStatus("database", False, str(exc))
+    return ComponentStatus("database", True, connection.vendor)
+
+
+def check_redis() -> ComponentStatus:
+    client = redis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_timeout=CHECK_TIMEOUT_SECONDS,
+        socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return ComponentStatus("redis", False, f"{_redacted_url(settings.REDIS_URL)}: {exc}")
+    finally:
+        client.close()
+    return ComponentStatus("redis", True, _redacted_url(settings.REDIS_URL))
+
+
+def check_worker() -> ComponentStatus:
+    from connectorhub.celery import app
+
+    try:
+        replies = app.control.ping(timeout=CHECK_TIMEOUT_SECONDS)
+    except Exception as exc:  # kombu raises several unrelated types when Redis is gone
+        return ComponentStatus("worker", False, f"cannot ask the workers: {exc}")
+    if not replies:
+        return ComponentStatus("worker", False, "no Celery worker answered")
+    names = sorted(name for reply in replies for name in reply)
+    return ComponentStatus("worker", True, ", ".join(names))
+
+
+def check_zeebe() -> ComponentStatus:
+    address = settings.ZEEBE_ADDRESS
+    if not address:
+        return ComponentStatus("zeebe", True, "not configured (ZEEBE_ADDRESS is unset)")
+    import grpc
+
+    channel = grpc.insecure_channel(address)
+    try:
+        grpc.channel_ready_future(channel).result(timeout=CHECK_TIMEOUT_SECONDS)
+    except grpc.FutureTimeoutError:
+        return ComponentStatus("zeebe", False, f"gateway {address} did not answer")
+    finally:
+        channel.close()
+    return ComponentStatus("zeebe", True, f"gateway {address} reachable")
+
+
+def system_status() -> list[ComponentStatus]:
+    checks = [check_database(), check_redis()]
+    # Asking for workers needs the broker; skip the wait when Redis is already down.
+    checks.append(
+        check_worker() if checks[-1].ok else ComponentStatus("worker", False, "Redis is down")
+    )
+    checks.append(check_zeebe())
+    return checks
+
+
+def _redacted_url(url: str) -> str:
+    """The URL without its password, for display."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (
+            f":{parts.port}" if parts.port else ""
+        )
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url

@@ -1,0 +1,1 @@
+"""Web UI views, one module per area; the URLconf imports them from here."""

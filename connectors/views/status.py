@@ -1,0 +1,28 @@
+"""Health of the hub: JSON for probes, a page and a footer fragment for people."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from connectors.health import system_status
+
+
+@login_not_required
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = system_status()
+    healthy = all(check.ok for check in checks)
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "components": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+def status_page(request: HttpRequest) -> HttpResponse:
+    template = "connectors/status.html"
+    if request.htmx:
+        template += "#footer-status"
+    return render(request, template, {"checks": system_status()})

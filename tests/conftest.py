@@ -1,0 +1,127 @@
+"""Shared fixtures: real Redis, a real Celery worker process, headless Chromium.
+
+Nothing here is a mock: each fixture starts the real component on 127.0.0.1 and stops it
+when the tests that need it are done.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM calls
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ARTIFACTS = BASE_DIR / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A private Redis for this test session; Django and Celery are pointed at it."""
+    from django.conf import settings
+
+    from connectorhub.celery import app
+    from connectorhub.localredis import LocalRedis
+
+    with LocalRedis() as server:
+        previous = settings.REDIS_URL
+        settings.REDIS_URL = server.url
+        app.conf.update(broker_url=server.url, result_backend=server.url)
+        yield server.url
+        settings.REDIS_URL = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    redis_url: str, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[Any]:
+    """A real `celery worker` process sharing the test database and Redis."""
+    from django.db import connection
+
+    from connectorhub.celery import app
+    from tests.services.celery_worker import CeleryWorkerProcess, database_url
+
+    with django_db_blocker.unblock():
+        db_url = database_url(connection.settings_dict)
+    worker = CeleryWorkerProcess(
+        {"REDIS_URL": redis_url, "DATABASE_URL": db_url},
+        ARTIFACTS / "celery-worker.log",
+    )
+    worker.start(app)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user("ada", "ada@example.com", PASSWORD)
+
+
+@pytest.fixture
+def other_user(django_user_model: Any) -> Any:
+    return django_user_model.objects.create_user("bob", "bob@example.com", PASSWORD)
+
+
+@pytest.fixture
+def signed_in_client(client: Any, user: Any) -> Any:
+    client.force_login(user)
+    return client
+
+
+# --- Browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser page; a screenshot is kept in test-artifacts/ when the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def signed_in_page(page: Any, live_server: Any, user: Any) -> Any:
+    """A browser page signed in as `user` through the real login form."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page

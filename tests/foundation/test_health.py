@@ -1,0 +1,67 @@
+"""/healthz and the status page report each component the hub depends on."""
+
+import pytest
+from django.conf import settings
+
+from connectorhub.localredis import free_port
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_healthz_reports_database_redis_and_worker_up(client, celery_worker):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    components = body["components"]
+    assert components["database"]["ok"] is True
+    assert components["redis"]["ok"] is True
+    assert components["worker"]["ok"] is True
+    assert "test-" in components["worker"]["detail"]
+    assert components["zeebe"] == {"ok": True, "detail": "not configured (ZEEBE_ADDRESS is unset)"}
+
+
+@pytest.mark.django_db
+def test_healthz_says_which_component_is_down_without_sign_in(client, redis_url):
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    settings.REDIS_URL = dead
+    try:
+        response = client.get("/healthz")
+    finally:
+        settings.REDIS_URL = redis_url
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["components"]["redis"]["ok"] is False
+    assert body["components"]["worker"] == {"ok": False, "detail": "Redis is down"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_unreachable_zeebe_gateway(client, redis_url, settings):
+    settings.ZEEBE_ADDRESS = f"127.0.0.1:{free_port()}"
+
+    body = client.get("/healthz").json()
+
+    assert body["components"]["zeebe"]["ok"] is False
+    assert settings.ZEEBE_ADDRESS in body["components"]["zeebe"]["detail"]
+
+
+@pytest.mark.django_db
+def test_status_page_shows_components_to_signed_in_users(signed_in_client, redis_url):
+    response = signed_in_client.get("/status/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("Database", "Redis", "Worker", "Zeebe"):
+        assert name in html
+
+
+@pytest.mark.django_db
+def test_status_fragment_for_htmx_is_only_the_footer(signed_in_client, redis_url):
+    response = signed_in_client.get("/status/", HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'class="dot' in html

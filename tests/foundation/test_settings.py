@@ -1,0 +1,93 @@
+"""Settings come from the environment, strictly parsed; production passes Django's checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from connectorhub.env import ConfigurationError, env_bool, env_int, env_list, env_secret
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_malformed_boolean_names_the_variable(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+
+    with pytest.raises(ConfigurationError, match="DEBUG='maybe' is not a boolean"):
+        env_bool("DEBUG", False)
+
+
+def test_malformed_integer_names_the_variable(monkeypatch):
+    monkeypatch.setenv("CELERY_TASK_TIME_LIMIT", "5m")
+
+    with pytest.raises(ConfigurationError, match="CELERY_TASK_TIME_LIMIT='5m'"):
+        env_int("CELERY_TASK_TIME_LIMIT", 300)
+
+
+def test_lists_and_defaults(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "hub.example.com, ,10.0.0.1")
+    monkeypatch.delenv("DEBUG", raising=False)
+
+    assert env_list("ALLOWED_HOSTS", []) == ["hub.example.com", "10.0.0.1"]
+    assert env_bool("DEBUG", False) is False
+
+
+def test_secret_from_file(monkeypatch, tmp_path):
+    secret_file = tmp_path / "key"
+    secret_file.write_text("from-a-file\n")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SECRET_KEY_FILE", str(secret_file))
+
+    assert env_secret("SECRET_KEY") == "from-a-file"
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        # The test process allows async-unsafe calls for Playwright; a deployment must not.
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_a_production_environment(tmp_path):
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
+        "ALLOWED_HOSTS": "hub.example.com",
+        "CONNECTORHUB_DATA_DIR": str(tmp_path),
+        "SECURE_SSL_REDIRECT": "true",
+        "SESSION_COOKIE_SECURE": "true",
+        "CSRF_COOKIE_SECURE": "true",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+        "SECURE_HSTS_PRELOAD": "true",
+    }
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=production)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bad_setting_stops_start_up_with_its_name(tmp_path):
+    result = _manage("check", env={"DEBUG": "sometimes", "CONNECTORHUB_DATA_DIR": str(tmp_path)})
+
+    assert result.returncode != 0
+    assert "DEBUG='sometimes' is not a boolean" in result.stderr
+
+
+def test_development_secret_key_is_generated_once_with_private_permissions(tmp_path):
+    env = {"CONNECTORHUB_DATA_DIR": str(tmp_path), "SECRET_KEY": ""}
+
+    assert _manage("check", env=env).returncode == 0
+    key_file = tmp_path / "secret_key"
+    first = key_file.read_text()
+    assert _manage("check", env=env).returncode == 0
+
+    assert key_file.read_text() == first
+    assert key_file.stat().st_mode & 0o777 == 0o600

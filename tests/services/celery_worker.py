@@ -1,0 +1,69 @@
+"""A real Celery worker process for tests, on the test database and a private Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL that points a separate process at the test database."""
+    engine = settings_dict["ENGINE"]
+    if engine.endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    if "postgresql" in engine:
+        user = settings_dict.get("USER") or ""
+        password = settings_dict.get("PASSWORD") or ""
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "localhost"
+        port = settings_dict.get("PORT") or "5432"
+        return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+    raise RuntimeError(f"No DATABASE_URL form for {engine}")
+
+
+class CeleryWorkerProcess:
+    """`celery worker` as a child process; ready once it answers a broadcast ping."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 2) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, app: Any, timeout: float = 60.0) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "connectorhub", "worker",
+             "--loglevel", "INFO", "--concurrency", str(self.concurrency),
+             "--hostname", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
+            env={**os.environ, **self.env},
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited; see {self.log_path}")
+            if app.control.ping(timeout=0.5):
+                return
+        self.stop()
+        raise RuntimeError(f"Celery worker did not answer within {timeout}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, 15)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
