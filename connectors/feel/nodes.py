@@ -1,0 +1,921 @@
+"""The FEEL syntax tree and its evaluation.
+
+Each node evaluates itself against a `Scope` (the variables in sight) and an `Env` (per-evaluation
+state: the step budget, the functions, the clock). Type mismatches give null, as in feel-scala;
+only unknown functions, wrong argument counts and exhausted limits raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+from .errors import FeelEvaluationError
+from .values import (
+    DECIMAL_CONTEXT,
+    DayTimeDuration,
+    FeelFunction,
+    Range,
+    YearMonthDuration,
+    feel_compare,
+    feel_equals,
+    normalize,
+    parse_temporal,
+    type_name,
+)
+
+MAX_STRING_LENGTH = 10_000_000
+MAX_LIST_LENGTH = 1_000_000
+MAX_CALL_DEPTH = 64
+
+_MISSING = object()
+
+
+class Scope:
+    """A chain of variable layers; the innermost layer is searched first."""
+
+    __slots__ = ("parent", "vars")
+
+    def __init__(self, variables: Mapping[str, Any], parent: Scope | None = None) -> None:
+        self.vars = variables
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        scope: Scope | None = self
+        while scope is not None:
+            value = scope.vars.get(name, _MISSING)
+            if value is not _MISSING:
+                return value
+            scope = scope.parent
+        return _MISSING
+
+
+class RootVariables(Mapping[str, Any]):
+    """The caller's context, normalised to FEEL values on first access of each variable.
+
+    Only variables the expression reads are converted, so a large unrelated variable costs
+    nothing.
+    """
+
+    __slots__ = ("_cache", "_raw")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._cache: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._cache:
+            return self._cache[key]
+        value = self._raw.get(key, _MISSING)
+        if value is _MISSING:
+            return default
+        converted = self._cache[key] = normalize(value)
+        return converted
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+class Env:
+    """Per-evaluation state: the step budget, function table and a fixed `now()`."""
+
+    __slots__ = ("call_depth", "functions", "max_steps", "now", "steps")
+
+    def __init__(self, functions: Mapping[str, FeelFunction], max_steps: int) -> None:
+        self.functions = functions
+        self.max_steps = max_steps
+        self.steps = 0
+        self.call_depth = 0
+        self.now: dt.datetime | None = None
+
+    def tick(self, count: int = 1) -> None:
+        self.steps += count
+        if self.steps > self.max_steps:
+            raise FeelEvaluationError(
+                f"evaluation exceeded {self.max_steps} steps; the expression loops too long"
+            )
+
+
+class Node:
+    """A syntax-tree node; `pos` is the (line, column) where it starts."""
+
+    __slots__ = ("depth", "pos")
+    depth: int
+    pos: tuple[int, int]
+
+    def __init__(self, pos: tuple[int, int], *children: Node | None) -> None:
+        self.pos = pos
+        self.depth = 1 + max((c.depth for c in children if c is not None), default=0)
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        raise NotImplementedError
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+
+
+# -- literals and names ---------------------------------------------------------------------
+
+
+class Const(Node):
+    __slots__ = ("value",)
+
+    def __init__(self, pos: tuple[int, int], value: Any) -> None:
+        super().__init__(pos)
+        self.value = value
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        return self.value
+
+
+class Temporal(Node):
+    __slots__ = ("text",)
+
+    def __init__(self, pos: tuple[int, int], text: str) -> None:
+        super().__init__(pos)
+        self.text = text
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        return parse_temporal(self.text)
+
+
+class Name(Node):
+    __slots__ = ("name",)
+
+    def __init__(self, pos: tuple[int, int], name: str) -> None:
+        super().__init__(pos)
+        self.name = name
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        value = scope.lookup(self.name)
+        if value is _MISSING:
+            # FEEL: an unknown variable is null (feel-scala adds a warning, nothing fails)
+            function = env.functions.get(self.name)
+            return function
+        return value
+
+
+class ListNode(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, pos: tuple[int, int], items: list[Node]) -> None:
+        super().__init__(pos, *items)
+        self.items = items
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        return [item.ev(scope, env) for item in self.items]
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for item in self.items:
+            yield from item.walk()
+
+
+class ContextNode(Node):
+    """`{a: 1, b: a + 1}`: each entry sees the entries before it."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, pos: tuple[int, int], entries: list[tuple[str, Node]]) -> None:
+        super().__init__(pos, *(node for _, node in entries))
+        self.entries = entries
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        result: dict[str, Any] = {}
+        inner = Scope(result, scope)
+        for key, node in self.entries:
+            result[key] = node.ev(inner, env)
+        return result
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for _, node in self.entries:
+            yield from node.walk()
+
+
+class RangeNode(Node):
+    __slots__ = ("end", "end_included", "start", "start_included")
+
+    def __init__(
+        self, pos: tuple[int, int], start: Node, end: Node, start_in: bool, end_in: bool
+    ) -> None:
+        super().__init__(pos, start, end)
+        self.start, self.end = start, end
+        self.start_included, self.end_included = start_in, end_in
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        return Range(
+            self.start.ev(scope, env),
+            self.end.ev(scope, env),
+            self.start_included,
+            self.end_included,
+        )
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.start.walk()
+        yield from self.end.walk()
+
+
+# -- operators ------------------------------------------------------------------------------
+
+
+class Binary(Node):
+    __slots__ = ("left", "op", "right")
+
+    def __init__(self, pos: tuple[int, int], op: str, left: Node, right: Node) -> None:
+        super().__init__(pos, left, right)
+        self.op, self.left, self.right = op, left, right
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.left.walk()
+        yield from self.right.walk()
+
+
+class Arith(Binary):
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        return arithmetic(self.op, self.left.ev(scope, env), self.right.ev(scope, env))
+
+
+class Compare(Binary):
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        return compare(self.op, self.left.ev(scope, env), self.right.ev(scope, env))
+
+
+class And(Binary):
+    """Three-valued `and`: false wins, then null; non-booleans count as null."""
+
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        left = self.left.ev(scope, env)
+        if left is False:
+            return False
+        right = self.right.ev(scope, env)
+        if right is False:
+            return False
+        if left is True and right is True:
+            return True
+        return None
+
+
+class Or(Binary):
+    """Three-valued `or`: true wins, then null; non-booleans count as null."""
+
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        left = self.left.ev(scope, env)
+        if left is True:
+            return True
+        right = self.right.ev(scope, env)
+        if right is True:
+            return True
+        if left is False and right is False:
+            return False
+        return None
+
+
+class Negate(Node):
+    __slots__ = ("operand",)
+
+    def __init__(self, pos: tuple[int, int], operand: Node) -> None:
+        super().__init__(pos, operand)
+        self.operand = operand
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        value = self.operand.ev(scope, env)
+        if type(value) is Decimal:
+            return -value
+        if isinstance(value, DayTimeDuration):
+            return DayTimeDuration(-value.microseconds)
+        if isinstance(value, YearMonthDuration):
+            return YearMonthDuration(-value.months)
+        return None
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.operand.walk()
+
+
+class Between(Node):
+    __slots__ = ("high", "low", "value")
+
+    def __init__(self, pos: tuple[int, int], value: Node, low: Node, high: Node) -> None:
+        super().__init__(pos, value, low, high)
+        self.value, self.low, self.high = value, low, high
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        value = self.value.ev(scope, env)
+        low = feel_compare(self.low.ev(scope, env), value)
+        high = feel_compare(value, self.high.ev(scope, env))
+        if low is None or high is None:
+            return None
+        return low <= 0 and high <= 0
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for node in (self.value, self.low, self.high):
+            yield from node.walk()
+
+
+class In(Node):
+    """`x in test`: a list tests membership, a range containment, anything else equality."""
+
+    __slots__ = ("op", "test", "value")
+
+    def __init__(self, pos: tuple[int, int], value: Node, test: Node, op: str | None) -> None:
+        super().__init__(pos, value, test)
+        self.value, self.test, self.op = value, test, op
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        value = self.value.ev(scope, env)
+        test = self.test.ev(scope, env)
+        if self.op is not None:
+            return compare(self.op, value, test)
+        return unary_test(value, test)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.value.walk()
+        yield from self.test.walk()
+
+
+def unary_test(value: Any, test: Any) -> bool | None:
+    if isinstance(test, Range):
+        return in_range(value, test)
+    if isinstance(test, list) and not isinstance(value, list):
+        return any(unary_test(value, item) is True for item in test)
+    if isinstance(test, bool) and not isinstance(value, bool):
+        return test
+    return feel_equals(value, test)
+
+
+def in_range(value: Any, rng: Range) -> bool | None:
+    low = feel_compare(rng.start, value)
+    high = feel_compare(value, rng.end)
+    if low is None or high is None:
+        return None
+    low_ok = low < 0 or (low == 0 and rng.start_included)
+    high_ok = high < 0 or (high == 0 and rng.end_included)
+    return low_ok and high_ok
+
+
+class InstanceOf(Node):
+    __slots__ = ("type_", "value")
+
+    def __init__(self, pos: tuple[int, int], value: Node, type_: str) -> None:
+        super().__init__(pos, value)
+        self.value, self.type_ = value, type_
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        value = self.value.ev(scope, env)
+        wanted = self.type_.split("<", 1)[0].strip()
+        if wanted == "Any":
+            return value is not None
+        actual = type_name(value)
+        if wanted == "time" and actual == "time":
+            return True
+        return actual == wanted
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.value.walk()
+
+
+# -- control flow ---------------------------------------------------------------------------
+
+
+class If(Node):
+    __slots__ = ("cond", "else_", "then")
+
+    def __init__(self, pos: tuple[int, int], cond: Node, then: Node, else_: Node) -> None:
+        super().__init__(pos, cond, then, else_)
+        self.cond, self.then, self.else_ = cond, then, else_
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        # anything but true (false, null, a number...) takes the else branch
+        if self.cond.ev(scope, env) is True:
+            return self.then.ev(scope, env)
+        return self.else_.ev(scope, env)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for node in (self.cond, self.then, self.else_):
+            yield from node.walk()
+
+
+Iteration = tuple[str, Node, Node | None]
+
+
+def _iteration_values(iteration: Iteration, scope: Scope, env: Env) -> list[Any] | None:
+    _, source, until = iteration
+    start = source.ev(scope, env)
+    if until is not None:
+        end = until.ev(scope, env)
+        if not (type(start) is Decimal and type(end) is Decimal):
+            return None
+        if start != start.to_integral_value() or end != end.to_integral_value():
+            return None
+        first, last = int(start), int(end)
+        if abs(last - first) > MAX_LIST_LENGTH:
+            raise FeelEvaluationError(f"range {first}..{last} is too long to iterate")
+        step = 1 if last >= first else -1
+        return [Decimal(i) for i in range(first, last + step, step)]
+    if start is None:
+        return None
+    if isinstance(start, Range):
+        return None
+    return start if isinstance(start, list) else [start]
+
+
+class For(Node):
+    """`for a in x, b in y return e`: the cartesian product, `partial` holds results so far."""
+
+    __slots__ = ("body", "iterations")
+
+    def __init__(self, pos: tuple[int, int], iterations: list[Iteration], body: Node) -> None:
+        nodes = [n for _, s, u in iterations for n in (s, u) if n is not None]
+        super().__init__(pos, body, *nodes)
+        self.iterations, self.body = iterations, body
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        results: list[Any] = []
+        if not self._loop(0, scope, env, results):
+            return None
+        return results
+
+    def _loop(self, index: int, scope: Scope, env: Env, results: list[Any]) -> bool:
+        name = self.iterations[index][0]
+        values = _iteration_values(self.iterations[index], scope, env)
+        if values is None:
+            return False
+        last = index == len(self.iterations) - 1
+        for value in values:
+            env.tick()
+            inner = Scope({name: value, "partial": results}, scope)
+            if last:
+                results.append(self.body.ev(inner, env))
+                if len(results) > MAX_LIST_LENGTH:
+                    raise FeelEvaluationError("for expression produced too many items")
+            elif not self._loop(index + 1, inner, env, results):
+                return False
+        return True
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for _, source, until in self.iterations:
+            yield from source.walk()
+            if until is not None:
+                yield from until.walk()
+        yield from self.body.walk()
+
+
+class Quantified(Node):
+    """`some`/`every x in xs satisfies cond`."""
+
+    __slots__ = ("body", "every", "iterations")
+
+    def __init__(
+        self, pos: tuple[int, int], every: bool, iterations: list[Iteration], body: Node
+    ) -> None:
+        super().__init__(pos, body, *(s for _, s, _ in iterations))
+        self.every, self.iterations, self.body = every, iterations, body
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        outcomes: list[Any] = []
+        if not self._collect(0, scope, env, outcomes):
+            return None
+        if self.every:
+            if any(o is False for o in outcomes):
+                return False
+            return True if all(o is True for o in outcomes) else None
+        if any(o is True for o in outcomes):
+            return True
+        return False if all(o is False for o in outcomes) else None
+
+    def _collect(self, index: int, scope: Scope, env: Env, outcomes: list[Any]) -> bool:
+        name = self.iterations[index][0]
+        values = _iteration_values(self.iterations[index], scope, env)
+        if values is None:
+            return False
+        for value in values:
+            env.tick()
+            inner = Scope({name: value}, scope)
+            if index == len(self.iterations) - 1:
+                outcomes.append(self.body.ev(inner, env))
+            elif not self._collect(index + 1, inner, env, outcomes):
+                return False
+        return True
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for _, source, _ in self.iterations:
+            yield from source.walk()
+        yield from self.body.walk()
+
+
+class FunctionDef(Node):
+    __slots__ = ("body", "params")
+
+    def __init__(self, pos: tuple[int, int], params: list[str], body: Node) -> None:
+        super().__init__(pos, body)
+        self.params, self.body = params, body
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        params, body = tuple(self.params), self.body
+
+        def impl(*args: Any) -> Any:
+            return body.ev(Scope(dict(zip(params, args, strict=True)), scope), env)
+
+        return FeelFunction("anonymous function", params, impl)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.body.walk()
+
+
+# -- paths, filters, calls ------------------------------------------------------------------
+
+_TEMPORAL_PROPERTIES: dict[str, Callable[[Any], Any]] = {
+    "year": lambda v: v.year,
+    "month": lambda v: v.month,
+    "day": lambda v: v.day,
+    "weekday": lambda v: v.isoweekday(),
+    "hour": lambda v: v.hour,
+    "minute": lambda v: v.minute,
+    "second": lambda v: v.second,
+}
+
+
+def get_property(value: Any, key: str) -> Any:
+    """`value.key`: a context entry, a projection over a list, or a temporal component."""
+    if isinstance(value, dict):
+        return value.get(key)
+    if isinstance(value, list):
+        return [get_property(item, key) for item in value]
+    if isinstance(value, dt.date | dt.time) and key in _TEMPORAL_PROPERTIES:
+        try:
+            return Decimal(_TEMPORAL_PROPERTIES[key](value))
+        except AttributeError:
+            return None
+    if isinstance(value, DayTimeDuration):
+        return _duration_property(value, key)
+    if isinstance(value, YearMonthDuration) and key in ("years", "months"):
+        years, months = divmod(abs(value.months), 12)
+        part = years if key == "years" else months
+        return Decimal(-part if value.months < 0 else part)
+    if isinstance(value, Range):
+        return {
+            "start": value.start,
+            "end": value.end,
+            "start included": value.start_included,
+            "end included": value.end_included,
+        }.get(key)
+    return None
+
+
+def _duration_property(value: DayTimeDuration, key: str) -> Any:
+    micros = abs(value.microseconds)
+    parts = {
+        "days": micros // 86_400_000_000,
+        "hours": micros // 3_600_000_000 % 24,
+        "minutes": micros // 60_000_000 % 60,
+        "seconds": micros // 1_000_000 % 60,
+    }
+    if key not in parts:
+        return None
+    return Decimal(-parts[key] if value.microseconds < 0 else parts[key])
+
+
+class Path(Node):
+    __slots__ = ("key", "target")
+
+    def __init__(self, pos: tuple[int, int], target: Node, key: str) -> None:
+        super().__init__(pos, target)
+        self.target, self.key = target, key
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        return get_property(self.target.ev(scope, env), self.key)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.target.walk()
+
+
+class Filter(Node):
+    """`list[cond]` keeps items where cond is true; `list[n]` picks an item (1-based, -1 last)."""
+
+    __slots__ = ("condition", "target")
+
+    def __init__(self, pos: tuple[int, int], target: Node, condition: Node) -> None:
+        super().__init__(pos, target, condition)
+        self.target, self.condition = target, condition
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        target = self.target.ev(scope, env)
+        if target is None:
+            return None
+        items = target if isinstance(target, list) else [target]
+        if not items:
+            probe = self.condition.ev(Scope({"item": None}, scope), env)
+            return None if type(probe) is Decimal else []
+        # a number picks an item by position; anything else is a condition per item
+        first = self.condition.ev(_item_scope(items[0], scope), env)
+        if type(first) is Decimal:
+            return _index(items, first)
+        kept = []
+        for position, item in enumerate(items):
+            env.tick()
+            keep = first if position == 0 else self.condition.ev(_item_scope(item, scope), env)
+            if keep is True:
+                kept.append(item)
+        return kept
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.target.walk()
+        yield from self.condition.walk()
+
+
+def _item_scope(item: Any, scope: Scope) -> Scope:
+    if isinstance(item, dict):
+        layer = dict(item)
+        layer["item"] = item
+        return Scope(layer, scope)
+    return Scope({"item": item}, scope)
+
+
+def _index(items: list[Any], index: Decimal) -> Any:
+    if index != index.to_integral_value():
+        return None
+    position = int(index)
+    if position > 0 and position <= len(items):
+        return items[position - 1]
+    if position < 0 and -position <= len(items):
+        return items[position]
+    return None
+
+
+class Call(Node):
+    """A function call, positional (`f(1, 2)`) or named (`f(a: 1, b: 2)`)."""
+
+    __slots__ = ("args", "callee", "named")
+
+    def __init__(
+        self,
+        pos: tuple[int, int],
+        callee: Node,
+        args: list[Node],
+        named: list[tuple[str, Node]] | None,
+    ) -> None:
+        super().__init__(pos, callee, *args, *(n for _, n in named or ()))
+        self.callee, self.args, self.named = callee, args, named
+
+    def function_name(self) -> str | None:
+        return self.callee.name if isinstance(self.callee, Name) else None
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        env.tick()
+        function = self._resolve(scope, env)
+        if self.named is not None:
+            args = self._named_args(function, scope, env)
+        else:
+            args = [arg.ev(scope, env) for arg in self.args]
+        return invoke(function, args, env)
+
+    def _resolve(self, scope: Scope, env: Env) -> FeelFunction:
+        name = self.function_name()
+        if name is not None:
+            value = scope.lookup(name)
+            if isinstance(value, FeelFunction):
+                return value
+            builtin = env.functions.get(name)
+            if builtin is not None:
+                return builtin
+            raise FeelEvaluationError(
+                f"unknown function '{name}' (line {self.pos[0]}, column {self.pos[1]})"
+            )
+        value = self.callee.ev(scope, env)
+        if isinstance(value, FeelFunction):
+            return value
+        raise FeelEvaluationError(
+            f"{type_name(value)} is not a function (line {self.pos[0]}, column {self.pos[1]})"
+        )
+
+    def _named_args(self, function: FeelFunction, scope: Scope, env: Env) -> list[Any]:
+        given = {key: node for key, node in self.named or ()}
+        unknown = set(given) - set(function.params)
+        if unknown:
+            raise FeelEvaluationError(
+                f"function '{function.name}' has no parameter named "
+                f"{', '.join(repr(u) for u in sorted(unknown))}; "
+                f"its parameters are {', '.join(function.params)}"
+            )
+        # missing named parameters are null, as feel-scala passes them
+        last = max((function.params.index(k) for k in given), default=-1)
+        return [
+            given[p].ev(scope, env) if p in given else None for p in function.params[: last + 1]
+        ]
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.callee.walk()
+        for arg in self.args:
+            yield from arg.walk()
+        for _, node in self.named or ():
+            yield from node.walk()
+
+
+def invoke(function: FeelFunction, args: list[Any], env: Env) -> Any:
+    """Call a FEEL function after checking the argument count."""
+    if len(args) < function.required or (
+        not function.variadic and len(args) > len(function.params)
+    ):
+        raise _arity_error(function, len(args))
+    env.call_depth += 1
+    if env.call_depth > MAX_CALL_DEPTH:
+        raise FeelEvaluationError(
+            f"function calls nested deeper than {MAX_CALL_DEPTH} (in '{function.name}')"
+        )
+    try:
+        return function.impl(*args)
+    finally:
+        env.call_depth -= 1
+
+
+def _arity_error(function: FeelFunction, given: int) -> FeelEvaluationError:
+    required, optional = function.params[: function.required], function.params[function.required :]
+    expected = ", ".join(required)
+    if optional:
+        expected += (", " if required else "") + "[" + ", ".join(optional) + "]"
+    expected = expected or "no arguments"
+    if function.variadic:
+        expected += ", ..."
+    return FeelEvaluationError(
+        f"function '{function.name}' got {given} argument(s); it expects ({expected})"
+    )
+
+
+# -- arithmetic and comparison --------------------------------------------------------------
+
+
+def arithmetic(op: str, left: Any, right: Any) -> Any:
+    if left is None or right is None:
+        return None
+    if type(left) is Decimal and type(right) is Decimal:
+        return _decimal_op(op, left, right)
+    if op == "+" and type(left) is str and type(right) is str:
+        if len(left) + len(right) > MAX_STRING_LENGTH:
+            raise FeelEvaluationError(f"string longer than {MAX_STRING_LENGTH} characters")
+        return left + right
+    return _temporal_op(op, left, right)
+
+
+def _decimal_op(op: str, left: Decimal, right: Decimal) -> Decimal | None:
+    ctx = DECIMAL_CONTEXT
+    try:
+        if op == "+":
+            return ctx.add(left, right)
+        if op == "-":
+            return ctx.subtract(left, right)
+        if op == "*":
+            return ctx.multiply(left, right)
+        if op == "/":
+            return ctx.divide(left, right)
+        return _power(left, right)
+    except (decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow):
+        return None
+
+
+def _power(base: Decimal, exponent: Decimal) -> Decimal | None:
+    if exponent == exponent.to_integral_value() and abs(exponent) > 100_000:
+        # huge integral powers overflow or underflow anyway; do not let them burn CPU
+        if abs(base) in (Decimal(0), Decimal(1)):
+            return DECIMAL_CONTEXT.power(base, exponent)
+        return None
+    return DECIMAL_CONTEXT.power(base, exponent)
+
+
+def _temporal_op(op: str, left: Any, right: Any) -> Any:
+    try:
+        return _temporal_op_unchecked(op, left, right)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _temporal_op_unchecked(op: str, left: Any, right: Any) -> Any:
+    ld, rd = isinstance(left, DayTimeDuration), isinstance(right, DayTimeDuration)
+    ly, ry = isinstance(left, YearMonthDuration), isinstance(right, YearMonthDuration)
+    if ld and rd and op in "+-":
+        sign = 1 if op == "+" else -1
+        return DayTimeDuration(left.microseconds + sign * right.microseconds)
+    if ly and ry and op in "+-":
+        sign = 1 if op == "+" else -1
+        return YearMonthDuration(left.months + sign * right.months)
+    if (ld or ly) and type(right) is Decimal and op in "*/":
+        return _scale_duration(op, left, right)
+    if (rd or ry) and type(left) is Decimal and op == "*":
+        return _scale_duration(op, right, left)
+    if isinstance(left, dt.date | dt.time) and (rd or ry) and op in "+-":
+        return _shift(left, right, op == "-")
+    if isinstance(right, dt.date | dt.time) and (ld or ly) and op == "+":
+        return _shift(right, left, False)
+    if op == "-" and isinstance(left, dt.date) and isinstance(right, dt.date):
+        return _difference(left, right)
+    return None
+
+
+def _scale_duration(op: str, duration: Any, factor: Decimal) -> Any:
+    if op == "/" and factor == 0:
+        return None
+    if isinstance(duration, DayTimeDuration):
+        amount = Decimal(duration.microseconds)
+        scaled = amount * factor if op == "*" else amount / factor
+        return DayTimeDuration(int(scaled))
+    months = Decimal(duration.months)
+    scaled = months * factor if op == "*" else months / factor
+    return YearMonthDuration(int(scaled))
+
+
+def _shift(value: Any, duration: Any, subtract: bool) -> Any:
+    if isinstance(duration, YearMonthDuration):
+        if isinstance(value, dt.time):
+            return None
+        months = -duration.months if subtract else duration.months
+        return _add_months(value, months)
+    delta = duration.delta
+    if subtract:
+        delta = -delta
+    if isinstance(value, dt.datetime):
+        return value + delta
+    if isinstance(value, dt.date):
+        shifted = dt.datetime(value.year, value.month, value.day) + delta
+        return shifted.date()
+    anchor = dt.datetime.combine(dt.date(2000, 1, 1), value.replace(tzinfo=None)) + delta
+    return anchor.time().replace(tzinfo=value.tzinfo)
+
+
+def _add_months(value: dt.date, months: int) -> dt.date:
+    total = value.year * 12 + value.month - 1 + months
+    year, month = divmod(total, 12)
+    last_day = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month]
+    return value.replace(year=year, month=month + 1, day=min(value.day, last_day))
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _difference(left: dt.date, right: dt.date) -> Any:
+    left_dt = left if isinstance(left, dt.datetime) else dt.datetime(*left.timetuple()[:3])
+    right_dt = right if isinstance(right, dt.datetime) else dt.datetime(*right.timetuple()[:3])
+    if (left_dt.tzinfo is None) != (right_dt.tzinfo is None):
+        return None
+    return DayTimeDuration.of(left_dt - right_dt)
+
+
+def compare(op: str, left: Any, right: Any) -> bool | None:
+    if op == "=":
+        return feel_equals(left, right)
+    if op == "!=":
+        equal = feel_equals(left, right)
+        return None if equal is None else not equal
+    order = feel_compare(left, right)
+    if order is None:
+        return None
+    if op == "<":
+        return order < 0
+    if op == "<=":
+        return order <= 0
+    if op == ">":
+        return order > 0
+    return order >= 0
