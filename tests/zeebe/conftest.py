@@ -1,0 +1,38 @@
+"""The `zeebe_address` fixture: one real Zeebe gateway for the whole test session.
+
+Without ZEEBE_ADDRESS and without the fetched distribution the tests that use it are skipped,
+and the end of the run says so in one loud line. With ZEEBE_REQUIRED=1 (CI) that is an error
+instead, so a broken fetch cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.services.zeebe import ZeebeUnavailable, zeebe_gateway
+
+_unavailable: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def zeebe_address() -> Iterator[str]:
+    with contextlib.ExitStack() as stack:
+        try:
+            address = stack.enter_context(zeebe_gateway())
+        except ZeebeUnavailable as missing:
+            if os.environ.get("ZEEBE_REQUIRED") == "1":
+                pytest.fail(f"ZEEBE_REQUIRED=1 but {missing}", pytrace=False)
+            _unavailable.append(str(missing))
+            pytest.skip(str(missing))
+        yield address
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _unavailable:
+        terminalreporter.write_sep(
+            "!", f"Zeebe tests SKIPPED: {_unavailable[0]}", red=True, bold=True
+        )
