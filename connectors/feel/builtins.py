@@ -496,7 +496,11 @@ def _append(items: Any, *more: Any) -> Any:
 def _concatenate(*lists: Any) -> Any:
     result: list[Any] = []
     for item in lists:
-        result.extend(_list(item))
+        # feel-scala adds a non-list argument as a single item
+        if isinstance(item, list):
+            result.extend(item)
+        else:
+            result.append(item)
         _check_length(result)
     return result
 
@@ -627,18 +631,19 @@ def _context_put(context: Any, key: Any, value: Any) -> Any:
     return _put(_ctx(context), keys, value)
 
 
-@builtin("context merge", "contexts")
-def _context_merge(contexts: Any) -> Any:
+@builtin("context merge", "contexts", variadic=True)
+def _context_merge(*contexts: Any) -> Any:
+    # context merge([c1, c2]) and context merge(c1, c2) are the same (varargs in feel-scala)
     result: dict[str, Any] = {}
-    for item in _list(contexts):
+    for item in _varargs(contexts):
         result.update(_ctx(item))
     return result
 
 
 @builtin("put all", "contexts", variadic=True)
 def _put_all(*contexts: Any) -> Any:
-    # deprecated alias of context merge; Camunda still accepts put all(c1, c2, ...)
-    return _context_merge(_varargs(contexts))
+    # deprecated alias of context merge that Camunda still accepts
+    return _context_merge(*contexts)
 
 
 @builtin("context", "entries")

@@ -448,11 +448,8 @@ def _iteration_values(iteration: Iteration, scope: Scope, env: Env) -> list[Any]
             raise FeelEvaluationError(f"range {first}..{last} is too long to iterate")
         step = 1 if last >= first else -1
         return [Decimal(i) for i in range(first, last + step, step)]
-    if start is None:
-        return None
-    if isinstance(start, Range):
-        return None
-    return start if isinstance(start, list) else [start]
+    # feel-scala iterates lists only; anything else makes the whole expression null
+    return start if isinstance(start, list) else None
 
 
 class For(Node):
@@ -641,22 +638,20 @@ class Filter(Node):
 
     def ev(self, scope: Scope, env: Env) -> Any:
         env.tick()
-        target = self.target.ev(scope, env)
-        if target is None:
+        items = self.target.ev(scope, env)
+        if not isinstance(items, list):
+            # feel-scala filters lists only; anything else is null
             return None
-        items = target if isinstance(target, list) else [target]
-        if not items:
-            probe = self.condition.ev(Scope({"item": None}, scope), env)
-            return None if type(probe) is Decimal else []
-        # a number picks an item by position; anything else is a condition per item
-        first = self.condition.ev(_item_scope(items[0], scope), env)
-        if type(first) is Decimal:
-            return _index(items, first)
+        condition = self.condition
+        if not isinstance(condition, Compare | Call):
+            # as feel-scala does: a filter that is a number without the item is an index
+            index = condition.ev(scope, env)
+            if type(index) is Decimal:
+                return _index(items, index)
         kept = []
-        for position, item in enumerate(items):
+        for item in items:
             env.tick()
-            keep = first if position == 0 else self.condition.ev(_item_scope(item, scope), env)
-            if keep is True:
+            if condition.ev(_item_scope(item, scope), env) is True:
                 kept.append(item)
         return kept
 
