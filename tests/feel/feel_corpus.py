@@ -23,9 +23,9 @@ from connectors.feel.nodes import (
     FunctionDef,
     Name,
     Node,
+    Quantified,
 )
 from connectors.feel.nodes import Path as PathNode
-from connectors.feel.nodes import Quantified
 
 HERE = Path(__file__).resolve().parent
 JS = HERE.parent / "js"
@@ -96,9 +96,9 @@ def free_paths(expression: Expression) -> dict[str, list[list[str]]]:
             if isinstance(target, Name) and target.name not in bound:
                 paths.setdefault(target.name, []).append(chain)
     for node in expression.root.walk():
-        if isinstance(node, Name) and node.name not in bound and node.name not in paths:
-            if not _is_callee(expression.root, node):
-                paths[node.name] = [[]]
+        free = isinstance(node, Name) and node.name not in bound and node.name not in paths
+        if free and not _is_callee(expression.root, node):
+            paths[node.name] = [[]]
     return paths
 
 
@@ -198,11 +198,11 @@ _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 def same_json(ours: Any, theirs: Any) -> bool:
     """Equality with numbers compared as doubles (feelin computes in JavaScript numbers) and
     two `now()` instants equal when they are a minute apart or less."""
-    if isinstance(ours, str) and isinstance(theirs, str) and _INSTANT.match(ours or ""):
-        if _INSTANT.match(theirs):
-            first = dt.datetime.fromisoformat(ours)
-            second = dt.datetime.fromisoformat(theirs)
-            return abs((first - second).total_seconds()) < 60
+    instants = isinstance(ours, str) and isinstance(theirs, str) and _INSTANT.match(ours or "")
+    if instants and _INSTANT.match(theirs):
+        first = dt.datetime.fromisoformat(ours)
+        second = dt.datetime.fromisoformat(theirs)
+        return abs((first - second).total_seconds()) < 60
     if isinstance(ours, bool) or isinstance(theirs, bool):
         return ours is theirs
     if isinstance(ours, int | float | Decimal) and isinstance(theirs, int | float):
