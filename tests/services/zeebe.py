@@ -287,3 +287,25 @@ def zeebe_gateway() -> Iterator[str]:
         raise ZeebeUnavailable(HOW_TO_GET)
     with ZeebeBroker(distribution) as broker:
         yield broker.address
+
+
+def main() -> None:
+    """`python -m tests.services.zeebe`: a broker in the foreground until Ctrl-C."""
+    distribution = find_distribution()
+    if distribution is None:
+        raise SystemExit(HOW_TO_GET)
+    with ZeebeBroker(distribution) as broker:
+        rss = broker.rss_bytes()["rss"] // 2**20
+        print(
+            f"Zeebe {distribution.version} ready in {broker.startup_seconds:.1f}s, {rss} MB RSS\n"
+            f"export ZEEBE_ADDRESS={broker.address}",
+            flush=True,
+        )
+        # Blocked only now, after the broker started: a child would inherit the mask.
+        stop_signals = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+        signal.sigwait(stop_signals)
+
+
+if __name__ == "__main__":
+    main()
