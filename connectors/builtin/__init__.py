@@ -1,0 +1,7 @@
+"""Connectors that ship with ConnectorHub.
+
+Each module here defines one or more `OutboundConnector` values (usually with `@connector`);
+`connectors.registry` imports the modules listed in BUILTIN_MODULES and collects them.
+"""
+
+BUILTIN_MODULES: tuple[str, ...] = ("connectors.builtin.noop",)
