@@ -22,7 +22,16 @@ MAX_EXPRESSION_LENGTH = 100_000
 MAX_DEPTH = 120
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
-_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+_SIMPLE_ESCAPES = {
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "b": "\b",
+    "f": "\f",
+    "'": "'",
+    '"': '"',
+    "\\": "\\",
+}
 
 
 class Expression:
@@ -59,7 +68,8 @@ def _unescape(raw: str) -> str:
         code = match.group(1)
         if code[0] in "uU" and len(code) > 1:
             return chr(int(code[1:], 16))
-        return _SIMPLE_ESCAPES.get(code, code)
+        # as in feel-scala, other escapes stay as written: "\d+" is a regex, not "d+"
+        return _SIMPLE_ESCAPES.get(code, "\\" + code)
 
     text = _ESCAPE.sub(replace, raw[1:-1])
     # \uD83D\uDE00 style surrogate pairs become one character, as in Java strings
