@@ -270,8 +270,11 @@ def _syntax_error(text: str, error: UnexpectedInput) -> FeelSyntaxError:
     else:
         expected_raw = set(getattr(error, "expected", ()) or ())
     expected = tuple(sorted({_readable(t) for t in expected_raw}))
-    if isinstance(error, UnexpectedEOF) or getattr(error, "token", None) == "":
+    token = getattr(error, "token", None)
+    at_end = isinstance(error, UnexpectedEOF) or (token is not None and token.type == "$END")
+    if at_end:
         found = "end of expression"
+        line, column = _end_position(text.rstrip())
     elif isinstance(error, UnexpectedCharacters):
         at = error.pos_in_stream or 0
         found = repr(text[at]) if at < len(text) else "?"
