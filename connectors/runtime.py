@@ -1,0 +1,969 @@
+"""The runtime core: one job in, one outcome out, with Camunda's connector semantics.
+
+Both adapters call it: the Celery dry-run task (`run_job`) and the Zeebe worker
+(`run_job_async`). It knows nothing of Django, Celery or gRPC. One job goes through:
+
+1. headers: `retryBackoff` and `jobTimeout` must be ISO-8601 durations (else fail, 0 retries);
+2. secrets: `{{secrets.X}}` and `secrets.X` references in the variables are replaced;
+3. binding: the variables are validated into the connector's input model;
+4. call: the function runs with a time limit (async on an event loop, sync in a thread);
+5. mapping: `resultVariable` and `resultExpression` build the output variables;
+6. `errorExpression` is evaluated against the output (or the error) and may turn the result
+   into a BPMN error, a job failure or an ignored error.
+
+Every rule follows Camunda's Java runtime (camunda/connectors, SpringConnectorJobHandler,
+ConnectorResultHandler, OutboundConnectorExceptionHandler); docs/runtime.md lists each rule with
+its source and the few places where we deliberately differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ValidationError
+
+from connectors import feel
+from connectors.registry import Registry, UnknownJobType, default_registry
+from connectors.sdk import (
+    JSON,
+    ConnectorContext,
+    ConnectorError,
+    ConnectorInputError,
+    ConnectorRetryError,
+    EgressDenied,
+    HttpExchangeRecorder,
+    OutboundConnector,
+)
+from connectors.secrets.errors import SecretHostNotAllowed, SecretNotFoundError
+from connectors.secrets.hosts import check_allowed_host
+from connectors.secrets.providers import SecretProvider
+from connectors.secrets.redaction import Redactor
+from connectors.secrets.references import find_references, resolve_references
+
+RESULT_VARIABLE = "resultVariable"
+RESULT_EXPRESSION = "resultExpression"
+ERROR_EXPRESSION = "errorExpression"
+RETRY_BACKOFF = "retryBackoff"
+JOB_TIMEOUT = "jobTimeout"
+
+MAX_ERROR_MESSAGE_LENGTH = 6000  # Camunda protects Zeebe from huge messages at this length
+MAX_OUTPUT_BYTES = 1_572_864  # Camunda's InlineSizeGuard: 1.5 MiB of output variables
+MAX_TRACE_BODY_CHARS = 65_536  # HTTP bodies kept in a run's trace
+MAX_TRACE_LOG_RECORDS = 500
+
+Clock: TypeAlias = Callable[[], float]
+
+
+# --------------------------------------------------------------------------------------------
+# Job in, outcome out
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A job as the runtime sees it, whether it came from Zeebe or from a dry-run."""
+
+    type: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    retries: int = 3
+    key: int | None = None
+
+
+@dataclass
+class Trace:
+    """What happened inside one run, for the run page; every value here is already redacted."""
+
+    job_type: str
+    result: JSON = None
+    error: dict[str, Any] | None = None
+    error_expression: dict[str, Any] | None = None
+    variables: dict[str, Any] | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    duration_ms: float = 0.0
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    http_exchanges: list[dict[str, Any]] = field(default_factory=list)
+    secrets_used: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job_type": self.job_type,
+            "result": self.result,
+            "error": self.error,
+            "error_expression": self.error_expression,
+            "variables": self.variables,
+            "timings_ms": self.timings_ms,
+            "duration_ms": self.duration_ms,
+            "logs": self.logs,
+            "http_exchanges": self.http_exchanges,
+            "secrets_used": self.secrets_used,
+        }
+
+
+@dataclass(frozen=True)
+class Completed:
+    """Complete the job with these variables."""
+
+    variables: dict[str, Any]
+    trace: Trace = field(repr=False, compare=False)
+    kind: Literal["completed"] = "completed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return _outcome_dict(self, error=None, retries=None, backoff=None)
+
+
+@dataclass(frozen=True)
+class BpmnErrorOutcome:
+    """Throw a BPMN error with this code, message and variables."""
+
+    code: str
+    message: str | None
+    variables: dict[str, Any]
+    trace: Trace = field(repr=False, compare=False)
+    kind: Literal["bpmn_error"] = "bpmn_error"
+
+    def as_dict(self) -> dict[str, Any]:
+        error = {"code": self.code, "message": self.message}
+        return _outcome_dict(self, error=error, retries=None, backoff=None)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Fail the job: Zeebe retries it `retries` more times after `backoff`, else an incident.
+
+    `variables` are set on the fail command, as Camunda does (`{error: {...}}` after an
+    exception, the jobError variables plus `error` for `jobError`).
+    """
+
+    message: str
+    retries: int
+    backoff: timedelta | None
+    variables: dict[str, Any] | None
+    trace: Trace = field(repr=False, compare=False)
+    code: str | None = None
+    kind: Literal["failed"] = "failed"
+
+    def as_dict(self) -> dict[str, Any]:
+        error = {"code": self.code, "message": self.message}
+        return _outcome_dict(self, error=error, retries=self.retries, backoff=self.backoff)
+
+
+Outcome: TypeAlias = Completed | BpmnErrorOutcome | Failed
+
+
+def _outcome_dict(
+    outcome: Outcome,
+    *,
+    error: dict[str, Any] | None,
+    retries: int | None,
+    backoff: timedelta | None,
+) -> dict[str, Any]:
+    """The stored, JSON-serialisable form (the `dryrun` command prints it as well)."""
+    trace = outcome.trace
+    return {
+        "outcome": outcome.kind,
+        "variables": trace.variables or {},
+        "result": trace.result,
+        "error": error,
+        "retries": retries,
+        "backoff_ms": None if backoff is None else backoff / timedelta(milliseconds=1),
+        "duration_ms": trace.duration_ms,
+        "trace": trace.as_dict(),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------------------------
+
+
+def run_job(
+    job: JobRequest,
+    *,
+    secrets: SecretProvider,
+    registry: Registry | None = None,
+    time_limit: float | None = None,
+    clock: Clock = time.perf_counter,
+) -> Outcome:
+    """Run one job to its outcome, synchronously (the Celery adapter and the CLI).
+
+    `time_limit` (seconds) bounds the connector call: a sync function runs in a thread, an
+    async one on a private event loop. A call that overruns is abandoned (Python cannot kill a
+    thread) and the job fails with retries - 1.
+    """
+    run = _Run(job, secrets, registry or default_registry(), time_limit, clock)
+    ready = run.prepare()
+    if ready is not None:
+        run.call_sync(*ready)
+    return run.finish()
+
+
+async def run_job_async(
+    job: JobRequest,
+    *,
+    secrets: SecretProvider,
+    registry: Registry | None = None,
+    time_limit: float | None = None,
+    clock: Clock = time.perf_counter,
+) -> Outcome:
+    """run_job for an asyncio program (the pyzeebe worker): async connectors run on the
+    caller's loop, sync ones in the default thread pool."""
+    run = _Run(job, secrets, registry or default_registry(), time_limit, clock)
+    ready = run.prepare()
+    if ready is not None:
+        await run.call_async(*ready)
+    return run.finish()
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO-8601 duration as java.time.Duration.parse reads it (`PT30S`, `P1D`, `-PT1.5S`).
+
+    Days are 24 hours; years, months and weeks are refused, as Java does.
+    """
+    match = _DURATION.fullmatch(text)
+    if match is None or not any(match.group(g) for g in ("d", "h", "m", "s")):
+        raise ValueError(f"not an ISO-8601 duration: {text!r}")
+    if match.group("t") and not any(match.group(g) for g in ("h", "m", "s")):
+        raise ValueError(f"not an ISO-8601 duration: {text!r}")
+    parts = {g: Decimal(match.group(g).replace(",", ".")) for g in "dhms" if match.group(g)}
+    micros = (
+        parts.get("d", 0) * 86_400_000_000
+        + parts.get("h", 0) * 3_600_000_000
+        + parts.get("m", 0) * 60_000_000
+        + parts.get("s", 0) * 1_000_000
+    )
+    sign = -1 if match.group("sign") == "-" else 1
+    return timedelta(microseconds=sign * int(micros))
+
+
+_DURATION = re.compile(
+    r"(?P<sign>[-+]?)P(?:(?P<d>[-+]?\d+)D)?"
+    r"(?P<t>T(?:(?P<h>[-+]?\d+)H)?(?:(?P<m>[-+]?\d+)M)?(?:(?P<s>[-+]?\d+(?:[.,]\d{0,9})?)S)?)?",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Failures the runtime itself raises; `java_type` is what errorExpression sees as error.type
+# --------------------------------------------------------------------------------------------
+
+
+class _HeaderError(Exception):
+    """A `retryBackoff` or `jobTimeout` header that is not a usable duration: 0 retries and
+    no backoff, the connector is not called."""
+
+    def __init__(self, message: str, java_type: str) -> None:
+        super().__init__(message)
+        self.java_type = java_type
+
+
+class _ExpressionError(Exception):
+    """A FEEL evaluation failure (Camunda's FeelEngineWrapperException): not an input error."""
+
+    java_type = "io.camunda.connector.feel.FeelEngineWrapperException"
+
+
+class _CallTimeout(Exception):
+    java_type = "java.util.concurrent.TimeoutException"
+
+
+class _NotJson(Exception):
+    java_type = "com.fasterxml.jackson.databind.JsonMappingException"
+
+
+# --------------------------------------------------------------------------------------------
+# One run
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _ErrorResult:
+    """Camunda's ConnectorResult.ErrorResult: what a failure looks like before errorExpression."""
+
+    error: dict[str, Any]
+    message: str
+    retries: int
+    backoff: timedelta | None
+
+    @property
+    def response_value(self) -> dict[str, Any]:
+        return {"error": self.error}
+
+
+class _Run:
+    def __init__(
+        self,
+        job: JobRequest,
+        secrets: SecretProvider,
+        registry: Registry,
+        time_limit: float | None,
+        clock: Clock,
+    ) -> None:
+        self.job = job
+        self.provider = secrets
+        self.registry = registry
+        self.time_limit = time_limit
+        self.clock = clock
+        self.started = clock()
+        self.trace = Trace(job_type=job.type)
+        self.headers = dict(job.headers)
+        self.backoff: timedelta | None = None
+        self.used_secrets: dict[str, str] = {}
+        self.redactor = Redactor(())
+        self.exception: BaseException | None = None
+        self.result: JSON = None
+        self.output: dict[str, Any] = {}
+        self.capture: _LogCapture | None = None
+        self.exchanges = HttpExchangeRecorder()
+
+    # -- phases ------------------------------------------------------------------------------
+
+    def prepare(self) -> tuple[OutboundConnector, BaseModel, ConnectorContext] | None:
+        """Headers, secrets and binding; None when the run already failed."""
+        try:
+            self.backoff = _duration_header(self.headers, RETRY_BACKOFF)
+            _check_job_timeout(self.headers)
+            connector = self.registry.get(self.job.type)
+            with self._timed("secrets"):
+                variables = self._resolve_secrets()
+            with self._timed("validation"):
+                data = _bind(connector, variables)
+        except Exception as exc:  # every failure becomes an outcome
+            self.exception = _unwrap(exc)
+            return None
+        return connector, data, self._context()
+
+    def call_sync(
+        self, connector: OutboundConnector, data: BaseModel, ctx: ConnectorContext
+    ) -> None:
+        with self._timed("call"):
+            try:
+                if connector.is_async:
+                    value = _run_coroutine_sync(
+                        lambda: connector.function(data, ctx), self.time_limit
+                    )
+                else:
+                    value = _run_in_thread(lambda: connector.function(data, ctx), self.time_limit)
+                self.result = _json_value(value)
+            except Exception as exc:
+                self.exception = _unwrap(exc)
+
+    async def call_async(
+        self, connector: OutboundConnector, data: BaseModel, ctx: ConnectorContext
+    ) -> None:
+        with self._timed("call"):
+            try:
+                if connector.is_async:
+                    value = await _bounded(connector.function(data, ctx), self.time_limit)
+                else:
+                    thread_call = asyncio.to_thread(connector.function, data, ctx)
+                    value = await _bounded(thread_call, self.time_limit)
+                self.result = _json_value(value)
+            except Exception as exc:
+                self.exception = _unwrap(exc)
+
+    def finish(self) -> Outcome:
+        with self._timed("mapping"):
+            if self.exception is None:
+                try:
+                    self.output = _output_variables(self.result, self.headers)
+                except Exception as exc:
+                    self.exception = exc
+            if self.exception is None:
+                error_result = None
+                value: JSON = self.output if self.output else self.result
+            else:
+                error_result = self._error_result(self.exception)
+                self.trace.error = error_result.error
+                value = error_result.response_value
+            outcome = self._apply_error_expression(value, error_result)
+        self._complete_trace(outcome)
+        return outcome
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _resolve_secrets(self) -> dict[str, Any]:
+        try:
+            resolved = resolve_references(dict(self.job.variables), self.provider)
+        except SecretNotFoundError as exc:
+            # mask whatever the other references resolve to, as Camunda re-fetches them
+            self._use_secrets(self._fetch_referenced())
+            raise ConnectorInputError(str(exc)) from exc
+        self._use_secrets(dict(resolved.used))
+        value: dict[str, Any] = resolved.value
+        return value
+
+    def _fetch_referenced(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for name in find_references(dict(self.job.variables)):
+            secret = self.provider.get(name)
+            if secret is not None:
+                found[name] = secret
+        return found
+
+    def _use_secrets(self, used: dict[str, str]) -> None:
+        self.used_secrets = used
+        self.redactor = Redactor(used.values())
+        self.trace.secrets_used = sorted(used)
+
+    def _context(self) -> ConnectorContext:
+        self.capture = _LogCapture(self.job.type, self.redactor)
+        deadline = None if self.time_limit is None else self.clock() + self.time_limit
+        return ConnectorContext(
+            job_type=self.job.type,
+            headers=dict(self.headers),
+            logger=self.capture.logger,
+            http_exchanges=self.exchanges,
+            deadline=deadline,
+            clock=self.clock,
+            job_key=self.job.key,
+            retries=self.job.retries,
+            egress_rule=_egress_rule(self.used_secrets, self.provider),
+        )
+
+    def _error_result(self, exc: BaseException) -> _ErrorResult:
+        """Camunda's OutboundConnectorExceptionHandler: retries, backoff and the error map."""
+        message = self._mask(_message_of(exc))
+        error: dict[str, Any] = {
+            "type": _java_type(exc),
+            "message": message[:MAX_ERROR_MESSAGE_LENGTH],
+        }
+        if isinstance(exc, ConnectorError):
+            if exc.code is not None:
+                error["code"] = exc.code  # not masked: boundary events match on it
+            if exc.variables is not None:
+                error["variables"] = self.redactor.redact(_json_value(exc.variables))
+        retries = self.job.retries - 1
+        backoff = self.backoff
+        if isinstance(exc, _HeaderError):
+            retries, backoff = 0, None
+        elif isinstance(exc, ConnectorRetryError):
+            retries = exc.retries if exc.retries is not None else retries
+            backoff = exc.backoff if exc.backoff is not None else backoff
+        elif isinstance(exc, ConnectorInputError) or isinstance(exc.__cause__, ConnectorInputError):
+            retries = 0
+        return _ErrorResult(error, message, retries, backoff)
+
+    def _apply_error_expression(self, value: JSON, error_result: _ErrorResult | None) -> Outcome:
+        """Evaluate errorExpression on every job and turn its verdict into the outcome."""
+        try:
+            verdict = self._examine_error_expression(value)
+        except Exception as exc:  # Camunda: fail with 0 retries, no backoff
+            failure = self._error_result(_unwrap(exc))
+            self.trace.error_expression = {
+                "expression": self.headers.get(ERROR_EXPRESSION),
+                "error": failure.error,
+            }
+            return self._failed(failure.message, 0, None, failure.response_value)
+        if verdict is None:
+            if error_result is None:
+                return Completed(self.output, self.trace)
+            return self._failed(
+                error_result.message,
+                error_result.retries,
+                error_result.backoff,
+                error_result.response_value,
+                code=error_result.error.get("code"),
+            )
+        return self._outcome_of(verdict)
+
+    def _examine_error_expression(self, value: JSON) -> dict[str, Any] | None:
+        expression = self.headers.get(ERROR_EXPRESSION)
+        if expression is None or not expression.strip():
+            return None
+        context = _feel_context(value)
+        context["job"] = {"retries": self.job.retries}
+        result = _evaluate(expression, context)
+        self.trace.error_expression = {"expression": expression, "result": result}
+        if result is None:
+            return None
+        if not isinstance(result, dict):
+            raise ConnectorInputError(
+                f"Failed to evaluate expression '{expression}'. Reason: Error expression must "
+                f"return a JSON object, but got {_json_kind(result)}. Evaluated value: "
+                f"{_dumps(result)}"
+            )
+        if not result:
+            return None
+        kind = result.get("errorType")
+        if kind not in ("bpmnError", "jobError", "ignoreError"):
+            raise ConnectorInputError(
+                f"Failed to evaluate expression '{expression}'. Reason: Cannot parse "
+                f"'{_dumps(result)}' as 'io.camunda.connector.runtime.core.error.ConnectorError'."
+            )
+        if kind == "bpmnError" and result.get("errorCode") is None:
+            return None  # a BPMN error without a code is no error (BpmnError.hasCode)
+        return result
+
+    def _outcome_of(self, verdict: dict[str, Any]) -> Outcome:
+        kind = verdict["errorType"]
+        variables = _variables_of(verdict)
+        if kind == "ignoreError":
+            return Completed(variables, self.trace)  # the result variables are dropped
+        if kind == "bpmnError":
+            message = _optional_text(verdict.get("errorMessage"), "errorMessage")
+            return BpmnErrorOutcome(
+                code=_text(verdict["errorCode"], "errorCode"),
+                message=None if message is None else self._mask(message)[:MAX_ERROR_MESSAGE_LENGTH],
+                variables=self.redactor.redact(variables),
+                trace=self.trace,
+            )
+        message = _optional_text(verdict.get("errorMessage"), "errorMessage") or ""
+        variables["error"] = message  # Camunda's JobError.variablesWithErrorMessage
+        retries = verdict.get("retries")
+        backoff = verdict.get("retryBackoff")
+        return self._failed(
+            self._mask(message),
+            int(retries) if isinstance(retries, int | float) else 0,
+            _backoff_value(backoff),
+            self.redactor.redact(variables),
+        )
+
+    def _failed(
+        self,
+        message: str,
+        retries: int,
+        backoff: timedelta | None,
+        variables: dict[str, Any],
+        code: str | None = None,
+    ) -> Failed:
+        # Camunda 8.9+: the incident message carries the error variables, Java-printed
+        text = f"{message} | Error variables: {_java_text(variables)}"
+        return Failed(
+            message=self._mask(text)[:MAX_ERROR_MESSAGE_LENGTH],
+            retries=max(retries, 0),
+            backoff=backoff,
+            variables=variables,
+            trace=self.trace,
+            code=code,
+        )
+
+    def _complete_trace(self, outcome: Outcome) -> None:
+        redact = self.redactor.redact
+        self.trace.result = redact(self.result)
+        if self.trace.error_expression is not None:
+            self.trace.error_expression = redact(self.trace.error_expression)
+        variables = outcome.variables
+        self.trace.variables = redact(variables) if variables is not None else None
+        self.trace.logs = self.capture.records if self.capture else []
+        self.trace.http_exchanges = [_stored_exchange(x.as_dict(), redact) for x in self.exchanges]
+        self.trace.duration_ms = _ms(self.clock() - self.started)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _mask(self, text: str) -> str:
+        return self.redactor.redact_text(text)
+
+    def _timed(self, phase: str) -> _Timer:
+        return _Timer(self.trace.timings_ms, phase, self.clock)
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float], phase: str, clock: Clock) -> None:
+        self.timings, self.phase, self.clock = timings, phase, clock
+        self.start = 0.0
+
+    def __enter__(self) -> None:
+        self.start = self.clock()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.timings[self.phase] = self.timings.get(self.phase, 0.0) + _ms(
+            self.clock() - self.start
+        )
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+# --------------------------------------------------------------------------------------------
+# Headers, binding, calling
+# --------------------------------------------------------------------------------------------
+
+
+def _duration_header(headers: Mapping[str, str], key: str) -> timedelta | None:
+    """Camunda parses `retryBackoff` when present at all (blank included) before the call."""
+    text = headers.get(key)
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise _HeaderError(
+            "Failed to parse retry backoff header. Expected ISO-8601 duration, e.g. PT5M, "
+            f"got: {text}",
+            "io.camunda.connector.runtime.core.error.InvalidBackOffDurationException",
+        ) from None
+
+
+def _check_job_timeout(headers: Mapping[str, str]) -> timedelta | None:
+    """`jobTimeout` must be a positive duration when set; the Zeebe adapter applies it."""
+    text = headers.get(JOB_TIMEOUT)
+    if text is None or not text.strip():
+        return None
+    java_type = "io.camunda.connector.runtime.core.error.InvalidJobTimeoutException"
+    try:
+        timeout = parse_duration(text)
+    except ValueError:
+        raise _HeaderError(
+            "Failed to parse job timeout header. Expected ISO-8601 duration, e.g. PT10M, "
+            f"got: {text}",
+            java_type,
+        ) from None
+    if timeout < timedelta(milliseconds=1):
+        raise _HeaderError(f"Job timeout must be a positive duration, got: {text}", java_type)
+    return timeout
+
+
+def job_timeout(headers: Mapping[str, str]) -> timedelta | None:
+    """The `jobTimeout` header for the Zeebe adapter (None when unset or invalid; an invalid
+    one makes run_job fail the job)."""
+    try:
+        return _check_job_timeout(headers)
+    except _HeaderError:
+        return None
+
+
+def _bind(connector: OutboundConnector, variables: dict[str, Any]) -> BaseModel:
+    """Validate the job's variables into the input model; problems name their field."""
+    try:
+        return connector.input.model_validate(variables)
+    except ValidationError as exc:
+        lines = []
+        for problem in exc.errors(include_url=False, include_input=False):
+            path = ".".join(str(part) for part in problem["loc"]) or "(input)"
+            lines.append(
+                f" - Property: {path}: Validation failed. Original message: {problem['msg']}"
+            )
+        error = ConnectorInputError(
+            "Found constraints violated while validating input:\n" + "\n".join(lines)
+        )
+        first = exc.errors(include_url=False, include_input=False)
+        error.field = ".".join(str(p) for p in first[0]["loc"]) if first else None
+        raise error from None
+
+
+def _run_in_thread(call: Callable[[], Any], time_limit: float | None) -> Any:
+    """Call in a daemon thread and wait at most TIME_LIMIT; inline when there is no limit."""
+    if time_limit is None:
+        return call()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed back to the calling thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="connector-call", daemon=True)
+    thread.start()
+    thread.join(time_limit)
+    if thread.is_alive():
+        raise _timeout(time_limit)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+async def _bounded(awaitable: Any, time_limit: float | None) -> Any:
+    """Await with a time limit; unlike wait_for, a TimeoutError the connector raises itself
+    stays its own failure."""
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=time_limit)
+    if not done:
+        task.cancel()
+        raise _timeout(time_limit)
+    return task.result()
+
+
+def _run_coroutine_sync(make: Callable[[], Any], time_limit: float | None) -> Any:
+    async def bounded() -> Any:
+        return await _bounded(make(), time_limit)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(bounded())
+    # called from inside an event loop (e.g. an async view): use a loop of our own elsewhere
+    return _run_in_thread(lambda: asyncio.run(bounded()), None)
+
+
+def _timeout(time_limit: float | None) -> _CallTimeout:
+    return _CallTimeout(f"The connector did not finish within its time limit of {time_limit:g} s")
+
+
+def _egress_rule(used: Mapping[str, str], provider: SecretProvider) -> Callable[[str], None]:
+    """check_egress for a run: every secret in the input must be allowed to go to the host.
+
+    A provider that knows per-secret host lists offers `allowed_hosts(name)`.
+    """
+    lookup = getattr(provider, "allowed_hosts", None)
+    rules: list[tuple[str, list[str]]] = []
+    if callable(lookup):
+        for name in sorted(used):
+            hosts = lookup(name)
+            if hosts:
+                rules.append((name, list(hosts)))
+
+    def check(host: str) -> None:
+        for name, hosts in rules:
+            try:
+                check_allowed_host(name, host, hosts)
+            except SecretHostNotAllowed as exc:
+                raise EgressDenied(str(exc)) from None
+
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# Result and error expressions
+# --------------------------------------------------------------------------------------------
+
+
+def _output_variables(response: JSON, headers: Mapping[str, str]) -> dict[str, Any]:
+    """resultVariable stores the whole response; resultExpression's entries are merged in."""
+    output: dict[str, Any] = {}
+    name = headers.get(RESULT_VARIABLE)
+    if name is not None and name.strip():
+        output[name] = response
+    expression = headers.get(RESULT_EXPRESSION)
+    if expression is not None and expression.strip():
+        mapped = _evaluate(expression, _feel_context(response))
+        if mapped is not None:
+            if not isinstance(mapped, dict):
+                raise ConnectorInputError(
+                    f"Failed to evaluate expression '{expression}'. Reason: Result expression "
+                    f"must return a JSON object, but got {_json_kind(mapped)}. Evaluated value: "
+                    f"{_dumps(mapped)}"
+                )
+            output.update(mapped)
+    if output and len(_dumps(output).encode()) > MAX_OUTPUT_BYTES:
+        raise ConnectorInputError(
+            f"The output variables are larger than {MAX_OUTPUT_BYTES} bytes; map only what the "
+            "process needs with a result expression"
+        )
+    return output
+
+
+def _feel_context(value: JSON) -> dict[str, Any]:
+    """The response's fields at top level (when it is an object), then `response` itself."""
+    context: dict[str, Any] = dict(value) if isinstance(value, dict) else {}
+    context["response"] = value
+    return context
+
+
+def _evaluate(expression: str, context: dict[str, Any]) -> JSON:
+    text = expression.strip()
+    text = text[1:].strip() if text.startswith("=") else text
+    try:
+        return feel.to_json(feel.evaluate(text, context))
+    except feel.FeelError as exc:
+        raise _ExpressionError(
+            f"Failed to evaluate expression '{expression}'. Reason: {exc}"
+        ) from None
+
+
+def _variables_of(verdict: dict[str, Any]) -> dict[str, Any]:
+    variables = verdict.get("variables")
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise ConnectorInputError(
+            f"Cannot parse '{_dumps(verdict)}' as "
+            "'io.camunda.connector.runtime.core.error.ConnectorError'."
+        )
+    return dict(variables)
+
+
+def _text(value: Any, key: str) -> str:
+    text = _optional_text(value, key)
+    return "" if text is None else text
+
+
+def _optional_text(value: Any, key: str) -> str | None:
+    """Jackson's coercion of a scalar to String (numbers and booleans are accepted)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _java_text(value)
+    raise ConnectorInputError(f"'{key}' of the error expression result must be a string")
+
+
+def _backoff_value(value: Any) -> timedelta | None:
+    """jobError's retryBackoff: a FEEL duration arrives as ISO text (`PT30S`); Jackson also
+    reads a bare number as seconds."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            raise ConnectorInputError(
+                f"retryBackoff is not an ISO-8601 duration: {value}"
+            ) from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    raise ConnectorInputError("retryBackoff of jobError must be a duration")
+
+
+# --------------------------------------------------------------------------------------------
+# Values and messages
+# --------------------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> JSON:
+    """The connector's result as plain JSON: models dumped, tuples listed, anything else
+    refused with a message that says what was returned."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, dict):
+        return {_json_key(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    if isinstance(value, Decimal):
+        return feel.to_json(value)
+    raise _NotJson(f"The connector returned a value that is not JSON: {type(value).__name__}")
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, int | float | bool) or key is None:
+        return json.dumps(key)
+    raise _NotJson(f"The connector returned a dict key that is not a string: {key!r}")
+
+
+def _dumps(value: JSON) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_kind(value: JSON) -> str:
+    """Jackson's node type name, as Camunda's messages use it."""
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "null"
+
+
+def _java_text(value: Any) -> str:
+    """How Java's Map/List/String#toString print a JSON value (`{a=1, b=[x, y]}`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java_text(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value).replace("e+", "E").replace("e-", "E-")
+    return str(value)
+
+
+def _message_of(exc: BaseException) -> str:
+    if isinstance(exc, ConnectorError | ConnectorInputError):
+        return exc.message
+    text = str(exc)
+    return text if text else type(exc).__name__
+
+
+def _java_type(exc: BaseException) -> str:
+    """error.type: Camunda's class name for our SDK and runtime errors, else the Python one."""
+    java_type = getattr(exc, "java_type", None)
+    if isinstance(java_type, str):
+        return java_type
+    cls = type(exc)
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """An unknown job type is an input error (nothing to retry)."""
+    if isinstance(exc, UnknownJobType):
+        return ConnectorInputError(str(exc))
+    return exc
+
+
+def _stored_exchange(exchange: dict[str, Any], redact: Callable[[Any], Any]) -> dict[str, Any]:
+    stored = redact(exchange)
+    for key in ("request_body", "response_body"):
+        body = stored.get(key)
+        if isinstance(body, str) and len(body) > MAX_TRACE_BODY_CHARS:
+            stored[key] = body[:MAX_TRACE_BODY_CHARS]
+            stored[f"{key}_truncated"] = len(body)
+    result: dict[str, Any] = stored
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Captured logs
+# --------------------------------------------------------------------------------------------
+
+
+class _LogCapture(logging.Handler):
+    """Keeps a run's log records (masked) and forwards them to the worker's log."""
+
+    def __init__(self, job_type: str, redactor: Redactor) -> None:
+        super().__init__(logging.DEBUG)
+        self.redactor = redactor
+        self.records: list[dict[str, Any]] = []
+        self.forward = logging.getLogger(f"connectorhub.connectors.{job_type}")
+        # a private logger per run (not from getLogger, so it is not kept forever), whose
+        # records reach only this handler
+        self.logger = logging.Logger(f"connectorhub.connectors.{job_type}", logging.DEBUG)
+        self.logger.propagate = False
+        self.logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.redactor.redact_text(record.getMessage())
+        except Exception:  # a bad format string must not break the run
+            message = self.redactor.redact_text(str(record.msg))
+        if record.exc_info and record.exc_info[1] is not None:
+            message += "\n" + self.redactor.redact_exception(record.exc_info[1])
+        if len(self.records) < MAX_TRACE_LOG_RECORDS:
+            self.records.append(
+                {"time": record.created, "level": record.levelname, "message": message}
+            )
+        self.forward.log(record.levelno, "%s", message)
+
+
+__all__ = [
+    "ERROR_EXPRESSION",
+    "JOB_TIMEOUT",
+    "RESULT_EXPRESSION",
+    "RESULT_VARIABLE",
+    "RETRY_BACKOFF",
+    "BpmnErrorOutcome",
+    "Completed",
+    "Failed",
+    "JobRequest",
+    "Outcome",
+    "Trace",
+    "job_timeout",
+    "parse_duration",
+    "run_job",
+    "run_job_async",
+]
