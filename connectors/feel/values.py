@@ -95,18 +95,29 @@ class FeelFunction:
 # -- normalisation of Python input ------------------------------------------------------------
 
 
+# leaves that need no conversion; checked inline so large JSON documents avoid a call per leaf
+_PLAIN = frozenset({str, bool, type(None), Decimal})
+
+
 def normalize(value: Any) -> Any:
     """Turn a JSON-ish Python value into FEEL values (int/float become Decimal), deeply."""
     kind = type(value)
-    if kind is str or kind is bool or value is None or kind is Decimal:
+    if kind in _PLAIN:
         return value
+    if kind is dict:
+        plain = _PLAIN
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in plain else normalize(v))
+            for k, v in value.items()
+        }
+    if kind is list:
+        plain = _PLAIN
+        return [v if type(v) in plain else normalize(v) for v in value]
     if kind is int:
         return Decimal(value)
     if kind is float:
         return _float_to_decimal(value)
-    if kind is dict:
-        return {str(k): normalize(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
+    if kind is tuple:
         return [normalize(v) for v in value]
     if isinstance(value, bool | str | Decimal):
         return value
@@ -142,14 +153,16 @@ def to_json(value: Any) -> Any:
     JavaTimeModule (ISO-8601 strings for dates, times and durations).
     """
     kind = type(value)
-    if kind is str or kind is bool or value is None:
+    if kind in _JSON_PLAIN:
         return value
     if kind is Decimal:
         return _decimal_to_json(value)
     if kind is dict:
-        return {k: to_json(v) for k, v in value.items()}
+        plain = _JSON_PLAIN
+        return {k: (v if type(v) in plain else to_json(v)) for k, v in value.items()}
     if kind is list:
-        return [to_json(v) for v in value]
+        plain = _JSON_PLAIN
+        return [v if type(v) in plain else to_json(v) for v in value]
     if kind is int:
         return value
     if kind is float:
@@ -171,6 +184,7 @@ def to_json(value: Any) -> Any:
     return value
 
 
+_JSON_PLAIN = frozenset({str, bool, type(None)})
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 
