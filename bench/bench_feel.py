@@ -19,7 +19,11 @@ from feel_corpus import distinct_expressions, generated_contexts  # noqa: E402
 
 from connectors.feel import evaluate, parse, parse_uncached, to_json  # noqa: E402
 
-REST_RESULT = "{\n  myResponseBody: response.body\n  // Use FEEL to extract values, e.g.,:\n  // myUserId: response.body.post.userId\n}"
+# the http-json-connector template's default resultExpression
+REST_RESULT = (
+    "{\n  myResponseBody: response.body\n  // Use FEEL to extract values, e.g.,:\n"
+    "  // myUserId: response.body.post.userId\n}"
+)
 
 
 def best_of(runs: int, work: Callable[[], object]) -> float:
