@@ -1,7 +1,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-v1 = []
+from connectors.api import secrets as secrets_api
+
+v1 = [
+    path("secrets/", secrets_api.secret_list, name="api-secret-list"),
+    path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
+    path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),
+]
 
 urlpatterns = [
     path("v1/", include(v1)),

@@ -1,0 +1,3 @@
+"""Django admin registrations, one section per area."""
+
+from connectors.secrets import admin as secrets_admin  # noqa: F401  (registers Secret)

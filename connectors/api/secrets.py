@@ -1,0 +1,159 @@
+"""/api/v1/secrets/: secrets over REST. The value is write-only: accepted, never returned.
+
+Same services as the web UI, so the same validation and the same audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.secrets import selectors, services
+from connectors.secrets.errors import SecretError
+from connectors.secrets.names import NAME_MAX_LENGTH
+from connectors.secrets.services import DESCRIPTION_MAX_LENGTH, VALUE_MAX_LENGTH
+
+
+class SecretSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    # write_only: DRF never puts it in a response, and Secret has no attribute to read it from.
+    value = serializers.CharField(
+        write_only=True,
+        trim_whitespace=False,
+        allow_blank=True,
+        max_length=VALUE_MAX_LENGTH,
+        style={"input_type": "password"},
+        help_text="Write-only. Required on create; on update, omit it to keep the current value.",
+    )
+    description = serializers.CharField(
+        allow_blank=True, required=False, max_length=DESCRIPTION_MAX_LENGTH
+    )
+    allowed_hosts = serializers.ListField(
+        child=serializers.CharField(allow_blank=True), required=False
+    )
+    reference = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_at = serializers.DateTimeField(read_only=True)
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    value_changed_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True)
+
+    def get_reference(self, secret: Secret) -> str:
+        return "{{secrets." + secret.name + "}}"
+
+
+class SecretUpdateSerializer(SecretSerializer):
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    value = serializers.CharField(
+        write_only=True,
+        required=False,
+        trim_whitespace=False,
+        allow_blank=True,
+        max_length=VALUE_MAX_LENGTH,
+        style={"input_type": "password"},
+    )
+
+
+class AuditEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    secret = serializers.CharField(source="secret_name")
+    action = serializers.ChoiceField(choices=SecretAuditEvent.Action.choices)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    run_id = serializers.CharField()
+    detail = serializers.CharField()
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("search", str, description="part of a name or description")],
+    request=SecretSerializer,
+    responses={200: SecretSerializer(many=True), 201: SecretSerializer},
+)
+@api_view(["GET", "POST"])
+def secret_list(request: Request) -> Response:
+    if request.method == "POST":
+        data = _validated(SecretSerializer(data=request.data))
+        secret = _call(
+            services.secret_create,
+            name=data["name"],
+            value=data["value"],
+            description=data.get("description", ""),
+            allowed_hosts=data.get("allowed_hosts", []),
+            user=request.user,
+        )
+        return Response(SecretSerializer(secret).data, status=status.HTTP_201_CREATED)
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(
+        selectors.secret_list(search=request.query_params.get("search", "")), request
+    )
+    return paginator.get_paginated_response(SecretSerializer(page, many=True).data)
+
+
+@extend_schema(request=SecretUpdateSerializer, responses={200: SecretSerializer, 204: None})
+@api_view(["GET", "PUT", "PATCH", "DELETE"])
+def secret_detail(request: Request, name: str) -> Response:
+    secret = get_object_or_404(Secret.objects.defer("encrypted_value"), name=name)
+    if request.method == "DELETE":
+        services.secret_delete(secret=secret, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    if request.method in ("PUT", "PATCH"):
+        _update(request, secret)
+    return Response(SecretSerializer(secret).data)
+
+
+@extend_schema(responses=AuditEventSerializer(many=True))
+@api_view(["GET"])
+def secret_audit(request: Request, name: str) -> Response:
+    secret = get_object_or_404(Secret.objects.defer("encrypted_value"), name=name)
+    events = selectors.secret_audit(secret=secret)
+    return Response(AuditEventSerializer(events, many=True).data)
+
+
+def _update(request: Request, secret: Secret) -> None:
+    data = _validated(SecretUpdateSerializer(data=request.data, partial=request.method == "PATCH"))
+    if "name" in data and data["name"] != secret.name:
+        raise ValidationError(
+            {"name": ["A secret cannot be renamed: create the new name, then delete this one."]}
+        )
+    if "value" in data:
+        _call(services.secret_replace_value, secret=secret, value=data["value"], user=request.user)
+    if "description" in data or "allowed_hosts" in data:
+        _call(
+            services.secret_update,
+            secret=secret,
+            description=data.get("description"),
+            allowed_hosts=data.get("allowed_hosts"),
+            user=request.user,
+        )
+
+
+def _validated(serializer: serializers.Serializer) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _call(service: Any, **kwargs: Any) -> Any:
+    """Run a service, turning its field errors into a 400 (and a key problem into a 503)."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    except SecretError as exc:
+        raise SecretsUnavailable(str(exc)) from None
+
+
+class SecretsUnavailable(APIException):
+    """The encryption key is missing or wrong: a server problem, not the client's input."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "secrets_unavailable"

@@ -1,0 +1,140 @@
+"""The database store: the configured key, the database provider and the provider chain.
+
+The runtime calls `default_provider()` to resolve, `allowed_hosts_for()` before sending, and
+`record_secret_use()` after a run, which is what fills a secret's "used by" list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from connectorhub.env import ConfigurationError, dev_secret_file
+from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.secrets import conf
+from connectors.secrets.crypto import KEY_SETTING, SecretCipher, generate_key, parse_keys
+from connectors.secrets.errors import SecretsKeyError
+from connectors.secrets.providers import (
+    ChainSecretProvider,
+    EnvironmentSecretProvider,
+    SecretProvider,
+)
+
+
+def cipher() -> SecretCipher:
+    """The cipher for the configured key(s); see `key_source()` for where they come from."""
+    raw = conf.configured_key()
+    if raw:
+        return _cipher_for(raw, KEY_SETTING)
+    path = conf.dev_key_path()
+    if not path.exists():
+        _refuse_new_key_over_existing_secrets()
+        # FileExistsError: another process (web or worker) created it a moment ago.
+        with contextlib.suppress(FileExistsError):
+            dev_secret_file(path, generate_key)
+    return _cipher_for(path.read_text().strip(), str(path))
+
+
+def key_source() -> str:
+    if conf.configured_key():
+        return KEY_SETTING
+    return f"development key file {conf.dev_key_path()}"
+
+
+@functools.lru_cache(maxsize=8)
+def _cipher_for(raw: str, source: str) -> SecretCipher:
+    return SecretCipher(parse_keys(raw, source))
+
+
+def _refuse_new_key_over_existing_secrets() -> None:
+    # A fresh key could not decrypt what is stored; saying so beats failing secret by secret later.
+    count = Secret.objects.count()
+    if count:
+        raise SecretsKeyError(
+            f"{KEY_SETTING} is not set and the development key file {conf.dev_key_path()} is "
+            f"missing, but {count} secret(s) are stored. Set {KEY_SETTING} to the key they were "
+            "saved with. Nothing has been changed."
+        )
+
+
+class DatabaseSecretProvider:
+    """Secrets stored in the hub, decrypted on demand; each lookup stamps `last_used_at`."""
+
+    label = "database"
+
+    def get(self, name: str) -> str | None:
+        row = Secret.objects.filter(name=name).values_list("pk", "encrypted_value").first()
+        if row is None:
+            return None
+        pk, token = row
+        value = cipher().decrypt(token, name)
+        Secret.objects.filter(pk=pk).update(last_used_at=timezone.now())
+        return value
+
+    def describe(self, name: str) -> str:
+        return "the hub's secrets"
+
+
+def _environment_provider() -> SecretProvider:
+    return EnvironmentSecretProvider(prefix=conf.env_prefix())
+
+
+PROVIDERS = {"database": DatabaseSecretProvider, "environment": _environment_provider}
+
+
+def default_provider() -> ChainSecretProvider:
+    """The providers named in CONNECTORHUB_SECRETS_PROVIDERS, in that order.
+
+    A name with a dot is a dotted path to a class or factory taking no arguments, which is how
+    a vault provider can be added without touching this module.
+    """
+    providers: list[SecretProvider] = []
+    for name in conf.provider_names():
+        if name in PROVIDERS:
+            providers.append(PROVIDERS[name]())
+        elif "." in name:
+            try:
+                providers.append(import_string(name)())
+            except ImportError as exc:
+                raise ConfigurationError(
+                    f"{conf.PROVIDERS_SETTING}: cannot import provider {name!r}: {exc}"
+                ) from None
+        else:
+            raise ConfigurationError(
+                f"{conf.PROVIDERS_SETTING}: unknown provider {name!r}; use "
+                + ", ".join(PROVIDERS)
+                + " or a dotted path to a provider class"
+            )
+    return ChainSecretProvider(providers)
+
+
+def allowed_hosts_for(name: str) -> list[str]:
+    """Host patterns secret NAME may be sent to; empty means anywhere (and for non-DB secrets)."""
+    hosts = Secret.objects.filter(name=name).values_list("allowed_hosts", flat=True).first()
+    return list(hosts or [])
+
+
+def record_secret_use(names: Iterable[str], run_id: object) -> None:
+    """Audit that run RUN_ID used secrets NAMES (never their values)."""
+    names = sorted(set(names))
+    if not names:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        stored = dict(Secret.objects.filter(name__in=names).values_list("name", "pk"))
+        Secret.objects.filter(pk__in=stored.values()).update(last_used_at=now)
+        SecretAuditEvent.objects.bulk_create(
+            SecretAuditEvent(
+                secret_id=stored.get(name),
+                secret_name=name,
+                action=SecretAuditEvent.Action.USE,
+                run_id=str(run_id)[:64],
+                detail="" if name in stored else "not stored in the hub (another provider)",
+            )
+            for name in names
+        )

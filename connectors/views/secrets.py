@@ -1,0 +1,132 @@
+"""Secrets in the web UI: names, descriptions, hosts and audit; a value is never rendered.
+
+Secrets are hub-wide: every signed-in user sees the same list and may use, replace or delete any
+secret (docs/secrets.md says why). Nobody, staff included, can read a value back.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from connectors.models.secrets import Secret
+from connectors.secrets import selectors, services
+from connectors.secrets.errors import SecretError
+from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
+
+
+def secret_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "")
+    context = {"secrets": selectors.secret_list(search=search), "search": search}
+    template = "connectors/secrets/list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#secret-rows"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def secret_create(request: HttpRequest) -> HttpResponse:
+    form = SecretCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            secret = services.secret_create(
+                name=data["name"],
+                value=data["value"],
+                description=data["description"],
+                allowed_hosts=host_lines(data["allowed_hosts"]),
+                user=request.user,
+            )
+        except (ValidationError, SecretError) as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, f"Secret {secret.name} saved; its value is never shown again."
+            )
+            return redirect("secret-detail", pk=secret.pk)
+    return render(request, "connectors/secrets/form.html", {"form": form, "mode": "create"})
+
+
+def secret_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    secret = _get_secret(pk)
+    context = {
+        "secret": secret,
+        "reference": "{{secrets." + secret.name + "}}",
+        "uses": selectors.secret_uses(secret=secret),
+        "events": selectors.secret_audit(secret=secret, limit=50),
+    }
+    return render(request, "connectors/secrets/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def secret_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    secret = _get_secret(pk)
+    initial = {
+        "description": secret.description,
+        "allowed_hosts": "\n".join(secret.allowed_hosts),
+    }
+    form = SecretEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.secret_update(
+                secret=secret,
+                description=form.cleaned_data["description"],
+                allowed_hosts=host_lines(form.cleaned_data["allowed_hosts"]),
+                user=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Secret {secret.name} updated.")
+            return redirect("secret-detail", pk=secret.pk)
+    context = {"form": form, "mode": "edit", "secret": secret}
+    return render(request, "connectors/secrets/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def secret_value(request: HttpRequest, pk: int) -> HttpResponse:
+    secret = _get_secret(pk)
+    form = SecretValueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.secret_replace_value(
+                secret=secret, value=form.cleaned_data["value"], user=request.user
+            )
+        except (ValidationError, SecretError) as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"The value of {secret.name} was replaced.")
+            return redirect("secret-detail", pk=secret.pk)
+    context = {"form": form, "mode": "value", "secret": secret}
+    return render(request, "connectors/secrets/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def secret_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    secret = _get_secret(pk)
+    if request.method == "POST":
+        name = secret.name
+        services.secret_delete(secret=secret, user=request.user)
+        messages.success(request, f"Secret {name} deleted. Runs that reference it will now fail.")
+        return redirect("secret-list")
+    return render(request, "connectors/secrets/delete.html", {"secret": secret})
+
+
+def secret_audit(request: HttpRequest) -> HttpResponse:
+    return render(request, "connectors/secrets/audit.html", {"events": selectors.secret_audit()})
+
+
+def _get_secret(pk: int) -> Secret:
+    return get_object_or_404(Secret.objects.defer("encrypted_value"), pk=pk)
+
+
+def _add_errors(form: forms.Form, exc: ValidationError | SecretError) -> None:
+    if isinstance(exc, SecretError):
+        form.add_error(None, str(exc))
+        return
+    for field, problems in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
