@@ -36,7 +36,8 @@ def _act(data: FakeInput, context: ConnectorContext) -> JSON:
     if data.log:
         context.logger.info("calling with %s", data.log)
     if data.crash is not None:
-        raise RuntimeError(data.crash)
+        error = TimeoutError if data.crash.startswith("timeout") else RuntimeError
+        raise error(data.crash)
     if data.retry_with is not None:
         raise ConnectorRetryError(data.error_message, code=data.error_code, retries=data.retry_with)
     if data.error_code is not None:

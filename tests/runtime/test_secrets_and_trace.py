@@ -1,0 +1,178 @@
+"""Secrets are resolved in the variables, masked everywhere a failure or a trace shows them, and
+a run's trace (timings, logs, HTTP exchanges) is JSON-serialisable for storage."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from connectors.registry import Registry
+from connectors.runtime import BpmnErrorOutcome, Completed, Failed, JobRequest, run_job
+from connectors.sdk import JSON, ConnectorContext, HttpExchange, connector
+
+from .conftest import SECRETS
+
+TOKEN = SECRETS["TOKEN"]
+
+
+def test_connector_receives_resolved_secrets(run: Any) -> None:
+    outcome = run(
+        {"respond": {"auth": "Bearer {{secrets.TOKEN}}", "user": "secrets.USER"}},
+        {"resultVariable": "r"},
+    )
+    assert isinstance(outcome, Completed)
+    # what the process receives is what Camunda would send: the real value
+    assert outcome.variables == {"r": {"auth": f"Bearer {TOKEN}", "user": SECRETS["USER"]}}
+    stored = outcome.as_dict()
+    assert stored["variables"] == {"r": {"auth": "Bearer ***", "user": "***"}}
+    assert stored["result"] == {"auth": "Bearer ***", "user": "***"}
+    assert stored["trace"]["secrets_used"] == ["TOKEN", "USER"]
+    assert TOKEN not in json.dumps(stored)
+
+
+def test_headers_are_not_resolved(run: Any) -> None:
+    # Camunda replaces secrets in the variables only; a header keeps its text
+    outcome = run({"respond": {}}, {"resultExpression": '={h: "{{secrets.TOKEN}}"}'})
+    assert isinstance(outcome, Completed)
+    assert outcome.variables == {"h": "{{secrets.TOKEN}}"}
+
+
+def test_missing_secret_fails_without_retries_and_names_it(run: Any) -> None:
+    outcome = run(
+        {"respond": "{{secrets.NOPE}} and {{secrets.TOKEN}}", "crash": "{{secrets.TOKEN}}"}
+    )
+    assert isinstance(outcome, Failed)
+    assert outcome.retries == 0
+    assert outcome.message.startswith("Secret with name 'NOPE' is not available")
+    assert TOKEN not in outcome.message
+
+
+def test_secret_in_exception_message_and_error_variables_is_masked(run: Any) -> None:
+    outcome = run(
+        {
+            "error_code": "401",
+            "error_message": "rejected token {{secrets.TOKEN}}",
+            "error_variables": {
+                "response": {"body": {"echo": "{{secrets.TOKEN}}"}, "{{secrets.TOKEN}}": 1}
+            },
+        }
+    )
+    assert isinstance(outcome, Failed)
+    assert TOKEN not in outcome.message
+    assert "rejected token ***" in outcome.message
+    assert outcome.variables == {
+        "error": {
+            "type": "io.camunda.connector.api.error.ConnectorException",
+            "message": "rejected token ***",
+            "code": "401",
+            "variables": {"response": {"body": {"echo": "***"}, "***": 1}},
+        }
+    }
+    assert TOKEN not in json.dumps(outcome.as_dict())
+
+
+def test_error_expression_sees_masked_error_and_outcome_stays_masked(run: Any) -> None:
+    expression = "bpmnError(error.code, error.message, {raw: error.variables})"
+    outcome = run(
+        {
+            "error_code": "E",
+            "error_message": "{{secrets.TOKEN}}",
+            "error_variables": {"t": "{{secrets.TOKEN}}"},
+        },
+        {"errorExpression": expression},
+    )
+    assert isinstance(outcome, BpmnErrorOutcome)
+    assert outcome.message == "***"
+    assert outcome.variables == {"raw": {"t": "***"}}
+
+
+def test_job_error_message_built_from_a_secret_is_masked(run: Any) -> None:
+    outcome = run(
+        {"respond": {"t": "{{secrets.TOKEN}}"}}, {"errorExpression": 'jobError("bad " + t)'}
+    )
+    assert isinstance(outcome, Failed)
+    assert outcome.message == "bad *** | Error variables: {error=bad ***}"
+    assert outcome.variables == {"error": "bad ***"}
+
+
+def test_logs_are_captured_masked_and_in_the_trace(run: Any) -> None:
+    outcome = run({"respond": 1, "log": "{{secrets.TOKEN}}"})
+    logs = outcome.as_dict()["trace"]["logs"]
+    assert [(entry["level"], entry["message"]) for entry in logs] == [("INFO", "calling with ***")]
+
+
+class HttpInput(BaseModel):
+    url: str
+    token: str
+
+
+@connector(type="test:http-recorder:1", name="Recorder", input=HttpInput)
+def recorder(data: HttpInput, context: ConnectorContext) -> JSON:
+    context.check_egress("api.example.com")
+    context.http_exchanges.record(
+        HttpExchange(
+            method="GET",
+            url=data.url,
+            request_headers={"Authorization": f"Bearer {data.token}"},
+            status=200,
+            response_body="x" * 70_000,
+            duration_ms=1.5,
+        )
+    )
+    return {"ok": True}
+
+
+class HostListProvider:
+    """A provider that also knows where each secret may be sent."""
+
+    def __init__(self, values: dict[str, str], hosts: dict[str, list[str]]) -> None:
+        self.values, self.hosts = values, hosts
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def allowed_hosts(self, name: str) -> list[str]:
+        return self.hosts.get(name, [])
+
+
+def _recorder_registry() -> Registry:
+    registry = Registry()
+    registry.register(recorder, "builtin:tests")
+    return registry
+
+
+def test_http_exchanges_are_redacted_and_truncated_in_the_trace() -> None:
+    job = JobRequest("test:http-recorder:1", {"url": "https://api.example.com/{{secrets.TOKEN}}",
+                                             "token": "{{secrets.TOKEN}}"})  # fmt: skip
+    provider = HostListProvider(SECRETS, {"TOKEN": ["api.example.com"]})
+    outcome = run_job(job, secrets=provider, registry=_recorder_registry())
+    assert isinstance(outcome, Completed)
+    [exchange] = outcome.as_dict()["trace"]["http_exchanges"]
+    assert exchange["url"] == "https://api.example.com/***"
+    assert exchange["request_headers"] == {"Authorization": "Bearer ***"}
+    assert len(exchange["response_body"]) == 65_536
+    assert exchange["response_body_truncated"] == 70_000
+
+
+def test_egress_to_a_host_a_secret_may_not_reach_fails_without_retries() -> None:
+    job = JobRequest(
+        "test:http-recorder:1", {"url": "https://api.example.com", "token": "{{secrets.TOKEN}}"}
+    )
+    provider = HostListProvider(SECRETS, {"TOKEN": ["*.slack.com"]})
+    outcome = run_job(job, secrets=provider, registry=_recorder_registry())
+    assert isinstance(outcome, Failed)
+    assert outcome.retries == 0
+    assert outcome.message.startswith("Secret 'TOKEN' may not be sent to api.example.com")
+
+
+def test_outcome_dict_is_json_with_timings(run: Any) -> None:
+    stored = run({"respond": {"a": 1}}, {"resultVariable": "r"}).as_dict()
+    json.dumps(stored)
+    assert stored["outcome"] == "completed"
+    assert set(stored["trace"]["timings_ms"]) == {"secrets", "validation", "call", "mapping"}
+    assert stored["duration_ms"] >= max(stored["trace"]["timings_ms"].values())
+    failed = run({"crash": "x"}, {"retryBackoff": "PT1.5S"}).as_dict()
+    assert (failed["outcome"], failed["retries"], failed["backoff_ms"]) == ("failed", 2, 1500.0)
+    assert failed["trace"]["error"] == {"type": "RuntimeError", "message": "x"}
