@@ -34,7 +34,6 @@ def spellings(value: str) -> set[str]:
     forms.add(html.escape(value, quote=True))
     for encoded in (quote(value, safe=""), quote(value), quote_plus(value)):
         forms.add(encoded)
-        forms.add(_lower_percent_escapes(encoded))
     raw = value.encode()
     for encoded_bytes in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
         encoded_text = encoded_bytes.decode()
@@ -52,7 +51,7 @@ class Redactor:
         forms = set().union(*(spellings(value) for value in self.values)) if self.values else set()
         # Longest first, so a secret that contains another is masked whole, not in pieces.
         ordered = sorted(forms, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._pattern = re.compile("|".join(map(_form_regex, ordered))) if ordered else None
 
     def __repr__(self) -> str:
         return f"Redactor({len(self.values)} secret value(s))"
@@ -98,8 +97,17 @@ def _json_escape_ascii(value: str) -> str:
     return json.dumps(value, ensure_ascii=True)[1:-1]
 
 
-def _lower_percent_escapes(encoded: str) -> str:
-    return re.sub(r"%[0-9A-F]{2}", lambda match: match.group(0).lower(), encoded)
+def _form_regex(form: str) -> str:
+    """FORM as a regex; its percent-escapes match in either case (%2F and %2f alike)."""
+    parts = []
+    for piece in re.split(r"(%[0-9A-F]{2})", form):
+        if re.fullmatch(r"%[0-9A-F]{2}", piece):
+            parts.append(
+                "%" + "".join(f"[{c}{c.lower()}]" if c.isalpha() else c for c in piece[1:])
+            )
+        else:
+            parts.append(re.escape(piece))
+    return "".join(parts)
 
 
 def _decode_base64(token: str) -> str | None:
