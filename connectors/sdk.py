@@ -331,7 +331,10 @@ def _default_template_id(job_type: str) -> str:
 
 
 def _label(name: str) -> str:
-    """`readTimeoutInSeconds` / `read_timeout` -> `Read timeout in seconds` (Camunda's style)."""
+    """`readTimeoutInSeconds` / `read_timeout` -> `Read timeout in seconds` (Camunda's style);
+    an all-capitals value such as `GET` stays as it is."""
+    if name.isupper():
+        return name
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).replace("_", " ").split()
     text = " ".join(words).lower()
     return text[:1].upper() + text[1:]
