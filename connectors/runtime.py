@@ -24,7 +24,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -44,11 +44,15 @@ from connectors.sdk import (
     HttpExchangeRecorder,
     OutboundConnector,
 )
-from connectors.secrets.errors import SecretHostNotAllowed, SecretNotFoundError
-from connectors.secrets.hosts import check_allowed_host
-from connectors.secrets.providers import SecretProvider
-from connectors.secrets.redaction import Redactor
-from connectors.secrets.references import find_references, resolve_references
+from connectors.secrets import (
+    Redactor,
+    SecretHostNotAllowed,
+    SecretNotFoundError,
+    SecretProvider,
+    check_allowed_host,
+    find_references,
+    resolve_references,
+)
 
 RESULT_VARIABLE = "resultVariable"
 RESULT_EXPRESSION = "resultExpression"
@@ -62,6 +66,7 @@ MAX_TRACE_BODY_CHARS = 65_536  # HTTP bodies kept in a run's trace
 MAX_TRACE_LOG_RECORDS = 500
 
 Clock: TypeAlias = Callable[[], float]
+HostLists: TypeAlias = Callable[[str], Sequence[str]]
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,15 +198,18 @@ def run_job(
     secrets: SecretProvider,
     registry: Registry | None = None,
     time_limit: float | None = None,
+    allowed_hosts: HostLists | None = None,
     clock: Clock = time.perf_counter,
 ) -> Outcome:
     """Run one job to its outcome, synchronously (the Celery adapter and the CLI).
 
     `time_limit` (seconds) bounds the connector call: a sync function runs in a thread, an
     async one on a private event loop. A call that overruns is abandoned (Python cannot kill a
-    thread) and the job fails with retries - 1.
+    thread) and the job fails with retries - 1. `allowed_hosts(name)` gives the host patterns a
+    secret may be sent to (`connectors.secrets.store.allowed_hosts_for` in the hub);
+    `context.check_egress` enforces them.
     """
-    run = _Run(job, secrets, registry or default_registry(), time_limit, clock)
+    run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
     ready = run.prepare()
     if ready is not None:
         run.call_sync(*ready)
@@ -214,11 +222,12 @@ async def run_job_async(
     secrets: SecretProvider,
     registry: Registry | None = None,
     time_limit: float | None = None,
+    allowed_hosts: HostLists | None = None,
     clock: Clock = time.perf_counter,
 ) -> Outcome:
     """run_job for an asyncio program (the pyzeebe worker): async connectors run on the
     caller's loop, sync ones in the default thread pool."""
-    run = _Run(job, secrets, registry or default_registry(), time_limit, clock)
+    run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
     ready = run.prepare()
     if ready is not None:
         await run.call_async(*ready)
@@ -308,8 +317,10 @@ class _Run:
         registry: Registry,
         time_limit: float | None,
         clock: Clock,
+        allowed_hosts: HostLists | None,
     ) -> None:
         self.job = job
+        self.allowed_hosts = allowed_hosts
         self.provider = secrets
         self.registry = registry
         self.time_limit = time_limit
@@ -428,7 +439,7 @@ class _Run:
             clock=self.clock,
             job_key=self.job.key,
             retries=self.job.retries,
-            egress_rule=_egress_rule(self.used_secrets, self.provider),
+            egress_rule=_egress_rule(self.used_secrets, self.allowed_hosts, self.provider),
         )
 
     def _error_result(self, exc: BaseException) -> _ErrorResult:
@@ -702,12 +713,15 @@ def _timeout(time_limit: float | None) -> _CallTimeout:
     return _CallTimeout(f"The connector did not finish within its time limit of {time_limit:g} s")
 
 
-def _egress_rule(used: Mapping[str, str], provider: SecretProvider) -> Callable[[str], None]:
+def _egress_rule(
+    used: Mapping[str, str], allowed_hosts: HostLists | None, provider: SecretProvider
+) -> Callable[[str], None]:
     """check_egress for a run: every secret in the input must be allowed to go to the host.
 
-    A provider that knows per-secret host lists offers `allowed_hosts(name)`.
+    The host lists come from `allowed_hosts`, else from a provider that offers
+    `allowed_hosts(name)`; none means no per-secret rule.
     """
-    lookup = getattr(provider, "allowed_hosts", None)
+    lookup = allowed_hosts or getattr(provider, "allowed_hosts", None)
     rules: list[tuple[str, list[str]]] = []
     if callable(lookup):
         for name in sorted(used):

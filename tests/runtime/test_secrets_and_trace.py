@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from connectors.registry import Registry
 from connectors.runtime import BpmnErrorOutcome, Completed, Failed, JobRequest, run_job
 from connectors.sdk import JSON, ConnectorContext, HttpExchange, connector
+from connectors.secrets import MappingSecretProvider
 
 from .conftest import SECRETS
 
@@ -176,3 +177,15 @@ def test_outcome_dict_is_json_with_timings(run: Any) -> None:
     failed = run({"crash": "x"}, {"retryBackoff": "PT1.5S"}).as_dict()
     assert (failed["outcome"], failed["retries"], failed["backoff_ms"]) == ("failed", 2, 1500.0)
     assert failed["trace"]["error"] == {"type": "RuntimeError", "message": "x"}
+
+
+def test_host_lists_can_come_from_the_caller() -> None:
+    # the hub passes connectors.secrets.store.allowed_hosts_for; any callable works
+    job = JobRequest("test:http-recorder:1", {"url": "https://x", "token": "{{secrets.TOKEN}}"})
+    lists = {"TOKEN": ["hooks.slack.com"]}
+    provider = MappingSecretProvider(SECRETS)
+    denied = run_job(job, secrets=provider, registry=_recorder_registry(), allowed_hosts=lists.get)
+    assert isinstance(denied, Failed) and denied.retries == 0
+    allowed = run_job(job, secrets=provider, registry=_recorder_registry(),
+                      allowed_hosts=lambda name: ["api.example.com"])  # fmt: skip
+    assert isinstance(allowed, Completed)
