@@ -7,10 +7,23 @@ class with a `get` method.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 DEFAULT_ENV_PREFIX = "SECRET_"
+
+# The hub's own credentials are never secrets a connector may use. Django's SECRET_KEY in
+# particular would otherwise be `{{secrets.KEY}}` under the default prefix.
+RESERVED_VARIABLES = frozenset(
+    {
+        "SECRET_KEY",
+        "SECRET_KEY_FILE",
+        "CONNECTORHUB_SECRETS_KEY",
+        "CONNECTORHUB_SECRETS_KEY_FILE",
+        "DATABASE_URL",
+        "REDIS_URL",
+    }
+)
 
 
 @runtime_checkable
@@ -30,14 +43,21 @@ class EnvironmentSecretProvider:
     label = "environment"
 
     def __init__(
-        self, prefix: str = DEFAULT_ENV_PREFIX, environ: Mapping[str, str] | None = None
+        self,
+        prefix: str = DEFAULT_ENV_PREFIX,
+        environ: Mapping[str, str] | None = None,
+        reserved: Collection[str] = RESERVED_VARIABLES,
     ) -> None:
         self.prefix = prefix
+        self.reserved = frozenset(reserved)
         # Read at lookup time, so a variable set after start-up (tests, reloads) is seen.
         self._environ = environ if environ is not None else os.environ
 
     def get(self, name: str) -> str | None:
-        return self._environ.get(self.prefix + name)
+        variable = self.prefix + name
+        if variable in self.reserved:
+            return None
+        return self._environ.get(variable)
 
     def describe(self, name: str) -> str:
         return f"environment variable {self.prefix}{name}"

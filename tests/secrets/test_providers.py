@@ -34,6 +34,14 @@ def test_environment_prefix_may_be_empty(monkeypatch: pytest.MonkeyPatch) -> Non
     assert EnvironmentSecretProvider(prefix="CH_").get("PLAIN_NAME") is None
 
 
+def test_the_hubs_own_keys_are_never_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRET_KEY", "django-signing-key")
+    monkeypatch.setenv("CONNECTORHUB_SECRETS_KEY", "fernet-key")
+    assert EnvironmentSecretProvider().get("KEY") is None
+    assert EnvironmentSecretProvider(prefix="").get("CONNECTORHUB_SECRETS_KEY") is None
+    assert EnvironmentSecretProvider(prefix="").get("SECRET_KEY") is None
+
+
 def test_chain_first_provider_wins_and_missing_message_says_where() -> None:
     chain = ChainSecretProvider(
         [
