@@ -94,6 +94,14 @@ class ChainSecretProvider:
                 return value
         return None
 
+    def allowed_hosts(self, name: str) -> list[str]:
+        """The host rule for NAME from the first provider that keeps one (the database does)."""
+        for provider in self.providers:
+            lookup = getattr(provider, "allowed_hosts", None)
+            if callable(lookup) and (hosts := lookup(name)):
+                return list(hosts)
+        return []
+
     def describe(self, name: str) -> str:
         """Where NAME was looked for, for the message of a missing secret."""
         places = []

@@ -76,6 +76,9 @@ class DatabaseSecretProvider:
         Secret.objects.filter(pk=pk).update(last_used_at=timezone.now())
         return value
 
+    def allowed_hosts(self, name: str) -> list[str]:
+        return allowed_hosts_for(name)
+
     def describe(self, name: str) -> str:
         return "the hub's secrets"
 

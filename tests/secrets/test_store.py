@@ -137,6 +137,9 @@ def test_allowed_hosts_for(make_secret: Any) -> None:
     make_secret("GH", "v", allowed_hosts=["API.github.com", "*.githubusercontent.com"])
     assert allowed_hosts_for("GH") == ["api.github.com", "*.githubusercontent.com"]
     assert allowed_hosts_for("FROM_ENV") == []
+    # The default chain offers the same rule, so the runtime needs no second argument.
+    assert default_provider().allowed_hosts("GH") == ["api.github.com", "*.githubusercontent.com"]
+    assert default_provider().allowed_hosts("FROM_ENV") == []
 
 
 def test_record_secret_use_audits_names_and_run_never_values(make_secret: Any) -> None:
