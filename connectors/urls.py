@@ -5,6 +5,15 @@ from connectors.views import secrets as secret_views
 
 urlpatterns = [
     path("", catalogue.catalogue, name="catalogue"),
+    path("catalogue/import", catalogue.import_upload, name="catalogue-import"),
+    path("catalogue/import-npm", catalogue.import_npm, name="catalogue-import-npm"),
+    path("connectors/<str:template_id>/", catalogue.entry_detail, name="catalogue-entry"),
+    path(
+        "connectors/<str:template_id>/versions/<int:version>/",
+        catalogue.entry_detail,
+        name="catalogue-entry-version",
+    ),
+    path("connectors/<str:template_id>/icon", catalogue.entry_icon, name="catalogue-icon"),
     path("secrets/", secret_views.secret_list, name="secret-list"),
     path("secrets/new/", secret_views.secret_create, name="secret-create"),
     path("secrets/audit/", secret_views.secret_audit, name="secret-audit"),

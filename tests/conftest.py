@@ -29,6 +29,22 @@ PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A test database file of this session's own, which a Celery worker process can open.
+
+    Several test sessions on one machine (developers running parts of the suite side by side)
+    must not share one SQLite file.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = Path(settings.DATA_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A private Redis for this test session; Django and Celery are pointed at it."""
     from django.conf import settings
@@ -45,9 +61,7 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(
-    redis_url: str, django_db_setup: None, django_db_blocker: Any
-) -> Iterator[Any]:
+def celery_worker(redis_url: str, django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     """A real `celery worker` process sharing the test database and Redis."""
     from django.db import connection
 

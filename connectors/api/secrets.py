@@ -43,9 +43,9 @@ class SecretSerializer(serializers.Serializer):
     )
     reference = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
     changed_at = serializers.DateTimeField(read_only=True)
-    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    changed_by = serializers.CharField(source="changed_by.username", read_only=True, default=None)
     value_changed_at = serializers.DateTimeField(read_only=True)
     last_used_at = serializers.DateTimeField(read_only=True)
 
@@ -69,7 +69,7 @@ class AuditEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     secret = serializers.CharField(source="secret_name")
     action = serializers.ChoiceField(choices=SecretAuditEvent.Action.choices)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
     run_id = serializers.CharField()
     detail = serializers.CharField()
 

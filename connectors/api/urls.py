@@ -1,9 +1,18 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from connectors.api import catalogue
 from connectors.api import secrets as secrets_api
 
 v1 = [
+    path("templates/", catalogue.template_list, name="api-template-list"),
+    path("templates/import", catalogue.template_import, name="api-template-import"),
+    path("templates/<str:template_id>/", catalogue.template_detail, name="api-template-detail"),
+    path(
+        "templates/<str:template_id>/versions/<int:version>/",
+        catalogue.template_version,
+        name="api-template-version",
+    ),
     path("secrets/", secrets_api.secret_list, name="api-secret-list"),
     path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
     path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),

@@ -1,8 +1,165 @@
-"""The connector catalogue: what exists, what runs here."""
+"""The connector catalogue: browse, search, filter, import, and one connector's details."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import base64
+from urllib.parse import unquote_to_bytes
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from connectors.catalogue.describe import describe_groups
+from connectors.catalogue.importing import ImportReport, import_documents
+from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
+from connectors.catalogue.selectors import (
+    CatalogueFilters,
+    facet_options,
+    get_entry,
+    get_version,
+    runnable_job_types,
+    search_entries,
+    version_list,
+)
+from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
+from connectors.models import ImportSource
+
+PAGE_SIZE = 30
+MAX_UPLOAD_FILES = 200
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "connectors/catalogue.html", {"entries": []})
+    filters = _filters_from(request)
+    page = Paginator(search_entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "runnable": runnable_job_types(),
+        "query_string": _query_without_page(request),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "connectors/catalogue.html#results", context)
+    context["facets"] = facet_options()
+    return render(request, "connectors/catalogue.html", context)
+
+
+def entry_detail(
+    request: HttpRequest, template_id: str, version: int | None = None
+) -> HttpResponse:
+    entry = get_entry(template_id)
+    selected = get_version(entry, version)
+    context = {
+        "entry": entry,
+        "selected": selected,
+        "template": selected.content,
+        "versions": version_list(entry),
+        "groups": describe_groups(selected.content),
+        "runs_here": selected.job_type in runnable_job_types(),
+    }
+    return render(request, "connectors/entry_detail.html", context)
+
+
+def entry_icon(request: HttpRequest, template_id: str) -> HttpResponse:
+    entry = get_entry(template_id)
+    template = entry.default_version.content if entry.default_version else {}
+    contents = str((template.get("icon") or {}).get("contents", ""))
+    if contents.startswith(("https://", "http://")):
+        return HttpResponseRedirect(contents)
+    decoded = _decode_data_uri(contents)
+    if decoded is None:
+        return HttpResponse(status=404)
+    media_type, body = decoded
+    response = HttpResponse(body, content_type=media_type)
+    # An SVG icon is shown through <img>, where scripts never run; this keeps it inert even
+    # when opened directly.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+def import_upload(request: HttpRequest) -> HttpResponse:
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, "Choose one or more .json files to import.")
+        return redirect("catalogue")
+    if len(files) > MAX_UPLOAD_FILES:
+        messages.error(request, f"At most {MAX_UPLOAD_FILES} files can be imported at once.")
+        return redirect("catalogue")
+    for upload in files:
+        if upload.size and upload.size > MAX_DOCUMENT_BYTES:
+            limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+            messages.error(request, f"{upload.name}: larger than {limit} MiB; not imported.")
+    documents = [
+        (f.name or "upload.json", f.read())
+        for f in files
+        if not (f.size and f.size > MAX_DOCUMENT_BYTES)
+    ]
+    if documents:
+        report = import_documents(documents, source=ImportSource.UPLOAD, user=request.user)
+        _report_messages(request, report)
+    return redirect("catalogue")
+
+
+@require_POST
+def import_npm(request: HttpRequest) -> HttpResponse:
+    spec = request.POST.get("spec", "").strip()
+    try:
+        documents = fetch_package_templates(spec)
+    except NpmFetchError as exc:
+        messages.error(request, f"Nothing imported: {exc}.")
+        return redirect("catalogue")
+    report = import_documents(documents, source=ImportSource.NPM, user=request.user)
+    _report_messages(request, report, label=spec)
+    return redirect("catalogue")
+
+
+def _report_messages(request: HttpRequest, report: ImportReport, label: str = "") -> None:
+    prefix = f"{label}: " if label else ""
+    level = messages.ERROR if report.failed else messages.SUCCESS
+    messages.add_message(request, level, f"{prefix}{report.summary()}.")
+    for document in report.failed:
+        for error in document.errors[:20]:
+            messages.error(request, error)
+        if len(document.errors) > 20:
+            messages.error(
+                request, f"{document.source_name}: {len(document.errors) - 20} more errors"
+            )
+
+
+def _filters_from(request: HttpRequest) -> CatalogueFilters:
+    runs_here = request.GET.get("runs_here", "")
+    return CatalogueFilters(
+        q=request.GET.get("q", "").strip()[:200],
+        category=request.GET.get("category", ""),
+        kind=request.GET.get("kind", ""),
+        applies_to=request.GET.get("applies_to", ""),
+        runs_here={"yes": True, "no": False}.get(runs_here),
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _decode_data_uri(contents: str) -> tuple[str, bytes] | None:
+    if not contents.startswith("data:") or "," not in contents:
+        return None
+    header, data = contents[5:].split(",", 1)
+    media_type = header.split(";")[0] or "text/plain"
+    if not media_type.startswith("image/"):
+        return None
+    try:
+        body = base64.b64decode(data) if header.endswith(";base64") else unquote_to_bytes(data)
+    except ValueError:
+        return None
+    return media_type, body
+
+
+def entry_url(template_id: str) -> str:
+    return reverse("catalogue-entry", args=[template_id])

@@ -67,6 +67,7 @@ def test_check_deploy_passes_with_a_production_environment(tmp_path):
         "SECURE_HSTS_SECONDS": "31536000",
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
         "SECURE_HSTS_PRELOAD": "true",
+        "CONNECTORHUB_SECRETS_KEY": "dGhpcy1pcy1hLXRlc3Qta2V5LW9mLTMyLWJ5dGVzLiE=",
     }
 
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=production)

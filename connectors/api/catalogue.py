@@ -1,0 +1,169 @@
+"""/api/v1/templates/: the catalogue over REST, on the same selectors and services as the UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, parser_classes
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import BaseParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from connectors.catalogue.importing import import_document
+from connectors.catalogue.selectors import (
+    CatalogueFilters,
+    get_entry,
+    get_version,
+    runnable_job_types,
+    search_entries,
+    version_list,
+)
+from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
+from connectors.models import CatalogueEntry, ImportSource
+
+
+class VersionSummarySerializer(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    job_type = serializers.CharField()
+    deprecated = serializers.BooleanField()
+    url = serializers.CharField()
+
+
+class EntrySerializer(serializers.Serializer):
+    id = serializers.CharField(source="template_id")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    kind = serializers.CharField()
+    category = serializers.CharField(source="category_name")
+    job_type = serializers.CharField()
+    applies_to = serializers.ListField(child=serializers.CharField())
+    element_type = serializers.CharField()
+    default_version = serializers.SerializerMethodField()
+    version_count = serializers.IntegerField()
+    runs_here = serializers.SerializerMethodField()
+
+    def get_default_version(self, entry: CatalogueEntry) -> int | None:
+        return entry.default_version.version if entry.default_version else None
+
+    def get_runs_here(self, entry: CatalogueEntry) -> bool:
+        return entry.job_type in self.context["runnable"]
+
+
+class EntryDetailSerializer(EntrySerializer):
+    documentation_ref = serializers.CharField()
+    keywords = serializers.ListField(child=serializers.CharField())
+    versions = serializers.SerializerMethodField()
+
+    def get_versions(self, entry: CatalogueEntry) -> list[dict[str, Any]]:
+        request = self.context["request"]
+        return [
+            {
+                "version": v.version,
+                "name": v.name,
+                "job_type": v.job_type,
+                "deprecated": v.deprecated,
+                "url": request.build_absolute_uri(
+                    f"/api/v1/templates/{entry.template_id}/versions/{v.version}/"
+                )
+                if v.version is not None
+                else None,
+            }
+            for v in version_list(entry)
+        ]
+
+
+class ImportResultSerializer(serializers.Serializer):
+    imported = serializers.ListField(child=serializers.DictField())
+    summary = serializers.CharField()
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class RawBodyParser(BaseParser):
+    """Hands the body over unparsed: template loading applies its own size and depth guards.
+
+    At most one byte more than a document may have is read, so a huge body costs nothing.
+    """
+
+    media_type = "application/json"
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> bytes:
+        return stream.read(MAX_DOCUMENT_BYTES + 1) if stream is not None else b""
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("q", str, description="words found in name, description, keywords, job type"),
+    OpenApiParameter("category", str, description="category name, e.g. Connectors"),
+    OpenApiParameter("kind", str, enum=["builtin", "template", "custom"]),
+    OpenApiParameter("applies_to", str, description="BPMN element type, e.g. bpmn:Task"),
+    OpenApiParameter("runs_here", bool, description="a registered connector serves its job type"),
+]
+
+
+@extend_schema(parameters=FILTER_PARAMETERS, responses=EntrySerializer(many=True))
+@api_view(["GET"])
+def template_list(request: Request) -> Response:
+    runs_here = request.query_params.get("runs_here", "").lower()
+    filters = CatalogueFilters(
+        q=request.query_params.get("q", ""),
+        category=request.query_params.get("category", ""),
+        kind=request.query_params.get("kind", ""),
+        applies_to=request.query_params.get("applies_to", ""),
+        runs_here={"true": True, "1": True, "false": False, "0": False}.get(runs_here),
+    )
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(search_entries(filters), request)
+    data = EntrySerializer(page, many=True, context={"runnable": runnable_job_types()}).data
+    return paginator.get_paginated_response(data)
+
+
+@extend_schema(responses=EntryDetailSerializer)
+@api_view(["GET"])
+def template_detail(request: Request, template_id: str) -> Response:
+    entry = get_entry(template_id)
+    context = {"runnable": runnable_job_types(), "request": request}
+    return Response(EntryDetailSerializer(entry, context=context).data)
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+def template_version(request: Request, template_id: str, version: int) -> Response:
+    """The element template exactly as it was imported."""
+    return Response(get_version(get_entry(template_id), version).content)
+
+
+@extend_schema(
+    request={"application/json": dict},
+    responses={201: ImportResultSerializer, 400: ImportErrorSerializer, 413: ImportErrorSerializer},
+)
+@api_view(["POST"])
+@parser_classes([RawBodyParser])
+def template_import(request: Request) -> Response:
+    """Import one element template (a JSON object) or several (an array), all or nothing."""
+    declared = request.META.get("CONTENT_LENGTH", "")
+    # Refuse a body announced as too large before reading any of it.
+    if (declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES) or (
+        len(raw := request.data) > MAX_DOCUMENT_BYTES
+    ):
+        limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+        return Response(
+            {"errors": [f"request body: larger than {limit} MiB, the most one import accepts"]},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    result = import_document("request body", raw, source=ImportSource.API, user=request.user)
+    if not result.ok:
+        return Response({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
+    imported = [
+        {"id": t.template_id, "version": t.version, "name": t.name, "status": t.status}
+        for t in result.templates
+    ]
+    summary = ", ".join(f"{t['id']} v{t['version']} {t['status']}" for t in imported)
+    return Response({"imported": imported, "summary": summary}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,1 @@
+"""The catalogue's services (import, npm seeding) and selectors (search, detail)."""

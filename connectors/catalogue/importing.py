@@ -1,0 +1,227 @@
+"""Importing element templates into the catalogue.
+
+A document (one uploaded file, one API body, one file on disk) is all or nothing: it is read,
+every template in it is validated, and only when none has an error is anything written, in one
+transaction. Re-importing identical content changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from connectors.elementtemplates.loading import TemplateLoadError, load_templates
+from connectors.elementtemplates.validation import TemplateError, validate_templates
+from connectors.models import CatalogueEntry, ConnectorKind, ImportSource, TemplateVersion
+
+
+@dataclass(frozen=True)
+class ImportedTemplate:
+    template_id: str
+    version: int | None
+    name: str
+    status: str  # "imported", "updated" or "unchanged"
+
+
+@dataclass
+class DocumentResult:
+    """What happened to one document: its templates, or why it was rejected whole."""
+
+    source_name: str
+    templates: list[ImportedTemplate] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportReport:
+    documents: list[DocumentResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.documents for t in d.templates if t.status == status)
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [d for d in self.documents if not d.ok]
+
+    def summary(self) -> str:
+        return (
+            f"{self.count('imported')} imported, {self.count('updated')} updated, "
+            f"{self.count('unchanged')} unchanged, {len(self.failed)} failed"
+        )
+
+
+def import_documents(
+    documents: Iterable[tuple[str, bytes | str]],
+    *,
+    source: ImportSource,
+    user: Any = None,
+    kind: ConnectorKind = ConnectorKind.TEMPLATE,
+) -> ImportReport:
+    """Import (name, raw JSON) documents; each stands or falls on its own."""
+    report = ImportReport()
+    for name, raw in documents:
+        report.documents.append(import_document(name, raw, source=source, user=user, kind=kind))
+    return report
+
+
+def import_document(
+    source_name: str,
+    raw: bytes | str,
+    *,
+    source: ImportSource,
+    user: Any = None,
+    kind: ConnectorKind = ConnectorKind.TEMPLATE,
+) -> DocumentResult:
+    result = DocumentResult(source_name)
+    try:
+        templates = load_templates(raw)
+    except TemplateLoadError as exc:
+        result.errors.append(f"{source_name}: {exc}")
+        return result
+    return import_parsed(source_name, templates, source=source, user=user, kind=kind)
+
+
+def import_parsed(
+    source_name: str,
+    templates: list[dict[str, Any]],
+    *,
+    source: ImportSource,
+    user: Any = None,
+    kind: ConnectorKind = ConnectorKind.TEMPLATE,
+) -> DocumentResult:
+    """Validate already-parsed templates and store them if every one is valid."""
+    result = DocumentResult(source_name)
+    if not templates:
+        result.errors.append(f"{source_name}: the document holds no template")
+        return result
+    errors = [e for e in validate_templates(templates) if e.severity == "error"]
+    if errors:
+        result.errors.extend(describe_error(source_name, error) for error in errors)
+        return result
+    with transaction.atomic():
+        touched: dict[str, CatalogueEntry] = {}
+        for template in templates:
+            imported, entry = _store(template, source=source, user=user, kind=kind)
+            result.templates.append(imported)
+            touched[entry.template_id] = entry
+        for entry in touched.values():
+            refresh_entry(entry)
+    return result
+
+
+def describe_error(source_name: str, error: TemplateError) -> str:
+    """One line a user can act on: where (file, template, JSON pointer) and what."""
+    where = [source_name]
+    if error.template_id:
+        label = error.template_id
+        if error.template_version is not None:
+            label += f" v{error.template_version}"
+        where.append(f"template {label}")
+    elif error.index is not None:
+        where.append(f"template #{error.index + 1}")
+    if error.pointer:
+        where.append(f"at {error.pointer}")
+    return f"{', '.join(where)}: {error.message}"
+
+
+def content_hash(template: dict[str, Any]) -> str:
+    canonical = json.dumps(template, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _store(
+    template: dict[str, Any], *, source: ImportSource, user: Any, kind: ConnectorKind
+) -> tuple[ImportedTemplate, CatalogueEntry]:
+    template_id = template["id"]
+    version = template.get("version")
+    entry, _ = CatalogueEntry.objects.get_or_create(
+        template_id=template_id, defaults={"kind": kind, "name": template.get("name", "")}
+    )
+    digest = content_hash(template)
+    existing = entry.versions.filter(version=version).first()
+    if existing is not None and existing.content_hash == digest:
+        status = "unchanged"
+    else:
+        status = "imported" if existing is None else "updated"
+        stored = existing or TemplateVersion(entry=entry, version=version)
+        _fill_version(stored, template, digest, source=source, user=user)
+        stored.save()
+    imported = ImportedTemplate(template_id, version, template.get("name", ""), status)
+    return imported, entry
+
+
+def _fill_version(
+    stored: TemplateVersion, template: dict[str, Any], digest: str, *, source: Any, user: Any
+) -> None:
+    deprecated = template.get("deprecated")
+    stored.content = template
+    stored.content_hash = digest
+    stored.name = template.get("name", "")
+    stored.job_type = job_type_of(template)
+    stored.deprecated = bool(deprecated)
+    stored.deprecation_message = (
+        deprecated.get("message", "") if isinstance(deprecated, dict) else ""
+    )
+    stored.source = source
+    stored.imported_by = user if getattr(user, "is_authenticated", False) else None
+
+
+def job_type_of(template: dict[str, Any]) -> str:
+    """The task type a worker must serve: the zeebe:taskDefinition(:type) binding's value."""
+    for prop in template.get("properties", []):
+        binding = prop.get("binding", {})
+        kind = binding.get("type")
+        is_type = (kind == "zeebe:taskDefinition" and binding.get("property") == "type") or (
+            kind == "zeebe:taskDefinition:type"
+        )
+        if is_type and isinstance(prop.get("value"), str):
+            return str(prop["value"])
+    return ""
+
+
+def refresh_entry(entry: CatalogueEntry) -> None:
+    """Copy the default version's display fields onto the entry."""
+    versions = list(entry.versions.all())
+    default = choose_default(versions)
+    entry.version_count = len(versions)
+    entry.default_version = default
+    if default is not None:
+        _copy_display_fields(entry, default.content)
+        entry.job_type = default.job_type
+    entry.save()
+
+
+def choose_default(versions: list[TemplateVersion]) -> TemplateVersion | None:
+    """The newest non-deprecated version; the newest of all when every one is deprecated."""
+
+    def newest(candidates: list[TemplateVersion]) -> TemplateVersion | None:
+        return max(candidates, key=lambda v: -1 if v.version is None else v.version, default=None)
+
+    return newest([v for v in versions if not v.deprecated]) or newest(versions)
+
+
+def _copy_display_fields(entry: CatalogueEntry, template: dict[str, Any]) -> None:
+    category = template.get("category") or {}
+    element_type = template.get("elementType") or {}
+    entry.name = template.get("name", "")
+    entry.description = template.get("description", "")
+    entry.category_id = category.get("id", "")
+    entry.category_name = category.get("name", "")
+    entry.documentation_ref = template.get("documentationRef", "")
+    entry.keywords = list(template.get("keywords", []))
+    entry.applies_to = list(template.get("appliesTo", []))
+    entry.applies_to_index = f" {' '.join(entry.applies_to)} "
+    entry.element_type = element_type.get("value", "")
+    entry.has_icon = bool((template.get("icon") or {}).get("contents"))
+    entry.search_text = " ".join(
+        [entry.name, entry.description, " ".join(map(str, entry.keywords)), job_type_of(template)]
+    ).lower()

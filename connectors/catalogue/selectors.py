@@ -1,0 +1,85 @@
+"""Reading the catalogue: search and filters for the list, one entry with its versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.http import Http404
+
+from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    q: str = ""
+    category: str = ""
+    kind: str = ""
+    applies_to: str = ""
+    runs_here: bool | None = None
+
+
+def runnable_job_types() -> frozenset[str]:
+    """Job types a registered Python connector (built-in or plugin) implements."""
+    from connectors.registry import default_registry
+
+    return frozenset(connector.type for connector in default_registry().all())
+
+
+def search_entries(filters: CatalogueFilters) -> QuerySet[CatalogueEntry]:
+    entries = CatalogueEntry.objects.only(
+        "template_id", "kind", "name", "description", "category_name", "job_type",
+        "has_icon", "version_count", "applies_to", "element_type", "default_version_id",
+    ).select_related("default_version")  # fmt: skip
+    entries = entries.defer("default_version__content")
+    for word in filters.q.lower().split():
+        entries = entries.filter(search_text__contains=word)
+    if filters.category:
+        entries = entries.filter(category_name=filters.category)
+    if filters.kind:
+        entries = entries.filter(kind=filters.kind)
+    if filters.applies_to:
+        entries = entries.filter(applies_to_index__contains=f" {filters.applies_to} ")
+    if filters.runs_here is not None:
+        runnable = Q(job_type__in=runnable_job_types())
+        entries = entries.filter(runnable if filters.runs_here else ~runnable)
+    return entries
+
+
+def facet_options() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the filter selects, from what is in the catalogue."""
+    categories = (
+        CatalogueEntry.objects.exclude(category_name="")
+        .values_list("category_name", flat=True)
+        .distinct()
+        .order_by("category_name")
+    )
+    applies: set[str] = set()
+    for values in CatalogueEntry.objects.values_list("applies_to", flat=True):
+        applies.update(values)
+    return {
+        "categories": [(c, c) for c in categories],
+        "kinds": list(ConnectorKind.choices),
+        "applies_to": [(a, a.removeprefix("bpmn:")) for a in sorted(applies)],
+    }
+
+
+def get_entry(template_id: str) -> CatalogueEntry:
+    try:
+        return CatalogueEntry.objects.select_related("default_version").get(template_id=template_id)
+    except CatalogueEntry.DoesNotExist:
+        raise Http404(f"No connector with template id {template_id!r}") from None
+
+
+def get_version(entry: CatalogueEntry, version: int | None) -> TemplateVersion:
+    """A version by number, or the entry's default version when `version` is None."""
+    if version is None and entry.default_version is not None:
+        return entry.default_version
+    found = entry.versions.filter(version=version).first()
+    if found is None:
+        raise Http404(f"{entry.template_id} has no version {version}")
+    return found
+
+
+def version_list(entry: CatalogueEntry) -> list[TemplateVersion]:
+    return list(entry.versions.defer("content").order_by(F("version").desc(nulls_last=True)))

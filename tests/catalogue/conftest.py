@@ -1,0 +1,37 @@
+"""Catalogue fixtures: real corpus templates, imported through the real service."""
+
+import json
+
+import pytest
+
+from connectors.catalogue.importing import import_documents
+from connectors.models import ImportSource
+from tests.elementtemplates.corpus import CORPUS_DIR, corpus_files
+
+REST_FILE = CORPUS_DIR / "http-json-connector.json"
+SMALL_SELECTION = [
+    "http-json-connector.json",
+    "graphql-outbound-connector.json",
+    "soap-outbound-connector.json",
+    "sendgrid-outbound-connector.json",
+    "slack-outbound-connector.json",
+]
+
+
+def read(path):
+    return path.name, path.read_bytes()
+
+
+@pytest.fixture
+def rest_templates():
+    return json.loads(REST_FILE.read_text())
+
+
+@pytest.fixture
+def small_catalogue(db):
+    """A handful of real connectors, enough to search and filter."""
+    files = [CORPUS_DIR / name for name in SMALL_SELECTION if (CORPUS_DIR / name).exists()]
+    assert len(files) >= 3, sorted(p.name for p in corpus_files())[:50]
+    report = import_documents([read(p) for p in files], source=ImportSource.COMMAND)
+    assert not report.failed, report.failed
+    return report

@@ -1,0 +1,115 @@
+"""The catalogue pages: cards, search and filters (htmx), detail, icons, uploads."""
+
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from connectors.catalogue.importing import import_documents
+from connectors.models import CatalogueEntry, ImportSource, TemplateVersion
+from tests.catalogue.conftest import read
+from tests.elementtemplates.corpus import CORPUS_DIR, corpus_files
+
+REST_ID = "io.camunda.connectors.HttpJson.v2"
+
+
+@pytest.mark.django_db
+def test_cards_show_name_kind_version_and_runs_here(signed_in_client, small_catalogue):
+    html = signed_in_client.get("/").content.decode()
+
+    assert "Send REST Request" in html
+    assert "Template-only" in html
+    assert f'href="/connectors/{REST_ID}/"' in html
+    assert f'src="/connectors/{REST_ID}/icon"' in html
+
+
+@pytest.mark.django_db
+def test_search_as_you_type_answers_a_fragment(signed_in_client, small_catalogue):
+    response = signed_in_client.get("/", {"q": "graphql"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert "<html" not in html
+    assert "GraphQL" in html
+    assert "Send REST Request" not in html
+    assert "1 connector" in html
+
+
+@pytest.mark.django_db
+def test_filters_and_empty_result_message(signed_in_client, small_catalogue):
+    html = signed_in_client.get("/", {"category": "Connectors", "q": "zzzz"}).content.decode()
+
+    assert "No connector matches these filters." in html
+
+
+@pytest.mark.django_db
+def test_list_query_count_does_not_grow_with_the_catalogue(
+    signed_in_client, django_assert_max_num_queries
+):
+    import_documents([read(p) for p in corpus_files()], source=ImportSource.COMMAND)
+
+    with django_assert_max_num_queries(8):
+        response = signed_in_client.get("/")
+
+    assert response.content.decode().count('class="card connector-card"') == 30
+
+
+@pytest.mark.django_db
+def test_detail_shows_versions_properties_conditions_and_constraints(
+    signed_in_client, small_catalogue
+):
+    html = signed_in_client.get(f"/connectors/{REST_ID}/").content.decode()
+
+    assert "io.camunda:http-json:1" in html
+    assert "Versions" in html
+    assert "Authentication" in html
+    assert "Shown when" in html
+    assert "Required" in html
+    versions = TemplateVersion.objects.filter(entry__template_id=REST_ID, version__isnull=False)
+    for version in versions:
+        assert f"v{version.version}" in html
+
+
+@pytest.mark.django_db
+def test_a_specific_version_and_unknown_ones(signed_in_client, small_catalogue):
+    assert signed_in_client.get(f"/connectors/{REST_ID}/versions/5/").status_code == 200
+    assert signed_in_client.get(f"/connectors/{REST_ID}/versions/777/").status_code == 404
+    assert signed_in_client.get("/connectors/nope/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_icon_is_served_from_the_template(signed_in_client, small_catalogue):
+    response = signed_in_client.get(f"/connectors/{REST_ID}/icon")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/")
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_upload_imports_files_and_reports_failures(signed_in_client):
+    good = SimpleUploadedFile("rest.json", (CORPUS_DIR / "http-json-connector.json").read_bytes())
+    bad = SimpleUploadedFile("bad.json", b'{"id": 1}')
+
+    response = signed_in_client.post("/catalogue/import", {"files": [good, bad]}, follow=True)
+
+    html = response.content.decode()
+    assert "21 imported, 0 updated, 0 unchanged, 1 failed" in html
+    assert "bad.json" in html
+    assert CatalogueEntry.objects.filter(template_id=REST_ID).exists()
+
+
+@pytest.mark.django_db
+def test_upload_of_50_mb_is_refused_without_reading_it(signed_in_client):
+    huge = SimpleUploadedFile("huge.json", b"[" + b" " * (50 * 1024 * 1024) + b"]")
+
+    response = signed_in_client.post("/catalogue/import", {"files": [huge]}, follow=True)
+
+    assert response.status_code == 200
+    assert "huge.json: larger than 10 MiB; not imported." in response.content.decode()
+    assert TemplateVersion.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_upload_with_no_file_says_so(signed_in_client):
+    response = signed_in_client.post("/catalogue/import", {}, follow=True)
+
+    assert "Choose one or more .json files" in response.content.decode()
