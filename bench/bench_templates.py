@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connectors.elementtemplates import (
     ElementTemplate,
+    bpmn_view,
+    build_job,
     lint_template,
     load_templates,
     validate_templates,
@@ -46,6 +48,13 @@ def main() -> None:
         "lint (hub warnings)", lambda: [w for t in templates for w in lint_template(t)]
     )
     models = timed("model (pydantic)", lambda: [ElementTemplate.from_dict(t) for t in templates])
+    timed("bpmn_view, defaults, every template", lambda: [bpmn_view(m) for m in models])
+    largest = max(models, key=lambda m: len(m.properties))
+    start = time.perf_counter()
+    for _ in range(20):
+        build_job(largest)
+    per_job = (time.perf_counter() - start) / 20 * 1000
+    print(f"build_job, largest template ({len(largest.properties)} properties): {per_job:.1f} ms")
     start = time.perf_counter()
     for r in raw:
         batch = load_templates(r)

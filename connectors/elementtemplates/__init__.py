@@ -4,6 +4,18 @@ Pure Python (no Django): the catalogue, the forms, the API and the export all ca
 functions. See docs/element-templates.md.
 """
 
+from .conditions import binding_key, is_condition_met
+from .job import (
+    BpmnTask,
+    Job,
+    Resolved,
+    active_properties,
+    bpmn_view,
+    build_job,
+    check_values,
+    field_key,
+    resolve,
+)
 from .loading import MAX_DEPTH, MAX_DOCUMENT_BYTES, TemplateLoadError, load_templates
 from .model import (
     BINDING_TYPES,
@@ -40,21 +52,32 @@ __all__ = [
     "SCHEMA_VERSION",
     "AllMatchCondition",
     "Binding",
+    "BpmnTask",
     "Choice",
     "Condition",
     "Constraints",
     "ElementTemplate",
     "Group",
+    "Job",
     "Property",
+    "Resolved",
     "SimpleCondition",
     "TemplateError",
     "TemplateLoadError",
     "TemplateModelError",
     "TemplateValidationError",
+    "active_properties",
+    "binding_key",
+    "bpmn_view",
+    "build_job",
+    "check_values",
+    "field_key",
+    "is_condition_met",
     "is_valid",
     "lint_template",
     "load_templates",
     "read_templates",
+    "resolve",
     "validate_template",
     "validate_templates",
 ]
