@@ -46,8 +46,8 @@ from connectors.sdk import (
 )
 from connectors.secrets import (
     Redactor,
+    SecretError,
     SecretHostNotAllowed,
-    SecretNotFoundError,
     SecretProvider,
     check_allowed_host,
     find_references,
@@ -406,8 +406,10 @@ class _Run:
     def _resolve_secrets(self) -> dict[str, Any]:
         try:
             resolved = resolve_references(dict(self.job.variables), self.provider)
-        except SecretNotFoundError as exc:
-            # mask whatever the other references resolve to, as Camunda re-fetches them
+        except SecretError as exc:
+            # A missing secret, one the key cannot decrypt, a bad key: all input errors (0
+            # retries) whose messages are safe to show. Mask whatever the other references
+            # resolve to, as Camunda re-fetches them.
             self._use_secrets(self._fetch_referenced())
             raise ConnectorInputError(str(exc)) from exc
         self._use_secrets(dict(resolved.used))
@@ -417,7 +419,10 @@ class _Run:
     def _fetch_referenced(self) -> dict[str, str]:
         found: dict[str, str] = {}
         for name in find_references(dict(self.job.variables)):
-            secret = self.provider.get(name)
+            try:
+                secret = self.provider.get(name)
+            except SecretError:
+                continue  # unreadable now, so it cannot have reached any output either
             if secret is not None:
                 found[name] = secret
         return found

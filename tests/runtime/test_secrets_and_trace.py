@@ -189,3 +189,31 @@ def test_host_lists_can_come_from_the_caller() -> None:
     allowed = run_job(job, secrets=provider, registry=_recorder_registry(),
                       allowed_hosts=lambda name: ["api.example.com"])  # fmt: skip
     assert isinstance(allowed, Completed)
+
+
+class _UndecryptableProvider:
+    """A provider whose stored TOKEN was encrypted under another key (the database provider
+    raises SecretDecryptError then); the other secrets read normally."""
+
+    def get(self, name: str) -> str | None:
+        from connectors.secrets import SecretDecryptError
+
+        if name == "BROKEN":
+            raise SecretDecryptError(name)
+        return SECRETS.get(name)
+
+
+def test_secret_that_cannot_be_decrypted_fails_without_retries_and_masks_the_others(
+    registry: Registry,
+) -> None:
+    job = JobRequest(
+        "test:fake:1",
+        {"respond": "{{secrets.TOKEN}}", "crash": "{{secrets.BROKEN}} {{secrets.TOKEN}}"},
+        retries=3,
+    )
+    outcome = run_job(job, secrets=_UndecryptableProvider(), registry=registry)
+    assert isinstance(outcome, Failed)
+    assert outcome.retries == 0
+    assert outcome.message.startswith("Secret 'BROKEN' cannot be decrypted")
+    assert outcome.as_dict()["trace"]["error"]["type"].endswith("ConnectorInputException")
+    assert TOKEN not in json.dumps(outcome.as_dict())
