@@ -6,12 +6,19 @@ from connectors.models.catalogue import (
     ImportSource,
     TemplateVersion,
 )
+from connectors.models.configurations import SavedConfiguration
+from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus
 from connectors.models.secrets import Secret, SecretAuditEvent
 
 __all__ = [
     "CatalogueEntry",
     "ConnectorKind",
     "ImportSource",
+    "Run",
+    "RunOutcome",
+    "RunSource",
+    "RunStatus",
+    "SavedConfiguration",
     "Secret",
     "SecretAuditEvent",
     "TemplateVersion",

@@ -1,0 +1,104 @@
+"""Dry-runs: one row per run of a connector with sample inputs, mirrored from the worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class RunOutcome(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    BPMN_ERROR = "bpmn_error", "BPMN error"
+    FAILED = "failed", "Failed"
+
+
+class RunSource(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    COMMAND = "command", "Command line"
+    TEST_CASE = "test", "Test case"
+
+
+class Run(models.Model):
+    """A dry-run: what was asked (template, values, sample variables, who) and what happened.
+
+    `values` keep secret references as placeholders (`{{secrets.X}}`); only the worker resolves
+    them, inside the runtime, and everything it stores back (`result`, `trace`, `logs`,
+    `http_exchanges`, `error_message`) is already redacted. The catalogue foreign key may go
+    (an entry can be deleted) but the copied template id, version and name keep the run readable:
+    a run never vanishes with its template.
+    """
+
+    template_id = models.CharField(max_length=255, db_index=True)
+    version = models.IntegerField(null=True, blank=True)
+    template_name = models.CharField(max_length=255, blank=True)
+    template_version = models.ForeignKey(
+        "TemplateVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    job_type = models.CharField(max_length=255, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+    variables = models.JSONField(default=dict, blank=True)
+    # The job the worker receives (type, retries, variables, headers), built from the values
+    # when the run was started; secrets are still references here.
+    job = models.JSONField(default=dict, blank=True)
+    rerun_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
+    )
+    source = models.CharField(max_length=16, choices=RunSource.choices, default=RunSource.WEB)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Seconds the connector call may take (the runtime's limit); the Celery limits sit above it.
+    time_limit = models.FloatField()
+
+    status = models.CharField(
+        max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    outcome = models.CharField(max_length=16, choices=RunOutcome.choices, blank=True)
+    # The outcome as the `dryrun` command prints it: outcome, variables, result, error,
+    # retries, backoff_ms, duration_ms (runtime.Outcome.as_dict() without the trace).
+    result = models.JSONField(null=True, blank=True)
+    # The runtime's trace without logs and exchanges: timings, error map, error expression...
+    trace = models.JSONField(null=True, blank=True)
+    logs = models.JSONField(default=list, blank=True)
+    http_exchanges = models.JSONField(default=list, blank=True)
+    # Why a failed run failed, in one message (the runtime's, or the worker's when it died).
+    error_message = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=255, blank=True)
+    # How many times a worker picked the run up; above one means a redelivery after a crash.
+    deliveries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["template_id", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.template_id} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == RunStatus.DONE
+
+    @property
+    def version_label(self) -> str:
+        return "unversioned" if self.version is None else f"v{self.version}"
+
+    def outcome_dict(self) -> dict[str, Any] | None:
+        """The stored outcome in the `dryrun` command's JSON shape (None while not done)."""
+        if not self.is_done or self.result is None:
+            return None
+        return dict(self.result)

@@ -1,0 +1,364 @@
+"""Writing runs: start one (record + enqueue), execute one (in a worker or in-process), mark the
+ones a dead worker left behind.
+
+The path of one dry-run:
+1. `run_start` checks the values against the template, builds the job (`=` values evaluated
+   against the sample variables, secret references left as they are), records the run as
+   `queued` and, once the transaction commits, sends its id to Celery.
+2. The task (connectors.tasks) or the `dryrun` command calls `run_execute(run_id)`, which claims
+   the run (`running`), hands the job to the runtime core with the hub's secrets, stores the
+   redacted outcome (`done`) and audits which secrets were used.
+3. Whatever kills a run on the way (a worker crash, a hard time limit, a worker that never comes
+   back) ends in `run_fail` with the reason, so no run stays `running` for ever.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.elementtemplates import ElementTemplate, build_job, check_values
+from connectors.models import Run, RunOutcome, RunSource, RunStatus, TemplateVersion
+from connectors.registry import Registry
+from connectors.runs import events
+from connectors.runs.limits import default_connector_limit, limits_for, stale_after_seconds
+from connectors.runtime import JobRequest, run_job
+from connectors.secrets import SecretProvider
+
+logger = logging.getLogger(__name__)
+
+MAX_VALUES_BYTES = 1_048_576  # values or variables larger than this are refused
+MAX_STORED_JSON_BYTES = 2_097_152  # a stored result/trace part above this is cut
+
+WORKER_LOST = (
+    "The worker running this dry-run stopped before it finished (crash, out of memory or "
+    "killed). The run is not repeated because the connector may already have acted."
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Start
+# --------------------------------------------------------------------------------------------
+
+
+def run_start(
+    *,
+    version: TemplateVersion,
+    values: Any,
+    variables: Any,
+    user: Any,
+    configuration: Any = None,
+    source: str = RunSource.WEB,
+    time_limit: float | None = None,
+    rerun_of: Run | None = None,
+    enqueue: bool = True,
+) -> Run:
+    """Record a dry-run of VERSION with VALUES and sample VARIABLES and send it to a worker.
+
+    Raises ValidationError keyed by `values.<field>`, `variables`, `template` or `time_limit`
+    when the input cannot make a job. With `enqueue=False` the caller runs it (`run_execute`).
+    """
+    values = _json_object(values, "values")
+    variables = _json_object(variables, "variables")
+    limit = _time_limit(time_limit)
+    job = _job_for(version, values, variables)
+    run = Run.objects.create(
+        template_id=version.entry.template_id,
+        version=version.version,
+        template_name=version.name,
+        template_version=version,
+        job_type=job["type"],
+        values=values,
+        variables=variables,
+        job=job,
+        rerun_of=rerun_of,
+        source=source,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        time_limit=limit,
+        task_id=str(uuid.uuid4()) if enqueue else "",
+        **_configuration_fields(configuration),
+    )
+    if enqueue:
+        transaction.on_commit(lambda: run_enqueue(run))
+    return run
+
+
+def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
+    """The same template version, values and variables again, as a new run."""
+    version = run.template_version
+    if version is None:
+        raise ValidationError(
+            {"template": f"{run.template_id} {run.version_label} is no longer in the catalogue"}
+        )
+    return run_start(
+        version=version,
+        values=run.values,
+        variables=run.variables,
+        user=user,
+        source=source,
+        time_limit=run.time_limit,
+        rerun_of=run,
+        **_configuration_kwargs(run),
+    )
+
+
+def run_enqueue(run: Run) -> None:
+    """Send RUN to the Celery queue; when the broker cannot be reached the run fails, saying so."""
+    from connectors.tasks import run_dryrun
+
+    limits = limits_for(run.time_limit)
+    try:
+        run_dryrun.apply_async(
+            args=[run.pk],
+            task_id=run.task_id or None,
+            soft_time_limit=limits.soft,
+            time_limit=limits.hard,
+            retry=False,
+        )
+    except Exception as exc:  # kombu raises several unrelated types when Redis is gone
+        run_fail(run.pk, f"The run could not be queued: the broker did not accept it ({exc}).")
+
+
+def _json_object(value: Any, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError({name: f"must be a JSON object, not {_kind(value)}"})
+    try:
+        size = len(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({name: f"is not JSON: {exc}"}) from None
+    if size > MAX_VALUES_BYTES:
+        raise ValidationError({name: f"is larger than {MAX_VALUES_BYTES} bytes"})
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number" if isinstance(value, int | float) else type(value).__name__
+
+
+def _time_limit(time_limit: float | None) -> float:
+    ceiling = default_connector_limit()
+    if time_limit is None:
+        return ceiling
+    if isinstance(time_limit, bool) or not isinstance(time_limit, int | float):
+        raise ValidationError({"time_limit": "must be a number of seconds"})
+    if not 0 < time_limit <= ceiling:
+        raise ValidationError({"time_limit": f"must be more than 0 and at most {ceiling:g} s"})
+    return float(time_limit)
+
+
+def _job_for(
+    version: TemplateVersion, values: dict[str, Any], variables: dict[str, Any]
+) -> dict[str, Any]:
+    """The job for these values, or a ValidationError naming each field that cannot make one."""
+    try:
+        template = ElementTemplate.from_dict(version.content)
+    except Exception as exc:  # stored templates were validated on import; say so if not
+        raise ValidationError({"template": f"the stored template cannot be read: {exc}"}) from None
+    problems = check_values(template, values)
+    if problems:
+        raise ValidationError({f"values.{key}": msgs for key, msgs in problems.items()})
+    job = build_job(template, values, variables)
+    if job.errors:
+        raise ValidationError({f"values.{key}": msgs for key, msgs in job.errors.items()})
+    if not job.type:
+        raise ValidationError(
+            {"template": "the template sets no job type: there is nothing to run"}
+        )
+    return {
+        "type": job.type,
+        "retries": job.retries,
+        "variables": job.variables,
+        "headers": job.headers,
+    }
+
+
+def _configuration_fields(configuration: Any) -> dict[str, Any]:
+    return {}
+
+
+def _configuration_kwargs(run: Run) -> dict[str, Any]:
+    return {}
+
+
+# --------------------------------------------------------------------------------------------
+# Execute
+# --------------------------------------------------------------------------------------------
+
+
+def run_execute(
+    run_id: int,
+    *,
+    worker: str = "",
+    secrets: SecretProvider | None = None,
+    registry: Registry | None = None,
+) -> Run | None:
+    """Run RUN_ID through the runtime core and store its outcome; None when it was deleted.
+
+    A run that is already `running` when a worker picks it up was redelivered after its worker
+    died: it fails with WORKER_LOST instead of calling the connector a second time. A run that
+    is already done is left alone (a duplicate delivery).
+    """
+    run = _claim(run_id, worker)
+    if run is None or run.status != RunStatus.RUNNING:
+        return run
+    events.publish(run.pk, RunStatus.RUNNING)
+    try:
+        outcome = _outcome_of(run, secrets, registry)
+        stored = _store(run, outcome)
+    except SoftTimeLimitExceeded:
+        return run_fail(run.pk, "The dry-run did not finish within the worker's soft time limit.")
+    except Exception as exc:
+        # run_job turns every connector problem into an outcome; this is the hub's own trouble
+        # (no secrets provider, a database error). The worker log has the traceback.
+        logger.exception("run %s: the dry-run could not be executed", run.pk)
+        return run_fail(run.pk, f"The dry-run could not be executed: {type(exc).__name__}: {exc}")
+    if stored:
+        _audit_secrets(run, outcome)
+        events.publish(run.pk, RunStatus.DONE)
+    run.refresh_from_db()
+    return run
+
+
+def _claim(run_id: int, worker: str) -> Run | None:
+    """Move a queued run to `running`; a redelivered running one fails (see run_execute)."""
+    now = timezone.now()
+    claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=now, worker=worker[:255], deliveries=1
+    )
+    run = Run.objects.filter(pk=run_id).first()
+    if run is None or claimed:
+        return run
+    if run.status == RunStatus.RUNNING:
+        Run.objects.filter(pk=run_id).update(deliveries=run.deliveries + 1)
+        return run_fail(run_id, WORKER_LOST)
+    return run
+
+
+def _outcome_of(
+    run: Run, secrets: SecretProvider | None, registry: Registry | None
+) -> dict[str, Any]:
+    from connectors.secrets.store import allowed_hosts_for, default_provider
+
+    job = run.job
+    request = JobRequest(
+        type=job["type"],
+        variables=job.get("variables") or {},
+        headers=job.get("headers") or {},
+        retries=int(job.get("retries", 3)),
+    )
+    outcome = run_job(
+        request,
+        secrets=secrets if secrets is not None else default_provider(),
+        registry=registry,
+        time_limit=run.time_limit,
+        allowed_hosts=allowed_hosts_for,
+    )
+    return outcome.as_dict()
+
+
+def _store(run: Run, outcome: dict[str, Any]) -> bool:
+    """Write the (already redacted) outcome; False when the run is gone or was failed meanwhile."""
+    data = dict(outcome)
+    trace = dict(data.pop("trace", None) or {})
+    logs = trace.pop("logs", [])
+    exchanges = trace.pop("http_exchanges", [])
+    error = data.get("error") or {}
+    updated = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=RunStatus.DONE,
+        outcome=data["outcome"],
+        result=_bounded(data),
+        trace=_bounded(trace),
+        logs=_bounded(logs),
+        http_exchanges=_bounded(exchanges),
+        error_message=(error.get("message") or "") if data["outcome"] != "completed" else "",
+        finished_at=timezone.now(),
+        duration_ms=data.get("duration_ms"),
+    )
+    return bool(updated)
+
+
+def _bounded(value: Any) -> Any:
+    """VALUE, or a note in its place when its JSON is larger than MAX_STORED_JSON_BYTES."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text.encode()) <= MAX_STORED_JSON_BYTES:
+        return json.loads(text)
+    return {"truncated": True, "bytes": len(text.encode()), "start": text[:4096]}
+
+
+def _audit_secrets(run: Run, outcome: dict[str, Any]) -> None:
+    from connectors.secrets.store import record_secret_use
+
+    names = (outcome.get("trace") or {}).get("secrets_used") or []
+    try:
+        record_secret_use(names, run.pk)
+    except Exception:  # the run's outcome stands even when the audit trail cannot be written
+        logger.exception("run %s: could not record the use of secrets %s", run.pk, names)
+
+
+# --------------------------------------------------------------------------------------------
+# Failures around the runtime
+# --------------------------------------------------------------------------------------------
+
+
+def run_fail(run_id: int, reason: str) -> Run | None:
+    """End run RUN_ID as failed with REASON unless it is already done; None when deleted."""
+    now = timezone.now()
+    result = {
+        "outcome": RunOutcome.FAILED.value,
+        "variables": {},
+        "result": None,
+        "error": {"code": None, "message": reason},
+        "retries": 0,
+        "backoff_ms": None,
+        "duration_ms": None,
+    }
+    updated = (
+        Run.objects.filter(pk=run_id)
+        .exclude(status=RunStatus.DONE)
+        .update(
+            status=RunStatus.DONE,
+            outcome=RunOutcome.FAILED,
+            result=result,
+            error_message=reason,
+            finished_at=now,
+        )
+    )
+    if updated:
+        events.publish(run_id, RunStatus.DONE)
+    return Run.objects.filter(pk=run_id).first()
+
+
+def runs_mark_stale(*, now: Any = None) -> int:
+    """Fail every run left `running` well past its hard time limit (its worker is gone).
+
+    Queued runs are never touched: they wait for a worker, however long that takes.
+    """
+    now = now or timezone.now()
+    count = 0
+    running = Run.objects.filter(status=RunStatus.RUNNING, started_at__isnull=False)
+    for pk, started_at, limit in running.values_list("pk", "started_at", "time_limit"):
+        waited = stale_after_seconds(limit)
+        if started_at + timedelta(seconds=waited) < now:
+            reason = (
+                f"No worker reported back within {waited:g} s of starting this dry-run; "
+                "its worker was probably stopped or lost its connection."
+            )
+            if run_fail(pk, reason) is not None:
+                count += 1
+    return count

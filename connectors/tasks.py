@@ -1,0 +1,82 @@
+"""The Celery adapter: a dry-run task takes a run id and calls the service that runs it.
+
+The task carries only the run's id; the run is re-fetched (a deleted run is skipped) and
+`connectors.runs.services.run_execute` does the work, so the task, the `dryrun` command and the
+tests share one code path. The run row, not Celery's result backend, is what the UI reads.
+
+Failures around the task end the run as failed with the reason:
+- the runtime bounds the connector call (the run's `time_limit`); the soft limit a little later
+  ends the task if anything else hangs;
+- a hard time limit or a dead worker process is seen by the worker's main process, in
+  `DryRunRequest`, which fails the run there (the child that would have is gone);
+- a worker that vanishes entirely leaves the run `running`; with acks_late the message comes
+  back and `run_execute` fails the redelivered run, and `runs_mark_stale` catches the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from billiard.exceptions import WorkerLostError
+from celery import shared_task
+from celery.exceptions import TimeLimitExceeded
+from celery.worker.request import Request
+
+logger = logging.getLogger(__name__)
+
+
+class DryRunRequest(Request):  # type: ignore[misc]
+    """Runs in the worker's main process: marks the run when its child cannot."""
+
+    def on_timeout(self, soft: bool, timeout: float) -> None:
+        super().on_timeout(soft, timeout)
+        if not soft:
+            _fail(
+                self.args,
+                f"The worker stopped the dry-run at its hard time limit of {timeout:g} s.",
+            )
+
+    def on_failure(
+        self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False
+    ) -> None:
+        exc = exc_info.exception
+        super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
+        if isinstance(exc, WorkerLostError):
+            _fail(self.args, f"{_worker_lost()} ({exc})")
+        elif isinstance(exc, TimeLimitExceeded):
+            _fail(self.args, f"The worker stopped the dry-run at its hard time limit ({exc}).")
+
+
+def _worker_lost() -> str:
+    from connectors.runs.services import WORKER_LOST
+
+    return WORKER_LOST
+
+
+def _fail(args: Any, reason: str) -> None:
+    from connectors.runs.services import run_fail
+
+    try:
+        run_fail(int(args[0]), reason)
+    except Exception:  # the main process must survive a database hiccup
+        logger.exception("could not mark dry-run %r as failed: %s", args, reason)
+
+
+@shared_task(
+    bind=True,
+    name="connectors.run_dryrun",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    Request=DryRunRequest,
+)
+def run_dryrun(self: Any, run_id: int) -> str:
+    """Execute dry-run RUN_ID; returns its status (or `deleted`) for the worker's log."""
+    from connectors.runs.services import run_execute
+
+    run = run_execute(run_id, worker=self.request.hostname or "")
+    if run is None:
+        logger.info("dry-run %s was deleted before it ran", run_id)
+        return "deleted"
+    return str(run.status)
