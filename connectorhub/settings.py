@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from connectorhub.env import (
+    ConfigurationError,
     dev_secret_file,
     env_bool,
     env_int,
@@ -178,6 +179,26 @@ CONNECTORHUB_SEED_PACKAGES = env_list(
 
 # Zeebe: unset means no live worker.
 ZEEBE_ADDRESS = env_str("ZEEBE_ADDRESS", "")
+
+# Egress of the HTTP connectors (REST, GraphQL, SOAP): dry-runs run on behalf of anyone who can
+# open a form, so by default they may not reach loopback, private, link-local or cloud metadata
+# addresses; the allowlist (host names and CIDR ranges) admits some. The live worker runs
+# trusted processes and checks nothing unless told to.
+
+
+def _egress_mode(name: str, default: str) -> str:
+    value = env_str(name, default).strip().lower()
+    if value not in ("enforce", "off"):
+        raise ConfigurationError(f"{name}={value!r} must be 'enforce' or 'off'")
+    return value
+
+
+CONNECTORHUB_EGRESS_POLICY = _egress_mode("CONNECTORHUB_EGRESS_POLICY", "enforce")
+CONNECTORHUB_WORKER_EGRESS_POLICY = _egress_mode("CONNECTORHUB_WORKER_EGRESS_POLICY", "off")
+CONNECTORHUB_EGRESS_ALLOW = env_list("CONNECTORHUB_EGRESS_ALLOW", [])
+CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES = env_int(
+    "CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024
+)
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,7 @@ from connectors import feel
 from connectors.registry import Registry, UnknownJobType, default_registry
 from connectors.sdk import (
     JSON,
+    AddressPolicy,
     ConnectorContext,
     ConnectorError,
     ConnectorInputError,
@@ -200,6 +201,7 @@ def run_job(
     time_limit: float | None = None,
     allowed_hosts: HostLists | None = None,
     clock: Clock = time.perf_counter,
+    address_policy: AddressPolicy | None = None,
 ) -> Outcome:
     """Run one job to its outcome, synchronously (the Celery adapter and the CLI).
 
@@ -207,9 +209,12 @@ def run_job(
     async one on a private event loop. A call that overruns is abandoned (Python cannot kill a
     thread) and the job fails with retries - 1. `allowed_hosts(name)` gives the host patterns a
     secret may be sent to (`connectors.secrets.store.allowed_hosts_for` in the hub);
-    `context.check_egress` enforces them.
+    `context.check_egress` enforces them. `address_policy` (the hub's egress policy,
+    `connectors.builtin.http.egress.policy_from_settings`) reaches connectors as
+    `context.address_policy`; None means no address check.
     """
     run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
+    run.address_policy = address_policy
     ready = run.prepare()
     if ready is not None:
         run.call_sync(*ready)
@@ -224,10 +229,12 @@ async def run_job_async(
     time_limit: float | None = None,
     allowed_hosts: HostLists | None = None,
     clock: Clock = time.perf_counter,
+    address_policy: AddressPolicy | None = None,
 ) -> Outcome:
     """run_job for an asyncio program (the pyzeebe worker): async connectors run on the
     caller's loop, sync ones in the default thread pool."""
     run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
+    run.address_policy = address_policy
     ready = run.prepare()
     if ready is not None:
         await run.call_async(*ready)
@@ -336,6 +343,7 @@ class _Run:
         self.output: dict[str, Any] = {}
         self.capture: _LogCapture | None = None
         self.exchanges = HttpExchangeRecorder()
+        self.address_policy: AddressPolicy | None = None
 
     # -- phases ------------------------------------------------------------------------------
 
@@ -445,6 +453,7 @@ class _Run:
             job_key=self.job.key,
             retries=self.job.retries,
             egress_rule=_egress_rule(self.used_secrets, self.allowed_hosts, self.provider),
+            address_policy=self.address_policy,
         )
 
     def _error_result(self, exc: BaseException) -> _ErrorResult:

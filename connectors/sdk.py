@@ -149,6 +149,19 @@ class HttpExchangeRecorder:
         return len(self._exchanges)
 
 
+@typing.runtime_checkable
+class AddressPolicy(typing.Protocol):
+    """Which network addresses a connector may connect to (the hub's egress policy).
+
+    `resolve(host, port)` returns the addresses of `host` that may be used, or raises
+    EgressDenied naming the rule that refused them. HTTP connectors connect only to the
+    addresses it returned, so the name is resolved once. The runtime hands the adapter's policy
+    to connectors as `ConnectorContext.address_policy` (None: no address check).
+    """
+
+    def resolve(self, host: str, port: int) -> list[str]: ...
+
+
 def _no_egress_rule(host: str) -> None:
     return None
 
@@ -169,6 +182,8 @@ class ConnectorContext:
       `time_remaining()` says how long is left, for a connector's own network timeouts;
     - `check_egress(host)`: raises EgressDenied if a secret used in the input may not be sent to
       `host` (`name` or `name:port`); HTTP connectors call it before every request and redirect.
+    - `address_policy`: the adapter's egress policy (None: none); HTTP connectors resolve
+      hosts through it and connect only to the addresses it returns.
     """
 
     job_type: str
@@ -180,6 +195,7 @@ class ConnectorContext:
     job_key: int | None = None
     retries: int | None = None
     egress_rule: Callable[[str], None] = field(default=_no_egress_rule, repr=False)
+    address_policy: AddressPolicy | None = None
 
     def time_remaining(self) -> float | None:
         """Seconds left before the time limit, never negative; None when there is no limit."""
@@ -687,6 +703,7 @@ def _standard_properties(template_id: str, version: int) -> list[dict[str, Any]]
 __all__ = [
     "JSON",
     "TEMPLATE_SCHEMA_URL",
+    "AddressPolicy",
     "ConnectorContext",
     "ConnectorError",
     "ConnectorFunction",

@@ -4,4 +4,7 @@ Each module here defines one or more `OutboundConnector` values (usually with `@
 `connectors.registry` imports the modules listed in BUILTIN_MODULES and collects them.
 """
 
-BUILTIN_MODULES: tuple[str, ...] = ("connectors.builtin.noop",)
+BUILTIN_MODULES: tuple[str, ...] = (
+    "connectors.builtin.noop",
+    "connectors.builtin.http.rest",
+)

@@ -1,0 +1,560 @@
+"""The HTTP client of the built-in connectors: one request, Camunda's error mapping, the egress
+policy on every hop, every exchange recorded.
+
+`execute(call, context)` sends an `HttpCall` with httpx and returns an `HttpReply` (any status:
+non-2xx is the caller's business, see `http_error`). What it adds to plain httpx:
+
+- per-secret host rules (`context.check_egress`) and the address policy
+  (`context.address_policy`) on the first request and on every redirect hop; the policy's
+  checked addresses are the only ones the connection may use (`_PinnedBackend`), so a second DNS
+  answer cannot point the request elsewhere;
+- redirects followed here, not by httpx, so each hop is checked (Apache's rules: at most 50
+  hops, no circular redirect, POST becomes GET on 301/302/303);
+- timeouts from the inputs, capped by the run's time limit;
+- failures turned into Camunda's `ConnectorException`s (docs/camunda-compat.md 3.8);
+- one `HttpExchange` per hop in `context.http_exchanges`.
+
+Clients are kept per (policy, TLS material), so connections are reused between runs: Camunda
+builds a client per request, which costs a TCP (and TLS) handshake each time.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import logging
+import os
+import ssl
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpcore
+import httpx
+
+from connectors.sdk import (
+    AddressPolicy,
+    ConnectorContext,
+    ConnectorError,
+    ConnectorInputError,
+    HttpExchange,
+)
+from connectors.secrets.hosts import host_of_url
+
+from .egress import HostNotResolved
+
+MAX_REDIRECTS = 50  # Apache HttpClient's default, which Camunda uses
+DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024  # Camunda's CONNECTOR_HTTP_CLIENT_MAX_BODY_SIZE
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_CLIENTS = 16
+
+# httpx logs every request URL at INFO; a URL may carry an API key in its query, and the run's
+# trace (redacted) already shows each exchange.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+READ_TIMEOUT_MESSAGE = (
+    "The request timed out. Please try increasing the read and connection timeouts."
+)
+
+
+@dataclass(frozen=True)
+class TlsMaterial:
+    """mTLS and trust settings (the REST template's `clientTls`), PEM texts."""
+
+    client_certificate: str | None = None
+    client_private_key: str | None = None
+    private_key_password: str | None = None
+    trusted_certificate: str | None = None
+
+    @property
+    def has_identity(self) -> bool:
+        return bool(self.client_certificate and self.client_private_key)
+
+    @property
+    def is_configured(self) -> bool:
+        return self.has_identity or bool(self.trusted_certificate)
+
+    def key(self) -> str:
+        parts = (
+            self.client_certificate,
+            self.client_private_key,
+            self.private_key_password,
+            self.trusted_certificate,
+        )
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@dataclass
+class HttpCall:
+    """One request as the connectors describe it; `execute` sends it."""
+
+    method: str
+    url: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    query: list[tuple[str, str]] = field(default_factory=list)
+    content: bytes | None = None
+    connect_timeout: float | None = 20.0
+    read_timeout: float | None = 20.0
+    follow_redirects: bool = False
+    tls: TlsMaterial | None = None
+    url_field: str = "url"
+    # the trace shows `***` instead of these request-body and response-body values (OAuth)
+    sensitive_fields: tuple[str, ...] = ()
+
+
+@dataclass
+class HttpReply:
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    content: bytes
+    url: str
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lower), None)
+
+    def text(self, encoding: str = "utf-8") -> str:
+        return self.content.decode(encoding, errors="replace")
+
+
+# --------------------------------------------------------------------------------------------
+# Sending
+# --------------------------------------------------------------------------------------------
+
+
+def execute(call: HttpCall, context: ConnectorContext) -> HttpReply:
+    """Send CALL, following redirects when asked; raises ConnectorError/ConnectorInputError."""
+    method = call.method.upper()
+    url = _with_query(_parse_url(call.url, call.url_field), call.query)
+    headers = list(call.headers)
+    content = call.content
+    visited = {str(url)}
+    for _hop in range(MAX_REDIRECTS + 1):
+        reply = _send_once(method, url, headers, content, call, context)
+        location = reply.header("location")
+        if not (call.follow_redirects and reply.status in REDIRECT_STATUSES and location):
+            return reply
+        target = _redirect_target(url, location, call.url_field)
+        if str(target) in visited:
+            raise ConnectorError(
+                "500", f"An error with the HTTP protocol occurred: circular redirect to {target}"
+            )
+        visited.add(str(target))
+        if reply.status in (301, 302, 303) and method not in ("GET", "HEAD"):
+            method, content = "GET", None
+            headers = [(k, v) for k, v in headers if k.lower() not in _BODY_HEADERS]
+        if _origin(target) != _origin(url):
+            # credentials meant for one site are not handed to the next one
+            headers = [(k, v) for k, v in headers if k.lower() not in _CREDENTIAL_HEADERS]
+        url = target
+    raise ConnectorError(
+        "500",
+        f"An error with the HTTP protocol occurred: more than {MAX_REDIRECTS} redirects",
+    )
+
+
+_BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding"})
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+def _send_once(
+    method: str,
+    url: httpx.URL,
+    headers: list[tuple[str, str]],
+    content: bytes | None,
+    call: HttpCall,
+    context: ConnectorContext,
+) -> HttpReply:
+    host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
+    context.check_egress(host_of_url(str(url)))
+    pins = _pins(context.address_policy, host, port)
+    client = _client(context.address_policy, call.tls, call.url_field)
+    timeout = _timeout(call, context)
+    exchange = HttpExchange(
+        method=method,
+        url=str(url),
+        request_headers=_trace_headers(headers),
+        request_body=_trace_body(content, call.sensitive_fields),
+    )
+    started = time.perf_counter()
+    token = _PINS.set(pins)
+    try:
+        request = client.build_request(
+            method, url, headers=headers, content=content, timeout=timeout
+        )
+        reply = _receive(client, request, url)
+    except httpx.HTTPError as exc:
+        error = _mapped_error(exc, host, port, timeout)
+        exchange.error = error.message
+        raise error from None
+    except ConnectorError as error:
+        exchange.error = error.message
+        raise
+    finally:
+        _PINS.reset(token)
+        exchange.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+        context.http_exchanges.record(exchange)
+    exchange.request_headers = _trace_headers(list(_sent_headers(request)))
+    exchange.status = reply.status
+    exchange.response_headers = _trace_headers(reply.headers)
+    exchange.response_body = _trace_body(reply.content, call.sensitive_fields)
+    return reply
+
+
+def _receive(client: httpx.Client, request: httpx.Request, url: httpx.URL) -> HttpReply:
+    limit = max_response_bytes()
+    response = client.send(request, stream=True)
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise ConnectorError(
+                    "500",
+                    f"Error while executing an HTTP request: the response body is larger than "
+                    f"{limit} bytes (CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES)",
+                )
+            chunks.append(chunk)
+    finally:
+        response.close()
+    return HttpReply(
+        status=response.status_code,
+        reason=response.reason_phrase,
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+        content=b"".join(chunks),
+        url=str(url),
+    )
+
+
+def _sent_headers(request: httpx.Request) -> Iterator[tuple[str, str]]:
+    for key, value in request.headers.raw:
+        yield key.decode("latin-1"), value.decode("latin-1")
+
+
+def max_response_bytes() -> int:
+    """CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES from Django settings when configured, else the
+    environment (the connectors also run outside the hub, in a user's pyzeebe app)."""
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            return int(settings.CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES)
+    except (ImportError, AttributeError):
+        pass
+    raw = os.environ.get("CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES", "")
+    return int(raw) if raw.strip().isdigit() else DEFAULT_MAX_RESPONSE_BYTES
+
+
+# --------------------------------------------------------------------------------------------
+# URLs
+# --------------------------------------------------------------------------------------------
+
+
+def _parse_url(text: str, field_name: str) -> httpx.URL:
+    problem = "it must start with http:// or https:// and name a host"
+    try:
+        url = httpx.URL(text.strip())
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise ConnectorInputError(
+            f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL ({exc})",
+            field=field_name,
+        ) from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConnectorInputError(
+            f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL; "
+            + problem,
+            field=field_name,
+        )
+    return url
+
+
+def _with_query(url: httpx.URL, query: Sequence[tuple[str, str]]) -> httpx.URL:
+    """Parameters are appended to the URL's own query, as Apache's URIBuilder does."""
+    if not query:
+        return url
+    extra = urlencode(list(query))
+    existing = url.query.decode("ascii")
+    return url.copy_with(query=(f"{existing}&{extra}" if existing else extra).encode("ascii"))
+
+
+def _redirect_target(url: httpx.URL, location: str, field_name: str) -> httpx.URL:
+    try:
+        target = url.join(location)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ConnectorError(
+            "500", f"An error with the HTTP protocol occurred: bad redirect location ({exc})"
+        ) from None
+    if target.scheme not in ("http", "https") or not target.host:
+        raise ConnectorError(
+            "500",
+            f"An error with the HTTP protocol occurred: redirect to a non-HTTP URL {target}",
+        )
+    return target
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+# --------------------------------------------------------------------------------------------
+# Timeouts and errors
+# --------------------------------------------------------------------------------------------
+
+
+def _timeout(call: HttpCall, context: ConnectorContext) -> httpx.Timeout:
+    """0 or None means no limit (Camunda), but never beyond the run's own time limit."""
+    remaining = context.time_remaining()
+
+    def cap(seconds: float | None) -> float | None:
+        limit = seconds if seconds else None
+        if remaining is None:
+            return limit
+        return remaining if limit is None else min(limit, remaining)
+
+    connect, read = cap(call.connect_timeout), cap(call.read_timeout)
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
+
+
+def _mapped_error(exc: httpx.HTTPError, host: str, port: int, timeout: httpx.Timeout) -> Exception:
+    """Camunda's ConnectorExceptionMapper, with messages that say what went wrong."""
+    tls = _tls_cause(exc)
+    if tls is not None:
+        return ConnectorError("SSL_HANDSHAKE_FAILED", f"TLS handshake failed: {tls}")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ConnectorError(
+            "408",
+            f"Could not connect to {host}:{port} within {timeout.connect:g} s. Please try "
+            "increasing the connection timeout.",
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return ConnectorError("408", READ_TIMEOUT_MESSAGE)
+    if isinstance(exc, httpx.ConnectError):
+        return ConnectorError("408", f"Could not connect to {host}:{port}: {_reason(exc)}")
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+        return ConnectorError("500", f"An error with the HTTP protocol occurred: {_reason(exc)}")
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ConnectorInputError(f"Invalid URL: {exc}", field="url")
+    if isinstance(exc, httpx.TooManyRedirects | httpx.DecodingError):
+        return ConnectorError("500", f"An error with the HTTP protocol occurred: {_reason(exc)}")
+    return ConnectorError(
+        "408",
+        "An error occurred while executing the request, or the connection was aborted: "
+        + _reason(exc),
+    )
+
+
+def _tls_cause(exc: BaseException) -> str | None:
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return getattr(seen, "verify_message", None) or seen.reason or str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost readable reason (`[Errno 111] Connection refused`)."""
+    text = str(exc)
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and not text:
+        text = str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return text or type(exc).__name__
+
+
+# --------------------------------------------------------------------------------------------
+# Connections: pinned addresses, TLS, client reuse
+# --------------------------------------------------------------------------------------------
+
+# (host, port) -> the addresses the egress policy checked, for the request being sent; None
+# when no policy applies.
+_PINS: contextvars.ContextVar[dict[tuple[str, int], list[str]] | None] = contextvars.ContextVar(
+    "connectorhub_http_pins", default=None
+)
+
+
+def _pins(
+    policy: AddressPolicy | None, host: str, port: int
+) -> dict[tuple[str, int], list[str]] | None:
+    if policy is None:
+        return None
+    try:
+        addresses = policy.resolve(host, port)
+    except HostNotResolved as exc:
+        raise ConnectorError("408", str(exc)) from None
+    return {(_bare(host), port): list(addresses)}
+
+
+def _bare(host: str) -> str:
+    return host.strip("[]").lower()
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """Connects to the addresses the egress policy checked for this request, never to a fresh
+    DNS answer; without a policy it behaves as httpcore's own backend."""
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        pins = _PINS.get()
+        if pins is None:
+            return super().connect_tcp(host, port, timeout, local_address, socket_options)
+        addresses = pins.get((_bare(host), port))
+        if not addresses:
+            raise httpcore.ConnectError(f"{host}:{port} was not checked by the egress policy")
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None
+        raise failure
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, trust_env=False)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        # httpx has no public way to choose httpcore's network backend; the pool it builds in
+        # __init__ is replaced by an identical one that uses ours (httpx 0.28 pinned).
+        self._pool.close()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=5.0,
+            network_backend=_PinnedBackend(),
+        )
+
+
+_clients: OrderedDict[tuple[Any, str], httpx.Client] = OrderedDict()
+_clients_lock = threading.Lock()
+
+
+def _client(policy: AddressPolicy | None, tls: TlsMaterial | None, field_name: str) -> httpx.Client:
+    """A shared client for this policy and TLS material (connections are kept alive)."""
+    tls_key = tls.key() if tls is not None and tls.is_configured else ""
+    key = (policy, tls_key)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is not None:
+            _clients.move_to_end(key)
+            return client
+    context = _ssl_context(tls if tls_key else None, field_name)
+    client = httpx.Client(transport=_PinnedTransport(context), trust_env=False)
+    with _clients_lock:
+        existing = _clients.get(key)
+        if existing is not None:
+            client.close()
+            return existing
+        _clients[key] = client
+        while len(_clients) > MAX_CLIENTS:
+            _, old = _clients.popitem(last=False)
+            old.close()
+    return client
+
+
+def _ssl_context(tls: TlsMaterial | None, field_name: str) -> ssl.SSLContext:
+    """Default trust (certifi, as httpx) unless a trusted certificate replaces it, as Camunda's
+    ClientTlsFactory does; the client identity from PEM texts."""
+    if tls is None:
+        return httpx.create_ssl_context()
+    try:
+        if tls.trusted_certificate:
+            context = ssl.create_default_context(cadata=tls.trusted_certificate.strip() + "\n")
+        else:
+            context = httpx.create_ssl_context()
+        if tls.has_identity:
+            _load_identity(context, tls)
+    except (ssl.SSLError, ValueError, OSError) as exc:
+        raise ConnectorInputError(
+            f"Failed to build SSL context for mTLS: {_reason(exc)}", field="clientTls"
+        ) from None
+    return context
+
+
+def _load_identity(context: ssl.SSLContext, tls: TlsMaterial) -> None:
+    # ssl reads certificates and keys only from files: a private directory, removed at once
+    with tempfile.TemporaryDirectory(prefix="connectorhub-tls-") as folder:
+        cert = Path(folder) / "cert.pem"
+        key = Path(folder) / "key.pem"
+        for path, text in ((cert, tls.client_certificate), (key, tls.client_private_key)):
+            path.touch(mode=0o600)
+            path.write_text((text or "").strip() + "\n")
+        context.load_cert_chain(cert, key, password=tls.private_key_password or None)
+
+
+def close_clients() -> None:
+    """Close every shared client (tests, shutdown)."""
+    with _clients_lock:
+        for client in _clients.values():
+            client.close()
+        _clients.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# The trace
+# --------------------------------------------------------------------------------------------
+
+
+def _trace_headers(headers: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Headers for the run page; credentials the hub made itself (OAuth tokens, Basic) are
+    shown as `<scheme> ***` (secrets from the store are masked by the runtime anyway)."""
+    shown: dict[str, Any] = {}
+    for key, value in headers:
+        if key.lower() in ("authorization", "proxy-authorization"):
+            scheme = value.split(" ", 1)[0] if " " in value else ""
+            value = f"{scheme} ***".strip()
+        if key in shown:
+            previous = shown[key]
+            shown[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            shown[key] = value
+    return shown
+
+
+def _trace_body(content: bytes | None, sensitive: Sequence[str]) -> str | None:
+    if content is None:
+        return None
+    text = content.decode("utf-8", errors="replace")
+    if sensitive:
+        text = _mask_fields(text, sensitive)
+    return text
+
+
+def _mask_fields(text: str, names: Sequence[str]) -> str:
+    """Hide form fields and JSON string fields such as client_secret and access_token."""
+    import re
+
+    for name in names:
+        text = re.sub(rf'("{re.escape(name)}"\s*:\s*")[^"]*(")', r"\1***\2", text)
+        text = re.sub(rf"((?:^|&){re.escape(name)}=)[^&]*", r"\1***", text)
+    return text
+
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "MAX_REDIRECTS",
+    "HttpCall",
+    "HttpReply",
+    "TlsMaterial",
+    "close_clients",
+    "execute",
+    "max_response_bytes",
+]

@@ -1,0 +1,221 @@
+"""Egress policy: which network addresses an HTTP connector may connect to.
+
+The hub runs requests on behalf of whoever can open a form, so a dry-run must not become a way
+into the hub's own network. The policy resolves a host name once, refuses addresses in the
+blocked ranges (loopback, private, link-local, cloud metadata, ...) unless the allowlist admits
+them, and hands back the addresses it checked; the HTTP client then connects to exactly those
+(`client.py`), so a second DNS answer cannot swap in another address (DNS rebinding).
+
+The runtime passes a policy to connectors through `ConnectorContext.address_policy`; the
+dry-run adapter uses `policy_from_settings("dry_run")` (on by default), the Zeebe worker
+`policy_from_settings("worker")` (off by default: processes are trusted code).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from connectors.sdk import EgressDenied
+from connectors.secrets.hosts import host_matches
+
+IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver: TypeAlias = Callable[[str, int], list[str]]
+
+# Instance metadata services hand out cloud credentials: named separately so the refusal says so.
+CLOUD_METADATA: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "169.254.169.254/32",  # AWS, GCP, Azure, OpenStack, DigitalOcean, ...
+        "169.254.170.2/32",  # AWS ECS task metadata
+        "fd00:ec2::254/128",  # AWS over IPv6
+        "100.100.100.200/32",  # Alibaba Cloud
+        "192.0.0.192/32",  # Oracle Cloud
+    )
+)
+_SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, often internal
+
+
+def blocked_rule(address: IPAddress) -> str | None:
+    """The name of the rule that blocks ADDRESS, or None when it is a public address."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 reaches 127.0.0.1
+    if any(address in net for net in CLOUD_METADATA):
+        return "cloud-metadata"
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_unspecified:
+        return "unspecified"  # 0.0.0.0 reaches the local machine on Linux
+    if address.is_multicast:
+        return "multicast"
+    if address.is_private or address in _SHARED_ADDRESS_SPACE:
+        return "private"
+    if address.is_reserved:
+        return "reserved"
+    return None
+
+
+_RULE_WORDS = {
+    "cloud-metadata": "a cloud metadata address",
+    "loopback": "a loopback address",
+    "link-local": "a link-local address",
+    "unspecified": "the unspecified address",
+    "multicast": "a multicast address",
+    "private": "a private network address",
+    "reserved": "a reserved address",
+}
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for HOST (TCP), in its order, without repeats."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: list[str] = []
+    for info in infos:
+        address = str(info[4][0])
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+class HostNotResolved(Exception):
+    """The host name has no address (DNS failure)."""
+
+
+@dataclass(frozen=True)
+class EgressPolicy:
+    """Refuse blocked addresses unless `allow` admits them.
+
+    `allow` holds host patterns (`api.internal`, `*.corp.example`, `localhost:8080`; as in
+    secrets' allowed hosts) and CIDR ranges (`10.1.0.0/16`, `127.0.0.1`). `setting` names the
+    setting that holds the list, so a refusal tells the user where to change it.
+    """
+
+    allow_hosts: tuple[str, ...] = ()
+    allow_networks: tuple[IPNetwork, ...] = ()
+    setting: str = "CONNECTORHUB_EGRESS_ALLOW"
+    resolver: Resolver = system_resolver
+
+    @classmethod
+    def from_allowlist(
+        cls, entries: Iterable[str], *, setting: str = "CONNECTORHUB_EGRESS_ALLOW"
+    ) -> EgressPolicy:
+        hosts: list[str] = []
+        networks: list[IPNetwork] = []
+        for entry in (e.strip() for e in entries):
+            if not entry:
+                continue
+            network = _network(entry)
+            if network is not None:
+                networks.append(network)
+            else:
+                hosts.append(entry.lower())
+        return cls(tuple(hosts), tuple(networks), setting)
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        """The addresses of HOST that may be connected to; EgressDenied naming the rule if
+        none may, HostNotResolved if the name has no address."""
+        bare = host.strip("[]")
+        named = any(
+            host_matches(p, bare) or host_matches(p, f"{bare}:{port}") for p in self.allow_hosts
+        )
+        literal = _address(bare)
+        if literal is not None:
+            candidates = [str(literal)]
+        else:
+            try:
+                candidates = self.resolver(bare, port)
+            except (OSError, UnicodeError) as exc:
+                raise HostNotResolved(f"Could not resolve host '{bare}': {_reason(exc)}") from None
+            if not candidates:
+                raise HostNotResolved(f"Could not resolve host '{bare}': no address")
+        if named:
+            return candidates  # still pinned: the checked answer is the one used
+        allowed: list[str] = []
+        refusals: list[str] = []
+        for text in candidates:
+            address = ipaddress.ip_address(text.split("%", 1)[0])
+            rule = blocked_rule(address)
+            if rule is None or any(address in net for net in self.allow_networks):
+                allowed.append(text)
+            else:
+                refusals.append(f"{address} is {_RULE_WORDS[rule]} (rule '{rule}')")
+        if not allowed:
+            shown = (
+                bare if literal is not None else f"{bare} resolves to {refusals[0].split(' ')[0]}"
+            )
+            raise EgressDenied(
+                f"The egress policy refused {shown}: {'; '.join(refusals)}. An administrator "
+                f"can admit it with the setting {self.setting} (host names and CIDR ranges, "
+                "comma-separated)."
+            )
+        return allowed
+
+
+def _network(entry: str) -> IPNetwork | None:
+    try:
+        return ipaddress.ip_network(entry.strip("[]"), strict=False)
+    except ValueError:
+        return None
+
+
+def _address(text: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, socket.gaierror) and exc.args and len(exc.args) > 1:
+        return str(exc.args[1])
+    return str(exc) or type(exc).__name__
+
+
+PolicyKind: TypeAlias = Literal["dry_run", "worker"]
+
+
+def policy_from_settings(kind: PolicyKind) -> EgressPolicy | None:
+    """The policy Django settings ask for: `dry_run` reads CONNECTORHUB_EGRESS_POLICY (default
+    `enforce`), `worker` CONNECTORHUB_WORKER_EGRESS_POLICY (default `off`); both admit
+    CONNECTORHUB_EGRESS_ALLOW. None means no address check."""
+    from django.conf import settings  # the adapters are Django processes; this module is not
+
+    mode = (
+        settings.CONNECTORHUB_EGRESS_POLICY
+        if kind == "dry_run"
+        else settings.CONNECTORHUB_WORKER_EGRESS_POLICY
+    )
+    if mode == "off":
+        return None
+    return EgressPolicy.from_allowlist(settings.CONNECTORHUB_EGRESS_ALLOW)
+
+
+def allowlist_problems(entries: Sequence[str]) -> list[str]:
+    """Entries that are neither a CIDR range nor a host pattern (checked at start-up)."""
+    from connectors.secrets.hosts import pattern_problem
+
+    problems = []
+    for entry in entries:
+        if _network(entry) is None:
+            problem = pattern_problem(entry)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+__all__ = [
+    "CLOUD_METADATA",
+    "EgressPolicy",
+    "HostNotResolved",
+    "PolicyKind",
+    "allowlist_problems",
+    "blocked_rule",
+    "policy_from_settings",
+    "system_resolver",
+]

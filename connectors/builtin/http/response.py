@@ -1,0 +1,148 @@
+"""Camunda's HTTP result and error shapes (docs/camunda-compat.md 3.7, 3.8).
+
+Result: `{status, headers, body, reason, document}`; an error status becomes
+`ConnectorError(str(status), reason, {"response": {"headers", "body"}})` so that template
+error expressions such as `if error.code = "404" then bpmnError(...)` work unchanged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from typing import Any, Literal
+
+from connectors.sdk import JSON, ConnectorError, ConnectorInputError
+
+from .client import HttpReply
+
+ReturnFormat = Literal["JSON", "TEXT", "DOCUMENT"]
+
+
+def result_headers(reply: HttpReply) -> dict[str, Any]:
+    """Names as received; one value gives a string, several a list, none `""` (Camunda 8.10)."""
+    headers: dict[str, Any] = {}
+    for key, value in reply.headers:
+        if key in headers:
+            previous = headers[key]
+            headers[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            headers[key] = value
+    return headers
+
+
+def legacy_body(reply: HttpReply) -> JSON:
+    """Templates without `documentReturnFormat`: a JSON object or array is parsed whatever the
+    Content-Type; anything else (scalars, invalid JSON) stays text; a blank body is null."""
+    text = reply.content.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return text
+    return parsed if isinstance(parsed, dict | list) else text
+
+
+def http_result(
+    reply: HttpReply,
+    *,
+    return_format: ReturnFormat | None,
+    encoding: str | None = None,
+    store_response: bool = False,
+) -> dict[str, JSON]:
+    """The success value of REST and GraphQL."""
+    body: JSON
+    document: JSON = None
+    if return_format == "DOCUMENT" or (return_format is None and store_response):
+        body, document = None, document_reference(reply)
+    elif return_format == "JSON":
+        body = _json_body(reply)
+    elif return_format == "TEXT":
+        body = _text_body(reply, encoding or "UTF-8")
+    else:
+        body = legacy_body(reply)
+    return {
+        "status": reply.status,
+        "headers": result_headers(reply),
+        "body": body,
+        "reason": reply.reason or None,
+        "document": document,
+    }
+
+
+def _json_body(reply: HttpReply) -> JSON:
+    text = reply.content.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None  # deliberate: Camunda's code fails here, its legacy path gives null
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise ConnectorError(
+            None,
+            f"The response body is not valid JSON ({exc}); choose the TEXT response format to "
+            "receive it as text",
+        ) from None
+
+
+def _text_body(reply: HttpReply, encoding: str) -> str:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConnectorInputError(
+            f"unknown character encoding '{encoding}'", field="documentReturnFormat.encoding"
+        ) from None
+    return reply.content.decode(encoding, errors="replace")
+
+
+def document_reference(reply: HttpReply) -> dict[str, JSON]:
+    """The hub has no document store: the reference describes the body (size, type, hash) but
+    cannot be fetched; the run's trace keeps the body itself (docs/http-connectors.md)."""
+    digest = hashlib.sha256(reply.content).hexdigest()
+    return {
+        "camunda.document.type": "camunda",
+        "storeId": "connectorhub-not-stored",
+        "documentId": digest,
+        "contentHash": digest,
+        "metadata": {
+            "contentType": reply.header("content-type"),
+            "size": len(reply.content),
+            "fileName": None,
+        },
+    }
+
+
+def http_error(reply: HttpReply) -> ConnectorError:
+    """A status >= 400 as Camunda's ConnectorExceptionMapper reports it."""
+    return ConnectorError(
+        str(reply.status),
+        reply.reason or "[no reason]",
+        {"response": {"headers": result_headers(reply), "body": _error_body(reply)}},
+    )
+
+
+def _error_body(reply: HttpReply) -> JSON:
+    """A JSON object is parsed (an array of one object is unwrapped, a longer array gives
+    null: Camunda's quirk); other text stays text; no body is null."""
+    text = reply.content.decode("utf-8", errors="replace")
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return text
+    if isinstance(parsed, dict):
+        return parsed
+    if isinstance(parsed, list):
+        return parsed[0] if len(parsed) == 1 and isinstance(parsed[0], dict) else None
+    return text
+
+
+__all__ = [
+    "ReturnFormat",
+    "document_reference",
+    "http_error",
+    "http_result",
+    "legacy_body",
+    "result_headers",
+]
