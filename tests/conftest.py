@@ -98,8 +98,13 @@ def signed_in_client(client: Any, user: Any) -> Any:
 # --- Browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Chromium for one test.
+
+    Not session-wide: Playwright's sync API keeps an asyncio loop running in the main thread
+    while it is started, which would break every later test that runs asyncio itself.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
