@@ -1,6 +1,7 @@
 from django.urls import path
 
 from connectors.views import catalogue, status
+from connectors.views import export as export_views
 from connectors.views import secrets as secret_views
 
 urlpatterns = [
@@ -21,6 +22,19 @@ urlpatterns = [
     path("secrets/<int:pk>/edit/", secret_views.secret_edit, name="secret-edit"),
     path("secrets/<int:pk>/value/", secret_views.secret_value, name="secret-value"),
     path("secrets/<int:pk>/delete/", secret_views.secret_delete, name="secret-delete"),
+    path("export/", export_views.export_page, name="export"),
+    path("export/download", export_views.export_download, name="export-download"),
+    path("export/camunda7.json", export_views.camunda7_download, name="export-camunda7"),
+    path(
+        "export/connectors/<str:template_id>/template.json",
+        export_views.template_download,
+        name="export-template",
+    ),
+    path(
+        "export/connectors/<str:template_id>/process.bpmn",
+        export_views.template_bpmn_download,
+        name="export-template-bpmn",
+    ),
     path("healthz", status.healthz, name="healthz"),
     path("status/", status.status_page, name="status"),
 ]

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from connectors.api import catalogue
+from connectors.api import export as export_api
 from connectors.api import secrets as secrets_api
 
 v1 = [
@@ -13,6 +14,17 @@ v1 = [
         catalogue.template_version,
         name="api-template-version",
     ),
+    path(
+        "templates/<str:template_id>/versions/<int:version>/export",
+        export_api.template_version_export,
+        name="api-template-export",
+    ),
+    path(
+        "templates/<str:template_id>/versions/<int:version>/bpmn",
+        export_api.template_version_bpmn,
+        name="api-template-bpmn",
+    ),
+    path("export/", export_api.bundle, name="api-export"),
     path("secrets/", secrets_api.secret_list, name="api-secret-list"),
     path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
     path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),

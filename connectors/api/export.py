@@ -1,0 +1,146 @@
+"""Export over REST: one template version, a bundle, and ready BPMN files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from connectors.catalogue.selectors import get_entry, get_version
+from connectors.elementtemplates import ElementTemplate, check_values
+from connectors.export import (
+    BpmnExportError,
+    ExportResult,
+    Selection,
+    download_name,
+    export_selection,
+    export_version,
+    template_bpmn,
+    to_json,
+    to_zip,
+)
+from connectors.views.export import MAX_SELECTED, attachment, bpmn_name
+
+
+class ProblemSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class ReportSerializer(serializers.Serializer):
+    exported = serializers.ListField(child=serializers.DictField())
+    problems = ProblemSerializer(many=True)
+    summary = serializers.CharField()
+
+
+class BpmnValuesSerializer(serializers.Serializer):
+    values = serializers.DictField(required=False, help_text="field key -> value, as in the form")
+
+
+def problems_of(result: ExportResult) -> list[dict[str, Any]]:
+    return [
+        {"id": p.template_id, "version": p.version, "reasons": p.reasons} for p in result.problems
+    ]
+
+
+@extend_schema(
+    responses={
+        (200, "application/json"): OpenApiResponse(description="the element template"),
+        422: ErrorsSerializer,
+    }
+)
+@api_view(["GET"])
+def template_version_export(request: Request, template_id: str, version: int) -> Any:
+    """The template as the hub exports it (a download); 422 with reasons when it is invalid."""
+    found = get_version(get_entry(template_id), version)
+    result = export_version(found, base_url=request.build_absolute_uri("/"))
+    if not result.templates:
+        return Response(
+            {"errors": result.problems[0].reasons}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
+    name = download_name(result, "json")
+    return attachment(to_json(result.templates, single=True), "application/json", name, result)
+
+
+@extend_schema(
+    request=BpmnValuesSerializer,
+    responses={
+        (200, "application/xml"): OpenApiResponse(description="BPMN 2.0 XML"),
+        400: serializers.DictField(),
+        422: ErrorsSerializer,
+    },
+)
+@api_view(["GET", "POST"])
+def template_version_bpmn(request: Request, template_id: str, version: int) -> Any:
+    """A deployable process applying this version; POST `{"values": {...}}` to fill in fields."""
+    found = get_version(get_entry(template_id), version)
+    values = request.data.get("values") if request.method == "POST" else None
+    if values is not None and not isinstance(values, dict):
+        return Response({"values": ["must be an object"]}, status=status.HTTP_400_BAD_REQUEST)
+    return bpmn_response(found.content, values, label=str(found))
+
+
+def bpmn_response(template: dict[str, Any], values: dict[str, Any] | None, *, label: str) -> Any:
+    """The BPMN download, or 400 naming the fields whose values the template refuses."""
+    if values:
+        problems = check_values(ElementTemplate.from_dict(template), values)
+        if problems:
+            return Response({"values": problems}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        xml = template_bpmn(template, values)
+    except BpmnExportError as exc:
+        return Response({"errors": exc.reasons}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    return attachment(xml.encode(), "application/xml", bpmn_name(template), None)
+
+
+BUNDLE_PARAMETERS = [
+    OpenApiParameter("id", str, many=True, description="template ids; none: the whole catalogue"),
+    OpenApiParameter("versions", str, enum=["all", "default"]),
+    OpenApiParameter("camunda7", bool, description="add the Camunda 7 connector templates"),
+    OpenApiParameter(
+        "format",
+        str,
+        enum=["json", "zip", "report"],
+        description="an array, a zip for the Desktop Modeler, or what would be left out",
+    ),
+]
+
+
+@extend_schema(
+    parameters=BUNDLE_PARAMETERS,
+    responses={
+        (200, "application/json"): ReportSerializer,
+        (200, "application/zip"): OpenApiResponse(description="resources/element-templates/"),
+    },
+)
+@api_view(["GET"])
+def bundle(request: Request) -> Any:
+    """Several templates at once; the `X-Export-Problems` header counts the ones left out."""
+    params = request.query_params
+    selection = Selection(
+        ids=[i for i in params.getlist("id") if i][:MAX_SELECTED],
+        versions="default" if params.get("versions") == "default" else "all",
+        camunda7=params.get("camunda7", "").lower() in ("1", "true"),
+        base_url=request.build_absolute_uri("/"),
+    )
+    result = export_selection(selection)
+    kind = params.get("format", "json")
+    if kind == "report":
+        exported = [{"id": t.template_id, "version": t.version} for t in result.templates]
+        return Response(
+            {"exported": exported, "problems": problems_of(result), "summary": result.summary()}
+        )
+    if kind == "zip":
+        return attachment(to_zip(result), "application/zip", download_name(result, "zip"), result)
+    return attachment(
+        to_json(result.templates), "application/json", download_name(result, "json"), result
+    )
