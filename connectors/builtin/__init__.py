@@ -7,4 +7,6 @@ Each module here defines one or more `OutboundConnector` values (usually with `@
 BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.noop",
     "connectors.builtin.http.rest",
+    "connectors.builtin.http.graphql",
+    "connectors.builtin.http.soap",
 )
