@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from connectorhub.localredis import LocalRedis, RedisStartError
@@ -34,8 +36,9 @@ def main() -> int:
         print(f"Redis: private server at {redis.url}")
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
-        _prepare(env)
+        sign_in = _prepare(env)
         children = _start_services(env)
+        _announce_when_ready(env, sign_in)
         return _supervise(children)
     except subprocess.CalledProcessError as exc:
         print(f"Start-up step failed: {' '.join(map(str, exc.cmd[1:]))}", file=sys.stderr)
@@ -47,12 +50,16 @@ def main() -> int:
         print("Stopped: web server, worker(s) and Redis.")
 
 
-def _prepare(env: dict[str, str]) -> None:
+def _prepare(env: dict[str, str]) -> str:
+    """Migrate, create the admin, seed; returns how to sign in."""
     subprocess.run([*MANAGE, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    subprocess.run([*MANAGE, "ensure_dev_admin"], env=env, check=True)
+    admin = subprocess.run(
+        [*MANAGE, "ensure_dev_admin"], env=env, check=True, capture_output=True, text=True
+    )
     if env.get("CONNECTORHUB_SKIP_SEED", "").lower() not in {"1", "true", "yes"}:
         # Seeding needs the npm registry; the hub still starts without it.
         subprocess.run([*MANAGE, "seed_catalogue"], env=env, check=False)
+    return admin.stdout.strip()
 
 
 def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[bytes]]]:
@@ -74,8 +81,23 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
         # Own process group: Ctrl-C reaches only this supervisor, which stops them in order.
         process = subprocess.Popen(command, env=env, cwd=BASE_DIR, start_new_session=True)
         children.append((name, process))
-    print(f"\nConnectorHub is starting on http://{host}:{port}/  (Ctrl-C stops everything)\n")
     return children
+
+
+def _announce_when_ready(env: dict[str, str], sign_in: str) -> None:
+    """Print the address and the login last, once the web server answers, so they stay in view."""
+    host = env.get("CONNECTORHUB_HOST", "127.0.0.1")
+    url = f"http://{host}:{env.get('CONNECTORHUB_PORT', '8000')}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}healthz", timeout=2):  # noqa: S310 (http only)
+                break
+        except urllib.error.HTTPError:
+            break  # it answers; a component may still be starting
+        except OSError:
+            time.sleep(0.3)
+    print(f"\n  ConnectorHub is running on {url}\n  {sign_in}\n  Ctrl-C stops everything.\n")
 
 
 def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
