@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 # (label, URL name). An area whose view is not installed is left out of the menu.
 MAIN_NAV = [
     ("Catalogue", "catalogue"),
+    ("Configurations", "configuration-list"),
     ("Secrets", "secret-list"),
     ("Runs", "run-list"),
     ("Export", "export"),

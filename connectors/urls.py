@@ -1,7 +1,8 @@
 from django.urls import path
 
-from connectors.views import catalogue, status
+from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
+from connectors.views import runs as run_views
 from connectors.views import secrets as secret_views
 
 urlpatterns = [
@@ -15,6 +16,28 @@ urlpatterns = [
         name="catalogue-entry-version",
     ),
     path("connectors/<str:template_id>/icon", catalogue.entry_icon, name="catalogue-icon"),
+    path(
+        "connectors/<str:template_id>/configure/",
+        configure.configure,
+        name="configure-default",
+    ),
+    path(
+        "connectors/<str:template_id>/versions/<int:version>/configure/",
+        configure.configure,
+        name="configure",
+    ),
+    path("configurations/", configure.configuration_index, name="configuration-list"),
+    path("configurations/<int:pk>/", configure.configuration_detail, name="configuration-detail"),
+    path(
+        "configurations/<int:pk>/duplicate/",
+        configure.configuration_copy,
+        name="configuration-duplicate",
+    ),
+    path(
+        "configurations/<int:pk>/delete/",
+        configure.configuration_remove,
+        name="configuration-delete",
+    ),
     path("secrets/", secret_views.secret_list, name="secret-list"),
     path("secrets/new/", secret_views.secret_create, name="secret-create"),
     path("secrets/audit/", secret_views.secret_audit, name="secret-audit"),
@@ -35,6 +58,12 @@ urlpatterns = [
         export_views.template_bpmn_download,
         name="export-template-bpmn",
     ),
+    path("runs/", run_views.run_list, name="run-list"),
+    path("runs/new/", run_views.run_create, name="run-create"),
+    path("runs/<int:pk>/", run_views.run_detail, name="run-detail"),
+    path("runs/<int:pk>/live/", run_views.run_live, name="run-live"),
+    path("runs/<int:pk>/rerun/", run_views.run_rerun, name="run-rerun"),
+    path("connectors/<str:template_id>/runs/", run_views.run_list, name="connector-runs"),
     path("healthz", status.healthz, name="healthz"),
     path("status/", status.status_page, name="status"),
 ]

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from connectors.api import catalogue
+from connectors.api import catalogue, configurations, jobs
 from connectors.api import export as export_api
 from connectors.api import secrets as secrets_api
 
@@ -23,6 +23,26 @@ v1 = [
         "templates/<str:template_id>/versions/<int:version>/bpmn",
         export_api.template_version_bpmn,
         name="api-template-bpmn",
+    ),
+    path(
+        "templates/<str:template_id>/versions/<int:version>/job",
+        jobs.template_job,
+        name="api-template-job",
+    ),
+    path(
+        "configurations/",
+        configurations.configuration_collection,
+        name="api-configuration-list",
+    ),
+    path(
+        "configurations/<int:pk>/",
+        configurations.configuration_item,
+        name="api-configuration-detail",
+    ),
+    path(
+        "configurations/<int:pk>/duplicate",
+        configurations.configuration_copy,
+        name="api-configuration-duplicate",
     ),
     path("export/", export_api.bundle, name="api-export"),
     path("secrets/", secrets_api.secret_list, name="api-secret-list"),

@@ -1,0 +1,246 @@
+"""Configure & test: a template as a form, its live job preview, saved configurations, dry-run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from connectors.catalogue.selectors import get_entry, get_version, version_list
+from connectors.elementtemplates import ElementTemplate, field_key
+from connectors.forms import build_form, template_for, values_from_post
+from connectors.forms.selectors import (
+    configuration_list,
+    configuration_version,
+    entry_of,
+    get_configuration,
+    newer_version,
+    newer_versions,
+)
+from connectors.forms.services import (
+    ConfigurationInvalid,
+    configuration_delete,
+    configuration_duplicate,
+    configuration_save,
+)
+from connectors.models import CatalogueEntry, SavedConfiguration, TemplateVersion
+from connectors.secrets.selectors import secret_list
+
+MAX_SECRET_NAMES = 500
+
+
+def configure(request: HttpRequest, template_id: str, version: int | None = None) -> HttpResponse:
+    entry = get_entry(template_id)
+    selected = get_version(entry, version)
+    template = template_for(selected)
+    configuration = _configuration_from(request)
+    context: dict[str, Any] = {"name": configuration.name if configuration else ""}
+    if request.method == "POST":
+        values = values_from_post(template, request.POST)
+        variables_text = request.POST.get("variables", "")
+        context["name"] = request.POST.get("name", "")
+    else:
+        values, variables_text, context["dropped"] = _stored_values(template, configuration)
+    form = build_form(template, values, variables_text=variables_text)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action in ("save", "save-new"):
+        saved = _save(request, selected, form, values, configuration, action, context)
+        if saved is not None:
+            return redirect(_configure_url(selected, saved))
+    elif action == "dry-run":
+        run_url = _dry_run(request, selected, form, values, configuration, context)
+        if run_url:
+            return redirect(run_url)
+    context |= {"form": form, "secret_names": _secret_names(), "can_run": _runs_available()}
+    if request.htmx and not request.htmx.boosted and not action:
+        return render(request, "connectors/configure/page.html#live", context)
+    context |= {
+        "entry": entry,
+        "selected": selected,
+        "configuration": configuration,
+        "newer": newer_version(configuration) if configuration else None,
+        "post_url": _configure_url(selected, configuration),
+        "entry_url": _entry_url(selected),
+        "versions": _version_choices(entry, selected, configuration),
+    }
+    status = 400 if action and (context.get("name_errors") or context.get("run_errors")) else 200
+    return render(request, "connectors/configure/page.html", context, status=status)
+
+
+def _save(
+    request: HttpRequest,
+    version: TemplateVersion,
+    form: Any,
+    values: dict[str, Any],
+    configuration: SavedConfiguration | None,
+    action: str,
+    context: dict[str, Any],
+) -> SavedConfiguration | None:
+    if form.variables_errors:
+        context["name_errors"] = ["fix the sample variables first"]
+        return None
+    try:
+        saved = configuration_save(
+            owner=request.user,
+            version=version,
+            name=context["name"],
+            values=values,
+            variables=_variables(form.variables_text),
+            configuration=configuration if action == "save" else None,
+        )
+    except ConfigurationInvalid as invalid:
+        name_errors = list(invalid.errors.get("name", []))
+        if any(key != "name" for key in invalid.errors):
+            name_errors.append("not saved: fix the fields marked in red first")
+        context["name_errors"] = name_errors
+        return None
+    messages.success(request, f"Saved “{saved.name}”.")
+    return saved
+
+
+def _dry_run(
+    request: HttpRequest,
+    version: TemplateVersion,
+    form: Any,
+    values: dict[str, Any],
+    configuration: SavedConfiguration | None,
+    context: dict[str, Any],
+) -> str | None:
+    if not form.ok or not _runs_available():
+        context["run_errors"] = ["Not started: fix the fields listed above first."]
+        return None
+    from connectors.runs.services import run_start
+
+    try:
+        run = run_start(
+            version=version,
+            values=values,
+            variables=_variables(form.variables_text),
+            user=request.user,
+            configuration=configuration,
+        )
+    except ValidationError as error:
+        context["run_errors"] = [f"Not started: {m}" for m in error.messages]
+        return None
+    return reverse("run-detail", args=[run.pk])
+
+
+def _stored_values(
+    template: ElementTemplate, configuration: SavedConfiguration | None
+) -> tuple[dict[str, Any], str, list[str]]:
+    """A saved configuration's values for this template; keys it does not have are left out."""
+    if configuration is None:
+        return {}, "", []
+    known = {field_key(p) for p in template.properties}
+    values = {k: v for k, v in configuration.values.items() if k in known}
+    dropped = sorted(k for k in configuration.values if k not in known)
+    variables = json.dumps(configuration.variables, indent=2) if configuration.variables else ""
+    return values, variables, dropped
+
+
+def _configuration_from(request: HttpRequest) -> SavedConfiguration | None:
+    pk = request.POST.get("configuration") or request.GET.get("configuration")
+    return get_configuration(owner=request.user, pk=pk) if pk else None
+
+
+def _variables(text: str) -> dict[str, Any]:
+    data = json.loads(text) if text.strip() else {}
+    return data if isinstance(data, dict) else {}
+
+
+def _secret_names() -> list[str]:
+    return list(secret_list().values_list("name", flat=True)[:MAX_SECRET_NAMES])
+
+
+def _runs_available() -> bool:
+    """Dry-runs need the runs module (connectors.runs); without it the button is left out."""
+    try:
+        from connectors.runs import services
+    except ImportError:
+        return False
+    return hasattr(services, "run_start")
+
+
+def _configure_url(version: TemplateVersion, configuration: SavedConfiguration | None) -> str:
+    template_id = version.entry.template_id
+    if version.version is None:
+        url = reverse("configure-default", args=[template_id])
+    else:
+        url = reverse("configure", args=[template_id, version.version])
+    return f"{url}?configuration={configuration.pk}" if configuration else url
+
+
+def _entry_url(version: TemplateVersion) -> str:
+    template_id = version.entry.template_id
+    if version.version is None:
+        return reverse("catalogue-entry", args=[template_id])
+    return reverse("catalogue-entry-version", args=[template_id, version.version])
+
+
+def _version_choices(
+    entry: CatalogueEntry, selected: TemplateVersion, configuration: SavedConfiguration | None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "url": _configure_url(v, configuration),
+            "label": v.version_label,
+            "current": v.pk == selected.pk,
+            "deprecated": v.deprecated,
+        }
+        for v in version_list(entry)
+    ]
+
+
+# -- saved configurations ------------------------------------------------------------------
+
+
+def configuration_index(request: HttpRequest) -> HttpResponse:
+    configurations = list(configuration_list(owner=request.user))
+    names = dict(
+        CatalogueEntry.objects.filter(
+            template_id__in={c.template_id for c in configurations}
+        ).values_list("template_id", "name")
+    )
+    newer = newer_versions(configurations)
+    rows = [
+        {"configuration": c, "connector": names.get(c.template_id), "newer": newer.get(c.pk)}
+        for c in configurations
+    ]
+    return render(request, "connectors/configure/list.html", {"rows": rows})
+
+
+def configuration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    configuration = get_configuration(owner=request.user, pk=pk)
+    version = configuration_version(configuration)
+    context = {
+        "configuration": configuration,
+        "entry": entry_of(configuration),
+        "version": version,
+        "open_url": _configure_url(version, configuration) if version else "",
+        "newer": newer_version(configuration),
+        "values_json": json.dumps(configuration.values, indent=2, ensure_ascii=False),
+        "variables_json": json.dumps(configuration.variables, indent=2, ensure_ascii=False),
+    }
+    return render(request, "connectors/configure/detail.html", context)
+
+
+@require_POST
+def configuration_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    copy = configuration_duplicate(configuration=get_configuration(owner=request.user, pk=pk))
+    messages.success(request, f"Duplicated as “{copy.name}”.")
+    return redirect("configuration-detail", pk=copy.pk)
+
+
+@require_POST
+def configuration_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    configuration = get_configuration(owner=request.user, pk=pk)
+    name = configuration.name
+    configuration_delete(configuration=configuration)
+    messages.success(request, f"Deleted “{name}”.")
+    return redirect("configuration-list")

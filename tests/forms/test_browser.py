@@ -1,0 +1,53 @@
+"""A person configures the REST connector in a real browser: conditions, errors, live job."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import ARTIFACTS
+
+from .conftest import REST_ID
+
+
+def _job(page: Any) -> dict[str, Any]:
+    return json.loads(page.locator("#job-json").inner_text())
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_rest_connector_conditions_errors_and_preview(
+    signed_in_page: Any, live_server: Any, rest_version: Any
+) -> None:
+    page = signed_in_page
+    page.goto(live_server.url + reverse("configure", args=[REST_ID, rest_version.version]))
+    token = page.locator("[data-key='authentication.token']")
+    url_row = page.locator("[data-key='url']")
+    assert token.count() == 0
+
+    page.select_option("select[name='v:authentication.type']", label="Bearer token")
+    token.wait_for(state="visible")
+    assert page.locator("[name='v:authentication.token']").get_attribute("type") == "password"
+    assert _job(page)["variables"]["authentication"]["type"] == "bearer"
+
+    page.select_option("select[name='v:authentication.type']", label="None")
+    token.wait_for(state="detached")
+    assert _job(page)["variables"]["authentication"] == {"type": "noAuth"}
+
+    assert "URL must not be empty" in url_row.locator(".errorlist").inner_text()
+    assert page.locator("#dry-run").is_disabled()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "configure-rest.png"), full_page=True)
+
+    page.locator("[name='v:url']").fill("https://example.com/orders")
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('https://example.com/orders')"
+    )
+    assert _job(page)["variables"]["url"] == "https://example.com/orders"
+    assert url_row.locator(".errorlist").count() == 0
+    # The field kept the text and the focus through the re-render.
+    assert page.locator("[name='v:url']").input_value() == "https://example.com/orders"
+    assert page.evaluate("document.activeElement.name") == "v:url"
