@@ -253,6 +253,7 @@ def _claim(run_id: int, worker: str) -> Run | None:
 def _outcome_of(
     run: Run, secrets: SecretProvider | None, registry: Registry | None
 ) -> dict[str, Any]:
+    from connectors.builtin.http.egress import policy_from_settings
     from connectors.secrets.store import allowed_hosts_for, default_provider
 
     job = run.job
@@ -268,6 +269,8 @@ def _outcome_of(
         registry=registry,
         time_limit=run.time_limit,
         allowed_hosts=allowed_hosts_for,
+        # a dry-run acts for whoever can open a form: keep it out of the hub's own network
+        address_policy=policy_from_settings("dry_run"),
     )
     return outcome.as_dict()
 
@@ -349,16 +352,20 @@ def runs_mark_stale(*, now: Any = None) -> int:
 
     Queued runs are never touched: they wait for a worker, however long that takes.
     """
-    now = now or timezone.now()
-    count = 0
     running = Run.objects.filter(status=RunStatus.RUNNING, started_at__isnull=False)
-    for pk, started_at, limit in running.values_list("pk", "started_at", "time_limit"):
-        waited = stale_after_seconds(limit)
-        if started_at + timedelta(seconds=waited) < now:
-            reason = (
-                f"No worker reported back within {waited:g} s of starting this dry-run; "
-                "its worker was probably stopped or lost its connection."
-            )
-            if run_fail(pk, reason) is not None:
-                count += 1
-    return count
+    return sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
+               if run_check_stale(run, now=now) is not run)  # fmt: skip
+
+
+def run_check_stale(run: Run, *, now: Any = None) -> Run:
+    """RUN, or the failed run it became when it has been `running` for too long."""
+    if run.status != RunStatus.RUNNING or run.started_at is None:
+        return run
+    waited = stale_after_seconds(run.time_limit)
+    if run.started_at + timedelta(seconds=waited) >= (now or timezone.now()):
+        return run
+    reason = (
+        f"No worker reported back within {waited:g} s of starting this dry-run; "
+        "its worker was probably stopped or lost its connection."
+    )
+    return run_fail(run.pk, reason) or run

@@ -52,8 +52,8 @@ def runs_worker(celery_worker: Any, plugin_site: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def test_registry() -> Registry:
-    """Built-ins plus the test connectors, for in-process runs and the catalogue."""
-    registry = load_registry(plugins=[])
+    """The no-op built-in plus the test connectors, for in-process runs and the catalogue."""
+    registry = load_registry(builtin_modules=["connectors.builtin.noop"], plugins=[])
     for item in ALL:
         registry.register(item, "plugin:connectorhub-runs-tests:runs-tests")
     return registry

@@ -1,0 +1,138 @@
+"""Reading runs: lists and history, one run, whether a worker is there to pick runs up, and
+the figures the run page draws (timing waterfall)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from connectors.models import Run, RunStatus
+
+# A queued run younger than this is not worth asking the workers about: a worker that is there
+# picks a run up in milliseconds.
+WORKER_CHECK_AFTER = timedelta(seconds=2)
+WORKER_STATUS_CACHE_SECONDS = 5
+WORKER_STATUS_KEY = "connectorhub:runs:worker-status"
+LIST_FIELDS = (
+    "pk", "template_id", "version", "template_name", "job_type", "status", "outcome",
+    "error_message", "created_at", "started_at", "finished_at", "duration_ms", "source",
+    "created_by__username", "rerun_of_id",
+)  # fmt: skip
+PHASES = (
+    ("secrets", "Secrets"),
+    ("validation", "Validation"),
+    ("call", "Call"),
+    ("mapping", "Mapping"),
+)
+
+
+def run_list(*, template_id: str = "", status: str = "", outcome: str = "") -> QuerySet[Run]:
+    """Runs, newest first, without their large JSON fields."""
+    runs = Run.objects.select_related("created_by").defer(
+        "values", "variables", "job", "result", "trace", "logs", "http_exchanges"
+    )
+    if template_id:
+        runs = runs.filter(template_id=template_id)
+    if status:
+        runs = runs.filter(status=status)
+    if outcome:
+        runs = runs.filter(outcome=outcome)
+    return runs
+
+
+def get_run(pk: int) -> Run:
+    run = Run.objects.select_related("created_by", "template_version").filter(pk=pk).first()
+    if run is None:
+        raise Http404(f"No run {pk}")
+    return run
+
+
+def previous_run(run: Run) -> Run | None:
+    """The run of the same template before this one (for "what changed")."""
+    return (
+        Run.objects.filter(template_id=run.template_id, created_at__lt=run.created_at)
+        .exclude(pk=run.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    ok: bool
+    detail: str
+
+
+def worker_status() -> WorkerStatus:
+    """Whether any Celery worker answers, cached for a few seconds (a ping takes a second)."""
+    cached = cache.get(WORKER_STATUS_KEY)
+    if cached is not None:
+        return WorkerStatus(*cached)
+    from connectors.health import check_worker
+
+    status = check_worker()
+    cache.set(WORKER_STATUS_KEY, (status.ok, status.detail), WORKER_STATUS_CACHE_SECONDS)
+    return WorkerStatus(status.ok, status.detail)
+
+
+def waiting_without_worker(run: Run, *, now: Any = None) -> WorkerStatus | None:
+    """For a run queued for a while: the worker status when no worker is listening, else None."""
+    if run.status != RunStatus.QUEUED:
+        return None
+    now = now or timezone.now()
+    if now - run.created_at < WORKER_CHECK_AFTER:
+        return None
+    status = worker_status()
+    return None if status.ok else status
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    start_ms: float
+    ms: float
+    left: float  # percent of the whole run
+    width: float
+    kind: str = "phase"  # or "http": an exchange inside the call
+
+
+def waterfall(run: Run) -> list[Bar]:
+    """The run's phases and HTTP exchanges as bars on one time axis (percent of the run)."""
+    trace = run.trace or {}
+    timings: dict[str, float] = trace.get("timings_ms") or {}
+    if not timings:
+        return []
+    total = max(float(trace.get("duration_ms") or 0), sum(timings.values()), 0.001)
+    bars: list[Bar] = []
+    offset = 0.0
+    for key, label in PHASES:
+        ms = float(timings.get(key, 0.0))
+        bars.append(_bar(label, offset, ms, total))
+        if key == "call":
+            bars.extend(_exchange_bars(run.http_exchanges or [], offset, total))
+        offset += ms
+    return bars
+
+
+def _exchange_bars(exchanges: list[dict[str, Any]], start: float, total: float) -> list[Bar]:
+    """Exchanges laid out one after another inside the call (their own start is not recorded)."""
+    bars = []
+    offset = start
+    for exchange in exchanges:
+        ms = float(exchange.get("duration_ms") or 0.0)
+        label = f"{exchange.get('method', '')} {exchange.get('status') or 'error'}"
+        bars.append(_bar(label, offset, ms, total, kind="http"))
+        offset += ms
+    return bars
+
+
+def _bar(label: str, start: float, ms: float, total: float, kind: str = "phase") -> Bar:
+    left = min(99.6, 100.0 * start / total)
+    width = max(0.4, min(100.0 - left, 100.0 * ms / total))
+    return Bar(label, round(start, 3), round(ms, 3), round(left, 2), round(width, 2), kind)

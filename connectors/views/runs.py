@@ -1,0 +1,262 @@
+"""Dry-runs in the web UI: history, a run's live page, re-run, and a plain start form.
+
+Runs are hub-wide like the catalogue: every signed-in user sees every run (a team tests its
+connectors together), and what a run stores is already redacted.
+
+The run page polls `run-live` while the run is not done. That request is held for up to
+LIVE_HOLD_SECONDS until the run changes (connectors.runs.events), so a finished run shows
+within milliseconds; the answer for a finished run is 286, which stops htmx's polling.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from connectors.catalogue.selectors import get_entry, get_version
+from connectors.models import CatalogueEntry, Run, RunOutcome, RunSource, RunStatus
+from connectors.runs import events, selectors, services
+
+LIVE_HOLD_SECONDS = 0.8
+PAGE_SIZE = 50
+
+
+def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
+    services.runs_mark_stale()
+    template_id = template_id or request.GET.get("template", "")
+    outcome = request.GET.get("outcome", "")
+    runs = selectors.run_list(template_id=template_id, outcome=outcome)
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    entry = CatalogueEntry.objects.filter(template_id=template_id).first() if template_id else None
+    context = {
+        "page": page,
+        "template_id": template_id,
+        "entry": entry,
+        "outcome": outcome,
+        "outcomes": RunOutcome.choices,
+    }
+    template = "connectors/runs/list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#run-rows"
+    return render(request, template, context)
+
+
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = services.run_check_stale(selectors.get_run(pk))
+    return render(request, "connectors/runs/detail.html", _detail_context(run))
+
+
+def run_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live part of the run page; held until the run moves past the status the page shows."""
+    seen = request.GET.get("seen", "")
+
+    def read() -> Run | None:
+        run = Run.objects.select_related("created_by").filter(pk=pk).first()
+        return None if run is None else services.run_check_stale(run)
+
+    run = events.wait_for_change(
+        pk, read, lambda r: r is not None and r.status == seen and not r.is_done, LIVE_HOLD_SECONDS
+    )
+    if run is None:
+        return HttpResponseStopPolling("<p class='notice warn'>This run has been deleted.</p>")
+    html = render_to_string("connectors/runs/detail.html#live", _live_context(run), request=request)
+    return HttpResponseStopPolling(html) if run.is_done else HttpResponse(html)
+
+
+@require_POST
+def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.get_run(pk)
+    try:
+        new = services.run_rerun(run=run, user=request.user)
+    except ValidationError as exc:
+        context = _detail_context(run)
+        context["rerun_errors"] = exc.messages
+        return render(request, "connectors/runs/detail.html", context, status=400)
+    return redirect("run-detail", pk=new.pk)
+
+
+class RunForm(forms.Form):
+    template = forms.CharField(label="Template id", max_length=255)
+    version = forms.IntegerField(required=False, help_text="Empty: the default version")
+    values = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "class": "feel"}),
+        required=False,
+        help_text='Field values by id, as JSON: {"url": "https://…", "resultVariable": "out"}. '
+        "Secrets stay references: {{secrets.NAME}}.",
+    )
+    variables = forms.CharField(
+        label="Sample variables",
+        widget=forms.Textarea(attrs={"rows": 5, "class": "feel"}),
+        required=False,
+        help_text="Process variables for = expressions, as JSON.",
+    )
+
+    def clean_values(self) -> Any:
+        return _json_field(self.cleaned_data["values"])
+
+    def clean_variables(self) -> Any:
+        return _json_field(self.cleaned_data["variables"])
+
+
+def run_create(request: HttpRequest) -> HttpResponse:
+    """Start a run from JSON values (the configure page offers the same from a real form)."""
+    form = RunForm(request.POST or None, initial=_initial(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = get_version(get_entry(data["template"]), data["version"])
+            run = services.run_start(
+                version=version,
+                values=data["values"],
+                variables=data["variables"],
+                user=request.user,
+                source=RunSource.WEB,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except Http404 as exc:  # no such template or version: name the field
+            form.add_error("template", str(exc))
+        else:
+            return redirect("run-detail", pk=run.pk)
+    runnable = CatalogueEntry.objects.order_by("name").values_list("template_id", "name")
+    return render(request, "connectors/runs/new.html", {"form": form, "entries": runnable})
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _detail_context(run: Run) -> dict[str, Any]:
+    context = _live_context(run)
+    context.update(
+        {
+            "values_json": _pretty(run.values),
+            "variables_json": _pretty(run.variables),
+            "job_json": _pretty(run.job),
+            "configure_url": configure_url(run),
+            "history_url": reverse("connector-runs", args=[run.template_id]),
+        }
+    )
+    return context
+
+
+def _live_context(run: Run) -> dict[str, Any]:
+    result = run.result or {}
+    trace = run.trace or {}
+    return {
+        "run": run,
+        "statuses": _steps(run),
+        "no_worker": selectors.waiting_without_worker(run),
+        "result": result,
+        "error": result.get("error"),
+        "output_json": _pretty(result.get("variables")) if run.is_done else "",
+        "raw_json": _pretty(result.get("result")) if run.is_done else "",
+        "trace": trace,
+        "error_map_json": _pretty(trace.get("error")) if trace.get("error") else "",
+        "error_expression": trace.get("error_expression"),
+        "error_expression_json": _pretty(trace.get("error_expression"))
+        if trace.get("error_expression")
+        else "",
+        "bars": selectors.waterfall(run) if run.is_done else [],
+        "exchanges": [_exchange_view(x) for x in run.http_exchanges or []],
+    }
+
+
+def configure_url(run: Run) -> str | None:
+    """The configure page of the run's template version, pre-filled from this run."""
+    if run.version is None:
+        return None
+    return f"/connectors/{run.template_id}/versions/{run.version}/configure/?run={run.pk}"
+
+
+def _steps(run: Run) -> list[dict[str, Any]]:
+    order = [RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.DONE]
+    reached = order.index(RunStatus(run.status))
+    times = [run.created_at, run.started_at, run.finished_at]
+    return [
+        {"label": status.label, "at": times[i], "state": _state(i, reached)}
+        for i, status in enumerate(order)
+    ]
+
+
+def _state(index: int, reached: int) -> str:
+    if index < reached or reached == 2:
+        return "past"
+    return "current" if index == reached else "future"
+
+
+def _exchange_view(exchange: dict[str, Any]) -> dict[str, Any]:
+    view = dict(exchange)
+    view["request_headers_json"] = _pretty(exchange.get("request_headers") or {})
+    view["response_headers_json"] = _pretty(exchange.get("response_headers") or {})
+    view["request_body_text"] = _body(exchange.get("request_body"))
+    view["response_body_text"] = _body(exchange.get("response_body"))
+    return view
+
+
+def _body(text: Any) -> str:
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+
+
+def _json_field(text: str) -> Any:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValidationError(f"Not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValidationError("Must be a JSON object ({…}).")
+    return value
+
+
+def _initial(request: HttpRequest) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "template": request.GET.get("template", ""),
+        "version": request.GET.get("version") or None,
+        "values": "{}",
+        "variables": "{}",
+    }
+    source = request.GET.get("from")
+    if source and source.isdigit():
+        run = Run.objects.filter(pk=int(source)).first()
+        if run is not None:
+            initial.update(
+                template=run.template_id,
+                version=run.version,
+                values=_pretty(run.values),
+                variables=_pretty(run.variables),
+            )
+    return initial
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, messages in exc.message_dict.items():
+        field = key.split(".", 1)[0]
+        prefix = f"{key.split('.', 1)[1]}: " if "." in key else ""
+        target = field if field in form.fields else None
+        if field == "template":
+            target = "template"
+        for message in messages:
+            form.add_error(target, f"{prefix}{message}")

@@ -1,0 +1,140 @@
+"""The run pages: history, a run's page in each state, the live fragment, re-run, the start
+form, and bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from connectors.models import Run, RunOutcome, RunStatus
+from connectors.runs.services import run_execute, run_start
+from connectors.secrets import MappingSecretProvider
+
+pytestmark = pytest.mark.django_db
+
+
+def done_run(catalogue: dict, test_registry: Any, values: dict, template: str = "test.echo") -> Run:
+    run = run_start(version=catalogue[template], values=values, variables={}, user=None,
+                    enqueue=False)  # fmt: skip
+    return run_execute(run.pk, secrets=MappingSecretProvider({}), registry=test_registry)
+
+
+def test_history_lists_runs_overall_and_per_connector(
+    signed_in_client: Any, catalogue: dict, test_registry: Any
+) -> None:
+    echo = done_run(catalogue, test_registry, {"text": "a"})
+    noop = done_run(catalogue, test_registry, {}, "io.connectorhub.noop")
+    overall = signed_in_client.get(reverse("run-list")).content.decode()
+    assert f"#{echo.pk}" in overall and f"#{noop.pk}" in overall
+    mine = signed_in_client.get(reverse("connector-runs", args=["test.echo"])).content.decode()
+    assert f"#{echo.pk}" in mine and f"#{noop.pk}" not in mine
+    assert "Runs of Test echo" in mine
+
+
+def test_history_filters_by_outcome_with_an_htmx_fragment(
+    signed_in_client: Any, catalogue: dict, test_registry: Any
+) -> None:
+    ok = done_run(catalogue, test_registry, {"text": "a"})
+    bad = done_run(catalogue, test_registry, {"text": "b", "fail": True})
+    response = signed_in_client.get(
+        reverse("run-list"), {"outcome": "failed"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="run-rows">')
+    assert f"#{bad.pk}" in html and f"#{ok.pk}<" not in html
+
+
+def test_done_run_page_shows_outcome_result_variables_logs_and_timing(
+    signed_in_client: Any, catalogue: dict, test_registry: Any
+) -> None:
+    run = done_run(catalogue, test_registry, {"text": "hello", "resultVariable": "out"})
+    html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
+    assert 'data-outcome="completed"' in html
+    assert "hx-trigger" not in html.split('id="run-live"')[1].split(">")[0]
+    assert "&quot;out&quot;" in html and "echoing hello" in html
+    assert "Timing waterfall" in html and "Validation" in html
+    assert f"/connectors/test.echo/versions/1/configure/?run={run.pk}" in html
+
+
+def test_failed_run_page_shows_the_error_mapping(
+    signed_in_client: Any, catalogue: dict, test_registry: Any
+) -> None:
+    run = done_run(
+        catalogue, test_registry,
+        {"text": "x", "fail": True, "errorExpression": '=bpmnError("E1", error.message)'},
+    )  # fmt: skip
+    assert run.outcome == RunOutcome.BPMN_ERROR
+    html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
+    assert "would throw BPMN error <code>E1</code>: failed with x" in html
+    assert "io.camunda.connector.api.error.ConnectorException" in html  # error.type
+
+
+def test_queued_run_page_polls_and_live_answers_200_then_286(
+    signed_in_client: Any, catalogue: dict, test_registry: Any
+) -> None:
+    run = run_start(version=catalogue["test.echo"], values={"text": "a"}, variables={},
+                    user=None, enqueue=False)  # fmt: skip
+    html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
+    assert 'hx-trigger="load delay:0.5s, every 1s"' in html
+    assert f'hx-get="{reverse("run-live", args=[run.pk])}"' in html
+    live = signed_in_client.get(reverse("run-live", args=[run.pk]), {"seen": "queued"})
+    assert live.status_code == 200 and b"Waiting for a worker" in live.content
+    run_execute(run.pk, secrets=MappingSecretProvider({}), registry=test_registry)
+    live = signed_in_client.get(reverse("run-live", args=[run.pk]), {"seen": "queued"})
+    assert live.status_code == 286 and b'data-outcome="completed"' in live.content
+
+
+def test_live_fragment_of_a_deleted_run_stops_polling(signed_in_client: Any) -> None:
+    response = signed_in_client.get(reverse("run-live", args=[999]), {"seen": "queued"})
+    assert response.status_code == 286 and b"deleted" in response.content
+
+
+def test_unknown_run_is_404(signed_in_client: Any) -> None:
+    assert signed_in_client.get(reverse("run-detail", args=[999])).status_code == 404
+
+
+def test_rerun_starts_a_new_run_with_the_same_input(
+    signed_in_client: Any, catalogue: dict, test_registry: Any, user: Any
+) -> None:
+    run = done_run(catalogue, test_registry, {"text": "again"})
+    response = signed_in_client.post(reverse("run-rerun", args=[run.pk]))
+    new = Run.objects.exclude(pk=run.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "run-detail", args=[new.pk]
+    )
+    assert (new.values, new.rerun_of, new.created_by) == (run.values, run, user)
+
+
+def test_start_form_runs_json_values_and_names_bad_fields(
+    signed_in_client: Any, catalogue: dict
+) -> None:
+    url = reverse("run-create")
+    bad = signed_in_client.post(url, {"template": "test.echo", "values": '{"fail": 3}'})
+    assert bad.status_code == 200
+    assert "fail: must be true or false" in bad.content.decode()
+    not_json = signed_in_client.post(url, {"template": "test.echo", "values": "{"})
+    assert "Not valid JSON" in not_json.content.decode()
+    missing = signed_in_client.post(url, {"template": "nope", "values": "{}"})
+    assert "No connector with template id" in missing.content.decode()
+    assert not Run.objects.exists()
+    good = signed_in_client.post(
+        url, {"template": "test.echo", "values": '{"text": "=name"}', "variables": '{"name": "x"}'}
+    )
+    run = Run.objects.get()
+    assert good.status_code == 302 and good["Location"] == reverse("run-detail", args=[run.pk])
+    assert run.job["variables"]["text"] == "x" and run.status == RunStatus.QUEUED
+
+
+def test_start_form_is_prefilled_from_a_run(
+    signed_in_client: Any, catalogue: dict, test_registry: Any
+) -> None:
+    run = done_run(catalogue, test_registry, {"text": "prefill-me"})
+    html = signed_in_client.get(reverse("run-create"), {"from": run.pk}).content.decode()
+    assert "prefill-me" in html and 'value="test.echo"' in html
+
+
+def test_pages_need_a_signed_in_user(client: Any) -> None:
+    response = client.get(reverse("run-list"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
