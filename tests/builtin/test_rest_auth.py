@@ -30,9 +30,7 @@ def test_no_auth_sends_no_credentials(server):
 
 
 def test_basic_auth_with_a_secret(server):
-    outcome = call(
-        server, {"type": "basic", "username": "ada", "password": "{{secrets.PASSWORD}}"}
-    )
+    outcome = call(server, {"type": "basic", "username": "ada", "password": "{{secrets.PASSWORD}}"})
     result_of(outcome)
     assert server.last("/api").header("Authorization") == basic("ada", "s3cr3t-pw")
     # the trace never shows the credentials
@@ -185,7 +183,6 @@ def test_a_token_response_without_access_token(server):
 def test_authentication_configuration_wins_over_the_inline_authentication(server):
     from connectors.runtime import JobRequest, run_job
     from connectors.secrets.providers import MappingSecretProvider
-
     from tests.builtin.conftest import LOCAL_ONLY
 
     outcome = run_job(
