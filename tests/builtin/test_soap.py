@@ -73,7 +73,10 @@ def test_template_body_soap_12_with_header(soap):
 
 
 def test_json_to_xml_attributes_content_lists_and_escaping(soap):
-    body = '={"c:Echo": {"@id": "7", "c:Item": ["x", "y & z"], "c:Note": {"@lang": "en", "$content": "hi"}}}'
+    body = (
+        '={"c:Echo": {"@id": "7", "c:Item": ["x", "y & z"], '
+        '"c:Note": {"@lang": "en", "$content": "hi"}}}'
+    )
     outcome = run_template(V2, add_values(soap, **{"body.json": body}))
     result = result_of(outcome)
     assert result["Envelope"]["Body"]["EchoResponse"] == {
