@@ -76,6 +76,7 @@ class FieldView:
     disabled: bool = False  # editable: false
     optional: bool = False
     required: bool = False  # notEmpty
+    unchecked_sends_false: bool = True  # False: a Boolean without default stays unset
     masked: bool = False  # a credential: password input and the secrets picker
     concealed: bool = False  # masked and holding a typed value (not a secret reference)
     rules: list[str] = field(default_factory=list)  # constraints in plain words
@@ -191,6 +192,7 @@ def build_field(
     elif kind == "Boolean":
         view.kind = "checkbox"
         view.checked = value is True or (isinstance(value, str) and value == "true")
+        view.unchecked_sends_false = prop.value is not None
     elif kind == "Dropdown":
         view.kind = "select"
         view.choices = _choices(prop, view.value)
@@ -203,6 +205,10 @@ def _choices(prop: Property, current: str) -> list[tuple[str, str]]:
     choices = [(c.value, c.name) for c in prop.choices or []]
     if prop.optional:
         choices.insert(0, ("", ""))
+    elif not current:
+        # Without a default the element holds no value; a browser would otherwise send the
+        # first choice as if the user had picked it.
+        choices.insert(0, ("", "Choose…"))
     if current and current not in {value for value, _ in choices}:
         # A saved or tampered value outside the choices stays visible next to its error.
         choices.append((current, f"{current} (not a choice)"))

@@ -65,6 +65,8 @@ def read_value(prop: Property, text: str, *, rendered_feel: bool, wants_feel: bo
     if wants_feel:
         body = text if rendered_feel else text.removeprefix("=")
         return "=" + body if body.strip() else None
+    if text == "" and prop.value == "":
+        return ""  # an empty default stays as the Modeler wrote it (source="")
     return _literal(property_type(prop), text)
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.selectors import get_entry, get_version, version_list
@@ -162,7 +162,9 @@ def _runs_available() -> bool:
     """Dry-runs need the runs module (connectors.runs); without it the button is left out."""
     try:
         from connectors.runs import services
-    except ImportError:
+
+        reverse("run-detail", args=[1])
+    except (ImportError, NoReverseMatch):
         return False
     return hasattr(services, "run_start")
 
