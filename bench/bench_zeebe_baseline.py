@@ -62,6 +62,7 @@ class Figures:
     seconds: float
     latencies_ms: list[float]
     back_pressure_retries: int = 0
+    worker_cpu_seconds: float | None = None
 
     @property
     def jobs_per_second(self) -> float:
@@ -76,6 +77,9 @@ class Figures:
             f"{self.jobs_per_second:.0f} jobs/s; latency p50 {self.percentile(50):.1f} ms, "
             f"p95 {self.percentile(95):.1f} ms, max {max(self.latencies_ms):.1f} ms"
         )
+        if self.worker_cpu_seconds is not None:
+            # CPU per job is the figure a busy shared machine disturbs least.
+            text += f"; worker CPU {self.worker_cpu_seconds * 1000 / self.instances:.2f} ms/job"
         if self.back_pressure_retries:
             text += f"; {self.back_pressure_retries} back-pressure retries"
         return text
@@ -168,6 +172,16 @@ async def _deploy(address: str, process_id: str, job_type: str) -> None:
     await channel.close()
 
 
+def _cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a live process (Linux /proc); None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime and stime are fields 14 and 15 of stat(5); the split starts at field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     worker_factory: WorkerFactory,
     instances: int,
@@ -190,16 +204,19 @@ def measure(
     deadline = time.monotonic() + time_limit
     try:
         asyncio.run(_drive(address, process_id, WARM_UP, concurrency, deadline))
+        cpu_before = _cpu_seconds(child.pid)
         started = time.perf_counter()
         run = asyncio.run(_drive(address, process_id, instances, concurrency, deadline))
         seconds = time.perf_counter() - started
+        cpu_after = _cpu_seconds(child.pid)
     finally:
         stop.set()
         child.join(timeout=30)
         if child.is_alive():
             child.kill()
             child.join()
-    return Figures(instances, seconds, run.latencies_ms, run.back_pressure_retries)
+    worker_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return Figures(instances, seconds, run.latencies_ms, run.back_pressure_retries, worker_cpu)
 
 
 @contextmanager
@@ -222,6 +239,29 @@ def gateway() -> Iterator[tuple[str, ZeebeBroker | None]]:
         yield broker.address, broker
 
 
+def run_compared(
+    workers: list[tuple[str, WorkerFactory]],
+    instances: int,
+    *,
+    address: str,
+    broker: ZeebeBroker | None,
+    concurrency: int,
+) -> None:
+    """Measure each worker in turn on the same broker and print its figures, plus where the
+    rest of the CPU went: the client driving the load and (when started here) the broker."""
+    broker_pid = broker.process.pid if broker is not None and broker.process else None
+    per_job = 1000 / (instances + WARM_UP)  # the warm-up is in these totals
+    for label, factory in workers:
+        broker_before, driver_before = _cpu_seconds(broker_pid), time.process_time()
+        figures = measure(factory, instances, address=address, concurrency=concurrency)
+        print(figures.line(label), flush=True)
+        text = f"  driver CPU {(time.process_time() - driver_before) * per_job:.2f} ms/job"
+        broker_after = _cpu_seconds(broker_pid)
+        if broker_before is not None and broker_after is not None:
+            text += f", broker CPU {(broker_after - broker_before) * per_job:.2f} ms/job"
+        print(text, flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=2000)
@@ -230,14 +270,13 @@ def main() -> None:
     # The machine is shared: a high load explains a slow run.
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with gateway() as (address, broker):
-        for label, factory in [
+        workers: list[tuple[str, WorkerFactory]] = [
             ("bare pyzeebe no-op, polling", bare_noop_worker),
             ("bare pyzeebe no-op, streaming", bare_noop_streaming_worker),
-        ]:
-            figures = measure(
-                factory, args.instances, address=address, concurrency=args.concurrency
-            )
-            print(figures.line(label), flush=True)
+        ]
+        run_compared(
+            workers, args.instances, address=address, broker=broker, concurrency=args.concurrency
+        )
         if broker is not None:
             memory = broker.rss_bytes()
             print(
