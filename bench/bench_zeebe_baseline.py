@@ -246,11 +246,12 @@ def run_compared(
     address: str,
     broker: ZeebeBroker | None,
     concurrency: int,
-) -> None:
+) -> list[Figures]:
     """Measure each worker in turn on the same broker and print its figures, plus where the
     rest of the CPU went: the client driving the load and (when started here) the broker."""
     broker_pid = broker.process.pid if broker is not None and broker.process else None
     per_job = 1000 / (instances + WARM_UP)  # the warm-up is in these totals
+    results = []
     for label, factory in workers:
         broker_before, driver_before = _cpu_seconds(broker_pid), time.process_time()
         figures = measure(factory, instances, address=address, concurrency=concurrency)
@@ -260,6 +261,8 @@ def run_compared(
         if broker_before is not None and broker_after is not None:
             text += f", broker CPU {(broker_after - broker_before) * per_job:.2f} ms/job"
         print(text, flush=True)
+        results.append(figures)
+    return results
 
 
 def main() -> None:
