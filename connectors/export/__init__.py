@@ -3,7 +3,7 @@
 See docs/export.md. Views, the API and the `export_templates` command all call these functions.
 """
 
-from connectors.export.bpmn import BpmnExportError, template_bpmn
+from connectors.export.bpmn import BpmnExportError, template_bpmn, unfilled_fields
 from connectors.export.bundle import (
     PROBLEMS_FILE,
     TEMPLATES_FOLDER,
@@ -45,5 +45,6 @@ __all__ = [
     "template_files",
     "to_json",
     "to_zip",
+    "unfilled_fields",
     "validate_camunda7",
 ]

@@ -18,7 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.elementtemplates import BpmnTask, ElementTemplate, Property, Resolved, resolve
+from connectors.elementtemplates import (
+    BpmnTask,
+    ElementTemplate,
+    Property,
+    Resolved,
+    field_key,
+    resolve,
+)
 from connectors.elementtemplates.values import xml_text
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -50,6 +57,7 @@ SUPPORTED_BINDINGS = frozenset(
         "zeebe:property",
         "bpmn:Message#property",
         "bpmn:Message#zeebe:subscription#property",
+        "zeebe:linkedResource",
     }
 )
 TASK_TYPES = frozenset(
@@ -72,6 +80,10 @@ EVENT_TYPES = frozenset(
     }
 )
 ELEMENT_ID = "connector"
+# Zeebe refuses to deploy these without a value.
+VALUE_REQUIRED_BINDINGS = frozenset(
+    {"zeebe:input", "zeebe:output", "bpmn:Message#zeebe:subscription#property"}
+)
 
 for _prefix, _uri in NAMESPACES.items():
     # ElementTree keeps prefixes in one process-wide table; these are the prefixes every
@@ -141,13 +153,35 @@ def template_bpmn(
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
+def unfilled_fields(
+    template: ElementTemplate | Mapping[str, Any], values: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """`{field_key: label}` of active mappings that would be written without a value.
+
+    The Modeler writes such an input as `<zeebe:input target="..."/>`, and Zeebe refuses to
+    deploy it ("Expected expression but not found"); a message catch event without a correlation
+    key is refused too. These fields must be filled in first.
+    """
+    model = (
+        template if isinstance(template, ElementTemplate) else ElementTemplate.from_dict(template)
+    )
+    resolved = resolve(model, values)
+    unfilled: dict[str, str] = {}
+    for prop in resolved.active:
+        if prop.binding.type not in VALUE_REQUIRED_BINDINGS or prop.optional:
+            continue
+        if xml_text(resolved.value_of(prop)) in (None, ""):
+            unfilled[field_key(prop)] = prop.label or field_key(prop)
+    return unfilled
+
+
 def _check_supported(model: ElementTemplate, active: list[Property]) -> None:
     reasons: list[str] = []
     target = model.target_type
     if target not in TASK_TYPES and target not in EVENT_TYPES:
         reasons.append(
-            f"a process around a {target.removeprefix('bpmn:')} needs more than one element; "
-            "apply the template in the Modeler instead"
+            f"a {target.removeprefix('bpmn:')} needs more than a start -> element -> end "
+            "process; apply the template in the Modeler instead"
         )
     unsupported = sorted({p.binding.type for p in active} - SUPPORTED_BINDINGS)
     if unsupported:
@@ -205,6 +239,7 @@ def _apply_template(
     message: dict[str, Any] = {}
     subscription: dict[str, Any] = {}
     outputs: list[dict[str, str]] = []
+    links: dict[str, dict[str, str]] = {}
     for prop in resolved.active:
         binding = prop.binding
         text = xml_text(resolved.value_of(prop))
@@ -215,6 +250,10 @@ def _apply_template(
         elif binding.type == "bpmn:Message#zeebe:subscription#property" and binding.name:
             if text is not None:
                 subscription[binding.name] = text
+        elif binding.type == "zeebe:linkedResource" and binding.link_name and binding.property:
+            if text is not None:
+                links.setdefault(binding.link_name, {"linkName": binding.link_name})
+                links[binding.link_name][binding.property] = text
         elif binding.type == "zeebe:output" and (text or not prop.optional):
             outputs.append({"source": binding.source or "", **({"target": text} if text else {})})
     view = _view_of(resolved)
@@ -235,6 +274,10 @@ def _apply_template(
         properties = _sub(extensions, "zeebe:properties")
         for entry in view.properties:
             _sub(properties, "zeebe:property", **entry)
+    if links:
+        resources = _sub(extensions, "zeebe:linkedResources")
+        for link in links.values():
+            _sub(resources, "zeebe:linkedResource", **link)
     if len(extensions):
         element.append(extensions)
     needs_message = bool(message or subscription) or (
@@ -260,18 +303,26 @@ def _message(
     subscription: dict[str, Any],
     target: str,
 ) -> None:
-    """A bpmn:message at the top level, referenced from the element (event or receive task)."""
-    message_id = f"Message_{uuid.uuid4().hex[:7]}"
-    message = ET.Element(_qname("bpmn:message"), {"id": message_id, **attributes})
-    if subscription:
-        extensions = _sub(message, "bpmn:extensionElements")
-        _sub(extensions, "zeebe:subscription", **subscription)
-    # Root elements come before the process in BPMN's sequence.
-    definitions.insert(0, message)
+    """The message event definition, and a top-level bpmn:message when the template names one.
+
+    A throwing message event implemented by a job worker (task definition) has no message of
+    its own; Zeebe refuses a referenced message without a name.
+    """
+    definition_id = f"MessageEventDefinition_{uuid.uuid4().hex[:7]}"
+    message_id = None
+    if attributes or subscription:
+        message_id = f"Message_{uuid.uuid4().hex[:7]}"
+        message = ET.Element(_qname("bpmn:message"), {"id": message_id, **attributes})
+        if subscription:
+            extensions = _sub(message, "bpmn:extensionElements")
+            _sub(extensions, "zeebe:subscription", **subscription)
+        # Root elements come before the process in BPMN's sequence.
+        definitions.insert(0, message)
+    reference = {} if message_id is None else {"messageRef": message_id}
     if target == "bpmn:ReceiveTask":
-        element.set("messageRef", message_id)
+        element.attrib.update(reference)
     elif target in EVENT_TYPES:
-        _sub(element, "bpmn:messageEventDefinition", id=f"{message_id}_ref", messageRef=message_id)
+        _sub(element, "bpmn:messageEventDefinition", id=definition_id, **reference)
 
 
 def _connect(
