@@ -64,6 +64,8 @@ urlpatterns = [
     path("runs/<int:pk>/live/", run_views.run_live, name="run-live"),
     path("runs/<int:pk>/rerun/", run_views.run_rerun, name="run-rerun"),
     path("connectors/<str:template_id>/runs/", run_views.run_list, name="connector-runs"),
+    path("connectors/<str:template_id>/tests/", run_views.connector_tests, name="connector-tests"),
+    path("configurations/<int:pk>/test-case/", run_views.test_case_edit, name="test-case-edit"),
     path("healthz", status.healthz, name="healthz"),
     path("status/", status.status_page, name="status"),
 ]

@@ -7,7 +7,7 @@ from connectors.models.catalogue import (
     TemplateVersion,
 )
 from connectors.models.configurations import SavedConfiguration
-from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus
+from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import Secret, SecretAuditEvent
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "RunOutcome",
     "RunSource",
     "RunStatus",
+    "RunTestCase",
     "SavedConfiguration",
     "Secret",
     "SecretAuditEvent",

@@ -53,6 +53,26 @@ class Run(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns"
     )
     source = models.CharField(max_length=16, choices=RunSource.choices, default=RunSource.WEB)
+    # The saved configuration the run was started from (configure page, test cases), if any.
+    configuration = models.ForeignKey(
+        "connectors.SavedConfiguration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+    )
+    # Set when the run checks a test case: the verdict, one line per check, and the batch of
+    # "run all test cases" it belongs to.
+    test_case = models.ForeignKey(
+        "connectors.RunTestCase",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="runs",
+    )
+    test_passed = models.BooleanField(null=True, blank=True)
+    test_report = models.JSONField(default=list, blank=True)
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -102,3 +122,29 @@ class Run(models.Model):
         if not self.is_done or self.result is None:
             return None
         return dict(self.result)
+
+
+class RunTestCase(models.Model):
+    """Expectations on the dry-run of a saved configuration: a test case.
+
+    `expected_outcome` (blank: any) is the kind of outcome; `expected_error_code` (blank: any)
+    the BPMN error or failure code; `conditions` are FEEL expressions that must be true against
+    `response` (the raw connector result), `variables` (what the process receives), `error`
+    ({code, message}) and `outcome`, e.g. `response.status = 200`. They see the stored, redacted
+    outcome, so a condition can never reveal a secret.
+    """
+
+    configuration = models.OneToOneField(
+        "connectors.SavedConfiguration", on_delete=models.CASCADE, related_name="test_case"
+    )
+    expected_outcome = models.CharField(max_length=16, choices=RunOutcome.choices, blank=True)
+    expected_error_code = models.CharField(max_length=255, blank=True)
+    conditions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["configuration__name"]
+
+    def __str__(self) -> str:
+        return f"Test case of {self.configuration_id}"

@@ -26,7 +26,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.elementtemplates import ElementTemplate, build_job, check_values
-from connectors.models import Run, RunOutcome, RunSource, RunStatus, TemplateVersion
+from connectors.models import (
+    Run,
+    RunOutcome,
+    RunSource,
+    RunStatus,
+    RunTestCase,
+    TemplateVersion,
+)
 from connectors.registry import Registry
 from connectors.runs import events
 from connectors.runs.limits import default_connector_limit, limits_for, stale_after_seconds
@@ -59,6 +66,8 @@ def run_start(
     source: str = RunSource.WEB,
     time_limit: float | None = None,
     rerun_of: Run | None = None,
+    test_case: RunTestCase | None = None,
+    batch: uuid.UUID | None = None,
     enqueue: bool = True,
 ) -> Run:
     """Record a dry-run of VERSION with VALUES and sample VARIABLES and send it to a worker.
@@ -84,7 +93,9 @@ def run_start(
         created_by=user if getattr(user, "is_authenticated", False) else None,
         time_limit=limit,
         task_id=str(uuid.uuid4()) if enqueue else "",
-        **_configuration_fields(configuration),
+        configuration=configuration,
+        test_case=test_case,
+        batch=batch,
     )
     if enqueue:
         transaction.on_commit(lambda: run_enqueue(run))
@@ -106,7 +117,8 @@ def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
         source=source,
         time_limit=run.time_limit,
         rerun_of=run,
-        **_configuration_kwargs(run),
+        configuration=run.configuration,
+        test_case=run.test_case,
     )
 
 
@@ -186,14 +198,6 @@ def _job_for(
         "variables": job.variables,
         "headers": job.headers,
     }
-
-
-def _configuration_fields(configuration: Any) -> dict[str, Any]:
-    return {}
-
-
-def _configuration_kwargs(run: Run) -> dict[str, Any]:
-    return {}
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,10 +286,12 @@ def _store(run: Run, outcome: dict[str, Any]) -> bool:
     logs = trace.pop("logs", [])
     exchanges = trace.pop("http_exchanges", [])
     error = data.get("error") or {}
+    stored = _bounded(data)
     updated = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        **_verdict_fields(run.test_case_id, stored),
         status=RunStatus.DONE,
         outcome=data["outcome"],
-        result=_bounded(data),
+        result=stored,
         trace=_bounded(trace),
         logs=_bounded(logs),
         http_exchanges=_bounded(exchanges),
@@ -294,6 +300,17 @@ def _store(run: Run, outcome: dict[str, Any]) -> bool:
         duration_ms=data.get("duration_ms"),
     )
     return bool(updated)
+
+
+def _verdict_fields(test_case_id: int | None, result: dict[str, Any]) -> dict[str, Any]:
+    """test_passed and test_report for a run that checks a test case (nothing otherwise)."""
+    from connectors.runs.testcases import check_run
+
+    test_case = RunTestCase.objects.filter(pk=test_case_id).first() if test_case_id else None
+    if test_case is None:
+        return {}
+    verdict = check_run(test_case, result)
+    return {"test_passed": verdict.passed, "test_report": verdict.report}
 
 
 def _bounded(value: Any) -> Any:
@@ -331,10 +348,12 @@ def run_fail(run_id: int, reason: str) -> Run | None:
         "backoff_ms": None,
         "duration_ms": None,
     }
+    test_case_id = Run.objects.filter(pk=run_id).values_list("test_case_id", flat=True).first()
     updated = (
         Run.objects.filter(pk=run_id)
         .exclude(status=RunStatus.DONE)
         .update(
+            **_verdict_fields(test_case_id, result),
             status=RunStatus.DONE,
             outcome=RunOutcome.FAILED,
             result=result,

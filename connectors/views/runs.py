@@ -11,21 +11,30 @@ within milliseconds; the answer for a finished run is 286, which stops htmx's po
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from connectors.catalogue.selectors import get_entry, get_version
-from connectors.models import CatalogueEntry, Run, RunOutcome, RunSource, RunStatus
-from connectors.runs import events, selectors, services
+from connectors.models import (
+    CatalogueEntry,
+    Run,
+    RunOutcome,
+    RunSource,
+    RunStatus,
+    RunTestCase,
+    SavedConfiguration,
+)
+from connectors.runs import events, selectors, services, testcases
 
 LIVE_HOLD_SECONDS = 0.8
 PAGE_SIZE = 50
@@ -108,6 +117,7 @@ class RunForm(forms.Form):
         return _json_field(self.cleaned_data["variables"])
 
 
+@require_http_methods(["GET", "POST"])
 def run_create(request: HttpRequest) -> HttpResponse:
     """Start a run from JSON values (the configure page offers the same from a real form)."""
     form = RunForm(request.POST or None, initial=_initial(request))
@@ -260,3 +270,85 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
             target = "template"
         for message in messages:
             form.add_error(target, f"{prefix}{message}")
+
+
+# -- test cases --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def connector_tests(request: HttpRequest, template_id: str) -> HttpResponse:
+    """The user's test cases of one connector; POST runs them all (one batch)."""
+    if request.method == "POST":
+        batch = testcases.run_test_cases(template_id=template_id, user=request.user)
+        return redirect(f"{reverse('connector-tests', args=[template_id])}?batch={batch}")
+    batch = _uuid(request.GET.get("batch", ""))
+    rows = testcases.table_of_test_cases(template_id=template_id, user=request.user, batch=batch)
+    running = any(row.run is not None and not row.run.is_done for row in rows)
+    context = {
+        "template_id": template_id,
+        "entry": CatalogueEntry.objects.filter(template_id=template_id).first(),
+        "rows": rows,
+        "batch": batch,
+        "running": running,
+        "passed": sum(1 for row in rows if row.run is not None and row.run.test_passed),
+        "failed": sum(1 for row in rows if row.run is not None and row.run.test_passed is False),
+        "untested": SavedConfiguration.objects.filter(
+            owner=request.user, template_id=template_id, test_case__isnull=True
+        ),
+    }
+    if request.htmx and not request.htmx.boosted:
+        html = render_to_string("connectors/runs/tests.html#test-table", context, request=request)
+        return HttpResponse(html) if running else HttpResponseStopPolling(html)
+    return render(request, "connectors/runs/tests.html", context)
+
+
+class ExpectationsForm(forms.Form):
+    expected_outcome = forms.ChoiceField(
+        choices=[("", "any outcome"), *RunOutcome.choices], required=False
+    )
+    expected_error_code = forms.CharField(
+        required=False, max_length=255, help_text="For a BPMN error or a failure; empty: any."
+    )
+    conditions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "feel"}),
+        help_text="One FEEL condition per line, each must be true: response.status = 200, "
+        'variables.id != null, error.code = "404", outcome = "completed".',
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def test_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Expectations of one of the user's saved configurations (someone else's is a 404)."""
+    configuration = get_object_or_404(SavedConfiguration, pk=pk, owner=request.user)
+    existing = RunTestCase.objects.filter(configuration=configuration).first()
+    initial = {}
+    if existing is not None:
+        initial = {
+            "expected_outcome": existing.expected_outcome,
+            "expected_error_code": existing.expected_error_code,
+            "conditions": "\n".join(existing.conditions),
+        }
+    form = ExpectationsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            testcases.save_test_case(
+                configuration=configuration,
+                expected_outcome=data["expected_outcome"],
+                expected_error_code=data["expected_error_code"],
+                conditions=data["conditions"].splitlines(),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("connector-tests", template_id=configuration.template_id)
+    context = {"form": form, "configuration": configuration, "existing": existing}
+    return render(request, "connectors/runs/test_case.html", context)
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

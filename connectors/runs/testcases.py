@@ -1,0 +1,280 @@
+"""Test cases: expectations on a saved configuration's dry-run, checked when the run ends.
+
+A test case says which outcome to expect (completed, BPMN error, failure; or any), optionally
+the error code, and FEEL conditions that must be true, evaluated against the stored (redacted)
+outcome:
+
+    response   the raw connector result            response.status = 200
+    variables  what the process would receive      variables.id != null
+    error      {code, message}, null on completion error.code = "404"
+    outcome    "completed" | "bpmn_error" | "failed"
+
+"Run all test cases" of a connector starts one run per test case of the user's configurations
+for that connector, under one batch id; the table compares each run with the test case's
+previous one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from connectors import feel
+from connectors.models import (
+    CatalogueEntry,
+    Run,
+    RunOutcome,
+    RunSource,
+    RunTestCase,
+    SavedConfiguration,
+)
+
+MAX_CONDITIONS = 50
+MAX_DIFF_LINES = 12
+
+
+# --------------------------------------------------------------------------------------------
+# Writing test cases
+# --------------------------------------------------------------------------------------------
+
+
+def save_test_case(
+    *,
+    configuration: SavedConfiguration,
+    expected_outcome: str = "",
+    expected_error_code: str = "",
+    conditions: list[str] | None = None,
+) -> RunTestCase:
+    """Create or replace the test case of CONFIGURATION; ValidationError names the bad part."""
+    conditions = [c.strip() for c in conditions or [] if c and c.strip()]
+    errors: dict[str, list[str]] = {}
+    if expected_outcome not in ("", *RunOutcome.values):
+        errors["expected_outcome"] = [
+            f"must be one of {', '.join(RunOutcome.values)} or empty (any outcome)"
+        ]
+    if expected_error_code and expected_outcome == RunOutcome.COMPLETED:
+        errors["expected_error_code"] = ["a completed run has no error code"]
+    if len(conditions) > MAX_CONDITIONS:
+        errors["conditions"] = [f"at most {MAX_CONDITIONS} conditions"]
+    for index, condition in enumerate(conditions, start=1):
+        problems = feel.check(condition.removeprefix("="))
+        if problems:
+            errors.setdefault("conditions", []).append(
+                f"condition {index} ({condition}): {problems[0].message}"
+            )
+    if errors:
+        raise ValidationError(errors)
+    test_case, _ = RunTestCase.objects.update_or_create(
+        configuration=configuration,
+        defaults={
+            "expected_outcome": expected_outcome,
+            "expected_error_code": expected_error_code.strip(),
+            "conditions": conditions,
+        },
+    )
+    return test_case
+
+
+def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
+    """Start one run per test case of USER's configurations of TEMPLATE_ID; the batch id.
+
+    A configuration whose template version is no longer in the catalogue, or whose values no
+    longer fit it, gets a failed run saying so, so that every test case has a row.
+    """
+    from connectors.runs.services import run_fail, run_start
+
+    batch = uuid.uuid4()
+    entry = CatalogueEntry.objects.filter(template_id=template_id).first()
+    for test_case in _test_cases(template_id, user):
+        configuration = test_case.configuration
+        version = None
+        if entry is not None:
+            version = entry.versions.filter(version=configuration.template_version).first()
+        try:
+            if version is None:
+                raise ValidationError(
+                    f"{template_id} {configuration.version_label} is no longer in the catalogue"
+                )
+            run_start(
+                version=version,
+                values=configuration.values,
+                variables=configuration.variables,
+                user=user,
+                configuration=configuration,
+                source=RunSource.TEST_CASE,
+                test_case=test_case,
+                batch=batch,
+            )
+        except ValidationError as exc:
+            run = Run.objects.create(
+                template_id=template_id,
+                version=configuration.template_version,
+                template_name=entry.name if entry else "",
+                values=configuration.values,
+                variables=configuration.variables,
+                source=RunSource.TEST_CASE,
+                created_by=user,
+                time_limit=1,
+                configuration=configuration,
+                test_case=test_case,
+                batch=batch,
+            )
+            run_fail(run.pk, "Not started: " + "; ".join(exc.messages))
+    return batch
+
+
+def _test_cases(template_id: str, user: Any) -> list[RunTestCase]:
+    return list(
+        RunTestCase.objects.select_related("configuration")
+        .filter(configuration__owner=user, configuration__template_id=template_id)
+        .order_by("configuration__name")
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checking a run
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    report: list[dict[str, Any]] = field(default_factory=list)
+
+
+def check_run(test_case: RunTestCase, result: dict[str, Any]) -> Verdict:
+    """Check a finished run's stored RESULT (the `dryrun` JSON shape) against TEST_CASE."""
+    report: list[dict[str, Any]] = []
+    outcome = result.get("outcome")
+    error = result.get("error")
+    if test_case.expected_outcome:
+        report.append(
+            _line(
+                f"outcome is {test_case.expected_outcome}",
+                outcome == test_case.expected_outcome,
+                f"was {outcome}",
+            )
+        )
+    if test_case.expected_error_code:
+        code = (error or {}).get("code")
+        report.append(
+            _line(
+                f"error code is {test_case.expected_error_code}",
+                code == test_case.expected_error_code,
+                f"was {code!r}",
+            )
+        )
+    context = {
+        "response": result.get("result"),
+        "variables": result.get("variables") or {},
+        "error": error,
+        "outcome": outcome,
+    }
+    for condition in test_case.conditions:
+        report.append(_condition(condition, context))
+    return Verdict(all(line["passed"] for line in report), report)
+
+
+def _condition(condition: str, context: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = feel.to_json(feel.evaluate(condition.removeprefix("="), context))
+    except feel.FeelError as exc:
+        return _line(condition, False, f"cannot be evaluated: {exc}")
+    if value is True:
+        return _line(condition, True, "")
+    return _line(condition, False, f"gave {json.dumps(value, ensure_ascii=False)}")
+
+
+def _line(check: str, passed: bool, detail: str) -> dict[str, Any]:
+    return {"check": check, "passed": passed, "detail": "" if passed else detail}
+
+
+# --------------------------------------------------------------------------------------------
+# The table
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    test_case: RunTestCase
+    run: Run | None
+    previous: Run | None
+    changes: list[str]
+
+    @property
+    def change(self) -> str:
+        """How the verdict moved since the previous run: new, fixed, broke, same."""
+        if self.run is None or self.run.test_passed is None:
+            return ""
+        if self.previous is None or self.previous.test_passed is None:
+            return "new"
+        if self.previous.test_passed == self.run.test_passed:
+            return "same"
+        return "fixed" if self.run.test_passed else "broke"
+
+
+def table_of_test_cases(
+    *, template_id: str, user: Any, batch: uuid.UUID | None = None
+) -> list[Row]:
+    """One row per test case: its run in BATCH (else its latest), the run before, the changes."""
+    rows = []
+    for test_case in _test_cases(template_id, user):
+        runs = Run.objects.filter(test_case=test_case).order_by("-created_at", "-pk")
+        current = runs.filter(batch=batch).first() if batch is not None else runs.first()
+        previous = None
+        if current is not None:
+            previous = (
+                runs.filter(created_at__lte=current.created_at).exclude(pk=current.pk).first()
+            )
+        rows.append(Row(test_case, current, previous, _changes(previous, current)))
+    return rows
+
+
+def _changes(previous: Run | None, current: Run | None) -> list[str]:
+    if previous is None or current is None or not current.is_done:
+        return []
+    changes = []
+    if previous.outcome != current.outcome:
+        changes.append(f"outcome: {previous.outcome or '—'} → {current.outcome}")
+    old, new = previous.result or {}, current.result or {}
+    changes += json_diff(old.get("variables"), new.get("variables"), "variables")
+    changes += json_diff(old.get("result"), new.get("result"), "response")
+    changes += json_diff(old.get("error"), new.get("error"), "error")
+    if len(changes) > MAX_DIFF_LINES:
+        changes = [
+            *changes[: MAX_DIFF_LINES - 1],
+            f"… and {len(changes) - MAX_DIFF_LINES + 1} more",
+        ]
+    return changes
+
+
+def json_diff(old: Any, new: Any, path: str = "") -> list[str]:
+    """Where two JSON values differ: `path: old → new`, `path: added`, `path: removed`."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        lines = []
+        for key in list(old) + [k for k in new if k not in old]:
+            child = f"{path}.{key}" if path else str(key)
+            if key not in new:
+                lines.append(f"{child}: removed")
+            elif key not in old:
+                lines.append(f"{child}: added {_short(new[key])}")
+            else:
+                lines += json_diff(old[key], new[key], child)
+        return lines
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        lines = []
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            lines += json_diff(a, b, f"{path}[{index}]")
+        return lines
+    if old == new and type(old) is type(new):
+        return []
+    return [f"{path or '(value)'}: {_short(old)} → {_short(new)}"]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
