@@ -194,6 +194,11 @@ class ZeebeBroker:
     def start(self, timeout: float = 120.0) -> str:
         if self.process is not None:
             raise RuntimeError("broker already started")
+        java = self.distribution.java_home / "bin" / "java"
+        if not java.is_file():
+            raise ZeebeStartError(
+                f"no Java at {java}: set ZEEBE_JAVA_HOME to a Java 21+ or run .ci/fetch-zeebe"
+            )
         self.workdir = Path(tempfile.mkdtemp(prefix="connectorhub-zeebe-"))
         data_dir = self.workdir / "data"
         started = time.monotonic()
