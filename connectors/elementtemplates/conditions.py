@@ -8,6 +8,7 @@ on it (`equals`/`oneOf` see no value, `isActive` sees it inactive).
 """
 
 import json
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,25 +20,46 @@ MAX_PASSES = 32
 
 BindingKey = str
 State = Mapping[BindingKey, Any]
+_KEYS: dict[int, tuple[weakref.ref[Binding], BindingKey]] = {}
 
 
 def binding_key(binding: Binding) -> BindingKey:
-    """Identity of a binding: two properties with equal bindings write the same XML spot."""
+    """Identity of a binding: two properties with equal bindings write the same XML spot.
+
+    Computed once per Binding object (forms re-evaluate conditions on every change); models
+    are treated as read-only once built. The memo lives outside the model so that it never
+    takes part in equality or serialisation, and goes when the Binding does.
+    """
+    ident = id(binding)
+    found = _KEYS.get(ident)
+    if found is not None and found[0]() is binding:
+        return found[1]
     data = binding.to_dict()
     if data.get("type") == "zeebe:taskDefinition:type":  # the deprecated spelling of this one
         data = {**data, "type": "zeebe:taskDefinition", "property": "type"}
-    return json.dumps(data, sort_keys=True)
+    key = json.dumps(data, sort_keys=True)
+    _KEYS[ident] = (weakref.ref(binding, lambda _ref: _KEYS.pop(ident, None)), key)
+    return key
 
 
 def is_condition_met(
     prop: Property, properties: Sequence[Property], state: State, *, target_type: str = ""
 ) -> bool:
     """Whether `prop` is shown and written, given the values the element currently holds."""
-    return _met(prop, properties, state, target_type, depth=0)
+    return _met(prop, _by_id(properties), state, target_type, depth=0)
+
+
+def _by_id(properties: Sequence[Property]) -> Mapping[str, Property]:
+    """Property by id; with repeated ids the first one wins, as a linear search would find."""
+    index: dict[str, Property] = {}
+    for prop in properties:
+        if prop.id is not None:
+            index.setdefault(prop.id, prop)
+    return index
 
 
 def _met(
-    prop: Property, properties: Sequence[Property], state: State, target: str, depth: int
+    prop: Property, properties: Mapping[str, Property], state: State, target: str, depth: int
 ) -> bool:
     if not _allowed(prop, target):
         return False
@@ -63,12 +85,12 @@ def _allowed(prop: Property, target: str) -> bool:
 
 def _simple(
     condition: SimpleCondition,
-    properties: Sequence[Property],
+    properties: Mapping[str, Property],
     state: State,
     target: str,
     depth: int,
 ) -> bool:
-    related = next((p for p in properties if p.id == condition.property), None)
+    related = properties.get(condition.property)
     if condition.is_active is not None:
         if related is None:
             return not condition.is_active
@@ -113,4 +135,5 @@ def active_in(
     """The properties whose conditions hold for `state`, in template order."""
     props = template.properties if properties is None else properties
     target = template.target_type
-    return [p for p in props if _met(p, props, state, target, 0)]
+    index = _by_id(props)
+    return [p for p in props if _met(p, index, state, target, 0)]

@@ -179,13 +179,15 @@ def build_job(
     variables: Mapping[str, Any] | None = None,
     *,
     evaluate: Evaluate | None = None,
+    resolved: Resolved | None = None,
 ) -> Job:
     """The job for these values; `=` expressions are evaluated with `variables` as context.
 
     `evaluate(expression_without_equals, context)` defaults to the hub's FEEL engine. Input
     mappings are applied in order and may use the variables of earlier mappings, as Zeebe does.
+    `resolved`: `resolve(template, values)` when the caller already has it (forms do).
     """
-    resolved = resolve(template, values)
+    resolved = resolved or resolve(template, values)
     view = _view(resolved)
     run = evaluate or _feel
     by_target = {p.binding.name: p for p in resolved.active if p.binding.type == "zeebe:input"}
@@ -249,16 +251,22 @@ def _retries(text: str | None) -> int:
 
 
 def check_values(
-    template: ElementTemplate, values: Mapping[str, Any] | None = None
+    template: ElementTemplate,
+    values: Mapping[str, Any] | None = None,
+    *,
+    resolved: Resolved | None = None,
 ) -> dict[str, list[str]]:
-    """`{field_key: [messages]}` for tampered, mistyped or constraint-breaking values ({} = ok)."""
+    """`{field_key: [messages]}` for tampered, mistyped or constraint-breaking values ({} = ok).
+
+    `resolved`: `resolve(template, values)` when the caller already has it.
+    """
     values = values or {}
     errors: dict[str, list[str]] = {}
     known = {field_key(p): p for p in template.properties}
     for key in values:
         if key not in known:
             errors.setdefault(key, []).append("this template has no such field")
-    resolved = resolve(template, values)
+    resolved = resolved or resolve(template, values)
     for prop in resolved.active:
         key = field_key(prop)
         problems = _value_problems(prop, values.get(key), key in values)
