@@ -43,8 +43,8 @@ def check(
     variables: Mapping[str, Any] | None = None,
 ) -> Checked:
     """Everything wrong with `values`, and the job they produce with `variables` as context."""
-    errors = check_values(template, values)
     resolved = resolve(template, values)
+    errors = check_values(template, values, resolved=resolved)
     for prop in resolved.active:
         key = field_key(prop)
         kind = property_type(prop)
@@ -55,7 +55,7 @@ def check(
             problems = feel_problems(stored)
             if problems:
                 errors.setdefault(key, []).extend(problems)
-    job = build_job(template, values, variables or {})
+    job = build_job(template, values, variables or {}, resolved=resolved)
     for key, messages in job.errors.items():
         if key not in errors:  # a syntax error already explains why it could not be evaluated
             errors[key] = [f"cannot be evaluated with the sample variables: {m}" for m in messages]

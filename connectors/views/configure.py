@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from connectors.catalogue.selectors import get_entry, get_version, version_list
+from connectors.catalogue.selectors import version_list
 from connectors.elementtemplates import ElementTemplate, field_key
 from connectors.forms import build_form, template_for, values_from_post
 from connectors.forms.selectors import (
     configuration_list,
     configuration_version,
     entry_of,
+    form_version,
     get_configuration,
     newer_version,
     newer_versions,
@@ -36,8 +37,8 @@ MAX_SECRET_NAMES = 500
 
 
 def configure(request: HttpRequest, template_id: str, version: int | None = None) -> HttpResponse:
-    entry = get_entry(template_id)
-    selected = get_version(entry, version)
+    selected = form_version(template_id, version)
+    entry = selected.entry
     template = template_for(selected)
     configuration = _configuration_from(request)
     context: dict[str, Any] = {"name": configuration.name if configuration else ""}
