@@ -133,17 +133,15 @@ class ZeebeBroker:
         self.cpu_threads = cpu_threads
         self.io_threads = io_threads
         self.heap = heap
-        gateway, command, internal, management, rest = free_ports(5)
-        self.ports = {
-            "gateway": gateway,
-            "command": command,
-            "internal": internal,
-            "management": management,
-            "rest": rest,
-        }
+        self.ports = self._pick_ports()
         self.workdir: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.startup_seconds: float | None = None
+
+    @staticmethod
+    def _pick_ports() -> dict[str, int]:
+        names = ["gateway", "command", "internal", "management", "rest"]
+        return dict(zip(names, free_ports(len(names)), strict=True))
 
     @property
     def address(self) -> str:
@@ -199,6 +197,16 @@ class ZeebeBroker:
             raise ZeebeStartError(
                 f"no Java at {java}: set ZEEBE_JAVA_HOME to a Java 21+ or run .ci/fetch-zeebe"
             )
+        try:
+            return self._start_once(timeout)
+        except ZeebeStartError as error:
+            # A free port can be taken by another process before the JVM binds it; once.
+            if "Address already in use" not in str(error):
+                raise
+            self.ports = self._pick_ports()
+            return self._start_once(timeout)
+
+    def _start_once(self, timeout: float) -> str:
         self.workdir = Path(tempfile.mkdtemp(prefix="connectorhub-zeebe-"))
         data_dir = self.workdir / "data"
         started = time.monotonic()
