@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from connectors.api import catalogue, configurations, jobs
 from connectors.api import export as export_api
+from connectors.api import runs as runs_api
 from connectors.api import secrets as secrets_api
 
 v1 = [
@@ -45,6 +46,19 @@ v1 = [
         name="api-configuration-duplicate",
     ),
     path("export/", export_api.bundle, name="api-export"),
+    path(
+        "configurations/<int:pk>/bpmn",
+        export_api.configuration_bpmn,
+        name="api-configuration-bpmn",
+    ),
+    path(
+        "configurations/<int:pk>/save-as-connector",
+        export_api.configuration_save_as_connector,
+        name="api-configuration-save-as-connector",
+    ),
+    path("runs/", runs_api.run_list, name="api-run-list"),
+    path("runs/<int:pk>/", runs_api.run_detail, name="api-run-detail"),
+    path("runs/<int:pk>/rerun/", runs_api.run_rerun, name="api-run-rerun"),
     path("secrets/", secrets_api.secret_list, name="api-secret-list"),
     path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
     path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),

@@ -1,0 +1,188 @@
+"""/api/v1/runs/: start dry-runs and read them back, on the same services as the web UI.
+
+POST answers 202 at once with the queued run (and its URL in Location); GET on the run shows
+its progress, and `?wait=N` holds the request up to N seconds (at most MAX_WAIT) until the run
+is done, so a client needs no polling loop of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from connectors.catalogue.selectors import get_entry, get_version
+from connectors.models import Run, RunSource
+from connectors.runs import events, selectors, services
+
+MAX_WAIT = 30.0
+
+
+class RunStartSerializer(serializers.Serializer):
+    template_id = serializers.CharField(max_length=255)
+    version = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Empty: the default version"
+    )
+    values = serializers.JSONField(
+        required=False, help_text="Field values by field key, as the job endpoint takes them"
+    )
+    variables = serializers.JSONField(required=False, help_text="Sample process variables")
+    time_limit = serializers.FloatField(
+        required=False, allow_null=True, help_text="Seconds the connector call may take"
+    )
+
+
+class RunSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    template_id = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    template_name = serializers.CharField()
+    job_type = serializers.CharField()
+    status = serializers.CharField()
+    outcome = serializers.CharField()
+    error_message = serializers.CharField()
+    source = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    duration_ms = serializers.FloatField(allow_null=True)
+    rerun_of = serializers.IntegerField(source="rerun_of_id", allow_null=True)
+
+    def get_url(self, run: Run) -> str:
+        return reverse("api-run-detail", args=[run.pk])
+
+    def get_page_url(self, run: Run) -> str:
+        return reverse("run-detail", args=[run.pk])
+
+
+class RunSerializer(RunSummarySerializer):
+    values = serializers.JSONField()
+    variables = serializers.JSONField()
+    job = serializers.JSONField()
+    time_limit = serializers.FloatField()
+    result = serializers.JSONField(help_text="The outcome, as `manage.py dryrun` prints it")
+    trace = serializers.JSONField()
+    logs = serializers.JSONField()
+    http_exchanges = serializers.JSONField()
+    configuration = serializers.IntegerField(source="configuration_id", allow_null=True)
+    test_passed = serializers.BooleanField(allow_null=True)
+    test_report = serializers.JSONField()
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("template_id", str, description="only runs of this template"),
+        OpenApiParameter("status", str, enum=["queued", "running", "done"]),
+        OpenApiParameter("outcome", str, enum=["completed", "bpmn_error", "failed"]),
+    ],
+    request=RunStartSerializer,
+    responses={200: RunSummarySerializer(many=True), 202: RunSerializer},
+)
+@api_view(["GET", "POST"])
+def run_list(request: Request) -> Response:
+    if request.method == "POST":
+        return _start(request)
+    services.runs_mark_stale()
+    runs = selectors.run_list(
+        template_id=request.query_params.get("template_id", ""),
+        status=request.query_params.get("status", ""),
+        outcome=request.query_params.get("outcome", ""),
+    )
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(runs, request)
+    return paginator.get_paginated_response(RunSummarySerializer(page, many=True).data)
+
+
+def _start(request: Request) -> Response:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["the body must be a JSON object"]})
+    incoming = RunStartSerializer(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    data = incoming.validated_data
+    try:
+        version = get_version(get_entry(data["template_id"]), data.get("version"))
+    except Http404 as exc:
+        field = "version" if "has no version" in str(exc) else "template_id"
+        raise ValidationError({field: [str(exc)]}) from None
+    try:
+        run = services.run_start(
+            version=version,
+            values=data.get("values", {}),
+            variables=data.get("variables", {}),
+            user=request.user,
+            source=RunSource.API,
+            time_limit=data.get("time_limit"),
+        )
+    except DjangoValidationError as exc:
+        raise ValidationError(_errors(exc)) from None
+    body = RunSerializer(run).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "wait", float, description=f"seconds to wait for the run to finish (<= {MAX_WAIT:g})"
+        )
+    ],
+    responses={200: RunSerializer},
+)
+@api_view(["GET"])
+def run_detail(request: Request, pk: int) -> Response:
+    wait = _wait_seconds(request.query_params.get("wait"))
+    run = _get(pk)
+    if wait > 0 and not run.is_done:
+        run = events.wait_for_change(
+            pk, lambda: Run.objects.filter(pk=pk).first(), _not_done, wait
+        ) or _get(pk)
+    return Response(RunSerializer(services.run_check_stale(run)).data)
+
+
+@extend_schema(request=None, responses={202: RunSerializer})
+@api_view(["POST"])
+def run_rerun(request: Request, pk: int) -> Response:
+    try:
+        run = services.run_rerun(run=_get(pk), user=request.user, source=RunSource.API)
+    except DjangoValidationError as exc:
+        raise ValidationError(_errors(exc)) from None
+    body = RunSerializer(run).data
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+def _get(pk: int) -> Run:
+    try:
+        return selectors.get_run(pk)
+    except Http404:
+        raise NotFound(f"No run {pk}") from None
+
+
+def _not_done(run: Run | None) -> bool:
+    return run is not None and not run.is_done
+
+
+def _wait_seconds(text: str | None) -> float:
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError({"wait": ["must be a number of seconds"]}) from None
+    if not 0 <= value <= MAX_WAIT:
+        raise ValidationError({"wait": [f"must be between 0 and {MAX_WAIT:g}"]})
+    return value
+
+
+def _errors(exc: DjangoValidationError) -> Any:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
