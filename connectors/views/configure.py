@@ -65,7 +65,7 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
         "entry": entry,
         "selected": selected,
         "configuration": configuration,
-        "newer": newer_version(configuration) if configuration else None,
+        "newer": _newer_than(selected, configuration),
         "post_url": _configure_url(selected, configuration),
         "entry_url": _entry_url(selected),
         "versions": _version_choices(entry, selected, configuration),
@@ -130,6 +130,15 @@ def _dry_run(
         context["run_errors"] = [f"Not started: {m}" for m in error.messages]
         return None
     return reverse("run-detail", args=[run.pk])
+
+
+def _newer_than(
+    selected: TemplateVersion, configuration: SavedConfiguration | None
+) -> TemplateVersion | None:
+    newer = newer_version(configuration) if configuration else None
+    if newer is None or selected.version is None or newer.version is None:
+        return None
+    return newer if newer.version > selected.version else None
 
 
 def _stored_values(
