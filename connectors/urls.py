@@ -58,6 +58,16 @@ urlpatterns = [
         export_views.template_bpmn_download,
         name="export-template-bpmn",
     ),
+    path(
+        "configurations/<int:pk>/process.bpmn",
+        export_views.configuration_bpmn_download,
+        name="export-configuration-bpmn",
+    ),
+    path(
+        "configurations/<int:pk>/save-as-connector/",
+        export_views.save_as_connector_page,
+        name="save-as-connector",
+    ),
     path("runs/", run_views.run_list, name="run-list"),
     path("runs/new/", run_views.run_create, name="run-create"),
     path("runs/<int:pk>/", run_views.run_detail, name="run-detail"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -23,6 +24,7 @@ from connectors.export import (
     to_json,
     to_zip,
 )
+from connectors.export.save_as import SaveAsConnectorError, save_as_connector
 from connectors.views.export import MAX_SELECTED, attachment, bpmn_name
 
 
@@ -107,7 +109,7 @@ BUNDLE_PARAMETERS = [
     OpenApiParameter("versions", str, enum=["all", "default"]),
     OpenApiParameter("camunda7", bool, description="add the Camunda 7 connector templates"),
     OpenApiParameter(
-        "format",
+        "output",
         str,
         enum=["json", "zip", "report"],
         description="an array, a zip for the Desktop Modeler, or what would be left out",
@@ -133,7 +135,7 @@ def bundle(request: Request) -> Any:
         base_url=request.build_absolute_uri("/"),
     )
     result = export_selection(selection)
-    kind = params.get("format", "json")
+    kind = params.get("output", "json")
     if kind == "report":
         exported = [{"id": t.template_id, "version": t.version} for t in result.templates]
         return Response(
@@ -143,4 +145,75 @@ def bundle(request: Request) -> Any:
         return attachment(to_zip(result), "application/zip", download_name(result, "zip"), result)
     return attachment(
         to_json(result.templates), "application/json", download_name(result, "json"), result
+    )
+
+
+class SaveAsSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="the new template id")
+    name = serializers.CharField()
+    version = serializers.IntegerField(default=1)
+    modes = serializers.DictField(
+        child=serializers.ChoiceField(["hidden", "default"]),
+        required=False,
+        help_text="field key -> hidden (fixed) or default (editable); hidden when left out",
+    )
+    description = serializers.CharField(required=False)
+
+
+def _configuration(request: Request, pk: int) -> tuple[Any, Any]:
+    from connectors.forms.selectors import configuration_version, get_configuration
+
+    configuration = get_configuration(owner=request.user, pk=pk)
+    version = configuration_version(configuration)
+    if version is None:
+        raise Http404(f"{configuration.template_id} is no longer in the catalogue")
+    return configuration, version
+
+
+@extend_schema(
+    responses={
+        (200, "application/xml"): OpenApiResponse(description="BPMN 2.0 XML"),
+        422: ErrorsSerializer,
+    }
+)
+@api_view(["GET"])
+def configuration_bpmn(request: Request, pk: int) -> Any:
+    """A deployable process applying the saved configuration (yours only; others are 404)."""
+    configuration, version = _configuration(request, pk)
+    return bpmn_response(version.content, configuration.values, label=configuration.name)
+
+
+@extend_schema(request=SaveAsSerializer, responses={201: dict, 400: dict})
+@api_view(["POST"])
+def configuration_save_as_connector(request: Request, pk: int) -> Response:
+    """Create a template-only connector from the configuration; it joins the catalogue."""
+    configuration, version = _configuration(request, pk)
+    given = SaveAsSerializer(data=request.data)
+    if not given.is_valid():
+        return Response(given.errors, status=status.HTTP_400_BAD_REQUEST)
+    data = given.validated_data
+    try:
+        result = save_as_connector(
+            configuration=configuration,
+            source=version.content,
+            template_id=data["id"],
+            name=data["name"],
+            version=data["version"],
+            modes=data.get("modes") or {},
+            description=data.get("description"),
+            user=request.user,
+        )
+    except SaveAsConnectorError as exc:
+        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+    created = result.templates[0]
+    return Response(
+        {
+            "id": created.template_id,
+            "version": created.version,
+            "name": created.name,
+            "template": request.build_absolute_uri(
+                f"/api/v1/templates/{created.template_id}/versions/{created.version}/"
+            ),
+        },
+        status=status.HTTP_201_CREATED,
     )

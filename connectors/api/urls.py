@@ -46,6 +46,16 @@ v1 = [
         name="api-configuration-duplicate",
     ),
     path("export/", export_api.bundle, name="api-export"),
+    path(
+        "configurations/<int:pk>/bpmn",
+        export_api.configuration_bpmn,
+        name="api-configuration-bpmn",
+    ),
+    path(
+        "configurations/<int:pk>/save-as-connector",
+        export_api.configuration_save_as_connector,
+        name="api-configuration-save-as-connector",
+    ),
     path("runs/", runs_api.run_list, name="api-run-list"),
     path("runs/<int:pk>/", runs_api.run_detail, name="api-run-detail"),
     path("runs/<int:pk>/rerun/", runs_api.run_rerun, name="api-run-rerun"),

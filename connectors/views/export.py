@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from connectors.catalogue.selectors import get_entry, get_version
+from connectors.elementtemplates import ElementTemplate
 from connectors.export import (
     BpmnExportError,
     ExportResult,
@@ -19,6 +23,13 @@ from connectors.export import (
     template_bpmn,
     to_json,
     to_zip,
+    unfilled_fields,
+)
+from connectors.export.save_as import (
+    SaveAsConnectorError,
+    fixed_values,
+    save_as_connector,
+    suggested_id,
 )
 from connectors.models import CatalogueEntry
 
@@ -72,6 +83,15 @@ def template_bpmn_download(request: HttpRequest, template_id: str) -> HttpRespon
         xml = template_bpmn(version.content)
     except BpmnExportError as exc:
         return _problem_page(request, str(version), exc.reasons)
+    unfilled = unfilled_fields(version.content)
+    if unfilled and request.GET.get("anyway") != "1":
+        # Zeebe refuses the file until these have values: say so instead of a silent download.
+        reasons = [f"{label} ({key}) has no default value" for key, label in unfilled.items()]
+        query = request.GET.copy()
+        query["anyway"] = "1"
+        return _problem_page(
+            request, str(version), reasons, download=f"{request.path}?{query.urlencode()}"
+        )
     return attachment(xml.encode(), "application/xml", bpmn_name(version.content), None)
 
 
@@ -107,8 +127,10 @@ def _version_param(request: HttpRequest) -> int | None:
     return int(raw) if raw.lstrip("-").isdigit() else None
 
 
-def _problem_page(request: HttpRequest, label: str, reasons: list[str]) -> HttpResponse:
-    context = {"label": label, "reasons": reasons}
+def _problem_page(
+    request: HttpRequest, label: str, reasons: list[str], download: str = ""
+) -> HttpResponse:
+    context = {"label": label, "reasons": reasons, "download": download}
     return render(request, "connectors/export/problem.html", context, status=422)
 
 
@@ -119,3 +141,68 @@ def camunda7_download(request: HttpRequest) -> HttpResponse:
     return attachment(
         to_json(result.templates), "application/json", "camunda7-connectors.json", result
     )
+
+
+# -- saved configurations ----------------------------------------------------------------------
+
+
+def _configuration_and_source(request: HttpRequest, pk: int) -> tuple[Any, Any]:
+    from connectors.forms.selectors import configuration_version, get_configuration
+
+    configuration = get_configuration(owner=request.user, pk=pk)
+    version = configuration_version(configuration)
+    if version is None:
+        label = f"{configuration.template_id} {configuration.version_label}"
+        raise Http404(f"{label} is no longer in the catalogue")
+    return configuration, version
+
+
+@require_GET
+def configuration_bpmn_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A process applying the configuration's template with its values."""
+    configuration, version = _configuration_and_source(request, pk)
+    try:
+        xml = template_bpmn(version.content, configuration.values, process_name=configuration.name)
+    except BpmnExportError as exc:
+        return _problem_page(request, configuration.name, exc.reasons)
+    return attachment(xml.encode(), "application/xml", bpmn_name(version.content), None)
+
+
+def save_as_connector_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the choices (new id, name, hidden or default per fixed field); POST: create it."""
+    configuration, version = _configuration_and_source(request, pk)
+    template = ElementTemplate.from_dict(version.content)
+    fields = fixed_values(template, configuration.values)
+    form = {
+        "id": request.POST.get("id", suggested_id(configuration)),
+        "name": request.POST.get("name", configuration.name),
+        "version": request.POST.get("version", "1"),
+        "modes": {f.key: request.POST.get(f"mode:{f.key}", "hidden") for f in fields},
+    }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        version_number = int(form["version"]) if form["version"].isdigit() else 0
+        try:
+            result = save_as_connector(
+                configuration=configuration,
+                source=version.content,
+                template_id=form["id"],
+                name=form["name"],
+                version=version_number,
+                modes=form["modes"],
+                user=request.user,
+            )
+        except SaveAsConnectorError as exc:
+            errors = exc.errors
+        else:
+            created = result.templates[0]
+            messages.success(request, f"“{created.name}” is now a connector in the catalogue.")
+            return redirect("catalogue-entry", template_id=created.template_id)
+    context = {
+        "configuration": configuration,
+        "version": version,
+        "fields": [(f, form["modes"][f.key]) for f in fields],
+        "form": form,
+        "errors": errors,
+    }
+    return render(request, "connectors/export/save_as.html", context, status=400 if errors else 200)
