@@ -22,6 +22,9 @@ def _job(page: Any) -> dict[str, Any]:
 def test_rest_connector_conditions_errors_and_preview(
     signed_in_page: Any, live_server: Any, rest_version: Any
 ) -> None:
+    from connectors.secrets.services import secret_create
+
+    secret_create(name="SHOP_TOKEN", value="s3cr3t-value")
     page = signed_in_page
     page.goto(live_server.url + reverse("configure", args=[REST_ID, rest_version.version]))
     token = page.locator("[data-key='authentication.token']")
@@ -32,6 +35,15 @@ def test_rest_connector_conditions_errors_and_preview(
     token.wait_for(state="visible")
     assert page.locator("[name='v:authentication.token']").get_attribute("type") == "password"
     assert _job(page)["variables"]["authentication"]["type"] == "bearer"
+    # The picker writes a reference; the preview keeps it as a placeholder.
+    token.locator("select.secret-picker").select_option("SHOP_TOKEN")
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('{{secrets.SHOP_TOKEN}}')"
+    )
+    assert page.locator("[name='v:authentication.token']").input_value() == (
+        "{{secrets.SHOP_TOKEN}}"
+    )
+    assert "s3cr3t-value" not in page.content()
 
     page.select_option("select[name='v:authentication.type']", label="None")
     token.wait_for(state="detached")
@@ -51,3 +63,25 @@ def test_rest_connector_conditions_errors_and_preview(
     # The field kept the text and the focus through the re-render.
     assert page.locator("[name='v:url']").input_value() == "https://example.com/orders"
     assert page.evaluate("document.activeElement.name") == "v:url"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_big_template_keeps_typing_groups_and_feel_mode(
+    signed_in_page: Any, live_server: Any, github_version: Any
+) -> None:
+    page = signed_in_page
+    url = reverse("configure", args=[github_version.entry.template_id, github_version.version])
+    page.goto(live_server.url + url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "configure-github.png"), full_page=True)
+    last = page.locator("details.form-group").last
+    group_id = last.get_attribute("data-group")
+    last.locator("summary").click()  # the user closes a group...
+    before = page.locator("#job-json").inner_text()
+    page.select_option("select[name='v:operationGroup']", index=1)
+    page.wait_for_function(f"document.querySelector('#job-json').innerText !== {before!r}")
+    # ...and it stays closed across the re-render.
+    closed = page.locator(f"details[data-group='{group_id}']")
+    assert closed.get_attribute("open") is None
+    page.screenshot(path=str(ARTIFACTS / "configure-github-changed.png"), full_page=True)
