@@ -145,3 +145,7 @@ def wait_done(run_id: int, timeout: float = 20.0) -> Any:
 @pytest.fixture
 def spare_pid() -> int:
     return os.getpid()
+
+
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS_DIR.mkdir(exist_ok=True)
