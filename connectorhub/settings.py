@@ -177,8 +177,44 @@ CONNECTORHUB_SEED_PACKAGES = env_list(
     "CONNECTORHUB_SEED_PACKAGES", ["@camunda/connectors-element-templates@1.0.29"]
 )
 
-# Zeebe: unset means no live worker.
+# Zeebe: unset means no live worker. `manage.py zeebe_worker` reads the rest (docs/zeebe-worker.md);
+# its command-line options override them.
 ZEEBE_ADDRESS = env_str("ZEEBE_ADDRESS", "")
+
+
+def _env_seconds(name: str, default: float) -> float:
+    text = env_str(name, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        raise ConfigurationError(f"{name}={text!r} must be a number of seconds") from None
+    if value < 0:
+        raise ConfigurationError(f"{name}={text!r} must not be negative")
+    return value
+
+
+ZEEBE_TLS = env_bool("ZEEBE_TLS", False)
+ZEEBE_CA_CERTIFICATE_PATH = env_str("ZEEBE_CA_CERTIFICATE_PATH", "")
+# OAuth client credentials: Self-Managed (with ZEEBE_AUTHORIZATION_SERVER_URL) or, with
+# CAMUNDA_CLUSTER_ID, Camunda 8 SaaS. The names are those of Camunda's own clients.
+ZEEBE_CLIENT_ID = env_str("ZEEBE_CLIENT_ID", "")
+ZEEBE_CLIENT_SECRET = env_secret("ZEEBE_CLIENT_SECRET") or ""
+ZEEBE_AUTHORIZATION_SERVER_URL = env_str("ZEEBE_AUTHORIZATION_SERVER_URL", "")
+ZEEBE_TOKEN_AUDIENCE = env_str("ZEEBE_TOKEN_AUDIENCE", "")
+ZEEBE_TOKEN_SCOPE = env_str("ZEEBE_TOKEN_SCOPE", "")
+CAMUNDA_CLUSTER_ID = env_str("CAMUNDA_CLUSTER_ID", "")
+CAMUNDA_CLUSTER_REGION = env_str("CAMUNDA_CLUSTER_REGION", "")
+ZEEBE_WORKER_NAME = env_str("ZEEBE_WORKER_NAME", "")  # empty: connectorhub@<host name>
+ZEEBE_WORKER_JOB_TYPES = env_list("ZEEBE_WORKER_JOB_TYPES", [])  # empty: every connector
+ZEEBE_WORKER_MAX_JOBS_ACTIVE = env_int("ZEEBE_WORKER_MAX_JOBS_ACTIVE", 32)
+ZEEBE_WORKER_JOB_TIMEOUT = _env_seconds("ZEEBE_WORKER_JOB_TIMEOUT", 300.0)
+ZEEBE_WORKER_POLL_INTERVAL = _env_seconds("ZEEBE_WORKER_POLL_INTERVAL", 0.1)
+# TYPE=var1,var2 entries separated by ";" (TYPE=* fetches every variable).
+ZEEBE_WORKER_FETCH_VARIABLES = [
+    entry for entry in env_str("ZEEBE_WORKER_FETCH_VARIABLES", "").split(";") if entry.strip()
+]
+ZEEBE_WORKER_STREAM = env_bool("ZEEBE_WORKER_STREAM", False)
+ZEEBE_WORKER_GRACE_PERIOD = _env_seconds("ZEEBE_WORKER_GRACE_PERIOD", 30.0)
 
 # Egress of the HTTP connectors (REST, GraphQL, SOAP): dry-runs run on behalf of anyone who can
 # open a form, so by default they may not reach loopback, private, link-local or cloud metadata

@@ -9,6 +9,7 @@ from connectors.models.catalogue import (
 from connectors.models.configurations import SavedConfiguration
 from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.models.zeebe import ZeebeWorkerStatus
 
 __all__ = [
     "CatalogueEntry",
@@ -23,4 +24,5 @@ __all__ = [
     "Secret",
     "SecretAuditEvent",
     "TemplateVersion",
+    "ZeebeWorkerStatus",
 ]
