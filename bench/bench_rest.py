@@ -1,0 +1,125 @@
+"""REST connector throughput: calls per second through the runtime core (`run_job` with the
+official v18 template's job: binding, egress policy, the HTTP call, the default result
+expression, trace) against plain httpx doing the same GET on a shared client, both against
+the same local HTTP server. Target: ratio >= 0.8.
+
+Run: .venv/bin/python bench/bench_rest.py [calls per batch, default 200] [rounds, default 8]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connectorhub.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import httpx  # noqa: E402
+
+from connectors.builtin.http import client as _client  # noqa: E402, F401 - quiets httpx's log
+from connectors.builtin.http.egress import EgressPolicy  # noqa: E402
+from connectors.elementtemplates import build_job, read_templates  # noqa: E402
+from connectors.runtime import JobRequest, run_job  # noqa: E402
+from connectors.secrets.providers import MappingSecretProvider  # noqa: E402
+from tests.elementtemplates.corpus import CORPUS_DIR  # noqa: E402
+from tests.services.http_servers import RecordingServer, Reply  # noqa: E402
+
+BODY = {"id": 7, "name": "Ada", "tags": ["a", "b", "c"], "nested": {"x": 1, "y": [1, 2, 3]}}
+
+
+def rest_job(url: str) -> JobRequest:
+    templates = read_templates((CORPUS_DIR / "http-json-connector.json").read_bytes())
+    v18 = next(
+        t for t in templates if t.id == "io.camunda.connectors.HttpJson.v2" and t.version == 18
+    )
+    job = build_job(v18, {"method": "GET", "url": url})
+    return JobRequest(type=job.type or "", variables=job.variables, headers=job.headers)
+
+
+def rates(work: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, float]:
+    """Best calls per second of each variant over ROUNDS interleaved batches of CALLS calls:
+    on a shared machine, interleaving keeps a burst of load from favouring one variant."""
+    best = dict.fromkeys(work, 0.0)
+    for _ in range(rounds):
+        for label, call in work.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                call()
+            best[label] = max(best[label], calls / (time.perf_counter() - start))
+    return best
+
+
+def serve(port: multiprocessing.SimpleQueue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]
+    """The server in a process of its own, so it does not share the benchmark's GIL."""
+    with RecordingServer() as server:
+        server.route("/item", Reply(json=BODY))
+        server.requests = _Discard()  # keep memory flat over thousands of calls
+        port.put(server.port)
+        stop.wait()
+
+
+def main() -> None:
+    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    ports: multiprocessing.SimpleQueue = multiprocessing.SimpleQueue()  # type: ignore[type-arg]
+    stop = multiprocessing.Event()
+    process = multiprocessing.Process(target=serve, args=(ports, stop), daemon=True)
+    process.start()
+    try:
+        measure(f"http://127.0.0.1:{ports.get()}/item", calls, rounds)
+    finally:
+        stop.set()
+        process.join(5)
+
+
+def measure(url: str, calls: int, rounds: int) -> None:
+    job = rest_job(url)
+    secrets = MappingSecretProvider({})
+    policy = EgressPolicy.from_allowlist(["127.0.0.1"])
+    client = httpx.Client(trust_env=False)
+
+    def plain() -> object:
+        response = client.get(url)
+        response.raise_for_status()
+        return response.json()
+
+    def runtime(limit: float | None, address_policy: EgressPolicy | None) -> Callable[[], object]:
+        def call() -> object:
+            outcome = run_job(job, secrets=secrets, time_limit=limit, address_policy=address_policy)
+            assert outcome.kind == "completed", outcome
+            return outcome
+
+        return call
+
+    variants = {
+        "plain httpx (shared client)": plain,
+        "runtime, dry-run setup (egress policy, 30 s limit)": runtime(30.0, policy),
+        "runtime, egress policy, no time limit": runtime(None, policy),
+        "runtime, no policy (worker default), no limit": runtime(None, None),
+    }
+    for warm in variants.values():
+        for _ in range(30):
+            warm()
+    best = rates(variants, calls, rounds)
+    baseline = best["plain httpx (shared client)"]
+    for label, measured in best.items():
+        print(f"{label:52s} {measured:7.0f} calls/s  ratio {measured / baseline:.2f}")
+    client.close()
+
+
+class _Discard(list):  # type: ignore[type-arg]
+    def append(self, item: object) -> None:
+        pass
+
+
+if __name__ == "__main__":
+    main()
