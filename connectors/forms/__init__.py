@@ -5,11 +5,12 @@
     check(template, values, variables) -> Checked(resolved, job, errors) the API and dry-run
     parse_variables(text) -> (dict, messages)                           sample variables
     template_for(version) -> ElementTemplate                            cached per content
+    masked_values(template, values) -> values                           credentials masked
 
 See docs/forms.md.
 """
 
-from .building import ConfigureForm, GroupView, build_form
+from .building import ConfigureForm, GroupView, build_form, masked_values
 from .checking import Checked, check, parse_variables
 from .fields import FieldView
 from .loading import template_for
@@ -22,6 +23,7 @@ __all__ = [
     "GroupView",
     "build_form",
     "check",
+    "masked_values",
     "parse_variables",
     "template_for",
     "values_from_post",

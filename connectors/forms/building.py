@@ -20,7 +20,7 @@ from connectors.elementtemplates import ElementTemplate, Property, field_key
 from connectors.secrets import MASK, find_references
 
 from .checking import VARIABLES_FIELD, Checked, check, parse_variables
-from .fields import FieldView, build_field, property_type
+from .fields import FieldView, build_field, credential_name, is_credential, property_type
 from .html import safe_html
 
 CUSTOM_GROUP = "__custom"  # where the Modeler puts properties of no (known) group
@@ -160,6 +160,23 @@ def _masked_job(checked: Checked, fields: list[FieldView]) -> dict[str, Any]:
     return job
 
 
+def masked_values(template: ElementTemplate | None, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` for display: credentials typed in plain text (not secret references) masked.
+
+    Without the template (its version was removed) the field names alone decide.
+    """
+    if template is not None:
+        credentials = {field_key(p) for p in template.properties if is_credential(p)}
+    else:
+        credentials = {key for key in values if credential_name(key)}
+    return {
+        key: MASK
+        if key in credentials and isinstance(value, str) and value and not find_references(value)
+        else value
+        for key, value in values.items()
+    }
+
+
 def _mask_path(node: Any, path: list[str]) -> None:
     for part in path[:-1]:
         node = node.get(part) if isinstance(node, dict) else None
@@ -169,4 +186,4 @@ def _mask_path(node: Any, path: list[str]) -> None:
         node[last] = MASK
 
 
-__all__ = ["VARIABLES_FIELD", "ConfigureForm", "GroupView", "build_form"]
+__all__ = ["VARIABLES_FIELD", "ConfigureForm", "GroupView", "build_form", "masked_values"]

@@ -127,11 +127,15 @@ def is_credential(prop: Property) -> bool:
         return True
     if property_type(prop) not in ("String", "Text"):
         return False
-    leaf = (prop.id or prop.binding.target or "").rsplit(".", 1)[-1]
-    for text in (leaf, prop.label or ""):
-        if _CREDENTIAL.search(text) and not _NOT_CREDENTIAL.search(leaf):
-            return True
-    return False
+    return credential_name(prop.id or prop.binding.target or "", prop.label or "")
+
+
+def credential_name(key: str, label: str = "") -> bool:
+    """Whether a field named `key` (a dotted id) and labelled `label` holds a credential."""
+    leaf = key.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    if _NOT_CREDENTIAL.search(leaf):
+        return False
+    return bool(_CREDENTIAL.search(leaf) or _CREDENTIAL.search(label))
 
 
 def is_expression(prop: Property, value: Any) -> bool:

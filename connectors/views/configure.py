@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from connectors.catalogue.selectors import version_list
 from connectors.elementtemplates import ElementTemplate, field_key
-from connectors.forms import build_form, template_for, values_from_post
+from connectors.forms import build_form, masked_values, template_for, values_from_post
 from connectors.forms.selectors import (
     configuration_list,
     configuration_version,
@@ -236,7 +236,11 @@ def configuration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "open_url": _configure_url(version, configuration) if version else "",
         "newer": newer_version(configuration),
-        "values_json": json.dumps(configuration.values, indent=2, ensure_ascii=False),
+        "values_json": json.dumps(
+            masked_values(template_for(version) if version else None, configuration.values),
+            indent=2,
+            ensure_ascii=False,
+        ),
         "variables_json": json.dumps(configuration.variables, indent=2, ensure_ascii=False),
     }
     return render(request, "connectors/configure/detail.html", context)

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from connectors.models import SavedConfiguration, TemplateVersion
 
-from .conftest import REST_ID
+from .conftest import REST_ID, import_corpus
 
 
 @pytest.fixture
@@ -54,10 +54,8 @@ def test_job(api: APIClient, rest_version: TemplateVersion) -> None:
 
 @pytest.mark.django_db
 def test_fields_without_id_are_addressed_by_binding(api: APIClient) -> None:
-    from .conftest import _import
-
-    _import("io.camunda.connectors.GitHub.v1")
     version = 6
+    import_corpus("io.camunda.connectors.GitHub.v1", version=version)
     values = {"operationGroup": "references", "zeebe:input:sha": "a" * 40}
     url = f"/api/v1/templates/io.camunda.connectors.GitHub.v1/versions/{version}/job"
     response = api.post(url, {"values": values}, format="json")
