@@ -1,0 +1,270 @@
+"""Live jobs on a real broker: the hub's exported REST process, served by `connector_router`.
+
+Each test deploys a process whose service task applies the official REST template (as
+`connectors.export.template_bpmn` writes it) pointing at a local HTTP server, serves its jobs
+with the hub's router inside a plain pyzeebe worker (the "embedded" case), and checks what
+Zeebe did: create-with-result for completions, an error boundary for BPMN errors, and the fail
+commands the broker accepted for retries running down to an incident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+
+from connectors.secrets import EnvironmentSecretProvider, SecretProvider
+from connectors.zeebe import JobRecord, connector_router
+from tests.services.http_servers import RecordingServer, Reply
+from tests.zeebe.harness import deploy, running, unique
+from tests.zeebe.processes import add_error_boundary, rest_process
+
+pytestmark = pytest.mark.zeebe
+
+REST = "io.camunda:http-json:1"
+RESULT_TIMEOUT_MS = 60_000
+
+
+@asynccontextmanager
+async def hub_worker(
+    address: str,
+    records: list[JobRecord],
+    *,
+    job_types: Sequence[str] = (REST,),
+    secrets: SecretProvider | None = None,
+) -> AsyncIterator[ZeebeClient]:
+    """A pyzeebe worker with the hub's router included (one line), polling for the body."""
+    channel = create_insecure_channel(grpc_address=address)
+    worker = ZeebeWorker(channel, name="hub-test", poll_retry_delay=0)
+    worker.include_router(
+        connector_router(job_types=job_types, secrets=secrets, observers=[records.append])
+    )
+    try:
+        async with running(worker):
+            yield ZeebeClient(channel)
+    finally:
+        await channel.close()
+
+
+async def deploy_and_run(
+    address: str,
+    directory: Path,
+    bpmn_xml: str,
+    process_id: str,
+    variables: dict[str, Any],
+    records: list[JobRecord],
+    secrets: SecretProvider | None = None,
+) -> dict[str, Any]:
+    async with hub_worker(address, records, secrets=secrets) as client:
+        await deploy(client, bpmn_xml, directory, process_id)
+        result = await client.run_process_with_result(
+            process_id, variables, timeout=RESULT_TIMEOUT_MS
+        )
+    return dict(result.variables)
+
+
+def test_an_exported_rest_process_completes_with_its_result_variable(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    records: list[JobRecord] = []
+    with RecordingServer() as server:
+        server.route("/orders/7", Reply(json={"id": 7, "state": "shipped"}))
+        process_id = unique("worker-rest")
+        bpmn = rest_process(
+            process_id,
+            {
+                "method": "GET",
+                "url": '="' + server.url + '/orders/" + string(orderId)',
+                "resultVariable": "order",
+                "resultExpression": "={orderState: response.body.state}",
+            },
+        )
+        result = asyncio.run(
+            deploy_and_run(zeebe_address, tmp_path, bpmn, process_id, {"orderId": 7}, records)
+        )
+        assert server.count("/orders/7") == 1
+
+    assert result["orderState"] == "shipped"
+    assert result["order"]["status"] == 200
+    assert result["order"]["body"] == {"id": 7, "state": "shipped"}
+    (record,) = records
+    assert record.outcome == "completed" and record.command_error is None
+    assert record.bpmn_process_id == process_id and record.element_id == "connector"
+
+
+def test_an_error_expression_throws_a_bpmn_error_that_a_boundary_event_catches(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    records: list[JobRecord] = []
+    with RecordingServer() as server:
+        server.route("/stock", Reply(status=404, json={"sku": "A-1", "reason": "sold out"}))
+        process_id = unique("worker-bpmn-error")
+        bpmn = rest_process(
+            process_id,
+            {
+                "method": "GET",
+                "url": f"{server.url}/stock",
+                "errorExpression": (
+                    '=if error.code = "404" then bpmnError("OUT_OF_STOCK", '
+                    '"Sold out: " + error.variables.response.body.sku, '
+                    "{why: error.variables.response.body.reason}) else null"
+                ),
+            },
+        )
+        bpmn = add_error_boundary(bpmn, "OUT_OF_STOCK", {"caughtReason": "=why"})
+        result = asyncio.run(deploy_and_run(zeebe_address, tmp_path, bpmn, process_id, {}, records))
+
+    # The instance ended through the boundary: the thrown variables reached its output mapping.
+    assert result["caughtReason"] == "sold out"
+    assert "myResponseBody" not in result
+    (record,) = records
+    assert record.outcome == "bpmn_error" and record.error_code == "OUT_OF_STOCK"
+    assert record.message == "Sold out: A-1" and record.command_error is None
+
+
+async def run_until_incident(
+    address: str, directory: Path, bpmn_xml: str, process_id: str, records: list[JobRecord]
+) -> tuple[int, list[float]]:
+    """Start one instance, wait for the fail command with 0 retries, then a little longer to
+    see that Zeebe hands the job out no more; returns the instance key and failure times."""
+    times: list[float] = []
+    async with hub_worker(address, records) as client:
+        await deploy(client, bpmn_xml, directory, process_id)
+        instance = (await client.run_process(process_id, {})).process_instance_key
+        deadline = time.monotonic() + 60
+        while True:
+            times.extend(time.monotonic() for _ in range(len(records) - len(times)))
+            if any(r.retries == 0 for r in records):
+                break
+            assert time.monotonic() < deadline, f"no final failure; records: {records}"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(3)  # an activatable job would be picked up again within this
+        await client.cancel_process_instance(instance)  # leave nothing behind on the broker
+    return instance, times
+
+
+def test_a_failing_call_runs_its_retries_down_to_an_incident_with_the_error_message(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    records: list[JobRecord] = []
+    with RecordingServer() as server:
+        server.route("/flaky", Reply(status=503, reason="Service Unavailable", json={"x": 1}))
+        process_id = unique("worker-incident")
+        bpmn = rest_process(
+            process_id,
+            {
+                "method": "POST",
+                "url": f"{server.url}/flaky",
+                "retryCount": "3",
+                "retryBackoff": "PT1S",
+            },
+        )
+        _, times = asyncio.run(
+            run_until_incident(zeebe_address, tmp_path, bpmn, process_id, records)
+        )
+        calls = server.count("/flaky")
+
+    # One call per attempt, and no fourth: with 0 retries left Zeebe raised an incident.
+    assert calls == 3
+    assert [r.retries for r in records] == [2, 1, 0]
+    assert all(r.outcome == "failed" and r.command_error is None for r in records)
+    # The message the incident carries: Camunda's text with the error variables.
+    assert records[-1].message is not None
+    assert records[-1].message.startswith("Service Unavailable | Error variables: {error={")
+    assert records[-1].error_code == "503"
+    # The retryBackoff header reached Zeebe: the next attempt waited for it.
+    assert all(r.backoff_ms == 1000 for r in records[:2])
+    assert times[1] - times[0] >= 0.9 and times[2] - times[1] >= 0.9
+
+
+def test_a_secret_from_the_environment_reaches_the_call_and_no_log_line(
+    zeebe_address: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "tok-7f3a9-live-worker"
+    secrets = EnvironmentSecretProvider(environ={"SECRET_ORDERS_TOKEN": token})
+    records: list[JobRecord] = []
+    caplog.set_level(logging.INFO, logger="connectors.zeebe.jobs")
+    with RecordingServer() as server:
+        server.route("/secure", Reply(json={"ok": True}))
+        process_id = unique("worker-secret")
+        bpmn = rest_process(
+            process_id,
+            {
+                "method": "GET",
+                "url": f"{server.url}/secure",
+                "authentication.type": "bearer",
+                "authentication.token": "{{secrets.ORDERS_TOKEN}}",
+                "jobTimeout": "PT45S",
+                "resultExpression": "={ok: response.body.ok}",
+            },
+        )
+        result = asyncio.run(
+            deploy_and_run(zeebe_address, tmp_path, bpmn, process_id, {}, records, secrets)
+        )
+        request = server.last("/secure")
+
+    assert request.header("Authorization") == f"Bearer {token}"
+    assert result["ok"] is True
+    (record,) = records
+    assert record.secrets_used == ("ORDERS_TOKEN",)
+    lines = [r.getMessage() for r in caplog.records if r.name == "connectors.zeebe.jobs"]
+    (line,) = lines
+    assert json.loads(line)["secrets_used"] == ["ORDERS_TOKEN"]
+    assert token not in caplog.text
+
+
+def test_a_missing_secret_fails_the_job_at_once_with_the_secret_named(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    records: list[JobRecord] = []
+    with RecordingServer() as server:
+        process_id = unique("worker-no-secret")
+        bpmn = rest_process(
+            process_id,
+            {
+                "method": "GET",
+                "url": f"{server.url}/never",
+                "authentication.type": "bearer",
+                "authentication.token": "{{secrets.NOT_THERE}}",
+            },
+        )
+        secrets = EnvironmentSecretProvider(environ={})
+        asyncio.run(run_with(zeebe_address, tmp_path, bpmn, process_id, records, secrets))
+        assert server.count("/never") == 0
+
+    (record,) = records
+    assert record.outcome == "failed" and record.retries == 0
+    assert record.message is not None and "Secret with name 'NOT_THERE'" in record.message
+
+
+async def run_with(
+    address: str,
+    directory: Path,
+    bpmn_xml: str,
+    process_id: str,
+    records: list[JobRecord],
+    secrets: SecretProvider,
+) -> None:
+    async with hub_worker(address, records, secrets=secrets) as client:
+        await deploy(client, bpmn_xml, directory, process_id)
+        instance = (await client.run_process(process_id, {})).process_instance_key
+        deadline = time.monotonic() + 60
+        while not records:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        await client.cancel_process_instance(instance)
+
+
+def test_the_router_refuses_job_types_no_connector_serves() -> None:
+    with pytest.raises(ValueError, match="no connector is registered for job type"):
+        connector_router(job_types=["acme:unknown:1"])
+    with pytest.raises(ValueError, match="fetch_variables names job types not served"):
+        connector_router(job_types=[REST], fetch_variables={"other:1": ["a"]})
