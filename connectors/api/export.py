@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -56,7 +57,9 @@ def problems_of(result: ExportResult) -> list[dict[str, Any]]:
 
 @extend_schema(
     responses={
-        (200, "application/json"): OpenApiResponse(description="the element template"),
+        (200, "application/json"): OpenApiResponse(
+            OpenApiTypes.OBJECT, description="the element template"
+        ),
         422: ErrorsSerializer,
     }
 )
@@ -76,8 +79,8 @@ def template_version_export(request: Request, template_id: str, version: int) ->
 @extend_schema(
     request=BpmnValuesSerializer,
     responses={
-        (200, "application/xml"): OpenApiResponse(description="BPMN 2.0 XML"),
-        400: serializers.DictField(),
+        (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="BPMN 2.0 XML"),
+        400: OpenApiTypes.OBJECT,
         422: ErrorsSerializer,
     },
 )
@@ -121,7 +124,9 @@ BUNDLE_PARAMETERS = [
     parameters=BUNDLE_PARAMETERS,
     responses={
         (200, "application/json"): ReportSerializer,
-        (200, "application/zip"): OpenApiResponse(description="resources/element-templates/"),
+        (200, "application/zip"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="resources/element-templates/"
+        ),
     },
 )
 @api_view(["GET"])
@@ -172,7 +177,7 @@ def _configuration(request: Request, pk: int) -> tuple[Any, Any]:
 
 @extend_schema(
     responses={
-        (200, "application/xml"): OpenApiResponse(description="BPMN 2.0 XML"),
+        (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="BPMN 2.0 XML"),
         422: ErrorsSerializer,
     }
 )
