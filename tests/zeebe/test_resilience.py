@@ -1,0 +1,270 @@
+"""The live worker as a process: no job lost to SIGKILL, a graceful SIGTERM, reconnection.
+
+The worker runs as `python -m connectors.zeebe` (the standalone form; `manage.py zeebe_worker`
+runs the same `LiveWorker` with the hub's database around it) against the real broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyzeebe import ZeebeClient, create_insecure_channel
+
+from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
+from tests.services.http_servers import RecordingServer, Reply
+from tests.services.zeebe import BASE_DIR
+from tests.zeebe.harness import deploy, unique
+from tests.zeebe.processes import rest_process, task_process
+
+pytestmark = pytest.mark.zeebe
+
+NOOP = "io.connectorhub:noop:1"
+REST = "io.camunda:http-json:1"
+
+
+@contextmanager
+def worker_process(address: str, log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    env = {**os.environ, "ZEEBE_ADDRESS": address, "PYTHONUNBUFFERED": "1"}
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "connectors.zeebe", *args],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def completed_in(log: Path) -> int:
+    """Jobs the worker completed and Zeebe accepted (a late duplicate has a command_error)."""
+    lines = log.read_text(errors="replace").splitlines()
+    return sum(
+        1 for line in lines if '"outcome":"completed"' in line and "command_error" not in line
+    )
+
+
+def wait_for(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+async def deploy_noop(address: str, directory: Path) -> str:
+    process_id = unique("worker-batch")
+    channel = create_insecure_channel(grpc_address=address)
+    bpmn = task_process(process_id, NOOP, headers={"resultVariable": "out"}, inputs={"echo": "=n"})
+    await deploy(ZeebeClient(channel), bpmn, directory, process_id)
+    await channel.close()
+    return process_id
+
+
+async def run_batch(address: str, process_id: str, count: int) -> list[dict[str, Any]]:
+    """COUNT instances at once, each awaited with create-with-result."""
+    channel = create_insecure_channel(grpc_address=address)
+    client = ZeebeClient(channel)
+    try:
+        results = await asyncio.gather(
+            *(
+                client.run_process_with_result(process_id, {"n": n}, timeout=240_000)
+                for n in range(count)
+            )
+        )
+    finally:
+        await channel.close()
+    return [dict(r.variables) for r in results]
+
+
+def test_sigkill_in_the_middle_of_500_jobs_loses_none(zeebe_address: str, tmp_path: Path) -> None:
+    """Zeebe hands the killed worker's jobs out again after their (short) timeout."""
+    process_id = asyncio.run(deploy_noop(zeebe_address, tmp_path))
+    results: list[dict[str, Any]] = []
+    batch = threading.Thread(
+        target=lambda: results.extend(asyncio.run(run_batch(zeebe_address, process_id, 500))),
+        daemon=True,
+    )
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    options = ["--job-type", NOOP, "--job-timeout", "3", "--name", "kill-test"]
+    batch.start()
+    with worker_process(zeebe_address, first_log, *options) as first:
+        wait_for(lambda: completed_in(first_log) >= 100, 120, "100 jobs before the kill")
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    done_before = completed_in(first_log)
+    assert done_before < 500, "the batch finished before the kill; nothing was tested"
+    with worker_process(zeebe_address, second_log, *options) as second:
+        batch.join(timeout=240)
+        assert not batch.is_alive(), "not every instance completed"
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=60) == 0
+
+    assert sorted(r["out"]["echo"] for r in results) == list(range(500))
+    # The second worker did the rest, including the jobs the first held when it died (a few
+    # the first completed just before the kill never reached its log, so no exact sum).
+    assert 0 < completed_in(second_log) <= 500 - done_before
+
+
+def test_sigterm_lets_a_running_job_finish_and_exits_cleanly(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "worker.log"
+    with RecordingServer() as server:
+        server.route("/slow", Reply(json={"done": True}, delay=2.0))
+        process_id = unique("worker-sigterm")
+        bpmn = rest_process(
+            process_id,
+            {"method": "GET", "url": f"{server.url}/slow", "resultVariable": "slow"},
+        )
+
+        async def scenario() -> dict[str, Any]:
+            channel = create_insecure_channel(grpc_address=zeebe_address)
+            client = ZeebeClient(channel)
+            await deploy(client, bpmn, tmp_path, process_id)
+            with worker_process(zeebe_address, log, "--job-type", REST) as worker:
+                result = asyncio.ensure_future(
+                    client.run_process_with_result(process_id, {}, timeout=60_000)
+                )
+                while not server.requests:  # the call is under way
+                    await asyncio.sleep(0.02)
+                worker.send_signal(signal.SIGTERM)
+                variables = dict((await result).variables)
+                code = await asyncio.to_thread(worker.wait, 30)
+            await channel.close()
+            assert code == 0, log.read_text()
+            return variables
+
+        variables = asyncio.run(scenario())
+
+    assert variables["slow"]["body"] == {"done": True}
+    text = log.read_text()
+    assert text.index('"outcome":"completed"') < text.index("stopped")
+
+
+class TcpProxy:
+    """A TCP relay on a fixed local port that can be cut and brought back (the gateway
+    "going away" without stopping the shared broker)."""
+
+    def __init__(self, upstream: str) -> None:
+        host, port = upstream.rsplit(":", 1)
+        self.upstream = (host, int(port))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.listener: socket.socket | None = None
+        self.connections: list[socket.socket] = []
+        self.lock = threading.Lock()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen()
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self.listener is not None:
+            with suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        with self.lock:
+            for sock in self.connections:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            self.connections.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.upstream)
+            with self.lock:
+                self.connections += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, target: socket.socket) -> None:
+        with suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        with suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+
+def test_the_worker_reconnects_with_backoff_when_the_gateway_comes_back(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    proxy = TcpProxy(zeebe_address)
+    proxy.start()
+    worker = LiveWorker(
+        GatewayConfig(address=proxy.address),
+        WorkerConfig(
+            name="reconnect-test",
+            job_types=(NOOP,),
+            heartbeat_interval=0.5,
+            reconnect_max_delay=2.0,
+            grace_period=2.0,
+        ),
+    )
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any], list[bool]]:
+        process_id = await deploy_noop(zeebe_address, tmp_path)
+        channel = create_insecure_channel(grpc_address=zeebe_address)
+        client = ZeebeClient(channel)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.run(stop))
+        try:
+            before = await client.run_process_with_result(process_id, {"n": 1}, timeout=60_000)
+            proxy.stop()
+            seen = [worker.state.connected]
+            deadline = time.monotonic() + 30
+            while worker.state.connected:
+                assert time.monotonic() < deadline, "the worker did not notice"
+                await asyncio.sleep(0.1)
+            seen.append(worker.state.connected)
+            await asyncio.sleep(3)  # a few failed attempts, spaced by the backoff
+            proxy.start()
+            after = await client.run_process_with_result(process_id, {"n": 2}, timeout=60_000)
+            seen.append(worker.state.connected)
+        finally:
+            stop.set()
+            await serving
+            await channel.close()
+            proxy.stop()
+        return dict(before.variables), dict(after.variables), seen
+
+    before, after, seen = asyncio.run(scenario())
+
+    assert before["out"] == {"echo": 1} and after["out"] == {"echo": 2}
+    assert seen == [True, False, True]
+    assert worker.connections == 2
+    assert worker.stats.totals["completed"] == 2
+    assert worker.stats.last_error is not None
+    assert proxy.address in worker.stats.last_error.message
