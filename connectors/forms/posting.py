@@ -12,6 +12,7 @@ import re
 from typing import Any, Protocol
 
 from connectors.elementtemplates import ElementTemplate, Property, field_key
+from connectors.elementtemplates.values import default_stored, to_stored
 
 from .fields import FEEL_PREFIX, RENDERED_PREFIX, VALUE_PREFIX, property_type
 
@@ -30,10 +31,18 @@ class MultiValues(Protocol):
 
 
 def values_from_post(template: ElementTemplate, data: MultiValues) -> dict[str, Any]:
-    """The values of the fields that were submitted (`v:<field_key>` names)."""
+    """The values of the fields that were submitted (`v:<field_key>` names).
+
+    A value equal to the template's default is left out, so a saved configuration holds what
+    the user changed and picks up the defaults of a newer template version.
+    """
     by_key: dict[str, Property] = {}
-    for prop in template.properties:
-        by_key.setdefault(field_key(prop), prop)
+    repeated: set[str] = set()
+    for each in template.properties:
+        key = field_key(each)
+        if key in by_key:
+            repeated.add(key)  # e.g. one id on several conditional properties
+        by_key.setdefault(key, each)
     values: dict[str, Any] = {}
     for name in data:
         if not isinstance(name, str) or not name.startswith(VALUE_PREFIX):
@@ -41,6 +50,7 @@ def values_from_post(template: ElementTemplate, data: MultiValues) -> dict[str, 
         key = name[len(VALUE_PREFIX) :]
         posted = data.getlist(name)
         raw = str(posted[-1]) if posted else ""  # a checkbox sends "false" then "true"
+        raw = raw.replace("\r\n", "\n")  # browsers send a textarea's newlines as CRLF
         prop = by_key.get(key)
         if prop is None:
             values[key] = raw
@@ -53,9 +63,18 @@ def values_from_post(template: ElementTemplate, data: MultiValues) -> dict[str, 
         else:
             wants_feel = rendered_feel
         value = read_value(prop, raw, rendered_feel=rendered_feel, wants_feel=wants_feel)
-        if value is not _SKIP:
-            values[key] = value
+        if value is _SKIP or (key not in repeated and is_default(prop, value)):
+            continue
+        values[key] = value
     return values
+
+
+def is_default(prop: Property, value: Any) -> bool:
+    """Whether `value` writes what the template writes by itself (`20` for a default of 20)."""
+    try:
+        return bool(to_stored(prop, value) == default_stored(prop, generate=False))
+    except (TypeError, ValueError):
+        return False
 
 
 def read_value(prop: Property, text: str, *, rendered_feel: bool, wants_feel: bool) -> Any:

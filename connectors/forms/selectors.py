@@ -68,7 +68,8 @@ def newer_versions(configurations: list[SavedConfiguration]) -> dict[int, int]:
     newest: dict[str, int] = {}
     rows = TemplateVersion.objects.filter(entry__template_id__in=ids, version__isnull=False)
     for template_id, version in rows.values_list("entry__template_id", "version"):
-        newest[template_id] = max(version, newest.get(template_id, version))
+        if version is not None:
+            newest[template_id] = max(version, newest.get(template_id, version))
     return {
         c.pk: newest[c.template_id]
         for c in configurations

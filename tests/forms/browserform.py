@@ -2,7 +2,7 @@
 
 Follows the HTML rules that matter here: disabled controls are not sent, an unchecked checkbox
 sends nothing, a select sends its selected option or else its first, a textarea drops one
-leading newline, and controls without a name are skipped.
+leading newline and sends its newlines as CRLF, and controls without a name are skipped.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class _FormReader(HTMLParser):
             assert isinstance(attrs, dict)
             if "name" in attrs and "disabled" not in attrs:
                 text = str(self._textarea["text"])
-                self.pairs.append((attrs["name"], text.removeprefix("\n")))
+                text = text.removeprefix("\n").replace("\r\n", "\n").replace("\n", "\r\n")
+                self.pairs.append((attrs["name"], text))
             self._textarea = None
 
     def _finish_select(self, select: dict[str, object]) -> None:

@@ -85,3 +85,28 @@ def test_big_template_keeps_typing_groups_and_feel_mode(
     closed = page.locator(f"details[data-group='{group_id}']")
     assert closed.get_attribute("open") is None
     page.screenshot(path=str(ARTIFACTS / "configure-github-changed.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_save_reopen_and_list(signed_in_page: Any, live_server: Any, rest_version: Any) -> None:
+    page = signed_in_page
+    page.goto(live_server.url + reverse("configure", args=[REST_ID, rest_version.version]))
+    page.locator("[name='v:url']").fill("https://example.com/orders")
+    page.wait_for_function("!document.querySelector('#dry-run').disabled")
+    page.locator("#id_variables").fill('{"orderId": 42}')
+    page.locator("#id_name").fill("Orders (staging)")
+    page.locator("button[value=save]").click()
+    page.wait_for_url("**?configuration=*")
+    assert "Saved “Orders (staging)”" in page.locator(".messages").inner_text()
+    assert page.locator("h1").inner_text() == "Orders (staging)"
+    assert page.locator("[name='v:url']").input_value() == "https://example.com/orders"
+    assert json.loads(page.locator("#id_variables").input_value()) == {"orderId": 42}
+    page.goto(live_server.url + reverse("configuration-list"))
+    row = page.locator("#configuration-table tbody tr")
+    assert row.count() == 1 and "Send REST Request" in row.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "configurations.png"), full_page=True)
+    row.get_by_role("link", name="Orders (staging)").click()
+    page.wait_for_url("**/configurations/*/")
+    page.screenshot(path=str(ARTIFACTS / "configuration-detail.png"), full_page=True)
+    assert "https://example.com/orders" in page.locator("pre").first.inner_text()

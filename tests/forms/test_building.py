@@ -98,8 +98,29 @@ def test_number_and_boolean_values_are_typed_and_written_as_feel(email: ElementT
 def test_checkbox_sends_false_then_true(rest: ElementTemplate) -> None:
     on = post(rest, [("v:followRedirects", "false"), ("v:followRedirects", "true")])
     off = post(rest, [("v:followRedirects", "false")])
-    assert on == {"followRedirects": True} and off == {"followRedirects": False}
+    assert on == {"followRedirects": True}
+    assert off == {}  # the template's default: nothing to remember
     assert check(rest, on).job.variables["followRedirects"] is True
+
+
+def test_only_changes_are_kept_and_newlines_are_unix(rest: ElementTemplate) -> None:
+    values = post(
+        rest,
+        [
+            ("v:method", "GET"),  # the default
+            ("v:connectionTimeoutInSeconds", "20"),  # the default, as text
+            ("v:readTimeoutInSeconds", "30"),
+            ("v:url", ""),  # no default, no value: nothing to remember
+            ("v:retryBackoff", ""),  # a default the user cleared
+            ("v:resultExpression", "{\r\n  a: response.body\r\n}"),
+            ("rendered:resultExpression", "feel"),
+        ],
+    )
+    assert values == {
+        "readTimeoutInSeconds": 30,
+        "retryBackoff": None,
+        "resultExpression": "={\n  a: response.body\n}",
+    }
 
 
 def test_groups_collapse_as_the_template_says() -> None:
