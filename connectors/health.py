@@ -1,10 +1,12 @@
-"""Liveness of the parts the hub depends on: database, Redis, Celery workers, Zeebe.
+"""Liveness of the parts the hub depends on: database, Redis, Celery workers, Zeebe, and the
+live Zeebe workers' heartbeats.
 
 Each check is bounded by a short timeout so that /healthz answers quickly even when a
 component hangs.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -76,6 +78,43 @@ def check_zeebe() -> ComponentStatus:
     return ComponentStatus("zeebe", True, f"gateway {address} reachable")
 
 
+@dataclass(frozen=True)
+class LiveWorkersStatus(ComponentStatus):
+    """The live Zeebe workers (`manage.py zeebe_worker`), one summary each, for the page."""
+
+    workers: tuple[Any, ...] = field(default=(), compare=False)
+
+
+def check_live_workers() -> LiveWorkersStatus:
+    """OK when a worker is connected (or none is expected: ZEEBE_ADDRESS unset and every worker
+    that still reports is connected)."""
+    from django.db import DatabaseError
+
+    from connectors.models.zeebe import ZeebeWorkerStatus
+
+    try:
+        workers = tuple(row.summary() for row in ZeebeWorkerStatus.objects.all()[:20])
+    except DatabaseError as exc:
+        return LiveWorkersStatus("live worker", False, f"cannot read the worker status: {exc}")
+    live = [w for w in workers if w.live]
+    if not live:
+        expected = bool(settings.ZEEBE_ADDRESS)
+        detail = "no Zeebe worker is running" + ("" if expected else " (ZEEBE_ADDRESS is unset)")
+        return LiveWorkersStatus("live worker", not expected, detail, workers)
+    ok = all(w.connected for w in live)
+    detail = " · ".join(_worker_line(w) for w in live)
+    return LiveWorkersStatus("live worker", ok, detail, workers)
+
+
+def _worker_line(worker: Any) -> str:
+    hour = worker.last_hour
+    return (
+        f"{worker.name} {worker.state} to {worker.address}, {len(worker.job_types)} job types; "
+        f"last hour: {hour['completed']} completed, {hour['failed']} failed, "
+        f"{hour['bpmn_error']} BPMN errors"
+    )
+
+
 def system_status() -> list[ComponentStatus]:
     checks = [check_database(), check_redis()]
     # Asking for workers needs the broker; skip the wait when Redis is already down.
@@ -83,6 +122,8 @@ def system_status() -> list[ComponentStatus]:
         check_worker() if checks[-1].ok else ComponentStatus("worker", False, "Redis is down")
     )
     checks.append(check_zeebe())
+    if checks[0].ok:
+        checks.append(check_live_workers())
     return checks
 
 
