@@ -5,7 +5,10 @@ connectors together), and what a run stores is already redacted.
 
 The run page polls `run-live` while the run is not done. That request is held for up to
 LIVE_HOLD_SECONDS until the run changes (connectors.runs.events), so a finished run shows
-within milliseconds; the answer for a finished run is 286, which stops htmx's polling.
+within milliseconds; the answer for a finished run is 286, which stops htmx's polling. The hold
+is longer than the polling interval, so htmx queues the next poll behind the held one and the
+page is never without a request in flight; after a change short of done, the `run-changed`
+event asks again at once.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
+from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import (
@@ -36,7 +39,7 @@ from connectors.models import (
 )
 from connectors.runs import events, selectors, services, testcases
 
-LIVE_HOLD_SECONDS = 0.8
+LIVE_HOLD_SECONDS = 1.5
 PAGE_SIZE = 50
 
 
@@ -79,7 +82,13 @@ def run_live(request: HttpRequest, pk: int) -> HttpResponse:
     if run is None:
         return HttpResponseStopPolling("<p class='notice warn'>This run has been deleted.</p>")
     html = render_to_string("connectors/runs/detail.html#live", _live_context(run), request=request)
-    return HttpResponseStopPolling(html) if run.is_done else HttpResponse(html)
+    if run.is_done:
+        return HttpResponseStopPolling(html)
+    response = HttpResponse(html)
+    if run.status != seen:
+        # ask again at once (not at the next tick): a run that just started may end any moment
+        trigger_client_event(response, "run-changed", after="swap")
+    return response
 
 
 @require_POST

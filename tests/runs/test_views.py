@@ -77,10 +77,15 @@ def test_queued_run_page_polls_and_live_answers_200_then_286(
     run = run_start(version=catalogue["test.echo"], values={"text": "a"}, variables={},
                     user=None, enqueue=False)  # fmt: skip
     html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
-    assert 'hx-trigger="load delay:0.5s, every 1s"' in html
+    assert 'hx-trigger="load delay:0.5s, every 1s, run-changed"' in html
     assert f'hx-get="{reverse("run-live", args=[run.pk])}"' in html
     live = signed_in_client.get(reverse("run-live", args=[run.pk]), {"seen": "queued"})
     assert live.status_code == 200 and b"Waiting for a worker" in live.content
+    assert "HX-Trigger-After-Swap" not in live  # nothing changed
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    live = signed_in_client.get(reverse("run-live", args=[run.pk]), {"seen": "queued"})
+    assert live.status_code == 200 and "run-changed" in live["HX-Trigger-After-Swap"]
+    Run.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED)
     run_execute(run.pk, secrets=MappingSecretProvider({}), registry=test_registry)
     live = signed_in_client.get(reverse("run-live", args=[run.pk]), {"seen": "queued"})
     assert live.status_code == 286 and b'data-outcome="completed"' in live.content
