@@ -265,7 +265,7 @@ def _wait_for_http(url: str, log: Path, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310  our own local server
+            urllib.request.urlopen(url, timeout=1)
             return
         except urllib.error.HTTPError:
             return  # it answers (503 while a component is down is fine here)
