@@ -48,11 +48,18 @@ def test_stop_ends_the_broker_and_removes_its_data() -> None:
     assert not gateway_ready(broker.address)
 
 
+# Starts the broker without waiting for it to be ready (the JVM need not finish booting for
+# this), and reports its pid once the process runs java, i.e. after setpriv set the signal.
 STARTER = """
-import sys
+import sys, threading, time
+from pathlib import Path
 from tests.services.zeebe import ZeebeBroker, find_distribution
 broker = ZeebeBroker(find_distribution())
-broker.start()
+threading.Thread(target=broker.start, daemon=True).start()
+def runs_java():
+    return broker.process and b"java" in Path(f"/proc/{broker.process.pid}/cmdline").read_bytes()
+while not runs_java():
+    time.sleep(0.05)
 print(broker.process.pid, broker.workdir, flush=True)
 sys.stdin.read()
 """
