@@ -231,7 +231,8 @@ def describe_rules(prop: Property) -> list[str]:
         rules.append(f"At least {int(constraints.min_length)} characters")
     elif constraints.max_length is not None:
         rules.append(f"At most {int(constraints.max_length)} characters")
-    if constraints.pattern_value and constraints.pattern_message:
+    # A number field says "must be a number" by itself; other patterns are worth reading first.
+    if constraints.pattern_value and constraints.pattern_message and prop.type != "Number":
         rules.append(constraints.pattern_message)
     return rules
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from connectors.catalogue.selectors import version_list
+from connectors.catalogue.selectors import runnable_job_types, version_list
 from connectors.elementtemplates import ElementTemplate, field_key
 from connectors.forms import build_form, masked_values, template_for, values_from_post
 from connectors.forms.selectors import (
@@ -58,7 +58,12 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
         run_url = _dry_run(request, selected, form, values, configuration, context)
         if run_url:
             return redirect(run_url)
-    context |= {"form": form, "secret_names": _secret_names(), "can_run": _runs_available()}
+    context |= {
+        "form": form,
+        "secret_names": _secret_names(),
+        "can_run": _runs_available(),
+        "runs_here": selected.job_type in runnable_job_types(),
+    }
     if request.htmx and not request.htmx.boosted and not action:
         return render(request, "connectors/configure/page.html#live", context)
     context |= {
