@@ -312,3 +312,18 @@ def test_bad_sample_variables(rest: ElementTemplate, text: str, message: str) ->
     assert variables == {} and message in problems[0]
     form = build_form(rest, {"url": "https://x"}, variables_text=text)
     assert not form.ok and form.variables_errors == problems
+
+
+def test_read_only_fields_and_placeholders() -> None:
+    template = tiny(
+        {"id": "region", "label": "Region", "type": "String", "value": "eu-1", "editable": False,
+         "binding": {"type": "zeebe:input", "name": "region"}},
+        {"id": "topic", "label": "Topic", "type": "String", "placeholder": "orders.created",
+         "binding": {"type": "zeebe:input", "name": "topic"}},
+    )  # fmt: skip
+    shown = fields(build_form(template, {}))
+    assert shown["region"].disabled and shown["region"].value == "eu-1"
+    assert shown["topic"].placeholder == "orders.created"
+    tampered = build_form(template, {"region": "us-1"})
+    assert tampered.errors["region"] == ["this field cannot be changed"]
+    assert tampered.job["variables"]["region"] == "eu-1"
