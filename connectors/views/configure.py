@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from connectors.catalogue.selectors import runnable_job_types, version_list
 from connectors.elementtemplates import ElementTemplate, field_key
-from connectors.forms import build_form, masked_values, template_for, values_from_post
+from connectors.forms import (
+    ConfigureForm,
+    build_form,
+    masked_values,
+    template_for,
+    values_from_post,
+)
 from connectors.forms.selectors import (
     configuration_list,
     configuration_version,
@@ -38,26 +44,20 @@ MAX_SECRET_NAMES = 500
 
 def configure(request: HttpRequest, template_id: str, version: int | None = None) -> HttpResponse:
     selected = form_version(template_id, version)
-    entry = selected.entry
     template = template_for(selected)
     configuration = _configuration_from(request)
-    context: dict[str, Any] = {"name": configuration.name if configuration else ""}
-    if request.method == "POST":
-        values = values_from_post(template, request.POST)
-        variables_text = request.POST.get("variables", "")
-        context["name"] = request.POST.get("name", "")
-    else:
-        values, variables_text, context["dropped"] = _stored_values(template, configuration)
-    form = build_form(template, values, variables_text=variables_text)
+    values, form, context = _form_state(request, template, configuration)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action in ("save", "save-new"):
-        saved = _save(request, selected, form, values, configuration, action, context)
-        if saved is not None:
+        saved = _save(request, selected, form, values, configuration if action == "save" else None)
+        if isinstance(saved, SavedConfiguration):
             return redirect(_configure_url(selected, saved))
+        context["name_errors"] = saved
     elif action == "dry-run":
-        run_url = _dry_run(request, selected, form, values, configuration, context)
-        if run_url:
-            return redirect(run_url)
+        started = _dry_run(request, selected, form, values, configuration)
+        if isinstance(started, str):
+            return redirect(started)
+        context["run_errors"] = started
     context |= {
         "form": form,
         "secret_names": _secret_names(),
@@ -66,46 +66,62 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
     }
     if request.htmx and not request.htmx.boosted and not action:
         return render(request, "connectors/configure/page.html#live", context)
-    context |= {
-        "entry": entry,
+    context |= _page_context(selected, configuration)
+    status = 400 if context.get("name_errors") or context.get("run_errors") else 200
+    return render(request, "connectors/configure/page.html", context, status=status)
+
+
+def _form_state(
+    request: HttpRequest, template: ElementTemplate, configuration: SavedConfiguration | None
+) -> tuple[dict[str, Any], ConfigureForm, dict[str, Any]]:
+    """Values from the POST, or from the saved configuration on GET, and the form for them."""
+    if request.method == "POST":
+        values = values_from_post(template, request.POST)
+        variables_text = request.POST.get("variables", "")
+        context: dict[str, Any] = {"name": request.POST.get("name", "")}
+    else:
+        values, variables_text, dropped = _stored_values(template, configuration)
+        context = {"name": configuration.name if configuration else "", "dropped": dropped}
+    return values, build_form(template, values, variables_text=variables_text), context
+
+
+def _page_context(
+    selected: TemplateVersion, configuration: SavedConfiguration | None
+) -> dict[str, Any]:
+    return {
+        "entry": selected.entry,
         "selected": selected,
         "configuration": configuration,
         "newer": _newer_than(selected, configuration),
         "post_url": _configure_url(selected, configuration),
         "entry_url": _entry_url(selected),
-        "versions": _version_choices(entry, selected, configuration),
+        "versions": _version_choices(selected.entry, selected, configuration),
     }
-    status = 400 if action and (context.get("name_errors") or context.get("run_errors")) else 200
-    return render(request, "connectors/configure/page.html", context, status=status)
 
 
 def _save(
     request: HttpRequest,
     version: TemplateVersion,
-    form: Any,
+    form: ConfigureForm,
     values: dict[str, Any],
     configuration: SavedConfiguration | None,
-    action: str,
-    context: dict[str, Any],
-) -> SavedConfiguration | None:
+) -> SavedConfiguration | list[str]:
+    """The saved configuration, or the messages to show beside the name."""
+    not_saved = "not saved: fix the fields marked in red first"
     if form.variables_errors:
-        context["name_errors"] = ["fix the sample variables first"]
-        return None
+        return [not_saved]
     try:
         saved = configuration_save(
             owner=request.user,
             version=version,
-            name=context["name"],
+            name=request.POST.get("name", ""),
             values=values,
             variables=_variables(form.variables_text),
-            configuration=configuration if action == "save" else None,
+            configuration=configuration,
         )
     except ConfigurationInvalid as invalid:
-        name_errors = list(invalid.errors.get("name", []))
-        if any(key != "name" for key in invalid.errors):
-            name_errors.append("not saved: fix the fields marked in red first")
-        context["name_errors"] = name_errors
-        return None
+        others = any(key != "name" for key in invalid.errors)
+        return [*invalid.errors.get("name", []), *([not_saved] if others else [])]
     messages.success(request, f"Saved “{saved.name}”.")
     return saved
 
@@ -113,14 +129,13 @@ def _save(
 def _dry_run(
     request: HttpRequest,
     version: TemplateVersion,
-    form: Any,
+    form: ConfigureForm,
     values: dict[str, Any],
     configuration: SavedConfiguration | None,
-    context: dict[str, Any],
-) -> str | None:
+) -> str | list[str]:
+    """The run page's URL, or why the run was not started."""
     if not form.ok or not _runs_available():
-        context["run_errors"] = ["Not started: fix the fields listed above first."]
-        return None
+        return ["Not started: fix the fields listed above first."]
     from connectors.runs.services import run_start
 
     try:
@@ -132,8 +147,7 @@ def _dry_run(
             configuration=configuration,
         )
     except ValidationError as error:
-        context["run_errors"] = [f"Not started: {m}" for m in error.messages]
-        return None
+        return [f"Not started: {m}" for m in error.messages]
     return reverse("run-detail", args=[run.pk])
 
 
