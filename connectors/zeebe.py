@@ -465,7 +465,7 @@ def connector_router(
             timeout_ms=timeout_ms,
             max_jobs_to_activate=max_jobs_active,
             max_running_jobs=max_jobs_active,
-        )(handler.task)
+        )(handler.task)  # type: ignore[arg-type]  # pyzeebe's ParamSpec typing
     return router
 
 
@@ -833,7 +833,7 @@ class LiveWorker:
                 await asyncio.wait_for(stop.wait(), delay)
 
     def _backoff(self, attempt: int) -> float:
-        base = min(self.config.reconnect_max_delay, 0.5 * 2**attempt)
+        base = min(self.config.reconnect_max_delay, 0.5 * 2.0**attempt)
         return base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not cryptography
 
     def _lost(self, reason: str) -> None:
