@@ -86,7 +86,15 @@ def read_value(prop: Property, text: str, *, rendered_feel: bool, wants_feel: bo
         return "=" + body if body.strip() else None
     if text == "" and prop.value == "":
         return ""  # an empty default stays as the Modeler wrote it (source="")
-    return _literal(property_type(prop), text)
+    kind = property_type(prop)
+    if rendered_feel and kind in ("Boolean", "Number"):
+        # Switched out of FEEL: a checkbox or number field cannot show `a > b`, so an
+        # expression that is not a plain literal becomes the field's empty state.
+        literal = _literal(kind, text.strip())
+        if kind == "Boolean":
+            return literal is True
+        return literal if isinstance(literal, int | float) else None
+    return _literal(kind, text)
 
 
 def _literal(kind: str | None, text: str) -> Any:

@@ -95,6 +95,13 @@ def test_number_and_boolean_values_are_typed_and_written_as_feel(email: ElementT
     assert job.variables["data"]["smtpConfig"]["smtpPort"] == 25
 
 
+def test_switching_number_and_boolean_out_of_feel(email: ElementTemplate) -> None:
+    back = post(email, [("v:data.smtpPort", "2525"), ("rendered:data.smtpPort", "feel")])
+    assert back == {"data.smtpPort": 2525}
+    unreadable = post(email, [("v:data.smtpPort", "port + 1"), ("rendered:data.smtpPort", "feel")])
+    assert unreadable == {"data.smtpPort": None}  # an empty number field, not a broken one
+
+
 def test_checkbox_sends_false_then_true(rest: ElementTemplate) -> None:
     on = post(rest, [("v:followRedirects", "false"), ("v:followRedirects", "true")])
     off = post(rest, [("v:followRedirects", "false")])
