@@ -35,6 +35,7 @@ import random
 import signal
 import socket
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -784,7 +785,8 @@ class LiveWorker:
             stats=self.stats,
         )
         self.connections = 0  # successful connections so far (a reconnect makes it 2)
-        self.grace_period = config.grace_period  # a second stop signal sets it to 0
+        self.grace_period = config.grace_period
+        self.hurry = asyncio.Event()  # set: stop without waiting for running jobs
 
     async def run(self, stop: asyncio.Event) -> None:
         logger.info(
@@ -887,17 +889,23 @@ class LiveWorker:
                 return f"gateway {self.gateway.display_address} went away: {problem}"
 
     async def _stop_worker(self, worker: ZeebeWorker, work: "asyncio.Task[None]") -> None:
-        try:
-            await asyncio.wait_for(worker.stop(), self.grace_period)
-        except TimeoutError:
+        stopping = asyncio.create_task(worker.stop())  # returns once activated jobs are done
+        hurry = asyncio.create_task(self.hurry.wait())
+        done, _ = await asyncio.wait(
+            {stopping, hurry}, timeout=self.grace_period, return_when=asyncio.FIRST_COMPLETED
+        )
+        hurry.cancel()
+        if stopping not in done:
             released = sum([await handler.release() for handler in handlers_of(self.router)])
             logger.warning(
                 "stopped with jobs still running: %d handed back to Zeebe, the rest time out",
                 released,
             )
-        work.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await work
+            stopping.cancel()
+        for task in (stopping, work):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -919,14 +927,33 @@ def run_until_signalled(worker: LiveWorker) -> None:
             signals += 1
             if signals > 1:
                 logger.warning("second stop signal: not waiting for running jobs")
-                worker.grace_period = 0.0
+                worker.hurry.set()
             stop.set()
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, on_signal)
         await worker.run(stop)
 
-    asyncio.run(main())
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()  # unlike asyncio.run, does not wait for calls abandoned in threads
+    _exit_without_abandoned_threads()
+
+
+def _exit_without_abandoned_threads() -> None:
+    """A sync connector call cut off by its time limit or a stop keeps its thread (Python
+    cannot kill it), and the interpreter would wait for it at exit. Its job was handed back
+    to Zeebe already, so the process leaves without it."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    for thread in others:
+        thread.join(timeout=0.5)  # idle pool threads leave at once
+    stuck = [t for t in others if t.is_alive() and not t.daemon]
+    if stuck:
+        logger.warning("leaving %d connector call(s) that are still running in threads", len(stuck))
+        logging.shutdown()
+        os._exit(0)
 
 
 # --------------------------------------------------------------------------------------------

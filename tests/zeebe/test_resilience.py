@@ -268,3 +268,50 @@ def test_the_worker_reconnects_with_backoff_when_the_gateway_comes_back(
     assert worker.stats.totals["completed"] == 2
     assert worker.stats.last_error is not None
     assert proxy.address in worker.stats.last_error.message
+
+
+def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    """Released with unchanged retries, the job runs again without waiting for its 60 s timeout."""
+    config = WorkerConfig(
+        name="release-test", job_types=(REST,), grace_period=0.5, job_timeout_ms=60_000
+    )
+    with RecordingServer() as server:
+        server.route("/stuck", Reply(json={"attempt": 1}, delay=10.0))
+        process_id = unique("worker-release")
+        bpmn = rest_process(
+            process_id,
+            {"method": "GET", "url": f"{server.url}/stuck", "resultVariable": "answer"},
+        )
+
+        async def scenario() -> tuple[dict[str, Any], float]:
+            channel = create_insecure_channel(grpc_address=zeebe_address)
+            client = ZeebeClient(channel)
+            await deploy(client, bpmn, tmp_path, process_id)
+            first = LiveWorker(GatewayConfig(address=zeebe_address), config)
+            stop_first = asyncio.Event()
+            serving = asyncio.create_task(first.run(stop_first))
+            result = asyncio.ensure_future(
+                client.run_process_with_result(process_id, {}, timeout=60_000)
+            )
+            while not server.requests:
+                await asyncio.sleep(0.02)
+            stop_first.set()
+            await serving  # the grace period passes, the job is handed back
+            stopped = time.monotonic()
+            server.route("/stuck", Reply(json={"attempt": 2}))
+            second = LiveWorker(GatewayConfig(address=zeebe_address), config)
+            stop_second = asyncio.Event()
+            serving = asyncio.create_task(second.run(stop_second))
+            variables = dict((await result).variables)
+            waited = time.monotonic() - stopped
+            stop_second.set()
+            await serving
+            await channel.close()
+            return variables, waited
+
+        variables, waited = asyncio.run(scenario())
+
+    assert variables["answer"]["body"] == {"attempt": 2}
+    assert waited < 20, f"the job waited {waited:.1f}s: it was not released"
