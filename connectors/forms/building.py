@@ -116,7 +116,7 @@ def _lay_out(
         key = field_key(prop)
         view = build_field(
             prop, index[id(prop)], _shown_value(prop, values), checked.errors.get(key, []),
-            _notes(prop, values),
+            _notes(prop),
         )  # fmt: skip
         unsupported += view.kind == "unsupported"
         groups.get(prop.group or "", custom).fields.append(view)
@@ -133,7 +133,7 @@ def _shown_value(prop: Property, values: Mapping[str, Any]) -> Any:
     return prop.value
 
 
-def _notes(prop: Property, values: Mapping[str, Any]) -> list[str]:
+def _notes(prop: Property) -> list[str]:
     notes = []
     if prop.generated_value is not None and prop.value is None:
         notes.append("Left empty, a new UUID is generated, as the Modeler does.")
