@@ -122,7 +122,7 @@ def respond_url(server: Any, status: int = 200, body: Any = None) -> str:
 # --- waiting ----------------------------------------------------------------------------------
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05) -> Any:
+def wait_for(predicate: Callable[[], Any], timeout: float = 60.0, interval: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -132,7 +132,7 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: floa
     raise AssertionError(f"not true within {timeout}s: {predicate}")
 
 
-def wait_done(run_id: int, timeout: float = 20.0) -> Any:
+def wait_done(run_id: int, timeout: float = 60.0) -> Any:
     from connectors.models import Run, RunStatus
 
     def done() -> Any:
