@@ -64,6 +64,21 @@ def test_rest_connector_conditions_errors_and_preview(
     assert page.locator("[name='v:url']").input_value() == "https://example.com/orders"
     assert page.evaluate("document.activeElement.name") == "v:url"
 
+    # The fx toggle turns the field into a FEEL editor, checked as you type.
+    url_row.locator(".fx-toggle").click()
+    page.locator("textarea.feel[name='v:url']").wait_for()
+    page.locator("textarea.feel[name='v:url']").fill('"https://example.com/orders/" +')
+    url_row.locator(".errorlist", has_text="FEEL").wait_for()
+    page.locator("#id_variables").fill('{"orderId": 7}')
+    page.locator("textarea.feel[name='v:url']").fill(
+        '"https://example.com/orders/" + string(orderId)'
+    )
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('https://example.com/orders/7')"
+    )
+    assert url_row.locator(".errorlist").count() == 0
+    assert not page.locator("#dry-run").is_disabled()
+
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
