@@ -192,6 +192,11 @@ class _Dispatch(Exception):
     UpdateJobTimeout, and pyzeebe gives it to exception handlers only."""
 
 
+async def _dispatch(**_variables: Any) -> dict[str, Any]:
+    """What pyzeebe calls for each job: everything happens in `on_job` (see `_Dispatch`)."""
+    raise _Dispatch
+
+
 class ConnectorJobHandler:
     """Serves the jobs of one connector: runtime core in, one Zeebe command out."""
 
@@ -219,9 +224,9 @@ class ConnectorJobHandler:
         self.run_blocking = run_blocking
         self.in_flight: dict[int, tuple[Job, JobController, asyncio.Task[Any] | None]] = {}
 
-    async def task(self, **_variables: Any) -> dict[str, Any]:
-        """The pyzeebe task function: everything happens in `on_job` (see `_Dispatch`)."""
-        raise _Dispatch
+    # The pyzeebe task function; a plain function, since the job's variables arrive as keyword
+    # arguments and a method's `self` would clash with a variable of that name.
+    task = staticmethod(_dispatch)
 
     async def on_exception(self, exc: Exception, job: Job, controller: JobController) -> None:
         if isinstance(exc, _Dispatch):

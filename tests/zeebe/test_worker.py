@@ -22,10 +22,10 @@ import pytest
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
 from connectors.secrets import EnvironmentSecretProvider, SecretProvider
-from connectors.zeebe import JobRecord, connector_router
+from connectors.zeebe import FETCH_ALL, JobRecord, connector_router
 from tests.services.http_servers import RecordingServer, Reply
 from tests.zeebe.harness import deploy, running, unique
-from tests.zeebe.processes import add_error_boundary, rest_process
+from tests.zeebe.processes import add_error_boundary, rest_process, task_process
 
 pytestmark = pytest.mark.zeebe
 
@@ -40,12 +40,18 @@ async def hub_worker(
     *,
     job_types: Sequence[str] = (REST,),
     secrets: SecretProvider | None = None,
+    fetch_variables: dict[str, Sequence[str]] | None = None,
 ) -> AsyncIterator[ZeebeClient]:
     """A pyzeebe worker with the hub's router included (one line), polling for the body."""
     channel = create_insecure_channel(grpc_address=address)
     worker = ZeebeWorker(channel, name="hub-test", poll_retry_delay=0)
     worker.include_router(
-        connector_router(job_types=job_types, secrets=secrets, observers=[records.append])
+        connector_router(
+            job_types=job_types,
+            secrets=secrets,
+            fetch_variables=fetch_variables,
+            observers=[records.append],
+        )
     )
     try:
         async with running(worker):
@@ -268,3 +274,30 @@ def test_the_router_refuses_job_types_no_connector_serves() -> None:
         connector_router(job_types=["acme:unknown:1"])
     with pytest.raises(ValueError, match="fetch_variables names job types not served"):
         connector_router(job_types=[REST], fetch_variables={"other:1": ["a"]})
+
+
+def test_fetching_every_variable_passes_any_variable_name_through(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    records: list[JobRecord] = []
+    process_id = unique("worker-fetch-all")
+    noop = "io.connectorhub:noop:1"
+    # No input mapping: `echo` comes straight from the instance, next to names that would
+    # clash with a Python parameter.
+    bpmn = task_process(process_id, noop, headers={"resultVariable": "out"})
+
+    async def scenario() -> dict[str, Any]:
+        fetch = {noop: FETCH_ALL}
+        async with hub_worker(
+            zeebe_address, records, job_types=[noop], fetch_variables=fetch
+        ) as client:
+            await deploy(client, bpmn, tmp_path, process_id)
+            variables = {"echo": "hi", "self": 1, "job": 2, "kwargs": 3}
+            result = await client.run_process_with_result(
+                process_id, variables, timeout=RESULT_TIMEOUT_MS
+            )
+        return dict(result.variables)
+
+    result = asyncio.run(scenario())
+    assert result["out"] == {"echo": "hi"}
+    assert [r.outcome for r in records] == ["completed"]
