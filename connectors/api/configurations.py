@@ -12,6 +12,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -102,7 +103,10 @@ def configuration_copy(request: Request, pk: int) -> Response:
 
 
 def _write(request: Request, configuration: SavedConfiguration | None) -> Response:
-    body = request.data
+    try:
+        body = request.data
+    except ParseError as error:
+        return _bad({"body": [str(error.detail)]})
     if not isinstance(body, dict):
         return _bad({"body": ["must be a JSON object"]})
     fields = _current(configuration) if configuration and request.method == "PATCH" else {}

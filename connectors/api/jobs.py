@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -66,7 +67,11 @@ class JobErrorsSerializer(serializers.Serializer):
 def template_job(request: Request, template_id: str, version: int) -> Response:
     """The job for these values, or 400 with `{"errors": {field: [messages]}}`."""
     selected = get_version(get_entry(template_id), version)
-    values, variables, errors = _read_body(request.data)
+    try:
+        body = request.data
+    except ParseError as error:
+        return Response({"errors": {"body": [str(error.detail)]}}, status=400)
+    values, variables, errors = _read_body(body)
     if not errors:
         checked = check(template_for(selected), values, variables)
         if checked.ok:

@@ -97,6 +97,14 @@ def test_job_bad_input(
 
 
 @pytest.mark.django_db
+def test_body_that_is_not_json(api: APIClient, rest_version: TemplateVersion) -> None:
+    for url in (job_url(rest_version), "/api/v1/configurations/"):
+        response = api.post(url, "{values:", content_type="application/json")
+        assert response.status_code == 400
+        assert "JSON parse error" in response.json()["errors"]["body"][0]
+
+
+@pytest.mark.django_db
 def test_job_of_unknown_template_or_version(api: APIClient, rest_version: TemplateVersion) -> None:
     assert api.post("/api/v1/templates/nope/versions/1/job", {}, format="json").status_code == 404
     missing = f"/api/v1/templates/{REST_ID}/versions/9999/job"

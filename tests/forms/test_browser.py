@@ -78,6 +78,7 @@ def test_rest_connector_conditions_errors_and_preview(
     )
     assert url_row.locator(".errorlist").count() == 0
     assert not page.locator("#dry-run").is_disabled()
+    page.screenshot(path=str(ARTIFACTS / "configure-rest-ready.png"))
 
 
 @pytest.mark.browser
