@@ -71,7 +71,7 @@ from connectors.sdk import AddressPolicy, OutboundConnector
 from connectors.secrets import EnvironmentSecretProvider, SecretError, SecretProvider
 from connectors.secrets.references import find_references
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("connectors.zeebe")  # the same name when run with -m
 job_logger = logging.getLogger("connectors.zeebe.jobs")
 
 T = TypeVar("T")
