@@ -63,6 +63,13 @@ def test_rest_connector_conditions_errors_and_preview(
     # The field kept the text and the focus through the re-render.
     assert page.locator("[name='v:url']").input_value() == "https://example.com/orders"
     assert page.evaluate("document.activeElement.name") == "v:url"
+    # A key every 410 ms: each pause lets the 400 ms trigger fire, so the next key lands while
+    # the request runs and the fields are swapped under the caret; nothing typed is lost.
+    page.locator("[name='v:url']").press_sequentially("/a1b2c3", delay=410)
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('/orders/a1b2c3')"
+    )
+    assert page.locator("[name='v:url']").input_value() == "https://example.com/orders/a1b2c3"
 
     # The fx toggle turns the field into a FEEL editor, checked as you type.
     url_row.locator(".fx-toggle").click()
