@@ -143,7 +143,7 @@ def save_as_connector(
     result = import_parsed(
         f"configuration {configuration.name!r}",
         [template],
-        source=ImportSource.API,
+        source=ImportSource.CONFIGURATION,
         user=user,
         kind=ConnectorKind.TEMPLATE,
     )

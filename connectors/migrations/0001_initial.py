@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
                 ('job_type', models.CharField(blank=True, max_length=255)),
                 ('deprecated', models.BooleanField(default=False)),
                 ('deprecation_message', models.TextField(blank=True)),
-                ('source', models.CharField(choices=[('upload', 'Upload'), ('api', 'API'), ('command', 'Command line'), ('npm', 'npm package'), ('registry', 'Python connector')], max_length=16)),
+                ('source', models.CharField(choices=[('upload', 'Upload'), ('api', 'API'), ('command', 'Command line'), ('npm', 'npm package'), ('registry', 'Python connector'), ('configuration', 'Saved configuration')], max_length=16)),
                 ('imported_at', models.DateTimeField(auto_now=True)),
                 ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='connectors.catalogueentry')),
                 ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),

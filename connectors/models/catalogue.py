@@ -16,6 +16,7 @@ class ImportSource(models.TextChoices):
     COMMAND = "command", "Command line"
     NPM = "npm", "npm package"
     REGISTRY = "registry", "Python connector"
+    CONFIGURATION = "configuration", "Saved configuration"
 
 
 class CatalogueEntry(models.Model):

@@ -229,3 +229,18 @@ def test_dry_run_starts_a_run(
     )
     assert run.values["url"] == "https://example.com/orders" and run.variables == {"orderId": 7}
     assert run.job["variables"]["url"] == "https://example.com/orders"
+
+
+@pytest.mark.django_db
+def test_configuration_page_offers_its_bpmn_and_save_as_connector(
+    signed_in_client: Any, rest_version: TemplateVersion, user: Any
+) -> None:
+    saved = SavedConfiguration.objects.create(
+        owner=user, name="Orders", template_id=REST_ID,
+        template_version=rest_version.version, values={"url": "https://example.com/orders"},
+    )  # fmt: skip
+
+    html = signed_in_client.get(reverse("configuration-detail", args=[saved.pk])).content.decode()
+
+    assert f'href="{reverse("export-configuration-bpmn", args=[saved.pk])}"' in html
+    assert f'href="{reverse("save-as-connector", args=[saved.pk])}"' in html
