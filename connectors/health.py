@@ -94,8 +94,9 @@ def check_live_workers() -> LiveWorkersStatus:
 
     try:
         workers = tuple(row.summary() for row in ZeebeWorkerStatus.objects.all()[:20])
-    except DatabaseError as exc:
-        return LiveWorkersStatus("live worker", False, f"cannot read the worker status: {exc}")
+    except DatabaseError as exc:  # e.g. not migrated yet: only a problem when a worker is expected
+        detail = f"cannot read the worker status: {exc}"
+        return LiveWorkersStatus("live worker", not settings.ZEEBE_ADDRESS, detail)
     live = [w for w in workers if w.live]
     if not live:
         expected = bool(settings.ZEEBE_ADDRESS)
