@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
-from connectors.secrets import EnvironmentSecretProvider, SecretProvider
+from connectors.secrets import EnvironmentSecretProvider, MappingSecretProvider, SecretProvider
 from connectors.zeebe import FETCH_ALL, JobRecord, connector_router
 from tests.services.http_servers import RecordingServer, Reply
 from tests.zeebe.harness import deploy, running, unique
@@ -301,3 +301,39 @@ def test_fetching_every_variable_passes_any_variable_name_through(
     result = asyncio.run(scenario())
     assert result["out"] == {"echo": "hi"}
     assert [r.outcome for r in records] == ["completed"]
+
+
+class HostRuledSecrets(MappingSecretProvider):
+    """A provider that also keeps each secret's allowed hosts, as the hub's database does."""
+
+    def __init__(self, values: dict[str, str], hosts: dict[str, list[str]]) -> None:
+        super().__init__(values)
+        self.hosts = hosts
+
+    def allowed_hosts(self, name: str) -> list[str]:
+        return self.hosts.get(name, [])
+
+
+def test_a_secret_is_not_sent_to_a_host_its_rule_does_not_allow(
+    zeebe_address: str, tmp_path: Path
+) -> None:
+    records: list[JobRecord] = []
+    secrets = HostRuledSecrets({"API_KEY": "k-123"}, {"API_KEY": ["api.example.com"]})
+    with RecordingServer() as server:
+        process_id = unique("worker-host-rule")
+        bpmn = rest_process(
+            process_id,
+            {
+                "method": "GET",
+                "url": f"{server.url}/leak",
+                "authentication.type": "bearer",
+                "authentication.token": "{{secrets.API_KEY}}",
+            },
+        )
+        asyncio.run(run_with(zeebe_address, tmp_path, bpmn, process_id, records, secrets))
+        assert server.count("/leak") == 0
+
+    (record,) = records
+    assert record.outcome == "failed" and record.retries == 0
+    assert record.message is not None and "API_KEY" in record.message
+    assert "k-123" not in record.message
