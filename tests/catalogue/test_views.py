@@ -1,6 +1,5 @@
 """The catalogue pages: cards, search and filters (htmx), detail, icons, uploads."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
