@@ -1,0 +1,89 @@
+"""The one JSON parser of the REST API: bounded in size and depth, clear about what is wrong.
+
+DRF's own JSONParser lets `json.load` recurse as deep as the body nests, so a 10,000-deep array
+ends in a RecursionError (a 500) either in the decoder or later in a serializer that walks the
+data. Here the body is read with a size bound, decoded without ever raising anything but
+`ParseError`, and checked with the same shape guard that template loading uses.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any
+
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import JSONRenderer
+
+from connectors.elementtemplates.loading import MAX_DEPTH, json_shape_problem
+
+
+def max_body_bytes() -> int:
+    """The largest JSON body the API reads; the same bound Django puts on form uploads."""
+    return int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 10 * 1024 * 1024)
+
+
+class BoundedJSONParser(BaseParser):
+    """Parses a JSON body of at most `max_body_bytes()` nested at most MAX_DEPTH levels."""
+
+    media_type = "application/json"
+    renderer_class = JSONRenderer
+
+    def parse(
+        self, stream: Any, media_type: str | None = None, parser_context: Any = None
+    ) -> object:
+        limit = max_body_bytes()
+        # One byte more than allowed tells a body at the limit from one beyond it.
+        raw: bytes = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise ParseError(
+                f"JSON parse error: the body is larger than {limit} bytes, the most the API accepts"
+            )
+        text = _decode(raw, _encoding(parser_context))
+        data = _loads(text)
+        problem = json_shape_problem(data)
+        if problem:
+            raise ParseError(f"JSON parse error: {problem.replace('the document', 'the body')}")
+        return data
+
+
+def _encoding(parser_context: Any) -> str:
+    request = (parser_context or {}).get("request")
+    return str(getattr(request, "encoding", None) or settings.DEFAULT_CHARSET)
+
+
+def _decode(raw: bytes, encoding: str) -> str:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ParseError(f"JSON parse error: unknown charset {encoding!r}") from None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"JSON parse error: not {encoding} text (bad byte at offset {exc.start})"
+        ) from None
+
+
+def _reject_constant(name: str) -> object:
+    raise ParseError(f"JSON parse error: {name} is not valid JSON (numbers must be finite)")
+
+
+def _loads(text: str) -> object:
+    if not text.strip():
+        raise ParseError("JSON parse error: the body is empty")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ParseError(
+            f"JSON parse error: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except RecursionError:
+        # The C decoder gives up far beyond MAX_DEPTH; say the limit the body broke.
+        raise ParseError(
+            f"JSON parse error: the body is nested more than {MAX_DEPTH} levels deep"
+        ) from None
+    except ValueError as exc:  # e.g. integers longer than Python's digit limit
+        raise ParseError(f"JSON parse error: not valid JSON: {exc}") from None
