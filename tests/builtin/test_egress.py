@@ -35,10 +35,29 @@ V18 = template(REST_FILE, REST_ID, 18)
         ("224.0.0.1", "multicast"),
         ("93.184.216.34", None),
         ("2606:4700::1111", None),
+        # IPv6 forms that carry an IPv4 address are judged by the address they carry.
+        ("2002:7f00:1::1", "loopback"),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::", "cloud-metadata"),  # 6to4 of 169.254.169.254
+        ("2002:a00:1::", "private"),  # 6to4 of 10.0.0.1
+        ("2002:c0a8:101::1", "private"),  # 6to4 of 192.168.1.1
+        ("2002:808:808::1", None),  # 6to4 of 8.8.8.8
+        ("2001:0:5ef5:79fb:0:0:80ff:fffe", "loopback"),  # Teredo, client 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),  # Teredo, client 10.0.0.1
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", "cloud-metadata"),  # NAT64 of 169.254.169.254
+        ("fec0::1", "site-local"),  # deprecated, but routed like a private range where used
+        ("feff:ffff::1", "site-local"),
     ],
 )
 def test_blocked_rules(address, rule):
     assert blocked_rule(ipaddress.ip_address(address)) == rule
+
+
+def test_a_refused_embedded_address_is_named():
+    with pytest.raises(EgressDenied) as refused:
+        EgressPolicy().resolve("2002:a9fe:a9fe::1", 80)
+    assert "2002:a9fe:a9fe::1 carries 169.254.169.254" in str(refused.value)
+    assert "rule 'cloud-metadata'" in str(refused.value)
 
 
 def fixed(answers: dict[str, list[str]]):

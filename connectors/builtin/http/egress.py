@@ -38,12 +38,36 @@ CLOUD_METADATA: tuple[IPNetwork, ...] = tuple(
     )
 )
 _SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, often internal
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known NAT64 prefix (RFC 6052)
+
+
+def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address hands traffic to, if it is one of the forms that do.
+
+    ::ffff:a.b.c.d reaches a.b.c.d directly; 6to4 (2002::/16), NAT64 (64:ff9b::/96) and Teredo
+    (2001::/32, the client half) carry it to a gateway that forwards there, so a blocked IPv4
+    address must not become reachable by writing it in one of these forms.
+    """
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.teredo is not None:
+        return address.teredo[1]
+    return None
 
 
 def blocked_rule(address: IPAddress) -> str | None:
     """The name of the rule that blocks ADDRESS, or None when it is a public address."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 reaches 127.0.0.1
+    carried = embedded_ipv4(address)
+    if carried is not None:
+        rule = blocked_rule(carried)
+        if rule is not None or _is_mapped(address):
+            return rule  # a mapped address is exactly the IPv4 address; the others are not
     if any(address in net for net in CLOUD_METADATA):
         return "cloud-metadata"
     if address.is_loopback:
@@ -56,6 +80,8 @@ def blocked_rule(address: IPAddress) -> str | None:
         return "multicast"
     if address.is_private or address in _SHARED_ADDRESS_SPACE:
         return "private"
+    if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
+        return "site-local"  # fec0::/10: deprecated, yet still routed internally where used
     if address.is_reserved:
         return "reserved"
     return None
@@ -68,6 +94,7 @@ _RULE_WORDS = {
     "unspecified": "the unspecified address",
     "multicast": "a multicast address",
     "private": "a private network address",
+    "site-local": "a site-local address",
     "reserved": "a reserved address",
 }
 
@@ -144,7 +171,7 @@ class EgressPolicy:
             if rule is None or any(address in net for net in self.allow_networks):
                 allowed.append(text)
             else:
-                refusals.append(f"{address} is {_RULE_WORDS[rule]} (rule '{rule}')")
+                refusals.append(f"{_described(address)} {_RULE_WORDS[rule]} (rule '{rule}')")
         if not allowed:
             shown = (
                 bare if literal is not None else f"{bare} resolves to {refusals[0].split(' ')[0]}"
@@ -155,6 +182,17 @@ class EgressPolicy:
                 "comma-separated)."
             )
         return allowed
+
+
+def _is_mapped(address: IPAddress) -> bool:
+    return isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
+
+
+def _described(address: IPAddress) -> str:
+    carried = embedded_ipv4(address)
+    if carried is None or _is_mapped(address):
+        return f"{address} is"
+    return f"{address} carries {carried},"
 
 
 def _network(entry: str) -> IPNetwork | None:
@@ -216,6 +254,7 @@ __all__ = [
     "PolicyKind",
     "allowlist_problems",
     "blocked_rule",
+    "embedded_ipv4",
     "policy_from_settings",
     "system_resolver",
 ]
