@@ -1,7 +1,8 @@
 """FEEL (Friendly Enough Expression Language) for ConnectorHub, in pure Python on lark.
 
     parse(text) -> Expression            cached; the text has no leading "="
-    evaluate(expr_or_text, context)      FEEL values out (Decimal numbers, dicts, lists, ...)
+    evaluate(expr_or_text, context)      FEEL values out (Decimal numbers, dicts, lists, ...);
+                                         unknown_functions="null" behaves as Camunda's engine
     to_json(value)                       what Camunda's runtime hands back as variables
     check(text) -> list[Problem]         syntax and call problems for a form field
 
@@ -11,7 +12,7 @@ differences from feel-scala and feelin.
 
 from __future__ import annotations
 
-from .api import DEFAULT_MAX_STEPS, check, evaluate
+from .api import DEFAULT_MAX_STEPS, UnknownFunctions, check, evaluate
 from .errors import FeelError, FeelEvaluationError, FeelSyntaxError, Problem
 from .parser import MAX_DEPTH, MAX_EXPRESSION_LENGTH, Expression, parse, parse_uncached
 from .values import DayTimeDuration, FeelFunction, Range, YearMonthDuration, to_json
@@ -28,6 +29,7 @@ __all__ = [
     "FeelSyntaxError",
     "Problem",
     "Range",
+    "UnknownFunctions",
     "YearMonthDuration",
     "check",
     "evaluate",

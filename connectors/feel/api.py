@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from .builtins import base_functions, env_functions
 from .connector_functions import connector_functions
@@ -19,21 +19,32 @@ _FUNCTIONS: dict[str, FeelFunction] = {**base_functions(), **connector_functions
 _ENV_SIGNATURES: dict[str, FeelFunction] = env_functions(Env({}, 0))
 
 
+UnknownFunctions = Literal["error", "null"]
+
+
 def evaluate(
     expr: Expression | str,
     context: Mapping[str, Any] | None = None,
     *,
     functions: Mapping[str, FeelFunction] | None = None,
     max_steps: int = DEFAULT_MAX_STEPS,
+    unknown_functions: UnknownFunctions = "error",
+    warnings: list[Problem] | None = None,
 ) -> Any:
     """Evaluate a FEEL expression (or text, parsed through the cache) against variables.
 
     `context` holds JSON-ish Python values (int and float become Decimal). The result uses
     Decimal for numbers, dict for contexts and the temporal types of `values`. `functions`
     adds or overrides functions by name (e.g. a runtime's own `createDocument`).
-    Raises FeelSyntaxError for bad text and FeelEvaluationError for an unknown function, a
-    wrong argument count or an exhausted step budget.
+
+    A call no function accepts (an unknown name, an argument count or parameter names no
+    overload takes) raises FeelEvaluationError with `unknown_functions="error"`, the default:
+    the hub reports a typo. With `"null"` the call gives null, as feel-scala (Camunda's engine,
+    since 1.17) does, and a Problem naming the call is appended to `warnings` when given.
+    Raises FeelSyntaxError for bad text and FeelEvaluationError for an exhausted guard.
     """
+    if unknown_functions not in ("error", "null"):
+        raise ValueError(f"unknown_functions must be 'error' or 'null', not {unknown_functions!r}")
     expression = parse(expr) if isinstance(expr, str) else expr
     if not isinstance(expression, Expression):
         raise FeelEvaluationError(f"cannot evaluate a {type(expr).__name__}; pass text")
@@ -41,7 +52,7 @@ def evaluate(
         raise FeelEvaluationError(
             f"the context must be a mapping of variable names, not {type(context).__name__}"
         )
-    env = Env(_FUNCTIONS, max_steps)
+    env = Env(_FUNCTIONS, max_steps, null_calls=unknown_functions == "null", warnings=warnings)
     env.functions = {**_FUNCTIONS, **env_functions(env), **(functions or {})}
     scope = Scope(RootVariables(context or {}))
     try:
@@ -104,4 +115,4 @@ def _names_defined_in(expression: Expression) -> set[str]:
     return names
 
 
-__all__ = ["DEFAULT_MAX_STEPS", "check", "evaluate"]
+__all__ = ["DEFAULT_MAX_STEPS", "UnknownFunctions", "check", "evaluate"]

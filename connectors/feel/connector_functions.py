@@ -19,6 +19,8 @@ ERROR_TYPE = "errorType"
 BPMN_ERROR = "bpmnError"
 JOB_ERROR = "jobError"
 IGNORE_ERROR = "ignoreError"
+# key of the sentinel Camunda's createDocument() returns; unused until documents exist here.
+# Camunda does not refuse it in data (its forbidden literal is "camunda.function.type").
 RESULT_FUNCTION_TYPE = "connectorResultFunction"
 
 

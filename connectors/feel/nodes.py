@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .errors import FeelEvaluationError
+from .errors import FeelEvaluationError, Problem
 from .values import (
     DECIMAL_CONTEXT,
     DayTimeDuration,
@@ -89,16 +89,33 @@ class RootVariables(Mapping[str, Any]):
 
 
 class Env:
-    """Per-evaluation state: the step budget, function table and a fixed `now()`."""
+    """Per-evaluation state: the step budget, function table, a fixed `now()` and what to do
+    with a call no function accepts (raise, or null plus a warning as feel-scala does)."""
 
-    __slots__ = ("call_depth", "functions", "max_steps", "now", "steps")
+    __slots__ = ("call_depth", "functions", "max_steps", "now", "null_calls", "steps", "warnings")
 
-    def __init__(self, functions: Mapping[str, FeelFunction], max_steps: int) -> None:
+    def __init__(
+        self,
+        functions: Mapping[str, FeelFunction],
+        max_steps: int,
+        *,
+        null_calls: bool = False,
+        warnings: list[Problem] | None = None,
+    ) -> None:
         self.functions = functions
         self.max_steps = max_steps
         self.steps = 0
         self.call_depth = 0
         self.now: dt.datetime | None = None
+        self.null_calls = null_calls
+        self.warnings = warnings
+
+    def no_function(self, message: str, pos: tuple[int, int]) -> None:
+        """A call no function accepts: an error, or (feel-scala's way) null and a warning."""
+        if not self.null_calls:
+            raise FeelEvaluationError(f"{message} (line {pos[0]}, column {pos[1]})")
+        if self.warnings is not None:
+            self.warnings.append(Problem(f"{message}; the call gives null", pos[0], pos[1]))
 
     def tick(self, count: int = 1) -> None:
         self.steps += count
@@ -234,69 +251,96 @@ class RangeNode(Node):
 # -- operators ------------------------------------------------------------------------------
 
 
-class Binary(Node):
+class Chain(Node):
+    """Operands joined by one precedence level of left-associative operators (`a + b - c`,
+    `a and b and c`).
+
+    The parser extends a chain in place instead of nesting binary nodes, so a long flat
+    expression is one level deep and evaluates in a loop: only real nesting counts towards
+    MAX_DEPTH and the recursion of evaluation.
+    """
+
+    __slots__ = ("group", "operands", "ops")
+
+    def __init__(
+        self, pos: tuple[int, int], group: str, operands: list[Node], ops: list[str]
+    ) -> None:
+        super().__init__(pos, *operands)
+        self.group, self.operands, self.ops = group, operands, ops
+
+    def extend(self, op: str, operand: Node) -> None:
+        self.ops.append(op)
+        self.operands.append(operand)
+        self.depth = max(self.depth, 1 + operand.depth)
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        for operand in self.operands:
+            yield from operand.walk()
+
+
+class Arith(Chain):
+    """`+ -`, `* /` or `**`: one chain per precedence level."""
+
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        value = self.operands[0].ev(scope, env)
+        for op, operand in zip(self.ops, self.operands[1:], strict=True):
+            env.tick()
+            value = arithmetic(op, value, operand.ev(scope, env))
+        return value
+
+
+class And(Chain):
+    """Three-valued `and`: false wins, then null; non-booleans count as null."""
+
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        all_true = True
+        for operand in self.operands:
+            env.tick()
+            value = operand.ev(scope, env)
+            if value is False:
+                return False
+            all_true = all_true and value is True
+        return True if all_true else None
+
+
+class Or(Chain):
+    """Three-valued `or`: true wins, then null; non-booleans count as null."""
+
+    __slots__ = ()
+
+    def ev(self, scope: Scope, env: Env) -> Any:
+        all_false = True
+        for operand in self.operands:
+            env.tick()
+            value = operand.ev(scope, env)
+            if value is True:
+                return True
+            all_false = all_false and value is False
+        return False if all_false else None
+
+
+class Compare(Node):
+    """`a < b`: comparisons do not chain in FEEL."""
+
     __slots__ = ("left", "op", "right")
 
     def __init__(self, pos: tuple[int, int], op: str, left: Node, right: Node) -> None:
         super().__init__(pos, left, right)
         self.op, self.left, self.right = op, left, right
 
-    def walk(self) -> Iterator[Node]:
-        yield self
-        yield from self.left.walk()
-        yield from self.right.walk()
-
-
-class Arith(Binary):
-    __slots__ = ()
-
-    def ev(self, scope: Scope, env: Env) -> Any:
-        env.tick()
-        return arithmetic(self.op, self.left.ev(scope, env), self.right.ev(scope, env))
-
-
-class Compare(Binary):
-    __slots__ = ()
-
     def ev(self, scope: Scope, env: Env) -> Any:
         env.tick()
         return compare(self.op, self.left.ev(scope, env), self.right.ev(scope, env))
 
-
-class And(Binary):
-    """Three-valued `and`: false wins, then null; non-booleans count as null."""
-
-    __slots__ = ()
-
-    def ev(self, scope: Scope, env: Env) -> Any:
-        env.tick()
-        left = self.left.ev(scope, env)
-        if left is False:
-            return False
-        right = self.right.ev(scope, env)
-        if right is False:
-            return False
-        if left is True and right is True:
-            return True
-        return None
-
-
-class Or(Binary):
-    """Three-valued `or`: true wins, then null; non-booleans count as null."""
-
-    __slots__ = ()
-
-    def ev(self, scope: Scope, env: Env) -> Any:
-        env.tick()
-        left = self.left.ev(scope, env)
-        if left is True:
-            return True
-        right = self.right.ev(scope, env)
-        if right is True:
-            return True
-        if left is False and right is False:
-            return False
-        return None
+    def walk(self) -> Iterator[Node]:
+        yield self
+        yield from self.left.walk()
+        yield from self.right.walk()
 
 
 class Negate(Node):
@@ -412,23 +456,35 @@ class InstanceOf(Node):
 
 
 class If(Node):
+    """`if c then a else b`. An `else if` chain is flat: it adds no depth and evaluates in a
+    loop, so a long mapping of error codes is not refused as deep nesting."""
+
     __slots__ = ("cond", "else_", "then")
 
     def __init__(self, pos: tuple[int, int], cond: Node, then: Node, else_: Node) -> None:
-        super().__init__(pos, cond, then, else_)
+        super().__init__(pos, cond, then)
         self.cond, self.then, self.else_ = cond, then, else_
+        flat = else_.depth if isinstance(else_, If) else 1 + else_.depth
+        self.depth = max(self.depth, flat)
 
     def ev(self, scope: Scope, env: Env) -> Any:
-        env.tick()
-        # anything but true (false, null, a number...) takes the else branch
-        if self.cond.ev(scope, env) is True:
-            return self.then.ev(scope, env)
-        return self.else_.ev(scope, env)
+        node: Node = self
+        while isinstance(node, If):
+            env.tick()
+            # anything but true (false, null, a number...) takes the else branch
+            if node.cond.ev(scope, env) is True:
+                return node.then.ev(scope, env)
+            node = node.else_
+        return node.ev(scope, env)
 
     def walk(self) -> Iterator[Node]:
-        yield self
-        for node in (self.cond, self.then, self.else_):
-            yield from node.walk()
+        node: Node = self
+        while isinstance(node, If):
+            yield node
+            yield from node.cond.walk()
+            yield from node.then.walk()
+            node = node.else_
+        yield from node.walk()
 
 
 Iteration = tuple[str, Node, Node | None]
@@ -701,13 +757,18 @@ class Call(Node):
     def ev(self, scope: Scope, env: Env) -> Any:
         env.tick()
         function = self._resolve(scope, env)
+        if function is None:
+            return None
         if self.named is not None:
-            args = self._named_args(function, scope, env)
-        else:
-            args = [arg.ev(scope, env) for arg in self.args]
-        return invoke(function, args, env)
+            named = self._named_args(function, scope, env)
+            return None if named is None else invoke(function, named, env)
+        if not accepts(function, len(self.args)):
+            # feel-scala picks the function by name and argument count, before evaluating
+            env.no_function(_arity_message(function, len(self.args)), self.pos)
+            return None
+        return invoke(function, [arg.ev(scope, env) for arg in self.args], env)
 
-    def _resolve(self, scope: Scope, env: Env) -> FeelFunction:
+    def _resolve(self, scope: Scope, env: Env) -> FeelFunction | None:
         name = self.function_name()
         if name is not None:
             value = scope.lookup(name)
@@ -716,25 +777,27 @@ class Call(Node):
             builtin = env.functions.get(name)
             if builtin is not None:
                 return builtin
-            raise FeelEvaluationError(
-                f"unknown function '{name}' (line {self.pos[0]}, column {self.pos[1]})"
-            )
+            env.no_function(f"unknown function '{name}'", self.pos)
+            return None
         value = self.callee.ev(scope, env)
         if isinstance(value, FeelFunction):
             return value
+        # `a.b(1)` on a non-function fails in feel-scala too (no null for qualified calls)
         raise FeelEvaluationError(
             f"{type_name(value)} is not a function (line {self.pos[0]}, column {self.pos[1]})"
         )
 
-    def _named_args(self, function: FeelFunction, scope: Scope, env: Env) -> list[Any]:
+    def _named_args(self, function: FeelFunction, scope: Scope, env: Env) -> list[Any] | None:
         given = {key: node for key, node in self.named or ()}
         unknown = set(given) - set(function.params)
         if unknown:
-            raise FeelEvaluationError(
+            env.no_function(
                 f"function '{function.name}' has no parameter named "
                 f"{', '.join(repr(u) for u in sorted(unknown))}; "
-                f"its parameters are {', '.join(function.params)}"
+                f"its parameters are {', '.join(function.params)}",
+                self.pos,
             )
+            return None
         # missing named parameters are null, as feel-scala passes them
         last = max((function.params.index(k) for k in given), default=-1)
         return [
@@ -750,12 +813,15 @@ class Call(Node):
             yield from node.walk()
 
 
+def accepts(function: FeelFunction, count: int) -> bool:
+    """Whether `function` takes `count` positional arguments."""
+    return function.required <= count and (function.variadic or count <= len(function.params))
+
+
 def invoke(function: FeelFunction, args: list[Any], env: Env) -> Any:
-    """Call a FEEL function after checking the argument count."""
-    if len(args) < function.required or (
-        not function.variadic and len(args) > len(function.params)
-    ):
-        raise _arity_error(function, len(args))
+    """Call a FEEL function (a call site or a built-in such as `sort` calling its argument)."""
+    if not accepts(function, len(args)):
+        raise FeelEvaluationError(_arity_message(function, len(args)))
     env.call_depth += 1
     if env.call_depth > MAX_CALL_DEPTH:
         raise FeelEvaluationError(
@@ -767,7 +833,7 @@ def invoke(function: FeelFunction, args: list[Any], env: Env) -> Any:
         env.call_depth -= 1
 
 
-def _arity_error(function: FeelFunction, given: int) -> FeelEvaluationError:
+def _arity_message(function: FeelFunction, given: int) -> str:
     required, optional = function.params[: function.required], function.params[function.required :]
     expected = ", ".join(required)
     if optional:
@@ -775,9 +841,7 @@ def _arity_error(function: FeelFunction, given: int) -> FeelEvaluationError:
     expected = expected or "no arguments"
     if function.variadic:
         expected += ", ..."
-    return FeelEvaluationError(
-        f"function '{function.name}' got {given} argument(s); it expects ({expected})"
-    )
+    return f"function '{function.name}' got {given} argument(s); it expects ({expected})"
 
 
 # -- arithmetic and comparison --------------------------------------------------------------

@@ -91,6 +91,23 @@ def _guard(node: n.Node) -> n.Node:
     return node
 
 
+# operators of one precedence level form one flat chain (all of them are left-associative)
+_OPERATOR_LEVEL = {"+": "additive", "-": "additive", "*": "multiplicative", "/": "multiplicative"}
+_OPERATOR_LEVEL["**"] = "power"
+
+
+def _chain(kind: type[n.Chain], level: str, left: n.Node, op: str, right: n.Node) -> n.Node:
+    """`left op right`, extending `left` when it is a chain of the same level.
+
+    `(a - b) - c` is `a - b - c` for left-associative operators, so a parenthesised left
+    operand may be extended too; a chain on the right (`a - (b - c)`) never is.
+    """
+    if type(left) is kind and isinstance(left, n.Chain) and left.group == level:
+        left.extend(op, right)
+        return _guard(left)
+    return _guard(kind(_pos(left), level, [left, right], [op]))
+
+
 class _Build(Transformer[Token, n.Node]):
     """lark callbacks building nodes; method names are the rule aliases of grammar.lark."""
 
@@ -145,16 +162,23 @@ class _Build(Transformer[Token, n.Node]):
         return self._range(c, False, False)
 
     def or_(self, c: list[n.Node]) -> n.Node:
-        return _guard(n.Or(_pos(c[0]), "or", c[0], c[1]))
+        return _chain(n.Or, "or", c[0], "or", c[1])
 
     def and_(self, c: list[n.Node]) -> n.Node:
-        return _guard(n.And(_pos(c[0]), "and", c[0], c[1]))
+        return _chain(n.And, "and", c[0], "and", c[1])
 
     def compare(self, c: list[Any]) -> n.Node:
         return _guard(n.Compare(_pos(c[0]), str(c[1]), c[0], c[2]))
 
     def arith(self, c: list[Any]) -> n.Node:
-        return _guard(n.Arith(_pos(c[0]), str(c[1]), c[0], c[2]))
+        op = str(c[1])
+        return _chain(n.Arith, _OPERATOR_LEVEL[op], c[0], op, c[2])
+
+    def paren(self, c: list[n.Node]) -> n.Node:
+        # parentheses add no node, but they are nesting the reader sees: count them
+        node = c[0]
+        node.depth += 1
+        return _guard(node)
 
     def negate(self, c: list[Any]) -> n.Node:
         return _guard(n.Negate(_pos(c[0]), c[1]))
@@ -299,7 +323,7 @@ def parse_uncached(text: str) -> Expression:
         raise FeelSyntaxError(f"a FEEL expression must be a string, not {type(text).__name__}")
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise FeelSyntaxError(
-            f"expression is {len(text)} characters long; the limit is {MAX_EXPRESSION_LENGTH}"
+            f"expression is too long: {len(text)} characters; the limit is {MAX_EXPRESSION_LENGTH}"
         )
     if not text.strip():
         line, column = _end_position(text)
@@ -308,7 +332,9 @@ def parse_uncached(text: str) -> Expression:
         root = _PARSER.parse(text)
     except _TooDeep as deep:
         raise FeelSyntaxError(
-            f"expression nested deeper than {MAX_DEPTH} levels",
+            f"expression nested deeper than {MAX_DEPTH} levels (parentheses, lists, contexts, "
+            "calls, path steps and operands inside others count; flat chains such as "
+            "a + b + c and else-if chains do not)",
             line=deep.pos[0],
             column=deep.pos[1],
         ) from None

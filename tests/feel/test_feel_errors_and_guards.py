@@ -157,23 +157,64 @@ def test_expression_length_is_bounded() -> None:
         "[" * 5000 + "]" * 5000,
         "{a:" * 3000 + "1" + "}" * 3000,
         "not(" * 3000 + "true" + ")" * 3000,
-        " + ".join(["1"] * 5000),
+        "(" * 3000 + "1" + ")" * 3000,
+        "(" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1),
+        "1 + (" * 200 + "1" + ")" * 200,
         "if true then " * 2000 + "1" + " else 2" * 2000,
         "a" + ".b" * 5000,
     ],
 )
-def test_deep_nesting_is_a_clean_syntax_error(text: str) -> None:
-    with pytest.raises(FeelSyntaxError, match=f"nested deeper than {MAX_DEPTH}"):
+def test_deep_nesting_is_a_clean_syntax_error_that_says_depth(text: str) -> None:
+    with pytest.raises(FeelSyntaxError, match=f"nested deeper than {MAX_DEPTH} levels") as caught:
         parse_uncached(text)
+    assert "too long" not in str(caught.value)
 
 
-def test_deep_parentheses_cost_nothing() -> None:
-    assert evaluate("(" * 5000 + "1" + ")" * 5000, {}) == Decimal(1)
+def test_parentheses_within_the_depth_limit_are_fine() -> None:
+    assert evaluate("(" * (MAX_DEPTH - 1) + "1" + ")" * (MAX_DEPTH - 1), {}) == Decimal(1)
 
 
-def test_long_flat_expression_within_limits_evaluates() -> None:
-    text = " + ".join(["1"] * 100)
-    assert evaluate(text, {}) == Decimal(100)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (" + ".join(["1"] * 20_000), Decimal(20_000)),
+        ("*".join(["1"] * 20_000), Decimal(1)),
+        (" and ".join(["true"] * 10_000), True),
+        (" or ".join(["false"] * 10_000) + " or true", True),
+        ("x" + ".a" * 20 + " + 1", None),
+        ('"" + ' + " + ".join(['"a"'] * 5_000), "a" * 5_000),
+    ],
+)
+def test_long_flat_chains_are_not_nesting(text: str, expected: object) -> None:
+    """A flat chain is as deep as one operator; only the length limit bounds it."""
+    assert evaluate(text, {}) == expected
+
+
+def test_long_else_if_chain_is_flat() -> None:
+    branches = "".join(f'else if code = "{i}" then "branch {i}" ' for i in range(1, 2_000))
+    text = 'if code = "0" then "branch 0" ' + branches + 'else "none"'
+    assert evaluate(text, {"code": "1999"}) == "branch 1999"
+    assert evaluate(text, {"code": "x"}) == "none"
+    assert check(text) == []
+
+
+def test_operator_precedence_survives_flat_chains() -> None:
+    assert evaluate("1 + 2 * 3 - 4 / 2", {}) == Decimal(5)
+    assert evaluate("(1 - 2) - 3", {}) == Decimal(-4)
+    assert evaluate("1 - (2 - 3)", {}) == Decimal(2)
+    assert evaluate("2 ** 3 ** 2", {}) == Decimal(64)
+    assert evaluate("true and null and false", {}) is False
+    assert evaluate("true and null", {}) is None
+    assert evaluate("null or true", {}) is True
+    assert evaluate("false or null", {}) is None
+
+
+def test_too_long_text_says_length_not_depth() -> None:
+    text = " + ".join(["1"] * (MAX_EXPRESSION_LENGTH // 4 + 1))
+    with pytest.raises(FeelSyntaxError, match="too long") as caught:
+        parse_uncached(text)
+    assert f"limit is {MAX_EXPRESSION_LENGTH}" in str(caught.value)
+    assert "nested" not in str(caught.value)
 
 
 def test_step_budget_stops_runaway_loops() -> None:
