@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
@@ -67,7 +68,7 @@ class EntryDetailSerializer(EntrySerializer):
                 "job_type": v.job_type,
                 "deprecated": v.deprecated,
                 "url": request.build_absolute_uri(
-                    f"/api/v1/templates/{entry.template_id}/versions/{v.version}/"
+                    reverse("api-template-version", args=[entry.template_id, v.version])
                 )
                 if v.version is not None
                 else None,

@@ -4,6 +4,9 @@ Errors (the template is rejected) are what the Modeler itself rejects when it lo
 the `$schema` reference, the schema version, `elementType` against `appliesTo`, embedded
 configuration templates, `engines` ranges, plus the schema's `$data` rule that ajv's build skips.
 
+One error is the hub's own, not the Modeler's: a template id the hub cannot put in a URL
+(`template-id`), since every catalogue page and API address names the template by its id.
+
 Warnings are stricter hub checks and the schema's deprecations. The real corpus breaks several of
 them (duplicate property ids, conditions naming a missing property, a Dropdown default outside its
 choices), and the Modeler loads those templates, so they must not block an import.
@@ -25,6 +28,8 @@ RULE_ELEMENT_TYPE = "element-type"
 RULE_CONFIGURATION = "configuration-template"
 RULE_ENGINES = "engines"
 RULE_SELF_CONDITION = "condition-self-reference"
+# Hub-only (validateZeebe and the Modeler accept these ids; the hub's URLs cannot carry them).
+RULE_TEMPLATE_ID = "template-id"
 
 WARN_DEPRECATED = "deprecated"
 WARN_DUPLICATE_ID = "duplicate-property-id"
@@ -37,12 +42,55 @@ TASK_DEFINITION_BINDINGS = frozenset({"zeebe:taskDefinition", "zeebe:taskDefinit
 
 
 def modeler_errors(template: dict[str, Any]) -> Iterator[Finding]:
-    """Errors the Modeler's loader reports besides schema violations."""
+    """Errors the Modeler's loader reports besides schema violations, then the hub's own."""
     yield from _schema_reference(template)
     yield from _element_type(template)
     yield from _configuration(template)
     yield from _engines(template)
     yield from condition_self_reference(template)
+    yield from hub_errors(template)
+
+
+def hub_errors(template: dict[str, Any]) -> Iterator[Finding]:
+    """The hub's own blocking rules, beyond what the Modeler rejects."""
+    yield from _template_id(template)
+
+
+# The catalogue stores ids in a CharField of this length.
+MAX_TEMPLATE_ID_LENGTH = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _template_id(template: dict[str, Any]) -> Iterator[Finding]:
+    """An id must fit in one URL path segment: /connectors/<id>/ names the template."""
+    template_id = template.get("id")
+    if not isinstance(template_id, str):
+        return  # the schema reports it
+    problem = template_id_problem(template_id)
+    if problem:
+        yield RULE_TEMPLATE_ID, "/id", problem
+
+
+def template_id_problem(template_id: str) -> str | None:
+    """Why the hub cannot use `template_id` in its URLs, or None when it can."""
+    if not template_id.strip():
+        return "the id is empty; the hub names every template by its id"
+    if "/" in template_id:
+        return (
+            f"the id {template_id!r} contains '/'; the hub puts ids in URLs, where '/' "
+            "separates parts, so use another character such as '.' or ':'"
+        )
+    if template_id in {".", ".."}:
+        # Browsers resolve /connectors/../ (and its %2E form) to another page.
+        return f"the id {template_id!r} cannot be a URL path segment; use a name"
+    if _CONTROL.search(template_id):
+        return "the id contains a control character (such as a line break)"
+    if len(template_id) > MAX_TEMPLATE_ID_LENGTH:
+        return (
+            f"the id is {len(template_id)} characters long; at most "
+            f"{MAX_TEMPLATE_ID_LENGTH} are accepted"
+        )
+    return None
 
 
 def _schema_reference(template: dict[str, Any]) -> Iterator[Finding]:

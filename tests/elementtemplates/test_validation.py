@@ -167,6 +167,35 @@ def test_modeler_loader_rules() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("template_id", "message"),
+    [
+        ("io.camunda/http", "contains '/'"),
+        ("/", "contains '/'"),
+        ("", "the id is empty"),
+        ("   ", "the id is empty"),
+        (".", "cannot be a URL path segment"),
+        ("..", "cannot be a URL path segment"),
+        ("a\nb", "control character"),
+        ("a\x00b", "control character"),
+        ("x" * 256, "256 characters long; at most 255"),
+    ],
+)
+def test_ids_the_hub_cannot_put_in_a_url_are_rejected(template_id: str, message: str) -> None:
+    template = rest()
+    template["id"] = template_id
+    [error] = validate_template(template)
+    assert (error.rule, error.pointer, error.severity) == ("template-id", "/id", "error")
+    assert message in error.message
+
+
+@pytest.mark.parametrize("template_id", ["a:b", "a.b", "a#b", "a?b", "a b", "ü", "x" * 255])
+def test_ids_a_url_can_carry_are_accepted(template_id: str) -> None:
+    template = rest()
+    template["id"] = template_id
+    assert validate_template(template) == []
+
+
 def test_a_batch_may_not_define_an_id_and_version_twice() -> None:
     template = rest()
     errors = validate_templates([template, rest(), {"id": 3}])

@@ -248,6 +248,9 @@ HUB_MUTATIONS: dict[str, tuple[Mutation, str, bool]] = {
         True,
     ),
     "engines range invalid": (_top(_put("engines", {"camunda": "eight"})), "engines", True),
+    # The hub's own: its URLs name a template by its id, one path segment.
+    "id with a slash": (_top(_put("id", "io.camunda/http")), "template-id", True),
+    "id that is a dot segment": (_top(_put("id", "..")), "template-id", True),
 }
 
 
