@@ -19,8 +19,11 @@ its source and the few places where we deliberately differ.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import json
 import logging
+import queue
 import re
 import threading
 import time
@@ -42,6 +45,7 @@ from connectors.sdk import (
     ConnectorInputError,
     ConnectorRetryError,
     EgressDenied,
+    HttpExchange,
     HttpExchangeRecorder,
     OutboundConnector,
 )
@@ -246,6 +250,11 @@ def parse_duration(text: str) -> timedelta:
 
     Days are 24 hours; years, months and weeks are refused, as Java does.
     """
+    return _parse_duration(text)
+
+
+@functools.lru_cache(maxsize=256)  # the same few header values on every job of a type
+def _parse_duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(text)
     if match is None or not any(match.group(g) for g in ("d", "h", "m", "s")):
         raise ValueError(f"not an ISO-8601 duration: {text!r}")
@@ -581,7 +590,7 @@ class _Run:
         variables = outcome.variables
         self.trace.variables = redact(variables) if variables is not None else None
         self.trace.logs = self.capture.records if self.capture else []
-        self.trace.http_exchanges = [_stored_exchange(x.as_dict(), redact) for x in self.exchanges]
+        self.trace.http_exchanges = [_stored_exchange(_fields(x), redact) for x in self.exchanges]
         self.trace.duration_ms = _ms(self.clock() - self.started)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -679,25 +688,111 @@ def _bind(connector: OutboundConnector, variables: dict[str, Any]) -> BaseModel:
 
 
 def _run_in_thread(call: Callable[[], Any], time_limit: float | None) -> Any:
-    """Call in a daemon thread and wait at most TIME_LIMIT; inline when there is no limit."""
+    """Call inline when there is no limit; else on one of the call threads, waiting at most
+    TIME_LIMIT (the call is abandoned after that)."""
     if time_limit is None:
         return call()
-    box: dict[str, Any] = {}
+    return _call_threads.run(call, time_limit)
 
-    def target() -> None:
+
+class _Task:
+    """One call handed to a call thread; `done` is released once it has finished."""
+
+    __slots__ = ("call", "done", "error", "value")
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self.call = call
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
         try:
-            box["value"] = call()
-        except BaseException as exc:  # handed back to the calling thread
-            box["error"] = exc
+            self.value = self.call()
+        except BaseException as exc:  # handed back to the waiting thread
+            self.error = exc
 
-    thread = threading.Thread(target=target, name="connector-call", daemon=True)
-    thread.start()
-    thread.join(time_limit)
-    if thread.is_alive():
-        raise _timeout(time_limit)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
+
+class _CallThreads:
+    """Daemon threads for sync connector calls under a time limit, reused between calls.
+
+    A new thread per call cost more than a local HTTP request (docs/http-connectors.md). A call
+    that overruns keeps its thread, as Python cannot stop it, and the next call takes another
+    idle thread or starts one: unlike a fixed-size pool, abandoned calls never make later jobs
+    wait (and time out) in a queue. Daemon threads, unlike concurrent.futures' workers, do not
+    hold the process at exit while an abandoned call is stuck.
+    """
+
+    def __init__(self, max_idle: int = 8, idle_seconds: float = 60.0) -> None:
+        self.max_idle = max_idle
+        self.idle_seconds = idle_seconds
+        self._idle: list[_CallThread] = []
+        self._lock = threading.Lock()
+
+    def run(self, call: Callable[[], Any], time_limit: float | None) -> Any:
+        """CALL's value (or its exception); _CallTimeout after TIME_LIMIT seconds (None: wait
+        as long as it takes)."""
+        task = _Task(call)
+        self._take().inbox.put(task)
+        # Lock.acquire reads a negative timeout as "forever"; Thread.join read it as 0
+        finished = task.done.acquire(timeout=-1 if time_limit is None else max(time_limit, 0.0))
+        if not finished:
+            raise _timeout(time_limit)
+        if task.error is not None:
+            raise task.error
+        return task.value
+
+    def _take(self) -> _CallThread:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()  # the most recently used: warm caches
+        thread = _CallThread(self)
+        thread.start()
+        return thread
+
+    def release(self, thread: _CallThread) -> bool:
+        """After a call: True if THREAD waits for the next one, False if it should end."""
+        with self._lock:
+            if len(self._idle) >= self.max_idle:
+                return False
+            self._idle.append(thread)
+            return True
+
+    def retire(self, thread: _CallThread) -> bool:
+        """After idle_seconds without work: True if THREAD may end; False when it was just
+        taken for a call that is on its way."""
+        with self._lock:
+            if thread in self._idle:
+                self._idle.remove(thread)
+                return True
+            return False
+
+
+class _CallThread(threading.Thread):
+    def __init__(self, pool: _CallThreads) -> None:
+        super().__init__(name="connector-call", daemon=True)
+        self.pool = pool
+        self.inbox: queue.SimpleQueue[_Task] = queue.SimpleQueue()
+
+    def run(self) -> None:
+        while True:
+            try:
+                task = self.inbox.get(timeout=self.pool.idle_seconds)
+            except queue.Empty:
+                if self.pool.retire(self):
+                    return
+                continue
+            task.run()
+            # idle again before the caller wakes, so its next call finds this thread
+            keep = self.pool.release(self)
+            task.done.release()
+            del task  # an idle thread keeps no result alive
+            if not keep:
+                return
+
+
+_call_threads = _CallThreads()
 
 
 async def _bounded(awaitable: Any, time_limit: float | None) -> Any:
@@ -719,8 +814,9 @@ def _run_coroutine_sync(make: Callable[[], Any], time_limit: float | None) -> An
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(bounded())
-    # called from inside an event loop (e.g. an async view): use a loop of our own elsewhere
-    return _run_in_thread(lambda: asyncio.run(bounded()), None)
+    # called from inside an event loop (e.g. an async view): asyncio.run refuses to run there,
+    # so our own loop runs on a call thread (bounded() applies the time limit)
+    return _call_threads.run(lambda: asyncio.run(bounded()), None)
 
 
 def _timeout(time_limit: float | None) -> _CallTimeout:
@@ -851,9 +947,29 @@ def _backoff_value(value: Any) -> timedelta | None:
 # --------------------------------------------------------------------------------------------
 
 
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def _json_value(value: Any) -> JSON:
     """The connector's result as plain JSON: models dumped, tuples listed, anything else
     refused with a message that says what was returned."""
+    # exact JSON types first, checked inline: a response body has many leaves
+    leaves = _JSON_LEAVES
+    kind = type(value)
+    if kind in leaves:
+        return value
+    if kind is dict:
+        return {
+            (k if type(k) is str else _json_key(k)): (v if type(v) in leaves else _json_value(v))
+            for k, v in value.items()
+        }
+    if kind is list:
+        return [v if type(v) in leaves else _json_value(v) for v in value]
+    return _other_json_value(value)
+
+
+def _other_json_value(value: Any) -> JSON:
+    """_json_value for models, subclasses of the JSON types, tuples and decimals."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True)
     if value is None or isinstance(value, str | bool | int):
@@ -934,6 +1050,20 @@ def _unwrap(exc: BaseException) -> BaseException:
     return exc
 
 
+def _fields(exchange: HttpExchange) -> dict[str, Any]:
+    """exchange.as_dict() without dataclasses.asdict's deep copy, which cost more than the rest
+    of the trace: dicts (headers) are copied one level, everything else is text or a number."""
+    return {f.name: _shallow_copy(getattr(exchange, f.name)) for f in dataclasses.fields(exchange)}
+
+
+def _shallow_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
 def _stored_exchange(exchange: dict[str, Any], redact: Callable[[Any], Any]) -> dict[str, Any]:
     stored = redact(exchange)
     for key in ("request_body", "response_body"):
@@ -950,19 +1080,14 @@ def _stored_exchange(exchange: dict[str, Any], redact: Callable[[Any], Any]) -> 
 # --------------------------------------------------------------------------------------------
 
 
-class _LogCapture(logging.Handler):
+class _LogCapture:
     """Keeps a run's log records (masked) and forwards them to the worker's log."""
 
     def __init__(self, job_type: str, redactor: Redactor) -> None:
-        super().__init__(logging.DEBUG)
         self.redactor = redactor
         self.records: list[dict[str, Any]] = []
         self.forward = logging.getLogger(f"connectorhub.connectors.{job_type}")
-        # a private logger per run (not from getLogger, so it is not kept forever), whose
-        # records reach only this handler
-        self.logger = logging.Logger(f"connectorhub.connectors.{job_type}", logging.DEBUG)
-        self.logger.propagate = False
-        self.logger.addHandler(self)
+        self.logger = _RunLogger(f"connectorhub.connectors.{job_type}", self)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -976,6 +1101,23 @@ class _LogCapture(logging.Handler):
                 {"time": record.created, "level": record.levelname, "message": message}
             )
         self.forward.log(record.levelno, "%s", message)
+
+
+class _RunLogger(logging.Logger):
+    """A private logger per run (not from getLogger, so it is not kept forever) whose records
+    go to the run's capture and nowhere else. The capture is called directly rather than as a
+    logging.Handler, whose set-up (a lock, an entry in logging's global registry) cost more
+    than the rest of the run's preparation."""
+
+    def __init__(self, name: str, capture: _LogCapture) -> None:
+        super().__init__(name, logging.DEBUG)
+        self.propagate = False
+        self.capture = capture
+
+    def callHandlers(self, record: logging.LogRecord) -> None:
+        self.capture.emit(record)
+        if self.handlers:  # a connector may add handlers of its own
+            super().callHandlers(record)
 
 
 __all__ = [

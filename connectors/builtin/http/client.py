@@ -14,8 +14,12 @@ non-2xx is the caller's business, see `http_error`). What it adds to plain httpx
 - failures turned into Camunda's `ConnectorException`s (docs/camunda-compat.md 3.8);
 - one `HttpExchange` per hop in `context.http_exchanges`.
 
-Clients are kept per (policy, TLS material), so connections are reused between runs: Camunda
-builds a client per request, which costs a TCP (and TLS) handshake each time.
+Connection pools are kept per (policy, TLS material), so connections are reused between runs:
+Camunda builds a client per request, which costs a TCP (and TLS) handshake each time. Nothing
+else is shared between runs: requests go straight to the pool's transport, not through an
+`httpx.Client`, whose cookie jar would carry one run's cookies into the next (and whose auth,
+redirect and cookie machinery cost a fifth of a local request). Cookies set during one call's
+redirect chain are sent on its later hops, as a fresh client per request does.
 """
 
 from __future__ import annotations
@@ -136,8 +140,10 @@ def execute(call: HttpCall, context: ConnectorContext) -> HttpReply:
     headers = list(call.headers)
     content = call.content
     visited = {str(url)}
+    # cookies live for this call's redirect chain only, as with a client per request
+    jar = httpx.Cookies() if call.follow_redirects else None
     for _hop in range(MAX_REDIRECTS + 1):
-        reply = _send_once(method, url, headers, content, call, context)
+        reply = _send_once(method, url, headers, content, call, context, jar)
         location = reply.header("location")
         if not (call.follow_redirects and reply.status in REDIRECT_STATUSES and location):
             return reply
@@ -171,11 +177,12 @@ def _send_once(
     content: bytes | None,
     call: HttpCall,
     context: ConnectorContext,
+    jar: httpx.Cookies | None = None,
 ) -> HttpReply:
     host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
     context.check_egress(host_of_url(str(url)))
     pins = _pins(context.address_policy, host, port)
-    client = _client(context.address_policy, call.tls, call.url_field)
+    transport = _transport(context.address_policy, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
         method=method,
@@ -186,10 +193,8 @@ def _send_once(
     started = time.perf_counter()
     token = _PINS.set(pins)
     try:
-        request = client.build_request(
-            method, url, headers=headers, content=content, timeout=timeout
-        )
-        reply = _receive(client, request, url)
+        request = _request(method, url, headers, content, timeout, jar)
+        reply = _receive(transport, request, url, jar)
     except httpx.HTTPError as exc:
         error = _mapped_error(exc, host, port, timeout)
         exchange.error = error.message
@@ -208,9 +213,41 @@ def _send_once(
     return reply
 
 
-def _receive(client: httpx.Client, request: httpx.Request, url: httpx.URL) -> HttpReply:
+def _request(
+    method: str,
+    url: httpx.URL,
+    headers: list[tuple[str, str]],
+    content: bytes | None,
+    timeout: httpx.Timeout,
+    jar: httpx.Cookies | None,
+) -> httpx.Request:
+    """The request httpx.Client.build_request makes: its default headers, overridden by ours."""
+    merged = httpx.Headers(_DEFAULT_HEADERS)
+    merged.update(headers)
+    return httpx.Request(
+        method,
+        url,
+        headers=merged,
+        content=content,
+        cookies=jar or None,
+        extensions={"timeout": timeout.as_dict()},
+    )
+
+
+# httpx.Client's default headers (Accept, Accept-Encoding, Connection, User-Agent), read from a
+# client that has no network transport of its own
+_DEFAULT_HEADERS = httpx.Client(transport=httpx.BaseTransport(), trust_env=False).headers
+
+
+def _receive(
+    transport: httpx.BaseTransport,
+    request: httpx.Request,
+    url: httpx.URL,
+    jar: httpx.Cookies | None,
+) -> HttpReply:
     limit = max_response_bytes()
-    response = client.send(request, stream=True)
+    response = transport.handle_request(request)
+    response.request = request
     try:
         chunks: list[bytes] = []
         size = 0
@@ -225,6 +262,8 @@ def _receive(client: httpx.Client, request: httpx.Request, url: httpx.URL) -> Ht
             chunks.append(chunk)
     finally:
         response.close()
+    if jar is not None and "set-cookie" in response.headers:
+        jar.extract_cookies(response)
     return HttpReply(
         status=response.status_code,
         reason=response.reason_phrase,
@@ -443,31 +482,32 @@ class _PinnedTransport(httpx.HTTPTransport):
         )
 
 
-_clients: OrderedDict[tuple[Any, str], httpx.Client] = OrderedDict()
+_clients: OrderedDict[tuple[Any, str], _PinnedTransport] = OrderedDict()
 _clients_lock = threading.Lock()
 
 
-def _client(policy: AddressPolicy | None, tls: TlsMaterial | None, field_name: str) -> httpx.Client:
-    """A shared client for this policy and TLS material (connections are kept alive)."""
+def _transport(
+    policy: AddressPolicy | None, tls: TlsMaterial | None, field_name: str
+) -> _PinnedTransport:
+    """A shared transport (connection pool) for this policy and TLS material."""
     tls_key = tls.key() if tls is not None and tls.is_configured else ""
     key = (policy, tls_key)
     with _clients_lock:
-        client = _clients.get(key)
-        if client is not None:
+        transport = _clients.get(key)
+        if transport is not None:
             _clients.move_to_end(key)
-            return client
-    context = _ssl_context(tls if tls_key else None, field_name)
-    client = httpx.Client(transport=_PinnedTransport(context), trust_env=False)
+            return transport
+    transport = _PinnedTransport(_ssl_context(tls if tls_key else None, field_name))
     with _clients_lock:
         existing = _clients.get(key)
         if existing is not None:
-            client.close()
+            transport.close()
             return existing
-        _clients[key] = client
+        _clients[key] = transport
         while len(_clients) > MAX_CLIENTS:
             _, old = _clients.popitem(last=False)
             old.close()
-    return client
+    return transport
 
 
 def _ssl_context(tls: TlsMaterial | None, field_name: str) -> ssl.SSLContext:
@@ -501,10 +541,10 @@ def _load_identity(context: ssl.SSLContext, tls: TlsMaterial) -> None:
 
 
 def close_clients() -> None:
-    """Close every shared client (tests, shutdown)."""
+    """Close every shared connection pool (tests, shutdown)."""
     with _clients_lock:
-        for client in _clients.values():
-            client.close()
+        for transport in _clients.values():
+            transport.close()
         _clients.clear()
 
 

@@ -6,6 +6,10 @@ blocked ranges (loopback, private, link-local, cloud metadata, ...) unless the a
 them, and hands back the addresses it checked; the HTTP client then connects to exactly those
 (`client.py`), so a second DNS answer cannot swap in another address (DNS rebinding).
 
+An allowed answer is reused for ANSWER_TTL seconds per (policy, host, port): the checked addresses
+are still the only ones connected to, so reuse cannot let a rebinding answer in; a refusal or a
+DNS failure is never reused.
+
 The runtime passes a policy to connectors through `ConnectorContext.address_policy`; the
 dry-run adapter uses `policy_from_settings("dry_run")` (on by default), the Zeebe worker
 `policy_from_settings("worker")` (off by default: processes are trusted code).
@@ -15,6 +19,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
@@ -39,6 +46,9 @@ CLOUD_METADATA: tuple[IPNetwork, ...] = tuple(
 )
 _SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, often internal
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known NAT64 prefix (RFC 6052)
+
+ANSWER_TTL = 5.0  # seconds an allowed answer is reused: short, as DNS answers change
+MAX_ANSWERS = 512
 
 
 def embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
@@ -147,6 +157,21 @@ class EgressPolicy:
     def resolve(self, host: str, port: int) -> list[str]:
         """The addresses of HOST that may be connected to; EgressDenied naming the rule if
         none may, HostNotResolved if the name has no address."""
+        key = (self, host, port)
+        now = time.monotonic()
+        with _answers_lock:
+            answer = _answers.get(key)
+            if answer is not None and answer[0] > now:
+                return list(answer[1])
+        allowed = self._check(host, port)
+        with _answers_lock:
+            _answers[key] = (now + ANSWER_TTL, tuple(allowed))
+            _answers.move_to_end(key)
+            while len(_answers) > MAX_ANSWERS:
+                _answers.popitem(last=False)
+        return allowed
+
+    def _check(self, host: str, port: int) -> list[str]:
         bare = host.strip("[]")
         named = any(
             host_matches(p, bare) or host_matches(p, f"{bare}:{port}") for p in self.allow_hosts
@@ -182,6 +207,17 @@ class EgressPolicy:
                 "comma-separated)."
             )
         return allowed
+
+
+# (policy, host, port) -> (expiry on time.monotonic, the allowed addresses)
+_answers: OrderedDict[tuple[EgressPolicy, str, int], tuple[float, tuple[str, ...]]] = OrderedDict()
+_answers_lock = threading.Lock()
+
+
+def forget_answers() -> None:
+    """Drop every reused answer (tests)."""
+    with _answers_lock:
+        _answers.clear()
 
 
 def _is_mapped(address: IPAddress) -> bool:
@@ -255,6 +291,7 @@ __all__ = [
     "allowlist_problems",
     "blocked_rule",
     "embedded_ipv4",
+    "forget_answers",
     "policy_from_settings",
     "system_resolver",
 ]

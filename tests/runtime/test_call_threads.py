@@ -1,0 +1,69 @@
+"""Sync connector calls under a time limit run on reused threads; an abandoned call never holds
+up the next job; run_job works from inside a running event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from connectors.registry import Registry
+from connectors.runtime import Completed, Failed, JobRequest, run_job
+from connectors.sdk import JSON, ConnectorContext, connector
+
+
+class WhereInput(BaseModel):
+    """No input."""
+
+
+seen: list[threading.Thread] = []
+
+
+@connector(type="test:where:1", name="Where", input=WhereInput)
+def where(data: WhereInput, context: ConnectorContext) -> JSON:
+    seen.append(threading.current_thread())
+    return threading.current_thread().name
+
+
+def test_threads_are_reused_between_calls(provider: Any) -> None:
+    registry = Registry()
+    registry.register(where, "builtin:tests.runtime")
+    seen.clear()
+    for _ in range(20):
+        job = JobRequest("test:where:1", {}, {"resultVariable": "r"})
+        outcome = run_job(job, secrets=provider, registry=registry, time_limit=5)
+        assert isinstance(outcome, Completed) and outcome.variables == {"r": "connector-call"}
+    assert len(set(seen)) == 1  # sequential calls: one thread, kept
+    assert seen[0] is not threading.main_thread()
+
+
+def test_an_abandoned_call_does_not_delay_the_next_jobs(run: Any) -> None:
+    stuck = [run({"sleep": 1.5}, {}, time_limit=0.05) for _ in range(12)]
+    assert all(isinstance(o, Failed) and "time limit" in o.message for o in stuck)
+    started = time.perf_counter()
+    outcome = run({"respond": {"a": 1}}, {"resultVariable": "r"}, time_limit=1)
+    assert isinstance(outcome, Completed) and outcome.variables == {"r": {"a": 1}}
+    assert time.perf_counter() - started < 0.5
+
+
+def test_the_connector_exception_reaches_the_outcome(run: Any) -> None:
+    outcome = run({"crash": "boom"}, {}, time_limit=5)
+    assert isinstance(outcome, Failed)
+    assert outcome.variables == {"error": {"type": "RuntimeError", "message": "boom"}}
+
+
+@pytest.mark.parametrize("job_type", ["test:fake:1", "test:fake-async:1"])
+@pytest.mark.parametrize("time_limit", [None, 5.0])
+def test_run_job_inside_a_running_event_loop(
+    registry: Registry, provider: Any, job_type: str, time_limit: float | None
+) -> None:
+    async def main() -> Any:
+        job = JobRequest(job_type, {"respond": [1, 2]}, {"resultVariable": "r"})
+        return run_job(job, secrets=provider, registry=registry, time_limit=time_limit)
+
+    outcome = asyncio.run(main())
+    assert isinstance(outcome, Completed) and outcome.variables == {"r": [1, 2]}
