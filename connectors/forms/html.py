@@ -7,6 +7,8 @@ by nh3, so a hostile template cannot run anything in the hub's pages.
 
 from __future__ import annotations
 
+import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -34,3 +36,20 @@ def safe_html(text: str | None) -> SafeString:
         link_rel="noopener noreferrer",
     )
     return mark_safe(cleaned)  # noqa: S308  nh3 output is safe by construction
+
+
+# where a line or block ends, the words on either side must not run together in plain text
+_BREAKS = re.compile(r"<br\s*/?>|</(?:p|li|div|pre|ul|ol)\s*>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)
+def safe_text(text: str | None) -> str:
+    """The words of a template's HTML text, for places that take no markup: a catalogue card
+    (itself a link), a dropdown `<option>`, an attribute. Tags are removed, the content of
+    `<script>` and `<style>` is dropped (nh3's default), entities are decoded and whitespace
+    is collapsed. The result is plain text: Django escapes it where it is shown."""
+    if not text:
+        return ""
+    words = nh3.clean(_BREAKS.sub(" ", text), tags=set())
+    return _SPACES.sub(" ", html.unescape(words)).strip()
