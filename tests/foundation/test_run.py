@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -59,6 +60,12 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> dict:
     raise AssertionError(f"not healthy within {timeout}s: {last}")
 
 
+def _catalogue_kinds(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT DISTINCT kind FROM connectors_catalogueentry")
+        return {kind for (kind,) in rows}
+
+
 @pytest.mark.celery
 def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
     port = free_port()
@@ -80,6 +87,8 @@ def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
     try:
         health = _wait_healthy(f"http://127.0.0.1:{port}/healthz", process, timeout=90)
         assert health["status"] == "ok", health
+        # Skipping the npm seed still puts the built-in connectors in the catalogue.
+        assert _catalogue_kinds(tmp_path / "connectorhub.sqlite3") == {"builtin"}
         descendants = _children_of(process.pid)
         assert len(descendants) >= 3  # Redis, Celery (and its pool), web server
 
