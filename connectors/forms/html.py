@@ -39,7 +39,7 @@ def safe_html(text: str | None) -> SafeString:
 
 
 # where a line or block ends, the words on either side must not run together in plain text
-_BREAKS = re.compile(r"<br\s*/?>|</(?:p|li|div|pre|ul|ol)\s*>", re.IGNORECASE)
+_BREAKS = re.compile(r"<br\s*/?>|</?(?:p|li|div|pre|ul|ol)\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
 
