@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from connectorhub.localredis import LocalRedis, RedisStartError
@@ -22,6 +23,8 @@ from connectorhub.localredis import LocalRedis, RedisStartError
 BASE_DIR = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
 STOP_TIMEOUT_SECONDS = 10
+# How long start-up waits for the web server and a Celery worker before announcing anyway.
+READY_TIMEOUT_SECONDS = 90
 
 
 def main() -> int:
@@ -39,7 +42,7 @@ def main() -> int:
     try:
         sign_in = _prepare(env)
         children = _start_services(env)
-        _announce_when_ready(env, sign_in)
+        _announce_when_ready(env, sign_in, children)
         return _supervise(children)
     except subprocess.CalledProcessError as exc:
         print(f"Start-up step failed: {' '.join(map(str, exc.cmd[1:]))}", file=sys.stderr)
@@ -88,20 +91,66 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
     return children
 
 
-def _announce_when_ready(env: dict[str, str], sign_in: str) -> None:
-    """Print the address and the login last, once the web server answers, so they stay in view."""
+def _announce_when_ready(
+    env: dict[str, str], sign_in: str, children: list[tuple[str, subprocess.Popen[bytes]]]
+) -> None:
+    """Print the address and the login last, once the hub is whole, so they stay in view.
+
+    "Whole" means the web server answers and a Celery worker answers a ping, which is what
+    /healthz asks the workers. Neither wait asks /healthz itself: each 503 it gives while the
+    worker starts would be logged as an ERROR line.
+    """
     host = env.get("CONNECTORHUB_HOST", "127.0.0.1")
     url = f"http://{host}:{env.get('CONNECTORHUB_PORT', '8000')}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}healthz", timeout=2):  # noqa: S310 (http only)
-                break
-        except urllib.error.HTTPError:
-            break  # it answers; a component may still be starting
-        except OSError:
-            time.sleep(0.3)
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+
+    def waiting() -> bool:  # a child that exits is reported by _supervise right after
+        running = all(process.poll() is None for _, process in children)
+        return running and time.monotonic() < deadline
+
+    web = _wait_for_web(url, waiting)
+    worker = web and _wait_for_worker(env["REDIS_URL"], waiting)
+    if any(process.poll() is not None for _, process in children):
+        return  # nothing is running to announce
     print(f"\n  ConnectorHub is running on {url}\n  {sign_in}\n  Ctrl-C stops everything.\n")
+    if not worker:
+        missing = "the Celery worker does not answer" if web else "the web server does not answer"
+        print(
+            f"  Not ready after {READY_TIMEOUT_SECONDS}s: {missing}; see {url}status/.",
+            file=sys.stderr,
+        )
+
+
+def _wait_for_web(url: str, waiting: Callable[[], bool]) -> bool:
+    while waiting():
+        try:
+            # The catalogue page redirects to sign-in: any answer means the server is up.
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http only)
+                return True
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def _wait_for_worker(broker_url: str, waiting: Callable[[], bool]) -> bool:
+    """True once a Celery worker on BROKER_URL answers a ping, as connectors.health asks."""
+    from celery import Celery  # only the supervisor's own wait needs it
+
+    app = Celery("connectorhub-run", broker=broker_url)
+    try:
+        while waiting():
+            try:
+                if app.control.ping(timeout=1.0):
+                    return True
+            except Exception:  # kombu raises several unrelated types while the broker starts
+                time.sleep(0.3)
+        return False
+    finally:
+        app.close()
 
 
 def _supervise(children: list[tuple[str, subprocess.Popen[bytes]]]) -> int:
