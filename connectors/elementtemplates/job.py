@@ -225,7 +225,8 @@ def _evaluate(source: str | None, context: Mapping[str, Any], run: Evaluate) -> 
 def _feel(expression: str, context: Mapping[str, Any]) -> Any:
     from connectors import feel  # imported late: FEEL is heavier than the rest of this module
 
-    return feel.to_json(feel.evaluate(expression, dict(context)))
+    # Zeebe's engine is feel-scala: a call no function accepts gives null, not an incident
+    return feel.to_json(feel.evaluate(expression, dict(context), unknown_functions="null"))
 
 
 def _assign(target: dict[str, Any], path: str, value: Any) -> None:
