@@ -226,6 +226,9 @@ class OutboundConnector:
     documentation_ref: str | None = None
     icon: str | None = None
     groups: tuple[tuple[str, str], ...] = ()
+    # False for a connector that hands its input back (an echo, a no-op): a secret given to it
+    # would be shown to whoever ran it, so the hub's dry-runs refuse to resolve one for it.
+    accepts_secrets: bool = True
 
     def __post_init__(self) -> None:
         if not self.type or not _JOB_TYPE.match(self.type):
@@ -236,6 +239,8 @@ class OutboundConnector:
             raise TypeError(f"connector {self.type}: function must be callable")
         if isinstance(self.version, bool) or not isinstance(self.version, int):
             raise TypeError(f"connector {self.type}: version must be an int")
+        if not isinstance(self.accepts_secrets, bool):
+            raise TypeError(f"connector {self.type}: accepts_secrets must be True or False")
 
     @property
     def is_async(self) -> bool:
@@ -267,6 +272,7 @@ def connector(
     documentation_ref: str | None = None,
     icon: str | None = None,
     groups: Sequence[tuple[str, str]] = (),
+    accepts_secrets: bool = True,
 ) -> Callable[[ConnectorFunction], OutboundConnector]:
     """Declare a connector function; the decorated name becomes its OutboundConnector."""
 
@@ -282,6 +288,7 @@ def connector(
             documentation_ref=documentation_ref,
             icon=icon,
             groups=tuple(groups),
+            accepts_secrets=accepts_secrets,
         )
 
     return wrap

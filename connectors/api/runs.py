@@ -3,6 +3,9 @@
 POST answers 202 at once with the queued run (and its URL in Location); GET on the run shows
 its progress, and `?wait=N` holds the request up to N seconds (at most MAX_WAIT) until the run
 is done, so a client needs no polling loop of its own.
+
+A run belongs to whoever started it: the list holds the caller's runs (every run for staff),
+and someone else's run answers 404, as the web pages do.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ def run_list(request: Request) -> Response:
         return _start(request)
     services.runs_mark_stale()
     runs = selectors.run_list(
+        user=request.user,
         template_id=request.query_params.get("template_id", ""),
         status=request.query_params.get("status", ""),
         outcome=request.query_params.get("outcome", ""),
@@ -106,9 +110,10 @@ def run_list(request: Request) -> Response:
 
 
 def _start(request: Request) -> Response:
-    if not isinstance(request.data, dict):
+    body = request.data
+    if not isinstance(body, dict):
         raise ValidationError({"non_field_errors": ["the body must be a JSON object"]})
-    incoming = RunStartSerializer(data=request.data)
+    incoming = RunStartSerializer(data=body)
     incoming.is_valid(raise_exception=True)
     data = incoming.validated_data
     try:
@@ -142,11 +147,12 @@ def _start(request: Request) -> Response:
 @api_view(["GET"])
 def run_detail(request: Request, pk: int) -> Response:
     wait = _wait_seconds(request.query_params.get("wait"))
-    run = _get(pk)
+    run = _get(pk, request)
     if wait > 0 and not run.is_done:
+        visible = selectors.runs_visible_to(request.user)
         run = events.wait_for_change(
-            pk, lambda: Run.objects.filter(pk=pk).first(), _not_done, wait
-        ) or _get(pk)
+            pk, lambda: visible.filter(pk=pk).first(), _not_done, wait
+        ) or _get(pk, request)
     return Response(RunSerializer(services.run_check_stale(run)).data)
 
 
@@ -154,16 +160,16 @@ def run_detail(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def run_rerun(request: Request, pk: int) -> Response:
     try:
-        run = services.run_rerun(run=_get(pk), user=request.user, source=RunSource.API)
+        run = services.run_rerun(run=_get(pk, request), user=request.user, source=RunSource.API)
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
     body = RunSerializer(run).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
-def _get(pk: int) -> Run:
+def _get(pk: int, request: Request) -> Run:
     try:
-        return selectors.get_run(pk)
+        return selectors.get_run(pk, user=request.user)
     except Http404:
         raise NotFound(f"No run {pk}") from None
 

@@ -1,6 +1,7 @@
 """/api/v1/secrets/: secrets over REST. The value is write-only: accepted, never returned.
 
-Same services as the web UI, so the same validation and the same audit trail.
+Same services as the web UI, so the same validation, the same owner rule (only a secret's creator
+or a staff user may change, replace or delete it: 403 otherwise) and the same audit trail.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +22,11 @@ from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.names import NAME_MAX_LENGTH
-from connectors.secrets.services import DESCRIPTION_MAX_LENGTH, VALUE_MAX_LENGTH
+from connectors.secrets.services import (
+    DESCRIPTION_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    NotSecretOwner,
+)
 
 
 class SecretSerializer(serializers.Serializer):
@@ -102,9 +107,16 @@ def secret_list(request: Request) -> Response:
 @extend_schema(request=SecretUpdateSerializer, responses={200: SecretSerializer, 204: None})
 @api_view(["GET", "PUT", "PATCH", "DELETE"])
 def secret_detail(request: Request, name: str) -> Response:
-    secret = get_object_or_404(Secret.objects.defer("encrypted_value"), name=name)
+    secret = get_object_or_404(
+        Secret.objects.select_related("created_by").defer("encrypted_value"), name=name
+    )
+    if request.method in ("PUT", "PATCH", "DELETE") and not services.may_manage(
+        secret, request.user
+    ):
+        # before the body is read, so that a refused change reports 403, not a field error
+        raise PermissionDenied(str(NotSecretOwner(secret)))
     if request.method == "DELETE":
-        services.secret_delete(secret=secret, user=request.user)
+        _call(services.secret_delete, secret=secret, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
     if request.method in ("PUT", "PATCH"):
         _update(request, secret)
@@ -148,6 +160,8 @@ def _call(service: Any, **kwargs: Any) -> Any:
         return service(**kwargs)
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict) from None
+    except NotSecretOwner as exc:
+        raise PermissionDenied(str(exc)) from None
     except SecretError as exc:
         raise SecretsUnavailable(str(exc)) from None
 

@@ -22,6 +22,8 @@ class NoopInput(BaseModel):
     name="No-op",
     input=NoopInput,
     description="Completes at once and returns its input; for tests and benchmarks.",
+    # It hands its input back, so a secret in it would be shown in the run's result.
+    accepts_secrets=False,
 )
 def noop(data: NoopInput, context: ConnectorContext) -> JSON:
     return {"echo": data.echo}

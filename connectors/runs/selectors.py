@@ -1,5 +1,10 @@
 """Reading runs: lists and history, one run, whether a worker is there to pick runs up, and
-the figures the run page draws (timing waterfall)."""
+the figures the run page draws (timing waterfall).
+
+A run belongs to whoever started it: its values may hold what they typed into a concealed
+field, and its result what their secrets fetched. Every read here takes the user and shows
+only their runs (staff see all); someone else's run is a 404, as if it did not exist.
+"""
 
 from __future__ import annotations
 
@@ -32,10 +37,23 @@ PHASES = (
 )
 
 
-def run_list(*, template_id: str = "", status: str = "", outcome: str = "") -> QuerySet[Run]:
-    """Runs, newest first, without their large JSON fields."""
-    runs = Run.objects.select_related("created_by").defer(
-        "values", "variables", "job", "result", "trace", "logs", "http_exchanges"
+def runs_visible_to(user: Any) -> QuerySet[Run]:
+    """The runs USER may see: their own; every run for staff; none for an anonymous user."""
+    if not getattr(user, "is_authenticated", False):
+        return Run.objects.none()
+    if getattr(user, "is_staff", False):
+        return Run.objects.all()
+    return Run.objects.filter(created_by=user)
+
+
+def run_list(
+    *, user: Any, template_id: str = "", status: str = "", outcome: str = ""
+) -> QuerySet[Run]:
+    """USER's runs (all of them for staff), newest first, without their large JSON fields."""
+    runs = (
+        runs_visible_to(user)
+        .select_related("created_by")
+        .defer("values", "variables", "job", "result", "trace", "logs", "http_exchanges")
     )
     if template_id:
         runs = runs.filter(template_id=template_id)
@@ -46,17 +64,24 @@ def run_list(*, template_id: str = "", status: str = "", outcome: str = "") -> Q
     return runs
 
 
-def get_run(pk: int) -> Run:
-    run = Run.objects.select_related("created_by", "template_version").filter(pk=pk).first()
+def get_run(pk: int, *, user: Any) -> Run:
+    """Run PK if USER may see it; Http404 otherwise (someone else's run looks like no run)."""
+    run = (
+        runs_visible_to(user).select_related("created_by", "template_version").filter(pk=pk).first()
+    )
     if run is None:
         raise Http404(f"No run {pk}")
     return run
 
 
 def previous_run(run: Run) -> Run | None:
-    """The run of the same template before this one (for "what changed")."""
+    """The same person's run of the same template before this one (for "what changed")."""
     return (
-        Run.objects.filter(template_id=run.template_id, created_at__lt=run.created_at)
+        Run.objects.filter(
+            template_id=run.template_id,
+            created_by_id=run.created_by_id,
+            created_at__lt=run.created_at,
+        )
         .exclude(pk=run.pk)
         .order_by("-created_at", "-pk")
         .first()

@@ -6,8 +6,10 @@ The path of one dry-run:
    against the sample variables, secret references left as they are), records the run as
    `queued` and, once the transaction commits, sends its id to Celery.
 2. The task (connectors.tasks) or the `dryrun` command calls `run_execute(run_id)`, which claims
-   the run (`running`), hands the job to the runtime core with the hub's secrets, stores the
-   redacted outcome (`done`) and audits which secrets were used.
+   the run (`running`), hands the job to the runtime core with the hub's secrets behind the
+   dry-run policy (`DryRunSecretPolicy`: the connector must accept secrets, and the person who
+   started the run must be allowed to use each one), stores the redacted outcome (`done`) and
+   audits which secrets were used.
 3. Whatever kills a run on the way (a worker crash, a hard time limit, a worker that never comes
    back) ends in `run_fail` with the reason, so no run stays `running` for ever.
 """
@@ -34,16 +36,20 @@ from connectors.models import (
     RunTestCase,
     TemplateVersion,
 )
-from connectors.registry import Registry
+from connectors.registry import Registry, UnknownJobType, default_registry
 from connectors.runs import events
 from connectors.runs.limits import default_connector_limit, limits_for, stale_after_seconds
 from connectors.runtime import JobRequest, run_job
-from connectors.secrets import SecretProvider
+from connectors.secrets import DryRunSecretPolicy, SecretProvider
 
 logger = logging.getLogger(__name__)
 
 MAX_VALUES_BYTES = 1_048_576  # values or variables larger than this are refused
 MAX_STORED_JSON_BYTES = 2_097_152  # a stored result/trace part above this is cut
+# Deeper values are refused up front: every recursive walker on the way (job building, FEEL,
+# JSON encoding) would otherwise hit Python's recursion limit somewhere in the middle. The
+# API's JSON parser (connectors.api.parsers) draws the line at the same depth.
+MAX_JSON_DEPTH = 64
 
 WORKER_LOST = (
     "The worker running this dry-run stopped before it finished (crash, out of memory or "
@@ -144,6 +150,8 @@ def _json_object(value: Any, name: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise ValidationError({name: f"must be a JSON object, not {_kind(value)}"})
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValidationError({name: f"is nested more than {MAX_JSON_DEPTH} levels deep"})
     try:
         size = len(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as exc:
@@ -151,6 +159,21 @@ def _json_object(value: Any, name: str) -> dict[str, Any]:
     if size > MAX_VALUES_BYTES:
         raise ValidationError({name: f"is larger than {MAX_VALUES_BYTES} bytes"})
     return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply VALUE nests lists and dicts; iterative, so that depth itself cannot crash it."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_JSON_DEPTH:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _kind(value: Any) -> str:
@@ -258,7 +281,7 @@ def _outcome_of(
     run: Run, secrets: SecretProvider | None, registry: Registry | None
 ) -> dict[str, Any]:
     from connectors.builtin.http.egress import policy_from_settings
-    from connectors.secrets.store import allowed_hosts_for, default_provider
+    from connectors.secrets.store import allowed_hosts_for
 
     job = run.job
     request = JobRequest(
@@ -269,7 +292,7 @@ def _outcome_of(
     )
     outcome = run_job(
         request,
-        secrets=secrets if secrets is not None else default_provider(),
+        secrets=_secret_policy(run, secrets, registry),
         registry=registry,
         time_limit=run.time_limit,
         allowed_hosts=allowed_hosts_for,
@@ -277,6 +300,34 @@ def _outcome_of(
         address_policy=policy_from_settings("dry_run"),
     )
     return outcome.as_dict()
+
+
+def _secret_policy(
+    run: Run, secrets: SecretProvider | None, registry: Registry | None
+) -> DryRunSecretPolicy:
+    """The hub's secrets as this run may use them (docs/secrets.md, "Who may use a secret").
+
+    A dry-run's result is shown to whoever started it, so secrets reach only connectors that
+    accept them, and only those the starter may use. The `dryrun` command is run by whoever
+    operates the hub (who holds the key anyway), so it is trusted like a staff user.
+    """
+    from connectors.secrets.store import default_provider, dry_run_secret_rule
+
+    provider = secrets if secrets is not None else default_provider()
+    return DryRunSecretPolicy(
+        provider,
+        connector_accepts_secrets=_accepts_secrets(run.job["type"], registry),
+        user_may_use=dry_run_secret_rule(
+            run.created_by, provider, trusted=run.source == RunSource.COMMAND
+        ),
+    )
+
+
+def _accepts_secrets(job_type: str, registry: Registry | None) -> bool:
+    try:
+        return (registry or default_registry()).get(job_type).accepts_secrets
+    except UnknownJobType:
+        return True  # the runtime fails the run before it resolves anything
 
 
 def _store(run: Run, outcome: dict[str, Any]) -> bool:

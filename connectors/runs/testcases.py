@@ -223,7 +223,10 @@ def table_of_test_cases(
     """One row per test case: its run in BATCH (else its latest), the run before, the changes."""
     rows = []
     for test_case in _test_cases(template_id, user):
-        runs = Run.objects.filter(test_case=test_case).order_by("-created_at", "-pk")
+        # the user's own runs only: a staff user's re-run of it is theirs, not this table's
+        runs = Run.objects.filter(test_case=test_case, created_by=user).order_by(
+            "-created_at", "-pk"
+        )
         current = runs.filter(batch=batch).first() if batch is not None else runs.first()
         previous = None
         if current is not None:

@@ -11,8 +11,10 @@ from connectors.secrets.errors import (
     SecretHostNotAllowed,
     SecretNotFoundError,
     SecretsKeyError,
+    SecretUseRefused,
 )
 from connectors.secrets.hosts import check_allowed_host, check_allowed_url, host_of_url
+from connectors.secrets.policy import DryRunSecretPolicy
 from connectors.secrets.providers import (
     ChainSecretProvider,
     EnvironmentSecretProvider,
@@ -30,6 +32,7 @@ from connectors.secrets.references import (
 __all__ = [
     "MASK",
     "ChainSecretProvider",
+    "DryRunSecretPolicy",
     "EnvironmentSecretProvider",
     "MappingSecretProvider",
     "Redactor",
@@ -39,6 +42,7 @@ __all__ = [
     "SecretHostNotAllowed",
     "SecretNotFoundError",
     "SecretProvider",
+    "SecretUseRefused",
     "SecretsKeyError",
     "check_allowed_host",
     "check_allowed_url",

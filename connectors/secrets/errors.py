@@ -50,3 +50,15 @@ class SecretDecryptError(SecretError):
             "it was encrypted under another key. The stored value is unchanged; set the key it "
             "was saved with (old keys may follow the new one, separated by commas)."
         )
+
+
+class SecretUseRefused(SecretError):
+    """A dry-run may not use this secret: the connector or the person running it is not allowed.
+
+    The runtime turns it, like any SecretError, into an input error (0 retries).
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(f"Secret '{name}' may not be used in this dry-run: {reason}")

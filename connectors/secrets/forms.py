@@ -28,7 +28,8 @@ def _hosts_field() -> forms.CharField:
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "api.github.com\n*.slack.com"}),
         help_text="One per line. A run that would send this secret anywhere else fails before "
-        "the request. Empty: any host.",
+        "the request. Empty: any host, and then only you (and staff) may use it in dry-runs; "
+        "list hosts to let other users' dry-runs use it toward them.",
     )
 
 

@@ -8,7 +8,7 @@ from connectors.models.secrets import Secret, SecretAuditEvent
 
 
 def secret_list(*, search: str = "") -> QuerySet[Secret]:
-    secrets = Secret.objects.select_related("changed_by").defer("encrypted_value")
+    secrets = Secret.objects.select_related("created_by", "changed_by").defer("encrypted_value")
     search = search.strip()
     if search:
         secrets = secrets.filter(Q(name__icontains=search) | Q(description__icontains=search))

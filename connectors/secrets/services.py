@@ -2,6 +2,10 @@
 
 Bad input raises Django's ValidationError keyed by field (name, value, allowed_hosts), which the
 web forms, the API and the admin show next to that field. Nothing is written when it is raised.
+
+A secret belongs to its creator: only they or a staff user may change, replace or delete it
+(`may_manage`); anyone else gets `NotSecretOwner` (a PermissionDenied). `user=None` means the
+hub's own code (a management command, a shell), which is trusted.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,6 +27,40 @@ from connectors.secrets.store import cipher
 VALUE_MAX_LENGTH = 65_536
 DESCRIPTION_MAX_LENGTH = 1_000
 ALLOWED_HOSTS_MAX = 50
+
+
+class NotSecretOwner(PermissionDenied):
+    """USER may not change, replace or delete this secret; the message says who may."""
+
+    def __init__(self, secret: Secret) -> None:
+        owner = secret.created_by.get_username() if secret.created_by else None
+        if owner:
+            message = (
+                f"Secret '{secret.name}' belongs to {owner}: only they or a staff user may "
+                "change, replace or delete it."
+            )
+        else:
+            message = (
+                f"Secret '{secret.name}' has no owner: only a staff user may change, replace or "
+                "delete it."
+            )
+        super().__init__(message)
+
+
+def may_manage(secret: Secret, user: Any) -> bool:
+    """Whether USER may change, replace or delete SECRET: its creator, a staff user, or the hub."""
+    if user is None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff) or (
+        secret.created_by_id is not None and secret.created_by_id == user.pk
+    )
+
+
+def check_may_manage(secret: Secret, user: Any) -> None:
+    if not may_manage(secret, user):
+        raise NotSecretOwner(secret)
 
 
 def new_name_problem(name: str) -> str | None:
@@ -105,6 +143,7 @@ def secret_update(
     user: Any = None,
 ) -> Secret:
     """Change the description and/or the allowed hosts (the value has its own service)."""
+    check_may_manage(secret, user)
     errors: dict[str, list[str]] = {}
     changed = []
     if description is not None:
@@ -129,6 +168,7 @@ def secret_update(
 
 
 def secret_replace_value(*, secret: Secret, value: str, user: Any = None) -> Secret:
+    check_may_manage(secret, user)
     if problem := value_problem(value):
         raise ValidationError({"value": [problem]})
     secret.encrypted_value = cipher().encrypt(value)
@@ -141,6 +181,7 @@ def secret_replace_value(*, secret: Secret, value: str, user: Any = None) -> Sec
 
 
 def secret_delete(*, secret: Secret, user: Any = None) -> None:
+    check_may_manage(secret, user)
     with transaction.atomic():
         _audit(secret, SecretAuditEvent.Action.DELETE, user)
         secret.delete()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import conf
 from connectors.secrets.crypto import KEY_SETTING, SecretCipher, generate_key, parse_keys
 from connectors.secrets.errors import SecretsKeyError
+from connectors.secrets.policy import UseRule
 from connectors.secrets.providers import (
     ChainSecretProvider,
     EnvironmentSecretProvider,
@@ -120,6 +122,72 @@ def allowed_hosts_for(name: str) -> list[str]:
     """Host patterns secret NAME may be sent to; empty means anywhere (and for non-DB secrets)."""
     hosts = Secret.objects.filter(name=name).values_list("allowed_hosts", flat=True).first()
     return list(hosts or [])
+
+
+def is_staff(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
+
+
+def dry_run_secret_rule(user: Any, provider: SecretProvider, *, trusted: bool = False) -> UseRule:
+    """Why USER may not use a secret in a dry-run (None: they may), for `DryRunSecretPolicy`.
+
+    A secret belongs to whoever created it. Its owner may use it anywhere its allowed hosts
+    permit (everywhere when it names none); anyone else only when it names allowed hosts, so
+    that its owner decided where it may go (the runtime's egress check holds it there). A
+    secret from outside the hub's store (the environment, a vault) has neither owner nor hosts:
+    only staff may use it. Staff and TRUSTED callers (the `dryrun` command, run by whoever
+    operates the hub) may use every secret. A name no provider has is left to the runtime,
+    which reports it as not available.
+    """
+    if trusted or is_staff(user):
+        return _anyone
+    user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+
+    def rule(name: str) -> str | None:
+        row = (
+            Secret.objects.filter(name=name)
+            .values("created_by_id", "created_by__username", "allowed_hosts")
+            .first()
+        )
+        source = _source_of(provider, name, stored=row is not None)
+        if source is None:
+            return None
+        if row is None or source != "database":
+            return (
+                f"it comes from {source}, outside the hub's store, so it has no owner and no "
+                "allowed hosts; only staff may use it in dry-runs"
+            )
+        if user_id is not None and row["created_by_id"] == user_id:
+            return None
+        if row["allowed_hosts"]:
+            return None
+        owner = row["created_by__username"]
+        if not owner:
+            return "it has no owner and names no allowed hosts, so only staff may use it"
+        return (
+            f"it belongs to {owner} and names no allowed hosts, so only {owner} or a staff "
+            f"user may use it until {owner} lists the hosts it may be sent to"
+        )
+
+    return rule
+
+
+def _anyone(name: str) -> None:
+    return None
+
+
+def _source_of(provider: SecretProvider, name: str, *, stored: bool) -> str | None:
+    """Which provider answers for NAME: "database", another one's description, or None."""
+    for candidate in getattr(provider, "providers", None) or [provider]:
+        if isinstance(candidate, DatabaseSecretProvider):
+            if stored:
+                return "database"
+            continue
+        if candidate.get(name) is not None:
+            describe = getattr(candidate, "describe", None)
+            label = getattr(candidate, "label", type(candidate).__name__)
+            return str(describe(name)) if callable(describe) else f"the {label} provider"
+    return None
 
 
 def record_secret_use(names: Iterable[str], run_id: object) -> None:

@@ -1,7 +1,8 @@
 """Dry-runs in the web UI: history, a run's live page, re-run, and a plain start form.
 
-Runs are hub-wide like the catalogue: every signed-in user sees every run (a team tests its
-connectors together), and what a run stores is already redacted.
+A run belongs to whoever started it (staff see all): its values may hold what they typed into a
+concealed field. Every view reads runs through `selectors.runs_visible_to(request.user)`, so
+someone else's run answers 404 here, in the live fragment, on re-run and in "Edit JSON & run".
 
 The run page polls `run-live` while the run is not done. That request is held for up to
 LIVE_HOLD_SECONDS until the run changes (connectors.runs.events), so a finished run shows
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -47,7 +49,7 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
     services.runs_mark_stale()
     template_id = template_id or request.GET.get("template", "")
     outcome = request.GET.get("outcome", "")
-    runs = selectors.run_list(template_id=template_id, outcome=outcome)
+    runs = selectors.run_list(user=request.user, template_id=template_id, outcome=outcome)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     entry = CatalogueEntry.objects.filter(template_id=template_id).first() if template_id else None
     context = {
@@ -64,16 +66,19 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
 
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = services.run_check_stale(selectors.get_run(pk))
+    run = services.run_check_stale(selectors.get_run(pk, user=request.user))
     return render(request, "connectors/runs/detail.html", _detail_context(run))
 
 
 def run_live(request: HttpRequest, pk: int) -> HttpResponse:
     """The live part of the run page; held until the run moves past the status the page shows."""
     seen = request.GET.get("seen", "")
+    visible = selectors.runs_visible_to(request.user).select_related("created_by")
+    if not visible.filter(pk=pk).exists() and Run.objects.filter(pk=pk).exists():
+        raise Http404(f"No run {pk}")  # someone else's
 
     def read() -> Run | None:
-        run = Run.objects.select_related("created_by").filter(pk=pk).first()
+        run = visible.filter(pk=pk).first()
         return None if run is None else services.run_check_stale(run)
 
     run = events.wait_for_change(
@@ -93,7 +98,7 @@ def run_live(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
-    run = selectors.get_run(pk)
+    run = selectors.get_run(pk, user=request.user)
     try:
         new = services.run_rerun(run=run, user=request.user)
     except ValidationError as exc:
@@ -194,7 +199,8 @@ def configure_url(run: Run) -> str | None:
     """The configure page of the run's template version, pre-filled from this run."""
     if run.version is None:
         return None
-    return f"/connectors/{run.template_id}/versions/{run.version}/configure/?run={run.pk}"
+    page = reverse("configure", args=[run.template_id, run.version])
+    return f"{page}?{urlencode({'run': run.pk})}"
 
 
 def _steps(run: Run) -> list[dict[str, Any]]:
@@ -242,6 +248,8 @@ def _json_field(text: str) -> Any:
         value = json.loads(text)
     except ValueError as exc:
         raise ValidationError(f"Not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValidationError("Not valid JSON here: it is nested too deeply.") from None
     if not isinstance(value, dict):
         raise ValidationError("Must be a JSON object ({…}).")
     return value
@@ -256,14 +264,13 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     }
     source = request.GET.get("from")
     if source and source.isdigit():
-        run = Run.objects.filter(pk=int(source)).first()
-        if run is not None:
-            initial.update(
-                template=run.template_id,
-                version=run.version,
-                values=_pretty(run.values),
-                variables=_pretty(run.variables),
-            )
+        run = selectors.get_run(int(source), user=request.user)  # someone else's: 404
+        initial.update(
+            template=run.template_id,
+            version=run.version,
+            values=_pretty(run.values),
+            variables=_pretty(run.variables),
+        )
     return initial
 
 

@@ -1,7 +1,9 @@
 """Secrets in the web UI: names, descriptions, hosts and audit; a value is never rendered.
 
-Secrets are hub-wide: every signed-in user sees the same list and may use, replace or delete any
-secret (docs/secrets.md says why). Nobody, staff included, can read a value back.
+Every signed-in user sees every name and may reference it; a secret belongs to its creator, and
+only they or a staff user may edit, replace or delete it (docs/secrets.md says why). Those pages
+answer 403 to anyone else, and the detail page does not offer them. Nobody, staff included, can
+read a value back.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from connectors.models.secrets import Secret
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
+from connectors.secrets.services import NotSecretOwner
 
 
 def secret_list(request: HttpRequest) -> HttpResponse:
@@ -56,6 +59,7 @@ def secret_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "secret": secret,
         "reference": "{{secrets." + secret.name + "}}",
+        "can_manage": services.may_manage(secret, request.user),
         "uses": selectors.secret_uses(secret=secret),
         "events": selectors.secret_audit(secret=secret, limit=50),
     }
@@ -65,6 +69,8 @@ def secret_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def secret_edit(request: HttpRequest, pk: int) -> HttpResponse:
     secret = _get_secret(pk)
+    if not services.may_manage(secret, request.user):
+        return _forbidden(request, secret)
     initial = {
         "description": secret.description,
         "allowed_hosts": "\n".join(secret.allowed_hosts),
@@ -90,6 +96,8 @@ def secret_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def secret_value(request: HttpRequest, pk: int) -> HttpResponse:
     secret = _get_secret(pk)
+    if not services.may_manage(secret, request.user):
+        return _forbidden(request, secret)
     form = SecretValueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,6 +116,8 @@ def secret_value(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def secret_delete(request: HttpRequest, pk: int) -> HttpResponse:
     secret = _get_secret(pk)
+    if not services.may_manage(secret, request.user):
+        return _forbidden(request, secret)
     if request.method == "POST":
         name = secret.name
         services.secret_delete(secret=secret, user=request.user)
@@ -120,8 +130,16 @@ def secret_audit(request: HttpRequest) -> HttpResponse:
     return render(request, "connectors/secrets/audit.html", {"events": selectors.secret_audit()})
 
 
+def _forbidden(request: HttpRequest, secret: Secret) -> HttpResponse:
+    """The page (and status) for someone who may not change this secret; nothing is changed."""
+    context = {"secret": secret, "message": str(NotSecretOwner(secret))}
+    return render(request, "connectors/secrets/forbidden.html", context, status=403)
+
+
 def _get_secret(pk: int) -> Secret:
-    return get_object_or_404(Secret.objects.defer("encrypted_value"), pk=pk)
+    return get_object_or_404(
+        Secret.objects.select_related("created_by").defer("encrypted_value"), pk=pk
+    )
 
 
 def _add_errors(form: forms.Form, exc: ValidationError | SecretError) -> None:

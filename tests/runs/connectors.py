@@ -4,7 +4,7 @@ and in the Celery worker through an entry point (see conftest.plugin_site).
 - `test:http:1` calls a URL like Camunda's REST connector: the response as `{status, headers,
   body}`, an HTTP error as a ConnectorError whose code is the status and whose variables hold
   `response: {headers, body}`; it records the exchange for the run page.
-- `test:echo:1` returns and logs its input (the secrets-never-leak test).
+- `test:echo:1` returns and logs its input; like the no-op it declares `accepts_secrets=False`.
 - `test:crash:1` kills the process it runs in, unless that is the test process itself.
 - `test:hang:1` blocks its worker process past the soft time limit, ignoring it.
 """
@@ -73,7 +73,8 @@ class EchoInput(BaseModel):
     fail: bool = Field(default=False, description="Raise an error carrying the text")
 
 
-@connector(type="test:echo:1", name="Test echo", input=EchoInput)
+# It hands its input back, so it declares that it takes no secrets (dry-runs refuse them).
+@connector(type="test:echo:1", name="Test echo", input=EchoInput, accepts_secrets=False)
 def echo(data: EchoInput, context: ConnectorContext) -> JSON:
     context.logger.info("echoing %s", data.text)
     if data.fail:

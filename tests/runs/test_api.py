@@ -93,3 +93,38 @@ def test_start_then_wait_returns_the_stored_outcome(
     assert done["http_exchanges"][0]["status"] == 200
     rerun = signed_in_client.post(f"{started['url']}rerun/")
     assert rerun.status_code == 202 and rerun.json()["rerun_of"] == started["id"]
+
+
+@pytest.mark.django_db
+def test_another_users_run_is_404_and_not_listed(
+    client: Any, user: Any, other_user: Any, catalogue: dict
+) -> None:
+    client.force_login(other_user)
+    body = {"template_id": "test.echo", "values": {"text": "bob typed this"}}
+    theirs = client.post(LIST, body, content_type="application/json").json()
+    client.force_login(user)
+    assert client.get(LIST).json()["count"] == 0
+    for response in (
+        client.get(theirs["url"]),
+        client.get(theirs["url"], {"wait": "0.1"}),
+        client.post(f"{theirs['url']}rerun/"),
+    ):
+        assert response.status_code == 404
+        assert "bob typed this" not in response.content.decode()
+    assert Run.objects.count() == 1
+    user.is_staff = True
+    user.save()
+    assert client.get(theirs["url"]).status_code == 200
+    assert client.get(LIST).json()["count"] == 1
+
+
+@pytest.mark.django_db
+def test_a_deeply_nested_body_is_a_400(signed_in_client: Any, catalogue: dict) -> None:
+    variables: Any = 1
+    for _ in range(100):
+        variables = {"a": variables}
+    body = {"template_id": "test.echo", "values": {"text": "x"}, "variables": variables}
+    response = signed_in_client.post(LIST, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested more than 64 levels deep" in response.json()["detail"]
+    assert not Run.objects.exists()

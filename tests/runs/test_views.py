@@ -15,17 +15,19 @@ from connectors.secrets import MappingSecretProvider
 pytestmark = pytest.mark.django_db
 
 
-def done_run(catalogue: dict, test_registry: Any, values: dict, template: str = "test.echo") -> Run:
-    run = run_start(version=catalogue[template], values=values, variables={}, user=None,
+def done_run(
+    user: Any, catalogue: dict, test_registry: Any, values: dict, template: str = "test.echo"
+) -> Run:
+    run = run_start(version=catalogue[template], values=values, variables={}, user=user,
                     enqueue=False)  # fmt: skip
     return run_execute(run.pk, secrets=MappingSecretProvider({}), registry=test_registry)
 
 
 def test_history_lists_runs_overall_and_per_connector(
-    signed_in_client: Any, catalogue: dict, test_registry: Any
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
 ) -> None:
-    echo = done_run(catalogue, test_registry, {"text": "a"})
-    noop = done_run(catalogue, test_registry, {}, "io.connectorhub.noop")
+    echo = done_run(user, catalogue, test_registry, {"text": "a"})
+    noop = done_run(user, catalogue, test_registry, {}, "io.connectorhub.noop")
     overall = signed_in_client.get(reverse("run-list")).content.decode()
     assert f"#{echo.pk}" in overall and f"#{noop.pk}" in overall
     mine = signed_in_client.get(reverse("connector-runs", args=["test.echo"])).content.decode()
@@ -34,10 +36,10 @@ def test_history_lists_runs_overall_and_per_connector(
 
 
 def test_history_filters_by_outcome_with_an_htmx_fragment(
-    signed_in_client: Any, catalogue: dict, test_registry: Any
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
 ) -> None:
-    ok = done_run(catalogue, test_registry, {"text": "a"})
-    bad = done_run(catalogue, test_registry, {"text": "b", "fail": True})
+    ok = done_run(user, catalogue, test_registry, {"text": "a"})
+    bad = done_run(user, catalogue, test_registry, {"text": "b", "fail": True})
     response = signed_in_client.get(
         reverse("run-list"), {"outcome": "failed"}, headers={"HX-Request": "true"}
     )
@@ -47,9 +49,9 @@ def test_history_filters_by_outcome_with_an_htmx_fragment(
 
 
 def test_done_run_page_shows_outcome_result_variables_logs_and_timing(
-    signed_in_client: Any, catalogue: dict, test_registry: Any
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
 ) -> None:
-    run = done_run(catalogue, test_registry, {"text": "hello", "resultVariable": "out"})
+    run = done_run(user, catalogue, test_registry, {"text": "hello", "resultVariable": "out"})
     html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
     assert 'data-outcome="completed"' in html
     assert "hx-trigger" not in html.split('id="run-live"')[1].split(">")[0]
@@ -59,10 +61,10 @@ def test_done_run_page_shows_outcome_result_variables_logs_and_timing(
 
 
 def test_failed_run_page_shows_the_error_mapping(
-    signed_in_client: Any, catalogue: dict, test_registry: Any
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
 ) -> None:
     run = done_run(
-        catalogue, test_registry,
+        user, catalogue, test_registry,
         {"text": "x", "fail": True, "errorExpression": '=bpmnError("E1", error.message)'},
     )  # fmt: skip
     assert run.outcome == RunOutcome.BPMN_ERROR
@@ -72,10 +74,10 @@ def test_failed_run_page_shows_the_error_mapping(
 
 
 def test_queued_run_page_polls_and_live_answers_200_then_286(
-    signed_in_client: Any, catalogue: dict, test_registry: Any
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
 ) -> None:
     run = run_start(version=catalogue["test.echo"], values={"text": "a"}, variables={},
-                    user=None, enqueue=False)  # fmt: skip
+                    user=user, enqueue=False)  # fmt: skip
     html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
     assert 'hx-trigger="load delay:0.5s, every 1s, run-changed"' in html
     assert f'hx-get="{reverse("run-live", args=[run.pk])}"' in html
@@ -103,7 +105,7 @@ def test_unknown_run_is_404(signed_in_client: Any) -> None:
 def test_rerun_starts_a_new_run_with_the_same_input(
     signed_in_client: Any, catalogue: dict, test_registry: Any, user: Any
 ) -> None:
-    run = done_run(catalogue, test_registry, {"text": "again"})
+    run = done_run(user, catalogue, test_registry, {"text": "again"})
     response = signed_in_client.post(reverse("run-rerun", args=[run.pk]))
     new = Run.objects.exclude(pk=run.pk).get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -133,9 +135,9 @@ def test_start_form_runs_json_values_and_names_bad_fields(
 
 
 def test_start_form_is_prefilled_from_a_run(
-    signed_in_client: Any, catalogue: dict, test_registry: Any
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
 ) -> None:
-    run = done_run(catalogue, test_registry, {"text": "prefill-me"})
+    run = done_run(user, catalogue, test_registry, {"text": "prefill-me"})
     html = signed_in_client.get(reverse("run-create"), {"from": run.pk}).content.decode()
     assert "prefill-me" in html and 'value="test.echo"' in html
 
@@ -143,3 +145,51 @@ def test_start_form_is_prefilled_from_a_run(
 def test_pages_need_a_signed_in_user(client: Any) -> None:
     response = client.get(reverse("run-list"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_deeply_nested_json_is_a_field_error_not_a_crash(
+    signed_in_client: Any, catalogue: dict
+) -> None:
+    url = reverse("run-create")
+    too_deep_to_parse = "[" * 100_000 + "]" * 100_000
+    response = signed_in_client.post(
+        url, {"template": "test.echo", "values": '{"text": "x"}', "variables": too_deep_to_parse}
+    )
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()
+    parsable = '{"a": ' * 100 + "1" + "}" * 100  # json reads it; the run refuses it
+    response = signed_in_client.post(
+        url, {"template": "test.echo", "values": '{"text": "x"}', "variables": parsable}
+    )
+    assert "is nested more than 64 levels deep" in response.content.decode()
+    assert not Run.objects.exists()
+
+
+def test_runs_belong_to_whoever_started_them(
+    client: Any, user: Any, other_user: Any, catalogue: dict, test_registry: Any
+) -> None:
+    """Someone else's run answers 404 everywhere; the history lists only one's own runs."""
+    theirs = done_run(other_user, catalogue, test_registry, {"text": "typed-into-a-password"})
+    mine = done_run(user, catalogue, test_registry, {"text": "my own"})
+    client.force_login(user)
+    for url in (
+        reverse("run-detail", args=[theirs.pk]),
+        reverse("run-live", args=[theirs.pk]) + "?seen=queued",
+        reverse("run-create") + f"?from={theirs.pk}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "typed-into-a-password" not in response.content.decode()
+    assert client.post(reverse("run-rerun", args=[theirs.pk])).status_code == 404
+    for url in (reverse("run-list"), reverse("connector-runs", args=["test.echo"])):
+        html = client.get(url).content.decode()
+        assert f"#{mine.pk}</a>" in html and f"#{theirs.pk}</a>" not in html, url
+    assert client.get(reverse("run-detail", args=[mine.pk])).status_code == 200
+    assert Run.objects.count() == 2  # the refused re-run started nothing
+
+    other_user.is_staff = True  # staff see every run
+    other_user.save()
+    client.force_login(other_user)
+    html = client.get(reverse("run-list")).content.decode()
+    assert f"#{mine.pk}</a>" in html and f"#{theirs.pk}</a>" in html
+    assert client.get(reverse("run-detail", args=[mine.pk])).status_code == 200

@@ -115,3 +115,39 @@ def test_missing_key_is_a_503_that_names_the_setting(
     assert response.status_code == 503
     assert "CONNECTORHUB_SECRETS_KEY is not set" in response.json()["detail"]
     assert list(Secret.objects.values_list("name", flat=True)) == ["A"]
+
+
+def test_another_user_cannot_change_replace_or_delete(
+    client: Client, other_user: Any, make_secret: Any
+) -> None:
+    make_secret("A", VALUE, allowed_hosts=["api.example.com"])  # created by ada
+    client.force_login(other_user)
+    attempts = [
+        ("patch", {"allowed_hosts": ["attacker.example"]}),
+        ("patch", {"description": "mine now"}),
+        ("put", {"value": "replaced-by-bob"}),
+        ("patch", {"value": ""}),  # refused as not theirs before the value is even checked
+        ("delete", None),
+    ]
+    for method, body in attempts:
+        response = _json(client, method, BASE + "A/", body)
+        assert response.status_code == 403, (method, body)
+        assert response.json()["detail"] == (
+            "Secret 'A' belongs to ada: only they or a staff user may change, replace or delete it."
+        )
+    secret = Secret.objects.get()
+    assert (secret.allowed_hosts, secret.description) == (["api.example.com"], "")
+    assert DatabaseSecretProvider().get("A") == VALUE
+    assert client.get(BASE + "A/").json()["created_by"] == "ada"  # still readable (no value)
+
+
+def test_a_staff_user_may_change_anyones_secret(
+    client: Client, other_user: Any, make_secret: Any
+) -> None:
+    make_secret("A", VALUE)
+    other_user.is_staff = True
+    other_user.save()
+    client.force_login(other_user)
+    patched = _json(client, "patch", BASE + "A/", {"allowed_hosts": ["api.example.com"]})
+    assert patched.status_code == 200 and patched.json()["allowed_hosts"] == ["api.example.com"]
+    assert client.delete(BASE + "A/").status_code == 204

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 
 from connectors.models import Secret, SecretAuditEvent
 from connectors.secrets.services import (
+    NotSecretOwner,
+    may_manage,
     secret_create,
     secret_delete,
     secret_replace_value,
@@ -84,7 +86,9 @@ def test_replace_value_rejects_empty_and_keeps_the_old_one(user: Any) -> None:
 
 
 def test_update_with_bad_hosts_changes_nothing(user: Any) -> None:
-    secret = secret_create(name="A", value="v", description="d", allowed_hosts=["a.example"])
+    secret = secret_create(
+        name="A", value="v", description="d", allowed_hosts=["a.example"], user=user
+    )
     with pytest.raises(ValidationError):
         secret_update(secret=secret, description="new", allowed_hosts=["not a host"], user=user)
     secret.refresh_from_db()
@@ -92,6 +96,8 @@ def test_update_with_bad_hosts_changes_nothing(user: Any) -> None:
 
 
 def test_audit_trail_records_who_and_what_never_values(user: Any, other_user: Any) -> None:
+    other_user.is_staff = True  # a staff user may change anyone's secret
+    other_user.save()
     secret = secret_create(name="A", value="value-one", user=user)
     secret_replace_value(secret=secret, value="value-two", user=other_user)
     secret_update(secret=secret, description="now described", user=other_user)
@@ -108,3 +114,35 @@ def test_audit_trail_records_who_and_what_never_values(user: Any, other_user: An
     assert not any("value-" in f"{e.detail}{e.run_id}" for e in events)
     secret_row = Secret.objects.filter(name="A")
     assert not secret_row.exists()
+
+
+def test_only_the_creator_or_staff_may_change_replace_or_delete(
+    user: Any, other_user: Any, django_user_model: Any
+) -> None:
+    secret = secret_create(name="A", value="mine", allowed_hosts=["a.example"], user=user)
+    for attempt in (
+        lambda: secret_update(secret=secret, allowed_hosts=["evil.example"], user=other_user),
+        lambda: secret_update(secret=secret, description="hijacked", user=other_user),
+        lambda: secret_replace_value(secret=secret, value="theirs", user=other_user),
+        lambda: secret_delete(secret=secret, user=other_user),
+    ):
+        with pytest.raises(NotSecretOwner, match="belongs to ada: only they or a staff user"):
+            attempt()
+    secret.refresh_from_db()
+    assert (secret.allowed_hosts, secret.description) == (["a.example"], "")
+    assert DatabaseSecretProvider().get("A") == "mine"
+    assert not SecretAuditEvent.objects.filter(action="change").exists()
+    # the owner and a staff user may
+    secret_update(secret=secret, allowed_hosts=["b.example"], user=user)
+    staff = django_user_model.objects.create_user("root", "r@example.com", "pw", is_staff=True)
+    secret_replace_value(secret=secret, value="rotated", user=staff)
+    assert DatabaseSecretProvider().get("A") == "rotated"
+    secret_delete(secret=secret, user=staff)
+    assert not Secret.objects.exists()
+
+
+def test_a_secret_without_an_owner_is_for_staff_only(user: Any) -> None:
+    secret = secret_create(name="A", value="v")  # created by the hub's own code
+    assert may_manage(secret, None) and not may_manage(secret, user)
+    with pytest.raises(NotSecretOwner, match="has no owner: only a staff user"):
+        secret_delete(secret=secret, user=user)

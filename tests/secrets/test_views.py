@@ -1,4 +1,5 @@
-"""The web UI: names, never values; hub-wide for signed-in users; clear errors."""
+"""The web UI: names, never values; names for every signed-in user, changes for the owner and
+staff; clear errors."""
 
 from __future__ import annotations
 
@@ -105,17 +106,53 @@ def test_replace_value_edit_and_delete_with_confirmation(
         assert word in audit
 
 
-def test_secrets_are_hub_wide_for_signed_in_users(
+def test_everyone_sees_names_but_only_the_owner_may_change_a_secret(
     client: Client, other_user: Any, make_secret: Any
 ) -> None:
-    secret = make_secret("TEAM_TOKEN", VALUE)  # created by `user`
+    secret = make_secret("TEAM_TOKEN", VALUE, allowed_hosts=["api.example.com"])  # by `user`
     client.force_login(other_user)
-    for url in _pages(secret):
+    for url in (
+        reverse("secret-list"),
+        reverse("secret-detail", args=[secret.pk]),
+        reverse("secret-audit"),
+    ):
         page = client.get(url)
-        assert page.status_code == 200
-        assert VALUE not in page.content.decode()
-    client.post(reverse("secret-value", args=[secret.pk]), {"value": "rotated-by-bob"})
-    assert DatabaseSecretProvider().get("TEAM_TOKEN") == "rotated-by-bob"
+        assert page.status_code == 200 and VALUE not in page.content.decode()
+    detail = client.get(reverse("secret-detail", args=[secret.pk])).content.decode()
+    assert "{{secrets.TEAM_TOKEN}}" in detail
+    assert "This secret belongs to ada" in detail
+    for name in ("secret-edit", "secret-value", "secret-delete"):
+        assert reverse(name, args=[secret.pk]) not in detail  # the actions are not offered
+        page = client.get(reverse(name, args=[secret.pk]))
+        assert page.status_code == 403, name
+        assert "belongs to ada: only they or a staff user may" in page.content.decode()
+    posts = [
+        ("secret-edit", {"description": "mine now", "allowed_hosts": "attacker.example"}),
+        ("secret-value", {"value": "rotated-by-bob"}),
+        ("secret-delete", {}),
+    ]
+    for name, data in posts:
+        assert client.post(reverse(name, args=[secret.pk]), data).status_code == 403, name
+    secret.refresh_from_db()
+    assert (secret.description, secret.allowed_hosts) == ("", ["api.example.com"])
+    assert DatabaseSecretProvider().get("TEAM_TOKEN") == VALUE
+    assert list(SecretAuditEvent.objects.values_list("action", flat=True)) == ["create"]
+
+
+def test_the_owner_and_staff_are_offered_the_actions(
+    signed_in_client: Client, client: Client, other_user: Any, make_secret: Any
+) -> None:
+    secret = make_secret("MINE", VALUE)
+    urls = [reverse(n, args=[secret.pk]) for n in ("secret-edit", "secret-value", "secret-delete")]
+    detail = signed_in_client.get(reverse("secret-detail", args=[secret.pk])).content.decode()
+    assert all(url in detail for url in urls) and "belongs to" not in detail
+    other_user.is_staff = True
+    other_user.save()
+    client.force_login(other_user)
+    detail = client.get(reverse("secret-detail", args=[secret.pk])).content.decode()
+    assert all(url in detail for url in urls)
+    client.post(reverse("secret-value", args=[secret.pk]), {"value": "rotated-by-staff"})
+    assert DatabaseSecretProvider().get("MINE") == "rotated-by-staff"
     event = SecretAuditEvent.objects.filter(detail="value replaced").get()
     assert event.actor == other_user
 

@@ -1,0 +1,67 @@
+"""Who may use which secret in a dry-run: a provider that asks a rule before it hands a value out.
+
+A dry-run acts for whoever can open a form, and what it stores is shown to that person, so the
+hub refuses two things before a value is even looked up:
+
+- a connector that declared `accepts_secrets=False` (it hands its input back: a no-op, an
+  echo), because redaction masks only exact spellings of a value and a result expression such
+  as `substring(response.echo, 2)` would reveal the rest;
+- a secret the rule says this person may not use (the hub's rule: `store.dry_run_secret_rule`).
+
+The refusal is a `SecretUseRefused` (a SecretError), which the runtime turns into an input-error
+failure naming the secret and the reason. Plain Python: the rule is any callable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from connectors.secrets.errors import SecretUseRefused
+from connectors.secrets.providers import SecretProvider
+
+# name -> why it may not be used (None: it may)
+UseRule = Callable[[str], str | None]
+
+NO_SECRETS_FOR_CONNECTOR = (
+    "the connector does not accept secrets (it hands its input back, so the value would be "
+    "shown in the run)"
+)
+
+
+class DryRunSecretPolicy:
+    """PROVIDER, but `get` first checks the connector and the rule; refusals raise."""
+
+    label = "dry-run policy"
+
+    def __init__(
+        self,
+        provider: SecretProvider,
+        *,
+        connector_accepts_secrets: bool,
+        user_may_use: UseRule,
+    ) -> None:
+        self.provider = provider
+        self.connector_accepts_secrets = connector_accepts_secrets
+        self.user_may_use = user_may_use
+
+    def get(self, name: str) -> str | None:
+        # Both checks come before the lookup: a refused value is never decrypted.
+        if not self.connector_accepts_secrets:
+            raise SecretUseRefused(name, NO_SECRETS_FOR_CONNECTOR)
+        if (reason := self.user_may_use(name)) is not None:
+            raise SecretUseRefused(name, reason)
+        return self.provider.get(name)
+
+    def allowed_hosts(self, name: str) -> list[str]:
+        lookup = getattr(self.provider, "allowed_hosts", None)
+        return list(lookup(name)) if callable(lookup) else []
+
+    def describe(self, name: str) -> str:
+        describe = getattr(self.provider, "describe", None)
+        return str(describe(name)) if callable(describe) else self.label
+
+    def __repr__(self) -> str:
+        return (
+            f"DryRunSecretPolicy({self.provider!r}, "
+            f"connector_accepts_secrets={self.connector_accepts_secrets})"
+        )
