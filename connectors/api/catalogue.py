@@ -13,6 +13,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.parsers import query_choice
 from connectors.catalogue.importing import import_document
 from connectors.catalogue.selectors import (
     CatalogueFilters,
@@ -23,7 +24,7 @@ from connectors.catalogue.selectors import (
     version_list,
 )
 from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
-from connectors.models import CatalogueEntry, ImportSource
+from connectors.models import CatalogueEntry, ConnectorKind, ImportSource
 
 
 class VersionSummarySerializer(serializers.Serializer):
@@ -100,25 +101,32 @@ class RawBodyParser(BaseParser):
         return stream.read(MAX_DOCUMENT_BYTES + 1) if stream is not None else b""
 
 
+RUNS_HERE_VALUES: dict[str, bool | None] = {"true": True, "1": True, "false": False, "0": False}
+
 FILTER_PARAMETERS = [
     OpenApiParameter("q", str, description="words found in name, description, keywords, job type"),
     OpenApiParameter("category", str, description="category name, e.g. Connectors"),
     OpenApiParameter("kind", str, enum=["builtin", "template", "custom"]),
     OpenApiParameter("applies_to", str, description="BPMN element type, e.g. bpmn:Task"),
-    OpenApiParameter("runs_here", bool, description="a registered connector serves its job type"),
+    OpenApiParameter(
+        "runs_here",
+        str,
+        enum=list(RUNS_HERE_VALUES),
+        description="a registered connector serves its job type",
+    ),
 ]
 
 
 @extend_schema(parameters=FILTER_PARAMETERS, responses=EntrySerializer(many=True))
 @api_view(["GET"])
 def template_list(request: Request) -> Response:
-    runs_here = request.query_params.get("runs_here", "").lower()
+    params = request.query_params
     filters = CatalogueFilters(
-        q=request.query_params.get("q", ""),
-        category=request.query_params.get("category", ""),
-        kind=request.query_params.get("kind", ""),
-        applies_to=request.query_params.get("applies_to", ""),
-        runs_here={"true": True, "1": True, "false": False, "0": False}.get(runs_here),
+        q=params.get("q", ""),
+        category=params.get("category", ""),
+        kind=query_choice(params, "kind", {k.value: k.value for k in ConnectorKind}, ""),
+        applies_to=params.get("applies_to", ""),
+        runs_here=query_choice(params, "runs_here", RUNS_HERE_VALUES, None),
     )
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(search_entries(filters), request)

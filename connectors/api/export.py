@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -12,6 +13,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.parsers import query_choice
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.elementtemplates import ElementTemplate, check_values
 from connectors.export import (
@@ -107,6 +109,8 @@ def bpmn_response(template: dict[str, Any], values: dict[str, Any] | None, *, la
     return attachment(xml.encode(), "application/xml", bpmn_name(template), None)
 
 
+BOOLEAN_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
 BUNDLE_PARAMETERS = [
     OpenApiParameter("id", str, many=True, description="template ids; none: the whole catalogue"),
     OpenApiParameter("versions", str, enum=["all", "default"]),
@@ -135,12 +139,12 @@ def bundle(request: Request) -> Any:
     params = request.query_params
     selection = Selection(
         ids=[i for i in params.getlist("id") if i][:MAX_SELECTED],
-        versions="default" if params.get("versions") == "default" else "all",
-        camunda7=params.get("camunda7", "").lower() in ("1", "true"),
+        versions=query_choice(params, "versions", {"all": "all", "default": "default"}, "all"),
+        camunda7=query_choice(params, "camunda7", BOOLEAN_VALUES, False),
         base_url=request.build_absolute_uri("/"),
     )
+    kind = query_choice(params, "output", {k: k for k in ("json", "zip", "report")}, "json")
     result = export_selection(selection)
-    kind = params.get("output", "json")
     if kind == "report":
         exported = [{"id": t.template_id, "version": t.version} for t in result.templates]
         return Response(
@@ -217,7 +221,7 @@ def configuration_save_as_connector(request: Request, pk: int) -> Response:
             "version": created.version,
             "name": created.name,
             "template": request.build_absolute_uri(
-                f"/api/v1/templates/{created.template_id}/versions/{created.version}/"
+                reverse("api-template-version", args=[created.template_id, created.version])
             ),
         },
         status=status.HTTP_201_CREATED,

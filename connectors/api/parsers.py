@@ -1,4 +1,4 @@
-"""The one JSON parser of the REST API: bounded in size and depth, clear about what is wrong.
+"""Reading API requests: the one JSON body parser (bounded in size and depth) and query values.
 
 DRF's own JSONParser lets `json.load` recurse as deep as the body nests, so a 10,000-deep array
 ends in a RecursionError (a 500) either in the decoder or later in a serializer that walks the
@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import codecs
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 
 from connectors.elementtemplates.loading import MAX_DEPTH, json_shape_problem
+
+T = TypeVar("T")
 
 
 def max_body_bytes() -> int:
@@ -87,3 +90,19 @@ def _loads(text: str) -> object:
         ) from None
     except ValueError as exc:  # e.g. integers longer than Python's digit limit
         raise ParseError(f"JSON parse error: not valid JSON: {exc}") from None
+
+
+def query_choice(params: Mapping[str, str], name: str, choices: Mapping[str, T], default: T) -> T:
+    """The value of query parameter NAME among CHOICES (case-insensitive), DEFAULT when absent.
+
+    Anything else is a 400 naming the parameter and the values it takes, rather than a filter
+    silently ignored (a typo would otherwise return everything).
+    """
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return choices[raw.lower()]
+    except KeyError:
+        allowed = ", ".join(choices)
+        raise ValidationError({name: [f"must be one of {allowed}; got {raw!r}"]}) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -67,7 +67,10 @@ def export_download(request: HttpRequest) -> HttpResponse:
 @require_GET
 def template_download(request: HttpRequest, template_id: str) -> HttpResponse:
     """One catalogue version (the default unless `?version=`) as a single-template file."""
-    version = get_version(get_entry(template_id), _version_param(request))
+    try:
+        version = get_version(get_entry(template_id), _version_param(request))
+    except BadQuery as exc:
+        return _bad_query(exc)
     result = export_version(version, base_url=request.build_absolute_uri("/"))
     if not result.templates:
         return _problem_page(request, result.problems[0].label, result.problems[0].reasons)
@@ -78,7 +81,10 @@ def template_download(request: HttpRequest, template_id: str) -> HttpResponse:
 @require_GET
 def template_bpmn_download(request: HttpRequest, template_id: str) -> HttpResponse:
     """A process applying the version's template with its default values."""
-    version = get_version(get_entry(template_id), _version_param(request))
+    try:
+        version = get_version(get_entry(template_id), _version_param(request))
+    except BadQuery as exc:
+        return _bad_query(exc)
     try:
         xml = template_bpmn(version.content)
     except BpmnExportError as exc:
@@ -122,9 +128,28 @@ def bpmn_name(template: dict[str, object]) -> str:
     return file_name(str(template.get("id", "process"))).removesuffix(".json") + ".bpmn"
 
 
+MAX_VERSION_DIGITS = 18  # any stored version fits; longer ones cannot even be looked up
+
+
+class BadQuery(Exception):
+    """A query parameter holds a value the view cannot use; the message names it."""
+
+
 def _version_param(request: HttpRequest) -> int | None:
-    raw = request.GET.get("version", "")
-    return int(raw) if raw.lstrip("-").isdigit() else None
+    """`?version=N` picks a version; absent or empty means the default one."""
+    raw = request.GET.get("version", "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_VERSION_DIGITS):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise BadQuery(
+            f"version must be a version number of the template, such as 3; got {shown!r}"
+        )
+    return int(raw)
+
+
+def _bad_query(exc: BadQuery) -> HttpResponse:
+    return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
 
 
 def _problem_page(

@@ -118,3 +118,25 @@ def test_import_refuses_a_50_mb_body(api):
     assert response.status_code == 413
     assert "larger than" in response.json()["errors"][0]
     assert TemplateVersion.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "parameter", "allowed"),
+    [
+        ("runs_here=maybe", "runs_here", "true, 1, false, 0"),
+        ("kind=plugin", "kind", "builtin, template, custom"),
+    ],
+)
+def test_a_filter_value_that_means_nothing_is_a_400(api, query, parameter, allowed):
+    response = api.get(f"/api/v1/templates/?{query}")
+    assert response.status_code == 400
+    [message] = response.json()[parameter]
+    assert f"must be one of {allowed}" in message
+
+
+@pytest.mark.django_db
+def test_filter_values_in_any_case_still_filter(api, small_catalogue):
+    runnable = api.get("/api/v1/templates/", {"runs_here": "TRUE", "kind": "Template"})
+    assert runnable.status_code == 200
+    assert all(e["runs_here"] and e["kind"] == "template" for e in runnable.json()["results"])
