@@ -1,9 +1,10 @@
 """REST connector throughput: calls per second through the runtime core (`run_job` with the
 official v18 template's job: binding, egress policy, the HTTP call, the default result
 expression, trace) against plain httpx doing the same GET on a shared client, both against
-the same local HTTP server. Target: ratio >= 0.8.
+the same local HTTP server. Target: ratio >= 0.8. The REST connector function called directly
+(no runtime) shows how much of the gap is the HTTP path and how much the runtime core.
 
-Run: .venv/bin/python bench/bench_rest.py [calls per batch, default 200] [rounds, default 8]
+Run: .venv/bin/python bench/bench_rest.py [calls per batch, default 200] [rounds, default 10]
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import httpx  # noqa: E402
 
 from connectors.builtin.http import client as _client  # noqa: E402, F401 - quiets httpx's log
 from connectors.builtin.http.egress import EgressPolicy  # noqa: E402
+from connectors.builtin.http.rest import rest  # noqa: E402
 from connectors.elementtemplates import build_job, read_templates  # noqa: E402
 from connectors.runtime import JobRequest, run_job  # noqa: E402
+from connectors.sdk import ConnectorContext  # noqa: E402
 from connectors.secrets.providers import MappingSecretProvider  # noqa: E402
 from tests.elementtemplates.corpus import CORPUS_DIR  # noqa: E402
 from tests.services.http_servers import RecordingServer, Reply  # noqa: E402
@@ -69,7 +72,7 @@ def serve(port: multiprocessing.SimpleQueue, stop: multiprocessing.Event) -> Non
 
 def main() -> None:
     calls = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     ports: multiprocessing.SimpleQueue = multiprocessing.SimpleQueue()  # type: ignore[type-arg]
     stop = multiprocessing.Event()
     process = multiprocessing.Process(target=serve, args=(ports, stop), daemon=True)
@@ -92,6 +95,11 @@ def measure(url: str, calls: int, rounds: int) -> None:
         response.raise_for_status()
         return response.json()
 
+    data = rest.input.model_validate(dict(job.variables))
+
+    def connector_alone() -> object:
+        return rest.function(data, ConnectorContext(job_type=job.type, address_policy=policy))
+
     def runtime(limit: float | None, address_policy: EgressPolicy | None) -> Callable[[], object]:
         def call() -> object:
             outcome = run_job(job, secrets=secrets, time_limit=limit, address_policy=address_policy)
@@ -105,6 +113,7 @@ def measure(url: str, calls: int, rounds: int) -> None:
         "runtime, dry-run setup (egress policy, 30 s limit)": runtime(30.0, policy),
         "runtime, egress policy, no time limit": runtime(None, policy),
         "runtime, no policy (worker default), no limit": runtime(None, None),
+        "REST connector function alone (egress policy)": connector_alone,
     }
     for warm in variants.values():
         for _ in range(30):

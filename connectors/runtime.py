@@ -19,6 +19,7 @@ its source and the few places where we deliberately differ.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import functools
 import json
@@ -325,6 +326,9 @@ class _ErrorResult:
         return {"error": self.error}
 
 
+_NO_SECRETS = Redactor(())  # masks nothing; shared by the runs that use no secret
+
+
 class _Run:
     def __init__(
         self,
@@ -346,7 +350,7 @@ class _Run:
         self.headers = dict(job.headers)
         self.backoff: timedelta | None = None
         self.used_secrets: dict[str, str] = {}
-        self.redactor = Redactor(())
+        self.redactor = _NO_SECRETS
         self.exception: BaseException | None = None
         self.result: JSON = None
         self.output: dict[str, Any] = {}
@@ -446,7 +450,7 @@ class _Run:
 
     def _use_secrets(self, used: dict[str, str]) -> None:
         self.used_secrets = used
-        self.redactor = Redactor(used.values())
+        self.redactor = Redactor(used.values()) if used else _NO_SECRETS
         self.trace.secrets_used = sorted(used)
 
     def _context(self) -> ConnectorContext:
@@ -603,6 +607,8 @@ class _Run:
 
 
 class _Timer:
+    __slots__ = ("clock", "phase", "start", "timings")
+
     def __init__(self, timings: dict[str, float], phase: str, clock: Clock) -> None:
         self.timings, self.phase, self.clock = timings, phase, clock
         self.start = 0.0
@@ -734,9 +740,10 @@ class _CallThreads:
         """CALL's value (or its exception); _CallTimeout after TIME_LIMIT seconds (None: wait
         as long as it takes)."""
         task = _Task(call)
-        self._take().inbox.put(task)
         # Lock.acquire reads a negative timeout as "forever"; Thread.join read it as 0
-        finished = task.done.acquire(timeout=-1 if time_limit is None else max(time_limit, 0.0))
+        wait = -1.0 if time_limit is None else max(time_limit, 0.0)
+        self._take().inbox.put(task)
+        finished = task.done.acquire(timeout=wait)
         if not finished:
             raise _timeout(time_limit)
         if task.error is not None:
@@ -1053,15 +1060,21 @@ def _unwrap(exc: BaseException) -> BaseException:
 def _fields(exchange: HttpExchange) -> dict[str, Any]:
     """exchange.as_dict() without dataclasses.asdict's deep copy, which cost more than the rest
     of the trace: dicts (headers) are copied one level, everything else is text or a number."""
-    return {f.name: _shallow_copy(getattr(exchange, f.name)) for f in dataclasses.fields(exchange)}
+    stored = {name: getattr(exchange, name) for name in _field_names(type(exchange))}
+    for name, value in stored.items():
+        if isinstance(value, dict | list):
+            stored[name] = copy.copy(value)
+    return stored
 
 
-def _shallow_copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    return value
+_FIELD_NAMES: dict[type[HttpExchange], tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[HttpExchange]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def _stored_exchange(exchange: dict[str, Any], redact: Callable[[Any], Any]) -> dict[str, Any]:
@@ -1086,7 +1099,6 @@ class _LogCapture:
     def __init__(self, job_type: str, redactor: Redactor) -> None:
         self.redactor = redactor
         self.records: list[dict[str, Any]] = []
-        self.forward = logging.getLogger(f"connectorhub.connectors.{job_type}")
         self.logger = _RunLogger(f"connectorhub.connectors.{job_type}", self)
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -1100,7 +1112,8 @@ class _LogCapture:
             self.records.append(
                 {"time": record.created, "level": record.levelname, "message": message}
             )
-        self.forward.log(record.levelno, "%s", message)
+        # the worker's logger, looked up only when there is something to forward
+        logging.getLogger(self.logger.name).log(record.levelno, "%s", message)
 
 
 class _RunLogger(logging.Logger):
