@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
@@ -83,3 +85,22 @@ def get_version(entry: CatalogueEntry, version: int | None) -> TemplateVersion:
 
 def version_list(entry: CatalogueEntry) -> list[TemplateVersion]:
     return list(entry.versions.defer("content").order_by(F("version").desc(nulls_last=True)))
+
+
+# Icon URLs longer than this are not shown; it is far beyond any real CDN address.
+MAX_ICON_URL = 2048
+
+
+def icon_contents(entries: list[CatalogueEntry]) -> dict[int, str]:
+    """entry pk -> the start of its default version's icon `contents`, in one query.
+
+    Only the first MAX_ICON_URL + 1 characters are read: enough to tell an https URL (and
+    whether it is too long) or a data: image apart, without loading every embedded image.
+    """
+    by_version = {e.default_version_id: e.pk for e in entries if e.has_icon}
+    rows = (
+        TemplateVersion.objects.filter(pk__in=by_version)
+        .annotate(icon_start=Substr(KT("content__icon__contents"), 1, MAX_ICON_URL + 1))
+        .values_list("pk", "icon_start")
+    )
+    return {by_version[pk]: start for pk, start in rows if isinstance(start, str)}

@@ -7,7 +7,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,16 +16,18 @@ from connectors.catalogue.describe import describe_groups
 from connectors.catalogue.importing import ImportReport, import_documents
 from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
 from connectors.catalogue.selectors import (
+    MAX_ICON_URL,
     CatalogueFilters,
     facet_options,
     get_entry,
     get_version,
+    icon_contents,
     runnable_job_types,
     search_entries,
     version_list,
 )
 from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
-from connectors.models import ImportSource
+from connectors.models import CatalogueEntry, ImportSource
 
 PAGE_SIZE = 30
 MAX_UPLOAD_FILES = 200
@@ -34,6 +36,9 @@ MAX_UPLOAD_FILES = 200
 def catalogue(request: HttpRequest) -> HttpResponse:
     filters = _filters_from(request)
     page = Paginator(search_entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    icons = icon_contents(list(page.object_list))
+    for entry in page.object_list:
+        entry.icon_src = icon_src(entry.template_id, icons.get(entry.pk, ""))
     context = {
         "page": page,
         "filters": filters,
@@ -58,17 +63,25 @@ def entry_detail(
         "versions": version_list(entry),
         "groups": describe_groups(selected.content),
         "runs_here": selected.job_type in runnable_job_types(),
+        "icon_src": icon_src(template_id, _icon_of(entry)),
     }
     return render(request, "connectors/entry_detail.html", context)
 
 
+def icon_src(template_id: str, contents: str) -> str | None:
+    """What an <img src> shows for an icon: an https URL as is (the browser fetches it; the hub
+    never does nor redirects to it), a data: image through `entry_icon`, anything else nothing.
+    """
+    if contents.startswith("https://") and len(contents) <= MAX_ICON_URL:
+        return contents
+    if contents.startswith("data:image/"):
+        return reverse("catalogue-icon", args=[template_id])
+    return None
+
+
 def entry_icon(request: HttpRequest, template_id: str) -> HttpResponse:
-    entry = get_entry(template_id)
-    template = entry.default_version.content if entry.default_version else {}
-    contents = str((template.get("icon") or {}).get("contents", ""))
-    if contents.startswith(("https://", "http://")):
-        return HttpResponseRedirect(contents)
-    decoded = _decode_data_uri(contents)
+    """The entry's embedded (data:) icon; 404 for every other kind of icon."""
+    decoded = _decode_data_uri(_icon_of(get_entry(template_id)))
     if decoded is None:
         return HttpResponse(status=404)
     media_type, body = decoded
@@ -145,6 +158,12 @@ def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _icon_of(entry: CatalogueEntry) -> str:
+    template = entry.default_version.content if entry.default_version else {}
+    icon = template.get("icon")
+    return str(icon.get("contents", "")) if isinstance(icon, dict) else ""
 
 
 def _decode_data_uri(contents: str) -> tuple[str, bytes] | None:
