@@ -408,7 +408,7 @@ class _Run:
         with self._timed("mapping"):
             if self.exception is None:
                 try:
-                    self.output = _output_variables(self.result, self.headers)
+                    self.output = _output_variables(self.result, self.headers, self._feel_log())
                 except Exception as exc:
                     self.exception = exc
             if self.exception is None:
@@ -515,13 +515,17 @@ class _Run:
             )
         return self._outcome_of(verdict)
 
+    def _feel_log(self) -> logging.Logger:
+        """Where FEEL warnings go: the run's log when the connector ran, else the worker's."""
+        return self.capture.logger if self.capture else _FEEL_LOG
+
     def _examine_error_expression(self, value: JSON) -> dict[str, Any] | None:
         expression = self.headers.get(ERROR_EXPRESSION)
         if expression is None or not expression.strip():
             return None
         context = _feel_context(value)
         context["job"] = {"retries": self.job.retries}
-        result = _evaluate(expression, context)
+        result = _evaluate(expression, context, self._feel_log())
         self.trace.error_expression = {"expression": expression, "result": result}
         if result is None:
             return None
@@ -861,7 +865,9 @@ def _egress_rule(
 # --------------------------------------------------------------------------------------------
 
 
-def _output_variables(response: JSON, headers: Mapping[str, str]) -> dict[str, Any]:
+def _output_variables(
+    response: JSON, headers: Mapping[str, str], log: logging.Logger
+) -> dict[str, Any]:
     """resultVariable stores the whole response; resultExpression's entries are merged in."""
     output: dict[str, Any] = {}
     name = headers.get(RESULT_VARIABLE)
@@ -869,7 +875,7 @@ def _output_variables(response: JSON, headers: Mapping[str, str]) -> dict[str, A
         output[name] = response
     expression = headers.get(RESULT_EXPRESSION)
     if expression is not None and expression.strip():
-        mapped = _evaluate(expression, _feel_context(response))
+        mapped = _evaluate(expression, _feel_context(response), log)
         if mapped is not None:
             if not isinstance(mapped, dict):
                 raise ConnectorInputError(
@@ -893,15 +899,36 @@ def _feel_context(value: JSON) -> dict[str, Any]:
     return context
 
 
-def _evaluate(expression: str, context: dict[str, Any]) -> JSON:
+_FEEL_LOG = logging.getLogger("connectorhub.feel")
+# Camunda refuses its intrinsic-function marker in what either expression gives
+# (ConnectorResultHandler.FORBIDDEN_LITERALS); connectorResultFunction is not refused.
+_FORBIDDEN_LITERAL = "camunda.function.type"
+
+
+def _evaluate(expression: str, context: dict[str, Any], log: logging.Logger) -> JSON:
     text = expression.strip()
     text = text[1:].strip() if text.startswith("=") else text
+    warnings: list[feel.Problem] = []
     try:
-        return feel.to_json(feel.evaluate(text, context))
+        # as feel-scala does: a call no function accepts is null plus a warning, not a failure
+        value = feel.to_json(
+            feel.evaluate(text, context, unknown_functions="null", warnings=warnings)
+        )
     except feel.FeelError as exc:
         raise _ExpressionError(
             f"Failed to evaluate expression '{expression}'. Reason: {exc}"
         ) from None
+    for problem in warnings:
+        log.warning(
+            "FEEL expression '%s', line %d, column %d: %s",
+            expression, problem.line, problem.column, problem.message,
+        )  # fmt: skip
+    if value is not None and _FORBIDDEN_LITERAL in _dumps(value):
+        raise ConnectorInputError(
+            f"Failed to evaluate expression '{_FORBIDDEN_LITERAL}'. Reason: The connector "
+            f"result contains a forbidden literal '{_FORBIDDEN_LITERAL}'."
+        )
+    return value
 
 
 def _variables_of(verdict: dict[str, Any]) -> dict[str, Any]:
