@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from connectors.models.secrets import Secret
+from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
@@ -56,11 +56,13 @@ def secret_create(request: HttpRequest) -> HttpResponse:
 
 def secret_detail(request: HttpRequest, pk: int) -> HttpResponse:
     secret = _get_secret(pk)
+    uses = list(selectors.secret_uses(secret=secret))
     context = {
         "secret": secret,
         "reference": "{{secrets." + secret.name + "}}",
         "can_manage": services.may_manage(secret, request.user),
-        "uses": selectors.secret_uses(secret=secret),
+        "uses": uses,
+        "open_runs": _runs_they_may_open(request, uses),
         "events": selectors.secret_audit(secret=secret, limit=50),
     }
     return render(request, "connectors/secrets/detail.html", context)
@@ -128,6 +130,15 @@ def secret_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def secret_audit(request: HttpRequest) -> HttpResponse:
     return render(request, "connectors/secrets/audit.html", {"events": selectors.secret_audit()})
+
+
+def _runs_they_may_open(request: HttpRequest, uses: list[SecretAuditEvent]) -> set[str]:
+    """Ids of the runs among USES this user may open (runs are private to who started them)."""
+    from connectors.runs.selectors import runs_visible_to
+
+    ids = {int(use.run_id) for use in uses if use.run_id.isdigit()}
+    visible = runs_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    return {str(pk) for pk in visible}
 
 
 def _forbidden(request: HttpRequest, secret: Secret) -> HttpResponse:

@@ -63,3 +63,25 @@ def test_create_secret_in_the_ui_and_never_see_it_again(
     page.goto(f"{live_server.url}/secrets/audit/")
     page.screenshot(path=str(ARTIFACTS / "secrets-audit.png"), full_page=True)
     assert VALUE not in page.content()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_someone_elses_secret_offers_no_changes(
+    signed_in_page: Any, live_server: Any, other_user: Any
+) -> None:
+    from connectors.secrets.services import secret_create
+
+    secret = secret_create(name="BOBS_TOKEN", value=VALUE, user=other_user)
+    page = signed_in_page
+    page.goto(f"{live_server.url}/secrets/")
+    page.wait_for_selector("#secret-rows >> text=bob")  # the owner column
+    page.goto(f"{live_server.url}/secrets/{secret.pk}/")
+    page.wait_for_selector("text=This secret belongs to bob")
+    assert page.locator("a", has_text="Replace value").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "secrets-detail-not-owner.png"), full_page=True)
+    response = page.goto(f"{live_server.url}/secrets/{secret.pk}/edit/")
+    assert response is not None and response.status == 403
+    page.wait_for_selector("text=Not yours to change")
+    page.screenshot(path=str(ARTIFACTS / "secrets-edit-forbidden.png"), full_page=True)
+    assert VALUE not in page.content()

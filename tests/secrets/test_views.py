@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import Secret, SecretAuditEvent
+from connectors.models import Run, Secret, SecretAuditEvent
 from connectors.secrets.store import DatabaseSecretProvider, record_secret_use
 
 pytestmark = pytest.mark.django_db
@@ -118,9 +118,13 @@ def test_everyone_sees_names_but_only_the_owner_may_change_a_secret(
     ):
         page = client.get(url)
         assert page.status_code == 200 and VALUE not in page.content.decode()
+    owners_run = Run.objects.create(template_id="t", created_by=secret.created_by, time_limit=1)
+    record_secret_use(["TEAM_TOKEN"], run_id=owners_run.pk)
     detail = client.get(reverse("secret-detail", args=[secret.pk])).content.decode()
     assert "{{secrets.TEAM_TOKEN}}" in detail
     assert "This secret belongs to ada" in detail
+    assert f"run {owners_run.pk}" in detail  # named, but not a link they could not open
+    assert reverse("run-detail", args=[owners_run.pk]) not in detail
     for name in ("secret-edit", "secret-value", "secret-delete"):
         assert reverse(name, args=[secret.pk]) not in detail  # the actions are not offered
         page = client.get(reverse(name, args=[secret.pk]))
@@ -136,7 +140,8 @@ def test_everyone_sees_names_but_only_the_owner_may_change_a_secret(
     secret.refresh_from_db()
     assert (secret.description, secret.allowed_hosts) == ("", ["api.example.com"])
     assert DatabaseSecretProvider().get("TEAM_TOKEN") == VALUE
-    assert list(SecretAuditEvent.objects.values_list("action", flat=True)) == ["create"]
+    actions = SecretAuditEvent.objects.order_by("id").values_list("action", flat=True)
+    assert list(actions) == ["create", "use"]
 
 
 def test_the_owner_and_staff_are_offered_the_actions(
@@ -144,8 +149,11 @@ def test_the_owner_and_staff_are_offered_the_actions(
 ) -> None:
     secret = make_secret("MINE", VALUE)
     urls = [reverse(n, args=[secret.pk]) for n in ("secret-edit", "secret-value", "secret-delete")]
+    run = Run.objects.create(template_id="t", created_by=secret.created_by, time_limit=1)
+    record_secret_use(["MINE"], run_id=run.pk)
     detail = signed_in_client.get(reverse("secret-detail", args=[secret.pk])).content.decode()
     assert all(url in detail for url in urls) and "belongs to" not in detail
+    assert f'href="{reverse("run-detail", args=[run.pk])}"' in detail  # their own run: a link
     other_user.is_staff = True
     other_user.save()
     client.force_login(other_user)
