@@ -67,3 +67,57 @@ def test_run_job_inside_a_running_event_loop(
 
     outcome = asyncio.run(main())
     assert isinstance(outcome, Completed) and outcome.variables == {"r": [1, 2]}
+
+
+class PromiseInput(BaseModel):
+    """How long to take, and whether to raise at the end."""
+
+    sleep: float = 0.0
+    crash: bool = False
+
+
+def _promise(data: PromiseInput, context: ConnectorContext) -> JSON:
+    time.sleep(data.sleep)
+    if data.crash:
+        raise RuntimeError("own failure")
+    return threading.current_thread().name
+
+
+_promise.ends_by_deadline = True  # type: ignore[attr-defined]
+promise = connector(type="test:promise:1", name="Promise", input=PromiseInput)(_promise)
+
+
+@pytest.fixture
+def promising(provider: Any) -> Any:
+    registry = Registry()
+    registry.register(promise, "builtin:tests.runtime")
+
+    def run(variables: dict[str, Any], time_limit: float | None) -> Any:
+        job = JobRequest("test:promise:1", variables, {"resultVariable": "r"})
+        return run_job(job, secrets=provider, registry=registry, time_limit=time_limit)
+
+    return run
+
+
+def test_a_function_that_ends_by_its_deadline_runs_in_the_calling_thread(promising: Any) -> None:
+    outcome = promising({}, 5.0)
+    assert isinstance(outcome, Completed)
+    assert outcome.variables == {"r": threading.current_thread().name}
+
+
+@pytest.mark.parametrize("crash", [False, True])
+def test_what_it_returns_or_raises_after_the_deadline_is_the_time_limit_failure(
+    promising: Any, crash: bool
+) -> None:
+    outcome = promising({"sleep": 0.15, "crash": crash}, 0.05)
+    assert isinstance(outcome, Failed)
+    assert outcome.message.startswith(
+        "The connector did not finish within its time limit of 0.05 s"
+    )
+    assert outcome.retries == 2
+
+
+def test_its_own_failure_before_the_deadline_stays_its_own(promising: Any) -> None:
+    outcome = promising({"crash": True}, 5.0)
+    assert isinstance(outcome, Failed)
+    assert outcome.message.startswith("own failure | ")

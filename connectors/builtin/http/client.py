@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import ipaddress
 import logging
 import os
 import ssl
@@ -33,10 +34,10 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpcore
@@ -51,7 +52,10 @@ from connectors.sdk import (
 )
 from connectors.secrets.hosts import host_of_url
 
-from .egress import HostNotResolved
+from .egress import EgressPolicy, HostNotResolved
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_REDIRECTS = 50  # Apache HttpClient's default, which Camunda uses
 DEFAULT_MAX_RESPONSE_BYTES = 50 * 1024 * 1024  # Camunda's CONNECTOR_HTTP_CLIENT_MAX_BODY_SIZE
@@ -181,7 +185,9 @@ def _send_once(
 ) -> HttpReply:
     host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
     context.check_egress(host_of_url(str(url)))
-    pins = _pins(context.address_policy, host, port)
+    remaining = context.time_remaining()
+    deadline = None if remaining is None else time.monotonic() + remaining
+    pins = _pins(context.address_policy, host, port, deadline)
     transport = _transport(context.address_policy, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
@@ -192,6 +198,7 @@ def _send_once(
     )
     started = time.perf_counter()
     token = _PINS.set(pins)
+    deadline_token = _DEADLINE.set(deadline)
     try:
         request = _request(method, url, headers, content, timeout, jar)
         reply = _receive(transport, request, url, jar)
@@ -204,6 +211,7 @@ def _send_once(
         raise
     finally:
         _PINS.reset(token)
+        _DEADLINE.reset(deadline_token)
         exchange.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         context.http_exchanges.record(exchange)
     exchange.request_headers = _trace_headers(list(_sent_headers(request)))
@@ -423,15 +431,156 @@ _PINS: contextvars.ContextVar[dict[tuple[str, int], list[str]] | None] = context
 
 
 def _pins(
-    policy: AddressPolicy | None, host: str, port: int
+    policy: AddressPolicy | None, host: str, port: int, deadline: float | None
 ) -> dict[tuple[str, int], list[str]] | None:
     if policy is None:
         return None
     try:
-        addresses = policy.resolve(host, port)
+        if deadline is None or not _asks_dns(policy, host, port):
+            addresses = policy.resolve(host, port)
+        else:
+            addresses = _by_deadline(
+                lambda: policy.resolve(host, port),
+                deadline,
+                lambda: ConnectorError("408", f"Could not resolve host '{_bare(host)}' in time"),
+            )
     except HostNotResolved as exc:
         raise ConnectorError("408", str(exc)) from None
     return {(_bare(host), port): list(addresses)}
+
+
+def _asks_dns(policy: AddressPolicy, host: str, port: int) -> bool:
+    """Whether resolving may wait for DNS: not for an address, nor for a reused answer."""
+    if _is_address(host):
+        return False
+    return not (isinstance(policy, EgressPolicy) and policy.reused(host, port) is not None)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(_bare(host))
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# The run's time limit: every blocking step of a request ends by it
+# --------------------------------------------------------------------------------------------
+
+# time.monotonic() by which the request being sent must end (the run's time limit), or None.
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "connectorhub_http_deadline", default=None
+)
+
+
+def ends_by_deadline(function: F) -> F:
+    """Mark a connector function whose requests all go through `execute`: it ends by its
+    context's deadline on its own, so the runtime may call it without a thread of its own
+    (docs/runtime.md, Performance)."""
+    function.ends_by_deadline = True  # type: ignore[attr-defined]
+    return function
+
+
+def _capped(timeout: float | None, expired: type[Exception]) -> float | None:
+    """TIMEOUT for one socket operation, cut to what is left before the deadline."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise expired("the run's time limit was reached")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+def _by_deadline(
+    call: Callable[[], T],
+    deadline: float,
+    expired: Callable[[], Exception],
+    discard: Callable[[T], None] | None = None,
+) -> T:
+    """CALL on a helper thread, waited for until DEADLINE: for the steps whose time no socket
+    timeout bounds (a DNS lookup, a TLS handshake of several reads). What an abandoned call
+    still returns is handed to DISCARD (a connection to close)."""
+    box: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def target() -> None:
+        try:
+            value = call()
+        except BaseException as exc:  # handed back to the waiting thread
+            box["error"] = exc
+            return
+        with lock:
+            if box.get("abandoned") and discard is not None:
+                discard(value)
+            box["value"] = value
+
+    thread = threading.Thread(target=target, name="connector-connect", daemon=True)
+    thread.start()
+    thread.join(max(0.0, deadline - time.monotonic()))
+    with lock:
+        if thread.is_alive():
+            box["abandoned"] = True
+            raise expired()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        sock = self._inner.get_extra_info("socket")
+        if _DEADLINE.get() is None or sock is None:
+            self._inner.write(buffer, timeout)
+            return
+        # one send at a time, each capped: a write of the inner stream keeps one timeout for
+        # all its sends, which a slow reader could stretch past the deadline
+        while buffer:
+            sock.settimeout(_capped(timeout, httpcore.WriteTimeout))
+            try:
+                sent = sock.send(buffer)
+            except TimeoutError:
+                raise httpcore.WriteTimeout("timed out") from None
+            except OSError as exc:
+                raise httpcore.WriteError(str(exc)) from exc
+            buffer = buffer[sent:]
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        deadline = _DEADLINE.get()
+        if deadline is None:
+            return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+        def expired() -> Exception:
+            self._inner.close()  # ends the abandoned handshake
+            return httpcore.ConnectTimeout("TLS handshake not finished in time")
+
+        secured = _by_deadline(
+            lambda: self._inner.start_tls(ssl_context, server_hostname, timeout),
+            deadline,
+            expired,
+            lambda stream: stream.close(),
+        )
+        return _DeadlineStream(secured)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 def _bare(host: str) -> str:
@@ -440,7 +589,9 @@ def _bare(host: str) -> str:
 
 class _PinnedBackend(httpcore.SyncBackend):
     """Connects to the addresses the egress policy checked for this request, never to a fresh
-    DNS answer; without a policy it behaves as httpcore's own backend."""
+    DNS answer; without a policy it behaves as httpcore's own backend. Under a deadline the
+    connection is made on a helper thread (a DNS lookup has no timeout) and every read and
+    write on it ends by the deadline."""
 
     def connect_tcp(
         self,
@@ -450,7 +601,30 @@ class _PinnedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        pins = _PINS.get()
+        pins, deadline = _PINS.get(), _DEADLINE.get()  # context variables: read them here
+
+        def connect() -> httpcore.NetworkStream:
+            return self._connect(host, port, timeout, local_address, socket_options, pins)
+
+        if deadline is None:
+            return _DeadlineStream(connect())
+        stream = _by_deadline(
+            connect,
+            deadline,
+            lambda: httpcore.ConnectTimeout(f"Could not connect to {host}:{port} in time"),
+            lambda late: late.close(),
+        )
+        return _DeadlineStream(stream)
+
+    def _connect(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None,
+        local_address: str | None,
+        socket_options: Any,
+        pins: dict[tuple[str, int], list[str]] | None,
+    ) -> httpcore.NetworkStream:
         if pins is None:
             return super().connect_tcp(host, port, timeout, local_address, socket_options)
         addresses = pins.get((_bare(host), port))
@@ -595,6 +769,7 @@ __all__ = [
     "HttpReply",
     "TlsMaterial",
     "close_clients",
+    "ends_by_deadline",
     "execute",
     "max_response_bytes",
 ]

@@ -171,6 +171,14 @@ class EgressPolicy:
                 _answers.popitem(last=False)
         return allowed
 
+    def reused(self, host: str, port: int) -> list[str] | None:
+        """The allowed answer `resolve` would reuse now, if any (no DNS question)."""
+        with _answers_lock:
+            answer = _answers.get((self, host, port))
+        if answer is None or answer[0] <= time.monotonic():
+            return None
+        return list(answer[1])
+
     def _check(self, host: str, port: int) -> list[str]:
         bare = host.strip("[]")
         named = any(

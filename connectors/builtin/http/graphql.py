@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from connectors.sdk import JSON, ConnectorContext, ConnectorError, connector
 
 from .auth import Authentication, apply_auth
-from .client import HttpCall, execute
+from .client import HttpCall, ends_by_deadline, execute
 from .response import http_error, http_result
 from .rest import DocumentReturnFormat, _method, effective_auth, timeouts, user_headers
 from .values import FeelMap, FeelText, FeelTextMap, Flag, OptionalInt, Text
@@ -71,6 +71,7 @@ class GraphqlInput(BaseModel):
     description="Execute a GraphQL query; runs Camunda's official GraphQL templates unchanged.",
     documentation_ref="https://docs.camunda.io/docs/components/connectors/protocol/graphql/",
 )
+@ends_by_deadline  # every request goes through execute()
 def graphql(data: GraphqlInput, context: ConnectorContext) -> JSON:
     """Send one GraphQL query and return Camunda's HTTP result shape."""
     request = data.graphql

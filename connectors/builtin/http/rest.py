@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from connectors.sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
 
 from .auth import Authentication, AuthenticationConfiguration, apply_auth, form_encode
-from .client import HttpCall, TlsMaterial, execute
+from .client import HttpCall, TlsMaterial, ends_by_deadline, execute
 from .response import ReturnFormat, http_error, http_result
 from .values import FeelObject, FeelText, FeelTextMap, Flag, OptionalInt, Text, feel_text
 
@@ -88,6 +88,7 @@ class RestInput(BaseModel):
     description="Invoke a REST API; runs Camunda's official REST connector templates unchanged.",
     documentation_ref="https://docs.camunda.io/docs/components/connectors/protocol/rest/",
 )
+@ends_by_deadline  # every request goes through execute()
 def rest(data: RestInput, context: ConnectorContext) -> JSON:
     """Send one HTTP request and return Camunda's result shape."""
     headers: list[tuple[str, str]] = []

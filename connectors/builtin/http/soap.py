@@ -28,7 +28,7 @@ from connectors.sdk import (
     ui,
 )
 
-from .client import HttpCall, execute
+from .client import HttpCall, ends_by_deadline, execute
 from .mustache import TemplateError, render
 from .values import FeelMap, FeelText, FeelTextMap, OptionalInt, Text, java_text
 
@@ -120,6 +120,7 @@ class SoapInput(BaseModel):
     description="Call a SOAP service; runs Camunda's official SOAP templates unchanged.",
     documentation_ref="https://docs.camunda.io/docs/components/connectors/protocol/soap/",
 )
+@ends_by_deadline  # every request goes through execute()
 def soap(data: SoapInput, context: ConnectorContext) -> JSON:
     """Send one SOAP request and return the response Envelope as JSON."""
     if isinstance(data.authentication, Signature):
