@@ -547,6 +547,7 @@ class _Run:
         self.trace.error_expression = {"expression": expression, "result": result}
         if result is None:
             return None
+        _refuse_forbidden_literal(_dumps(result))
         if not isinstance(result, dict):
             raise ConnectorInputError(
                 f"Failed to evaluate expression '{expression}'. Reason: Error expression must "
@@ -898,6 +899,7 @@ def _output_variables(
     if name is not None and name.strip():
         output[name] = response
     expression = headers.get(RESULT_EXPRESSION)
+    mapped: JSON = None
     if expression is not None and expression.strip():
         mapped = _evaluate(expression, _feel_context(response), log)
         if mapped is not None:
@@ -908,7 +910,11 @@ def _output_variables(
                     f"{_dumps(mapped)}"
                 )
             output.update(mapped)
-    if output and len(_dumps(output).encode()) > MAX_OUTPUT_BYTES:
+    text = _dumps(output) if output else ""
+    # every entry of `mapped` is in `output`: serialise `mapped` again only on a hit
+    if mapped is not None and _FORBIDDEN_LITERAL in text:
+        _refuse_forbidden_literal(_dumps(mapped))
+    if len(text.encode()) > MAX_OUTPUT_BYTES:
         raise ConnectorInputError(
             f"The output variables are larger than {MAX_OUTPUT_BYTES} bytes; map only what the "
             "process needs with a result expression"
@@ -947,12 +953,15 @@ def _evaluate(expression: str, context: dict[str, Any], log: logging.Logger) -> 
             "FEEL expression '%s', line %d, column %d: %s",
             expression, problem.line, problem.column, problem.message,
         )  # fmt: skip
-    if value is not None and _FORBIDDEN_LITERAL in _dumps(value):
+    return value
+
+
+def _refuse_forbidden_literal(text: str) -> None:
+    if _FORBIDDEN_LITERAL in text:
         raise ConnectorInputError(
             f"Failed to evaluate expression '{_FORBIDDEN_LITERAL}'. Reason: The connector "
             f"result contains a forbidden literal '{_FORBIDDEN_LITERAL}'."
         )
-    return value
 
 
 def _variables_of(verdict: dict[str, Any]) -> dict[str, Any]:
