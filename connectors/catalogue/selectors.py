@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.urls import reverse
 
 from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
 
@@ -104,3 +105,22 @@ def icon_contents(entries: list[CatalogueEntry]) -> dict[int, str]:
         .values_list("pk", "icon_start")
     )
     return {by_version[pk]: start for pk, start in rows if isinstance(start, str)}
+
+
+def icon_src(template_id: str, contents: str) -> str | None:
+    """What an <img src> shows for an icon: an https URL as is (the browser fetches it; the hub
+    never does nor redirects to it), a data: image through `entry_icon`, anything else nothing.
+    """
+    if contents.startswith("https://") and len(contents) <= MAX_ICON_URL:
+        return contents
+    if contents.startswith("data:image/"):
+        return reverse("catalogue-icon", args=[template_id])
+    return None
+
+
+def entry_icon_src(entry: CatalogueEntry) -> str | None:
+    """The icon of the entry's default version, for one page (the list reads them in bulk)."""
+    template = entry.default_version.content if entry.default_version else {}
+    icon = template.get("icon")
+    contents = str(icon.get("contents", "")) if isinstance(icon, dict) else ""
+    return icon_src(entry.template_id, contents)

@@ -16,12 +16,12 @@ from connectors.catalogue.describe import describe_groups
 from connectors.catalogue.importing import ImportReport, import_documents
 from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
 from connectors.catalogue.selectors import (
-    MAX_ICON_URL,
     CatalogueFilters,
     facet_options,
     get_entry,
     get_version,
     icon_contents,
+    icon_src,
     runnable_job_types,
     search_entries,
     version_list,
@@ -66,17 +66,6 @@ def entry_detail(
         "icon_src": icon_src(template_id, _icon_of(entry)),
     }
     return render(request, "connectors/entry_detail.html", context)
-
-
-def icon_src(template_id: str, contents: str) -> str | None:
-    """What an <img src> shows for an icon: an https URL as is (the browser fetches it; the hub
-    never does nor redirects to it), a data: image through `entry_icon`, anything else nothing.
-    """
-    if contents.startswith("https://") and len(contents) <= MAX_ICON_URL:
-        return contents
-    if contents.startswith("data:image/"):
-        return reverse("catalogue-icon", args=[template_id])
-    return None
 
 
 def entry_icon(request: HttpRequest, template_id: str) -> HttpResponse:

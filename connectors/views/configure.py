@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from connectors.catalogue.selectors import runnable_job_types, version_list
+from connectors.catalogue.selectors import entry_icon_src, runnable_job_types, version_list
 from connectors.elementtemplates import ElementTemplate, field_key
 from connectors.forms import (
     ConfigureForm,
@@ -96,6 +96,7 @@ def _page_context(
         "post_url": _configure_url(selected, configuration),
         "entry_url": _entry_url(selected),
         "versions": _version_choices(selected.entry, selected, configuration),
+        "icon_src": entry_icon_src(selected.entry),
     }
 
 

@@ -67,3 +67,13 @@ def test_a_data_icon_is_still_served_by_the_hub(signed_in_client: Any) -> None:
     icon = signed_in_client.get(reverse("catalogue-icon", args=["dotted"]))
     assert (icon.status_code, icon.content) == (200, b"<svg/>")
     assert icon["Content-Type"] == "image/svg+xml"
+
+
+REST_ID = "io.camunda.connectors.HttpJson.v2"
+
+
+@pytest.mark.django_db
+def test_configure_page_shows_the_same_icon_as_the_catalogue(signed_in_client, small_catalogue):
+    html = signed_in_client.get(f"/connectors/{REST_ID}/configure/").content.decode()
+
+    assert f'<img src="/connectors/{REST_ID}/icon"' in html
