@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from .builtins import base_functions, env_functions
+from .builtins import base_functions, per_evaluation_functions
 from .connector_functions import connector_functions
 from .errors import FeelEvaluationError, FeelSyntaxError, Problem
 from .nodes import ContextNode, Env, FunctionDef, RootVariables, Scope
@@ -15,8 +15,15 @@ from .values import FeelFunction
 DEFAULT_MAX_STEPS = 1_000_000
 
 _FUNCTIONS: dict[str, FeelFunction] = {**base_functions(), **connector_functions()}
+_PER_EVALUATION = per_evaluation_functions()
 # signatures of the built-ins that are made per evaluation (they need its clock or env)
-_ENV_SIGNATURES: dict[str, FeelFunction] = env_functions(Env({}, 0))
+_ENV_SIGNATURES: dict[str, FeelFunction] = {name: t for name, (t, _) in _PER_EVALUATION.items()}
+# the table every evaluation shares, built once: env-bound built-ins appear as templates that
+# Env.function binds on first use; later entries win, as the per-call merge did
+_TABLE: dict[str, FeelFunction] = {**_FUNCTIONS, **_ENV_SIGNATURES}
+_BINDERS: dict[FeelFunction, Callable[[Env], FeelFunction]] = {
+    template: factory for template, factory in _PER_EVALUATION.values()
+}
 
 
 UnknownFunctions = Literal["error", "null"]
@@ -52,8 +59,14 @@ def evaluate(
         raise FeelEvaluationError(
             f"the context must be a mapping of variable names, not {type(context).__name__}"
         )
-    env = Env(_FUNCTIONS, max_steps, null_calls=unknown_functions == "null", warnings=warnings)
-    env.functions = {**_FUNCTIONS, **env_functions(env), **(functions or {})}
+    env = Env(
+        _TABLE,
+        max_steps,
+        null_calls=unknown_functions == "null",
+        warnings=warnings,
+        overrides=functions,
+        per_evaluation=_BINDERS,
+    )
     scope = Scope(RootVariables(context or {}))
     try:
         return expression.root.ev(scope, env)

@@ -822,4 +822,18 @@ def base_functions() -> dict[str, FeelFunction]:
 
 def env_functions(env: Env) -> dict[str, FeelFunction]:
     """Built-ins that need the evaluation's env: the clock and a comparator-calling sort."""
-    return {"now": _now(env), "today": _today(env), "sort": _sort(env)}
+    return {name: factory(env) for name, factory in _PER_EVALUATION.items()}
+
+
+_PER_EVALUATION: dict[str, Callable[[Env], FeelFunction]] = {
+    "now": _now,
+    "today": _today,
+    "sort": _sort,
+}
+
+
+def per_evaluation_functions() -> dict[str, tuple[FeelFunction, Callable[[Env], FeelFunction]]]:
+    """For each env-bound built-in: a template (its signature, for the shared table and for
+    check()) and the factory that binds it to an evaluation's env on first use."""
+    unbound = Env({}, 0)
+    return {name: (factory(unbound), factory) for name, factory in _PER_EVALUATION.items()}

@@ -90,9 +90,26 @@ class RootVariables(Mapping[str, Any]):
 
 class Env:
     """Per-evaluation state: the step budget, function table, a fixed `now()` and what to do
-    with a call no function accepts (raise, or null plus a warning as feel-scala does)."""
+    with a call no function accepts (raise, or null plus a warning as feel-scala does).
 
-    __slots__ = ("call_depth", "functions", "max_steps", "now", "null_calls", "steps", "warnings")
+    `functions` is the shared built-in table, built once. `overrides` (the caller's own
+    functions) win over it. Built-ins that need this env (its clock, or calling back into the
+    evaluator) sit in the table as templates: `per_evaluation` maps each template to a factory,
+    and the bound function is made on first use, so an evaluation that calls none makes none.
+    """
+
+    __slots__ = (
+        "_bound",
+        "call_depth",
+        "functions",
+        "max_steps",
+        "now",
+        "null_calls",
+        "overrides",
+        "per_evaluation",
+        "steps",
+        "warnings",
+    )
 
     def __init__(
         self,
@@ -101,14 +118,38 @@ class Env:
         *,
         null_calls: bool = False,
         warnings: list[Problem] | None = None,
+        overrides: Mapping[str, FeelFunction] | None = None,
+        per_evaluation: Mapping[FeelFunction, Callable[[Env], FeelFunction]] | None = None,
     ) -> None:
         self.functions = functions
+        self.overrides = overrides
+        self.per_evaluation = per_evaluation
+        self._bound: dict[str, FeelFunction] | None = None
         self.max_steps = max_steps
         self.steps = 0
         self.call_depth = 0
         self.now: dt.datetime | None = None
         self.null_calls = null_calls
         self.warnings = warnings
+
+    def function(self, name: str) -> FeelFunction | None:
+        """The function a bare name calls: the caller's override, else the built-in."""
+        # `name in` rather than get(): an override mapped to None still hides the built-in
+        if self.overrides and name in self.overrides:
+            return self.overrides[name]
+        function = self.functions.get(name)
+        if function is None or not self.per_evaluation:
+            return function
+        factory = self.per_evaluation.get(function)
+        if factory is None:
+            return function
+        # one bound function per name and evaluation, so `now = now` stays true
+        if self._bound is None:
+            self._bound = {}
+        bound = self._bound.get(name)
+        if bound is None:
+            bound = self._bound[name] = factory(self)
+        return bound
 
     def no_function(self, message: str, pos: tuple[int, int]) -> None:
         """A call no function accepts: an error, or (feel-scala's way) null and a warning."""
@@ -179,7 +220,7 @@ class Name(Node):
         value = scope.lookup(self.name)
         if value is _MISSING:
             # FEEL: an unknown variable is null (feel-scala adds a warning, nothing fails)
-            function = env.functions.get(self.name)
+            function = env.function(self.name)
             return function
         return value
 
@@ -774,7 +815,7 @@ class Call(Node):
             value = scope.lookup(name)
             if isinstance(value, FeelFunction):
                 return value
-            builtin = env.functions.get(name)
+            builtin = env.function(name)
             if builtin is not None:
                 return builtin
             env.no_function(f"unknown function '{name}'", self.pos)
