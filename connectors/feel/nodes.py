@@ -52,6 +52,20 @@ class Scope:
             scope = scope.parent
         return _MISSING
 
+    def lookup_member(self, name: str, key: str) -> Any:
+        """`name.key`, converting only that member when `name` is one of the caller's
+        variables (a connector's result expression reads `response.body`, not the headers)."""
+        scope: Scope | None = self
+        while scope is not None:
+            layer = scope.vars
+            if type(layer) is RootVariables:
+                return layer.member(name, key)
+            value = layer.get(name, _MISSING)
+            if value is not _MISSING:
+                return get_property(value, key)
+            scope = scope.parent
+        return _MISSING
+
 
 class RootVariables(Mapping[str, Any]):
     """The caller's context, normalised to FEEL values on first access of each variable.
@@ -60,11 +74,13 @@ class RootVariables(Mapping[str, Any]):
     nothing.
     """
 
-    __slots__ = ("_cache", "_raw")
+    __slots__ = ("_cache", "_members", "_raw")
 
     def __init__(self, raw: Mapping[str, Any]) -> None:
         self._raw = raw
         self._cache: dict[str, Any] = {}
+        # members converted on their own: name -> {key: FEEL value}
+        self._members: dict[str, dict[str, Any]] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
         if key in self._cache:
@@ -72,8 +88,32 @@ class RootVariables(Mapping[str, Any]):
         value = self._raw.get(key, _MISSING)
         if value is _MISSING:
             return default
-        converted = self._cache[key] = normalize(value)
+        members = self._members.get(key)
+        if members:
+            # reuse the members already converted, so `a.b` and `a` share the same values
+            converted = {k: members[k] if k in members else normalize(v) for k, v in value.items()}
+        else:
+            converted = normalize(value)
+        self._cache[key] = converted
         return converted
+
+    def member(self, name: str, key: str) -> Any:
+        """`name.key` for a caller's variable; _MISSING when there is no such variable."""
+        if name not in self._cache:
+            raw = self._raw.get(name, _MISSING)
+            if raw is _MISSING:
+                return _MISSING
+            # a plain dict with string keys converts entry by entry; anything else (a list
+            # projects, other keys are renamed by str()) takes the whole conversion
+            if type(raw) is dict and all(type(k) is str for k in raw):
+                members = self._members.setdefault(name, {})
+                if key in members:
+                    return members[key]
+                if key not in raw:
+                    return None
+                converted = members[key] = normalize(raw[key])
+                return converted
+        return get_property(self.get(name), key)
 
     def __getitem__(self, key: str) -> Any:
         value = self.get(key, _MISSING)
@@ -717,7 +757,12 @@ class Path(Node):
 
     def ev(self, scope: Scope, env: Env) -> Any:
         env.tick()
-        return get_property(self.target.ev(scope, env), self.key)
+        target = self.target
+        if type(target) is Name:
+            value = scope.lookup_member(target.name, self.key)
+            # no variable: the name may be a function, whose members are null too
+            return None if value is _MISSING else value
+        return get_property(target.ev(scope, env), self.key)
 
     def walk(self) -> Iterator[Node]:
         yield self

@@ -105,14 +105,9 @@ def normalize(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is dict:
-        plain = _PLAIN
-        return {
-            (k if type(k) is str else str(k)): (v if type(v) in plain else normalize(v))
-            for k, v in value.items()
-        }
+        return _normalize_dict(value)
     if kind is list:
-        plain = _PLAIN
-        return [v if type(v) in plain else normalize(v) for v in value]
+        return _normalize_list(value)
     if kind is int:
         return Decimal(value)
     if kind is float:
@@ -133,6 +128,52 @@ def normalize(value: Any) -> Any:
         return DayTimeDuration.of(value)
     # dates, times, durations, ranges and functions are FEEL values already
     return value
+
+
+# The two helpers below are the hot path for large JSON documents (a connector's response):
+# the common JSON types are converted inline, without a call per number or nested container.
+
+
+def _normalize_dict(value: dict[Any, Any]) -> dict[str, Any]:
+    plain = _PLAIN
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        kind = type(v)
+        if kind not in plain:
+            if kind is int:
+                v = Decimal(v)
+            elif kind is float:
+                # v - v is nan for inf and nan, which FEEL has no number for
+                v = Decimal(repr(v)) if v - v == 0 else None
+            elif kind is dict:
+                v = _normalize_dict(v)
+            elif kind is list:
+                v = _normalize_list(v)
+            else:
+                v = normalize(v)
+        out[k if type(k) is str else str(k)] = v
+    return out
+
+
+def _normalize_list(value: list[Any]) -> list[Any]:
+    plain = _PLAIN
+    out: list[Any] = []
+    append = out.append
+    for v in value:
+        kind = type(v)
+        if kind not in plain:
+            if kind is int:
+                v = Decimal(v)
+            elif kind is float:
+                v = Decimal(repr(v)) if v - v == 0 else None
+            elif kind is dict:
+                v = _normalize_dict(v)
+            elif kind is list:
+                v = _normalize_list(v)
+            else:
+                v = normalize(v)
+        append(v)
+    return out
 
 
 def _float_to_decimal(value: float) -> Decimal | None:
