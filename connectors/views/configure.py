@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
@@ -36,7 +36,8 @@ from connectors.forms.services import (
     configuration_duplicate,
     configuration_save,
 )
-from connectors.models import CatalogueEntry, SavedConfiguration, TemplateVersion
+from connectors.models import CatalogueEntry, Run, SavedConfiguration, TemplateVersion
+from connectors.runs.selectors import get_run
 from connectors.secrets.selectors import secret_list
 
 MAX_SECRET_NAMES = 500
@@ -80,7 +81,9 @@ def _form_state(
         variables_text = request.POST.get("variables", "")
         context: dict[str, Any] = {"name": request.POST.get("name", "")}
     else:
-        values, variables_text, dropped = _stored_values(template, configuration)
+        # "Open as configuration" on a run page: the run's values and sample variables.
+        source = configuration or _run_from(request)
+        values, variables_text, dropped = _stored_values(template, source)
         context = {"name": configuration.name if configuration else "", "dropped": dropped}
     return values, build_form(template, values, variables_text=variables_text), context
 
@@ -162,16 +165,26 @@ def _newer_than(
 
 
 def _stored_values(
-    template: ElementTemplate, configuration: SavedConfiguration | None
+    template: ElementTemplate, stored: SavedConfiguration | Run | None
 ) -> tuple[dict[str, Any], str, list[str]]:
-    """A saved configuration's values for this template; keys it does not have are left out."""
-    if configuration is None:
+    """Saved values (of a configuration or a run) for this template; unknown keys are left out."""
+    if stored is None:
         return {}, "", []
     known = {field_key(p) for p in template.properties}
-    values = {k: v for k, v in configuration.values.items() if k in known}
-    dropped = sorted(k for k in configuration.values if k not in known)
-    variables = json.dumps(configuration.variables, indent=2) if configuration.variables else ""
+    values = {k: v for k, v in stored.values.items() if k in known}
+    dropped = sorted(k for k in stored.values if k not in known)
+    variables = json.dumps(stored.variables, indent=2) if stored.variables else ""
     return values, variables, dropped
+
+
+def _run_from(request: HttpRequest) -> Run | None:
+    """The run named by ?run=, if the user may see it (someone else's run is a 404)."""
+    pk = request.GET.get("run", "")
+    if not pk:
+        return None
+    if not pk.isdigit():
+        raise Http404("No such run")
+    return get_run(int(pk), user=request.user)
 
 
 def _configuration_from(request: HttpRequest) -> SavedConfiguration | None:

@@ -244,3 +244,23 @@ def test_configuration_page_offers_its_bpmn_and_save_as_connector(
 
     assert f'href="{reverse("export-configuration-bpmn", args=[saved.pk])}"' in html
     assert f'href="{reverse("save-as-connector", args=[saved.pk])}"' in html
+
+
+@pytest.mark.django_db
+def test_open_a_run_as_configuration_fills_the_form(
+    client: Any, rest_version: TemplateVersion, user: Any, other_user: Any
+) -> None:
+    run = Run.objects.create(
+        template_id=REST_ID, template_version=rest_version, version=rest_version.version,
+        values={"url": "https://example.com/from-a-run"}, variables={"orderId": 7},
+        created_by=user, time_limit=30,
+    )  # fmt: skip
+    client.force_login(user)
+
+    html = client.get(f"{configure_url(rest_version)}?run={run.pk}").content.decode()
+
+    assert 'value="https://example.com/from-a-run"' in html
+    assert "&quot;orderId&quot;: 7" in html
+    client.force_login(other_user)
+    assert client.get(f"{configure_url(rest_version)}?run={run.pk}").status_code == 404
+    assert client.get(f"{configure_url(rest_version)}?run=abc").status_code == 404
