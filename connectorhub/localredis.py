@@ -47,7 +47,7 @@ def server_binary() -> str:
     return found
 
 
-def die_with_parent() -> Callable[[], None] | None:
+def die_with_parent(signum: int = signal.SIGKILL) -> Callable[[], None] | None:
     """A `preexec_fn` that makes the child die when the process starting it dies (Linux).
 
     Without it a killed test run or supervisor leaves its Redis running forever. The signal
@@ -61,7 +61,7 @@ def die_with_parent() -> Callable[[], None] | None:
     prctl = ctypes.CDLL(None, use_errno=True).prctl
 
     def set_parent_death_signal() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
         if os.getppid() != parent:  # the parent died before prctl took effect
             os._exit(1)
 

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from connectorhub.localredis import LocalRedis, RedisStartError
+from connectorhub.localredis import LocalRedis, RedisStartError, die_with_parent
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
@@ -86,7 +86,14 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
     children = []
     for name, command in commands:
         # Own process group: Ctrl-C reaches only this supervisor, which stops them in order.
-        process = subprocess.Popen(command, env=env, cwd=BASE_DIR, start_new_session=True)
+        # SIGTERM if the supervisor itself is killed: a warm shutdown, never an orphan.
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=BASE_DIR,
+            start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM),
+        )
         children.append((name, process))
     return children
 

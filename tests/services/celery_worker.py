@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from connectorhub.localredis import die_with_parent
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -48,6 +51,7 @@ class CeleryWorkerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM),  # gone with the test session
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
