@@ -86,11 +86,12 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web server, Celery worker and Zeebe worker share one file. Writers wait for each other
     # instead of failing at once; WAL lets readers go on during a write and syncs the disk at
-    # checkpoints rather than on every commit (a dry-run commits three times).
+    # checkpoints rather than on every commit (a dry-run commits three times). Transactions
+    # stay DEFERRED: IMMEDIATE would make every transaction, read-only ones included, queue
+    # for the single write lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
