@@ -195,6 +195,28 @@ def measure(
     job_type = job_type or unique("bench:noop")
     process_id = unique("bench")
     asyncio.run(_deploy(address, process_id, job_type))
+    return measure_deployed(
+        worker_factory,
+        instances,
+        address=address,
+        process_id=process_id,
+        job_type=job_type,
+        concurrency=concurrency,
+        time_limit=time_limit,
+    )
+
+
+def measure_deployed(
+    worker_factory: WorkerFactory,
+    instances: int,
+    *,
+    address: str,
+    process_id: str,
+    job_type: str,
+    concurrency: int = 32,
+    time_limit: float = 300.0,
+) -> Figures:
+    """Drive instances of an already deployed process through a worker in a child process."""
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     child = context.Process(
@@ -211,7 +233,7 @@ def measure(
         cpu_after = _cpu_seconds(child.pid)
     finally:
         stop.set()
-        child.join(timeout=30)
+        child.join(timeout=60)
         if child.is_alive():
             child.kill()
             child.join()

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +39,10 @@ from bench_zeebe_baseline import (
     WARM_UP,
     Figures,
     WorkerFactory,
-    _cpu_seconds,
-    _drive,
-    _serve_in_child,
     bare_noop_worker,
     gateway,
     measure,
+    measure_deployed,
 )
 
 from connectors.registry import Registry, default_registry
@@ -113,28 +109,15 @@ def measure_process(
 ) -> Figures:
     """bench_zeebe_baseline.measure for a process of our own (the exported REST process)."""
     asyncio.run(_deploy_xml(address, bpmn_xml, process_id))
-    context = multiprocessing.get_context("spawn")
-    stop = context.Event()
-    child = context.Process(
-        target=_serve_in_child, args=(factory, address, job_type, stop), daemon=True
+    return measure_deployed(
+        factory,
+        instances,
+        address=address,
+        process_id=process_id,
+        job_type=job_type,
+        concurrency=concurrency,
+        time_limit=time_limit,
     )
-    child.start()
-    deadline = time.monotonic() + time_limit
-    try:
-        asyncio.run(_drive(address, process_id, WARM_UP, concurrency, deadline))
-        cpu_before = _cpu_seconds(child.pid)
-        started = time.perf_counter()
-        run = asyncio.run(_drive(address, process_id, instances, concurrency, deadline))
-        seconds = time.perf_counter() - started
-        cpu_after = _cpu_seconds(child.pid)
-    finally:
-        stop.set()
-        child.join(timeout=60)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-    return Figures(instances, seconds, run.latencies_ms, run.back_pressure_retries, cpu)
 
 
 async def _deploy_xml(address: str, bpmn_xml: str, process_id: str) -> None:
