@@ -156,6 +156,8 @@ def _normalize_dict(value: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _normalize_list(value: list[Any]) -> list[Any]:
+    # The same per-item conversion as _normalize_dict, written out again on purpose: a call per
+    # value made converting a 100 kB response body about 40 % slower (docs/feel.md, Performance).
     plain = _PLAIN
     out: list[Any] = []
     append = out.append
