@@ -1,7 +1,8 @@
 """/api/v1/secrets/: secrets over REST. The value is write-only: accepted, never returned.
 
 Same services as the web UI, so the same validation, the same owner rule (only a secret's creator
-or a staff user may change, replace or delete it: 403 otherwise) and the same audit trail.
+or a staff user may change, replace or delete it: 403 otherwise) and the same audit trail. Each
+secret says, as `can_manage`, whether that rule lets the requesting user change it.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class SecretSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True), required=False
     )
     reference = serializers.SerializerMethodField()
+    can_manage = serializers.SerializerMethodField(
+        help_text="Whether the requesting user may change, replace or delete this secret "
+        "(its creator or a staff user). Anyone may still use it in dry-runs as the secret "
+        "policy allows."
+    )
     created_at = serializers.DateTimeField(read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
     changed_at = serializers.DateTimeField(read_only=True)
@@ -56,6 +62,10 @@ class SecretSerializer(serializers.Serializer):
 
     def get_reference(self, secret: Secret) -> str:
         return "{{secrets." + secret.name + "}}"
+
+    def get_can_manage(self, secret: Secret) -> bool:
+        # The one owner rule the UI and the services enforce; every view passes its request.
+        return services.may_manage(secret, self.context["request"].user)
 
 
 class SecretUpdateSerializer(SecretSerializer):
@@ -96,12 +106,13 @@ def secret_list(request: Request) -> Response:
             allowed_hosts=data.get("allowed_hosts", []),
             user=request.user,
         )
-        return Response(SecretSerializer(secret).data, status=status.HTTP_201_CREATED)
+        return Response(_represent(secret, request), status=status.HTTP_201_CREATED)
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(
         selectors.secret_list(search=request.query_params.get("search", "")), request
     )
-    return paginator.get_paginated_response(SecretSerializer(page, many=True).data)
+    serializer = SecretSerializer(page, many=True, context={"request": request})
+    return paginator.get_paginated_response(serializer.data)
 
 
 @extend_schema(request=SecretUpdateSerializer, responses={200: SecretSerializer, 204: None})
@@ -120,7 +131,7 @@ def secret_detail(request: Request, name: str) -> Response:
         return Response(status=status.HTTP_204_NO_CONTENT)
     if request.method in ("PUT", "PATCH"):
         _update(request, secret)
-    return Response(SecretSerializer(secret).data)
+    return Response(_represent(secret, request))
 
 
 @extend_schema(responses=AuditEventSerializer(many=True))
@@ -129,6 +140,10 @@ def secret_audit(request: Request, name: str) -> Response:
     secret = get_object_or_404(Secret.objects.defer("encrypted_value"), name=name)
     events = selectors.secret_audit(secret=secret)
     return Response(AuditEventSerializer(events, many=True).data)
+
+
+def _represent(secret: Secret, request: Request) -> dict[str, Any]:
+    return dict(SecretSerializer(secret, context={"request": request}).data)
 
 
 def _update(request: Request, secret: Secret) -> None:

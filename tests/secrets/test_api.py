@@ -151,3 +151,57 @@ def test_a_staff_user_may_change_anyones_secret(
     patched = _json(client, "patch", BASE + "A/", {"allowed_hosts": ["api.example.com"]})
     assert patched.status_code == 200 and patched.json()["allowed_hosts"] == ["api.example.com"]
     assert client.delete(BASE + "A/").status_code == 204
+
+
+def _can_manage_everywhere(client: Client, name: str) -> list[bool]:
+    """`can_manage` for NAME as the list, the search and the detail responses report it."""
+    listed = {item["name"]: item["can_manage"] for item in client.get(BASE).json()["results"]}
+    searched = {
+        item["name"]: item["can_manage"]
+        for item in client.get(f"{BASE}?search={name}").json()["results"]
+    }
+    return [listed[name], searched[name], client.get(f"{BASE}{name}/").json()["can_manage"]]
+
+
+@pytest.mark.parametrize(("who", "expected"), [("owner", True), ("other", False), ("staff", True)])
+def test_can_manage_tells_whether_the_requester_may_change_the_secret(
+    client: Client, user: Any, other_user: Any, make_secret: Any, who: str, expected: bool
+) -> None:
+    make_secret("A", VALUE)  # created by ada (`user`)
+    if who == "staff":
+        other_user.is_staff = True
+        other_user.save()
+    client.force_login(user if who == "owner" else other_user)
+    assert _can_manage_everywhere(client, "A") == [expected] * 3
+    # the flag agrees with what the API then allows
+    patched = _json(client, "patch", BASE + "A/", {"description": "d"})
+    assert patched.status_code == (200 if expected else 403)
+    if expected:
+        assert patched.json()["can_manage"] is True
+        assert VALUE not in patched.content.decode()
+
+
+def test_can_manage_of_a_new_secret_and_of_a_mix(
+    client: Client, user: Any, other_user: Any, make_secret: Any
+) -> None:
+    make_secret("ADAS", VALUE)
+    client.force_login(other_user)
+    created = _json(client, "post", BASE, {"name": "BOBS", "value": "bob-" + VALUE})
+    assert created.status_code == 201 and created.json()["can_manage"] is True
+    listed = {item["name"]: item["can_manage"] for item in client.get(BASE).json()["results"]}
+    assert listed == {"ADAS": False, "BOBS": True}
+
+
+def test_schema_shows_can_manage_as_a_read_only_boolean(signed_in_client: Client) -> None:
+    response = signed_in_client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    secret = schema["components"]["schemas"]["Secret"]
+    assert secret["properties"]["can_manage"] == {
+        "type": "boolean",
+        "readOnly": True,
+        "description": secret["properties"]["can_manage"]["description"],
+    }
+    assert "whether" in secret["properties"]["can_manage"]["description"].lower()
+    assert "can_manage" in secret["required"]  # always present in a response
+    assert secret["properties"]["value"]["writeOnly"] is True
