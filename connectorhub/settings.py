@@ -251,6 +251,9 @@ CONNECTORHUB_EGRESS_ALLOW = env_list("CONNECTORHUB_EGRESS_ALLOW", [])
 CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES = env_int(
     "CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024
 )
+# The SOAP connector's keystores (WS-Security signatures) are read from this folder only: a
+# keystore location is a file name in it, never any path on the host. Empty turns them off.
+CONNECTORHUB_KEYSTORE_DIR = env_str("CONNECTORHUB_KEYSTORE_DIR", str(DATA_DIR / "keystores"))
 
 LOGGING = {
     "version": 1,

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from connectors.elementtemplates import (
     ElementTemplate,
@@ -33,6 +34,7 @@ from tests.services.http_servers import (
     oauth_token_endpoint,
     soap_endpoint,
 )  # fmt: skip
+from tests.services.wssecurity_check import make_identity
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -68,12 +70,16 @@ def versions(db: None) -> dict[str, Any]:
     }
 
 
+SIGNER = make_identity(ec.generate_private_key(ec.SECP256R1()))
+
+
 @pytest.fixture
 def local() -> Iterator[RecordingServer]:
     with RecordingServer() as server:
         oauth_token_endpoint(server)
         graphql_endpoint(server)
         soap_endpoint(server)
+        soap_endpoint(server, path="/signed-soap", trusted_signer=SIGNER.certificate.encode())
         server.route("/api", Reply(json={"hello": "dry-run"}))
         yield server
 
@@ -152,16 +158,20 @@ def test_graphql_dry_run(egress_worker, versions, local, auth, authorization):
     assert run.result["variables"]["result"]["body"] == {"data": {"hello": "world"}}
 
 
-@pytest.mark.parametrize("authentication", ["none", "usernameToken"])
+@pytest.mark.parametrize("authentication", ["none", "usernameToken", "signature"])
 def test_soap_dry_run(egress_worker, versions, local, authentication):
+    path = "/signed-soap" if authentication == "signature" else "/soap"
     run = dry_run(
         versions[SOAP_ID],
         {
-            "serviceUrl": f"{local.url}/soap",
+            "serviceUrl": f"{local.url}{path}",
             "authentication.authentication": authentication,
             "authentication.username": "ada",
             "authentication.password": "pw",
             "authentication.encoded": "No",
+            "authentication.certificate.certificateType": "single",
+            "authentication.certificate.certificate": SIGNER.certificate,
+            "authentication.certificate.privateKey": SIGNER.private_key,
             "body.json": '={"c:Add": {"c:a": 1, "c:b": 2}}',
             "namespaces": '={"c": "urn:calc"}',
             "resultVariable": "result",
@@ -170,8 +180,10 @@ def test_soap_dry_run(egress_worker, versions, local, authentication):
     assert run.outcome == "completed", run.result
     envelope = run.result["variables"]["result"]["Envelope"]
     assert envelope["Body"]["AddResponse"]["Result"] == "3"
-    sent = local.last("/soap").body.decode()
+    sent = local.last(path).body.decode()
     assert ("<wsse:Username>ada</wsse:Username>" in sent) == (authentication == "usernameToken")
+    # the service at /signed-soap answers a Fault unless xmlsec1 verifies the signature
+    assert ("<ds:SignatureValue>" in sent) == (authentication == "signature")
 
 
 def test_a_dry_run_to_an_address_outside_the_allowlist_is_refused(egress_worker, versions, local):

@@ -165,8 +165,9 @@ def test_bad_input(soap):
         add_values(soap, **{"body.type": "template", "body.template": "<a>{{#x}}</a>"}),
     )
     assert "body.template: the section {{#x}} is never closed" in broken.message
-    signature = run_template(V2, add_values(soap, **{"authentication.authentication": "signature"}))
-    assert "WS-Security signatures are not supported" in signature.message
+    unsigned = run_template(V2, add_values(soap, **{"authentication.authentication": "signature"}))
+    assert "certificateType" in unsigned.message
+    assert "'single', 'keystore'" in unsigned.message
     assert soap.requests == []
 
 

@@ -6,7 +6,8 @@
 - `oauth_token_endpoint(server)`: a token endpoint at /oauth/token that counts token requests
   and hands out `token-<n>` with `expires_in`.
 - `graphql_endpoint(server)`: a small GraphQL endpoint at /graphql (GET and POST).
-- `soap_endpoint(server)`: a SOAP 1.1/1.2 service at /soap (echo, fault).
+- `soap_endpoint(server)`: a SOAP 1.1/1.2 service at /soap (echo, fault); given a trusted
+  certificate, one that requires WS-Security signatures (tests/services/wssecurity_check.py).
 - `make_pki(folder)`: a CA, a server certificate for 127.0.0.1/localhost and a client
   certificate, made with `cryptography`, for an HTTPS server that requires client certificates.
 """
@@ -19,13 +20,16 @@ import json
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+from tests.services.wssecurity_check import signature_problem
 
 
 @dataclass
@@ -253,9 +257,18 @@ SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 
 
-def soap_endpoint(server: RecordingServer, *, path: str = "/soap") -> None:
+def soap_endpoint(
+    server: RecordingServer,
+    *,
+    path: str = "/soap",
+    trusted_signer: bytes | None = None,
+    signed_parts: Sequence[str] = ("Body",),
+) -> None:
     """Answers `<AddResponse><Result>a+b</Result></AddResponse>` for an `Add` body with
-    `a` and `b`, a SOAP Fault for a `Fail` body, and echoes other bodies' element names."""
+    `a` and `b`, a SOAP Fault for a `Fail` body, and echoes other bodies' element names.
+
+    With TRUSTED_SIGNER (a PEM certificate) it is a service that requires WS-Security
+    signatures by that certificate over SIGNED_PARTS, and answers a Fault saying why not."""
 
     def soap(request: Recorded) -> Reply:
         envelope = ElementTree.fromstring(request.body)
@@ -264,20 +277,13 @@ def soap_endpoint(server: RecordingServer, *, path: str = "/soap") -> None:
         assert body is not None
         operation = body[0] if len(body) else None
         local = operation.tag.split("}")[-1] if operation is not None else ""
-        content_type = "text/xml; charset=utf-8" if ns == SOAP11 else "application/soap+xml"
+        if trusted_signer is not None:
+            problem = signature_problem(request.body, trusted_signer, signed_parts)
+            if problem:
+                return _soap_fault(ns, f"Security check failed: {problem}")
         if local == "Fail":
-            fault = (
-                "<soap:Fault><faultcode>soap:Server</faultcode>"
-                "<faultstring>Computer says no</faultstring></soap:Fault>"
-                if ns == SOAP11
-                else "<soap:Fault><soap:Code><soap:Value>soap:Receiver</soap:Value></soap:Code>"
-                "<soap:Reason><soap:Text xml:lang='en'>Computer says no</soap:Text>"
-                "</soap:Reason></soap:Fault>"
-            )
-            text = (
-                f'<soap:Envelope xmlns:soap="{ns}"><soap:Body>{fault}</soap:Body></soap:Envelope>'
-            )
-            return Reply(status=500, headers=[("Content-Type", content_type)], body=text)
+            return _soap_fault(ns, "Computer says no")
+        content_type = "text/xml; charset=utf-8" if ns == SOAP11 else "application/soap+xml"
         if local == "Add" and operation is not None:
             values = {child.tag.split("}")[-1]: int(child.text or 0) for child in operation}
             inner = (
@@ -296,6 +302,20 @@ def soap_endpoint(server: RecordingServer, *, path: str = "/soap") -> None:
         return Reply(headers=[("Content-Type", content_type)], body=text)
 
     server.route(path, soap)
+
+
+def _soap_fault(ns: str, reason: str) -> Reply:
+    fault = (
+        f"<soap:Fault><faultcode>soap:Server</faultcode><faultstring>{escape(reason)}"
+        "</faultstring></soap:Fault>"
+        if ns == SOAP11
+        else "<soap:Fault><soap:Code><soap:Value>soap:Receiver</soap:Value></soap:Code>"
+        f"<soap:Reason><soap:Text xml:lang='en'>{escape(reason)}</soap:Text>"
+        "</soap:Reason></soap:Fault>"
+    )
+    text = f'<soap:Envelope xmlns:soap="{ns}"><soap:Body>{fault}</soap:Body></soap:Envelope>'
+    content_type = "text/xml; charset=utf-8" if ns == SOAP11 else "application/soap+xml"
+    return Reply(status=500, headers=[("Content-Type", content_type)], body=text)
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,11 +8,6 @@ as JSON without namespace prefixes; a SOAP Fault raises `SOAP_FAULT_RECEIVED`.
 
 from __future__ import annotations
 
-import base64
-import datetime
-import hashlib
-import os
-import uuid
 from typing import Annotated, Any, Literal
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
@@ -28,22 +23,16 @@ from connectors.sdk import (
     ui,
 )
 
+from . import wssecurity
 from .client import HttpCall, ends_by_deadline, execute
 from .mustache import TemplateError, render
-from .values import FeelMap, FeelText, FeelTextMap, OptionalInt, Text, java_text
+from .values import FeelMap, FeelText, FeelTextMap, OptionalInt, Text, feel_object, java_text
 
 ENVELOPE_NS = {
-    "1.1": "http://schemas.xmlsoap.org/soap/envelope/",
+    "1.1": wssecurity.SOAP11,
     "1.2": "http://www.w3.org/2003/05/soap-envelope",
 }
 ENVELOPE_PREFIX = {"1.1": "SOAP-ENV", "1.2": "env"}  # Spring-WS/SAAJ's prefixes
-WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-# a namespace URI, no password
-TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"  # noqa: S105
-BASE64_BINARY = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-)
 
 
 class SoapNoAuth(BaseModel):
@@ -61,16 +50,48 @@ class UsernameToken(BaseModel):
     encoded: Annotated[Literal["Yes", "No"], BeforeValidator(java_text)] = "No"
 
 
+class SingleCertificate(BaseModel):
+    """A certificate and its private key as PEM texts."""
+
+    model_config = ConfigDict(extra="ignore")
+    certificateType: Literal["single"]
+    certificate: Text = Field(min_length=1)
+    privateKey: Text = Field(min_length=1, json_schema_extra=ui(secret=True))
+
+
+class KeystoreCertificate(BaseModel):
+    """A key entry of a PKCS#12 keystore in CONNECTORHUB_KEYSTORE_DIR. `password` (the key
+    entry's own password in a Java keystore) is accepted; PKCS#12 entries use the store's."""
+
+    model_config = ConfigDict(extra="ignore")
+    certificateType: Literal["keystore"]
+    keystoreLocation: Text = Field(min_length=1)
+    keystorePassword: Text = Field(default="", json_schema_extra=ui(secret=True))
+    alias: Text = Field(min_length=1)
+    password: Text = Field(default="", json_schema_extra=ui(secret=True))
+
+
+class SignaturePart(BaseModel):
+    """An element to sign, by namespace and local name (Camunda's EncryptionPart)."""
+
+    model_config = ConfigDict(extra="ignore")
+    namespace: Text = ""
+    localName: Text = Field(min_length=1)
+
+
 class Signature(BaseModel):
-    """WS-Security X.509 signature: accepted from the template, refused when run."""
+    """WS-Security X.509 signature. v1's `useBinarySecurityToken` and
+    `canonicalizationAlgorithm` are read and ignored, as Camunda's connector does."""
 
     model_config = ConfigDict(extra="ignore")
     authentication: Literal["signature"]
-    certificate: Any = None
+    certificate: Annotated[
+        SingleCertificate | KeystoreCertificate, Field(discriminator="certificateType")
+    ]
     signatureAlgorithm: Text | None = None
     digestAlgorithm: Text | None = None
-    timestamp: Any = None
-    encryptionParts: Any = None
+    timestamp: OptionalInt = Field(default=None, ge=0)
+    encryptionParts: Annotated[list[SignaturePart] | None, BeforeValidator(feel_object)] = None
 
 
 SoapAuthentication = Annotated[
@@ -123,14 +144,10 @@ class SoapInput(BaseModel):
 @ends_by_deadline  # every request goes through execute()
 def soap(data: SoapInput, context: ConnectorContext) -> JSON:
     """Send one SOAP request and return the response Envelope as JSON."""
-    if isinstance(data.authentication, Signature):
-        raise ConnectorInputError(
-            "WS-Security signatures are not supported by ConnectorHub yet; use 'none' or "
-            "'usernameToken'",
-            field="authentication.authentication",
-        )
     version = data.soapVersion.version
-    envelope = build_envelope(data)
+    envelope = build_envelope(data).encode("utf-8")
+    if isinstance(data.authentication, Signature):
+        envelope = sign(envelope, data.authentication, ENVELOPE_NS[version])
     action = data.soapVersion.soapAction or ""
     if version == "1.1":
         headers = [("Content-Type", "text/xml; charset=utf-8"), ("SOAPAction", f'"{action}"')]
@@ -143,7 +160,7 @@ def soap(data: SoapInput, context: ConnectorContext) -> JSON:
             method="POST",
             url=data.serviceUrl,
             headers=headers,
-            content=envelope.encode("utf-8"),
+            content=envelope,
             connect_timeout=timeout,
             read_timeout=timeout,
             url_field="serviceUrl",
@@ -181,14 +198,21 @@ def build_envelope(data: SoapInput) -> str:
     version = data.soapVersion.version
     prefix = ENVELOPE_PREFIX[version]
     namespaces = {
-        "wsse": WSSE,
-        "wsu": WSU,
+        "wsse": wssecurity.WSSE,
+        "wsu": wssecurity.WSU,
         **{k: v or "" for k, v in (data.namespaces or {}).items()},
     }
     declarations = "".join(f" xmlns:{name}={quoteattr(uri)}" for name, uri in namespaces.items())
     header = _part(data.header, "header") if data.header and data.header.type != "none" else ""
     if isinstance(data.authentication, UsernameToken):
-        header += username_token(data.authentication, prefix)
+        auth = data.authentication
+        header += wssecurity.username_token(
+            auth.username,
+            auth.password,
+            digest=auth.encoded == "Yes",
+            envelope_prefix=prefix,
+            version_ns=ENVELOPE_NS[version],
+        )
     body = _part(data.body, "body")
     envelope = (
         f'<{prefix}:Envelope xmlns:{prefix}="{ENVELOPE_NS[version]}"{declarations}>'
@@ -266,33 +290,22 @@ def _scalar(value: Any) -> str:
     return str(java_text(value))
 
 
-def username_token(auth: UsernameToken, prefix: str) -> str:
-    """A wsse:Security header with a UsernameToken (OASIS Username Token Profile 1.0)."""
-    token_id = f"UsernameToken-{uuid.uuid4()}"
-    parts = [f"<wsse:Username>{escape(auth.username)}</wsse:Username>"]
-    if auth.encoded == "Yes":
-        nonce = os.urandom(16)
-        created = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        digest = hashlib.sha1(
-            nonce + created.encode() + auth.password.encode(), usedforsecurity=False
-        )
-        parts += [
-            f'<wsse:Password Type="{TOKEN_PROFILE}#PasswordDigest">'
-            f"{base64.b64encode(digest.digest()).decode()}</wsse:Password>",
-            f'<wsse:Nonce EncodingType="{BASE64_BINARY}">{base64.b64encode(nonce).decode()}'
-            "</wsse:Nonce>",
-            f"<wsu:Created>{created}</wsu:Created>",
-        ]
+def sign(envelope: bytes, auth: Signature, version_ns: str) -> bytes:
+    """ENVELOPE signed with the template's certificate (see wssecurity.py)."""
+    certificate = auth.certificate
+    if isinstance(certificate, SingleCertificate):
+        key = wssecurity.key_from_pem(certificate.certificate, certificate.privateKey)
     else:
-        parts.append(
-            f'<wsse:Password Type="{TOKEN_PROFILE}#PasswordText">{escape(auth.password)}'
-            "</wsse:Password>"
+        key = wssecurity.key_from_keystore(
+            certificate.keystoreLocation, certificate.keystorePassword, certificate.alias
         )
-    return (
-        f'<wsse:Security {prefix}:mustUnderstand="1"><wsse:UsernameToken wsu:Id="{token_id}">'
-        + "".join(parts)
-        + "</wsse:UsernameToken></wsse:Security>"
+    options = wssecurity.SignatureOptions(
+        signature_algorithm=auth.signatureAlgorithm,
+        digest_algorithm=auth.digestAlgorithm,
+        timestamp_seconds=auth.timestamp,
+        parts=tuple((part.namespace, part.localName) for part in auth.encryptionParts or ()),
     )
+    return wssecurity.sign_envelope(envelope, version_ns, key, options)
 
 
 # --------------------------------------------------------------------------------------------
