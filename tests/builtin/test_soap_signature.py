@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from connectors.builtin.http import wssecurity
+from connectors.builtin.http.pem import normalize_pem
 from tests.builtin.conftest import SOAP_FILE, SOAP_ID, result_of, run_template, template
 from tests.services.http_servers import SOAP11, SOAP12, RecordingServer, soap_endpoint
 from tests.services.wssecurity_check import Identity, make_identity, signature_problem
@@ -172,6 +173,48 @@ def test_the_private_key_may_come_from_a_secret(service, rsa_signer):
     )
     outcome = run_template(V2, values, secrets={"SOAP_KEY": rsa_signer.private_key})
     assert result_of(outcome)["Envelope"]["Body"]["AddResponse"]["Result"] == "5"
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda pem: pem.replace("\n", ""),  # pasted into a one-line input
+        lambda pem: pem.replace("\n", " "),
+        lambda pem: pem.replace("\n", "\\n"),  # kept in an environment variable
+        lambda pem: "\r\n  " + pem.replace("\n", "\r\n") + "\n\n",
+    ],
+    ids=["no-breaks", "spaces", "escaped", "crlf"],
+)
+def test_pem_texts_that_lost_their_line_breaks_still_sign(service, rsa_signer, mangle):
+    values = signed_values(
+        service,
+        rsa_signer,
+        **{
+            "authentication.certificate.certificate": mangle(rsa_signer.certificate),
+            "authentication.certificate.privateKey": mangle(rsa_signer.private_key),
+        },
+    )
+    outcome = run_template(V2, values)
+    assert result_of(outcome)["Envelope"]["Body"]["AddResponse"]["Result"] == "5"
+
+
+def test_normalize_pem_keeps_chains_and_legacy_headers():
+    chain = (
+        "-----BEGIN CERTIFICATE-----QUJD REVG-----END CERTIFICATE-----"
+        "-----BEGIN CERTIFICATE-----R0hJ-----END CERTIFICATE-----"
+    )
+    assert normalize_pem(chain) == (
+        "-----BEGIN CERTIFICATE-----\nQUJDREVG\n-----END CERTIFICATE-----\n"
+        "-----BEGIN CERTIFICATE-----\nR0hJ\n-----END CERTIFICATE-----\n"
+    )
+    legacy = (
+        "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n"
+        "QUJD\n-----END RSA PRIVATE KEY-----"
+    )
+    assert normalize_pem(legacy) == legacy + "\n"
+    assert normalize_pem("no pem here") == "no pem here"
+    wrapped = normalize_pem("-----BEGIN X-----" + "A" * 130 + "-----END X-----")
+    assert [len(line) for line in wrapped.splitlines()] == [17, 64, 64, 2, 15]
 
 
 # --------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from signxml.exceptions import InvalidInput
 
 from connectors.sdk import ConnectorInputError
 
+from .pem import normalize_pem
+
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -120,16 +122,16 @@ class SigningKey:
 
 def key_from_pem(certificate: str, private_key: str) -> SigningKey:
     """A certificate and an unencrypted private key as PEM texts (PKCS#1, PKCS#8 or SEC1),
-    what Camunda's 'single certificate' takes."""
+    what Camunda's 'single certificate' takes; line breaks lost on the way are restored."""
     try:
-        cert = x509.load_pem_x509_certificate(certificate.strip().encode())
+        cert = x509.load_pem_x509_certificate(normalize_pem(certificate).encode())
     except ValueError:
         raise ConnectorInputError(
             "is not a PEM X.509 certificate (-----BEGIN CERTIFICATE----- ...)",
             field=f"{CERT_FIELD}.certificate",
         ) from None
     try:
-        key = load_pem_private_key(private_key.strip().encode(), password=None)
+        key = load_pem_private_key(normalize_pem(private_key).encode(), password=None)
     except (ValueError, TypeError):
         # the text is never echoed: it is a private key
         raise ConnectorInputError(
