@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from connectors.builtin.http import wssecurity
@@ -347,6 +347,15 @@ def test_a_key_that_does_not_match_the_certificate(service, rsa_signer, ec_signe
     outcome = run_template(V2, values)
     assert "privateKey: the private key does not belong to the certificate" in outcome.message
     assert ec_signer.private_key.splitlines()[1] not in outcome.message
+
+
+def test_a_dsa_key_is_refused_with_a_reason(service):
+    dsa_signer = make_identity(dsa.generate_private_key(key_size=2048))
+    outcome = run_template(V2, signed_values(service, dsa_signer))
+    assert outcome.kind == "failed"
+    assert "privateKey: DSA keys cannot sign WS-Security messages; use an RSA or EC key" in (
+        outcome.message
+    )
 
 
 def test_the_unsigned_service_check_finds_a_missing_header():

@@ -6,7 +6,8 @@ them (docs/http-connectors.md, "SOAP: WS-Security").
   points at (WSS4J's "DirectReference"); the signature covers the SOAP Body, or the parts the
   template lists, with exclusive canonicalisation; an optional wsu:Timestamp is added (and
   signed only when listed as a part, as WSS4J does). Without an algorithm in the template the
-  defaults are WSS4J's: rsa-sha1 / dsa-sha1 / ecdsa-sha256 by key type, SHA-1 digests.
+  defaults are WSS4J's: rsa-sha1 / ecdsa-sha256 by key type, SHA-1 digests. DSA keys, which
+  WSS4J also takes, are refused: signxml encodes DSA signature values at the wrong length.
 
 The signing itself is signxml's (on lxml and cryptography); this module only lays out the
 Security header around it.
@@ -26,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key, pkcs12
 from django.conf import settings
 from lxml import etree
@@ -56,7 +57,7 @@ BASE64_BINARY = (
 JKS_MAGIC = b"\xfe\xed\xfe\xed"
 CERT_FIELD = "authentication.certificate"
 
-PrivateKey = rsa.RSAPrivateKey | dsa.DSAPrivateKey | ec.EllipticCurvePrivateKey
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
 def _now() -> str:
@@ -216,10 +217,10 @@ def keystore_path(location: str) -> Path:
 
 
 def _pair(key: Any, cert: x509.Certificate, where: str) -> SigningKey:
-    if not isinstance(key, rsa.RSAPrivateKey | dsa.DSAPrivateKey | ec.EllipticCurvePrivateKey):
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise ConnectorInputError(
-            f"{type(key).__name__.removeprefix('_')} keys cannot sign WS-Security messages; "
-            "use an RSA, EC or DSA key",
+            f"{type(key).__name__.removesuffix('PrivateKey')} keys cannot sign WS-Security messages; "
+            "use an RSA or EC key",
             field=where,
         )
     if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
@@ -352,16 +353,10 @@ def _signature_method(text: str | None, key: PrivateKey) -> SignatureMethod:
     if not text or not text.strip():
         if isinstance(key, rsa.RSAPrivateKey):
             return SignatureMethod.RSA_SHA1
-        if isinstance(key, dsa.DSAPrivateKey):
-            return SignatureMethod.DSA_SHA1
         return SignatureMethod.ECDSA_SHA256
     method = _algorithm(SignatureMethod, text.strip(), where)
-    family = {
-        rsa.RSAPrivateKey: ("RSA_", "SHA"),
-        dsa.DSAPrivateKey: ("DSA_",),
-        ec.EllipticCurvePrivateKey: ("ECDSA_",),
-    }
-    prefixes = next(names for kind, names in family.items() if isinstance(key, kind))
+    # RSA: PKCS#1 v1.5 (RSA_*) and PSS (SHA*_RSA_MGF1); EC: ECDSA_*
+    prefixes = ("RSA_", "SHA") if isinstance(key, rsa.RSAPrivateKey) else ("ECDSA_",)
     if not method.name.startswith(prefixes):
         raise ConnectorInputError(
             f"{method.value} does not fit the key (an {_key_kind(key)} key)", field=where
@@ -380,13 +375,13 @@ def _algorithm(kind: Any, text: str, where: str) -> Any:
     try:
         return kind(text) if "#" in text else kind.from_fragment(text)
     except (ValueError, KeyError, InvalidInput):
-        known = ", ".join(member.value for member in kind if "HMAC" not in member.name)
+        known = ", ".join(
+            member.value for member in kind if not member.name.startswith(("HMAC", "DSA"))
+        )
         raise ConnectorInputError(
             f"unknown algorithm {text!r}; known: {known}", field=where
         ) from None
 
 
 def _key_kind(key: PrivateKey) -> str:
-    if isinstance(key, rsa.RSAPrivateKey):
-        return "RSA"
-    return "EC" if isinstance(key, ec.EllipticCurvePrivateKey) else "DSA"
+    return "RSA" if isinstance(key, rsa.RSAPrivateKey) else "EC"
