@@ -22,6 +22,7 @@ import asyncio
 import copy
 import dataclasses
 import functools
+import inspect
 import json
 import logging
 import queue
@@ -357,6 +358,9 @@ class _Run:
         self.capture: _LogCapture | None = None
         self.exchanges = HttpExchangeRecorder()
         self.address_policy: AddressPolicy | None = None
+        # the phase being timed (trace.timings_ms) and when it began
+        self.phase: str | None = None
+        self.phase_started = 0.0
 
     # -- phases ------------------------------------------------------------------------------
 
@@ -366,11 +370,13 @@ class _Run:
             self.backoff = _duration_header(self.headers, RETRY_BACKOFF)
             _check_job_timeout(self.headers)
             connector = self.registry.get(self.job.type)
-            with self._timed("secrets"):
-                variables = self._resolve_secrets()
-            with self._timed("validation"):
-                data = _bind(connector, variables)
+            self._begin("secrets")
+            variables = self._resolve_secrets()
+            self._begin("validation")
+            data = _bind(connector, variables)
+            self._end()
         except Exception as exc:  # every failure becomes an outcome
+            self._end()
             self.exception = _unwrap(exc)
             return None
         return connector, data, self._context()
@@ -378,19 +384,18 @@ class _Run:
     def call_sync(
         self, connector: OutboundConnector, data: BaseModel, ctx: ConnectorContext
     ) -> None:
-        with self._timed("call"):
-            try:
-                if connector.is_async:
-                    value = _run_coroutine_sync(
-                        lambda: connector.function(data, ctx), self.time_limit
-                    )
-                elif ctx.deadline is not None and _ends_by_deadline(connector):
-                    value = self._call_here(connector, data, ctx, ctx.deadline)
-                else:
-                    value = _run_in_thread(lambda: connector.function(data, ctx), self.time_limit)
-                self.result = _json_value(value)
-            except Exception as exc:
-                self.exception = _unwrap(exc)
+        self._begin("call")
+        try:
+            if _is_async(connector.function):
+                value = _run_coroutine_sync(lambda: connector.function(data, ctx), self.time_limit)
+            elif ctx.deadline is not None and _ends_by_deadline(connector):
+                value = self._call_here(connector, data, ctx, ctx.deadline)
+            else:
+                value = _run_in_thread(lambda: connector.function(data, ctx), self.time_limit)
+            self.result = _json_value(value)
+        except Exception as exc:
+            self.exception = _unwrap(exc)
+        self._end()
 
     def _call_here(
         self, connector: OutboundConnector, data: BaseModel, ctx: ConnectorContext, deadline: float
@@ -411,32 +416,34 @@ class _Run:
     async def call_async(
         self, connector: OutboundConnector, data: BaseModel, ctx: ConnectorContext
     ) -> None:
-        with self._timed("call"):
-            try:
-                if connector.is_async:
-                    value = await _bounded(connector.function(data, ctx), self.time_limit)
-                else:
-                    thread_call = asyncio.to_thread(connector.function, data, ctx)
-                    value = await _bounded(thread_call, self.time_limit)
-                self.result = _json_value(value)
-            except Exception as exc:
-                self.exception = _unwrap(exc)
+        self._begin("call")
+        try:
+            if _is_async(connector.function):
+                value = await _bounded(connector.function(data, ctx), self.time_limit)
+            else:
+                thread_call = asyncio.to_thread(connector.function, data, ctx)
+                value = await _bounded(thread_call, self.time_limit)
+            self.result = _json_value(value)
+        except Exception as exc:
+            self.exception = _unwrap(exc)
+        self._end()
 
     def finish(self) -> Outcome:
-        with self._timed("mapping"):
-            if self.exception is None:
-                try:
-                    self.output = _output_variables(self.result, self.headers, self._feel_log())
-                except Exception as exc:
-                    self.exception = exc
-            if self.exception is None:
-                error_result = None
-                value: JSON = self.output if self.output else self.result
-            else:
-                error_result = self._error_result(self.exception)
-                self.trace.error = error_result.error
-                value = error_result.response_value
-            outcome = self._apply_error_expression(value, error_result)
+        self._begin("mapping")
+        if self.exception is None:
+            try:
+                self.output = _output_variables(self.result, self.headers, self._feel_log())
+            except Exception as exc:
+                self.exception = exc
+        if self.exception is None:
+            error_result = None
+            value: JSON = self.output if self.output else self.result
+        else:
+            error_result = self._error_result(self.exception)
+            self.trace.error = error_result.error
+            value = error_result.response_value
+        outcome = self._apply_error_expression(value, error_result)
+        self._end()
         self._complete_trace(outcome)
         return outcome
 
@@ -625,24 +632,17 @@ class _Run:
     def _mask(self, text: str) -> str:
         return self.redactor.redact_text(text)
 
-    def _timed(self, phase: str) -> _Timer:
-        return _Timer(self.trace.timings_ms, phase, self.clock)
+    def _begin(self, phase: str) -> None:
+        """Time PHASE from now on (trace.timings_ms), ending the one timed before."""
+        self._end()
+        self.phase, self.phase_started = phase, self.clock()
 
-
-class _Timer:
-    __slots__ = ("clock", "phase", "start", "timings")
-
-    def __init__(self, timings: dict[str, float], phase: str, clock: Clock) -> None:
-        self.timings, self.phase, self.clock = timings, phase, clock
-        self.start = 0.0
-
-    def __enter__(self) -> None:
-        self.start = self.clock()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.timings[self.phase] = self.timings.get(self.phase, 0.0) + _ms(
-            self.clock() - self.start
-        )
+    def _end(self) -> None:
+        if self.phase is not None:
+            timings = self.trace.timings_ms
+            elapsed = _ms(self.clock() - self.phase_started)
+            timings[self.phase] = timings.get(self.phase, 0.0) + elapsed
+            self.phase = None
 
 
 def _ms(seconds: float) -> float:
@@ -714,6 +714,20 @@ def _bind(connector: OutboundConnector, variables: dict[str, Any]) -> BaseModel:
         first = exc.errors(include_url=False, include_input=False)
         error.field = ".".join(str(p) for p in first[0]["loc"]) if first else None
         raise error from None
+
+
+def _is_async(function: Callable[..., Any]) -> bool:
+    """OutboundConnector.is_async, remembered per function (inspect's answer takes several
+    calls, on every job)."""
+    try:
+        return _is_async_cached(function)
+    except TypeError:  # an unhashable callable object
+        return inspect.iscoroutinefunction(function)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_async_cached(function: Callable[..., Any]) -> bool:
+    return inspect.iscoroutinefunction(function)
 
 
 def _ends_by_deadline(connector: OutboundConnector) -> bool:
@@ -914,7 +928,8 @@ def _output_variables(
     # every entry of `mapped` is in `output`: serialise `mapped` again only on a hit
     if mapped is not None and _FORBIDDEN_LITERAL in text:
         _refuse_forbidden_literal(_dumps(mapped))
-    if len(text.encode()) > MAX_OUTPUT_BYTES:
+    # str.isascii() is O(1): the common ASCII text needs no encoding to be measured
+    if (len(text) if text.isascii() else len(text.encode())) > MAX_OUTPUT_BYTES:
         raise ConnectorInputError(
             f"The output variables are larger than {MAX_OUTPUT_BYTES} bytes; map only what the "
             "process needs with a result expression"
@@ -1120,10 +1135,15 @@ def _unwrap(exc: BaseException) -> BaseException:
 def _fields(exchange: HttpExchange) -> dict[str, Any]:
     """exchange.as_dict() without dataclasses.asdict's deep copy, which cost more than the rest
     of the trace: dicts (headers) are copied one level, everything else is text or a number."""
-    stored = {name: getattr(exchange, name) for name in _field_names(type(exchange))}
-    for name, value in stored.items():
-        if isinstance(value, dict | list):
-            stored[name] = copy.copy(value)
+    stored = {}
+    for name in _field_names(type(exchange)):
+        value = getattr(exchange, name)
+        kind = type(value)
+        if kind is dict or kind is list:
+            value = value.copy()
+        elif isinstance(value, dict | list):
+            value = copy.copy(value)
+        stored[name] = value
     return stored
 
 

@@ -137,6 +137,43 @@ def _replace_in_text(text: str, lookup: Callable[[str], str], escape: Callable[[
 
 
 def _walk(value: Any, replace: Callable[[str], str]) -> Any:
+    """A copy of VALUE with REPLACE applied to every string that may hold a reference.
+
+    Every run's variables pass through here, so the common JSON types are handled inline and
+    a string without `secrets.` (which both patterns need) is kept without a call.
+    """
+    kind = type(value)
+    if kind is str:
+        return replace(value) if "secrets." in value else value
+    if kind is dict:
+        copied = {}
+        for key, item in value.items():
+            if type(key) is str:
+                if "secrets." in key:
+                    key = replace(key)
+            elif isinstance(key, str):
+                key = replace(key)
+            item_kind = type(item)
+            if item_kind is str:
+                if "secrets." in item:
+                    item = replace(item)
+            elif item_kind not in _PLAIN_LEAVES:
+                item = _walk(item, replace)
+            copied[key] = item
+        return copied
+    if kind is list:
+        return [item if type(item) in _PLAIN_LEAVES else _walk(item, replace) for item in value]
+    if kind in _PLAIN_LEAVES:
+        return value
+    return _walk_other(value, replace)
+
+
+# leaves that hold no text: kept as they are
+_PLAIN_LEAVES = frozenset({int, float, bool, type(None)})
+
+
+def _walk_other(value: Any, replace: Callable[[str], str]) -> Any:
+    """_walk for subclasses of str, dict and list, and for tuples."""
     if isinstance(value, str):
         return replace(value)
     if isinstance(value, dict):
