@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +28,55 @@ CHROMIUM_ARGS = [
 PASSWORD = "a-long-test-password"
 
 
+# A session's SQLite test database and the files SQLite keeps beside it (WAL mode, journal).
+TEST_DATABASE_FILE = re.compile(r"test-(\d+)\.sqlite3(-wal|-shm|-journal)?")
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> Iterator[None]:
     """A test database file of this session's own, which a Celery worker process can open.
 
     Several test sessions on one machine (developers running parts of the suite side by side)
-    must not share one SQLite file.
+    must not share one SQLite file. Its files are removed when the session ends (after
+    pytest-django has dropped the database), and those of sessions that were killed are
+    removed when the next one starts.
     """
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"].endswith("sqlite3"):
-        folder = Path(settings.DATA_DIR)
-        folder.mkdir(parents=True, exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(folder / f"test-{os.getpid()}.sqlite3")
+    if not database["ENGINE"].endswith("sqlite3"):
+        yield
+        return
+    folder = Path(settings.DATA_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    # A stale file under this session's own name (a reused pid) would be read as its own.
+    remove_test_database_files(folder, alive=lambda pid: pid != os.getpid() and _process_alive(pid))
+    database.setdefault("TEST", {})["NAME"] = str(folder / f"test-{os.getpid()}.sqlite3")
+    yield
+    from django.db import connections
+
+    connections.close_all()
+    remove_test_database_files(folder, alive=lambda pid: pid != os.getpid())
+
+
+def remove_test_database_files(folder: Path, *, alive: Callable[[int], bool]) -> None:
+    """Remove the test database files in FOLDER of every session whose pid is not `alive`."""
+    for path in folder.iterdir():
+        match = TEST_DATABASE_FILE.fullmatch(path.name)
+        if match and not alive(int(match[1])):
+            path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 @pytest.fixture(scope="session")
@@ -105,11 +140,16 @@ def browser() -> Iterator[Any]:
     Not session-wide: Playwright's sync API keeps an asyncio loop running in the main thread
     while it is started, which would break every later test that runs asyncio itself.
     """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
+        # While that loop runs, Django keeps the connections the test opened apart from the
+        # thread's usual ones (asgiref's storage for a running loop); close them now, or they
+        # stay open past the session and SQLite's -wal/-shm files are left behind.
+        connections.close_all()
         chromium.close()
 
 
