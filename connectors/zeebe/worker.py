@@ -1,0 +1,279 @@
+"""The supervised worker behind `manage.py zeebe_worker` and `python -m connectors.zeebe`.
+
+`LiveWorker` reconnects with backoff, stops gracefully, and sends a heartbeat with counters
+for the status page; `run_until_signalled` runs it until SIGTERM or SIGINT.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from pyzeebe import ZeebeWorker
+
+from connectors.registry import Registry
+from connectors.runtime import HostLists
+from connectors.sdk import AddressPolicy
+from connectors.secrets import SecretProvider
+from connectors.zeebe.gateway import GatewayConfig, gateway_answers
+from connectors.zeebe.jobs import Observer, RunBlocking
+from connectors.zeebe.routing import (
+    DEFAULT_JOB_TIMEOUT_MS,
+    DEFAULT_MAX_JOBS_ACTIVE,
+    connector_router,
+    handlers_of,
+)
+from connectors.zeebe.status import JobStats, NullStatusSink, StatusSink, WorkerState
+
+logger = logging.getLogger("connectors.zeebe")  # one name for the whole adapter
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """How the live worker polls and stops; see docs/zeebe-worker.md for each setting."""
+
+    name: str = field(default_factory=lambda: f"connectorhub@{socket.gethostname()}")
+    job_types: tuple[str, ...] | None = None
+    max_jobs_active: int = DEFAULT_MAX_JOBS_ACTIVE
+    job_timeout_ms: int = DEFAULT_JOB_TIMEOUT_MS
+    poll_interval: float = 0.1
+    request_timeout_ms: int = 0
+    fetch_variables: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    time_limit: float | None = None
+    stream: bool = False
+    grace_period: float = 30.0
+    heartbeat_interval: float = 5.0
+    reconnect_max_delay: float = 30.0
+    gateway_checks_to_fail: int = 2
+
+
+class _GatewayGone(Exception):
+    """The gateway stopped answering: leave the serving loop and reconnect."""
+
+
+class LiveWorker:
+    """A pyzeebe worker that stays up: reconnects with backoff, stops gracefully, reports.
+
+    `run(stop)` serves until `stop` is set. While connected it polls the gateway (Topology)
+    every heartbeat; after `gateway_checks_to_fail` failed checks in a row, or when pyzeebe's
+    worker ends with an error, the worker is stopped and a new connection is tried after
+    0.5 s, 1 s, 2 s ... up to `reconnect_max_delay` (with 20% jitter). On stop, jobs in flight
+    get `grace_period` seconds to finish; whatever is still running is then handed back to
+    Zeebe at once (FailJob with unchanged retries), and anything that could not be told is
+    handed out again by Zeebe when its job timeout passes.
+    """
+
+    def __init__(
+        self,
+        gateway: GatewayConfig,
+        config: WorkerConfig,
+        *,
+        registry: Registry | None = None,
+        secrets: SecretProvider | None = None,
+        allowed_hosts: HostLists | None = None,
+        address_policy: AddressPolicy | None = None,
+        status_sink: StatusSink | None = None,
+        run_blocking: RunBlocking[Any] | None = None,
+        observers: Sequence[Observer] = (),
+    ) -> None:
+        self.gateway = gateway
+        self.config = config
+        self.stats = JobStats()
+        self.sink = status_sink or NullStatusSink()
+        self.router = connector_router(
+            registry=registry,
+            job_types=config.job_types,
+            secrets=secrets,
+            timeout_ms=config.job_timeout_ms,
+            max_jobs_active=config.max_jobs_active,
+            fetch_variables=config.fetch_variables,
+            time_limit=config.time_limit,
+            allowed_hosts=allowed_hosts,
+            address_policy=address_policy,
+            observers=[self.stats, *observers],
+            run_blocking=run_blocking,
+        )
+        self.state = WorkerState(
+            name=config.name,
+            address=gateway.display_address,
+            job_types=[task.type for task in self.router.tasks],
+            stats=self.stats,
+        )
+        self.connections = 0  # successful connections so far (a reconnect makes it 2)
+        self.grace_period = config.grace_period
+        self.hurry = asyncio.Event()  # set: stop without waiting for running jobs
+
+    async def run(self, stop: asyncio.Event) -> None:
+        logger.info(
+            "Zeebe worker %s: gateway %s (%s), job types %s",
+            self.config.name,
+            self.gateway.display_address,
+            self.gateway.mode,
+            ", ".join(self.state.job_types),
+        )
+        heartbeat = asyncio.create_task(self._heartbeat(stop))
+        try:
+            await self._connect_loop(stop)
+        finally:
+            self.state.connected = False
+            self.state.stopped = True
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+            await self.sink.publish(self.state)
+            logger.info("Zeebe worker %s stopped", self.config.name)
+
+    async def _connect_loop(self, stop: asyncio.Event) -> None:
+        attempt = 0
+        while not stop.is_set():
+            channel = self.gateway.channel()
+            try:
+                problem = await gateway_answers(channel)
+                if problem is None:
+                    attempt = 0
+                    await self._serve(channel, stop)
+                else:
+                    self._lost(f"gateway {self.gateway.display_address} unreachable: {problem}")
+            except _GatewayGone as gone:
+                self._lost(str(gone))
+            except Exception as exc:  # pyzeebe's worker died: log it and start a new one
+                logger.exception("Zeebe worker failed")
+                self._lost(f"worker error: {type(exc).__name__}: {exc}")
+            finally:
+                await channel.close()
+            if stop.is_set():
+                return
+            delay = self._backoff(attempt)
+            attempt += 1
+            logger.info("reconnecting to %s in %.1f s", self.gateway.display_address, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.config.reconnect_max_delay, 0.5 * 2.0**attempt)
+        return base * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not cryptography
+
+    def _lost(self, reason: str) -> None:
+        was_connected, self.state.connected = self.state.connected, False
+        (logger.warning if was_connected else logger.info)("%s", reason)
+        self.stats.error(reason)
+
+    async def _serve(self, channel: grpc.aio.Channel, stop: asyncio.Event) -> None:
+        worker = ZeebeWorker(
+            channel,
+            name=self.config.name,
+            request_timeout=self.config.request_timeout_ms,
+            # pyzeebe's own give-up would leave a silent idle worker; the supervisor decides.
+            max_connection_retries=-1,
+            poll_retry_delay=self.config.poll_interval,  # type: ignore[arg-type]
+            stream_enabled=self.config.stream,
+        )
+        worker.include_router(self.router)
+        self.connections += 1
+        self.state.connected = True
+        logger.info(
+            "connected to %s (connection %d)", self.gateway.display_address, self.connections
+        )
+        await self.sink.publish(self.state)
+        work = asyncio.create_task(worker.work())
+        watch = asyncio.create_task(self._watch(channel))
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {work, watch, stopping}, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            watch.cancel()
+            stopping.cancel()
+            await self._stop_worker(worker, work)
+        if watch in done and not watch.cancelled() and watch.exception() is None:
+            raise _GatewayGone(watch.result())
+        if work in done and work.exception() is not None:
+            raise work.exception()  # type: ignore[misc]
+
+    async def _watch(self, channel: grpc.aio.Channel) -> str:
+        """Returns (why) when the gateway stopped answering."""
+        failures = 0
+        while True:
+            await asyncio.sleep(self.config.heartbeat_interval)
+            problem = await gateway_answers(
+                channel, timeout=min(3.0, self.config.heartbeat_interval)
+            )
+            failures = failures + 1 if problem else 0
+            if failures >= self.config.gateway_checks_to_fail:
+                return f"gateway {self.gateway.display_address} went away: {problem}"
+
+    async def _stop_worker(self, worker: ZeebeWorker, work: "asyncio.Task[None]") -> None:
+        stopping = asyncio.create_task(worker.stop())  # returns once activated jobs are done
+        hurry = asyncio.create_task(self.hurry.wait())
+        done, _ = await asyncio.wait(
+            {stopping, hurry}, timeout=self.grace_period, return_when=asyncio.FIRST_COMPLETED
+        )
+        hurry.cancel()
+        if stopping not in done:
+            released = sum([await handler.release() for handler in handlers_of(self.router)])
+            logger.warning(
+                "stopped with jobs still running: %d handed back to Zeebe, the rest time out",
+                released,
+            )
+            stopping.cancel()
+        for task in (stopping, work):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _heartbeat(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self.sink.publish(self.state)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.config.heartbeat_interval)
+
+
+def run_until_signalled(worker: LiveWorker) -> None:
+    """Run WORKER until SIGTERM or SIGINT (a second signal skips the grace period)."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        signals = 0
+
+        def on_signal() -> None:
+            nonlocal signals
+            signals += 1
+            if signals > 1:
+                logger.warning("second stop signal: not waiting for running jobs")
+                worker.hurry.set()
+            stop.set()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, on_signal)
+        await worker.run(stop)
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()  # unlike asyncio.run, does not wait for calls abandoned in threads
+    _exit_without_abandoned_threads()
+
+
+def _exit_without_abandoned_threads() -> None:
+    """A sync connector call cut off by its time limit or a stop keeps its thread (Python
+    cannot kill it), and the interpreter would wait for it at exit. Its job was handed back
+    to Zeebe already, so the process leaves without it."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    for thread in others:
+        thread.join(timeout=0.5)  # idle pool threads leave at once
+    stuck = [t for t in others if t.is_alive() and not t.daemon]
+    if stuck:
+        logger.warning("leaving %d connector call(s) that are still running in threads", len(stuck))
+        logging.shutdown()
+        os._exit(0)
