@@ -218,9 +218,9 @@ def keystore_path(location: str) -> Path:
 
 def _pair(key: Any, cert: x509.Certificate, where: str) -> SigningKey:
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        kind = type(key).__name__.removesuffix("PrivateKey")
         raise ConnectorInputError(
-            f"{type(key).__name__.removesuffix('PrivateKey')} keys cannot sign WS-Security messages; "
-            "use an RSA or EC key",
+            f"{kind} keys cannot sign WS-Security messages; use an RSA or EC key",
             field=where,
         )
     if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
