@@ -104,7 +104,7 @@ class RootVariables(Mapping[str, Any]):
             if raw is _MISSING:
                 return _MISSING
             # a plain dict with string keys converts entry by entry; anything else (a list
-            # projects, other keys are renamed by str()) takes the whole conversion
+            # projects, other keys are spelled as JSON does) takes the whole conversion
             if type(raw) is dict and all(type(k) is str for k in raw):
                 members = self._members.setdefault(name, {})
                 if key in members:

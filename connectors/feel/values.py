@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -96,7 +97,8 @@ class FeelFunction:
 
 
 # leaves that need no conversion; checked inline so large JSON documents avoid a call per leaf
-_PLAIN = frozenset({str, bool, type(None), Decimal})
+# (not Decimal: a NaN or an infinity has to become null)
+_PLAIN = frozenset({str, bool, type(None)})
 
 
 def normalize(value: Any) -> Any:
@@ -112,16 +114,20 @@ def normalize(value: Any) -> Any:
         return Decimal(value)
     if kind is float:
         return _float_to_decimal(value)
+    if kind is Decimal:
+        return value if value.is_finite() else None
     if kind is tuple:
         return [normalize(v) for v in value]
-    if isinstance(value, bool | str | Decimal):
+    if isinstance(value, bool | str):
         return value
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
     if isinstance(value, int):
         return Decimal(int(value))
     if isinstance(value, float):
         return _float_to_decimal(value)
     if isinstance(value, Mapping):
-        return {str(k): normalize(v) for k, v in value.items()}
+        return {k if type(k) is str else _context_key(k): normalize(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [normalize(v) for v in value]
     if isinstance(value, dt.timedelta):
@@ -149,9 +155,12 @@ def _normalize_dict(value: dict[Any, Any]) -> dict[str, Any]:
                 v = _normalize_dict(v)
             elif kind is list:
                 v = _normalize_list(v)
+            elif kind is Decimal:
+                # already a FEEL number (`from json` reads decimals), unless NaN or infinite
+                v = v if v.is_finite() else None
             else:
                 v = normalize(v)
-        out[k if type(k) is str else str(k)] = v
+        out[k if type(k) is str else _context_key(k)] = v
     return out
 
 
@@ -172,10 +181,20 @@ def _normalize_list(value: list[Any]) -> list[Any]:
                 v = _normalize_dict(v)
             elif kind is list:
                 v = _normalize_list(v)
+            elif kind is Decimal:
+                v = v if v.is_finite() else None
             else:
                 v = normalize(v)
         append(v)
     return out
+
+
+def _context_key(key: Any) -> str:
+    """The context key for a dict key that is not a str: as JSON spells it (true, null, 1.5),
+    which is what the runtime's results and feel-scala's `key.toString` give too."""
+    if key is None or isinstance(key, bool | int | float):
+        return json.dumps(key)
+    return str(key)
 
 
 def _float_to_decimal(value: float) -> Decimal | None:
@@ -193,8 +212,17 @@ def to_json(value: Any) -> Any:
 
     The connectors runtime unpacks FEEL values with feel-scala's JavaValueMapper (whole numbers
     that fit a long become integers, other numbers doubles) and serialises them with Jackson's
-    JavaTimeModule (ISO-8601 strings for dates, times and durations).
+    JavaTimeModule (ISO-8601 strings for dates, times and durations). A value nested deeper than
+    Python's recursion allows raises FeelEvaluationError.
     """
+    try:
+        return _to_json(value)
+    except RecursionError:
+        # evaluate() can return values a little deeper than this walk (two frames a level) takes
+        raise FeelEvaluationError("the value is nested too deeply to convert to JSON") from None
+
+
+def _to_json(value: Any) -> Any:
     kind = type(value)
     if kind in _JSON_PLAIN:
         return value
@@ -202,18 +230,18 @@ def to_json(value: Any) -> Any:
         return _decimal_to_json(value)
     if kind is dict:
         plain = _JSON_PLAIN
-        return {k: (v if type(v) in plain else to_json(v)) for k, v in value.items()}
+        return {k: (v if type(v) in plain else _to_json(v)) for k, v in value.items()}
     if kind is list:
         plain = _JSON_PLAIN
-        return [v if type(v) in plain else to_json(v) for v in value]
+        return [v if type(v) in plain else _to_json(v) for v in value]
     if kind is int:
         return value
     if kind is float:
         return value if value == value and abs(value) != float("inf") else None
     if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
+        return {str(k): _to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [to_json(v) for v in value]
+        return [_to_json(v) for v in value]
     if isinstance(value, DayTimeDuration):
         return java_duration_string(value)
     if isinstance(value, YearMonthDuration):
@@ -221,7 +249,7 @@ def to_json(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return format_temporal(value)
     if isinstance(value, Range):
-        return {"start": to_json(value.start), "end": to_json(value.end)}
+        return {"start": _to_json(value.start), "end": _to_json(value.end)}
     if isinstance(value, FeelFunction):
         return None
     return value
