@@ -392,7 +392,7 @@ class _Run:
                 value = self._call_here(connector, data, ctx, ctx.deadline)
             else:
                 value = _run_in_thread(lambda: connector.function(data, ctx), self.time_limit)
-            self.result = _json_value(value)
+            self.result = _result_value(value)
         except Exception as exc:
             self.exception = _unwrap(exc)
         self._end()
@@ -423,7 +423,7 @@ class _Run:
             else:
                 thread_call = asyncio.to_thread(connector.function, data, ctx)
                 value = await _bounded(thread_call, self.time_limit)
-            self.result = _json_value(value)
+            self.result = _result_value(value)
         except Exception as exc:
             self.exception = _unwrap(exc)
         self._end()
@@ -451,7 +451,11 @@ class _Run:
 
     def _resolve_secrets(self) -> dict[str, Any]:
         try:
-            resolved = resolve_references(dict(self.job.variables), self.provider)
+            variables = self.job.variables
+            # the walk copies a dict; any other mapping is made one first
+            resolved = resolve_references(
+                variables if type(variables) is dict else dict(variables), self.provider
+            )
         except SecretError as exc:
             # A missing secret, one the key cannot decrypt, a bad key: all input errors (0
             # retries) whose messages are safe to show. Mask whatever the other references
@@ -1032,6 +1036,37 @@ def _backoff_value(value: Any) -> timedelta | None:
 _JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
+def _result_value(value: Any) -> JSON:
+    """The connector's result as plain JSON. A result made of the exact JSON types only (what
+    the HTTP connectors return) is used as it is: checking it costs half of copying it, and
+    the runtime never changes a result."""
+    return value if _is_plain_json(value) else _json_value(value)
+
+
+def _is_plain_json(value: Any) -> bool:
+    leaves = _JSON_LEAVES
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            item_kind = type(item)
+            if item_kind not in leaves and not (
+                (item_kind is dict or item_kind is list) and _is_plain_json(item)
+            ):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            item_kind = type(item)
+            if item_kind not in leaves and not (
+                (item_kind is dict or item_kind is list) and _is_plain_json(item)
+            ):
+                return False
+        return True
+    return kind in leaves
+
+
 def _json_value(value: Any) -> JSON:
     """The connector's result as plain JSON: models dumped, tuples listed, anything else
     refused with a message that says what was returned."""
@@ -1076,7 +1111,11 @@ def _json_key(key: Any) -> str:
 
 
 def _dumps(value: JSON) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+# one encoder for every job: json.dumps with options builds a new one on each call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_kind(value: JSON) -> str:

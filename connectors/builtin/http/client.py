@@ -25,6 +25,7 @@ redirect chain are sent on its later hops, as a fresh client per request does.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -229,9 +230,11 @@ def _request(
     timeout: httpx.Timeout,
     jar: httpx.Cookies | None,
 ) -> httpx.Request:
-    """The request httpx.Client.build_request makes: its default headers, overridden by ours."""
-    merged = httpx.Headers(_DEFAULT_HEADERS)
-    merged.update(headers)
+    """The request httpx.Client.build_request makes: its default headers, overridden by ours
+    (as Headers.update does: a default whose name we send, in any case, is left out)."""
+    ours = {name.lower() for name, _ in headers}
+    merged = [item for item in _DEFAULT_HEADERS if item[0].lower() not in ours]
+    merged += headers
     return httpx.Request(
         method,
         url,
@@ -242,9 +245,12 @@ def _request(
     )
 
 
-# httpx.Client's default headers (Accept, Accept-Encoding, Connection, User-Agent), read from a
-# client that has no network transport of its own
-_DEFAULT_HEADERS = httpx.Client(transport=httpx.BaseTransport(), trust_env=False).headers
+# httpx.Client's default headers (Accept, Accept-Encoding, Connection, User-Agent) as written,
+# read from a client that has no network transport of its own
+_DEFAULT_HEADERS: list[tuple[str, str]] = [
+    (name.decode("ascii"), value.decode("ascii"))
+    for name, value in httpx.Client(transport=httpx.BaseTransport(), trust_env=False).headers.raw
+]
 
 
 def _receive(
@@ -308,7 +314,7 @@ def max_response_bytes() -> int:
 def _parse_url(text: str, field_name: str) -> httpx.URL:
     problem = "it must start with http:// or https:// and name a host"
     try:
-        url = httpx.URL(text.strip())
+        url = _url(text.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise ConnectorInputError(
             f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL ({exc})",
@@ -321,6 +327,13 @@ def _parse_url(text: str, field_name: str) -> httpx.URL:
             field=field_name,
         )
     return url
+
+
+@functools.lru_cache(maxsize=256)
+def _url(text: str) -> httpx.URL:
+    """httpx.URL(TEXT), parsed once per text: parsing cost as much as the rest of preparing a
+    request, and a URL object is immutable (copy_with and join make new ones)."""
+    return httpx.URL(text)
 
 
 def _with_query(url: httpx.URL, query: Sequence[tuple[str, str]]) -> httpx.URL:
@@ -456,6 +469,7 @@ def _asks_dns(policy: AddressPolicy, host: str, port: int) -> bool:
     return not (isinstance(policy, EgressPolicy) and policy.reused(host, port) is not None)
 
 
+@functools.lru_cache(maxsize=1024)  # a pure function of the text, asked on every request
 def _is_address(host: str) -> bool:
     try:
         ipaddress.ip_address(_bare(host))

@@ -45,7 +45,9 @@ def feel_object(value: Any) -> Any:
 
 def feel_text(value: Any) -> Any:
     """An `@FEEL String` field: `=` strings are FEEL; scalars become text as Jackson does."""
-    if isinstance(value, str) and value.strip().startswith("="):
+    if isinstance(value, str):
+        if not value.strip().startswith("="):
+            return value
         value = _evaluate_feel(value)
     return java_text(value)
 
@@ -53,6 +55,8 @@ def feel_text(value: Any) -> Any:
 def java_text(value: Any) -> Any:
     """Jackson's coercion of a JSON scalar to a Java String; objects and lists are left for
     the type check to refuse."""
+    if type(value) is str:  # the common case, on every text input of every job
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
