@@ -185,24 +185,24 @@ def _send_once(
     jar: httpx.Cookies | None = None,
 ) -> HttpReply:
     host, port = url.host, url.port or (443 if url.scheme == "https" else 80)
-    context.check_egress(host_of_url(str(url)))
+    url_text = str(url)  # httpx builds the text anew on each str()
+    context.check_egress(host_of_url(url_text))
     remaining = context.time_remaining()
     deadline = None if remaining is None else time.monotonic() + remaining
     pins = _pins(context.address_policy, host, port, deadline)
     transport = _transport(context.address_policy, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
-        method=method,
-        url=str(url),
-        request_headers=_trace_headers(headers),
-        request_body=_trace_body(content, call.sensitive_fields),
+        method=method, url=url_text, request_body=_trace_body(content, call.sensitive_fields)
     )
     started = time.perf_counter()
     token = _PINS.set(pins)
     deadline_token = _DEADLINE.set(deadline)
+    sent = False
     try:
         request = _request(method, url, headers, content, timeout, jar)
-        reply = _receive(transport, request, url, jar)
+        reply = _receive(transport, request, url_text, jar)
+        sent = True
     except httpx.HTTPError as exc:
         error = _mapped_error(exc, host, port, timeout)
         exchange.error = error.message
@@ -213,6 +213,8 @@ def _send_once(
     finally:
         _PINS.reset(token)
         _DEADLINE.reset(deadline_token)
+        if not sent:  # the headers it was to send; once sent, those on the wire (below)
+            exchange.request_headers = _trace_headers(headers)
         exchange.duration_ms = round((time.perf_counter() - started) * 1000, 3)
         context.http_exchanges.record(exchange)
     exchange.request_headers = _trace_headers(list(_sent_headers(request)))
@@ -256,7 +258,7 @@ _DEFAULT_HEADERS: list[tuple[str, str]] = [
 def _receive(
     transport: httpx.BaseTransport,
     request: httpx.Request,
-    url: httpx.URL,
+    url: str,
     jar: httpx.Cookies | None,
 ) -> HttpReply:
     limit = max_response_bytes()
@@ -283,7 +285,7 @@ def _receive(
         reason=response.reason_phrase,
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
         content=b"".join(chunks),
-        url=str(url),
+        url=url,
     )
 
 

@@ -154,6 +154,22 @@ class EgressPolicy:
                 hosts.append(entry.lower())
         return cls(tuple(hosts), tuple(networks), setting)
 
+    def __hash__(self) -> int:
+        # The policy keys the reused answers and the connection pools, several times a
+        # request, and the hash of its networks is computed in Python each time: the fields
+        # are immutable, so it is computed once. Pickles leave it out (__getstate__): another
+        # process hashes strings and functions differently.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.allow_hosts, self.allow_networks, self.setting, self.resolver))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
+
     def resolve(self, host: str, port: int) -> list[str]:
         """The addresses of HOST that may be connected to; EgressDenied naming the rule if
         none may, HostNotResolved if the name has no address."""
