@@ -885,6 +885,8 @@ def _egress_rule(
     The host lists come from `allowed_hosts`, else from a provider that offers
     `allowed_hosts(name)`; none means no per-secret rule.
     """
+    if not used:
+        return _no_egress_rule  # no secret in the input: nothing to keep anywhere
     lookup = allowed_hosts or getattr(provider, "allowed_hosts", None)
     rules: list[tuple[str, list[str]]] = []
     if callable(lookup):
@@ -901,6 +903,10 @@ def _egress_rule(
                 raise EgressDenied(str(exc)) from None
 
     return check
+
+
+def _no_egress_rule(host: str) -> None:
+    return None
 
 
 # --------------------------------------------------------------------------------------------
