@@ -385,7 +385,9 @@ def _timeout(call: HttpCall, context: ConnectorContext) -> httpx.Timeout:
     return httpx.Timeout(connect=connect, read=read, write=read, pool=connect)
 
 
-def _mapped_error(exc: httpx.HTTPError, host: str, port: int, timeout: httpx.Timeout) -> Exception:
+def _mapped_error(
+    exc: httpx.HTTPError, host: str, port: int, timeout: httpx.Timeout
+) -> ConnectorError | ConnectorInputError:
     """Camunda's ConnectorExceptionMapper, with messages that say what went wrong."""
     tls = _tls_cause(exc)
     if tls is not None:
