@@ -706,18 +706,50 @@ def _bind(connector: OutboundConnector, variables: dict[str, Any]) -> BaseModel:
     try:
         return connector.input.model_validate(variables)
     except ValidationError as exc:
-        lines = []
-        for problem in exc.errors(include_url=False, include_input=False):
-            path = ".".join(str(part) for part in problem["loc"]) or "(input)"
-            lines.append(
-                f" - Property: {path}: Validation failed. Original message: {problem['msg']}"
-            )
+        problems = exc.errors(include_url=False)
+        paths = [_input_path(problem["loc"], variables) for problem in problems]
+        lines = [
+            f" - Property: {path or '(input)'}: Validation failed. "
+            f"Original message: {_problem_message(problem)}"
+            for path, problem in zip(paths, problems, strict=True)
+        ]
         error = ConnectorInputError(
             "Found constraints violated while validating input:\n" + "\n".join(lines)
         )
-        first = exc.errors(include_url=False, include_input=False)
-        error.field = ".".join(str(p) for p in first[0]["loc"]) if first else None
+        error.field = paths[0] or None if paths else None
         raise error from None
+
+
+def _input_path(loc: tuple[int | str, ...], variables: Any) -> str:
+    """LOC as the dotted path of the input it names. pydantic puts the tag of a union member
+    (`authentication.bearer.token`) or its model name in the location; such a part names no
+    input, so a part that is not a key where the input has one, and is not the last, is left
+    out (`authentication.token`)."""
+    parts: list[str] = []
+    current = variables
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(current, dict) and isinstance(part, str) and part not in current and not last:
+            continue  # a union tag or model name
+        parts.append(str(part))
+        current = _member(current, part)
+    return ".".join(parts)
+
+
+def _problem_message(problem: Any) -> str:
+    """pydantic's message, except for an empty field: a blank form field binds null, and
+    "Input should be a valid string" would not tell the user that it is simply missing."""
+    if problem["type"].endswith("_type") and problem.get("input", "") is None:
+        return "must not be empty (no value was given)"
+    return str(problem["msg"])
+
+
+def _member(value: Any, part: int | str) -> Any:
+    if isinstance(value, dict):
+        return value.get(part)
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    return None
 
 
 def _is_async(function: Callable[..., Any]) -> bool:

@@ -382,6 +382,30 @@ def test_an_unsupported_method():
     assert "'POST', 'GET', 'DELETE', 'PATCH' or 'PUT'" in outcome.message
 
 
+def test_an_empty_field_of_an_authentication_type_is_named_by_its_input_path():
+    """pydantic locates the problem under the union member's tag (authentication.bearer.token);
+    the message names the input the user filled in, and says it is empty."""
+    from connectors.runtime import JobRequest, run_job
+    from connectors.secrets.providers import MappingSecretProvider
+
+    outcome = run_job(
+        JobRequest(
+            type="io.camunda:http-json:1",
+            variables={
+                "method": "GET",
+                "url": "http://x.test",
+                "authentication": {"type": "bearer", "token": None},
+            },
+        ),
+        secrets=MappingSecretProvider({}),
+    )
+    assert outcome.kind == "failed"
+    assert (
+        " - Property: authentication.token: Validation failed. "
+        "Original message: must not be empty (no value was given)"
+    ) in outcome.message
+
+
 @pytest.mark.parametrize(
     "headers", [None, '={"Content-Type": "application/json"}'], ids=["default", "explicit"]
 )

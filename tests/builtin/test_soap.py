@@ -166,6 +166,7 @@ def test_bad_input(soap):
     )
     assert "body.template: the section {{#x}} is never closed" in broken.message
     unsigned = run_template(V2, add_values(soap, **{"authentication.authentication": "signature"}))
+    assert "Property: authentication.certificate: Validation failed" in unsigned.message
     assert "certificateType" in unsigned.message
     assert "'single', 'keystore'" in unsigned.message
     assert soap.requests == []
