@@ -37,6 +37,26 @@ def test_an_encrypted_private_key_with_its_password(mtls_server, pki):
     assert result_of(outcome)["status"] == 200
 
 
+def test_pem_texts_pasted_into_one_line_fields_still_work(mtls_server, pki):
+    """A key kept in a secret (a one-line input drops the line breaks) and PEM texts with
+    escaped line breaks, as environment variables hold them."""
+
+    def one_line(pem: str) -> str:
+        return pem.replace("\n", "")
+
+    def escaped(pem: str) -> str:
+        return pem.replace("\n", "\\n")
+
+    outcome = call(
+        mtls_server,
+        clientCertificate=escaped(pki.client_cert_pem),
+        clientPrivateKey=one_line(pki.client_key_encrypted_pem),
+        privateKeyPassword=pki.key_password,
+        trustedCertificate=one_line(pki.ca_pem),
+    )
+    assert result_of(outcome)["status"] == 200
+
+
 def test_without_a_client_certificate_the_handshake_fails(mtls_server, pki):
     outcome = call(mtls_server, trustedCertificate=pki.ca_pem)
     assert outcome.kind == "failed"

@@ -54,6 +54,7 @@ from connectors.sdk import (
 from connectors.secrets.hosts import host_of_url
 
 from .egress import EgressPolicy, HostNotResolved
+from .pem import normalize_pem
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -709,7 +710,7 @@ def _ssl_context(tls: TlsMaterial | None, field_name: str) -> ssl.SSLContext:
         return httpx.create_ssl_context()
     try:
         if tls.trusted_certificate:
-            context = ssl.create_default_context(cadata=tls.trusted_certificate.strip() + "\n")
+            context = ssl.create_default_context(cadata=normalize_pem(tls.trusted_certificate))
         else:
             context = httpx.create_ssl_context()
         if tls.has_identity:
@@ -728,7 +729,7 @@ def _load_identity(context: ssl.SSLContext, tls: TlsMaterial) -> None:
         key = Path(folder) / "key.pem"
         for path, text in ((cert, tls.client_certificate), (key, tls.client_private_key)):
             path.touch(mode=0o600)
-            path.write_text((text or "").strip() + "\n")
+            path.write_text(normalize_pem((text or "").strip()) + "\n")
         context.load_cert_chain(cert, key, password=tls.private_key_password or None)
 
 
