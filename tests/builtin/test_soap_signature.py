@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from connectors.builtin.http import wssecurity
 from connectors.builtin.http.pem import normalize_pem
 from tests.builtin.conftest import SOAP_FILE, SOAP_ID, result_of, run_template, template
+from tests.builtin.test_soap import add_values
 from tests.services.http_servers import SOAP11, SOAP12, RecordingServer, soap_endpoint
 from tests.services.wssecurity_check import Identity, make_identity, signature_problem
 
@@ -45,14 +46,9 @@ def service(server: RecordingServer, rsa_signer: Identity) -> RecordingServer:
 
 
 def signed_values(server: RecordingServer, signer: Identity, **extra: Any) -> dict[str, Any]:
+    """test_soap's Add call (2 + 3), signed by SIGNER's single certificate."""
     return {
-        "serviceUrl": f"{server.url}/soap",
-        "soapVersion.version": "1.1",
-        "soapVersion.soapAction": "urn:calc#Add",
-        "body.type": "json",
-        "body.json": '={"c:Add": {"c:a": 2, "c:b": 3}}',
-        "namespaces": '={"c": "urn:calc"}',
-        "resultVariable": "result",
+        **add_values(server),
         "authentication.authentication": "signature",
         "authentication.certificate.certificateType": "single",
         "authentication.certificate.certificate": signer.certificate,
