@@ -13,8 +13,14 @@ from connectors.sdk import JSON, ConnectorContext, ConnectorError, connector
 
 from .auth import Authentication, apply_auth
 from .client import HttpCall, ends_by_deadline, execute
-from .response import http_error, http_result
-from .rest import DocumentReturnFormat, _method, effective_auth, timeouts, user_headers
+from .rest import (
+    DocumentReturnFormat,
+    _method,
+    effective_auth,
+    reply_result,
+    timeouts,
+    user_headers,
+)
 from .values import FeelMap, FeelText, FeelTextMap, Flag, OptionalInt, Text
 
 Method = Annotated[Literal["GET", "POST", "PUT", "PATCH", "DELETE"], BeforeValidator(_method)]
@@ -107,15 +113,7 @@ def graphql(data: GraphqlInput, context: ConnectorContext) -> JSON:
         ),
         context,
     )
-    if reply.status >= 400:
-        raise http_error(reply)
-    return_format = data.documentReturnFormat
-    result = http_result(
-        reply,
-        return_format=return_format.choice if return_format else None,
-        encoding=return_format.encoding if return_format else None,
-        store_response=request.storeResponse,
-    )
+    result = reply_result(reply, data.documentReturnFormat, store_response=request.storeResponse)
     _raise_graphql_errors(result)
     return result
 

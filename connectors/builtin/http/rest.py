@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from connectors.sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
 
 from .auth import Authentication, AuthenticationConfiguration, apply_auth, form_encode
-from .client import HttpCall, TlsMaterial, ends_by_deadline, execute
+from .client import HttpCall, HttpReply, TlsMaterial, ends_by_deadline, execute
 from .response import ReturnFormat, http_error, http_result
 from .values import FeelObject, FeelText, FeelTextMap, Flag, OptionalInt, Text, feel_text
 
@@ -120,14 +120,21 @@ def rest(data: RestInput, context: ConnectorContext) -> JSON:
         ),
         context,
     )
+    return reply_result(reply, data.documentReturnFormat, store_response=data.storeResponse)
+
+
+def reply_result(
+    reply: HttpReply, return_format: DocumentReturnFormat | None, *, store_response: bool
+) -> dict[str, JSON]:
+    """REST's and GraphQL's result: an HTTP error status raises as Camunda maps it, otherwise
+    the response in the template's return format."""
     if reply.status >= 400:
         raise http_error(reply)
-    return_format = data.documentReturnFormat
     return http_result(
         reply,
         return_format=return_format.choice if return_format else None,
         encoding=return_format.encoding if return_format else None,
-        store_response=data.storeResponse,
+        store_response=store_response,
     )
 
 
