@@ -144,24 +144,8 @@ def key_from_pem(certificate: str, private_key: str) -> SigningKey:
 
 
 def key_from_keystore(location: str, store_password: str, alias: str) -> SigningKey:
-    """The key entry ALIAS of a PKCS#12 keystore under CONNECTORHUB_KEYSTORE_DIR.
-
-    Java aliases are case-insensitive in PKCS#12 stores, so is the match here; a store whose
-    one key has no alias (openssl without -name) is taken whatever the alias."""
-    path = keystore_path(location)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConnectorInputError(
-            f"cannot read the keystore {location!r}: {exc.strerror or exc}",
-            field=f"{CERT_FIELD}.keystoreLocation",
-        ) from None
-    if data.startswith(JKS_MAGIC):
-        raise ConnectorInputError(
-            "is a Java KeyStore (JKS); convert it to PKCS#12 with `keytool -importkeystore "
-            "-srckeystore in.jks -destkeystore out.p12 -deststoretype PKCS12`",
-            field=f"{CERT_FIELD}.keystoreLocation",
-        )
+    """The key entry ALIAS of a PKCS#12 keystore under CONNECTORHUB_KEYSTORE_DIR."""
+    data = _keystore_bytes(location)
     try:
         store = pkcs12.load_pkcs12(data, store_password.encode() or None)
     except ValueError:
@@ -175,14 +159,37 @@ def key_from_keystore(location: str, store_password: str, alias: str) -> Signing
             f"the keystore {location!r} holds no private key with its certificate",
             field=f"{CERT_FIELD}.keystoreLocation",
         )
-    name = store.cert.friendly_name
-    if name is not None and name.decode(errors="replace").lower() != alias.strip().lower():
-        raise ConnectorInputError(
-            f"the keystore has no key entry {alias!r} (its key entry is "
-            f"{name.decode(errors='replace')!r})",
-            field=f"{CERT_FIELD}.alias",
-        )
+    _check_alias(store.cert.friendly_name, alias)
     return _pair(store.key, store.cert.certificate, f"{CERT_FIELD}.keystoreLocation")
+
+
+def _keystore_bytes(location: str) -> bytes:
+    where = f"{CERT_FIELD}.keystoreLocation"
+    try:
+        data = keystore_path(location).read_bytes()
+    except OSError as exc:
+        raise ConnectorInputError(
+            f"cannot read the keystore {location!r}: {exc.strerror or exc}", field=where
+        ) from None
+    if data.startswith(JKS_MAGIC):
+        raise ConnectorInputError(
+            "is a Java KeyStore (JKS); convert it to PKCS#12 with `keytool -importkeystore "
+            "-srckeystore in.jks -destkeystore out.p12 -deststoretype PKCS12`",
+            field=where,
+        )
+    return data
+
+
+def _check_alias(name: bytes | None, alias: str) -> None:
+    """Java's PKCS#12 store matches aliases case-insensitively, and so does this; a store
+    whose one key has no alias (openssl without -name) is taken whatever the alias."""
+    if name is None or name.decode(errors="replace").lower() == alias.strip().lower():
+        return
+    raise ConnectorInputError(
+        f"the keystore has no key entry {alias!r} (its key entry is "
+        f"{name.decode(errors='replace')!r})",
+        field=f"{CERT_FIELD}.alias",
+    )
 
 
 def keystore_path(location: str) -> Path:
