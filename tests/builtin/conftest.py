@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from connectors.builtin.http.auth import token_cache
 from connectors.builtin.http.egress import EgressPolicy
@@ -19,6 +20,7 @@ from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.services.http_servers import Pki, RecordingServer, make_pki
+from tests.services.wssecurity_check import Identity, make_identity
 
 REST_FILE = "http-json-connector.json"
 GRAPHQL_FILE = "graphql-outbound-connector.json"
@@ -102,6 +104,18 @@ def server() -> Iterator[RecordingServer]:
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(Path(tmp_path_factory.mktemp("pki")))
+
+
+@pytest.fixture(scope="session")
+def rsa_signer() -> Identity:
+    """A self-signed RSA signer for the SOAP signature tests."""
+    return make_identity(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+@pytest.fixture(scope="session")
+def ec_signer() -> Identity:
+    """A self-signed EC (P-256) signer for the SOAP signature tests."""
+    return make_identity(ec.generate_private_key(ec.SECP256R1()))
 
 
 @pytest.fixture

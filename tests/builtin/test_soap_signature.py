@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from connectors.builtin.http import wssecurity
@@ -26,16 +26,6 @@ V1 = template(SOAP_FILE, SOAP_ID, 1)
 V2 = template(SOAP_FILE, SOAP_ID, 2)
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
-
-
-@pytest.fixture(scope="module")
-def rsa_signer() -> Identity:
-    return make_identity(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-
-
-@pytest.fixture(scope="module")
-def ec_signer() -> Identity:
-    return make_identity(ec.generate_private_key(ec.SECP256R1()))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from signxml import DigestAlgorithm, SignatureMethod
 
 from connectors.builtin.http import wssecurity
@@ -45,16 +45,6 @@ def wss4j() -> Iterator[Wss4jVerifier]:
                 pytest.fail(f"WSS4J_REQUIRED=1 but {missing}", pytrace=False)
             pytest.skip(str(missing))
         yield verifier
-
-
-@pytest.fixture(scope="module")
-def rsa_signer() -> Identity:
-    return make_identity(rsa.generate_private_key(public_exponent=65537, key_size=2048))
-
-
-@pytest.fixture(scope="module")
-def ec_signer() -> Identity:
-    return make_identity(ec.generate_private_key(ec.SECP256R1()))
 
 
 @pytest.fixture
