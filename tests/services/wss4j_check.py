@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import re
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from tests.services import fetched
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-wss4j"
@@ -65,10 +66,7 @@ class Verdict:
 
 def pinned_version(script: Path = FETCH_SCRIPT) -> str:
     """The version `.ci/fetch-wss4j` fetches: the script is the one place it is written."""
-    match = re.search(r'^WSS4J_VERSION="([^"]+)"', script.read_text(), re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f'{script}: no WSS4J_VERSION="..." line')
-    return match.group(1)
+    return fetched.pinned_version(script, "WSS4J_VERSION")
 
 
 def find_java() -> Path | None:

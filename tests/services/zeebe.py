@@ -27,6 +27,8 @@ from pathlib import Path
 import grpc
 from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
 
+from tests.services import fetched
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-zeebe"
 CACHE_DIR = BASE_DIR / ".cache" / "zeebe"
@@ -59,10 +61,7 @@ class ZeebeDistribution:
 
 def pinned_version(script: Path = FETCH_SCRIPT) -> str:
     """The version `.ci/fetch-zeebe` fetches: the script is the one place it is written."""
-    match = re.search(r'^ZEEBE_VERSION="([^"]+)"', script.read_text(), re.MULTILINE)
-    if match is None:
-        raise RuntimeError(f'{script}: no ZEEBE_VERSION="..." line')
-    return match.group(1)
+    return fetched.pinned_version(script, "ZEEBE_VERSION")
 
 
 def find_distribution(cache_dir: Path = CACHE_DIR) -> ZeebeDistribution | None:

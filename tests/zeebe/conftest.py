@@ -8,11 +8,11 @@ instead, so a broken fetch cannot pass unnoticed.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests.services import fetched
 from tests.services.zeebe import ZeebeUnavailable, zeebe_gateway
 
 _unavailable: list[str] = []
@@ -23,11 +23,9 @@ def zeebe_address() -> Iterator[str]:
     with contextlib.ExitStack() as stack:
         try:
             address = stack.enter_context(zeebe_gateway())
-        except ZeebeUnavailable as missing:
-            if os.environ.get("ZEEBE_REQUIRED") == "1":
-                pytest.fail(f"ZEEBE_REQUIRED=1 but {missing}", pytrace=False)
-            _unavailable.append(str(missing))
-            pytest.skip(str(missing))
+        except ZeebeUnavailable as reason:
+            _unavailable.append(str(reason))
+            fetched.missing(str(reason), "ZEEBE_REQUIRED")
         yield address
 
 
