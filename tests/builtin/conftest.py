@@ -88,6 +88,18 @@ def result_of(outcome: Outcome, name: str = "result") -> Any:
     return outcome.variables[name]
 
 
+def create_secret_in_browser(
+    page: Any, base_url: str, name: str, value: str, allowed_hosts: str = "127.0.0.1"
+) -> None:
+    """What a person does on the New secret page (the value typed into its one-line field)."""
+    page.goto(f"{base_url}/secrets/new/")
+    page.fill("#id_name", name)
+    page.fill("#id_value", value)
+    page.fill("#id_allowed_hosts", allowed_hosts)
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=its value is never shown again")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_tokens() -> Iterator[None]:
     token_cache.clear()

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connectors.models import Run
+from tests.builtin.conftest import create_secret_in_browser
 from tests.builtin.test_dry_run import egress_worker, versions  # noqa: F401 - fixtures
 from tests.services.http_servers import Recorded, RecordingServer, Reply
 
@@ -42,12 +43,7 @@ def test_secret_used_in_a_rest_dry_run_is_never_shown(
     live_server: Any,
 ) -> None:
     page = signed_in_page
-    page.goto(f"{live_server.url}/secrets/new/")
-    page.fill("#id_name", "API_TOKEN")
-    page.fill("#id_value", TOKEN)
-    page.fill("#id_allowed_hosts", "127.0.0.1")
-    page.click("main button[type=submit]")
-    page.wait_for_selector("text=its value is never shown again")
+    create_secret_in_browser(page, live_server.url, "API_TOKEN", TOKEN)
 
     page.goto(
         f"{live_server.url}/connectors/io.camunda.connectors.HttpJson.v2/versions/18/configure/"

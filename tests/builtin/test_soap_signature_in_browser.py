@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from playwright.sync_api import expect
 
 from connectors.models import Run
+from tests.builtin.conftest import create_secret_in_browser
 from tests.builtin.test_dry_run import egress_worker, versions  # noqa: F401 - fixtures
 from tests.services.http_servers import RecordingServer, soap_endpoint
 from tests.services.wssecurity_check import make_identity
@@ -37,12 +38,7 @@ def test_a_signed_soap_dry_run_from_the_form(
     live_server: Any,
 ) -> None:
     page = signed_in_page
-    page.goto(f"{live_server.url}/secrets/new/")
-    page.fill("#id_name", "SOAP_KEY")
-    page.fill("#id_value", SIGNER.private_key)
-    page.fill("#id_allowed_hosts", "127.0.0.1")
-    page.click("main button[type=submit]")
-    page.wait_for_selector("text=its value is never shown again")
+    create_secret_in_browser(page, live_server.url, "SOAP_KEY", SIGNER.private_key)
 
     page.goto(f"{live_server.url}/connectors/io.camunda:soap/versions/2/configure/")
     page.fill("[name='v:serviceUrl']", f"{service.url}/soap")
