@@ -22,7 +22,6 @@ import asyncio
 import copy
 import dataclasses
 import functools
-import inspect
 import json
 import logging
 import queue
@@ -386,7 +385,7 @@ class _Run:
     ) -> None:
         self._begin("call")
         try:
-            if _is_async(connector.function):
+            if connector.is_async:
                 value = _run_coroutine_sync(lambda: connector.function(data, ctx), self.time_limit)
             elif ctx.deadline is not None and _ends_by_deadline(connector):
                 value = self._call_here(connector, data, ctx, ctx.deadline)
@@ -418,7 +417,7 @@ class _Run:
     ) -> None:
         self._begin("call")
         try:
-            if _is_async(connector.function):
+            if connector.is_async:
                 value = await _bounded(connector.function(data, ctx), self.time_limit)
             else:
                 thread_call = asyncio.to_thread(connector.function, data, ctx)
@@ -750,20 +749,6 @@ def _member(value: Any, part: int | str) -> Any:
     if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
         return value[part]
     return None
-
-
-def _is_async(function: Callable[..., Any]) -> bool:
-    """OutboundConnector.is_async, remembered per function (inspect's answer takes several
-    calls, on every job)."""
-    try:
-        return _is_async_cached(function)
-    except TypeError:  # an unhashable callable object
-        return inspect.iscoroutinefunction(function)
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_async_cached(function: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(function)
 
 
 def _ends_by_deadline(connector: OutboundConnector) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import enum
+import functools
 import inspect
 import logging
 import re
@@ -242,8 +243,10 @@ class OutboundConnector:
         if not isinstance(self.accepts_secrets, bool):
             raise TypeError(f"connector {self.type}: accepts_secrets must be True or False")
 
-    @property
+    @functools.cached_property
     def is_async(self) -> bool:
+        """Whether the function is a coroutine function; asked on every job, answered once
+        (the function of a declared connector does not change)."""
         return inspect.iscoroutinefunction(self.function)
 
     @property
