@@ -28,11 +28,11 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -51,6 +51,7 @@ from connectors.sdk import (
     OutboundConnector,
 )
 from connectors.secrets import (
+    MappingSecretProvider,
     Redactor,
     SecretError,
     SecretHostNotAllowed,
@@ -59,6 +60,7 @@ from connectors.secrets import (
     find_references,
     resolve_references,
 )
+from connectors.secrets.references import find_references_in_text
 
 RESULT_VARIABLE = "resultVariable"
 RESULT_EXPRESSION = "resultExpression"
@@ -72,6 +74,7 @@ MAX_TRACE_BODY_CHARS = 65_536  # HTTP bodies kept in a run's trace
 MAX_TRACE_LOG_RECORDS = 500
 
 Clock: TypeAlias = Callable[[], float]
+E = TypeVar("E", bound=BaseException)
 HostLists: TypeAlias = Callable[[str], Sequence[str]]
 
 
@@ -350,6 +353,9 @@ class _Run:
         self.headers = dict(job.headers)
         self.backoff: timedelta | None = None
         self.used_secrets: dict[str, str] = {}
+        # secrets that belong to someone other than the person the run acts for (a dry-run of
+        # another user's shared secret): nothing computed from them may reach the outcome
+        self.borrowed: frozenset[str] = frozenset()
         self.redactor = _NO_SECRETS
         self.exception: BaseException | None = None
         self.result: JSON = None
@@ -372,7 +378,7 @@ class _Run:
             self._begin("secrets")
             variables = self._resolve_secrets()
             self._begin("validation")
-            data = _bind(connector, variables)
+            data = _bind(connector, variables, typed=self.job.variables)
             self._end()
         except Exception as exc:  # every failure becomes an outcome
             self._end()
@@ -460,8 +466,11 @@ class _Run:
             # retries) whose messages are safe to show. Mask whatever the other references
             # resolve to, as Camunda re-fetches them.
             self._use_secrets(self._fetch_referenced())
-            raise ConnectorInputError(str(exc)) from exc
+            raise _value_free(ConnectorInputError(str(exc))) from exc
         self._use_secrets(dict(resolved.used))
+        self.borrowed = _borrowed_names(self.provider, resolved.used)
+        if self.borrowed:
+            _refuse_feel_over_borrowed(self.job.variables, self.borrowed, resolved.used)
         value: dict[str, Any] = resolved.value
         return value
 
@@ -493,13 +502,15 @@ class _Run:
             clock=self.clock,
             job_key=self.job.key,
             retries=self.job.retries,
-            egress_rule=_egress_rule(self.used_secrets, self.allowed_hosts, self.provider),
+            egress_rule=_egress_rule(
+                self.used_secrets, self.allowed_hosts, self.provider, typed=self.job.variables
+            ),
             address_policy=self.address_policy,
         )
 
     def _error_result(self, exc: BaseException) -> _ErrorResult:
         """Camunda's OutboundConnectorExceptionHandler: retries, backoff and the error map."""
-        message = self._mask(_message_of(exc))
+        message = self._mask(self._shown_message(exc))
         error: dict[str, Any] = {
             "type": _java_type(exc),
             "message": message[:MAX_ERROR_MESSAGE_LENGTH],
@@ -519,6 +530,29 @@ class _Run:
         elif isinstance(exc, ConnectorInputError) or isinstance(exc.__cause__, ConnectorInputError):
             retries = 0
         return _ErrorResult(error, message, retries, backoff)
+
+    def _shown_message(self, exc: BaseException) -> str:
+        """EXC's message, unless a borrowed secret may be in it in some other spelling.
+
+        A connector that fails before any answer came back can only have built its message
+        from the input, after the secrets were filled in: a host name lower-cased from a
+        secret, a URL it could not parse. With a borrowed secret in the input such a message is
+        withheld (the error expression sees the same text). Messages the runtime writes
+        without values (binding, secrets, headers, host rules, time limits) are shown."""
+        message = _message_of(exc)
+        if not self.borrowed or _names_no_value(exc) or self._answered():
+            return message
+        names = ", ".join(f"'{name}'" for name in sorted(self.borrowed))
+        return (
+            f"The connector stopped before any answer came back ({_java_type(exc)}). Its "
+            f"message is not shown: it was made from the input after secret(s) {names}, which "
+            "belong to someone else, were filled in, and could reveal them. Run it with a "
+            "secret of your own to see the message."
+        )
+
+    def _answered(self) -> bool:
+        """Whether a server answered this run (what it said was not computed here)."""
+        return any(exchange.status is not None for exchange in self.exchanges)
 
     def _apply_error_expression(self, value: JSON, error_result: _ErrorResult | None) -> Outcome:
         """Evaluate errorExpression on every job and turn its verdict into the outcome."""
@@ -700,13 +734,17 @@ def job_timeout(headers: Mapping[str, str]) -> timedelta | None:
         return None
 
 
-def _bind(connector: OutboundConnector, variables: dict[str, Any]) -> BaseModel:
-    """Validate the job's variables into the input model; problems name their field."""
+def _bind(
+    connector: OutboundConnector, variables: dict[str, Any], *, typed: Mapping[str, Any]
+) -> BaseModel:
+    """Validate the job's variables into the input model; problems name their field, never
+    its value: VARIABLES hold the secrets' values, so paths are read from TYPED (the job's
+    variables as given, references unresolved) and messages leave the input out."""
     try:
         return connector.input.model_validate(variables)
     except ValidationError as exc:
         problems = exc.errors(include_url=False)
-        paths = [_input_path(problem["loc"], variables) for problem in problems]
+        paths = [_input_path(problem["loc"], typed) for problem in problems]
         lines = [
             f" - Property: {path or '(input)'}: Validation failed. "
             f"Original message: {_problem_message(problem)}"
@@ -716,7 +754,7 @@ def _bind(connector: OutboundConnector, variables: dict[str, Any]) -> BaseModel:
             "Found constraints violated while validating input:\n" + "\n".join(lines)
         )
         error.field = paths[0] or None if paths else None
-        raise error from None
+        raise _value_free(error) from None
 
 
 def _input_path(loc: tuple[int | str, ...], variables: Any) -> str:
@@ -728,23 +766,37 @@ def _input_path(loc: tuple[int | str, ...], variables: Any) -> str:
     current = variables
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
-        if isinstance(current, dict) and isinstance(part, str) and part not in current and not last:
-            continue  # a union tag or model name
+        if isinstance(current, Mapping) and isinstance(part, str) and part not in current:
+            if not last:
+                continue  # a union tag or model name
+            if current and not _declared(part):
+                part = "(a key computed from the value)"  # e.g. by FEEL: it may hold a secret
         parts.append(str(part))
         current = _member(current, part)
     return ".".join(parts)
 
 
+def _declared(part: str) -> bool:
+    """Whether PART looks like a field name an input model declares (not computed data)."""
+    return part.isidentifier()
+
+
 def _problem_message(problem: Any) -> str:
     """pydantic's message, except for an empty field: a blank form field binds null, and
     "Input should be a valid string" would not tell the user that it is simply missing."""
-    if problem["type"].endswith("_type") and problem.get("input", "") is None:
+    given = problem.get("input", "")
+    if problem["type"].endswith("_type") and given is None:
         return "must not be empty (no value was given)"
-    return str(problem["msg"])
+    message = str(problem["msg"])
+    if isinstance(given, str) and given:
+        # pydantic quotes the input in a few messages (an unknown union tag): leave it out
+        message = message.replace(repr(given), "the given value")
+        message = message.replace(f"'{given}'", "the given value")
+    return message
 
 
 def _member(value: Any, part: int | str) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return value.get(part)
     if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
         return value[part]
@@ -895,12 +947,17 @@ def _timeout(time_limit: float | None) -> _CallTimeout:
 
 
 def _egress_rule(
-    used: Mapping[str, str], allowed_hosts: HostLists | None, provider: SecretProvider
+    used: Mapping[str, str],
+    allowed_hosts: HostLists | None,
+    provider: SecretProvider,
+    *,
+    typed: Mapping[str, Any],
 ) -> Callable[[str], None]:
     """check_egress for a run: every secret in the input must be allowed to go to the host.
 
     The host lists come from `allowed_hosts`, else from a provider that offers
-    `allowed_hosts(name)`; none means no per-secret rule.
+    `allowed_hosts(name)`; none means no per-secret rule. A refusal names the host only when
+    it stands in TYPED (the input as given): a host built from a secret's value is not named.
     """
     if not used:
         return _no_egress_rule  # no secret in the input: nothing to keep anywhere
@@ -917,13 +974,110 @@ def _egress_rule(
             try:
                 check_allowed_host(name, host, hosts)
             except SecretHostNotAllowed as exc:
-                raise EgressDenied(str(exc)) from None
+                if _typed_by_user(host, typed):
+                    raise _value_free(EgressDenied(str(exc))) from None
+                shown = SecretHostNotAllowed(name, _UNNAMED_HOST, hosts)
+                raise _value_free(EgressDenied(str(shown))) from None
 
     return check
 
 
+_UNNAMED_HOST = "a host made from the input's secret values (not named here)"
+
+
+def _typed_by_user(host: str, typed: Mapping[str, Any]) -> bool:
+    """Whether HOST (`name` or `name:port`) stands as it is in the input as given."""
+    needle = host.lower()
+    return any(needle in text.lower() for text in _texts(typed))
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
 def _no_egress_rule(host: str) -> None:
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Borrowed secrets (docs/secrets.md, threat model)
+# --------------------------------------------------------------------------------------------
+
+
+def _value_free(exc: E) -> E:
+    """Mark EXC as one whose message the runtime wrote without any input value in it."""
+    exc.names_no_value = True  # type: ignore[attr-defined]
+    return exc
+
+
+def _names_no_value(exc: BaseException) -> bool:
+    return (
+        getattr(exc, "names_no_value", False) is True
+        or isinstance(exc, _HeaderError | _CallTimeout)
+        or getattr(exc.__cause__, "names_no_value", False) is True
+    )
+
+
+def _borrowed_names(provider: SecretProvider, used: Mapping[str, str]) -> frozenset[str]:
+    """The used secrets that PROVIDER says belong to someone else (none without an owner rule)."""
+    borrowed = getattr(provider, "borrowed", None)
+    if not callable(borrowed):
+        return frozenset()
+    return frozenset(name for name in used if borrowed(name))
+
+
+def _refuse_feel_over_borrowed(
+    variables: Mapping[str, Any], borrowed: frozenset[str], used: Mapping[str, str]
+) -> None:
+    """No FEEL may run over a borrowed secret's value.
+
+    A connector reads a text that starts with `=` as FEEL when it binds its input (Camunda's
+    @FEEL fields), after the secrets were filled in; such an expression could reverse or cut
+    the value and have it shown in an error. A text that holds a borrowed reference and is
+    FEEL once the secrets are in (it starts with `=`, or the value it starts with does) is
+    refused before anything runs, naming the field.
+    """
+    values = MappingSecretProvider(dict(used))
+    for path, text in _texts_with_paths(variables, ""):
+        if "secrets." not in text:
+            continue
+        names = sorted(find_references_in_text(text) & borrowed)
+        if not names:
+            continue
+        filled = str(resolve_references(text, values).value)
+        if text.lstrip().startswith("=") or filled.lstrip().startswith("="):
+            quoted = ", ".join(f"'{name}'" for name in names)
+            error = ConnectorInputError(
+                f"Property {path or '(input)'}: a FEEL expression (a value starting with '=') "
+                f"may not use secret {quoted} in this dry-run. The secret belongs to someone "
+                "else, and an expression could compute on its value and show the result. Use "
+                "the reference in a plain value, or a secret of your own."
+            )
+            error.field = path or None
+            raise _value_free(error)
+
+
+def _texts_with_paths(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every text inside VALUE (keys included) with the dotted path of where it stands."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str):
+                yield inner, key
+            yield from _texts_with_paths(item, inner)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _texts_with_paths(item, f"{path}.{index}" if path else str(index))
 
 
 # --------------------------------------------------------------------------------------------

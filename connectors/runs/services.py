@@ -311,15 +311,19 @@ def _secret_policy(
     accept them, and only those the starter may use. The `dryrun` command is run by whoever
     operates the hub (who holds the key anyway), so it is trusted like a staff user.
     """
-    from connectors.secrets.store import default_provider, dry_run_secret_rule
+    from connectors.secrets.store import (
+        borrowed_secret_rule,
+        default_provider,
+        dry_run_secret_rule,
+    )
 
     provider = secrets if secrets is not None else default_provider()
+    trusted = run.source == RunSource.COMMAND
     return DryRunSecretPolicy(
         provider,
         connector_accepts_secrets=_accepts_secrets(run.job["type"], registry),
-        user_may_use=dry_run_secret_rule(
-            run.created_by, provider, trusted=run.source == RunSource.COMMAND
-        ),
+        user_may_use=dry_run_secret_rule(run.created_by, provider, trusted=trusted),
+        borrowed=borrowed_secret_rule(run.created_by, trusted=trusted),
     )
 
 

@@ -10,6 +10,10 @@ hub refuses two things before a value is even looked up:
 
 The refusal is a `SecretUseRefused` (a SecretError), which the runtime turns into an input-error
 failure naming the secret and the reason. Plain Python: the rule is any callable.
+
+A secret this person may use but does not own is *borrowed* (`borrowed(name)`): its owner let
+it go to the hosts they listed, not to the person running the dry-run. The runtime then keeps
+everything computed from its value out of what the run shows (docs/secrets.md, "Threat model").
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from connectors.secrets.providers import SecretProvider
 
 # name -> why it may not be used (None: it may)
 UseRule = Callable[[str], str | None]
+# name -> whether it belongs to someone other than the person the run acts for
+OwnerRule = Callable[[str], bool]
 
 NO_SECRETS_FOR_CONNECTOR = (
     "the connector does not accept secrets (it hands its input back, so the value would be "
@@ -39,10 +45,12 @@ class DryRunSecretPolicy:
         *,
         connector_accepts_secrets: bool,
         user_may_use: UseRule,
+        borrowed: OwnerRule | None = None,
     ) -> None:
         self.provider = provider
         self.connector_accepts_secrets = connector_accepts_secrets
         self.user_may_use = user_may_use
+        self.is_borrowed = borrowed
 
     def get(self, name: str) -> str | None:
         # Both checks come before the lookup: a refused value is never decrypted.
@@ -51,6 +59,10 @@ class DryRunSecretPolicy:
         if (reason := self.user_may_use(name)) is not None:
             raise SecretUseRefused(name, reason)
         return self.provider.get(name)
+
+    def borrowed(self, name: str) -> bool:
+        """Whether NAME belongs to someone else (always False without an owner rule)."""
+        return self.is_borrowed is not None and self.is_borrowed(name)
 
     def allowed_hosts(self, name: str) -> list[str]:
         lookup = getattr(self.provider, "allowed_hosts", None)

@@ -20,7 +20,7 @@ from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import conf
 from connectors.secrets.crypto import KEY_SETTING, SecretCipher, generate_key, parse_keys
 from connectors.secrets.errors import SecretsKeyError
-from connectors.secrets.policy import UseRule
+from connectors.secrets.policy import OwnerRule, UseRule
 from connectors.secrets.providers import (
     ChainSecretProvider,
     EnvironmentSecretProvider,
@@ -122,6 +122,29 @@ def allowed_hosts_for(name: str) -> list[str]:
     """Host patterns secret NAME may be sent to; empty means anywhere (and for non-DB secrets)."""
     hosts = Secret.objects.filter(name=name).values_list("allowed_hosts", flat=True).first()
     return list(hosts or [])
+
+
+def borrowed_secret_rule(user: Any, *, trusted: bool = False) -> OwnerRule:
+    """Whether a secret is someone else's to USER (for `DryRunSecretPolicy(borrowed=...)`).
+
+    A stored secret is USER's when they created it; staff are no exception (a staff user may
+    use every secret, but only its owner knows its value). Secrets from outside the store
+    (the environment, a vault) belong to whoever runs the hub: only staff may use them, and
+    they are not held back from staff. TRUSTED callers (the `dryrun` command) borrow nothing.
+    """
+    if trusted:
+        return lambda name: False
+    user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    staff = is_staff(user)
+
+    def rule(name: str) -> bool:
+        owner = Secret.objects.filter(name=name).values_list("created_by_id", flat=True)
+        stored = list(owner[:1])
+        if not stored:
+            return not staff
+        return user_id is None or stored[0] != user_id
+
+    return rule
 
 
 def is_staff(user: Any) -> bool:

@@ -5,6 +5,9 @@ plain Text, so a `headers` value may be a JSON string and a timeout may be `"20"
 `@FEEL` deserializer (camunda/connectors `jackson-datatype-feel`, FeelDeserializer and
 AbstractFeelDeserializer; docs/camunda-compat.md 3.4) reads such strings; these functions do
 the same so every version of the official templates binds.
+
+Their messages name the problem, never the value: the runtime prefixes the field's path, and
+a value may hold a secret that was filled in before binding (docs/secrets.md, threat model).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ def _evaluate_feel(text: str) -> Any:
     try:
         return feel.to_json(feel.evaluate(text.strip()[1:], {}))
     except feel.FeelError as exc:
-        raise ValueError(f"the FEEL expression {text!r} cannot be evaluated: {exc}") from None
+        raise ValueError(
+            f"is a FEEL expression (it starts with '=') that cannot be evaluated: {exc}"
+        ) from None
 
 
 def feel_object(value: Any) -> Any:
@@ -88,9 +93,12 @@ def feel_text_map(value: Any) -> Any:
     if not isinstance(value, dict):
         raise ValueError("must be a map of names to values (a FEEL context or a JSON object)")
     result: dict[str, str | None] = {}
-    for key, item in value.items():
+    for position, (key, item) in enumerate(value.items(), start=1):
         if isinstance(item, dict | list):
-            raise ValueError(f"the value of {key!r} must be text, not a {type(item).__name__}")
+            kind = "an object" if isinstance(item, dict) else "a list"
+            raise ValueError(
+                f"every value must be text, but entry {position} of {len(value)} is {kind}"
+            )
         result[str(key)] = java_text(item)
     return result
 
