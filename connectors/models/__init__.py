@@ -8,13 +8,14 @@ from connectors.models.catalogue import (
 )
 from connectors.models.configurations import SavedConfiguration
 from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
-from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.models.zeebe import ZeebeWorkerStatus
 
 __all__ = [
     "CatalogueEntry",
     "ConnectorKind",
     "ImportSource",
+    "RetiredSecretName",
     "Run",
     "RunOutcome",
     "RunSource",

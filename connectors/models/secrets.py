@@ -77,3 +77,24 @@ class SecretAuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.secret_name} {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class RetiredSecretName(models.Model):
+    """The name of a deleted secret, kept so that nobody else can take it over.
+
+    Processes, configurations and test cases may still refer to `{{secrets.NAME}}`; a secret
+    created under that name by someone else would receive whatever they send. Only the former
+    owner or a staff user may use the name again (docs/secrets.md, threat model).
+    """
+
+    name = models.CharField(max_length=NAME_MAX_LENGTH, unique=True)
+    former_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    retired_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -381,7 +381,7 @@ def _audit_secrets(run: Run, outcome: dict[str, Any]) -> None:
 
     names = (outcome.get("trace") or {}).get("secrets_used") or []
     try:
-        record_secret_use(names, run.pk)
+        record_secret_use(names, run.pk, actor=run.created_by)
     except Exception:  # the run's outcome stands even when the audit trail cannot be written
         logger.exception("run %s: could not record the use of secrets %s", run.pk, names)
 

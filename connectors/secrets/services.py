@@ -18,11 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.secrets.errors import SecretDecryptError
 from connectors.secrets.hosts import pattern_problem
 from connectors.secrets.names import name_problem
-from connectors.secrets.store import cipher
+from connectors.secrets.store import cipher, is_staff, other_source_of
 
 VALUE_MAX_LENGTH = 65_536
 DESCRIPTION_MAX_LENGTH = 1_000
@@ -63,12 +63,36 @@ def check_may_manage(secret: Secret, user: Any) -> None:
         raise NotSecretOwner(secret)
 
 
-def new_name_problem(name: str) -> str | None:
-    """Why NAME cannot be used for a new secret: malformed or taken (also in another case)."""
+def new_name_problem(name: str, user: Any = None) -> str | None:
+    """Why USER cannot create a secret named NAME: malformed, taken (also in another case),
+    answered by another provider, or retired from a deleted secret of someone else's."""
     if problem := name_problem(name):
         return problem
     existing = Secret.objects.filter(name__iexact=name).values_list("name", flat=True).first()
-    return _duplicate_message(name, existing) if existing else None
+    if existing:
+        return _duplicate_message(name, existing)
+    if source := other_source_of(name):
+        # Providers are asked in order: a stored secret would silently replace this one for
+        # every run, live jobs included.
+        return (
+            f"'{name}' is already provided by {source}; a stored secret of that name would "
+            "replace it in every run. Choose another name."
+        )
+    return _retired_problem(name, user)
+
+
+def _retired_problem(name: str, user: Any) -> str | None:
+    retired = RetiredSecretName.objects.filter(name__iexact=name).first()
+    if retired is None or user is None or is_staff(user):
+        return None
+    if retired.former_owner_id is not None and retired.former_owner_id == getattr(user, "pk", None):
+        return None
+    owner = retired.former_owner.get_username() if retired.former_owner else None
+    who = f"its former owner ({owner}) or a staff user" if owner else "a staff user"
+    return (
+        f"'{name}' named a secret that was deleted; processes and configurations may still "
+        f"refer to it, so only {who} may use the name again. Choose another name."
+    )
 
 
 def value_problem(value: str) -> str | None:
@@ -109,7 +133,7 @@ def secret_create(
     user: Any = None,
 ) -> Secret:
     errors: dict[str, list[str]] = {}
-    if problem := new_name_problem(name):
+    if problem := new_name_problem(name, user):
         errors["name"] = [problem]
     if problem := value_problem(value):
         errors["value"] = [problem]
@@ -129,6 +153,7 @@ def secret_create(
                 changed_by=_user(user),
                 value_changed_at=now,
             )
+            RetiredSecretName.objects.filter(name__iexact=name).delete()
             _audit(secret, SecretAuditEvent.Action.CREATE, user)
     except IntegrityError:  # created by someone else between the check and the insert
         raise ValidationError({"name": [_duplicate_message(name, name)]}) from None
@@ -180,11 +205,19 @@ def secret_replace_value(*, secret: Secret, value: str, user: Any = None) -> Sec
     return secret
 
 
-def secret_delete(*, secret: Secret, user: Any = None) -> None:
+def secret_delete(*, secret: Secret, user: Any = None) -> str:
+    """Delete SECRET and retire its name; returns what runs use for the name from now on
+    (another provider's description, for the page to tell the user, or "")."""
     check_may_manage(secret, user)
+    source = other_source_of(secret.name) or ""
+    detail = f"runs now use {source}"[:200] if source else ""
     with transaction.atomic():
-        _audit(secret, SecretAuditEvent.Action.DELETE, user)
+        _audit(secret, SecretAuditEvent.Action.DELETE, user, detail)
+        RetiredSecretName.objects.update_or_create(
+            name=secret.name, defaults={"former_owner": secret.created_by}
+        )
         secret.delete()
+    return source
 
 
 @dataclass

@@ -199,6 +199,22 @@ def _anyone(name: str) -> None:
     return None
 
 
+def other_source_of(name: str) -> str | None:
+    """Which configured provider other than the hub's store answers for NAME, or None."""
+    return _source_of(default_provider(), name, stored=False)
+
+
+def shadowed_names() -> dict[str, str]:
+    """Stored secrets whose name another provider also answers: name -> that provider.
+
+    Providers are asked in order, so the stored value wins silently; staff are told (the
+    secrets page) because one of the two is probably not what the runs should use."""
+    provider = default_provider()
+    names = Secret.objects.values_list("name", flat=True)
+    found = {name: _source_of(provider, name, stored=False) for name in names}
+    return {name: source for name, source in found.items() if source}
+
+
 def _source_of(provider: SecretProvider, name: str, *, stored: bool) -> str | None:
     """Which provider answers for NAME: "database", another one's description, or None."""
     for candidate in getattr(provider, "providers", None) or [provider]:
@@ -213,8 +229,8 @@ def _source_of(provider: SecretProvider, name: str, *, stored: bool) -> str | No
     return None
 
 
-def record_secret_use(names: Iterable[str], run_id: object) -> None:
-    """Audit that run RUN_ID used secrets NAMES (never their values)."""
+def record_secret_use(names: Iterable[str], run_id: object, actor: Any = None) -> None:
+    """Audit that run RUN_ID, started by ACTOR, used secrets NAMES (never their values)."""
     names = sorted(set(names))
     if not names:
         return
@@ -227,6 +243,7 @@ def record_secret_use(names: Iterable[str], run_id: object) -> None:
                 secret_id=stored.get(name),
                 secret_name=name,
                 action=SecretAuditEvent.Action.USE,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
                 run_id=str(run_id)[:64],
                 detail="" if name in stored else "not stored in the hub (another provider)",
             )

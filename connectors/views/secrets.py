@@ -20,11 +20,14 @@ from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
 from connectors.secrets.services import NotSecretOwner
+from connectors.secrets.store import shadowed_names
 
 
 def secret_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")
-    context = {"secrets": selectors.secret_list(search=search), "search": search}
+    context: dict[str, object] = {"secrets": selectors.secret_list(search=search), "search": search}
+    if request.user.is_staff:  # type: ignore[union-attr]
+        context["shadowed"] = sorted(shadowed_names().items())
     template = "connectors/secrets/list.html"
     if request.htmx and not request.htmx.boosted:
         template += "#secret-rows"
@@ -122,8 +125,16 @@ def secret_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return _forbidden(request, secret)
     if request.method == "POST":
         name = secret.name
-        services.secret_delete(secret=secret, user=request.user)
-        messages.success(request, f"Secret {name} deleted. Runs that reference it will now fail.")
+        now_from = services.secret_delete(secret=secret, user=request.user)
+        if now_from:
+            messages.warning(
+                request,
+                f"Secret {name} deleted. Runs that reference it now use {now_from} instead.",
+            )
+        else:
+            messages.success(
+                request, f"Secret {name} deleted. Runs that reference it will now fail."
+            )
         return redirect("secret-list")
     return render(request, "connectors/secrets/delete.html", {"secret": secret})
 

@@ -9,6 +9,7 @@ was filled in (a host refusal, a malformed URL) is withheld. Runs go through `ru
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,8 +20,8 @@ from connectors.models import TemplateVersion
 from connectors.secrets.services import secret_create
 from tests.builtin.conftest import GRAPHQL_FILE, GRAPHQL_ID, REST_FILE, REST_ID, values_for
 from tests.elementtemplates.corpus import CORPUS_DIR
-from tests.runs.test_secret_policy import dry_run, pieces, server, stored  # noqa: F401
-from tests.services.http_servers import RecordingServer
+from tests.runs.test_secret_policy import dry_run, pieces, stored
+from tests.services.http_servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.django_db
 CANARY = "Taint-Canary-Qv8r-Jm3x"  # upper case: a host name comes back lower-cased
@@ -35,6 +36,13 @@ REVERSE_INTO_A_KEY = (
 def hub_settings(settings: Any) -> None:
     settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
     settings.CONNECTORHUB_EGRESS_ALLOW = ["127.0.0.1"]
+
+
+@pytest.fixture
+def server() -> Iterator[RecordingServer]:
+    with RecordingServer() as running:
+        running.route("/api", Reply(json={"hello": "taint"}))
+        yield running
 
 
 def imported(file_name: str, template_id: str) -> TemplateVersion:
