@@ -662,6 +662,10 @@ class _Run:
         self.trace.variables = redact(variables) if variables is not None else None
         self.trace.logs = self.capture.records if self.capture else []
         self.trace.http_exchanges = [_stored_exchange(_fields(x), redact) for x in self.exchanges]
+        if self.borrowed:  # as _shown_message: no answer, so the error was made from the input
+            for exchange in self.trace.http_exchanges:
+                if exchange.get("status") is None and exchange.get("error"):
+                    exchange["error"] = _WITHHELD_EXCHANGE_ERROR
         self.trace.duration_ms = _ms(self.clock() - self.started)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -982,6 +986,9 @@ def _egress_rule(
     return check
 
 
+_WITHHELD_EXCHANGE_ERROR = (
+    "(not shown: made before any answer, from an input holding someone else's secret)"
+)
 _UNNAMED_HOST = "a host made from the input's secret values (not named here)"
 
 

@@ -169,3 +169,17 @@ def test_a_host_the_user_typed_is_still_named(
     assert run.outcome == "failed"
     assert "Secret 'A' may not be sent to 127.0.0.1" in run.error_message
     assert server.requests == []
+
+
+def test_nothing_the_connector_recorded_before_an_answer_names_the_value(
+    user: Any, other_user: Any, server: RecordingServer
+) -> None:
+    """The secret may go to any subdomain, so the host rule lets the request through; the
+    name then cannot be resolved (or is refused by the egress policy), and both the error and
+    the exchange the connector recorded were made from the value."""
+    shared_secret(user, ["*.invalid"])
+    rest = imported(REST_FILE, REST_ID)
+    values = form_values(rest, {"method": "GET", "url": "http://{{secrets.A}}.invalid/x"})
+    run = dry_run(rest, values, other_user)
+    assert run.outcome == "failed"
+    assert_nothing_revealed(run)
