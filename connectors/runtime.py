@@ -495,6 +495,7 @@ class _Run:
             retries=self.job.retries,
             egress_rule=_egress_rule(self.used_secrets, self.allowed_hosts, self.provider),
             address_policy=self.address_policy,
+            redact=self.redactor.redact_text,
         )
 
     def _error_result(self, exc: BaseException) -> _ErrorResult:

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import unquote, unquote_plus, urlencode
 
 import httpcore
 import httpx
@@ -119,6 +119,10 @@ class HttpCall:
     sensitive_fields: tuple[str, ...] = ()
 
 
+def _same(text: str) -> str:
+    return text
+
+
 @dataclass
 class HttpReply:
     status: int
@@ -126,6 +130,14 @@ class HttpReply:
     headers: list[tuple[str, str]]
     content: bytes
     url: str
+    # the run's secret masking (ConnectorContext.redact), for shown_headers
+    redact: Callable[[str], str] = field(default=_same, repr=False)
+
+    def shown_headers(self) -> list[tuple[str, str]]:
+        """The headers for results and the trace: a server that echoes the request URL (a
+        redirect's Location) writes a secret in it in httpx's spelling, which is masked here;
+        `headers` keeps the values as received (a redirect is followed to the real one)."""
+        return [(key, _masked_url(value, self.redact)) for key, value in self.headers]
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -143,21 +155,25 @@ class HttpReply:
 def execute(call: HttpCall, context: ConnectorContext) -> HttpReply:
     """Send CALL, following redirects when asked; raises ConnectorError/ConnectorInputError."""
     method = call.method.upper()
-    url = _with_query(_parse_url(call.url, call.url_field), call.query)
+    redact = context.redact
+    url = _with_query(_parse_url(call.url, call.url_field, redact), _query_text(call.query))
+    url_text = str(url)  # httpx builds the text anew on each str()
+    shown = _shown_url(call, url_text, redact)
     headers = list(call.headers)
     content = call.content
-    visited = {str(url)}
+    visited = {url_text}
     # cookies live for this call's redirect chain only, as with a client per request
     jar = httpx.Cookies() if call.follow_redirects else None
     for _hop in range(MAX_REDIRECTS + 1):
-        reply = _send_once(method, url, headers, content, call, context, jar)
+        reply = _send_once(method, url, shown, headers, content, call, context, jar)
         location = reply.header("location")
         if not (call.follow_redirects and reply.status in REDIRECT_STATUSES and location):
             return reply
-        target = _redirect_target(url, location, call.url_field)
+        target = _redirect_target(url, location, redact)
+        shown = _masked_url(str(target), redact)
         if str(target) in visited:
             raise ConnectorError(
-                "500", f"An error with the HTTP protocol occurred: circular redirect to {target}"
+                "500", f"An error with the HTTP protocol occurred: circular redirect to {shown}"
             )
         visited.add(str(target))
         if reply.status in (301, 302, 303) and method not in ("GET", "HEAD"):
@@ -180,6 +196,7 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie
 def _send_once(
     method: str,
     url: httpx.URL,
+    shown: str,
     headers: list[tuple[str, str]],
     content: bytes | None,
     call: HttpCall,
@@ -195,7 +212,7 @@ def _send_once(
     transport = _transport(context.address_policy, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
-        method=method, url=url_text, request_body=_trace_body(content, call.sensitive_fields)
+        method=method, url=shown, request_body=_trace_body(content, call.sensitive_fields)
     )
     started = time.perf_counter()
     token = _PINS.set(pins)
@@ -204,6 +221,7 @@ def _send_once(
     try:
         request = _request(method, url, headers, content, timeout, jar)
         reply = _receive(transport, request, url_text, jar)
+        reply.redact = context.redact
         sent = True
     except httpx.HTTPError as exc:
         error = _mapped_error(exc, host, port, timeout)
@@ -221,7 +239,7 @@ def _send_once(
         context.http_exchanges.record(exchange)
     exchange.request_headers = _trace_headers(list(_sent_headers(request)))
     exchange.status = reply.status
-    exchange.response_headers = _trace_headers(reply.headers)
+    exchange.response_headers = _trace_headers(reply.shown_headers())
     exchange.response_body = _trace_body(reply.content, call.sensitive_fields)
     return reply
 
@@ -420,18 +438,19 @@ def max_response_bytes() -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def _parse_url(text: str, field_name: str) -> httpx.URL:
+def _parse_url(text: str, field_name: str, redact: Callable[[str], str]) -> httpx.URL:
     problem = "it must start with http:// or https:// and name a host"
     try:
         url = _url(text.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise ConnectorInputError(
-            f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL ({exc})",
+            f"Invalid URL: the URL '{redact(text)}' cannot be parsed as a valid HTTP request URL "
+            f"({redact(str(exc))})",
             field=field_name,
         ) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ConnectorInputError(
-            f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL; "
+            f"Invalid URL: the URL '{redact(text)}' cannot be parsed as a valid HTTP request URL; "
             + problem,
             field=field_name,
         )
@@ -445,26 +464,67 @@ def _url(text: str) -> httpx.URL:
     return httpx.URL(text)
 
 
-def _with_query(url: httpx.URL, query: Sequence[tuple[str, str]]) -> httpx.URL:
-    """Parameters are appended to the URL's own query, as Apache's URIBuilder does."""
+def _query_text(query: Sequence[tuple[str, str]], safe: str = "") -> str:
+    """Parameters form-encoded (space as `+`), as Apache's URIBuilder writes them."""
+    return urlencode(list(query), safe=safe)
+
+
+def _with_query(url: httpx.URL, query: str) -> httpx.URL:
+    """QUERY (encoded) is appended to the URL's own query, as Apache's URIBuilder does."""
     if not query:
         return url
-    extra = urlencode(list(query))
     existing = url.query.decode("ascii")
-    return url.copy_with(query=(f"{existing}&{extra}" if existing else extra).encode("ascii"))
+    return url.copy_with(query=(f"{existing}&{query}" if existing else query).encode("ascii"))
 
 
-def _redirect_target(url: httpx.URL, location: str, field_name: str) -> httpx.URL:
+def _shown_url(call: HttpCall, url_text: str, redact: Callable[[str], str]) -> str:
+    """URL as the run records it, built from the URL text and the parameters with the run's
+    secrets masked before they are encoded: httpx writes a space in a path as %20 and keeps
+    `'!*();:@,$~` as they are, a spelling of the secret the runtime's masking cannot know."""
+    text = call.url.strip()
+    masked = redact(text)
+    pairs = [(redact(name), redact(value)) for name, value in call.query]
+    if masked == text and pairs == list(call.query):
+        return _masked_url(url_text, redact)
+    # a masked pair keeps its mask readable (`key=***`, not `key=%2A%2A%2A`)
+    query = "&".join(
+        _query_text([shown], safe="*" if shown != pair else "")
+        for shown, pair in zip(pairs, call.query, strict=True)
+    )
+    try:
+        return _masked_url(str(_with_query(httpx.URL(masked), query)), redact)
+    except (httpx.InvalidURL, TypeError, ValueError):  # the mask where a host or port was
+        return f"{masked}{'&' if '?' in masked else '?'}{query}" if query else masked
+
+
+def _masked_url(text: str, redact: Callable[[str], str]) -> str:
+    """TEXT (an encoded URL: a redirect's target, a Location header) with the run's secrets
+    masked, also where percent-encoding hides one from the masking: then it is shown decoded."""
+    masked = redact(text)
+    if "%" not in masked and "+" not in masked:
+        return masked
+    for decode in (unquote, unquote_plus):
+        plain = decode(masked)
+        hidden = redact(plain)
+        if hidden != plain:
+            return hidden
+    return masked
+
+
+def _redirect_target(url: httpx.URL, location: str, redact: Callable[[str], str]) -> httpx.URL:
     try:
         target = url.join(location)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ConnectorError(
-            "500", f"An error with the HTTP protocol occurred: bad redirect location ({exc})"
+            "500",
+            "An error with the HTTP protocol occurred: bad redirect location "
+            f"({_masked_url(str(exc), redact)})",
         ) from None
     if target.scheme not in ("http", "https") or not target.host:
         raise ConnectorError(
             "500",
-            f"An error with the HTTP protocol occurred: redirect to a non-HTTP URL {target}",
+            "An error with the HTTP protocol occurred: redirect to a non-HTTP URL "
+            + _masked_url(str(target), redact),
         )
     return target
 
