@@ -19,6 +19,7 @@ LIMIT = 1024 * 1024
 BOMB_SIZE = 128 * 1024 * 1024  # what the bombs decode to: 128 times the limit
 
 
+@functools.cache
 def compressed(data_size: int, wbits: int) -> bytes:
     """DATA_SIZE zero bytes compressed (gzip: wbits | 16), made a MiB at a time."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
@@ -27,7 +28,6 @@ def compressed(data_size: int, wbits: int) -> bytes:
     return b"".join(parts) + compressor.flush()
 
 
-@functools.cache
 def bomb(coding: str) -> bytes:
     if coding == "deflate":
         return compressed(BOMB_SIZE, zlib.MAX_WBITS)
