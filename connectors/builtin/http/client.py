@@ -133,6 +133,7 @@ class HttpReply:
     # the run's secret masking (ConnectorContext.redact), for shown_headers
     redact: Callable[[str], str] = field(default=_same, repr=False)
 
+    @functools.cached_property
     def shown_headers(self) -> list[tuple[str, str]]:
         """The headers for results and the trace: a server that echoes the request URL (a
         redirect's Location) writes a secret in it in httpx's spelling, which is masked here;
@@ -220,8 +221,7 @@ def _send_once(
     sent = False
     try:
         request = _request(method, url, headers, content, timeout, jar)
-        reply = _receive(transport, request, url_text, jar)
-        reply.redact = context.redact
+        reply = _receive(transport, request, url_text, jar, context.redact)
         sent = True
     except httpx.HTTPError as exc:
         error = _mapped_error(exc, host, port, timeout)
@@ -239,7 +239,7 @@ def _send_once(
         context.http_exchanges.record(exchange)
     exchange.request_headers = _trace_headers(list(_sent_headers(request)))
     exchange.status = reply.status
-    exchange.response_headers = _trace_headers(reply.shown_headers())
+    exchange.response_headers = _trace_headers(reply.shown_headers)
     exchange.response_body = _trace_body(reply.content, call.sensitive_fields)
     return reply
 
@@ -280,6 +280,7 @@ def _receive(
     request: httpx.Request,
     url: str,
     jar: httpx.Cookies | None,
+    redact: Callable[[str], str],
 ) -> HttpReply:
     response = transport.handle_request(request)
     response.request = request
@@ -295,6 +296,7 @@ def _receive(
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
         content=content,
         url=url,
+        redact=redact,
     )
 
 
@@ -306,6 +308,11 @@ def _read_body(response: httpx.Response, limit: int) -> bytes:
     decoders = _decoders(response.headers.get_list("content-encoding", split_commas=True))
     received, decoded = _Budget(limit), _Budget(limit)
     chunks: list[bytes] = []
+    if not decoders:  # the common case: what is received is the body
+        for raw in response.iter_raw():
+            received.take(len(raw))
+            chunks.append(raw)
+        return b"".join(chunks)
     for raw in response.iter_raw():
         received.take(len(raw))
         for piece in _decoded(decoders, raw):

@@ -60,7 +60,7 @@ def _deeper_than(value: Any, limit: int) -> bool:
 def result_headers(reply: HttpReply) -> dict[str, Any]:
     """Names as received; one value gives a string, several a list, none `""` (Camunda 8.10)."""
     headers: dict[str, Any] = {}
-    for key, value in reply.shown_headers():
+    for key, value in reply.shown_headers:
         if key in headers:
             previous = headers[key]
             headers[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
