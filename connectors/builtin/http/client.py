@@ -268,9 +268,11 @@ def _request(
 
 
 # httpx.Client's default headers (Accept, Accept-Encoding, Connection, User-Agent) as written,
-# read from a client that has no network transport of its own
+# read from a client that has no network transport of its own. Accept-Encoding names the
+# codings _read_body decodes: httpx's would add br and zstd once brotli or zstandard is
+# installed, and those bodies would arrive undecoded.
 _DEFAULT_HEADERS: list[tuple[str, str]] = [
-    (name.decode("ascii"), value.decode("ascii"))
+    (name.decode("ascii"), "gzip, deflate" if name == b"Accept-Encoding" else value.decode("ascii"))
     for name, value in httpx.Client(transport=httpx.BaseTransport(), trust_env=False).headers.raw
 ]
 
