@@ -506,6 +506,7 @@ class _Run:
                 self.used_secrets, self.allowed_hosts, self.provider, typed=self.job.variables
             ),
             address_policy=self.address_policy,
+            redact=self.redactor.redact_text,
         )
 
     def _error_result(self, exc: BaseException) -> _ErrorResult:

@@ -171,6 +171,10 @@ def _no_deadline() -> float | None:
     return None
 
 
+def _no_redaction(text: str) -> str:
+    return text
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """What the runtime hands a connector function besides its validated input.
@@ -185,6 +189,10 @@ class ConnectorContext:
       `host` (`name` or `name:port`); HTTP connectors call it before every request and redirect.
     - `address_policy`: the adapter's egress policy (None: none); HTTP connectors resolve
       hosts through it and connect only to the addresses it returns.
+    - `redact(text)`: TEXT with the values of the secrets this run uses masked (`***`), for
+      what a connector records before it is encoded in a spelling the runtime's masking cannot
+      know (HTTP connectors build the URL they record from masked pieces); without a run,
+      the text unchanged.
     """
 
     job_type: str
@@ -197,6 +205,7 @@ class ConnectorContext:
     retries: int | None = None
     egress_rule: Callable[[str], None] = field(default=_no_egress_rule, repr=False)
     address_policy: AddressPolicy | None = None
+    redact: Callable[[str], str] = field(default=_no_redaction, repr=False)
 
     def time_remaining(self) -> float | None:
         """Seconds left before the time limit, never negative; None when there is no limit."""

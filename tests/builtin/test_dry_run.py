@@ -192,3 +192,29 @@ def test_a_dry_run_to_an_address_outside_the_allowlist_is_refused(egress_worker,
     assert "rule 'loopback'" in run.error_message
     assert "CONNECTORHUB_EGRESS_ALLOW" in run.error_message
     assert local.requests == []
+
+
+def test_a_secret_in_the_url_never_reaches_the_stored_run(egress_worker, versions, local):
+    """httpx writes the secret in the path as `op%20en'!*();:@,$~sesame`, a spelling the
+    runtime's masking cannot guess: the recorded URL is built with the secret masked first."""
+    import json
+
+    from connectors.models import Run
+    from connectors.secrets.services import secret_create
+
+    secret = "op en'!*();:@,$~sesame"
+    secret_create(name="URL_TOKEN", value=secret, allowed_hosts=["127.0.0.1"])
+    local.fallback = Reply(json={"ok": True})
+    run = dry_run(
+        versions[REST_ID],
+        {
+            "method": "GET",
+            "url": f"{local.url}/items/{{{{secrets.URL_TOKEN}}}}?q={{{{secrets.URL_TOKEN}}}}",
+            "queryParameters": '={"key": "{{secrets.URL_TOKEN}}"}',
+        },
+    )
+    assert run.outcome == "completed", run.result
+    assert dict(local.last().query) == {"q": secret, "key": secret}  # it was sent
+    assert run.http_exchanges[0]["url"] == f"{local.url}/items/***?q=***&key=***"
+    row = Run.objects.filter(pk=run.pk).values().get()
+    assert "sesame" not in json.dumps(row, default=str)

@@ -96,6 +96,7 @@ class RecordingServer:
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.requests: list[Recorded] = []
         self.routes: dict[str, Route] = {}
+        self.fallback: Route | None = None  # for unknown paths instead of the echo
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -161,7 +162,7 @@ class RecordingServer:
         )
         with self._lock:
             self.requests.append(recorded)
-        route = self.routes.get(parts.path)
+        route = self.routes.get(parts.path, self.fallback)
         if route is None:
             reply = Reply(json=recorded.as_json())
         elif callable(route):

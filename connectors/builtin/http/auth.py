@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from connectors.sdk import ConnectorContext, ConnectorError, ui
 
 from .client import HttpCall, HttpReply, execute
-from .response import http_error
+from .response import http_error, parse_json
 from .values import Text
 
 TOKEN_CACHE_SIZE = 1000
@@ -250,7 +250,7 @@ _REFRESH_ERRORS = {
 
 def _read_token(reply: HttpReply, *, refresh: bool) -> tuple[str, float | None]:
     try:
-        data = json.loads(reply.content.decode("utf-8", errors="replace"))
+        data = parse_json(reply.content.decode("utf-8", errors="replace"))
     except ValueError:
         data = None
     if refresh and isinstance(data, dict) and isinstance(data.get("error"), str):

@@ -34,12 +34,13 @@ import ssl
 import tempfile
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import unquote, unquote_plus, urlencode
 
 import httpcore
 import httpx
@@ -118,6 +119,10 @@ class HttpCall:
     sensitive_fields: tuple[str, ...] = ()
 
 
+def _same(text: str) -> str:
+    return text
+
+
 @dataclass
 class HttpReply:
     status: int
@@ -125,6 +130,15 @@ class HttpReply:
     headers: list[tuple[str, str]]
     content: bytes
     url: str
+    # the run's secret masking (ConnectorContext.redact), for shown_headers
+    redact: Callable[[str], str] = field(default=_same, repr=False)
+
+    @functools.cached_property
+    def shown_headers(self) -> list[tuple[str, str]]:
+        """The headers for results and the trace: a server that echoes the request URL (a
+        redirect's Location) writes a secret in it in httpx's spelling, which is masked here;
+        `headers` keeps the values as received (a redirect is followed to the real one)."""
+        return [(key, _masked_url(value, self.redact)) for key, value in self.headers]
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -142,21 +156,25 @@ class HttpReply:
 def execute(call: HttpCall, context: ConnectorContext) -> HttpReply:
     """Send CALL, following redirects when asked; raises ConnectorError/ConnectorInputError."""
     method = call.method.upper()
-    url = _with_query(_parse_url(call.url, call.url_field), call.query)
+    redact = context.redact
+    url = _with_query(_parse_url(call.url, call.url_field, redact), _query_text(call.query))
+    url_text = str(url)  # httpx builds the text anew on each str()
+    shown = _shown_url(call, url_text, redact)
     headers = list(call.headers)
     content = call.content
-    visited = {str(url)}
+    visited = {url_text}
     # cookies live for this call's redirect chain only, as with a client per request
     jar = httpx.Cookies() if call.follow_redirects else None
     for _hop in range(MAX_REDIRECTS + 1):
-        reply = _send_once(method, url, headers, content, call, context, jar)
+        reply = _send_once(method, url, shown, headers, content, call, context, jar)
         location = reply.header("location")
         if not (call.follow_redirects and reply.status in REDIRECT_STATUSES and location):
             return reply
-        target = _redirect_target(url, location, call.url_field)
+        target = _redirect_target(url, location, redact)
+        shown = _masked_url(str(target), redact)
         if str(target) in visited:
             raise ConnectorError(
-                "500", f"An error with the HTTP protocol occurred: circular redirect to {target}"
+                "500", f"An error with the HTTP protocol occurred: circular redirect to {shown}"
             )
         visited.add(str(target))
         if reply.status in (301, 302, 303) and method not in ("GET", "HEAD"):
@@ -179,6 +197,7 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie
 def _send_once(
     method: str,
     url: httpx.URL,
+    shown: str,
     headers: list[tuple[str, str]],
     content: bytes | None,
     call: HttpCall,
@@ -194,7 +213,7 @@ def _send_once(
     transport = _transport(context.address_policy, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
-        method=method, url=url_text, request_body=_trace_body(content, call.sensitive_fields)
+        method=method, url=shown, request_body=_trace_body(content, call.sensitive_fields)
     )
     started = time.perf_counter()
     token = _PINS.set(pins)
@@ -202,7 +221,7 @@ def _send_once(
     sent = False
     try:
         request = _request(method, url, headers, content, timeout, jar)
-        reply = _receive(transport, request, url_text, jar)
+        reply = _receive(transport, request, url_text, jar, context.redact)
         sent = True
     except httpx.HTTPError as exc:
         error = _mapped_error(exc, host, port, timeout)
@@ -220,7 +239,7 @@ def _send_once(
         context.http_exchanges.record(exchange)
     exchange.request_headers = _trace_headers(list(_sent_headers(request)))
     exchange.status = reply.status
-    exchange.response_headers = _trace_headers(reply.headers)
+    exchange.response_headers = _trace_headers(reply.shown_headers)
     exchange.response_body = _trace_body(reply.content, call.sensitive_fields)
     return reply
 
@@ -249,9 +268,11 @@ def _request(
 
 
 # httpx.Client's default headers (Accept, Accept-Encoding, Connection, User-Agent) as written,
-# read from a client that has no network transport of its own
+# read from a client that has no network transport of its own. Accept-Encoding names the
+# codings _read_body decodes: httpx's would add br and zstd once brotli or zstandard is
+# installed, and those bodies would arrive undecoded.
 _DEFAULT_HEADERS: list[tuple[str, str]] = [
-    (name.decode("ascii"), value.decode("ascii"))
+    (name.decode("ascii"), "gzip, deflate" if name == b"Accept-Encoding" else value.decode("ascii"))
     for name, value in httpx.Client(transport=httpx.BaseTransport(), trust_env=False).headers.raw
 ]
 
@@ -261,22 +282,12 @@ def _receive(
     request: httpx.Request,
     url: str,
     jar: httpx.Cookies | None,
+    redact: Callable[[str], str],
 ) -> HttpReply:
-    limit = max_response_bytes()
     response = transport.handle_request(request)
     response.request = request
     try:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise ConnectorError(
-                    "500",
-                    f"Error while executing an HTTP request: the response body is larger than "
-                    f"{limit} bytes (CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES)",
-                )
-            chunks.append(chunk)
+        content = _read_body(response, max_response_bytes())
     finally:
         response.close()
     if jar is not None and "set-cookie" in response.headers:
@@ -285,9 +296,131 @@ def _receive(
         status=response.status_code,
         reason=response.reason_phrase,
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
-        content=b"".join(chunks),
+        content=content,
         url=url,
+        redact=redact,
     )
+
+
+def _read_body(response: httpx.Response, limit: int) -> bytes:
+    """The body, decoded here rather than by httpx: httpx inflates each chunk it receives in
+    one go, so a few kilobytes of `Content-Encoding: gzip, gzip` became gigabytes before any
+    limit could count them. Every decoder here hands out at most PIECE bytes at a time, and the
+    bytes received and each decoded layer stop at LIMIT."""
+    decoders = _decoders(response.headers.get_list("content-encoding", split_commas=True))
+    received, decoded = _Budget(limit), _Budget(limit)
+    chunks: list[bytes] = []
+    if not decoders:  # the common case: what is received is the body
+        for raw in response.iter_raw():
+            received.take(len(raw))
+            chunks.append(raw)
+        return b"".join(chunks)
+    for raw in response.iter_raw():
+        received.take(len(raw))
+        for piece in _decoded(decoders, raw):
+            decoded.take(len(piece))
+            chunks.append(piece)
+    for index, decoder in enumerate(decoders):
+        for flushed in decoder.flush():
+            for piece in _decoded(decoders[index + 1 :], flushed):
+                decoded.take(len(piece))
+                chunks.append(piece)
+    return b"".join(chunks)
+
+
+class _Budget:
+    """Bytes counted against CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, size: int) -> None:
+        self.used += size
+        if self.used > self.limit:
+            raise ConnectorError(
+                "500",
+                "Error while executing an HTTP request: the response body is larger than "
+                f"{self.limit} bytes (CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES)",
+            )
+
+
+MAX_CODINGS = 3  # content codings decoded in turn (`gzip, gzip`); one is the normal case
+PIECE = 64 * 1024  # the most any decoder hands out at once
+
+
+def _decoders(codings: list[str]) -> list[_Inflate]:
+    """Decoders for the codings httpx itself decodes (gzip, deflate; x-gzip as Apache reads
+    it), in decoding order (the last coding applied first). Others (identity, an unknown
+    coding) are left as they are, as httpx and Apache leave them."""
+    known = [c.strip().lower() for c in codings if c.strip().lower() in _WBITS]
+    if len(known) > MAX_CODINGS:
+        raise ConnectorError(
+            "500",
+            f"Error while executing an HTTP request: the response has {len(known)} content "
+            f"codings (Content-Encoding: {', '.join(codings)}); at most {MAX_CODINGS} are decoded",
+        )
+    return [_Inflate(coding) for coding in reversed(known)]
+
+
+def _decoded(decoders: Sequence[_Inflate], data: bytes) -> Iterator[bytes]:
+    """DATA through DECODERS in turn, piece by piece: no layer holds more than PIECE bytes."""
+    if not decoders:
+        if data:
+            yield data
+        return
+    for piece in decoders[0].decode(data):
+        yield from _decoded(decoders[1:], piece)
+
+
+_WBITS = {
+    "gzip": zlib.MAX_WBITS | 16,
+    "x-gzip": zlib.MAX_WBITS | 16,
+    "deflate": zlib.MAX_WBITS,  # zlib format; raw deflate is tried when that fails (below)
+}
+
+
+class _Inflate:
+    """gzip or deflate, with zlib's `max_length` so that no call inflates more than PIECE."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._inflater = zlib.decompressobj(_WBITS[coding])
+        # servers send raw deflate as `deflate` too; httpx and Apache accept both
+        self._may_be_raw = coding == "deflate"
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            try:
+                piece = self._inflater.decompress(data, PIECE)
+            except zlib.error as exc:
+                if not self._may_be_raw:
+                    raise self._error(exc) from None
+                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._may_be_raw = False
+                continue
+            self._may_be_raw = False
+            data = self._inflater.unconsumed_tail
+            if piece:
+                yield piece
+            if not data and len(piece) < PIECE:
+                return  # a full piece may leave more output without more input
+
+    def flush(self) -> Iterator[bytes]:
+        yield from self.decode(b"")
+        try:
+            rest = self._inflater.flush()
+        except zlib.error as exc:
+            raise self._error(exc) from None
+        if rest:
+            yield rest
+
+    def _error(self, exc: zlib.error) -> ConnectorError:
+        return ConnectorError(
+            "500",
+            f"An error with the HTTP protocol occurred: cannot decode the {self.coding} "
+            f"response body ({exc})",
+        )
 
 
 def _sent_headers(request: httpx.Request) -> Iterator[tuple[str, str]]:
@@ -314,18 +447,19 @@ def max_response_bytes() -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def _parse_url(text: str, field_name: str) -> httpx.URL:
+def _parse_url(text: str, field_name: str, redact: Callable[[str], str]) -> httpx.URL:
     problem = "it must start with http:// or https:// and name a host"
     try:
         url = _url(text.strip())
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise ConnectorInputError(
-            f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL ({exc})",
+            f"Invalid URL: the URL '{redact(text)}' cannot be parsed as a valid HTTP request URL "
+            f"({redact(str(exc))})",
             field=field_name,
         ) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ConnectorInputError(
-            f"Invalid URL: the URL '{text}' cannot be parsed as a valid HTTP request URL; "
+            f"Invalid URL: the URL '{redact(text)}' cannot be parsed as a valid HTTP request URL; "
             + problem,
             field=field_name,
         )
@@ -339,26 +473,67 @@ def _url(text: str) -> httpx.URL:
     return httpx.URL(text)
 
 
-def _with_query(url: httpx.URL, query: Sequence[tuple[str, str]]) -> httpx.URL:
-    """Parameters are appended to the URL's own query, as Apache's URIBuilder does."""
+def _query_text(query: Sequence[tuple[str, str]], safe: str = "") -> str:
+    """Parameters form-encoded (space as `+`), as Apache's URIBuilder writes them."""
+    return urlencode(list(query), safe=safe)
+
+
+def _with_query(url: httpx.URL, query: str) -> httpx.URL:
+    """QUERY (encoded) is appended to the URL's own query, as Apache's URIBuilder does."""
     if not query:
         return url
-    extra = urlencode(list(query))
     existing = url.query.decode("ascii")
-    return url.copy_with(query=(f"{existing}&{extra}" if existing else extra).encode("ascii"))
+    return url.copy_with(query=(f"{existing}&{query}" if existing else query).encode("ascii"))
 
 
-def _redirect_target(url: httpx.URL, location: str, field_name: str) -> httpx.URL:
+def _shown_url(call: HttpCall, url_text: str, redact: Callable[[str], str]) -> str:
+    """URL as the run records it, built from the URL text and the parameters with the run's
+    secrets masked before they are encoded: httpx writes a space in a path as %20 and keeps
+    `'!*();:@,$~` as they are, a spelling of the secret the runtime's masking cannot know."""
+    text = call.url.strip()
+    masked = redact(text)
+    pairs = [(redact(name), redact(value)) for name, value in call.query]
+    if masked == text and pairs == list(call.query):
+        return _masked_url(url_text, redact)
+    # a masked pair keeps its mask readable (`key=***`, not `key=%2A%2A%2A`)
+    query = "&".join(
+        _query_text([shown], safe="*" if shown != pair else "")
+        for shown, pair in zip(pairs, call.query, strict=True)
+    )
+    try:
+        return _masked_url(str(_with_query(httpx.URL(masked), query)), redact)
+    except (httpx.InvalidURL, TypeError, ValueError):  # the mask where a host or port was
+        return f"{masked}{'&' if '?' in masked else '?'}{query}" if query else masked
+
+
+def _masked_url(text: str, redact: Callable[[str], str]) -> str:
+    """TEXT (an encoded URL: a redirect's target, a Location header) with the run's secrets
+    masked, also where percent-encoding hides one from the masking: then it is shown decoded."""
+    masked = redact(text)
+    if "%" not in masked and "+" not in masked:
+        return masked
+    for decode in (unquote, unquote_plus):
+        plain = decode(masked)
+        hidden = redact(plain)
+        if hidden != plain:
+            return hidden
+    return masked
+
+
+def _redirect_target(url: httpx.URL, location: str, redact: Callable[[str], str]) -> httpx.URL:
     try:
         target = url.join(location)
     except (httpx.InvalidURL, ValueError) as exc:
         raise ConnectorError(
-            "500", f"An error with the HTTP protocol occurred: bad redirect location ({exc})"
+            "500",
+            "An error with the HTTP protocol occurred: bad redirect location "
+            f"({_masked_url(str(exc), redact)})",
         ) from None
     if target.scheme not in ("http", "https") or not target.host:
         raise ConnectorError(
             "500",
-            f"An error with the HTTP protocol occurred: redirect to a non-HTTP URL {target}",
+            "An error with the HTTP protocol occurred: redirect to a non-HTTP URL "
+            + _masked_url(str(target), redact),
         )
     return target
 

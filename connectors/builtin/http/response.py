@@ -18,11 +18,49 @@ from .client import HttpReply
 
 ReturnFormat = Literal["JSON", "TEXT", "DOCUMENT"]
 
+# How deep a response body may nest (JSON arrays and objects, XML elements). What the hub does
+# with a result afterwards (FEEL, masking secrets, storing) walks it recursively, and Python's
+# stack ends near 1,000 levels; real APIs stay far below this.
+MAX_DEPTH = 256
+
+
+def nesting_error() -> ConnectorError:
+    return ConnectorError(
+        None,
+        f"the response body is nested more than {MAX_DEPTH} levels deep; the hub reads at most "
+        f"{MAX_DEPTH} levels of JSON arrays and objects or XML elements",
+    )
+
+
+def parse_json(text: str) -> Any:
+    """json.loads(TEXT) (ValueError when it is not JSON), refusing a document nested more than
+    MAX_DEPTH levels (ConnectorError) instead of ending in a RecursionError."""
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise nesting_error() from None
+    # fewer brackets than levels allowed (most bodies): no need to walk the value
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(value, MAX_DEPTH):
+        raise nesting_error()
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether VALUE nests arrays and objects more than LIMIT levels deep (without recursion)."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        container, depth = stack.pop()
+        if depth > limit:
+            return True
+        items = container.values() if isinstance(container, dict) else container
+        stack.extend((item, depth + 1) for item in items if isinstance(item, dict | list))
+    return False
+
 
 def result_headers(reply: HttpReply) -> dict[str, Any]:
     """Names as received; one value gives a string, several a list, none `""` (Camunda 8.10)."""
     headers: dict[str, Any] = {}
-    for key, value in reply.headers:
+    for key, value in reply.shown_headers:
         if key in headers:
             previous = headers[key]
             headers[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -38,7 +76,7 @@ def legacy_body(reply: HttpReply) -> JSON:
     if not text.strip():
         return None
     try:
-        parsed = json.loads(text)
+        parsed = parse_json(text)
     except ValueError:
         return text
     return parsed if isinstance(parsed, dict | list) else text
@@ -76,7 +114,7 @@ def _json_body(reply: HttpReply) -> JSON:
     if not text.strip():
         return None  # deliberate: Camunda's code fails here, its legacy path gives null
     try:
-        return json.loads(text)
+        return parse_json(text)
     except ValueError as exc:
         raise ConnectorError(
             None,
@@ -128,7 +166,7 @@ def _error_body(reply: HttpReply) -> JSON:
     if not text:
         return None
     try:
-        parsed = json.loads(text)
+        parsed = parse_json(text)
     except ValueError:
         return text
     if isinstance(parsed, dict):
@@ -139,10 +177,13 @@ def _error_body(reply: HttpReply) -> JSON:
 
 
 __all__ = [
+    "MAX_DEPTH",
     "ReturnFormat",
     "document_reference",
     "http_error",
     "http_result",
     "legacy_body",
+    "nesting_error",
+    "parse_json",
     "result_headers",
 ]

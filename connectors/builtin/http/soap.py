@@ -26,6 +26,7 @@ from connectors.sdk import (
 from . import wssecurity
 from .client import HttpCall, ends_by_deadline, execute
 from .mustache import TemplateError, render
+from .response import MAX_DEPTH, nesting_error
 from .values import FeelMap, FeelText, FeelTextMap, OptionalInt, Text, feel_object, java_text
 
 ENVELOPE_NS = {
@@ -330,11 +331,15 @@ def _local(name: str) -> str:
 def xml_to_json(content: bytes) -> dict[str, JSON]:
     """The document as JSON, namespace prefixes removed: leaves are strings, repeated siblings
     lists, empty elements `{}`, attributes (not xmlns) plain keys, mixed text `$content`.
-    A DOCTYPE is refused (no entity expansion from a remote service)."""
+    A DOCTYPE is refused (no entity expansion from a remote service), and so is a document
+    nested more than MAX_DEPTH elements deep (ConnectorError: turning it into JSON, and what
+    the hub does with the JSON, would run out of Python's stack)."""
     parser = expat.ParserCreate()
     stack: list[_Node] = [_Node("#document", {})]
 
     def start(name: str, attributes: dict[str, str]) -> None:
+        if len(stack) > MAX_DEPTH:  # the document node and MAX_DEPTH open elements
+            raise nesting_error()
         node = _Node(_local(name), attributes)
         stack[-1].children.append(node)
         stack.append(node)
