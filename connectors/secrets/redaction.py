@@ -21,6 +21,7 @@ from urllib.parse import quote, quote_plus
 from connectors.secrets.references import json_escape
 
 MASK = "***"
+_PATH = "/!$&'()*+,;=:@~"
 
 # "Basic <base64>" in a header value, a log line or a repr of headers.
 _BASIC_CREDENTIALS = re.compile(r"(?P<scheme>\bBasic\s+)(?P<token>[A-Za-z0-9+/_-]{4,}={0,2})", re.I)
@@ -32,7 +33,8 @@ def spellings(value: str) -> set[str]:
     forms.add(json_escape(value))
     forms.add(_json_escape_ascii(value))
     forms.add(html.escape(value, quote=True))
-    for encoded in (quote(value, safe=""), quote(value), quote_plus(value)):
+    # the last: httpx's spelling of a URL path, which leaves these characters as they are
+    for encoded in (quote(value, safe=""), quote(value), quote_plus(value), quote(value, _PATH)):
         forms.add(encoded)
     raw = value.encode()
     for encoded_bytes in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):

@@ -94,3 +94,14 @@ def test_empty_values_are_ignored_and_no_secrets_is_identity() -> None:
     value = {"a": ["b"]}
     assert Redactor([]).redact(value) is value
     assert "tok" not in repr(Redactor(["tok-123"]))
+
+
+def test_httpx_spelling_of_a_url_path() -> None:
+    """httpx leaves `'!*();:@,$~` as they are in a path and encodes a space: a server that
+    echoes the request path shows the secret in that spelling."""
+    import httpx
+
+    secret = "a b'!*();:@,$~c"
+    path = httpx.URL(f"https://api.example.com/items/{secret}").raw_path.decode()
+    assert secret not in path  # the spelling differs from the value's
+    assert Redactor([secret]).redact_text(f"not found: {path}") == "not found: /items/***"
