@@ -29,6 +29,13 @@ def runnable_job_types() -> frozenset[str]:
     return frozenset(connector.type for connector in default_registry().all())
 
 
+def registry_template_ids() -> frozenset[str]:
+    """Template ids of the registered Python connectors: only the connectors write these."""
+    from connectors.registry import default_registry
+
+    return frozenset(str(c.element_template()["id"]) for c in default_registry().all())
+
+
 def search_entries(filters: CatalogueFilters) -> QuerySet[CatalogueEntry]:
     entries = CatalogueEntry.objects.only(
         "template_id", "kind", "name", "description", "category_name", "job_type",
@@ -85,7 +92,8 @@ def get_version(entry: CatalogueEntry, version: int | None) -> TemplateVersion:
 
 
 def version_list(entry: CatalogueEntry) -> list[TemplateVersion]:
-    return list(entry.versions.defer("content").order_by(F("version").desc(nulls_last=True)))
+    versions = entry.versions.defer("content").select_related("imported_by")
+    return list(versions.order_by(F("version").desc(nulls_last=True)))
 
 
 # Icon URLs longer than this are not shown; it is far beyond any real CDN address.

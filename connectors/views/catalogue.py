@@ -13,7 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.describe import describe_groups
-from connectors.catalogue.importing import ImportReport, import_documents
+from connectors.catalogue.importing import (
+    IMPORT_FORBIDDEN,
+    ImportReport,
+    can_import,
+    import_documents,
+)
 from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
 from connectors.catalogue.selectors import (
     CatalogueFilters,
@@ -44,6 +49,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "runnable": runnable_job_types(),
         "query_string": _query_without_page(request),
+        "can_import": can_import(request.user),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "connectors/catalogue.html#results", context)
@@ -84,6 +90,8 @@ def entry_icon(request: HttpRequest, template_id: str) -> HttpResponse:
 
 @require_POST
 def import_upload(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        return _import_forbidden(request)
     files = request.FILES.getlist("files")
     if not files:
         messages.error(request, "Choose one or more .json files to import.")
@@ -108,6 +116,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def import_npm(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        return _import_forbidden(request)
     spec = request.POST.get("spec", "").strip()
     try:
         documents = fetch_package_templates(spec)
@@ -117,6 +127,12 @@ def import_npm(request: HttpRequest) -> HttpResponse:
     report = import_documents(documents, source=ImportSource.NPM, user=request.user)
     _report_messages(request, report, label=spec)
     return redirect("catalogue")
+
+
+def _import_forbidden(request: HttpRequest) -> HttpResponse:
+    """403, before any upload is read or any package fetched."""
+    context = {"message": IMPORT_FORBIDDEN}
+    return render(request, "connectors/import_forbidden.html", context, status=403)
 
 
 def _report_messages(request: HttpRequest, report: ImportReport, label: str = "") -> None:
