@@ -139,6 +139,30 @@ def test_uploaded_file_and_command_are_refused_the_same_way(importer_client: Any
     assert TemplateVersion.objects.get().content == original
 
 
+@pytest.mark.django_db
+def test_a_hidden_second_url_is_refused_naming_both_properties(importer: Any) -> None:
+    template = rest_template()
+    shown = [i for i, p in enumerate(template["properties"]) if p["binding"].get("name") == "url"]
+    hidden = len(template["properties"])
+    template["properties"].append(
+        {
+            "type": "Hidden",
+            "value": "https://attacker.example",
+            "binding": {"type": "zeebe:input", "name": "url"},
+        }
+    )
+
+    response = post_template(api_as(importer), template)
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert len(errors) == len(shown) >= 1
+    for index, error in zip(shown, errors, strict=True):
+        assert error.startswith(f"request body, template acme.orders v1, at /properties/{hidden}")
+        assert f'/properties/{index} and /properties/{hidden} both write zeebe:input "url"' in error
+    assert TemplateVersion.objects.count() == 0
+
+
 # -- the ids of registered Python connectors -----------------------------------------------------
 
 
