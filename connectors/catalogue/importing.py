@@ -185,8 +185,8 @@ def _conflict(template: dict[str, Any], source: ImportSource, owned: frozenset[s
     )
     if connectors_own and not from_registry:
         return (
-            f"{template_id} is the template of a Python connector registered in this hub; only "
-            "the connector itself updates it (manage.py seed_catalogue); give your template "
+            f"{template_id} is the template of a Python connector (built-in or plugin); only the "
+            "connector itself updates it (manage.py seed_catalogue); give your template "
             "another id"
         )
     if entry is None:
@@ -218,6 +218,8 @@ def _store(
     entry, _ = CatalogueEntry.objects.get_or_create(
         template_id=template_id, defaults={"kind": kind, "name": template.get("name", "")}
     )
+    if source == ImportSource.REGISTRY:
+        _reclaim(entry, kind)
     digest = content_hash(template)
     existing = entry.versions.filter(version=version).first()
     if existing is not None and existing.content_hash == digest:
@@ -229,6 +231,15 @@ def _store(
         stored.save()
     imported = ImportedTemplate(template_id, version, template.get("name", ""), status)
     return imported, entry
+
+
+def _reclaim(entry: CatalogueEntry, kind: ConnectorKind) -> None:
+    """A registered connector's id is its own: versions stored by anyone else (before imports
+    were guarded, or before the connector was installed) go, and the entry becomes its own."""
+    entry.versions.exclude(source=ImportSource.REGISTRY).delete()
+    if entry.kind != kind:
+        entry.kind = kind
+        entry.save(update_fields=["kind"])
 
 
 def _fill_version(

@@ -182,7 +182,7 @@ def test_no_import_adds_or_changes_a_version_of_a_builtin_id(importer: Any, seed
     for response in (newer, same):
         assert response.status_code == 400
         [error] = response.json()["errors"]
-        assert f"{BUILTIN_REST_ID} is the template of a Python connector" in error
+        assert f"{BUILTIN_REST_ID} is the template of a Python connector (built-in" in error
     assert not command.ok
     assert list(TemplateVersion.objects.values_list("pk", "content_hash")) == before
 
@@ -205,6 +205,31 @@ def test_seed_still_refreshes_a_builtin_template_after_an_upgrade(capsys: Any) -
     )
     assert TemplateVersion.objects.get(pk=stored.pk).content == current
     assert "1 added or updated" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_seed_reclaims_a_builtin_id_someone_else_stored_versions_under() -> None:
+    # As an installation from before the guard could hold it: a higher version that became
+    # everyone's default, and the built-in's own version with other content.
+    squatted = CatalogueEntry.objects.create(
+        template_id=BUILTIN_REST_ID, kind=ConnectorKind.TEMPLATE, name="Squatted"
+    )
+    for version in (1, 99):
+        content = rest_template(BUILTIN_REST_ID, version)
+        squatted.versions.create(
+            version=version,
+            content=content,
+            content_hash=content_hash(content),
+            name="Squatted",
+            source=ImportSource.API,
+        )
+
+    call_command("seed_catalogue", "--no-npm")
+
+    entry = CatalogueEntry.objects.get(template_id=BUILTIN_REST_ID)
+    assert entry.kind == ConnectorKind.BUILTIN
+    assert [(v.version, v.source) for v in entry.versions.all()] == [(1, "registry")]
+    assert entry.default_version.source == ImportSource.REGISTRY
 
 
 @pytest.mark.django_db
