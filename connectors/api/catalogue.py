@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connectors.api.parsers import query_choice
-from connectors.catalogue.importing import import_document
+from connectors.catalogue.importing import IMPORT_FORBIDDEN, can_import, import_document
 from connectors.catalogue.selectors import (
     CatalogueFilters,
     get_entry,
@@ -33,6 +33,9 @@ class VersionSummarySerializer(serializers.Serializer):
     job_type = serializers.CharField()
     deprecated = serializers.BooleanField()
     url = serializers.CharField()
+    source = serializers.CharField()
+    imported_by = serializers.CharField(allow_null=True)
+    imported_at = serializers.DateTimeField()
 
 
 class EntrySerializer(serializers.Serializer):
@@ -73,6 +76,10 @@ class EntryDetailSerializer(EntrySerializer):
                 )
                 if v.version is not None
                 else None,
+                # How it came in (upload, api, npm, command, registry, configuration) and who.
+                "source": v.source,
+                "imported_by": v.imported_by.get_username() if v.imported_by else None,
+                "imported_at": v.imported_at,
             }
             for v in version_list(entry)
         ]
@@ -151,12 +158,23 @@ def template_version(request: Request, template_id: str, version: int) -> Respon
 
 @extend_schema(
     request={"application/json": dict},
-    responses={201: ImportResultSerializer, 400: ImportErrorSerializer, 413: ImportErrorSerializer},
+    responses={
+        201: ImportResultSerializer,
+        400: ImportErrorSerializer,
+        403: ImportErrorSerializer,
+        413: ImportErrorSerializer,
+    },
 )
 @api_view(["POST"])
 @parser_classes([RawBodyParser])
 def template_import(request: Request) -> Response:
-    """Import one element template (a JSON object) or several (an array), all or nothing."""
+    """Import one element template (a JSON object) or several (an array), all or nothing.
+
+    Needs the permission connectors.import_templates (staff have it). A version already in the
+    catalogue is never changed: the same content again is "unchanged", other content a 400.
+    """
+    if not can_import(request.user):
+        return Response({"errors": [IMPORT_FORBIDDEN]}, status=status.HTTP_403_FORBIDDEN)
     declared = request.META.get("CONTENT_LENGTH", "")
     # Refuse a body announced as too large before reading any of it.
     if (declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES) or (

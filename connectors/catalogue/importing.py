@@ -3,6 +3,12 @@
 A document (one uploaded file, one API body, one file on disk) is all or nothing: it is read,
 every template in it is validated, and only when none has an error is anything written, in one
 transaction. Re-importing identical content changes nothing.
+
+A stored version never changes: other content under an id and version already in the catalogue is
+refused (give the template a new version). Ids that a registered Python connector owns are written
+only by `sync_registry`, which also refreshes their content when the connector is upgraded. An
+entry saved from a configuration holds that one version only. Who may import at all is
+`can_import` (the views and the API ask it; management commands are the operator's).
 """
 
 from __future__ import annotations
@@ -15,9 +21,24 @@ from typing import Any
 
 from django.db import transaction
 
+from connectors.catalogue.selectors import registry_template_ids
 from connectors.elementtemplates.loading import TemplateLoadError, load_templates
 from connectors.elementtemplates.validation import TemplateError, validate_templates
 from connectors.models import CatalogueEntry, ConnectorKind, ImportSource, TemplateVersion
+
+# Declared in CatalogueEntry.Meta.permissions; staff have it without being granted it.
+IMPORT_PERMISSION = "connectors.import_templates"
+IMPORT_FORBIDDEN = (
+    "Importing element templates needs the permission “Can import element templates” "
+    "(connectors.import_templates); staff have it. Ask an administrator."
+)
+
+
+def can_import(user: Any) -> bool:
+    """Whether USER may add template versions to the catalogue from the web or the API."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return bool(user.is_staff) or bool(user.has_perm(IMPORT_PERMISSION))
 
 
 @dataclass(frozen=True)
@@ -25,7 +46,8 @@ class ImportedTemplate:
     template_id: str
     version: int | None
     name: str
-    status: str  # "imported", "updated" or "unchanged"
+    # "imported", "unchanged", or "updated" (only a registered connector's own template)
+    status: str
 
 
 @dataclass
@@ -108,6 +130,15 @@ def import_parsed(
         result.errors.extend(describe_error(source_name, error) for error in errors)
         return result
     with transaction.atomic():
+        owned = registry_template_ids()
+        conflicts = [
+            f"{source_name}: {problem}"
+            for template in templates
+            if (problem := _conflict(template, source, owned)) is not None
+        ]
+        if conflicts:
+            result.errors.extend(conflicts)
+            return result
         touched: dict[str, CatalogueEntry] = {}
         for template in templates:
             imported, entry = _store(template, source=source, user=user, kind=kind)
@@ -138,14 +169,57 @@ def content_hash(template: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _conflict(template: dict[str, Any], source: ImportSource, owned: frozenset[str]) -> str | None:
+    """Why TEMPLATE may not be stored from SOURCE, or None when it may.
+
+    OWNED are the template ids of the registered Python connectors.
+    """
+    template_id = template["id"]
+    version = template.get("version")
+    label = "the unversioned template" if version is None else f"version {version} of"
+    entry = CatalogueEntry.objects.filter(template_id=template_id).first()
+    from_registry = source == ImportSource.REGISTRY
+    # A built-in or plugin entry stays the connector's own even when its package is gone.
+    connectors_own = template_id in owned or (
+        entry is not None and entry.kind != ConnectorKind.TEMPLATE
+    )
+    if connectors_own and not from_registry:
+        return (
+            f"{template_id} is the template of a Python connector (built-in or plugin); only the "
+            "connector itself updates it (manage.py seed_catalogue); give your template "
+            "another id"
+        )
+    if entry is None:
+        return None
+    if source == ImportSource.CONFIGURATION:
+        return f"{template_id} is already in the catalogue; choose a new id"
+    existing = entry.versions.filter(version=version).only("content_hash").first()
+    if existing is not None and existing.content_hash != content_hash(template):
+        if from_registry:
+            return None  # an upgraded connector package: its own template, refreshed
+        return (
+            f"{label} {template_id} is already in the catalogue with different content; "
+            "give the template a new version"
+        )
+    if existing is None and entry.versions.filter(source=ImportSource.CONFIGURATION).exists():
+        return (
+            f"{template_id} was saved from a configuration and holds that one version only; "
+            "give your template another id"
+        )
+    return None
+
+
 def _store(
     template: dict[str, Any], *, source: ImportSource, user: Any, kind: ConnectorKind
 ) -> tuple[ImportedTemplate, CatalogueEntry]:
+    """Store one template `_conflict` allows: new, unchanged, or a connector's refreshed own."""
     template_id = template["id"]
     version = template.get("version")
     entry, _ = CatalogueEntry.objects.get_or_create(
         template_id=template_id, defaults={"kind": kind, "name": template.get("name", "")}
     )
+    if source == ImportSource.REGISTRY:
+        _reclaim(entry, kind)
     digest = content_hash(template)
     existing = entry.versions.filter(version=version).first()
     if existing is not None and existing.content_hash == digest:
@@ -157,6 +231,15 @@ def _store(
         stored.save()
     imported = ImportedTemplate(template_id, version, template.get("name", ""), status)
     return imported, entry
+
+
+def _reclaim(entry: CatalogueEntry, kind: ConnectorKind) -> None:
+    """A registered connector's id is its own: versions stored by anyone else (before imports
+    were guarded, or before the connector was installed) go, and the entry becomes its own."""
+    entry.versions.exclude(source=ImportSource.REGISTRY).delete()
+    if entry.kind != kind:
+        entry.kind = kind
+        entry.save(update_fields=["kind"])
 
 
 def _fill_version(

@@ -2,6 +2,12 @@
 
 The package tarball is downloaded over HTTPS, checked against the registry's integrity hash
 and read in memory; node and npm are not needed.
+
+Where downloads may go: the configured registry (CONNECTORHUB_NPM_REGISTRY, the operator's
+choice) as configured; every other address, such as a tarball URL the registry's answer names
+or a redirect to another host, passes the hub's egress policy (CONNECTORHUB_EGRESS_POLICY and
+CONNECTORHUB_EGRESS_ALLOW, as for dry-runs), and the request goes to the very address the
+policy checked. Someone who may import cannot make the hub fetch from its own network.
 """
 
 from __future__ import annotations
@@ -12,14 +18,21 @@ import io
 import json
 import re
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
 from django.conf import settings
 
+from connectors.builtin.http.egress import EgressPolicy, HostNotResolved, policy_from_settings
+from connectors.sdk import EgressDenied
+
 MAX_TARBALL_BYTES = 200 * 1024 * 1024
 MAX_FILE_BYTES = 20 * 1024 * 1024
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_REDIRECTS = 5
 SPEC = re.compile(r"^(?P<name>(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*)(@(?P<version>[\w.+-]+))?$")
 
 
@@ -42,45 +55,119 @@ def fetch_package_templates(spec: str, registry: str | None = None) -> list[tupl
     """The (path, bytes) of every JSON file in the package that holds element templates."""
     name, version = parse_spec(spec)
     base = (registry or settings.CONNECTORHUB_NPM_REGISTRY).rstrip("/")
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=True) as client:
-        manifest = _get_json(client, f"{base}/{quote(name, safe='@')}/{quote(version)}", spec)
+    door = _Door(httpx.URL(base), policy_from_settings("dry_run"))
+    with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+        url = f"{base}/{quote(name, safe='@')}/{quote(version)}"
+        manifest = _get_json(client, door, url, spec)
         dist = manifest.get("dist") or {}
         if not dist.get("tarball"):
             raise NpmFetchError(f"the registry's record of {spec} has no tarball")
-        tarball = _download(client, dist["tarball"], spec)
+        tarball = _download(client, door, str(dist["tarball"]), spec)
     _check_integrity(tarball, dist, spec)
     return list(_template_files(tarball, f"{name}@{manifest.get('version', version)}"))
 
 
-def _get_json(client: httpx.Client, url: str, spec: str) -> dict:
+@dataclass(frozen=True)
+class _Door:
+    """The configured registry as it is configured; any other host through the egress policy
+    (None: CONNECTORHUB_EGRESS_POLICY=off), connecting only to the addresses it checked."""
+
+    registry: httpx.URL
+    policy: EgressPolicy | None
+
+    def requests(self, client: httpx.Client, url: httpx.URL, spec: str) -> list[httpx.Request]:
+        """GET URL, once per address it may be sent to (tried in order)."""
+        if url.scheme not in ("http", "https") or not url.host:
+            raise NpmFetchError(f"fetching {spec}: {url} is not an http(s) URL")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        if self.policy is None or _origin(url) == _origin(self.registry):
+            return [client.build_request("GET", url)]
+        try:
+            addresses = self.policy.resolve(url.host, port)
+        except EgressDenied as exc:
+            raise NpmFetchError(f"fetching {spec} from {url} was refused: {exc}") from None
+        except HostNotResolved as exc:
+            raise NpmFetchError(f"fetching {spec} from {url} failed: {exc}") from None
+        # The checked addresses, while the Host header and TLS (SNI, certificate) keep the name.
+        headers = {"Host": url.netloc.decode("ascii")}
+        extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
+        return [
+            client.build_request(
+                "GET",
+                url.copy_with(host=address.split("%", 1)[0]),
+                headers=headers,
+                extensions=extensions,
+            )
+            for address in addresses
+        ]
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int]:
+    return url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)
+
+
+@contextmanager
+def _get(client: httpx.Client, door: _Door, url: str, spec: str) -> Iterator[httpx.Response]:
+    """GET URL as a stream, following redirects by hand so that every hop passes the door."""
+    target = httpx.URL(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = _send(client, door.requests(client, target, spec))
+        if not response.is_redirect:
+            try:
+                yield response
+            finally:
+                response.close()
+            return
+        location = response.headers.get("Location", "")
+        response.close()
+        target = target.join(location)
+    raise NpmFetchError(f"fetching {spec}: more than {MAX_REDIRECTS} redirects")
+
+
+def _send(client: httpx.Client, requests: list[httpx.Request]) -> httpx.Response:
+    """The first of REQUESTS (one per address of a host) that connects, streamed."""
+    for request in requests[:-1]:
+        try:
+            return client.send(request, stream=True)
+        except httpx.ConnectError:
+            continue
+    return client.send(requests[-1], stream=True)
+
+
+def _get_json(client: httpx.Client, door: _Door, url: str, spec: str) -> dict:
     try:
-        response = client.get(url, headers={"Accept": "application/json"})
+        with _get(client, door, url, spec) as response:
+            if response.status_code == 404:
+                raise NpmFetchError(f"the npm registry has no package {spec}")
+            if response.status_code != 200:
+                raise NpmFetchError(f"the npm registry answered {response.status_code} for {spec}")
+            body = _read(response, MAX_FILE_BYTES, f"the npm registry's answer for {spec}")
     except httpx.HTTPError as exc:
         raise NpmFetchError(f"cannot reach the npm registry for {spec} ({url}): {exc}") from None
-    if response.status_code == 404:
-        raise NpmFetchError(f"the npm registry has no package {spec}")
-    if response.status_code != 200:
-        raise NpmFetchError(f"the npm registry answered {response.status_code} for {spec}")
     try:
-        return dict(response.json())
-    except ValueError:
+        return dict(json.loads(body))
+    except (ValueError, TypeError):
         raise NpmFetchError(f"the npm registry's answer for {spec} is not JSON") from None
 
 
-def _download(client: httpx.Client, url: str, spec: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
+def _download(client: httpx.Client, door: _Door, url: str, spec: str) -> bytes:
     try:
-        with client.stream("GET", url) as response:
+        with _get(client, door, url, spec) as response:
             if response.status_code != 200:
                 raise NpmFetchError(f"downloading {spec} answered {response.status_code}")
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_TARBALL_BYTES:
-                    raise NpmFetchError(f"the tarball of {spec} is larger than 200 MiB")
-                chunks.append(chunk)
+            return _read(response, MAX_TARBALL_BYTES, f"the tarball of {spec}")
     except httpx.HTTPError as exc:
         raise NpmFetchError(f"downloading {spec} from {url} failed: {exc}") from None
+
+
+def _read(response: httpx.Response, limit: int, what: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise NpmFetchError(f"{what} is larger than {limit // (1024 * 1024)} MiB")
+        chunks.append(chunk)
     return b"".join(chunks)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
@@ -27,6 +28,13 @@ def runnable_job_types() -> frozenset[str]:
     from connectors.registry import default_registry
 
     return frozenset(connector.type for connector in default_registry().all())
+
+
+def registry_template_ids() -> frozenset[str]:
+    """Template ids of the registered Python connectors: only the connectors write these."""
+    from connectors.registry import default_registry
+
+    return frozenset(str(c.element_template()["id"]) for c in default_registry().all())
 
 
 def search_entries(filters: CatalogueFilters) -> QuerySet[CatalogueEntry]:
@@ -85,42 +93,59 @@ def get_version(entry: CatalogueEntry, version: int | None) -> TemplateVersion:
 
 
 def version_list(entry: CatalogueEntry) -> list[TemplateVersion]:
-    return list(entry.versions.defer("content").order_by(F("version").desc(nulls_last=True)))
+    versions = entry.versions.defer("content").select_related("imported_by")
+    return list(versions.order_by(F("version").desc(nulls_last=True)))
 
 
-# Icon URLs longer than this are not shown; it is far beyond any real CDN address.
-MAX_ICON_URL = 2048
+# Only this much of an icon's `contents` is read for the list: enough for a data: URI's header.
+MAX_ICON_HEADER = 2048
+_MIME_PART = r"[A-Za-z0-9!#$&^_.+-]+"  # an RFC 2045 token, without what needs quoting
+# `data:image/<subtype>[;param[=value]]...[;base64],`: an image type and nothing a response
+# header could not carry (a CR/LF in it once made the icon view fail with a 500).
+_DATA_IMAGE = re.compile(rf"data:(image/{_MIME_PART})((?:;{_MIME_PART}(?:={_MIME_PART})?)*),")
 
 
 def icon_contents(entries: list[CatalogueEntry]) -> dict[int, str]:
     """entry pk -> the start of its default version's icon `contents`, in one query.
 
-    Only the first MAX_ICON_URL + 1 characters are read: enough to tell an https URL (and
-    whether it is too long) or a data: image apart, without loading every embedded image.
+    Only the first MAX_ICON_HEADER + 1 characters are read: enough to tell a data: image by its
+    header, without loading every embedded image.
     """
     by_version = {e.default_version_id: e.pk for e in entries if e.has_icon}
     rows = (
         TemplateVersion.objects.filter(pk__in=by_version)
-        .annotate(icon_start=Substr(KT("content__icon__contents"), 1, MAX_ICON_URL + 1))
+        .annotate(icon_start=Substr(KT("content__icon__contents"), 1, MAX_ICON_HEADER + 1))
         .values_list("pk", "icon_start")
     )
     return {by_version[pk]: start for pk, start in rows if isinstance(start, str)}
 
 
+def data_image(contents: str) -> tuple[str, bool, int] | None:
+    """(media type, base64?, where the data starts) of a well-formed data: image URI."""
+    match = _DATA_IMAGE.match(contents, endpos=MAX_ICON_HEADER + 1)
+    if match is None:
+        return None
+    params = match[2].lower().split(";")
+    return match[1].lower(), params[-1] == "base64", match.end()
+
+
 def icon_src(template_id: str, contents: str) -> str | None:
-    """What an <img src> shows for an icon: an https URL as is (the browser fetches it; the hub
-    never does nor redirects to it), a data: image through `entry_icon`, anything else nothing.
+    """What an <img src> shows for an icon: a well-formed data: image, through `entry_icon`.
+
+    Anything else (an https URL included) shows the placeholder: a viewer's browser never
+    contacts a host that whoever imported the template chose, and the hub fetches nothing.
     """
-    if contents.startswith("https://") and len(contents) <= MAX_ICON_URL:
-        return contents
-    if contents.startswith("data:image/"):
+    if data_image(contents) is not None:
         return reverse("catalogue-icon", args=[template_id])
     return None
 
 
 def entry_icon_src(entry: CatalogueEntry) -> str | None:
     """The icon of the entry's default version, for one page (the list reads them in bulk)."""
+    return icon_src(entry.template_id, entry_icon_contents(entry))
+
+
+def entry_icon_contents(entry: CatalogueEntry) -> str:
     template = entry.default_version.content if entry.default_version else {}
     icon = template.get("icon")
-    contents = str(icon.get("contents", "")) if isinstance(icon, dict) else ""
-    return icon_src(entry.template_id, contents)
+    return str(icon.get("contents", "")) if isinstance(icon, dict) else ""

@@ -53,6 +53,8 @@ class CatalogueEntry(models.Model):
     class Meta:
         ordering = ["name", "template_id"]
         verbose_name_plural = "catalogue entries"
+        # Adding template versions from the web or the API; staff have it without a grant.
+        permissions = [("import_templates", "Can import element templates")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.template_id})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 from urllib.parse import unquote_to_bytes
 
 from django.contrib import messages
@@ -13,10 +14,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.describe import describe_groups
-from connectors.catalogue.importing import ImportReport, import_documents
+from connectors.catalogue.importing import (
+    IMPORT_FORBIDDEN,
+    ImportReport,
+    can_import,
+    import_documents,
+)
 from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
 from connectors.catalogue.selectors import (
     CatalogueFilters,
+    data_image,
+    entry_icon_contents,
+    entry_icon_src,
     facet_options,
     get_entry,
     get_version,
@@ -27,7 +36,7 @@ from connectors.catalogue.selectors import (
     version_list,
 )
 from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
-from connectors.models import CatalogueEntry, ImportSource
+from connectors.models import ImportSource
 
 PAGE_SIZE = 30
 MAX_UPLOAD_FILES = 200
@@ -44,6 +53,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "runnable": runnable_job_types(),
         "query_string": _query_without_page(request),
+        "can_import": can_import(request.user),
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "connectors/catalogue.html#results", context)
@@ -63,14 +73,14 @@ def entry_detail(
         "versions": version_list(entry),
         "groups": describe_groups(selected.content),
         "runs_here": selected.job_type in runnable_job_types(),
-        "icon_src": icon_src(template_id, _icon_of(entry)),
+        "icon_src": entry_icon_src(entry),
     }
     return render(request, "connectors/entry_detail.html", context)
 
 
 def entry_icon(request: HttpRequest, template_id: str) -> HttpResponse:
-    """The entry's embedded (data:) icon; 404 for every other kind of icon."""
-    decoded = _decode_data_uri(_icon_of(get_entry(template_id)))
+    """The entry's embedded (data:) icon; 404 for every other kind of icon, or a malformed one."""
+    decoded = _decode_data_uri(entry_icon_contents(get_entry(template_id)))
     if decoded is None:
         return HttpResponse(status=404)
     media_type, body = decoded
@@ -84,6 +94,8 @@ def entry_icon(request: HttpRequest, template_id: str) -> HttpResponse:
 
 @require_POST
 def import_upload(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        return _import_forbidden(request)
     files = request.FILES.getlist("files")
     if not files:
         messages.error(request, "Choose one or more .json files to import.")
@@ -108,6 +120,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def import_npm(request: HttpRequest) -> HttpResponse:
+    if not can_import(request.user):
+        return _import_forbidden(request)
     spec = request.POST.get("spec", "").strip()
     try:
         documents = fetch_package_templates(spec)
@@ -117,6 +131,12 @@ def import_npm(request: HttpRequest) -> HttpResponse:
     report = import_documents(documents, source=ImportSource.NPM, user=request.user)
     _report_messages(request, report, label=spec)
     return redirect("catalogue")
+
+
+def _import_forbidden(request: HttpRequest) -> HttpResponse:
+    """403, before any upload is read or any package fetched."""
+    context = {"message": IMPORT_FORBIDDEN}
+    return render(request, "connectors/import_forbidden.html", context, status=403)
 
 
 def _report_messages(request: HttpRequest, report: ImportReport, label: str = "") -> None:
@@ -149,22 +169,15 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _icon_of(entry: CatalogueEntry) -> str:
-    template = entry.default_version.content if entry.default_version else {}
-    icon = template.get("icon")
-    return str(icon.get("contents", "")) if isinstance(icon, dict) else ""
-
-
 def _decode_data_uri(contents: str) -> tuple[str, bytes] | None:
-    if not contents.startswith("data:") or "," not in contents:
+    parsed = data_image(contents)
+    if parsed is None:
         return None
-    header, data = contents[5:].split(",", 1)
-    media_type = header.split(";")[0] or "text/plain"
-    if not media_type.startswith("image/"):
-        return None
+    media_type, is_base64, start = parsed
+    data = contents[start:]
     try:
-        body = base64.b64decode(data) if header.endswith(";base64") else unquote_to_bytes(data)
-    except ValueError:
+        body = base64.b64decode(data) if is_base64 else unquote_to_bytes(data)
+    except (binascii.Error, ValueError):
         return None
     return media_type, body
 

@@ -3,9 +3,12 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from rest_framework.authtoken.models import Token
 
 from connectors.catalogue.importing import import_documents
 from connectors.models import ImportSource
+from tests.conftest import PASSWORD
 from tests.elementtemplates.corpus import CORPUS_DIR, corpus_files
 
 REST_FILE = CORPUS_DIR / "http-json-connector.json"
@@ -35,3 +38,29 @@ def small_catalogue(db):
     report = import_documents([read(p) for p in files], source=ImportSource.COMMAND)
     assert not report.failed, report.failed
     return report
+
+
+@pytest.fixture
+def importer(django_user_model):
+    """A user who may import, through a group holding the permission (as docs/ says to grant it)."""
+    group = Group.objects.create(name="Template importers")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="connectors", codename="import_templates")
+    )
+    user = django_user_model.objects.create_user("imogen", "imogen@example.com", PASSWORD)
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def importer_client(client, importer):
+    client.force_login(importer)
+    return client
+
+
+@pytest.fixture
+def importer_api(client, importer):
+    """The API as the importer, with a token (a client of its own is not needed: tokens win)."""
+    token = Token.objects.create(user=importer)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    return client

@@ -70,11 +70,11 @@ def test_unknown_template_and_version_are_404(api, small_catalogue):
 
 
 @pytest.mark.django_db
-def test_import_one_template_then_again_unchanged(api, rest_templates):
+def test_import_one_template_then_again_unchanged(importer_api, rest_templates):
     body = json.dumps(rest_templates[0])
 
-    first = api.post("/api/v1/templates/import", body, content_type="application/json")
-    second = api.post("/api/v1/templates/import", body, content_type="application/json")
+    first = importer_api.post("/api/v1/templates/import", body, content_type="application/json")
+    second = importer_api.post("/api/v1/templates/import", body, content_type="application/json")
 
     assert first.status_code == 201
     assert first.json()["imported"][0]["status"] == "imported"
@@ -82,10 +82,10 @@ def test_import_one_template_then_again_unchanged(api, rest_templates):
 
 
 @pytest.mark.django_db
-def test_import_reports_every_validation_error_and_stores_nothing(api, rest_templates):
+def test_import_reports_every_validation_error_and_stores_nothing(importer_api, rest_templates):
     broken = [dict(rest_templates[0], version="one"), {"name": "no id"}]
 
-    response = api.post(
+    response = importer_api.post(
         "/api/v1/templates/import", json.dumps(broken), content_type="application/json"
     )
 
@@ -102,18 +102,18 @@ def test_import_reports_every_validation_error_and_stores_nothing(api, rest_temp
     [b"not json", b"[" * 10000 + b"]" * 10000, b'"a string"'],
     ids=["syntax", "deep", "shape"],
 )
-def test_import_bad_json_is_a_400_not_a_500(api, body):
-    response = api.post("/api/v1/templates/import", body, content_type="application/json")
+def test_import_bad_json_is_a_400_not_a_500(importer_api, body):
+    response = importer_api.post("/api/v1/templates/import", body, content_type="application/json")
 
     assert response.status_code == 400
     assert response.json()["errors"][0].startswith("request body:")
 
 
 @pytest.mark.django_db
-def test_import_refuses_a_50_mb_body(api):
+def test_import_refuses_a_50_mb_body(importer_api):
     huge = b'{"x": "' + b"a" * (50 * 1024 * 1024) + b'"}'
 
-    response = api.post("/api/v1/templates/import", huge, content_type="application/json")
+    response = importer_api.post("/api/v1/templates/import", huge, content_type="application/json")
 
     assert response.status_code == 413
     assert "larger than" in response.json()["errors"][0]

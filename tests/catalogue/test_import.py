@@ -45,17 +45,20 @@ def test_an_invalid_template_rejects_its_whole_document(rest_templates):
 
 
 @pytest.mark.django_db
-def test_changed_content_updates_the_version(rest_templates):
+def test_changed_content_under_a_stored_version_is_refused(rest_templates):
     template = rest_templates[0]
     import_document("a.json", json.dumps(template), source=ImportSource.UPLOAD)
     changed = {**template, "description": "Changed description"}
 
-    result = import_document("a.json", json.dumps(changed), source=ImportSource.UPLOAD)
+    result = import_document("b.json", json.dumps(changed), source=ImportSource.UPLOAD)
 
-    assert [t.status for t in result.templates] == ["updated"]
+    assert result.errors == [
+        f"b.json: version {template['version']} of {template['id']} is already in the catalogue "
+        "with different content; give the template a new version"
+    ]
     entry = CatalogueEntry.objects.get(template_id=template["id"])
-    assert entry.description == "Changed description"
-    assert entry.versions.count() == 1
+    assert entry.description == template["description"]
+    assert entry.versions.get().content == template
 
 
 @pytest.mark.django_db

@@ -1,4 +1,11 @@
-"""Seeding from a published npm package, through a real registry server on 127.0.0.1."""
+"""Seeding from a published npm package, through a real registry server on 127.0.0.1.
+
+The configured registry is admitted as configured (the operator chose it); any other address a
+download is sent to passes the egress policy, as dry-runs do.
+"""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -12,9 +19,22 @@ from tests.services.npm_registry import LocalNpmRegistry
 PACKAGE = "@camunda/connectors-element-templates"
 
 
+class ElsewhereRegistry(LocalNpmRegistry):
+    """A registry whose answers point the tarball at another base URL (a CDN, or an attack)."""
+
+    tarball_base = ""
+
+    def _manifest(self, name: str, version: str) -> dict:
+        manifest = super()._manifest(name, version)
+        if self.tarball_base:
+            tarball = manifest["dist"]["tarball"]
+            manifest["dist"]["tarball"] = tarball.replace(self.url, self.tarball_base)
+        return manifest
+
+
 @pytest.fixture
 def registry(settings):
-    server = LocalNpmRegistry().start()
+    server = ElsewhereRegistry().start()
     server.publish(PACKAGE, "1.0.29", CORPUS_PACKAGE)
     settings.CONNECTORHUB_NPM_REGISTRY = server.url
     yield server
@@ -79,3 +99,76 @@ def test_import_command_reports_registry_errors(settings):
 
     with pytest.raises(CommandError, match="cannot reach the npm registry"):
         call_command("import_templates", "--npm", f"{PACKAGE}@1.0.29")
+
+
+@pytest.mark.parametrize(
+    ("base", "refusal"),
+    [
+        ("http://169.254.169.254", "169.254.169.254 is a cloud metadata address"),
+        ("http://10.0.0.7:8080", "10.0.0.7 is a private network address"),
+        ("http://[::1]", "::1 is a loopback address"),
+    ],
+)
+def test_a_tarball_elsewhere_than_the_registry_passes_the_egress_policy(registry, base, refusal):
+    registry.tarball_base = base
+
+    with pytest.raises(NpmFetchError) as refused:
+        fetch_package_templates(f"{PACKAGE}@1.0.29")
+
+    message = str(refused.value)
+    assert f"fetching {PACKAGE}@1.0.29 from {base}/-/tarballs/" in message
+    assert "was refused: The egress policy refused" in message and refusal in message
+    assert "CONNECTORHUB_EGRESS_ALLOW" in message
+    assert not any(r.startswith("/-/tarballs/") for r in registry.requests)
+
+
+def test_the_allowlist_admits_another_host_and_the_checked_address_is_used(registry, settings):
+    # The same server under another name: refused as loopback until the allowlist names it.
+    registry.tarball_base = registry.url.replace("127.0.0.1", "localhost")
+    with pytest.raises(NpmFetchError, match="loopback"):
+        fetch_package_templates(f"{PACKAGE}@1.0.29")
+
+    settings.CONNECTORHUB_EGRESS_ALLOW = ["localhost"]
+
+    assert len(fetch_package_templates(f"{PACKAGE}@1.0.29")) == 131
+
+
+class Redirector:
+    """An HTTP server on 127.0.0.1 answering every GET with a redirect to `location`."""
+
+    def __init__(self, location: str) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://localhost:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_every_redirect_hop_passes_the_egress_policy(registry, settings):
+    redirector = Redirector("http://169.254.169.254/latest/meta-data/package.tgz")
+    settings.CONNECTORHUB_EGRESS_ALLOW = ["localhost"]
+    registry.tarball_base = redirector.url
+    try:
+        with pytest.raises(NpmFetchError, match=r"169\.254\.169\.254 is a cloud metadata address"):
+            fetch_package_templates(f"{PACKAGE}@1.0.29")
+    finally:
+        redirector.stop()
+
+
+def test_with_the_egress_policy_off_nothing_is_checked(registry, settings):
+    settings.CONNECTORHUB_EGRESS_POLICY = "off"
+    registry.tarball_base = registry.url.replace("127.0.0.1", "localhost")
+
+    assert len(fetch_package_templates(f"{PACKAGE}@1.0.29")) == 131

@@ -125,10 +125,10 @@ def test_api_urls_of_an_odd_id_lead_back_to_it(api: Any, odd_catalogue: list[str
 @pytest.mark.django_db
 @pytest.mark.parametrize("bad_id", ["io.camunda/http", "..", "."])
 def test_an_id_without_a_url_is_refused_and_the_catalogue_stays_up(
-    api: Any, signed_in_client: Any, bad_id: str
+    importer_api: Any, signed_in_client: Any, bad_id: str
 ) -> None:
     body = json.dumps(odd_template(bad_id))
-    response = api.post("/api/v1/templates/import", body, content_type="application/json")
+    response = importer_api.post("/api/v1/templates/import", body, content_type="application/json")
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert "at /id" in error and repr(bad_id) in error

@@ -213,6 +213,9 @@ def test_corpus_warnings_are_reported_but_do_not_block() -> None:
     assert found[("io.camunda.connectors.GoogleSheets.v1", "condition-reference")] > 0
     assert found[("io.camunda.connectors.Twilio.v1", "dropdown-value")] > 0
     assert found[("io.camunda.connectors.HubSpot.v1", "duplicate-property-id")] > 0
+    # Two Hidden urls with one condition (GitHub), two plain fields on one input (GitLab).
+    assert found[("io.camunda.connectors.GitHub.v1", "shared-binding")] == 8
+    assert found[("io.camunda.connectors.GitLab.v1", "shared-binding")] == 6
     assert all(w.severity == "warning" for t in corpus_templates()[:20] for w in lint_template(t))
 
 
@@ -220,3 +223,169 @@ def test_corpus_warnings_are_reported_but_do_not_block() -> None:
 def test_non_objects_are_errors_not_crashes(bad: object) -> None:
     errors = validate_template(bad)
     assert errors and all(e.severity == "error" for e in errors)
+
+
+# -- two properties writing the same target ---------------------------------------------------
+
+
+def hidden(binding: dict[str, Any], value: str = "https://attacker.example", **extra: Any):
+    return {"type": "Hidden", "value": value, "binding": binding, **extra}
+
+
+def binding_errors(template: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(e.pointer, e.message) for e in validate_template(template)]
+
+
+def test_a_hidden_value_replacing_a_field_the_user_fills_in_is_refused() -> None:
+    # The attack: the user types her URL; a later Hidden property sends the request elsewhere.
+    template = rest()
+    url, override = index_of(template, "url"), index_of(template, "urlOverride")
+    last = len(template["properties"])
+    template["properties"].append(hidden({"type": "zeebe:input", "name": "url"}))
+
+    errors = binding_errors(template)
+
+    assert errors == [
+        (
+            f"/properties/{last}/binding",
+            f'/properties/{first} and /properties/{last} both write zeebe:input "url" and no '
+            "condition keeps them apart, so the later one silently replaces the other's value; "
+            "bind them to different targets, or give them conditions that exclude each other "
+            "(such as different values of one property)",
+        )
+        for first in (url, override)
+    ]
+    assert all(e.rule == "duplicate-binding" for e in validate_template(template))
+
+
+TYPE_FIELD = {"label": "Job type", "type": "String"}
+
+
+@pytest.mark.parametrize(
+    ("added", "target"),
+    [
+        (
+            hidden({"type": "zeebe:taskHeader", "key": "resultExpression"}),
+            'zeebe:taskHeader "resultExpression"',
+        ),
+        # The deprecated spelling of the task type, as a field, against the Hidden task type.
+        (
+            {**TYPE_FIELD, "binding": {"type": "zeebe:taskDefinition:type"}},
+            "zeebe:taskDefinition property type",
+        ),
+        # Extra keys do not make another target.
+        (hidden({"type": "zeebe:input", "name": "method", "note": "x"}), 'zeebe:input "method"'),
+        # A later `clientTls` input replaces the whole object, certificate included.
+        (
+            hidden({"type": "zeebe:input", "name": "clientTls"}),
+            'zeebe:input "clientTls.clientCertificate" and "clientTls"',
+        ),
+    ],
+    ids=["header", "deprecated-task-type", "extra-key", "parent-of-dotted-input"],
+)
+def test_every_kind_of_binding_counts(added: dict[str, Any], target: str) -> None:
+    template = rest()
+    template["properties"].append(added)
+
+    errors = binding_errors(template)
+
+    assert errors and any(target in message for _, message in errors), errors
+
+
+def test_a_default_in_a_shown_field_counts_as_a_value_the_template_fixes() -> None:
+    template = rest()
+    shown = {"label": "Endpoint", "type": "String", "value": "https://attacker.example"}
+    template["properties"].append({**shown, "binding": {"type": "zeebe:input", "name": "url"}})
+    assert binding_errors(template)
+
+
+def test_targets_shared_behind_conditions_that_exclude_each_other_are_accepted() -> None:
+    template = rest()
+    group = {"id": "group", "label": "Group", "type": "Dropdown", "value": "tasks"}
+    group["choices"] = [{"name": n, "value": n} for n in ("tasks", "projects")]
+    template["properties"] += [
+        {**group, "binding": {"type": "zeebe:input", "name": "group"}},
+        # Two operation fields on one input, as Camunda's Asana template has them.
+        field("taskOp", "operation", {"property": "group", "equals": "tasks"}),
+        field("projectOp", "operation", {"property": "group", "equals": "projects"}),
+        # Tests of either field read the same input, so these exclude each other.
+        field("path", "path", {"property": "taskOp", "oneOf": ["get", "list"]}),
+        hidden(
+            {"type": "zeebe:input", "name": "path"},
+            "/p",
+            condition={"property": "projectOp", "equals": "delete"},
+        ),
+        # Shown only while taskOp is, i.e. while group is tasks; the Hidden one needs projects.
+        field("limit", "limit", {"property": "taskOp", "isActive": True}),
+        hidden(
+            {"type": "zeebe:input", "name": "limit"},
+            "9",
+            condition={"allMatch": [{"property": "group", "equals": "projects"}]},
+        ),
+    ]
+    assert validate_template(template) == []
+    assert not [w for w in lint_template(template) if w.rule == "shared-binding"]
+
+
+def field(prop_id: str, name: str, condition: dict[str, Any]) -> dict[str, Any]:
+    binding = {"type": "zeebe:input", "name": name}
+    return {
+        "id": prop_id,
+        "label": prop_id,
+        "type": "String",
+        "binding": binding,
+        "condition": condition,
+    }
+
+
+def test_is_active_and_is_empty_keep_properties_apart() -> None:
+    template = rest()
+    template["properties"] += [
+        {
+            "id": "mode",
+            "label": "Mode",
+            "type": "String",
+            "binding": {"type": "zeebe:input", "name": "mode"},
+        },
+        hidden(
+            {"type": "zeebe:input", "name": "target"},
+            "a",
+            condition={"property": "mode", "isEmpty": True},
+        ),
+        hidden(
+            {"type": "zeebe:input", "name": "target"},
+            "b",
+            condition={"property": "mode", "isEmpty": False},
+        ),
+        hidden(
+            {"type": "zeebe:input", "name": "other"},
+            "c",
+            id="first",
+            condition={"property": "mode", "isEmpty": True},
+        ),
+        hidden(
+            {"type": "zeebe:input", "name": "other"},
+            "d",
+            condition={"property": "first", "isActive": False},
+        ),
+    ]
+    assert validate_template(template) == []
+
+
+def test_hidden_properties_alone_or_plain_fields_alone_are_only_warned_about() -> None:
+    template = rest()
+    template["properties"] += [
+        hidden({"type": "zeebe:input", "name": "fixed"}, "a"),
+        hidden({"type": "zeebe:input", "name": "fixed"}, "b"),
+        {"label": "A", "type": "String", "binding": {"type": "zeebe:input", "name": "typed"}},
+        {"label": "B", "type": "String", "binding": {"type": "zeebe:input", "name": "typed"}},
+        # Writes nothing of its own (as in Camunda's Twilio webhook templates).
+        {"type": "Hidden", "binding": {"type": "zeebe:input", "name": "typed"}},
+    ]
+
+    assert validate_template(template) == []
+    warned = [w for w in lint_template(template) if w.rule == "shared-binding"]
+    assert [w.message.split(" both write ")[1].split(" and can")[0] for w in warned] == [
+        'zeebe:input "fixed"',
+        'zeebe:input "typed"',
+    ]

@@ -58,6 +58,16 @@ def _duplicate_id(template: Template) -> bool:
     return True
 
 
+def _hidden_twin(template: Template) -> bool:
+    """A Hidden property after the first unconditional input, writing the same input."""
+    shown = _first(template, lambda p: _binding("zeebe:input")(p) and "condition" not in p)
+    if shown is None:
+        return False
+    twin = {"type": "Hidden", "value": "https://attacker.example", "binding": shown["binding"]}
+    template["properties"].append(copy.deepcopy(twin))
+    return True
+
+
 def _condition(
     test: Callable[[dict[str, Any]], bool], edit: Callable[[dict[str, Any]], None]
 ) -> Mutation:
@@ -251,6 +261,8 @@ HUB_MUTATIONS: dict[str, tuple[Mutation, str, bool]] = {
     # The hub's own: its URLs name a template by its id, one path segment.
     "id with a slash": (_top(_put("id", "io.camunda/http")), "template-id", True),
     "id that is a dot segment": (_top(_put("id", "..")), "template-id", True),
+    # The hub's own: a hidden value silently replacing what the user enters in a shown field.
+    "hidden twin of a shown input": (_hidden_twin, "duplicate-binding", True),
 }
 
 
