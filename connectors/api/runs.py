@@ -71,6 +71,12 @@ class RunSummarySerializer(serializers.Serializer):
 
 
 class RunSerializer(RunSummarySerializer):
+    secrets_as = serializers.CharField(
+        source="secrets_as.username",
+        default=None,
+        help_text="Whose secret permissions the run uses: its starter, or for a re-run of "
+        "someone else's run that person's (null: the dryrun command, or a deleted user)",
+    )
     values = serializers.JSONField()
     variables = serializers.JSONField()
     job = serializers.JSONField()

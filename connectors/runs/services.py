@@ -41,6 +41,7 @@ from connectors.runs import events
 from connectors.runs.limits import default_connector_limit, limits_for, stale_after_seconds
 from connectors.runtime import JobRequest, run_job
 from connectors.secrets import DryRunSecretPolicy, SecretProvider
+from connectors.secrets.policy import UseRule
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +76,15 @@ def run_start(
     test_case: RunTestCase | None = None,
     batch: uuid.UUID | None = None,
     enqueue: bool = True,
+    secrets_as: Any = None,
 ) -> Run:
     """Record a dry-run of VERSION with VALUES and sample VARIABLES and send it to a worker.
 
+    The run uses USER's secret permissions unless SECRETS_AS names someone else (`run_rerun`).
     Raises ValidationError keyed by `values.<field>`, `variables`, `template` or `time_limit`
     when the input cannot make a job. With `enqueue=False` the caller runs it (`run_execute`).
     """
+    starter = user if getattr(user, "is_authenticated", False) else None
     values = _json_object(values, "values")
     variables = _json_object(variables, "variables")
     limit = _time_limit(time_limit)
@@ -96,7 +100,8 @@ def run_start(
         job=job,
         rerun_of=rerun_of,
         source=source,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=starter,
+        secrets_as=secrets_as if secrets_as is not None else starter,
         time_limit=limit,
         task_id=str(uuid.uuid4()) if enqueue else "",
         configuration=configuration,
@@ -109,12 +114,17 @@ def run_start(
 
 
 def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
-    """The same template version, values and variables again, as a new run."""
+    """The same template version, values and variables again, as USER's new run.
+
+    The new run keeps RUN's secret permissions (`rerun_secrets_as`): a staff user re-running
+    someone else's run must not lend their own secrets to values that person chose.
+    """
     version = run.template_version
     if version is None:
         raise ValidationError(
             {"template": f"{run.template_id} {run.version_label} is no longer in the catalogue"}
         )
+    secrets_as = rerun_secrets_as(run, user)
     return run_start(
         version=version,
         values=run.values,
@@ -125,6 +135,26 @@ def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
         rerun_of=run,
         configuration=run.configuration,
         test_case=run.test_case,
+        secrets_as=secrets_as,
+    )
+
+
+def rerun_secrets_as(run: Run, user: Any) -> Any:
+    """Whose secret permissions a re-run of RUN by USER uses: RUN's, or a ValidationError.
+
+    A run's values (its URL above all) were chosen by whoever started it, so a re-run keeps
+    their permissions whoever presses the button. Runs of the `dryrun` command have nobody's:
+    the operator typed those values, so a (staff) re-runner's own permissions apply. When the
+    person is gone, nobody's permissions fit and the re-run is refused.
+    """
+    if run.secrets_as_id is not None:
+        return run.secrets_as
+    if run.source == RunSource.COMMAND and run.created_by_id is None:
+        return user
+    raise ValidationError(
+        f"Run {run.pk} cannot be re-run: the user who started it no longer exists, and a "
+        "re-run may use only their secret permissions. Open it as a configuration to run its "
+        "values as yourself."
     )
 
 
@@ -308,19 +338,46 @@ def _secret_policy(
     """The hub's secrets as this run may use them (docs/secrets.md, "Who may use a secret").
 
     A dry-run's result is shown to whoever started it, so secrets reach only connectors that
-    accept them, and only those the starter may use. The `dryrun` command is run by whoever
-    operates the hub (who holds the key anyway), so it is trusted like a staff user.
+    accept them, and only those the run's `secrets_as` user may use (the starter, or for a
+    staff re-run the original run's starter). The `dryrun` command is run by whoever operates
+    the hub (who holds the key anyway), so it is trusted like a staff user.
     """
-    from connectors.secrets.store import default_provider, dry_run_secret_rule
+    from connectors.secrets.store import default_provider
 
     provider = secrets if secrets is not None else default_provider()
     return DryRunSecretPolicy(
         provider,
         connector_accepts_secrets=_accepts_secrets(run.job["type"], registry),
-        user_may_use=dry_run_secret_rule(
-            run.created_by, provider, trusted=run.source == RunSource.COMMAND
-        ),
+        user_may_use=_secret_rule(run, provider),
     )
+
+
+def _secret_rule(run: Run, provider: SecretProvider) -> UseRule:
+    """Why RUN may not use a secret (None: it may), for the run's `secrets_as` user."""
+    from connectors.secrets.store import dry_run_secret_rule
+
+    if run.source == RunSource.COMMAND:
+        return dry_run_secret_rule(None, provider, trusted=True)
+    if run.secrets_as_id is None:
+        return lambda name: (
+            "the user whose secret permissions this run uses no longer exists, so it may "
+            "use no secret"
+        )
+    rule = dry_run_secret_rule(run.secrets_as, provider)
+    if run.secrets_as_id == run.created_by_id:
+        return rule
+    owner = run.secrets_as.get_username()
+
+    def borrowed(name: str) -> str | None:
+        reason = rule(name)
+        if reason is None:
+            return None
+        return (
+            f"this re-run uses the secret permissions of {owner}, who started the original "
+            f"run, and for {owner}: {reason}"
+        )
+
+    return borrowed
 
 
 def _accepts_secrets(job_type: str, registry: Registry | None) -> bool:

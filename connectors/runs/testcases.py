@@ -118,6 +118,7 @@ def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
                 variables=configuration.variables,
                 source=RunSource.TEST_CASE,
                 created_by=user,
+                secrets_as=user,
                 time_limit=1,
                 configuration=configuration,
                 test_case=test_case,

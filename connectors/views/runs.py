@@ -67,7 +67,7 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = services.run_check_stale(selectors.get_run(pk, user=request.user))
-    return render(request, "connectors/runs/detail.html", _detail_context(run))
+    return render(request, "connectors/runs/detail.html", _detail_context(run, request.user))
 
 
 def run_live(request: HttpRequest, pk: int) -> HttpResponse:
@@ -102,7 +102,7 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = services.run_rerun(run=run, user=request.user)
     except ValidationError as exc:
-        context = _detail_context(run)
+        context = _detail_context(run, request.user)
         context["rerun_errors"] = exc.messages
         return render(request, "connectors/runs/detail.html", context, status=400)
     return redirect("run-detail", pk=new.pk)
@@ -159,10 +159,15 @@ def run_create(request: HttpRequest) -> HttpResponse:
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _detail_context(run: Run) -> dict[str, Any]:
+def _detail_context(run: Run, viewer: Any) -> dict[str, Any]:
     context = _live_context(run)
+    theirs = run.created_by_id != viewer.pk
     context.update(
         {
+            # A staff user looking at someone else's run: say whose secrets each button uses.
+            "someone_elses": theirs,
+            "target_hosts": selectors.target_hosts(run) if theirs else [],
+            "rerun_as": _rerun_as(run, viewer) if theirs else None,
             "values_json": _pretty(run.values),
             "variables_json": _pretty(run.variables),
             "job_json": _pretty(run.job),
@@ -193,6 +198,14 @@ def _live_context(run: Run) -> dict[str, Any]:
         "bars": selectors.waterfall(run) if run.is_done else [],
         "exchanges": [_exchange_view(x) for x in run.http_exchanges or []],
     }
+
+
+def _rerun_as(run: Run, viewer: Any) -> Any:
+    """Whose secret permissions a re-run by VIEWER would use (None: it would be refused)."""
+    try:
+        return services.rerun_secrets_as(run, viewer)
+    except ValidationError:
+        return None
 
 
 def configure_url(run: Run) -> str | None:
