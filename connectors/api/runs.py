@@ -5,7 +5,8 @@ its progress, and `?wait=N` holds the request up to N seconds (at most MAX_WAIT)
 is done, so a client needs no polling loop of its own.
 
 A run belongs to whoever started it: the list holds the caller's runs (every run for staff),
-and someone else's run answers 404, as the web pages do.
+and someone else's run answers 404, as the web pages do. What a run answers has the values
+typed into concealed fields masked (connectors.runs.masking), as the run page has.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rest_framework.response import Response
 
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource
-from connectors.runs import events, selectors, services
+from connectors.runs import events, masking, selectors, services
 
 MAX_WAIT = 30.0
 
@@ -111,7 +112,7 @@ def run_list(request: Request) -> Response:
         outcome=request.query_params.get("outcome", ""),
     )
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(runs, request)
+    page = masking.shown_runs(paginator.paginate_queryset(runs, request) or [])
     return paginator.get_paginated_response(RunSummarySerializer(page, many=True).data)
 
 
@@ -138,7 +139,7 @@ def _start(request: Request) -> Response:
         )
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
-    body = RunSerializer(run).data
+    body = RunSerializer(masking.shown_run(run)).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
@@ -159,7 +160,7 @@ def run_detail(request: Request, pk: int) -> Response:
         run = events.wait_for_change(
             pk, lambda: visible.filter(pk=pk).first(), _not_done, wait
         ) or _get(pk, request)
-    return Response(RunSerializer(services.run_check_stale(run)).data)
+    return Response(RunSerializer(masking.shown_run(services.run_check_stale(run))).data)
 
 
 @extend_schema(request=None, responses={202: RunSerializer})
@@ -169,7 +170,7 @@ def run_rerun(request: Request, pk: int) -> Response:
         run = services.run_rerun(run=_get(pk, request), user=request.user, source=RunSource.API)
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
-    body = RunSerializer(run).data
+    body = RunSerializer(masking.shown_run(run)).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 

@@ -39,7 +39,7 @@ from connectors.models import (
     RunTestCase,
     SavedConfiguration,
 )
-from connectors.runs import events, selectors, services, testcases
+from connectors.runs import events, masking, selectors, services, testcases
 
 LIVE_HOLD_SECONDS = 1.5
 PAGE_SIZE = 50
@@ -51,6 +51,7 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     runs = selectors.run_list(user=request.user, template_id=template_id, outcome=outcome)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = masking.shown_runs(page.object_list)
     entry = CatalogueEntry.objects.filter(template_id=template_id).first() if template_id else None
     context = {
         "page": page,
@@ -86,7 +87,8 @@ def run_live(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if run is None:
         return HttpResponseStopPolling("<p class='notice warn'>This run has been deleted.</p>")
-    html = render_to_string("connectors/runs/detail.html#live", _live_context(run), request=request)
+    context = _live_context(masking.shown_run(run))
+    html = render_to_string("connectors/runs/detail.html#live", context, request=request)
     if run.is_done:
         return HttpResponseStopPolling(html)
     response = HttpResponse(html)
@@ -160,6 +162,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(run: Run, viewer: Any) -> dict[str, Any]:
+    run = masking.shown_run(run)  # literals typed into concealed fields: *** (as configure)
     context = _live_context(run)
     theirs = run.created_by_id != viewer.pk
     context.update(
@@ -311,7 +314,12 @@ def connector_tests(request: HttpRequest, template_id: str) -> HttpResponse:
         batch = testcases.run_test_cases(template_id=template_id, user=request.user)
         return redirect(f"{reverse('connector-tests', args=[template_id])}?batch={batch}")
     batch = _uuid(request.GET.get("batch", ""))
-    rows = testcases.table_of_test_cases(template_id=template_id, user=request.user, batch=batch)
+    rows = [
+        _shown_row(row)
+        for row in testcases.table_of_test_cases(
+            template_id=template_id, user=request.user, batch=batch
+        )
+    ]
     running = any(row.run is not None and not row.run.is_done for row in rows)
     context = {
         "template_id": template_id,
@@ -374,6 +382,15 @@ def test_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("connector-tests", template_id=configuration.template_id)
     context = {"form": form, "configuration": configuration, "existing": existing}
     return render(request, "connectors/runs/test_case.html", context)
+
+
+def _shown_row(row: testcases.Row) -> testcases.Row:
+    """ROW with concealed literals masked in its runs, their verdicts and the changes."""
+    runs = [run for run in (row.run, row.previous) if run is not None]
+    for run in runs:
+        row.changes = [masking.redactor_for(run).redact_text(line) for line in row.changes]
+    row.run = masking.shown_run(row.run) if row.run is not None else None
+    return row
 
 
 def _uuid(text: str) -> uuid.UUID | None:
