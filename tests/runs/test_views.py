@@ -204,16 +204,16 @@ def test_a_staff_user_sees_whose_secrets_a_re_run_of_someone_elses_run_uses(
     client.force_login(other_user)
     html = client.get(reverse("run-detail", args=[theirs.pk])).content.decode()
     notice = html.split('id="someone-elses-run"')[1].split("</div>")[0]
-    assert "This is ada’s run" in notice
+    assert "This is ada\u2019s run" in notice
     assert "<code>collector.example:8443</code>" in notice  # where its values send requests
-    assert "<em>Re-run</em> uses ada’s secret permissions" in notice
+    assert "<em>Re-run</em> uses ada\u2019s secret permissions" in notice
     assert "your own run and uses your secrets" in notice
 
     response = client.post(reverse("run-rerun", args=[theirs.pk]))
     new = Run.objects.exclude(pk=theirs.pk).get()
     assert (new.created_by, new.secrets_as) == (other_user, user)
     page = client.get(response["Location"]).content.decode()
-    assert "ada’s, who started the original run" in page.split('id="run-secrets-as"')[1]
+    assert "ada\u2019s, who started the original run" in page.split('id="run-secrets-as"')[1]
     assert 'id="someone-elses-run"' not in page  # the re-run is the staff user's own
 
 
