@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource
 from connectors.runs import events, masking, selectors, services
+from connectors.runs.limits import RunLimitReached
 
 MAX_WAIT = 30.0
 
@@ -98,7 +99,7 @@ class RunSerializer(RunSummarySerializer):
         OpenApiParameter("outcome", str, enum=["completed", "bpmn_error", "failed"]),
     ],
     request=RunStartSerializer,
-    responses={200: RunSummarySerializer(many=True), 202: RunSerializer},
+    responses={200: RunSummarySerializer(many=True), 202: RunSerializer, 429: None},
 )
 @api_view(["GET", "POST"])
 def run_list(request: Request) -> Response:
@@ -137,6 +138,8 @@ def _start(request: Request) -> Response:
             source=RunSource.API,
             time_limit=data.get("time_limit"),
         )
+    except RunLimitReached as refused:
+        return _too_many(refused)
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
     body = RunSerializer(masking.shown_run(run)).data
@@ -163,15 +166,28 @@ def run_detail(request: Request, pk: int) -> Response:
     return Response(RunSerializer(masking.shown_run(services.run_check_stale(run))).data)
 
 
-@extend_schema(request=None, responses={202: RunSerializer})
+@extend_schema(request=None, responses={202: RunSerializer, 429: None})
 @api_view(["POST"])
 def run_rerun(request: Request, pk: int) -> Response:
     try:
         run = services.run_rerun(run=_get(pk, request), user=request.user, source=RunSource.API)
+    except RunLimitReached as refused:
+        return _too_many(refused)
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
     body = RunSerializer(masking.shown_run(run)).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+def _too_many(refused: RunLimitReached) -> Response:
+    """429 naming the limit, with Retry-After: the caller has started too many runs."""
+    body = {
+        "detail": refused.messages[0],
+        "limit": refused.limit,
+        "retry_after": refused.retry_after,
+    }
+    headers = {"Retry-After": str(refused.retry_after)}
+    return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
 
 
 def _get(pk: int, request: Request) -> Run:

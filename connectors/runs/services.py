@@ -25,6 +25,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectors.elementtemplates import ElementTemplate, build_job, check_values
@@ -38,7 +39,12 @@ from connectors.models import (
 )
 from connectors.registry import Registry, UnknownJobType, default_registry
 from connectors.runs import events
-from connectors.runs.limits import default_connector_limit, limits_for, stale_after_seconds
+from connectors.runs.limits import (
+    check_run_quota,
+    default_connector_limit,
+    limits_for,
+    stale_after_seconds,
+)
 from connectors.runtime import JobRequest, run_job
 from connectors.secrets import DryRunSecretPolicy, SecretProvider
 from connectors.secrets.policy import UseRule
@@ -82,35 +88,47 @@ def run_start(
 
     The run uses USER's secret permissions unless SECRETS_AS names someone else (`run_rerun`).
     Raises ValidationError keyed by `values.<field>`, `variables`, `template` or `time_limit`
-    when the input cannot make a job. With `enqueue=False` the caller runs it (`run_execute`).
+    when the input cannot make a job, and RunLimitReached (a ValidationError) when USER has
+    started too many (limits.check_run_quota; the `dryrun` command is exempt). With
+    `enqueue=False` the caller runs it (`run_execute`). A run of a BATCH that is still going
+    waits, unsent, until the batch's run before it has ended (`_start_next_in_batch`).
     """
     starter = user if getattr(user, "is_authenticated", False) else None
     values = _json_object(values, "values")
     variables = _json_object(variables, "variables")
     limit = _time_limit(time_limit)
     job = _job_for(version, values, variables)
-    run = Run.objects.create(
-        template_id=version.entry.template_id,
-        version=version.version,
-        template_name=version.name,
-        template_version=version,
-        job_type=job["type"],
-        values=values,
-        variables=variables,
-        job=job,
-        rerun_of=rerun_of,
-        source=source,
-        created_by=starter,
-        secrets_as=secrets_as if secrets_as is not None else starter,
-        time_limit=limit,
-        task_id=str(uuid.uuid4()) if enqueue else "",
-        configuration=configuration,
-        test_case=test_case,
-        batch=batch,
-    )
-    if enqueue:
+    with transaction.atomic():
+        if source != RunSource.COMMAND:
+            check_run_quota(starter, batch=batch)
+        send = enqueue and not (batch is not None and _active(batch).exists())
+        run = Run.objects.create(
+            template_id=version.entry.template_id,
+            version=version.version,
+            template_name=version.name,
+            template_version=version,
+            job_type=job["type"],
+            values=values,
+            variables=variables,
+            job=job,
+            rerun_of=rerun_of,
+            source=source,
+            created_by=starter,
+            secrets_as=secrets_as if secrets_as is not None else starter,
+            time_limit=limit,
+            # the task id marks a run as sent; a batch's waiting runs get one on their turn
+            task_id=str(uuid.uuid4()) if send else "",
+            configuration=configuration,
+            test_case=test_case,
+            batch=batch,
+        )
+    if send:
         transaction.on_commit(lambda: run_enqueue(run))
     return run
+
+
+def _active(batch: uuid.UUID) -> QuerySet[Run]:
+    return Run.objects.filter(batch=batch, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
 
 
 def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
@@ -160,6 +178,12 @@ def rerun_secrets_as(run: Run, user: Any) -> Any:
 
 def run_enqueue(run: Run) -> None:
     """Send RUN to the Celery queue; when the broker cannot be reached the run fails, saying so."""
+    if not _send(run):
+        _start_next_in_batch(run.batch)
+
+
+def _send(run: Run) -> bool:
+    """Send RUN to the Celery queue; False (and the run failed, saying why) when it could not."""
     from connectors.tasks import run_dryrun
 
     limits = limits_for(run.time_limit)
@@ -172,7 +196,52 @@ def run_enqueue(run: Run) -> None:
             retry=False,
         )
     except Exception as exc:  # kombu raises several unrelated types when Redis is gone
-        run_fail(run.pk, f"The run could not be queued: the broker did not accept it ({exc}).")
+        _fail(run.pk, f"The run could not be queued: the broker did not accept it ({exc}).")
+        return False
+    return True
+
+
+def _start_next_in_batch(batch: uuid.UUID | None) -> None:
+    """Send BATCH's next waiting run, after one of its runs ended (a batch runs one at a time).
+
+    The conditional update lets only one caller send a given run. A loop, not recursion: when
+    the broker refuses one run, the next one is tried.
+    """
+    while batch is not None:
+        waiting = (
+            Run.objects.filter(batch=batch, status=RunStatus.QUEUED, task_id="")
+            .order_by("pk")
+            .first()
+        )
+        if waiting is None:
+            return
+        task_id = str(uuid.uuid4())
+        if not Run.objects.filter(pk=waiting.pk, task_id="").update(task_id=task_id):
+            return  # someone else sent it
+        waiting.task_id = task_id
+        if _send(waiting):
+            return
+
+
+def runs_resume_batches() -> int:
+    """Send the next run of each batch that waits with none of its runs queued or running.
+
+    A worker that died between storing one run and sending the next would otherwise leave the
+    rest of its batch waiting for ever; the run list and pages call this, as they mark stale
+    runs.
+    """
+    waiting = (
+        Run.objects.filter(status=RunStatus.QUEUED, task_id="", batch__isnull=False)
+        .values_list("batch", flat=True)
+        .distinct()
+    )
+    resumed = 0
+    for batch in list(waiting):
+        going = _active(batch).exclude(status=RunStatus.QUEUED, task_id="")
+        if not going.exists():
+            _start_next_in_batch(batch)
+            resumed += 1
+    return resumed
 
 
 def _json_object(value: Any, name: str) -> dict[str, Any]:
@@ -288,6 +357,7 @@ def run_execute(
     if stored:
         _audit_secrets(run, outcome)
         events.publish(run.pk, RunStatus.DONE)
+        _start_next_in_batch(run.batch)
     run.refresh_from_db()
     return run
 
@@ -445,7 +515,17 @@ def _audit_secrets(run: Run, outcome: dict[str, Any]) -> None:
 
 
 def run_fail(run_id: int, reason: str) -> Run | None:
-    """End run RUN_ID as failed with REASON unless it is already done; None when deleted."""
+    """End run RUN_ID as failed with REASON unless it is already done; None when deleted.
+
+    The next run of its batch, if any, is sent.
+    """
+    run = _fail(run_id, reason)
+    if run is not None and run.batch is not None:
+        _start_next_in_batch(run.batch)
+    return run
+
+
+def _fail(run_id: int, reason: str) -> Run | None:
     now = timezone.now()
     result = {
         "outcome": RunOutcome.FAILED.value,
@@ -480,8 +560,10 @@ def runs_mark_stale(*, now: Any = None) -> int:
     Queued runs are never touched: they wait for a worker, however long that takes.
     """
     running = Run.objects.filter(status=RunStatus.RUNNING, started_at__isnull=False)
-    return sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
-               if run_check_stale(run, now=now) is not run)  # fmt: skip
+    stale = sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
+                if run_check_stale(run, now=now) is not run)  # fmt: skip
+    runs_resume_batches()
+    return stale
 
 
 def run_check_stale(run: Run, *, now: Any = None) -> Run:

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,6 +41,7 @@ from connectors.models import (
     SavedConfiguration,
 )
 from connectors.runs import events, masking, selectors, services, testcases
+from connectors.runs.limits import RunLimitReached
 
 LIVE_HOLD_SECONDS = 1.5
 PAGE_SIZE = 50
@@ -106,7 +108,8 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         context = _detail_context(run, request.user)
         context["rerun_errors"] = exc.messages
-        return render(request, "connectors/runs/detail.html", context, status=400)
+        status = 429 if isinstance(exc, RunLimitReached) else 400
+        return render(request, "connectors/runs/detail.html", context, status=status)
     return redirect("run-detail", pk=new.pk)
 
 
@@ -137,6 +140,7 @@ class RunForm(forms.Form):
 def run_create(request: HttpRequest) -> HttpResponse:
     """Start a run from JSON values (the configure page offers the same from a real form)."""
     form = RunForm(request.POST or None, initial=_initial(request))
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -150,12 +154,14 @@ def run_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+            status = 429 if isinstance(exc, RunLimitReached) else 200
         except Http404 as exc:  # no such template or version: name the field
             form.add_error("template", str(exc))
         else:
             return redirect("run-detail", pk=run.pk)
     runnable = CatalogueEntry.objects.order_by("name").values_list("template_id", "name")
-    return render(request, "connectors/runs/new.html", {"form": form, "entries": runnable})
+    context = {"form": form, "entries": runnable}
+    return render(request, "connectors/runs/new.html", context, status=status)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -294,13 +300,13 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
-    for key, messages in exc.message_dict.items():
+    for key, texts in exc.message_dict.items():
         field = key.split(".", 1)[0]
         prefix = f"{key.split('.', 1)[1]}: " if "." in key else ""
         target = field if field in form.fields else None
         if field == "template":
             target = "template"
-        for message in messages:
+        for message in texts:
             form.add_error(target, f"{prefix}{message}")
 
 
@@ -311,7 +317,11 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 def connector_tests(request: HttpRequest, template_id: str) -> HttpResponse:
     """The user's test cases of one connector; POST runs them all (one batch)."""
     if request.method == "POST":
-        batch = testcases.run_test_cases(template_id=template_id, user=request.user)
+        try:
+            batch = testcases.run_test_cases(template_id=template_id, user=request.user)
+        except RunLimitReached as refused:
+            messages.error(request, f"Not started: {refused.messages[0]}")
+            return redirect("connector-tests", template_id=template_id)
         return redirect(f"{reverse('connector-tests', args=[template_id])}?batch={batch}")
     batch = _uuid(request.GET.get("batch", ""))
     rows = [
