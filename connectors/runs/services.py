@@ -346,6 +346,9 @@ def run_execute(
     events.publish(run.pk, RunStatus.RUNNING)
     try:
         outcome = _outcome_of(run, secrets, registry)
+        # The secrets were used whether or not the outcome can still be stored; recording it
+        # first means that whoever sees the run done also finds the use in the audit trail.
+        _audit_secrets(run, outcome)
         stored = _store(run, outcome)
     except SoftTimeLimitExceeded:
         return run_fail(run.pk, "The dry-run did not finish within the worker's soft time limit.")
@@ -355,7 +358,6 @@ def run_execute(
         logger.exception("run %s: the dry-run could not be executed", run.pk)
         return run_fail(run.pk, f"The dry-run could not be executed: {type(exc).__name__}: {exc}")
     if stored:
-        _audit_secrets(run, outcome)
         events.publish(run.pk, RunStatus.DONE)
         _start_next_in_batch(run.batch)
     run.refresh_from_db()
