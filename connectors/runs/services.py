@@ -204,10 +204,13 @@ def _send(run: Run) -> bool:
 def _start_next_in_batch(batch: uuid.UUID | None) -> None:
     """Send BATCH's next waiting run, after one of its runs ended (a batch runs one at a time).
 
-    The conditional update lets only one caller send a given run. A loop, not recursion: when
-    the broker refuses one run, the next one is tried.
+    Nothing is sent while another run of the batch is sent or running, and the conditional
+    update lets only one caller send a given run. A loop, not recursion: when the broker
+    refuses one run, the next one is tried.
     """
     while batch is not None:
+        if _active(batch).exclude(task_id="").exists():
+            return  # its turn is taken
         waiting = (
             Run.objects.filter(batch=batch, status=RunStatus.QUEUED, task_id="")
             .order_by("pk")
@@ -223,8 +226,8 @@ def _start_next_in_batch(batch: uuid.UUID | None) -> None:
             return
 
 
-def runs_resume_batches() -> int:
-    """Send the next run of each batch that waits with none of its runs queued or running.
+def runs_resume_batches() -> None:
+    """Send the next run of each batch that waits with none of its runs sent or running.
 
     A worker that died between storing one run and sending the next would otherwise leave the
     rest of its batch waiting for ever; the run list and pages call this, as they mark stale
@@ -235,13 +238,8 @@ def runs_resume_batches() -> int:
         .values_list("batch", flat=True)
         .distinct()
     )
-    resumed = 0
     for batch in list(waiting):
-        going = _active(batch).exclude(status=RunStatus.QUEUED, task_id="")
-        if not going.exists():
-            _start_next_in_batch(batch)
-            resumed += 1
-    return resumed
+        _start_next_in_batch(batch)
 
 
 def _json_object(value: Any, name: str) -> dict[str, Any]:
