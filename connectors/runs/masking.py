@@ -89,12 +89,11 @@ def shown_runs(runs: Iterable[Run]) -> list[Run]:
     shown = []
     for run in runs:
         loaded = by_pk.get(run.pk)
-        if loaded is not None:
-            version = versions.get(loaded.template_version_id or 0)
-            masked = shown_run(loaded, _template_of(version) if version else None)
-            if masked is not loaded:
-                run = copy.copy(run)
-                run.error_message = masked.error_message
+        version = versions.get(loaded.template_version_id or 0) if loaded else None
+        concealed = _concealed(loaded, _template_of(version)) if loaded else None
+        if concealed is not None:
+            run = copy.copy(run)
+            run.error_message = concealed[2].redact_text(run.error_message)
         shown.append(run)
     return shown
 
