@@ -186,6 +186,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Dry-runs one user may start per minute and have queued or running at once, so that nobody
+# fills every worker (connectors/runs/limits.py); 0 turns a limit off.
+CONNECTORHUB_RUNS_PER_MINUTE = env_int("CONNECTORHUB_RUNS_PER_MINUTE", 30)
+CONNECTORHUB_MAX_ACTIVE_RUNS_PER_USER = env_int("CONNECTORHUB_MAX_ACTIVE_RUNS_PER_USER", 4)
+for _name in ("CONNECTORHUB_RUNS_PER_MINUTE", "CONNECTORHUB_MAX_ACTIVE_RUNS_PER_USER"):
+    if globals()[_name] < 0:
+        raise ConfigurationError(f"{_name}={globals()[_name]} must be 0 (no limit) or more")
 
 # The catalogue: where published template packages come from, and what `make run` seeds.
 CONNECTORHUB_NPM_REGISTRY = env_str("CONNECTORHUB_NPM_REGISTRY", "https://registry.npmjs.org")

@@ -5,7 +5,8 @@ its progress, and `?wait=N` holds the request up to N seconds (at most MAX_WAIT)
 is done, so a client needs no polling loop of its own.
 
 A run belongs to whoever started it: the list holds the caller's runs (every run for staff),
-and someone else's run answers 404, as the web pages do.
+and someone else's run answers 404, as the web pages do. What a run answers has the values
+typed into concealed fields masked (connectors.runs.masking), as the run page has.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from rest_framework.response import Response
 
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource
-from connectors.runs import events, selectors, services
+from connectors.runs import events, masking, selectors, services
+from connectors.runs.limits import RunLimitReached
 
 MAX_WAIT = 30.0
 
@@ -71,6 +73,12 @@ class RunSummarySerializer(serializers.Serializer):
 
 
 class RunSerializer(RunSummarySerializer):
+    secrets_as = serializers.CharField(
+        source="secrets_as.username",
+        default=None,
+        help_text="Whose secret permissions the run uses: its starter, or for a re-run of "
+        "someone else's run that person's (null: the dryrun command, or a deleted user)",
+    )
     values = serializers.JSONField()
     variables = serializers.JSONField()
     job = serializers.JSONField()
@@ -91,7 +99,7 @@ class RunSerializer(RunSummarySerializer):
         OpenApiParameter("outcome", str, enum=["completed", "bpmn_error", "failed"]),
     ],
     request=RunStartSerializer,
-    responses={200: RunSummarySerializer(many=True), 202: RunSerializer},
+    responses={200: RunSummarySerializer(many=True), 202: RunSerializer, 429: None},
 )
 @api_view(["GET", "POST"])
 def run_list(request: Request) -> Response:
@@ -105,7 +113,7 @@ def run_list(request: Request) -> Response:
         outcome=request.query_params.get("outcome", ""),
     )
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(runs, request)
+    page = masking.shown_runs(paginator.paginate_queryset(runs, request) or [])
     return paginator.get_paginated_response(RunSummarySerializer(page, many=True).data)
 
 
@@ -130,9 +138,11 @@ def _start(request: Request) -> Response:
             source=RunSource.API,
             time_limit=data.get("time_limit"),
         )
+    except RunLimitReached as refused:
+        return _too_many(refused)
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
-    body = RunSerializer(run).data
+    body = RunSerializer(masking.shown_run(run)).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
@@ -153,18 +163,31 @@ def run_detail(request: Request, pk: int) -> Response:
         run = events.wait_for_change(
             pk, lambda: visible.filter(pk=pk).first(), _not_done, wait
         ) or _get(pk, request)
-    return Response(RunSerializer(services.run_check_stale(run)).data)
+    return Response(RunSerializer(masking.shown_run(services.run_check_stale(run))).data)
 
 
-@extend_schema(request=None, responses={202: RunSerializer})
+@extend_schema(request=None, responses={202: RunSerializer, 429: None})
 @api_view(["POST"])
 def run_rerun(request: Request, pk: int) -> Response:
     try:
         run = services.run_rerun(run=_get(pk, request), user=request.user, source=RunSource.API)
+    except RunLimitReached as refused:
+        return _too_many(refused)
     except DjangoValidationError as exc:
         raise ValidationError(_errors(exc)) from None
-    body = RunSerializer(run).data
+    body = RunSerializer(masking.shown_run(run)).data
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+def _too_many(refused: RunLimitReached) -> Response:
+    """429 naming the limit, with Retry-After: the caller has started too many runs."""
+    body = {
+        "detail": refused.messages[0],
+        "limit": refused.limit,
+        "retry_after": refused.retry_after,
+    }
+    headers = {"Retry-After": str(refused.retry_after)}
+    return Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
 
 
 def _get(pk: int, request: Request) -> Run:

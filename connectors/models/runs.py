@@ -76,6 +76,13 @@ class Run(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Whose secret permissions the run uses: whoever started it, except when a staff user
+    # re-runs someone else's run, which keeps that person's permissions (its values are theirs,
+    # so the re-runner's secrets must not follow them). Null: the `dryrun` command (trusted),
+    # or that person was deleted, and then the run may use no secret at all.
+    secrets_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Seconds the connector call may take (the runtime's limit); the Celery limits sit above it.
     time_limit = models.FloatField()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -29,6 +30,7 @@ LIST_FIELDS = (
     "error_message", "created_at", "started_at", "finished_at", "duration_ms", "source",
     "created_by__username", "rerun_of_id",
 )  # fmt: skip
+URL_SCHEMES = ("http", "https", "ws", "wss")
 PHASES = (
     ("secrets", "Secrets"),
     ("validation", "Validation"),
@@ -67,7 +69,10 @@ def run_list(
 def get_run(pk: int, *, user: Any) -> Run:
     """Run PK if USER may see it; Http404 otherwise (someone else's run looks like no run)."""
     run = (
-        runs_visible_to(user).select_related("created_by", "template_version").filter(pk=pk).first()
+        runs_visible_to(user)
+        .select_related("created_by", "secrets_as", "template_version")
+        .filter(pk=pk)
+        .first()
     )
     if run is None:
         raise Http404(f"No run {pk}")
@@ -86,6 +91,40 @@ def previous_run(run: Run) -> Run | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def target_hosts(run: Run) -> list[str]:
+    """The hosts the URLs in RUN's job point to (http, https, ws, wss), in order of appearance.
+
+    Shown beside a run someone else started, so that a staff user sees where its values send
+    requests before they run them with their own secrets.
+    """
+    hosts: list[str] = []
+    stack: list[Any] = [run.job or {}]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, str):
+            host = _url_host(item.strip())
+            if host and host not in hosts:
+                hosts.append(host)
+    return hosts
+
+
+def _url_host(text: str) -> str:
+    if "://" not in text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in URL_SCHEMES or not parts.hostname:
+        return ""
+    return f"{parts.hostname}:{port}" if port else parts.hostname
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectors.elementtemplates import ElementTemplate, build_job, check_values
@@ -38,9 +39,15 @@ from connectors.models import (
 )
 from connectors.registry import Registry, UnknownJobType, default_registry
 from connectors.runs import events
-from connectors.runs.limits import default_connector_limit, limits_for, stale_after_seconds
+from connectors.runs.limits import (
+    check_run_quota,
+    default_connector_limit,
+    limits_for,
+    stale_after_seconds,
+)
 from connectors.runtime import JobRequest, run_job
 from connectors.secrets import DryRunSecretPolicy, SecretProvider
+from connectors.secrets.policy import UseRule
 
 logger = logging.getLogger(__name__)
 
@@ -75,46 +82,67 @@ def run_start(
     test_case: RunTestCase | None = None,
     batch: uuid.UUID | None = None,
     enqueue: bool = True,
+    secrets_as: Any = None,
 ) -> Run:
     """Record a dry-run of VERSION with VALUES and sample VARIABLES and send it to a worker.
 
+    The run uses USER's secret permissions unless SECRETS_AS names someone else (`run_rerun`).
     Raises ValidationError keyed by `values.<field>`, `variables`, `template` or `time_limit`
-    when the input cannot make a job. With `enqueue=False` the caller runs it (`run_execute`).
+    when the input cannot make a job, and RunLimitReached (a ValidationError) when USER has
+    started too many (limits.check_run_quota; the `dryrun` command is exempt). With
+    `enqueue=False` the caller runs it (`run_execute`). A run of a BATCH that is still going
+    waits, unsent, until the batch's run before it has ended (`_start_next_in_batch`).
     """
+    starter = user if getattr(user, "is_authenticated", False) else None
     values = _json_object(values, "values")
     variables = _json_object(variables, "variables")
     limit = _time_limit(time_limit)
     job = _job_for(version, values, variables)
-    run = Run.objects.create(
-        template_id=version.entry.template_id,
-        version=version.version,
-        template_name=version.name,
-        template_version=version,
-        job_type=job["type"],
-        values=values,
-        variables=variables,
-        job=job,
-        rerun_of=rerun_of,
-        source=source,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-        time_limit=limit,
-        task_id=str(uuid.uuid4()) if enqueue else "",
-        configuration=configuration,
-        test_case=test_case,
-        batch=batch,
-    )
-    if enqueue:
+    with transaction.atomic():
+        if source != RunSource.COMMAND:
+            check_run_quota(starter, batch=batch)
+        send = enqueue and not (batch is not None and _active(batch).exists())
+        run = Run.objects.create(
+            template_id=version.entry.template_id,
+            version=version.version,
+            template_name=version.name,
+            template_version=version,
+            job_type=job["type"],
+            values=values,
+            variables=variables,
+            job=job,
+            rerun_of=rerun_of,
+            source=source,
+            created_by=starter,
+            secrets_as=secrets_as if secrets_as is not None else starter,
+            time_limit=limit,
+            # the task id marks a run as sent; a batch's waiting runs get one on their turn
+            task_id=str(uuid.uuid4()) if send else "",
+            configuration=configuration,
+            test_case=test_case,
+            batch=batch,
+        )
+    if send:
         transaction.on_commit(lambda: run_enqueue(run))
     return run
 
 
+def _active(batch: uuid.UUID) -> QuerySet[Run]:
+    return Run.objects.filter(batch=batch, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+
+
 def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
-    """The same template version, values and variables again, as a new run."""
+    """The same template version, values and variables again, as USER's new run.
+
+    The new run keeps RUN's secret permissions (`rerun_secrets_as`): a staff user re-running
+    someone else's run must not lend their own secrets to values that person chose.
+    """
     version = run.template_version
     if version is None:
         raise ValidationError(
             {"template": f"{run.template_id} {run.version_label} is no longer in the catalogue"}
         )
+    secrets_as = rerun_secrets_as(run, user)
     return run_start(
         version=version,
         values=run.values,
@@ -125,11 +153,37 @@ def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
         rerun_of=run,
         configuration=run.configuration,
         test_case=run.test_case,
+        secrets_as=secrets_as,
+    )
+
+
+def rerun_secrets_as(run: Run, user: Any) -> Any:
+    """Whose secret permissions a re-run of RUN by USER uses: RUN's, or a ValidationError.
+
+    A run's values (its URL above all) were chosen by whoever started it, so a re-run keeps
+    their permissions whoever presses the button. Runs of the `dryrun` command have nobody's:
+    the operator typed those values, so a (staff) re-runner's own permissions apply. When the
+    person is gone, nobody's permissions fit and the re-run is refused.
+    """
+    if run.secrets_as_id is not None:
+        return run.secrets_as
+    if run.source == RunSource.COMMAND and run.created_by_id is None:
+        return user
+    raise ValidationError(
+        f"Run {run.pk} cannot be re-run: the user who started it no longer exists, and a "
+        "re-run may use only their secret permissions. Open it as a configuration to run its "
+        "values as yourself."
     )
 
 
 def run_enqueue(run: Run) -> None:
     """Send RUN to the Celery queue; when the broker cannot be reached the run fails, saying so."""
+    if not _send(run):
+        _start_next_in_batch(run.batch)
+
+
+def _send(run: Run) -> bool:
+    """Send RUN to the Celery queue; False (and the run failed, saying why) when it could not."""
     from connectors.tasks import run_dryrun
 
     limits = limits_for(run.time_limit)
@@ -142,7 +196,50 @@ def run_enqueue(run: Run) -> None:
             retry=False,
         )
     except Exception as exc:  # kombu raises several unrelated types when Redis is gone
-        run_fail(run.pk, f"The run could not be queued: the broker did not accept it ({exc}).")
+        _fail(run.pk, f"The run could not be queued: the broker did not accept it ({exc}).")
+        return False
+    return True
+
+
+def _start_next_in_batch(batch: uuid.UUID | None) -> None:
+    """Send BATCH's next waiting run, after one of its runs ended (a batch runs one at a time).
+
+    Nothing is sent while another run of the batch is sent or running, and the conditional
+    update lets only one caller send a given run. A loop, not recursion: when the broker
+    refuses one run, the next one is tried.
+    """
+    while batch is not None:
+        if _active(batch).exclude(task_id="").exists():
+            return  # its turn is taken
+        waiting = (
+            Run.objects.filter(batch=batch, status=RunStatus.QUEUED, task_id="")
+            .order_by("pk")
+            .first()
+        )
+        if waiting is None:
+            return
+        task_id = str(uuid.uuid4())
+        if not Run.objects.filter(pk=waiting.pk, task_id="").update(task_id=task_id):
+            return  # someone else sent it
+        waiting.task_id = task_id
+        if _send(waiting):
+            return
+
+
+def runs_resume_batches() -> None:
+    """Send the next run of each batch that waits with none of its runs sent or running.
+
+    A worker that died between storing one run and sending the next would otherwise leave the
+    rest of its batch waiting for ever; the run list and pages call this, as they mark stale
+    runs.
+    """
+    waiting = (
+        Run.objects.filter(status=RunStatus.QUEUED, task_id="", batch__isnull=False)
+        .values_list("batch", flat=True)
+        .distinct()
+    )
+    for batch in list(waiting):
+        _start_next_in_batch(batch)
 
 
 def _json_object(value: Any, name: str) -> dict[str, Any]:
@@ -247,6 +344,9 @@ def run_execute(
     events.publish(run.pk, RunStatus.RUNNING)
     try:
         outcome = _outcome_of(run, secrets, registry)
+        # The secrets were used whether or not the outcome can still be stored; recording it
+        # first means that whoever sees the run done also finds the use in the audit trail.
+        _audit_secrets(run, outcome)
         stored = _store(run, outcome)
     except SoftTimeLimitExceeded:
         return run_fail(run.pk, "The dry-run did not finish within the worker's soft time limit.")
@@ -256,8 +356,8 @@ def run_execute(
         logger.exception("run %s: the dry-run could not be executed", run.pk)
         return run_fail(run.pk, f"The dry-run could not be executed: {type(exc).__name__}: {exc}")
     if stored:
-        _audit_secrets(run, outcome)
         events.publish(run.pk, RunStatus.DONE)
+        _start_next_in_batch(run.batch)
     run.refresh_from_db()
     return run
 
@@ -308,23 +408,49 @@ def _secret_policy(
     """The hub's secrets as this run may use them (docs/secrets.md, "Who may use a secret").
 
     A dry-run's result is shown to whoever started it, so secrets reach only connectors that
-    accept them, and only those the starter may use. The `dryrun` command is run by whoever
-    operates the hub (who holds the key anyway), so it is trusted like a staff user.
+    accept them, and only those the run's `secrets_as` user may use (the starter, or for a
+    staff re-run the original run's starter). The `dryrun` command is run by whoever operates
+    the hub (who holds the key anyway), so it is trusted like a staff user.
     """
-    from connectors.secrets.store import (
-        borrowed_secret_rule,
-        default_provider,
-        dry_run_secret_rule,
-    )
+    from connectors.secrets.store import borrowed_secret_rule, default_provider
 
     provider = secrets if secrets is not None else default_provider()
     trusted = run.source == RunSource.COMMAND
     return DryRunSecretPolicy(
         provider,
         connector_accepts_secrets=_accepts_secrets(run.job["type"], registry),
-        user_may_use=dry_run_secret_rule(run.created_by, provider, trusted=trusted),
+        user_may_use=_secret_rule(run, provider),
+        # held back from whoever sees the result: the person who started this run
         borrowed=borrowed_secret_rule(run.created_by, trusted=trusted),
     )
+
+
+def _secret_rule(run: Run, provider: SecretProvider) -> UseRule:
+    """Why RUN may not use a secret (None: it may), for the run's `secrets_as` user."""
+    from connectors.secrets.store import dry_run_secret_rule
+
+    if run.source == RunSource.COMMAND:
+        return dry_run_secret_rule(None, provider, trusted=True)
+    if run.secrets_as_id is None:
+        return lambda name: (
+            "the user whose secret permissions this run uses no longer exists, so it may "
+            "use no secret"
+        )
+    rule = dry_run_secret_rule(run.secrets_as, provider)
+    if run.secrets_as_id == run.created_by_id:
+        return rule
+    owner = run.secrets_as.get_username()
+
+    def borrowed(name: str) -> str | None:
+        reason = rule(name)
+        if reason is None:
+            return None
+        return (
+            f"this re-run uses the secret permissions of {owner}, who started the original "
+            f"run, and for {owner}: {reason}"
+        )
+
+    return borrowed
 
 
 def _accepts_secrets(job_type: str, registry: Registry | None) -> bool:
@@ -392,7 +518,17 @@ def _audit_secrets(run: Run, outcome: dict[str, Any]) -> None:
 
 
 def run_fail(run_id: int, reason: str) -> Run | None:
-    """End run RUN_ID as failed with REASON unless it is already done; None when deleted."""
+    """End run RUN_ID as failed with REASON unless it is already done; None when deleted.
+
+    The next run of its batch, if any, is sent.
+    """
+    run = _fail(run_id, reason)
+    if run is not None and run.batch is not None:
+        _start_next_in_batch(run.batch)
+    return run
+
+
+def _fail(run_id: int, reason: str) -> Run | None:
     now = timezone.now()
     result = {
         "outcome": RunOutcome.FAILED.value,
@@ -427,8 +563,10 @@ def runs_mark_stale(*, now: Any = None) -> int:
     Queued runs are never touched: they wait for a worker, however long that takes.
     """
     running = Run.objects.filter(status=RunStatus.RUNNING, started_at__isnull=False)
-    return sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
-               if run_check_stale(run, now=now) is not run)  # fmt: skip
+    stale = sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
+                if run_check_stale(run, now=now) is not run)  # fmt: skip
+    runs_resume_batches()
+    return stale
 
 
 def run_check_stale(run: Run, *, now: Any = None) -> Run:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from connectors import feel
 from connectors.models import (
@@ -32,6 +33,7 @@ from connectors.models import (
     RunTestCase,
     SavedConfiguration,
 )
+from connectors.runs.limits import RunLimitReached, lock_quota
 
 MAX_CONDITIONS = 50
 MAX_DIFF_LINES = 12
@@ -82,9 +84,20 @@ def save_test_case(
 def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
     """Start one run per test case of USER's configurations of TEMPLATE_ID; the batch id.
 
-    A configuration whose template version is no longer in the catalogue, or whose values no
-    longer fit it, gets a failed run saying so, so that every test case has a row.
+    The batch runs one run at a time (services: a batch's runs wait their turn), so that it
+    holds one worker and counts as one run against the user's quota; RunLimitReached when
+    the user may start no run now (then nothing is recorded). A configuration whose template
+    version is no longer in the catalogue, or whose values no longer fit it, gets a failed run
+    saying so, so that every test case has a row.
     """
+    # one transaction: every run of the batch is recorded before the first one is sent
+    with transaction.atomic():
+        if getattr(user, "is_authenticated", False):
+            lock_quota(user)  # first, before the reads (see lock_quota)
+        return _start_batch(template_id, user)
+
+
+def _start_batch(template_id: str, user: Any) -> uuid.UUID:
     from connectors.runs.services import run_fail, run_start
 
     batch = uuid.uuid4()
@@ -109,6 +122,8 @@ def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
                 test_case=test_case,
                 batch=batch,
             )
+        except RunLimitReached:
+            raise
         except ValidationError as exc:
             run = Run.objects.create(
                 template_id=template_id,
@@ -118,6 +133,7 @@ def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
                 variables=configuration.variables,
                 source=RunSource.TEST_CASE,
                 created_by=user,
+                secrets_as=user,
                 time_limit=1,
                 configuration=configuration,
                 test_case=test_case,

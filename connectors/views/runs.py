@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,7 +40,8 @@ from connectors.models import (
     RunTestCase,
     SavedConfiguration,
 )
-from connectors.runs import events, selectors, services, testcases
+from connectors.runs import events, masking, selectors, services, testcases
+from connectors.runs.limits import RunLimitReached
 
 LIVE_HOLD_SECONDS = 1.5
 PAGE_SIZE = 50
@@ -51,6 +53,7 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
     outcome = request.GET.get("outcome", "")
     runs = selectors.run_list(user=request.user, template_id=template_id, outcome=outcome)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = masking.shown_runs(page.object_list)
     entry = CatalogueEntry.objects.filter(template_id=template_id).first() if template_id else None
     context = {
         "page": page,
@@ -67,7 +70,7 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = services.run_check_stale(selectors.get_run(pk, user=request.user))
-    return render(request, "connectors/runs/detail.html", _detail_context(run))
+    return render(request, "connectors/runs/detail.html", _detail_context(run, request.user))
 
 
 def run_live(request: HttpRequest, pk: int) -> HttpResponse:
@@ -86,7 +89,8 @@ def run_live(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if run is None:
         return HttpResponseStopPolling("<p class='notice warn'>This run has been deleted.</p>")
-    html = render_to_string("connectors/runs/detail.html#live", _live_context(run), request=request)
+    context = _live_context(masking.shown_run(run))
+    html = render_to_string("connectors/runs/detail.html#live", context, request=request)
     if run.is_done:
         return HttpResponseStopPolling(html)
     response = HttpResponse(html)
@@ -102,9 +106,10 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = services.run_rerun(run=run, user=request.user)
     except ValidationError as exc:
-        context = _detail_context(run)
+        context = _detail_context(run, request.user)
         context["rerun_errors"] = exc.messages
-        return render(request, "connectors/runs/detail.html", context, status=400)
+        status = 429 if isinstance(exc, RunLimitReached) else 400
+        return render(request, "connectors/runs/detail.html", context, status=status)
     return redirect("run-detail", pk=new.pk)
 
 
@@ -135,6 +140,7 @@ class RunForm(forms.Form):
 def run_create(request: HttpRequest) -> HttpResponse:
     """Start a run from JSON values (the configure page offers the same from a real form)."""
     form = RunForm(request.POST or None, initial=_initial(request))
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -148,21 +154,29 @@ def run_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+            status = 429 if isinstance(exc, RunLimitReached) else 200
         except Http404 as exc:  # no such template or version: name the field
             form.add_error("template", str(exc))
         else:
             return redirect("run-detail", pk=run.pk)
     runnable = CatalogueEntry.objects.order_by("name").values_list("template_id", "name")
-    return render(request, "connectors/runs/new.html", {"form": form, "entries": runnable})
+    context = {"form": form, "entries": runnable}
+    return render(request, "connectors/runs/new.html", context, status=status)
 
 
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _detail_context(run: Run) -> dict[str, Any]:
+def _detail_context(run: Run, viewer: Any) -> dict[str, Any]:
+    run = masking.shown_run(run)  # literals typed into concealed fields: *** (as configure)
     context = _live_context(run)
+    theirs = run.created_by_id != viewer.pk
     context.update(
         {
+            # A staff user looking at someone else's run: say whose secrets each button uses.
+            "someone_elses": theirs,
+            "target_hosts": selectors.target_hosts(run) if theirs else [],
+            "rerun_as": _rerun_as(run, viewer) if theirs else None,
             "values_json": _pretty(run.values),
             "variables_json": _pretty(run.variables),
             "job_json": _pretty(run.job),
@@ -193,6 +207,14 @@ def _live_context(run: Run) -> dict[str, Any]:
         "bars": selectors.waterfall(run) if run.is_done else [],
         "exchanges": [_exchange_view(x) for x in run.http_exchanges or []],
     }
+
+
+def _rerun_as(run: Run, viewer: Any) -> Any:
+    """Whose secret permissions a re-run by VIEWER would use (None: it would be refused)."""
+    try:
+        return services.rerun_secrets_as(run, viewer)
+    except ValidationError:
+        return None
 
 
 def configure_url(run: Run) -> str | None:
@@ -278,13 +300,13 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
-    for key, messages in exc.message_dict.items():
+    for key, texts in exc.message_dict.items():
         field = key.split(".", 1)[0]
         prefix = f"{key.split('.', 1)[1]}: " if "." in key else ""
         target = field if field in form.fields else None
         if field == "template":
             target = "template"
-        for message in messages:
+        for message in texts:
             form.add_error(target, f"{prefix}{message}")
 
 
@@ -295,10 +317,19 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 def connector_tests(request: HttpRequest, template_id: str) -> HttpResponse:
     """The user's test cases of one connector; POST runs them all (one batch)."""
     if request.method == "POST":
-        batch = testcases.run_test_cases(template_id=template_id, user=request.user)
+        try:
+            batch = testcases.run_test_cases(template_id=template_id, user=request.user)
+        except RunLimitReached as refused:
+            messages.error(request, f"Not started: {refused.messages[0]}")
+            return redirect("connector-tests", template_id=template_id)
         return redirect(f"{reverse('connector-tests', args=[template_id])}?batch={batch}")
     batch = _uuid(request.GET.get("batch", ""))
-    rows = testcases.table_of_test_cases(template_id=template_id, user=request.user, batch=batch)
+    rows = [
+        _shown_row(row)
+        for row in testcases.table_of_test_cases(
+            template_id=template_id, user=request.user, batch=batch
+        )
+    ]
     running = any(row.run is not None and not row.run.is_done for row in rows)
     context = {
         "template_id": template_id,
@@ -361,6 +392,15 @@ def test_case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("connector-tests", template_id=configuration.template_id)
     context = {"form": form, "configuration": configuration, "existing": existing}
     return render(request, "connectors/runs/test_case.html", context)
+
+
+def _shown_row(row: testcases.Row) -> testcases.Row:
+    """ROW with concealed literals masked in its runs, their verdicts and the changes."""
+    runs = [run for run in (row.run, row.previous) if run is not None]
+    for run in runs:
+        row.changes = [masking.redactor_for(run).redact_text(line) for line in row.changes]
+    row.run = masking.shown_run(row.run) if row.run is not None else None
+    return row
 
 
 def _uuid(text: str) -> uuid.UUID | None:

@@ -116,6 +116,9 @@ def test_another_users_run_is_404_and_not_listed(
     user.save()
     assert client.get(theirs["url"]).status_code == 200
     assert client.get(LIST).json()["count"] == 1
+    # a staff re-run is the staff user's run, with bob's secret permissions
+    rerun = client.post(f"{theirs['url']}rerun/").json()
+    assert (rerun["created_by"], rerun["secrets_as"]) == ("ada", "bob")
 
 
 @pytest.mark.django_db

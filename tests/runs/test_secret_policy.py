@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from connectors.elementtemplates import ElementTemplate, active_properties, field_key
 from connectors.models import Run, Secret, SecretAuditEvent
-from connectors.runs.services import run_execute, run_start
+from connectors.runs.services import run_execute, run_rerun, run_start
 from connectors.secrets.services import secret_create
 from tests.builtin.conftest import REST_FILE, REST_ID, values_for
 from tests.elementtemplates.corpus import CORPUS_DIR
@@ -207,3 +208,83 @@ def test_the_dryrun_command_is_trusted_like_staff(
     call_command("dryrun", REST_ID, "--values", str(values), "--version", "18")
     assert json.loads(capsys.readouterr().out)["outcome"] == "completed"
     assert server.last("/api").header("Authorization") == f"Bearer {CANARY}"
+
+
+# --- re-runs: someone else's run never borrows the re-runner's secrets ----------------------
+
+
+@pytest.fixture
+def staff(other_user: Any) -> Any:
+    other_user.is_staff = True
+    other_user.save()
+    return other_user
+
+
+def rerun(run: Run, user: Any) -> Run:
+    new = run_rerun(run=run, user=user)
+    done = run_execute(new.pk)
+    assert done is not None
+    return done
+
+
+def test_a_staff_re_run_of_someone_elses_run_cannot_send_the_staff_users_secret(
+    user: Any, staff: Any, rest: Any, server: RecordingServer
+) -> None:
+    secret_create(name="STAFF_KEY", value=CANARY, user=staff)  # no allowed hosts
+    # ada points her run at her own server and names the staff user's secret ...
+    bait = dry_run(rest, rest_values(rest, server, "{{secrets.STAFF_KEY}}"), user)
+    assert bait.outcome == "failed" and server.requests == []
+    # ... and the staff user, looking through the runs, presses Re-run
+    run = rerun(bait, staff)
+    assert run.outcome == "failed"
+    assert run.error_message.startswith(
+        "Secret 'STAFF_KEY' may not be used in this dry-run: this re-run uses the secret "
+        "permissions of ada, who started the original run, and for ada: it belongs to bob and "
+        "names no allowed hosts"
+    )
+    assert run.result["retries"] == 0
+    assert server.requests == []
+    assert CANARY not in stored(run)
+    assert (run.created_by, run.secrets_as) == (staff, user)
+    assert not SecretAuditEvent.objects.filter(action="use").exists()
+
+
+def test_a_staff_re_run_uses_the_creators_own_secrets_as_the_creator_could(
+    user: Any, staff: Any, rest: Any, server: RecordingServer
+) -> None:
+    secret_create(name="API_TOKEN", value=CANARY, user=user)
+    original = dry_run(rest, rest_values(rest, server, "{{secrets.API_TOKEN}}"), user)
+    assert original.outcome == "completed", original.result
+    run = rerun(original, staff)
+    assert run.outcome == "completed", run.result
+    assert server.last("/api").header("Authorization") == f"Bearer {CANARY}"
+    # a re-run of that re-run still uses ada's permissions, not the staff user's
+    assert run_rerun(run=run, user=staff).secrets_as == user
+
+
+def test_a_run_whose_creator_is_gone_cannot_be_re_run(
+    user: Any, staff: Any, rest: Any, server: RecordingServer
+) -> None:
+    original = dry_run(rest, rest_values(rest, server, "plain"), user)
+    user.delete()
+    original.refresh_from_db()
+    with pytest.raises(ValidationError) as raised:
+        run_rerun(run=original, user=staff)
+    assert raised.value.messages == [
+        f"Run {original.pk} cannot be re-run: the user who started it no longer exists, and a "
+        "re-run may use only their secret permissions. Open it as a configuration to run its "
+        "values as yourself."
+    ]
+
+
+def test_a_staff_users_re_run_of_a_dryrun_command_run_uses_their_own_permissions(
+    user: Any, staff: Any, rest: Any, server: RecordingServer, tmp_path: Any, capsys: Any
+) -> None:
+    secret_create(name="API_TOKEN", value=CANARY, user=user)
+    values = tmp_path / "values.json"
+    values.write_text(json.dumps(rest_values(rest, server, "{{secrets.API_TOKEN}}")))
+    call_command("dryrun", REST_ID, "--values", str(values), "--version", "18")
+    capsys.readouterr()
+    run = rerun(Run.objects.get(), staff)  # the operator's run: nobody else's values
+    assert run.outcome == "completed", run.result
+    assert run.secrets_as == staff

@@ -193,3 +193,39 @@ def test_runs_belong_to_whoever_started_them(
     html = client.get(reverse("run-list")).content.decode()
     assert f"#{mine.pk}</a>" in html and f"#{theirs.pk}</a>" in html
     assert client.get(reverse("run-detail", args=[mine.pk])).status_code == 200
+
+
+def test_a_staff_user_sees_whose_secrets_a_re_run_of_someone_elses_run_uses(
+    client: Any, user: Any, other_user: Any, catalogue: dict, test_registry: Any
+) -> None:
+    theirs = done_run(user, catalogue, test_registry, {"text": "https://collector.example:8443/x"})
+    other_user.is_staff = True
+    other_user.save()
+    client.force_login(other_user)
+    html = client.get(reverse("run-detail", args=[theirs.pk])).content.decode()
+    notice = html.split('id="someone-elses-run"')[1].split("</div>")[0]
+    assert "This is ada\u2019s run" in notice
+    assert "<code>collector.example:8443</code>" in notice  # where its values send requests
+    assert "<em>Re-run</em> uses ada\u2019s secret permissions" in notice
+    assert "your own run and uses your secrets" in notice
+
+    response = client.post(reverse("run-rerun", args=[theirs.pk]))
+    new = Run.objects.exclude(pk=theirs.pk).get()
+    assert (new.created_by, new.secrets_as) == (other_user, user)
+    page = client.get(response["Location"]).content.decode()
+    assert "ada\u2019s, who started the original run" in page.split('id="run-secrets-as"')[1]
+    assert 'id="someone-elses-run"' not in page  # the re-run is the staff user's own
+
+
+def test_a_run_of_a_deleted_user_cannot_be_re_run(
+    client: Any, user: Any, other_user: Any, catalogue: dict, test_registry: Any
+) -> None:
+    theirs = done_run(user, catalogue, test_registry, {"text": "x"})
+    user.delete()
+    other_user.is_staff = True
+    other_user.save()
+    client.force_login(other_user)
+    response = client.post(reverse("run-rerun", args=[theirs.pk]))
+    assert response.status_code == 400
+    assert "the user who started it no longer exists" in response.content.decode()
+    assert Run.objects.count() == 1
