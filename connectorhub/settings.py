@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from connectorhub.datadir import PrivateSQLiteConnection, private_folder
 from connectorhub.env import (
     ConfigurationError,
     dev_secret_file,
@@ -93,8 +94,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Tokens and sessions live in it: the file is created 0600 (connectorhub/datadir.py).
+            "factory": PrivateSQLiteConnection,
         }
     )
+    if Path(DATABASES["default"]["NAME"]).parent == DATA_DIR:
+        private_folder(DATA_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
