@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF reads POST): refuses oversized multipart bodies.
+    "connectors.uploads.UploadLimitMiddleware",
     "connectors.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,9 +157,16 @@ STORAGES = {
 # `make run` nor the tests need a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Uploads of templates are bounded here and again in the import code.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CONNECTORHUB_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Request bodies are bounded as a whole, files included: connectors/uploads.py refuses a larger
+# multipart body before reading it and streams each file to a temporary file; the import code
+# bounds each document again.
+CONNECTORHUB_MAX_UPLOAD_BYTES = env_int("CONNECTORHUB_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONNECTORHUB_MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 200  # as many as the catalogue imports at once
+FILE_UPLOAD_HANDLERS = [
+    "connectors.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # HTTPS hardening is off by default because the hub starts on plain http://127.0.0.1;
 # a deployment behind TLS turns it on (README: "Production").
