@@ -7,6 +7,7 @@ developer's machine (SQLite and Redis under ./data). The README lists every vari
 from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 
 from connectorhub.datadir import PrivateSQLiteConnection, private_folder
@@ -44,12 +45,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
     "connectors",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files get neither the policy nor no-store.
+    "csp.middleware.CSPMiddleware",
+    "connectors.nostore.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +172,26 @@ FILE_UPLOAD_HANDLERS = [
     "connectors.uploads.BoundedUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Content-Security-Policy (django-csp): scripts and styles come from our own origin; the only
+# inline code is the API docs' start-up script, which carries the response's nonce. Style
+# attributes stay allowed (style-src-attr): the pages set sizes inline, e.g. the run
+# waterfall's bars; <style> elements do not. htmx's indicator style is in app.css
+# (includeIndicatorStyles is off in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 
 # HTTPS hardening is off by default because the hub starts on plain http://127.0.0.1;
 # a deployment behind TLS turns it on (README: "Production").
