@@ -119,3 +119,12 @@ def test_files_are_counted_even_when_the_body_is_longer_than_it_says(small_limit
 
     assert response.status_code == 413
     assert "more than 293 KiB" in json.loads(response.content)["errors"][0]
+
+
+@pytest.mark.django_db
+def test_a_multipart_api_request_within_the_limit_still_works(signed_in_client):
+    # The body is parsed before the view; DRF then reads the parsed form, not the spent stream.
+    response = signed_in_client.post("/api/v1/secrets/", {"name": "FORM_TOKEN", "value": "v-123"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "FORM_TOKEN"
