@@ -9,6 +9,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from connectorhub.datadir import private_folder
+
 
 class ConfigurationError(RuntimeError):
     """An environment variable holds a value the hub cannot use."""
@@ -63,7 +65,7 @@ def dev_secret_file(path: Path, make: Callable[[], str] | None = None) -> str:
     """Read a development secret from PATH, creating it (mode 0600) on first use."""
     if path.exists():
         return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     value = make() if make else secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:

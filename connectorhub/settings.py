@@ -4,10 +4,13 @@ Every value comes from an environment variable with an embedded default suitable
 developer's machine (SQLite and Redis under ./data). The README lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 
+from connectorhub.datadir import PrivateSQLiteConnection, private_folder
 from connectorhub.env import (
     ConfigurationError,
     dev_secret_file,
@@ -41,20 +44,29 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "axes",
+    "csp",
     "connectors",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files get neither the policy nor no-store.
+    "csp.middleware.CSPMiddleware",
+    "connectors.nostore.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CSRF reads POST): refuses oversized multipart bodies.
+    "connectors.uploads.UploadLimitMiddleware",
     "connectors.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "connectorhub.urls"
@@ -93,8 +105,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         {
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Tokens and sessions live in it: the file is created 0600 (connectorhub/datadir.py).
+            "factory": PrivateSQLiteConnection,
         }
     )
+    if Path(DATABASES["default"]["NAME"]).parent == DATA_DIR:
+        private_folder(DATA_DIR)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -103,6 +119,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after CONNECTORHUB_LOGIN_FAILURE_LIMIT failed sign-ins of one
+# user name from one address, that pair is refused for the cool-off, even with the right password;
+# other users and addresses are unaffected, and a successful sign-in forgets the failures. It
+# guards every password sign-in (the login page and the admin's); API tokens do not sign in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def _env_positive(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ConfigurationError(f"{name}={value!r} must be 1 or more")
+    return value
+
+
+AXES_FAILURE_LIMIT = _env_positive("CONNECTORHUB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_positive("CONNECTORHUB_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "connectors.lockout.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalogue"
 LOGOUT_REDIRECT_URL = "login"
@@ -124,9 +162,36 @@ STORAGES = {
 # `make run` nor the tests need a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# Uploads of templates are bounded here and again in the import code.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CONNECTORHUB_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Request bodies are bounded as a whole, files included: connectors/uploads.py refuses a larger
+# multipart body before reading it and streams each file to a temporary file; the import code
+# bounds each document again.
+CONNECTORHUB_MAX_UPLOAD_BYTES = env_int("CONNECTORHUB_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONNECTORHUB_MAX_UPLOAD_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 200  # as many as the catalogue imports at once
+FILE_UPLOAD_HANDLERS = [
+    "connectors.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Content-Security-Policy (django-csp): scripts and styles come from our own origin; the only
+# inline code is the API docs' start-up script, which carries the response's nonce. Style
+# attributes stay allowed (style-src-attr): the pages set sizes inline, e.g. the run
+# waterfall's bars; <style> elements do not. htmx's indicator style is in app.css
+# (includeIndicatorStyles is off in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "style-src-attr": [csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
 
 # HTTPS hardening is off by default because the hub starts on plain http://127.0.0.1;
 # a deployment behind TLS turns it on (README: "Production").

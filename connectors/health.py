@@ -2,11 +2,14 @@
 live Zeebe workers' heartbeats.
 
 Each check is bounded by a short timeout so that /healthz answers quickly even when a
-component hangs.
+component hangs. Details (addresses, host names, errors) are for signed-in users only: anyone
+may ask /healthz, so it answers them with each component's state alone (`states`).
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import redis
 from django.conf import settings
@@ -128,14 +131,23 @@ def system_status() -> list[ComponentStatus]:
     return checks
 
 
-def _redacted_url(url: str) -> str:
-    """The URL without its password, for display."""
-    from urllib.parse import urlsplit, urlunsplit
+def states(checks: list[ComponentStatus]) -> dict[str, str]:
+    """`{component: "ok" | "error"}`: what /healthz tells anonymous callers."""
+    return {check.name: "ok" if check.ok else "error" for check in checks}
 
+
+# Query parameters whose value is a credential, e.g. redis://host/0?password=...
+_SECRET_PARAMETER = re.compile(r"pass|secret|token|key|auth|credential", re.IGNORECASE)
+
+
+def _redacted_url(url: str) -> str:
+    """The URL for display: user name, password and secret-looking query values as `***`."""
     parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username or ''}:***@{parts.hostname}" + (
-            f":{parts.port}" if parts.port else ""
-        )
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rpartition("@")[2]
+    query = "&".join(
+        f"{name}=***" if _SECRET_PARAMETER.search(name) else f"{name}={value}"
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit(parts._replace(netloc=netloc, query=query))

@@ -163,7 +163,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser page; a screenshot is kept in test-artifacts/ when the test fails."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Playwright's wait_for_function evaluates its predicate with eval(), which the hub's
+    # Content-Security-Policy refuses; tests/foundation/test_csp.py checks every page under the
+    # policy in a context of its own.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page

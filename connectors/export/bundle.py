@@ -39,9 +39,9 @@ def template_files(templates: list[ExportedTemplate]) -> dict[str, str]:
     for item in templates:
         by_id.setdefault(item.template_id, []).append(item)
     files: dict[str, str] = {}
+    names = _UniqueNames()
     for template_id, versions in by_id.items():
-        name = _unique(file_name(template_id), files)
-        files[name] = to_json(versions, single=len(versions) == 1)
+        files[names.claim(file_name(template_id))] = to_json(versions, single=len(versions) == 1)
     return files
 
 
@@ -78,11 +78,28 @@ def download_name(result: ExportResult, suffix: str) -> str:
     return f"element-templates.{suffix}"
 
 
-def _unique(name: str, taken: dict[str, str]) -> str:
-    stem, counter = name.removesuffix(".json"), 2
-    while name.lower() in {n.lower() for n in taken}:
-        name, counter = f"{stem}-{counter}.json", counter + 1
-    return name
+class _UniqueNames:
+    """Hands out `name.json`, then `name-2.json`, `name-3.json`, ... ignoring case (zip tools on
+    Windows and macOS would overwrite one with the other).
+
+    Many ids clean to the same name (`a b`, `a:b`, `A/b`), so each stem remembers the next
+    number to try: naming n colliding ids takes linear time, not a rescan of every name taken.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._next_number: dict[str, int] = {}
+
+    def claim(self, name: str) -> str:
+        stem = name.removesuffix(".json")
+        key = stem.lower()
+        number = self._next_number.get(key, 2)
+        while name.lower() in self._taken:
+            name, number = f"{stem}-{number}.json", number + 1
+        # Every number below this one is taken for good (names are never given back).
+        self._next_number[key] = number
+        self._taken.add(name.lower())
+        return name
 
 
 def _write(archive: zipfile.ZipFile, path: str, text: str) -> None:

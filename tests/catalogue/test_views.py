@@ -103,8 +103,11 @@ def test_upload_of_50_mb_is_refused_without_reading_it(importer_client):
 
     response = importer_client.post("/catalogue/import", {"files": [huge]}, follow=True)
 
-    assert response.status_code == 200
-    assert "huge.json: larger than 10 MiB; not imported." in response.content.decode()
+    assert response.status_code == 413
+    assert (
+        "The request is 50.0 MiB, larger than 10 MiB, the most one request may carry "
+        "(CONNECTORHUB_MAX_UPLOAD_BYTES)"
+    ) in response.content.decode()
     assert TemplateVersion.objects.count() == 0
 
 

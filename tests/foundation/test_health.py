@@ -8,8 +8,8 @@ from connectorhub.localredis import free_port
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_healthz_reports_database_redis_and_worker_up(client, celery_worker):
-    response = client.get("/healthz")
+def test_healthz_reports_database_redis_and_worker_up(signed_in_client, celery_worker):
+    response = signed_in_client.get("/healthz")
 
     assert response.status_code == 200
     body = response.json()
@@ -34,15 +34,56 @@ def test_healthz_says_which_component_is_down_without_sign_in(client, redis_url)
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"
-    assert body["components"]["redis"]["ok"] is False
-    assert body["components"]["worker"] == {"ok": False, "detail": "Redis is down"}
+    assert body["checks"]["redis"] == "error"
+    assert body["checks"]["worker"] == "error"
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_anonymous_healthz_gives_states_only_no_addresses_or_host_names(
+    client, celery_worker, settings
+):
+    settings.ZEEBE_ADDRESS = f"zeebe.internal:{free_port()}"
+
+    response = client.get("/healthz")
+
+    body = response.json()
+    assert body == {
+        "status": "degraded",
+        "checks": {
+            "database": "ok",
+            "redis": "ok",
+            "worker": "ok",
+            "zeebe": "error",
+            "live worker": "error",
+        },
+    }
+    text = response.content.decode()
+    for hidden in ("redis://", "127.0.0.1", "zeebe.internal", "test-", "sqlite"):
+        assert hidden not in text
 
 
 @pytest.mark.django_db
-def test_healthz_reports_unreachable_zeebe_gateway(client, redis_url, settings):
+def test_healthz_hides_credentials_of_the_redis_url_from_signed_in_users(
+    signed_in_client, redis_url, settings
+):
+    port = free_port()
+    settings.REDIS_URL = f"redis://hubuser:pa55word@127.0.0.1:{port}/0?password=qs-secret&db=0"
+
+    body = signed_in_client.get("/healthz").json()
+
+    detail = body["components"]["redis"]["detail"]
+    assert f"127.0.0.1:{port}/0" in detail
+    assert "db=0" in detail
+    for secret in ("hubuser", "pa55word", "qs-secret"):
+        assert secret not in detail
+
+
+@pytest.mark.django_db
+def test_healthz_reports_unreachable_zeebe_gateway(signed_in_client, redis_url, settings):
     settings.ZEEBE_ADDRESS = f"127.0.0.1:{free_port()}"
 
-    body = client.get("/healthz").json()
+    body = signed_in_client.get("/healthz").json()
 
     assert body["components"]["zeebe"]["ok"] is False
     assert settings.ZEEBE_ADDRESS in body["components"]["zeebe"]["detail"]

@@ -1,5 +1,6 @@
 """Settings come from the environment, strictly parsed; production passes Django's checks."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -92,3 +93,43 @@ def test_development_secret_key_is_generated_once_with_private_permissions(tmp_p
 
     assert key_file.read_text() == first
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+# Writes to the configured SQLite database and prints the modes of its files while it is open
+# (SQLite removes the -wal and -shm files of WAL mode on closing).
+WRITE_TO_DATABASE = (
+    "import glob, os; from django.db import connection; "
+    "connection.cursor().execute('CREATE TABLE IF NOT EXISTS probe (x)'); "
+    "print({os.path.basename(f): oct(os.stat(f).st_mode & 0o777) "
+    "for f in glob.glob(connection.settings_dict['NAME'] + '*')})"
+)
+
+
+def test_data_folder_and_sqlite_database_are_private_to_their_owner(tmp_path):
+    data = tmp_path / "data"
+    env = {"CONNECTORHUB_DATA_DIR": str(data), "SECRET_KEY": ""}
+
+    result = _manage("shell", "-c", WRITE_TO_DATABASE, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert data.stat().st_mode & 0o777 == 0o700
+    modes = ast.literal_eval(result.stdout.strip().splitlines()[-1])
+    assert modes == {f"connectorhub.sqlite3{end}": "0o600" for end in ("", "-wal", "-shm")}
+
+
+def test_a_data_folder_open_to_others_is_tightened_and_says_so(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    database = data / "connectorhub.sqlite3"
+    database.touch()
+    database.chmod(0o644)
+    env = {"CONNECTORHUB_DATA_DIR": str(data), "SECRET_KEY": "x" * 50}
+
+    result = _manage("shell", "-c", WRITE_TO_DATABASE, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert data.stat().st_mode & 0o777 == 0o700
+    assert database.stat().st_mode & 0o777 == 0o600
+    assert f"{data} was open to other users (mode 755); it is now 700" in result.stderr
+    assert f"{database} was open to other users (mode 644); it is now 600" in result.stderr
