@@ -328,7 +328,7 @@ def _pattern_problems(
     label: str, constraints: Constraints, text: str, deadline: float
 ) -> list[str]:
     """JavaScript's `new RegExp(pattern).test(text)` for the patterns templates use."""
-    from connectors.feel.safe_regex import RegexSyntaxError, RegexTooSlow, compile_pattern
+    from connectors.feel.safe_regex import RegexSyntaxError, RegexTooComplex, compile_pattern
 
     from .schema_check import ecma_to_rust_regex
 
@@ -338,7 +338,7 @@ def _pattern_problems(
             return []
     except RegexSyntaxError:
         return []  # an expression Python cannot read is not the user's fault
-    except RegexTooSlow as error:
+    except RegexTooComplex as error:
         return [f"{label} could not be checked against the pattern {pattern}: {error}."]
     message = constraints.pattern_message
     return [f"{label} {message}" if message else f"{label} must match {pattern}."]

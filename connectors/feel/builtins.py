@@ -25,7 +25,7 @@ from .safe_regex import (
     Match,
     Regex,
     RegexSyntaxError,
-    RegexTooSlow,
+    RegexTooComplex,
     compile_pattern,
 )
 from .values import (
@@ -697,11 +697,13 @@ def _even(value: Any) -> Any:
 _MICROSECONDS_PER_STEP = 2
 
 
-def _pattern(pattern: Any, flags: Any = None) -> Regex:
+def _pattern(name: str, pattern: Any, flags: Any = None) -> Regex:
     try:
         return compile_pattern(_str(pattern), "" if flags is None else _str(flags))
     except RegexSyntaxError as error:
         raise _WrongType from error
+    except RegexTooComplex as error:
+        raise FeelEvaluationError(f"function '{name}': {error}") from None
 
 
 def _timed(env: Env, name: str, work: Callable[[float], Any]) -> Any:
@@ -709,7 +711,7 @@ def _timed(env: Env, name: str, work: Callable[[float], Any]) -> Any:
     started = time.monotonic()
     try:
         result = work(started + REGEX_TIME_LIMIT)
-    except RegexTooSlow as error:
+    except RegexTooComplex as error:
         raise FeelEvaluationError(f"function '{name}': {error}") from None
     microseconds = int((time.monotonic() - started) * 1_000_000)
     env.tick(1 + microseconds // _MICROSECONDS_PER_STEP)
@@ -718,7 +720,7 @@ def _timed(env: Env, name: str, work: Callable[[float], Any]) -> Any:
 
 def _matches(env: Env) -> FeelFunction:
     def impl(text: Any, pattern: Any, flags: Any = None) -> Any:
-        regex, source = _pattern(pattern, flags), _str(text)
+        regex, source = _pattern("matches", pattern, flags), _str(text)
         return _timed(env, "matches", lambda deadline: regex.search(source, deadline))
 
     params = ("input", "pattern", "flags")
@@ -727,7 +729,7 @@ def _matches(env: Env) -> FeelFunction:
 
 def _replace(env: Env) -> FeelFunction:
     def impl(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> Any:
-        regex, source = _pattern(pattern, flags), _str(text)
+        regex, source = _pattern("replace", pattern, flags), _str(text)
         parts = _java_replacement(_str(replacement))
         if any(isinstance(part, int) and part > regex.groups for part in parts):
             return None  # java.util.regex: "No group N"
@@ -764,7 +766,7 @@ def _java_replacement(replacement: str) -> list[str | int]:
 
 def _split(env: Env) -> FeelFunction:
     def impl(text: Any, delimiter: Any) -> Any:
-        regex, source = _pattern(delimiter), _str(text)
+        regex, source = _pattern("split", delimiter), _str(text)
         return _timed(env, "split", lambda deadline: regex.split(source, deadline))
 
     return FeelFunction("split", ("string", "delimiter"), _null_on_type_error(impl))
@@ -772,7 +774,7 @@ def _split(env: Env) -> FeelFunction:
 
 def _extract(env: Env) -> FeelFunction:
     def impl(text: Any, pattern: Any) -> Any:
-        regex, source = _pattern(pattern), _str(text)
+        regex, source = _pattern("extract", pattern), _str(text)
 
         def found(deadline: float) -> list[str | None]:
             return [match.group(0) for match in regex.findall(source, deadline)]

@@ -12,8 +12,9 @@ run them here instead, and both release the GIL while they match:
   RE2 would answer differently (`\b` next to non-ASCII letters, `$` before a final newline). It
   also gets the first `BACKTRACKING_FIRST` seconds of `findall`, where it is much quicker.
 
-So no pattern can freeze a process: each call answers, or raises `RegexTooSlow` after about
-`REGEX_TIME_LIMIT` seconds. This module imports nothing from the hub.
+So no pattern can freeze a process: each call answers, or raises `RegexTooComplex` after about
+`REGEX_TIME_LIMIT` seconds (at once for a pattern over `MAX_PATTERN_LENGTH`). This module
+imports nothing from the hub.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 import re2  # type: ignore[import-untyped]
 import regex  # type: ignore[import-untyped]
 
-# How long one call may take, in seconds, before it stops with RegexTooSlow. Ordinary patterns
+# How long one call may take, in seconds, before it stops with RegexTooComplex. Ordinary patterns
 # take microseconds and 200,000 matches a fifth of a second; Python's re needed 27 s for
 # `^(a+)+$` on 29 characters. A configure page checks all its patterns within this time too.
 REGEX_TIME_LIMIT = 1.0
@@ -42,6 +43,10 @@ _RE2_WORK_LIMIT = 50_000_000
 # bounds the cache; a pattern that needs more runs on the backtracking engine.
 _RE2_MEMORY = 2 << 20
 
+# Compiling takes time too, outside the time limit and holding the GIL: about 0.2 s for 10,000
+# characters, 15 s for a million. Real patterns are far shorter than this limit.
+MAX_PATTERN_LENGTH = 10_000
+
 # How long `findall` lets the backtracking engine try first, in seconds (0: RE2 at once); RE2
 # has the rest of the time limit.
 BACKTRACKING_FIRST = REGEX_TIME_LIMIT / 2
@@ -49,18 +54,21 @@ BACKTRACKING_FIRST = REGEX_TIME_LIMIT / 2
 _FLAGS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": regex.VERBOSE}
 
 
+_TOO_SLOW = (
+    f"the pattern took longer than {REGEX_TIME_LIMIT} s on this text and was stopped;"
+    " simplify the pattern"
+)
+
+
 class RegexSyntaxError(ValueError):
     """Neither engine reads the pattern."""
 
 
-class RegexTooSlow(Exception):
-    """The pattern took longer than REGEX_TIME_LIMIT on this text and was stopped."""
+class RegexTooComplex(Exception):
+    """The pattern is too long to compile, or took longer than REGEX_TIME_LIMIT on a text."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            f"the pattern took longer than {REGEX_TIME_LIMIT} s on this text and was stopped;"
-            " simplify the pattern"
-        )
+    def __init__(self, message: str = _TOO_SLOW) -> None:
+        super().__init__(message)
 
 
 class Match(Protocol):
@@ -90,7 +98,7 @@ class Regex:
         try:
             found = self._backtracking.search(text, timeout=_remaining(deadline), concurrent=True)
         except TimeoutError:
-            raise RegexTooSlow from None
+            raise RegexTooComplex from None
         return found is not None
 
     def findall(self, text: str, deadline: float) -> list[Match]:
@@ -102,7 +110,7 @@ class Regex:
         if BACKTRACKING_FIRST > 0:
             try:
                 return self._backtrack(text, min(deadline, time.monotonic() + BACKTRACKING_FIRST))
-            except RegexTooSlow:
+            except RegexTooComplex:
                 pass
         found: list[Match] = []
         for match in _on_time(self._re2.finditer(text), deadline):
@@ -117,7 +125,7 @@ class Regex:
         try:
             return list(_on_time(scanner, deadline))
         except TimeoutError:
-            raise RegexTooSlow from None
+            raise RegexTooComplex from None
 
     def split(self, text: str, deadline: float) -> list[str | None]:
         """re.split: the pieces between matches, with each match's groups between them."""
@@ -164,8 +172,12 @@ def compile_pattern(pattern: str, flags: str = "") -> Regex:
 
     `flags` are FEEL's letters: i (ignore case), s (dot matches newlines), m (multi-line),
     x (ignore whitespace and # comments); other letters are ignored, as they were with `re`.
-    Raises RegexSyntaxError when the pattern is not valid.
+    Raises RegexSyntaxError when the pattern is not valid, RegexTooComplex when it is too long.
     """
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        raise RegexTooComplex(
+            f"the pattern is {len(pattern)} characters long; the limit is {MAX_PATTERN_LENGTH}"
+        )
     value = regex.V0
     for flag in flags:
         value |= _FLAGS.get(flag, 0)
@@ -196,7 +208,7 @@ def _remaining(deadline: float) -> float:
 def _on_time(matches: Iterable[Match], deadline: float) -> Iterator[Match]:
     for match in matches:
         if time.monotonic() > deadline:
-            raise RegexTooSlow
+            raise RegexTooComplex
         yield match
 
 

@@ -148,3 +148,15 @@ def test_ordinary_patterns_mean_what_they_meant(
 )
 def test_flags_replacements_and_bad_patterns(expression: str, expected: Any) -> None:
     assert evaluate(expression) == expected
+
+
+def test_a_pattern_too_long_to_compile_quickly_is_refused() -> None:
+    # compiling a million characters took 8 to 15 s, holding the GIL
+    started = time.monotonic()
+    with pytest.raises(FeelEvaluationError) as caught:
+        evaluate("matches(s, p)", {"s": "ab", "p": "(a|b)" * 200_000})
+    assert time.monotonic() - started < CEILING
+    assert str(caught.value) == (
+        "function 'matches': the pattern is 1000000 characters long; the limit is 10000"
+    )
+    assert evaluate("matches(s, p)", {"s": "ab", "p": "(a|b)" * 2_000}) is False
