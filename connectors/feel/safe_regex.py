@@ -20,6 +20,7 @@ imports nothing from the hub.
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -181,10 +182,11 @@ def compile_pattern(pattern: str, flags: str = "") -> Regex:
     value = regex.V0
     for flag in flags:
         value |= _FLAGS.get(flag, 0)
-    # with x, whitespace and # comments are not pattern: it is left to `regex` as it is
-    translated = (
-        _translate(pattern) if "x" not in flags else _Translation(pattern, None, False, False)
-    )
+    if "x" in flags or _INLINE_VERBOSE.search(pattern):
+        # whitespace and # comments are not pattern there: `regex` gets it as it is
+        translated = _Translation(pattern, None, False, False)
+    else:
+        translated = _translate(pattern)
     try:
         backtracking = regex.compile(translated.backtracking, value)
     except (regex.error, ValueError, OverflowError, RecursionError) as error:
@@ -248,6 +250,8 @@ _INSIDE_CLASS = {
     "w": r"\p{L}\p{N}_",
     "s": r"\t-\r\x1c-\x1f\x85\p{Z}",
 }
+# (?x) or (?ax-i:...): verbose from there on, which _translate does not follow
+_INLINE_VERBOSE = re.compile(r"\(\?[aiLmsu-]*x")
 # letter escapes that mean the same in re and RE2 (re refuses the letters not listed anywhere)
 _SAME_ESCAPES = frozenset("abfnrtvxAB")
 

@@ -160,3 +160,9 @@ def test_a_pattern_too_long_to_compile_quickly_is_refused() -> None:
         "function 'matches': the pattern is 1000000 characters long; the limit is 10000"
     )
     assert evaluate("matches(s, p)", {"s": "ab", "p": "(a|b)" * 2_000}) is False
+
+
+def test_verbose_patterns_keep_their_comments() -> None:
+    pattern = "(?x) ^ [0-9]+ # digits [then\n \\w+ $"
+    assert evaluate("matches(s, p)", {"s": "12ab", "p": pattern}) is True
+    assert evaluate('matches("12 ab", "[0-9]+ # [ \\n \\w+", "x")') is True

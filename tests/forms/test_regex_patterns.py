@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from connectors.catalogue.importing import import_documents
@@ -74,7 +75,8 @@ def test_other_requests_are_answered_while_a_slow_pattern_is_checked(
 ) -> None:
     url = import_slow_template()
     client.force_login(user)
-    cookies = {"sessionid": client.cookies["sessionid"].value}
+    name = settings.SESSION_COOKIE_NAME
+    cookies = {name: client.cookies[name].value}
     answers: dict[str, int] = {}
 
     def configure() -> None:
