@@ -867,7 +867,7 @@ def base_functions() -> dict[str, FeelFunction]:
 
 
 def env_functions(env: Env) -> dict[str, FeelFunction]:
-    """Built-ins that need the evaluation's env: the clock and a comparator-calling sort."""
+    """Built-ins that need the evaluation's env: the clock, a comparator-calling sort, regexes."""
     return {name: factory(env) for name, factory in _PER_EVALUATION.items()}
 
 
