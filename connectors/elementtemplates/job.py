@@ -10,13 +10,12 @@ Values are keyed by `field_key(prop)`: the property id, or `<binding type>:<name
 properties without an id.
 """
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .conditions import MAX_PASSES, active_in, binding_key
-from .model import ElementTemplate, Property
+from .model import Constraints, ElementTemplate, Property
 from .values import default_stored, feel_mode, js_number, to_stored, xml_text
 
 TASK_DEFINITION_BINDINGS = frozenset({"zeebe:taskDefinition", "zeebe:taskDefinition:type"})
@@ -261,6 +260,8 @@ def check_values(
 
     `resolved`: `resolve(template, values)` when the caller already has it.
     """
+    from connectors.feel.safe_regex import deadline_from_now  # late, as FEEL in _feel
+
     values = values or {}
     errors: dict[str, list[str]] = {}
     known = {field_key(p): p for p in template.properties}
@@ -268,10 +269,12 @@ def check_values(
         if key not in known:
             errors.setdefault(key, []).append("this template has no such field")
     resolved = resolved or resolve(template, values)
+    # one time budget for all patterns, so a template of many slow patterns stays bounded
+    deadline = deadline_from_now()
     for prop in resolved.active:
         key = field_key(prop)
         problems = _value_problems(prop, values.get(key), key in values)
-        problems += _constraint_problems(prop, resolved.value_of(prop), key in values, values)
+        problems += _constraint_problems(prop, resolved.value_of(prop), key in values, deadline)
         if problems:
             errors.setdefault(key, []).extend(problems)
     return errors
@@ -301,9 +304,7 @@ def _value_problems(prop: Property, value: Any, given: bool) -> list[str]:
     return []
 
 
-def _constraint_problems(
-    prop: Property, stored: Any, given: bool, values: Mapping[str, Any]
-) -> list[str]:
+def _constraint_problems(prop: Property, stored: Any, given: bool, deadline: float) -> list[str]:
     constraints = prop.constraints
     if constraints is None or (prop.editable is False) or prop.type == "Hidden":
         return []
@@ -318,18 +319,26 @@ def _constraint_problems(
         problems.append(f"{label} must have at least {int(constraints.min_length)} characters.")
     if constraints.max_length is not None and len(text) > constraints.max_length:
         problems.append(f"{label} must have at most {int(constraints.max_length)} characters.")
-    pattern = constraints.pattern_value
-    if pattern is not None and not _search(pattern, text):
-        message = constraints.pattern_message
-        problems.append(f"{label} {message}" if message else f"{label} must match {pattern}.")
+    if constraints.pattern_value is not None:
+        problems += _pattern_problems(label, constraints, text, deadline)
     return problems
 
 
-def _search(pattern: str, text: str) -> bool:
+def _pattern_problems(
+    label: str, constraints: Constraints, text: str, deadline: float
+) -> list[str]:
     """JavaScript's `new RegExp(pattern).test(text)` for the patterns templates use."""
+    from connectors.feel.safe_regex import RegexSyntaxError, RegexTooComplex, compile_pattern
+
     from .schema_check import ecma_to_rust_regex
 
+    pattern = constraints.pattern_value or ""
     try:
-        return re.search(ecma_to_rust_regex(pattern), text) is not None
-    except re.error:
-        return True  # an expression Python cannot read is not the user's fault
+        if compile_pattern(ecma_to_rust_regex(pattern)).search(text, deadline):
+            return []
+    except RegexSyntaxError:
+        return []  # an expression Python cannot read is not the user's fault
+    except RegexTooComplex as error:
+        return [f"{label} could not be checked against the pattern {pattern}: {error}."]
+    message = constraints.pattern_message
+    return [f"{label} {message}" if message else f"{label} must match {pattern}."]

@@ -12,12 +12,22 @@ import decimal
 import functools
 import json
 import re
+import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from .errors import FeelEvaluationError
 from .nodes import MAX_LIST_LENGTH, Env, invoke
+from .safe_regex import (
+    REGEX_TIME_LIMIT,
+    Match,
+    Regex,
+    RegexSyntaxError,
+    RegexTooComplex,
+    compile_pattern,
+)
 from .values import (
     DECIMAL_CONTEXT,
     DayTimeDuration,
@@ -104,18 +114,6 @@ def _varargs(args: tuple[Any, ...]) -> list[Any]:
     if len(args) == 1 and isinstance(args[0], list):
         return args[0]
     return list(args)
-
-
-def _regex(pattern: str, flags: str = "") -> re.Pattern[str]:
-    value = 0
-    for flag in flags:
-        value |= {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}.get(
-            flag, 0
-        )
-    try:
-        return re.compile(pattern, value)
-    except re.error as error:
-        raise _WrongType from error
 
 
 # -- conversion -----------------------------------------------------------------------------
@@ -291,36 +289,6 @@ def _after(text: Any, match: Any) -> Any:
     return "" if index < 0 else source[index + len(needle) :]
 
 
-def _java_replacement(replacement: str) -> str:
-    # java.util.regex writes groups as $1; Python wants \g<1>
-    out: list[str] = []
-    i = 0
-    while i < len(replacement):
-        char = replacement[i]
-        if char == "\\" and i + 1 < len(replacement):
-            out.append(replacement[i + 1].replace("\\", "\\\\"))
-            i += 2
-        elif char == "$" and i + 1 < len(replacement) and replacement[i + 1].isdigit():
-            j = i + 1
-            while j < len(replacement) and replacement[j].isdigit():
-                j += 1
-            out.append(f"\\g<{replacement[i + 1 : j]}>")
-            i = j
-        else:
-            out.append(char.replace("\\", "\\\\"))
-            i += 1
-    return "".join(out)
-
-
-@builtin("replace", "input, pattern, replacement, flags", required=3)
-def _replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> Any:
-    regex = _regex(_str(pattern), "" if flags is None else _str(flags))
-    try:
-        return regex.sub(_java_replacement(_str(replacement)), _str(text))
-    except (re.error, IndexError) as error:
-        raise _WrongType from error
-
-
 @builtin("contains", "string, match")
 def _contains(text: Any, match: Any) -> Any:
     return _str(match) in _str(text)
@@ -334,22 +302,6 @@ def _starts(text: Any, match: Any) -> Any:
 @builtin("ends with", "string, match")
 def _ends(text: Any, match: Any) -> Any:
     return _str(text).endswith(_str(match))
-
-
-@builtin("matches", "input, pattern, flags", required=2)
-def _matches(text: Any, pattern: Any, flags: Any = None) -> Any:
-    regex = _regex(_str(pattern), "" if flags is None else _str(flags))
-    return regex.search(_str(text)) is not None
-
-
-@builtin("split", "string, delimiter")
-def _split(text: Any, delimiter: Any) -> Any:
-    return _regex(_str(delimiter)).split(_str(text))
-
-
-@builtin("extract", "input, pattern")
-def _extract(text: Any, pattern: Any) -> Any:
-    return [m.group(0) for m in _regex(_str(pattern)).finditer(_str(text))]
 
 
 @builtin("trim", "string")
@@ -738,6 +690,100 @@ def _even(value: Any) -> Any:
     return number == number.to_integral_value() and int(number) % 2 == 0
 
 
+# -- regular expressions (need the evaluation env to charge their time) -----------------------
+
+# A FEEL step takes about 2 microseconds, so a regex call costs the steps FEEL would have taken
+# in the same time: the step budget bounds all regex work of an evaluation together.
+_MICROSECONDS_PER_STEP = 2
+
+
+def _pattern(name: str, pattern: Any, flags: Any = None) -> Regex:
+    try:
+        return compile_pattern(_str(pattern), "" if flags is None else _str(flags))
+    except RegexSyntaxError as error:
+        raise _WrongType from error
+    except RegexTooComplex as error:
+        raise FeelEvaluationError(f"function '{name}': {error}") from None
+
+
+def _timed(env: Env, name: str, work: Callable[[float], Any]) -> Any:
+    """`work(deadline)`, charged to the step budget; a pattern too slow fails the evaluation."""
+    started = time.monotonic()
+    try:
+        result = work(started + REGEX_TIME_LIMIT)
+    except RegexTooComplex as error:
+        raise FeelEvaluationError(f"function '{name}': {error}") from None
+    microseconds = int((time.monotonic() - started) * 1_000_000)
+    env.tick(1 + microseconds // _MICROSECONDS_PER_STEP)
+    return result
+
+
+def _matches(env: Env) -> FeelFunction:
+    def impl(text: Any, pattern: Any, flags: Any = None) -> Any:
+        regex, source = _pattern("matches", pattern, flags), _str(text)
+        return _timed(env, "matches", lambda deadline: regex.search(source, deadline))
+
+    params = ("input", "pattern", "flags")
+    return FeelFunction("matches", params, _null_on_type_error(impl), required=2)
+
+
+def _replace(env: Env) -> FeelFunction:
+    def impl(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> Any:
+        regex, source = _pattern("replace", pattern, flags), _str(text)
+        parts = _java_replacement(_str(replacement))
+        if any(isinstance(part, int) and part > regex.groups for part in parts):
+            return None  # java.util.regex: "No group N"
+
+        def substitute(match: Match) -> str:
+            return "".join(p if isinstance(p, str) else match.group(p) or "" for p in parts)
+
+        return _timed(env, "replace", lambda deadline: regex.sub(substitute, source, deadline))
+
+    params = ("input", "pattern", "replacement", "flags")
+    return FeelFunction("replace", params, _null_on_type_error(impl), required=3)
+
+
+def _java_replacement(replacement: str) -> list[str | int]:
+    """java.util.regex's replacement: `$1` is a group, a backslash takes the next character."""
+    parts: list[str | int] = []
+    i = 0
+    while i < len(replacement):
+        char = replacement[i]
+        if char == "\\" and i + 1 < len(replacement):
+            parts.append(replacement[i + 1])
+            i += 2
+        elif char == "$" and i + 1 < len(replacement) and replacement[i + 1].isdigit():
+            j = i + 1
+            while j < len(replacement) and replacement[j].isdigit():
+                j += 1
+            parts.append(int(replacement[i + 1 : j]))
+            i = j
+        else:
+            parts.append(char)
+            i += 1
+    return parts
+
+
+def _split(env: Env) -> FeelFunction:
+    def impl(text: Any, delimiter: Any) -> Any:
+        regex, source = _pattern("split", delimiter), _str(text)
+        return _timed(env, "split", lambda deadline: regex.split(source, deadline))
+
+    return FeelFunction("split", ("string", "delimiter"), _null_on_type_error(impl))
+
+
+def _extract(env: Env) -> FeelFunction:
+    def impl(text: Any, pattern: Any) -> Any:
+        regex, source = _pattern("extract", pattern), _str(text)
+
+        def found(deadline: float) -> list[str | None]:
+            return [match.group(0) for match in regex.findall(source, deadline)]
+
+        return _timed(env, "extract", found)
+
+    return FeelFunction("extract", ("input", "pattern"), _null_on_type_error(impl))
+
+
 # -- sorting (needs the evaluation env to call the comparator) ------------------------------
 
 
@@ -821,7 +867,7 @@ def base_functions() -> dict[str, FeelFunction]:
 
 
 def env_functions(env: Env) -> dict[str, FeelFunction]:
-    """Built-ins that need the evaluation's env: the clock and a comparator-calling sort."""
+    """Built-ins that need the evaluation's env: the clock, a comparator-calling sort, regexes."""
     return {name: factory(env) for name, factory in _PER_EVALUATION.items()}
 
 
@@ -829,6 +875,10 @@ _PER_EVALUATION: dict[str, Callable[[Env], FeelFunction]] = {
     "now": _now,
     "today": _today,
     "sort": _sort,
+    "matches": _matches,
+    "replace": _replace,
+    "split": _split,
+    "extract": _extract,
 }
 
 

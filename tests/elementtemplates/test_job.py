@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -125,3 +126,61 @@ def test_constraints_and_tampering(rest: ElementTemplate) -> None:
     assert build_job(rest, {"zeebe:taskDefinition:type": "other-type"}).type == (
         "io.camunda:http-json:1"
     )
+
+
+# -- patterns from untrusted templates ------------------------------------------------------
+
+# Python's re took 27 s for the first pattern on this text (2**29 ways to split the a's).
+CATASTROPHIC = "^(a+)+$"
+SLOW_DEFAULT = "a" * 29 + "!"
+# Lookbehind keeps this one on the backtracking engine, which stops it after a time limit.
+BACKTRACKING = "^(a|aa)+$(?<=a)"
+CEILING = 5.0  # seconds
+
+
+def patterned(*patterns: str, value: str = SLOW_DEFAULT) -> ElementTemplate:
+    """A template with one text field per pattern, each with `value` as its default."""
+    fields = [
+        {
+            "id": f"field{index}",
+            "label": f"Field {index}",
+            "type": "String",
+            "value": value,
+            "binding": {"type": "zeebe:input", "name": f"field{index}"},
+            "constraints": {"pattern": {"value": pattern, "message": "only a's"}},
+        }
+        for index, pattern in enumerate(patterns)
+    ]
+    task = {"type": "Hidden", "value": "t", "binding": {"type": "zeebe:taskDefinition:type"}}
+    return ElementTemplate.from_dict(
+        {
+            "id": "slow",
+            "name": "Slow",
+            "version": 1,
+            "appliesTo": ["bpmn:ServiceTask"],
+            "properties": [task, *fields],
+        }
+    )
+
+
+def test_a_catastrophic_pattern_is_checked_promptly() -> None:
+    template = patterned(CATASTROPHIC)
+    started = time.monotonic()
+    assert check_values(template, {}) == {"field0": ["Field 0 only a's"]}
+    assert check_values(template, {"field0": "aaaa"}) == {}
+    assert check_values(template, {"field0": "a" * 5_000 + "!"}) == {"field0": ["Field 0 only a's"]}
+    assert time.monotonic() - started < CEILING
+
+
+def test_a_pattern_too_slow_to_check_is_reported_on_its_field() -> None:
+    template = patterned(*[BACKTRACKING] * 10, value="a" * 40 + "!")
+    started = time.monotonic()
+    errors = check_values(template, {})
+    # one time budget for the whole check, however many slow patterns the template has
+    assert time.monotonic() - started < CEILING
+    assert set(errors) == {f"field{index}" for index in range(10)}
+    assert errors["field0"] == [
+        f"Field 0 could not be checked against the pattern {BACKTRACKING}: the pattern took"
+        " longer than 1.0 s on this text and was stopped; simplify the pattern."
+    ]
+    assert check_values(template, {f"field{i}": "aa" for i in range(10)}) == {}
