@@ -72,6 +72,9 @@ MAX_ERROR_MESSAGE_LENGTH = 6000  # Camunda protects Zeebe from huge messages at 
 MAX_OUTPUT_BYTES = 1_572_864  # Camunda's InlineSizeGuard: 1.5 MiB of output variables
 MAX_TRACE_BODY_CHARS = 65_536  # HTTP bodies kept in a run's trace
 MAX_TRACE_LOG_RECORDS = 500
+# A call that used its whole time limit still leaves its expressions this long (seconds), so
+# that a slow but successful call is not failed by a result expression given no time at all.
+EXPRESSION_TIME_FLOOR = 1.0
 
 Clock: TypeAlias = Callable[[], float]
 E = TypeVar("E", bound=BaseException)
@@ -437,7 +440,9 @@ class _Run:
         self._begin("mapping")
         if self.exception is None:
             try:
-                self.output = _output_variables(self.result, self.headers, self._feel_log())
+                self.output = _output_variables(
+                    self.result, self.headers, self._feel_log(), self._expression_time()
+                )
             except Exception as exc:
                 self.exception = exc
         if self.exception is None:
@@ -578,6 +583,14 @@ class _Run:
             )
         return self._outcome_of(verdict)
 
+    def _expression_time(self) -> float | None:
+        """Seconds the result and error expressions may still take: what is left of the run's
+        time limit, which also bounds the call, but at least EXPRESSION_TIME_FLOOR."""
+        if self.time_limit is None:
+            return None
+        left = self.started + self.time_limit - self.clock()
+        return max(left, EXPRESSION_TIME_FLOOR)
+
     def _feel_log(self) -> logging.Logger:
         """Where FEEL warnings go: the run's log when the connector ran, else the worker's."""
         return self.capture.logger if self.capture else _FEEL_LOG
@@ -588,7 +601,7 @@ class _Run:
             return None
         context = _feel_context(value)
         context["job"] = {"retries": self.job.retries}
-        result = _evaluate(expression, context, self._feel_log())
+        result = _evaluate(expression, context, self._feel_log(), self._expression_time())
         self.trace.error_expression = {"expression": expression, "result": result}
         if result is None:
             return None
@@ -1094,7 +1107,7 @@ def _texts_with_paths(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 
 def _output_variables(
-    response: JSON, headers: Mapping[str, str], log: logging.Logger
+    response: JSON, headers: Mapping[str, str], log: logging.Logger, time_limit: float | None
 ) -> dict[str, Any]:
     """resultVariable stores the whole response; resultExpression's entries are merged in."""
     output: dict[str, Any] = {}
@@ -1104,7 +1117,7 @@ def _output_variables(
     expression = headers.get(RESULT_EXPRESSION)
     mapped: JSON = None
     if expression is not None and expression.strip():
-        mapped = _evaluate(expression, _feel_context(response), log)
+        mapped = _evaluate(expression, _feel_context(response), log, time_limit)
         if mapped is not None:
             if not isinstance(mapped, dict):
                 raise ConnectorInputError(
@@ -1139,14 +1152,22 @@ _FEEL_LOG = logging.getLogger("connectorhub.feel")
 _FORBIDDEN_LITERAL = "camunda.function.type"
 
 
-def _evaluate(expression: str, context: dict[str, Any], log: logging.Logger) -> JSON:
+def _evaluate(
+    expression: str, context: dict[str, Any], log: logging.Logger, time_limit: float | None
+) -> JSON:
     text = expression.strip()
     text = text[1:].strip() if text.startswith("=") else text
     warnings: list[feel.Problem] = []
     try:
         # as feel-scala does: a call no function accepts is null plus a warning, not a failure
         value = feel.to_json(
-            feel.evaluate(text, context, unknown_functions="null", warnings=warnings)
+            feel.evaluate(
+                text,
+                context,
+                unknown_functions="null",
+                warnings=warnings,
+                time_limit=time_limit,
+            )
         )
     except feel.FeelError as exc:
         raise _ExpressionError(

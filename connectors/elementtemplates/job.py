@@ -213,6 +213,10 @@ def build_job(
     )
 
 
+# Seconds one input's FEEL may take: forms evaluate typed expressions in a web request.
+FEEL_TIME_LIMIT = 2.0
+
+
 def _evaluate(source: str | None, context: Mapping[str, Any], run: Evaluate) -> Any:
     if source is None:
         return None  # Zeebe maps an input without source to null
@@ -225,7 +229,10 @@ def _feel(expression: str, context: Mapping[str, Any]) -> Any:
     from connectors import feel  # imported late: FEEL is heavier than the rest of this module
 
     # Zeebe's engine is feel-scala: a call no function accepts gives null, not an incident
-    return feel.to_json(feel.evaluate(expression, dict(context), unknown_functions="null"))
+    value = feel.evaluate(
+        expression, dict(context), unknown_functions="null", time_limit=FEEL_TIME_LIMIT
+    )
+    return feel.to_json(value)
 
 
 def _assign(target: dict[str, Any], path: str, value: Any) -> None:

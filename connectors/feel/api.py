@@ -37,6 +37,7 @@ def evaluate(
     max_steps: int = DEFAULT_MAX_STEPS,
     unknown_functions: UnknownFunctions = "error",
     warnings: list[Problem] | None = None,
+    time_limit: float | None = None,
 ) -> Any:
     """Evaluate a FEEL expression (or text, parsed through the cache) against variables.
 
@@ -48,6 +49,7 @@ def evaluate(
     overload takes) raises FeelEvaluationError with `unknown_functions="error"`, the default:
     the hub reports a typo. With `"null"` the call gives null, as feel-scala (Camunda's engine,
     since 1.17) does, and a Problem naming the call is appended to `warnings` when given.
+    `time_limit` (seconds) bounds the evaluation's wall-clock time besides its steps.
     Raises FeelSyntaxError for bad text and FeelEvaluationError for an exhausted guard.
     """
     if unknown_functions not in ("error", "null"):
@@ -66,6 +68,7 @@ def evaluate(
         warnings=warnings,
         overrides=functions,
         per_evaluation=_BINDERS,
+        time_limit=time_limit,
     )
     scope = Scope(RootVariables(context or {}))
     try:

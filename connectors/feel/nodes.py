@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import time
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
@@ -128,6 +129,10 @@ class RootVariables(Mapping[str, Any]):
         return len(self._raw)
 
 
+# how many steps pass between two looks at the clock (a step takes about 2 µs)
+_CLOCK_EVERY = 256
+
+
 class Env:
     """Per-evaluation state: the step budget, function table, a fixed `now()` and what to do
     with a call no function accepts (raise, or null plus a warning as feel-scala does).
@@ -140,7 +145,9 @@ class Env:
 
     __slots__ = (
         "_bound",
+        "_clock_check",
         "call_depth",
+        "deadline",
         "functions",
         "max_steps",
         "now",
@@ -160,6 +167,7 @@ class Env:
         warnings: list[Problem] | None = None,
         overrides: Mapping[str, FeelFunction] | None = None,
         per_evaluation: Mapping[FeelFunction, Callable[[Env], FeelFunction]] | None = None,
+        time_limit: float | None = None,
     ) -> None:
         self.functions = functions
         self.overrides = overrides
@@ -167,6 +175,9 @@ class Env:
         self._bound: dict[str, FeelFunction] | None = None
         self.max_steps = max_steps
         self.steps = 0
+        # a wall-clock bound besides the steps: one step may be costly (a big string, a regex)
+        self.deadline = None if time_limit is None else time.monotonic() + time_limit
+        self._clock_check = max_steps + 1 if time_limit is None else _CLOCK_EVERY
         self.call_depth = 0
         self.now: dt.datetime | None = None
         self.null_calls = null_calls
@@ -200,10 +211,18 @@ class Env:
 
     def tick(self, count: int = 1) -> None:
         self.steps += count
+        if self.steps >= self._clock_check:
+            self._check_clock()
         if self.steps > self.max_steps:
             raise FeelEvaluationError(
                 f"evaluation exceeded {self.max_steps} steps; the expression loops too long"
             )
+
+    def _check_clock(self) -> None:
+        """Every _CLOCK_EVERY steps: raise once the evaluation ran past its deadline."""
+        self._clock_check = self.steps + _CLOCK_EVERY
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise FeelEvaluationError("evaluation ran past its time limit and was stopped")
 
 
 class Node:
