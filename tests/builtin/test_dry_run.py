@@ -94,12 +94,12 @@ def form_values(version: Any, by_binding: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def dry_run(version: Any, by_binding: dict[str, Any]) -> Any:
+def dry_run(version: Any, by_binding: dict[str, Any], user: Any = None) -> Any:
     from connectors.runs.services import run_start
     from tests.runs.conftest import wait_done
 
     run = run_start(
-        version=version, values=form_values(version, by_binding), variables={}, user=None
+        version=version, values=form_values(version, by_binding), variables={}, user=user
     )
     return wait_done(run.pk, timeout=30)
 
@@ -194,7 +194,7 @@ def test_a_dry_run_to_an_address_outside_the_allowlist_is_refused(egress_worker,
     assert local.requests == []
 
 
-def test_a_secret_in_the_url_never_reaches_the_stored_run(egress_worker, versions, local):
+def test_a_secret_in_the_url_never_reaches_the_stored_run(egress_worker, versions, local, user):
     """httpx writes the secret in the path as `op%20en'!*();:@,$~sesame`, a spelling the
     runtime's masking cannot guess: the recorded URL is built with the secret masked first."""
     import json
@@ -203,7 +203,7 @@ def test_a_secret_in_the_url_never_reaches_the_stored_run(egress_worker, version
     from connectors.secrets.services import secret_create
 
     secret = "op en'!*();:@,$~sesame"
-    secret_create(name="URL_TOKEN", value=secret, allowed_hosts=["127.0.0.1"])
+    secret_create(name="URL_TOKEN", value=secret, allowed_hosts=["127.0.0.1"], user=user)
     local.fallback = Reply(json={"ok": True})
     run = dry_run(
         versions[REST_ID],
@@ -212,6 +212,7 @@ def test_a_secret_in_the_url_never_reaches_the_stored_run(egress_worker, version
             "url": f"{local.url}/items/{{{{secrets.URL_TOKEN}}}}?q={{{{secrets.URL_TOKEN}}}}",
             "queryParameters": '={"key": "{{secrets.URL_TOKEN}}"}',
         },
+        user,
     )
     assert run.outcome == "completed", run.result
     assert dict(local.last().query) == {"q": secret, "key": secret}  # it was sent

@@ -38,6 +38,13 @@ def template_file(number: int, size: int) -> SimpleUploadedFile:
 
 
 @pytest.fixture
+def importer_client(client, django_user_model):
+    """Imports need connectors.import_templates, which staff have."""
+    client.force_login(django_user_model.objects.create_user("importer", is_staff=True))
+    return client
+
+
+@pytest.fixture
 def small_limit(settings):
     settings.CONNECTORHUB_MAX_UPLOAD_BYTES = LIMIT
     return LIMIT
@@ -45,11 +52,11 @@ def small_limit(settings):
 
 @pytest.mark.django_db
 def test_several_files_over_the_limit_together_are_refused_and_nothing_is_imported(
-    signed_in_client, small_limit
+    importer_client, small_limit
 ):
     files = [template_file(n, 80_000) for n in range(4)]  # each well under, together over
 
-    response = signed_in_client.post("/catalogue/import", {"files": files})
+    response = importer_client.post("/catalogue/import", {"files": files})
 
     assert response.status_code == 413
     html = response.content.decode()
@@ -60,10 +67,10 @@ def test_several_files_over_the_limit_together_are_refused_and_nothing_is_import
 
 
 @pytest.mark.django_db
-def test_files_just_under_the_limit_together_are_imported(signed_in_client, small_limit):
+def test_files_just_under_the_limit_together_are_imported(importer_client, small_limit):
     files = [template_file(n, 70_000) for n in range(4)]
 
-    response = signed_in_client.post("/catalogue/import", {"files": files}, follow=True)
+    response = importer_client.post("/catalogue/import", {"files": files}, follow=True)
 
     assert response.status_code == 200
     assert "4 imported" in response.content.decode()
@@ -82,10 +89,10 @@ def test_the_api_refuses_a_multipart_body_over_the_limit_with_json(signed_in_cli
 
 
 @pytest.mark.django_db
-def test_too_many_files_are_refused_with_the_number(signed_in_client):
+def test_too_many_files_are_refused_with_the_number(importer_client):
     files = [SimpleUploadedFile(f"f{n}.json", b"{}") for n in range(201)]
 
-    response = signed_in_client.post("/catalogue/import", {"files": files})
+    response = importer_client.post("/catalogue/import", {"files": files})
 
     assert response.status_code == 413
     assert "more than 200 files" in response.content.decode()
