@@ -14,6 +14,7 @@ import pytest
 
 from tests.services import fetched
 from tests.services.zeebe import ZeebeUnavailable, zeebe_gateway
+from tests.services.zeebe_engine import ZeebeTestEngine
 
 _unavailable: list[str] = []
 
@@ -27,6 +28,13 @@ def zeebe_address() -> Iterator[str]:
             _unavailable.append(str(reason))
             fetched.missing(str(reason), "ZEEBE_REQUIRED")
         yield address
+
+
+@pytest.fixture
+def zeebe_engine() -> Iterator[ZeebeTestEngine]:
+    """A fresh test engine (tests/services/zeebe_engine) for one test."""
+    with ZeebeTestEngine() as engine:
+        yield engine
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
