@@ -121,6 +121,7 @@ class ZeebeTestEngine:
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         self._loop = loop
         try:
             loop.run_until_complete(self._serve(ready))
@@ -128,6 +129,12 @@ class ZeebeTestEngine:
             failure.append(exc)
             ready.set()
         finally:
+            # Long polls still waiting end here, not in a closed loop (which logs each one).
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
     async def _serve(self, ready: threading.Event) -> None:
