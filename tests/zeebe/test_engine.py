@@ -100,6 +100,23 @@ def test_a_job_whose_deadline_passes_goes_to_the_next_worker(
     ]
 
 
+def test_a_long_poll_its_worker_gave_up_takes_no_job(
+    zeebe_engine: ZeebeTestEngine, gateway: GatewayStub
+) -> None:
+    request = pb.ActivateJobsRequest(
+        type="t:gone", worker="gone", timeout=60_000, maxJobsToActivate=1, requestTimeout=30_000
+    )
+    abandoned = gateway.ActivateJobs(request)
+    zeebe_engine.wait_until(lambda: zeebe_engine.store.open_polls == 1, 10, "the poll")
+    abandoned.cancel()  # type: ignore[attr-defined]
+    zeebe_engine.wait_until(lambda: zeebe_engine.store.open_polls == 0, 10, "the cancel")
+    key = zeebe_engine.create_job("t:gone")
+
+    (job,) = activate(gateway, "t:gone", "next", poll_ms=10_000)
+
+    assert job.key == key and job.worker == "next"
+
+
 def test_a_failure_with_retries_comes_back_after_its_backoff_and_zero_is_an_incident(
     zeebe_engine: ZeebeTestEngine, gateway: GatewayStub
 ) -> None:

@@ -20,7 +20,7 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayServicer
 
 from .bpmn import DeploymentError
 from .instances import COMPLETED
-from .jobs import Job, JobCommandError
+from .jobs import Job, JobCommandError, JobStore
 
 if TYPE_CHECKING:
     from .engine import ZeebeTestEngine
@@ -70,18 +70,25 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
         poll = request.requestTimeout or DEFAULT_LONG_POLL_MS
         end = time.monotonic() + max(poll, 0) / 1000
         store = self.engine.store
-        jobs = await self._wait(
-            lambda: store.activate(
-                request.type,
-                request.worker or "default",
-                request.timeout,
-                request.maxJobsToActivate,
-            ),
-            end,
-        )
+        with store.polling():
+            jobs = await self._wait(
+                # A poll its client has given up on takes nothing.
+                lambda: (
+                    []
+                    if context.cancelled()
+                    else store.activate(
+                        request.type,
+                        request.worker or "default",
+                        request.timeout,
+                        request.maxJobsToActivate,
+                    )
+                ),
+                end,
+            )
         if jobs:
             fetch = list(request.fetchVariable)
-            yield pb.ActivateJobsResponse(jobs=[_activated(job, fetch) for job in jobs])
+            async with _given_back_unless_sent(store, jobs, context):
+                yield pb.ActivateJobsResponse(jobs=[_activated(job, fetch) for job in jobs])
 
     async def StreamActivatedJobs(
         self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext
@@ -95,8 +102,8 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
                 ),
                 float("inf"),
             )
-            for job in jobs:
-                yield _activated(job, fetch)
+            async with _given_back_unless_sent(store, jobs, context):
+                yield _activated(jobs[0], fetch)
 
     async def CompleteJob(self, request: pb.CompleteJobRequest, context: Any) -> Any:
         variables = await _variables(request.variables, context)
@@ -220,6 +227,21 @@ class Gateway(GatewayServicer):  # type: ignore[misc]
     async def CancelProcessInstance(self, request: Any, context: Any) -> Any:
         await _command(context, lambda: self.engine.instances.cancel(request.processInstanceKey))
         return pb.CancelProcessInstanceResponse()
+
+
+@contextlib.asynccontextmanager
+async def _given_back_unless_sent(
+    store: JobStore, jobs: list[Job], context: grpc.aio.ServicerContext
+) -> AsyncIterator[None]:
+    """Zeebe's gateway hands activated jobs back when it cannot send them to the worker
+    (the client cancelled), rather than leave them to their timeout."""
+    try:
+        yield
+    except BaseException:
+        store.give_back([job.key for job in jobs])
+        raise
+    if context.cancelled():
+        store.give_back([job.key for job in jobs])
 
 
 def _activated(job: Job, fetch: list[str]) -> pb.ActivatedJob:

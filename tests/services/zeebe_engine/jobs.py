@@ -7,6 +7,7 @@ they are evaluated when a job is looked at, and waiters wake at `next_due()`.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -104,6 +105,7 @@ class JobStore:
         self.jobs: dict[int, Job] = {}  # every job ever created, for reading back
         self.incidents: list[Incident] = []
         self.listeners: list[Callable[[], None]] = []  # the event loop's wake-up
+        self.open_polls = 0  # ActivateJobs calls waiting now: tests wait for a worker's poll
         self._keys = iter(range(FIRST_KEY, FIRST_KEY + 2**40))
 
     def next_key(self) -> int:
@@ -114,6 +116,18 @@ class JobStore:
         self.changed.notify_all()
         for listener in self.listeners:
             listener()
+
+    @contextlib.contextmanager
+    def polling(self) -> Iterator[None]:
+        with self.lock:
+            self.open_polls += 1
+            self.notify()
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.open_polls -= 1
+                self.notify()
 
     def create(
         self,
