@@ -76,36 +76,47 @@ async def deploy_noop(address: str, directory: Path) -> str:
 def test_sigkill_in_the_middle_of_500_jobs_loses_none(
     zeebe_engine: ZeebeTestEngine, tmp_path: Path
 ) -> None:
-    """The gateway hands the killed worker's jobs out again once their (short) timeout passes."""
-    keys = {
-        zeebe_engine.create_job(NOOP, {"echo": n}, headers={"resultVariable": "out"}): n
-        for n in range(500)
-    }
-    completed = lambda: zeebe_engine.store.count("completed")  # noqa: E731
-    options = ["--job-type", NOOP, "--job-timeout", "3"]
-    address = zeebe_engine.address
-    with worker_process(address, tmp_path / "first.log", *options, "--name", "first") as first:
-        zeebe_engine.wait_until(lambda: completed() >= 100, 120, "100 jobs before the kill")
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-    done_before = completed()
-    assert done_before < 500, "the batch finished before the kill; nothing was tested"
-    second_log = tmp_path / "second.log"
-    with worker_process(address, second_log, *options, "--name", "second") as second:
-        zeebe_engine.wait_until(lambda: completed() == 500, 240, "every job completed")
-        second.send_signal(signal.SIGTERM)
-        assert second.wait(timeout=60) == 0
+    """The gateway hands the killed worker's jobs out again once their (short) timeout passes.
 
-    jobs = [zeebe_engine.job(key) for key in keys]
-    assert all(j.outcome is not None for j in jobs)
-    assert sorted(j.outcome.variables["out"]["echo"] for j in jobs if j.outcome) == list(range(500))
+    Each job is a REST call that takes 50 ms, so the killed worker is always in the middle of
+    some: those are the jobs that only the timeout can bring back."""
+    with RecordingServer() as server:
+        server.route("/item", lambda request: Reply(json=dict(request.query), delay=0.05))
+        keys = {
+            zeebe_engine.create_job(
+                REST,
+                {"method": "GET", "url": f"{server.url}/item?n={n}"},
+                headers={"resultVariable": "out"},
+            ): str(n)
+            for n in range(500)
+        }
+        completed = lambda: zeebe_engine.store.count("completed")  # noqa: E731
+        options = ["--job-type", REST, "--job-timeout", "3"]
+        address = zeebe_engine.address
+        with worker_process(address, tmp_path / "first.log", *options, "--name", "first") as first:
+            zeebe_engine.wait_until(lambda: completed() >= 100, 120, "100 jobs before the kill")
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        done_before = completed()
+        assert done_before < 500, "the batch finished before the kill; nothing was tested"
+        second_log = tmp_path / "second.log"
+        with worker_process(address, second_log, *options, "--name", "second") as second:
+            zeebe_engine.wait_until(lambda: completed() == 500, 240, "every job completed")
+            second.send_signal(signal.SIGTERM)
+            assert second.wait(timeout=60) == 0
+
+    jobs = [(zeebe_engine.job(key), n) for key, n in keys.items()]
+    bodies = [(job.outcome.variables["out"]["body"] if job.outcome else None) for job, _ in jobs]
+    assert bodies == [{"n": n} for _, n in jobs]
     # The jobs the first worker held when it died timed out and went to the second.
-    held = [j for j in jobs if j.of_kind("timed_out")]
+    held = [job for job, _ in jobs if job.of_kind("timed_out")]
     assert held, "the killed worker held no job: nothing was handed out again"
     for job in held:
         workers = [a.worker for a in job.of_kind("activated")]
         assert (workers[0], workers[-1]) == ("first", "second"), job.events
-    assert completed_in(second_log) == 500 - done_before
+    # The second worker did the rest (completions the first sent just before it died may still
+    # have reached the gateway after `done_before` was read, so no exact sum).
+    assert 0 < completed_in(second_log) <= 500 - done_before
 
 
 def test_sigterm_lets_a_running_job_finish_and_exits_cleanly(
