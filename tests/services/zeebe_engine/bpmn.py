@@ -82,7 +82,7 @@ class Process:
     def start(self) -> Element | None:
         starts = [e for e in self.elements.values() if e.kind == "startEvent"]
         none_starts = [e for e in starts if not e.event_definitions]
-        return (none_starts or [None])[0]
+        return none_starts[0] if none_starts else None
 
     def catcher(self, element_id: str, error_code: str) -> Element | None:
         """The error boundary on ELEMENT_ID that catches ERROR_CODE (a catch-all last)."""

@@ -9,6 +9,7 @@ asyncio worker and long polls on the engine do not wait on each other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import threading
 from collections.abc import Callable, Mapping
@@ -143,7 +144,13 @@ class ZeebeTestEngine:
         gateway = Gateway(self, port)
         add_GatewayServicer_to_server(gateway, server)
         loop = asyncio.get_running_loop()
-        self.store.listeners.append(lambda: loop.call_soon_threadsafe(gateway.wake))
+
+        def wake_gateway() -> None:
+            # A test may still use the store after the engine stopped and its loop closed.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(gateway.wake)
+
+        self.store.listeners.append(wake_gateway)
         self._stop = asyncio.Event()
         await server.start()
         self.address = f"127.0.0.1:{port}"

@@ -30,7 +30,7 @@ VERSION = "8.6.0-connectorhub-test-engine"  # the protocol level pyzeebe 4.7 spe
 DEFAULT_LONG_POLL_MS = 10_000  # Zeebe's gateway default when requestTimeout is 0
 
 
-class Gateway(GatewayServicer):  # type: ignore[misc]
+class Gateway(GatewayServicer):
     def __init__(self, engine: ZeebeTestEngine, port: int) -> None:
         self.engine = engine
         self.port = port

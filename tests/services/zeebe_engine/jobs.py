@@ -193,6 +193,16 @@ class JobStore:
             self.notify()
             return job
 
+    def give_back(self, keys: list[int]) -> None:
+        """Activated jobs the gateway could not send: activatable again, retries unchanged."""
+        with self.lock:
+            for key in keys:
+                job = self.jobs[key]
+                if job.state == ACTIVATED:
+                    job.state = ACTIVATABLE
+                    job.events.append(Event("given_back", time.monotonic(), worker=job.worker))
+            self.notify()
+
     def fail(
         self, key: int, retries: int, message: str, backoff_ms: int, variables: Mapping[str, Any]
     ) -> Job:
