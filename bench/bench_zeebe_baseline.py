@@ -1,8 +1,8 @@
-"""Baseline: jobs/s and job latency of a bare pyzeebe no-op worker against a real Zeebe broker.
+"""Baseline: jobs/s and job latency of a bare pyzeebe no-op worker against a Zeebe gateway.
 
     .venv/bin/python bench/bench_zeebe_baseline.py [--instances 2000] [--concurrency 32]
 
-Uses ZEEBE_ADDRESS when set, otherwise starts the broker fetched by .ci/fetch-zeebe.
+Uses ZEEBE_ADDRESS when set, otherwise starts the project's test engine in a child process.
 
 How it measures (`measure()`, reusable for any worker): the worker runs in a child process of
 its own, as it would in production; this process deploys a one-service-task process and keeps
@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import grpc
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
@@ -36,7 +36,7 @@ from pyzeebe.errors import ZeebeBackPressureError
 # Run as a script: make the repository importable for tests.services.zeebe.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.services.zeebe import ZeebeBroker, find_distribution, wait_for_gateway
+from tests.services.zeebe import engine_process, wait_for_gateway
 from tests.zeebe.harness import deploy, service_task_process, unique
 
 WARM_UP = 50
@@ -242,23 +242,17 @@ def measure_deployed(
 
 
 @contextmanager
-def gateway() -> Iterator[tuple[str, ZeebeBroker | None]]:
-    """ZEEBE_ADDRESS, or a broker started here (returned too, for its memory figures)."""
+def gateway() -> Iterator[tuple[str, Any]]:
+    """ZEEBE_ADDRESS, or the test engine in a child process (no broker figures then)."""
     address = os.environ.get("ZEEBE_ADDRESS")
     if address:
         wait_for_gateway(address)
         print(f"broker: ZEEBE_ADDRESS={address}")
         yield address, None
         return
-    distribution = find_distribution()
-    if distribution is None:
-        raise SystemExit("no Zeebe broker: run .ci/fetch-zeebe or set ZEEBE_ADDRESS")
-    with ZeebeBroker(distribution) as broker:
-        print(
-            f"broker: Zeebe {distribution.version} started in {broker.startup_seconds:.1f}s, "
-            f"RSS {broker.rss_bytes()['rss'] / 2**20:.0f} MB"
-        )
-        yield broker.address, broker
+    with engine_process() as engine:
+        print(f"gateway: the test engine at {engine.address}")  # type: ignore[attr-defined]
+        yield engine.address, None  # type: ignore[attr-defined]
 
 
 def run_compared(
@@ -266,7 +260,7 @@ def run_compared(
     instances: int,
     *,
     address: str,
-    broker: ZeebeBroker | None,
+    broker: Any,
     concurrency: int,
 ) -> list[Figures]:
     """Measure each worker in turn on the same broker and print its figures, plus where the

@@ -1,10 +1,10 @@
-"""ConnectorHub's live worker against a bare pyzeebe worker, on a real Zeebe broker.
+"""ConnectorHub's live worker against a bare pyzeebe worker, on one Zeebe gateway.
 
     .venv/bin/python bench/bench_zeebe_worker.py [--instances 2000] [--rest-instances 1000]
                                                   [--concurrency 32]
 
-Uses ZEEBE_ADDRESS when set, otherwise starts the broker fetched by .ci/fetch-zeebe. In one
-run, on one broker, it measures (with bench_zeebe_baseline.measure: the worker in a child
+Uses ZEEBE_ADDRESS when set, otherwise starts the project's test engine. In one
+run, on one gateway, it measures (with bench_zeebe_baseline.measure: the worker in a child
 process, `concurrency` instances in flight with create-with-result, a warm-up first):
 
 1. the bare pyzeebe no-op worker (the baseline);

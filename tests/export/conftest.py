@@ -12,7 +12,7 @@ import pytest
 from connectors.catalogue.importing import import_documents
 from connectors.models import ImportSource
 from tests.elementtemplates.corpus import CORPUS_DIR, NODE, corpus_files
-from tests.zeebe.conftest import zeebe_address  # noqa: F401 - the real broker, for test_zeebe
+from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401 - for test_zeebe
 
 HERE = Path(__file__).resolve().parent
 REST_ID = "io.camunda.connectors.HttpJson.v2"

@@ -1,9 +1,13 @@
-"""The BPMN files deploy to a real Zeebe broker and run.
+"""The BPMN files deploy to a Zeebe gateway and run: the project's test engine, or your own
+Camunda 8 when ZEEBE_ADDRESS names its gateway.
 
 The REST connector's process is deployed, an instance is created, and a bare pyzeebe worker
 activates the job: its variables and headers must be what the hub's own job translation
 (`build_job`) says, and the worker hands the job to the hub's runtime core, whose REST connector
 calls a local HTTP server; the instance then completes with the result expression's variables.
+The test engine evaluates the input mappings with our own FEEL, so on it the first test checks
+that the export and `build_job` agree; against a real gateway it checks Zeebe's own evaluation.
+The engine checks less of a deployment than a broker does (docs/zeebe-broker.md lists what).
 """
 
 # No `from __future__ import annotations`: pyzeebe finds the Job parameter by its annotation.
@@ -44,7 +48,7 @@ async def run_rest_process(
     worker = ZeebeWorker(channel, name="export-test")
     activated: list[Job] = []
 
-    # A job type no other test serves on a shared broker would be safer, but the template's
+    # A job type no other test serves on a shared gateway would be safer, but the template's
     # Hidden type is the point of the test; process ids are unique, so jobs are ours.
     @worker.task(task_type="io.camunda:http-json:1", timeout_ms=20_000)
     async def rest(job: Job) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Test tools that a `.ci/fetch-*` script downloads (the Zeebe broker, the WSS4J jars).
+"""Test tools that a `.ci/fetch-*` script downloads (the WSS4J jars).
 
 Each script pins its version in one `NAME_VERSION="..."` line, read here rather than written
 twice. Locally a missing download skips the tests that need it; CI exports `<NAME>_REQUIRED=1`,

@@ -1,36 +1,33 @@
-"""The `zeebe_address` fixture: one real Zeebe gateway for the whole test session.
+"""Zeebe fixtures: the project's own test engine, or a real gateway you point the tests at.
 
-Without ZEEBE_ADDRESS and without the fetched distribution the tests that use it are skipped,
-and the end of the run says so in one loud line. With ZEEBE_REQUIRED=1 (CI) that is an error
-instead, so a broken fetch cannot pass unnoticed.
+`zeebe_engine` is a fresh test engine (tests/services/zeebe_engine) for one test: tests that
+enqueue jobs or read back what the worker sent use it. `zeebe_address` is the gateway for tests
+that only speak the public protocol (deploy, create an instance with its result): the engine's,
+or, when ZEEBE_ADDRESS is set, that gateway (your own Camunda 8; docs/zeebe-broker.md).
 """
 
 from __future__ import annotations
 
-import contextlib
+import os
 from collections.abc import Iterator
 
 import pytest
 
-from tests.services import fetched
-from tests.services.zeebe import ZeebeUnavailable, zeebe_gateway
-
-_unavailable: list[str] = []
+from tests.services.zeebe import wait_for_gateway
+from tests.services.zeebe_engine import ZeebeTestEngine
 
 
-@pytest.fixture(scope="session")
-def zeebe_address() -> Iterator[str]:
-    with contextlib.ExitStack() as stack:
-        try:
-            address = stack.enter_context(zeebe_gateway())
-        except ZeebeUnavailable as reason:
-            _unavailable.append(str(reason))
-            fetched.missing(str(reason), "ZEEBE_REQUIRED")
-        yield address
+@pytest.fixture
+def zeebe_engine() -> Iterator[ZeebeTestEngine]:
+    with ZeebeTestEngine() as engine:
+        yield engine
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _unavailable:
-        terminalreporter.write_sep(
-            "!", f"Zeebe tests SKIPPED: {_unavailable[0]}", red=True, bold=True
-        )
+@pytest.fixture
+def zeebe_address(request: pytest.FixtureRequest) -> str:
+    address = os.environ.get("ZEEBE_ADDRESS")
+    if address:
+        wait_for_gateway(address, timeout=30.0)
+        return address
+    engine: ZeebeTestEngine = request.getfixturevalue("zeebe_engine")
+    return engine.address

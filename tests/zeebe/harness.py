@@ -1,4 +1,4 @@
-"""What tests against a real broker share: small BPMN processes, deploying, a running worker."""
+"""What tests against a gateway share: small BPMN processes, deploying, a running worker."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ async def deploy(client: ZeebeClient, bpmn_xml: str, directory: Path, name: str)
 
 
 def unique(name: str) -> str:
-    """A process id or job type no other test (or earlier run on a shared broker) uses."""
+    """A process id or job type no other test (or earlier run on a shared gateway) uses."""
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
 

@@ -1,4 +1,5 @@
-"""The real-broker harness works: pyzeebe deploys, serves jobs and throws BPMN errors on it."""
+"""The harness works on the gateway (the test engine, or ZEEBE_ADDRESS): pyzeebe deploys,
+serves jobs, and a BPMN error it throws is caught by the boundary event."""
 
 from __future__ import annotations
 

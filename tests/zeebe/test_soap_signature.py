@@ -1,5 +1,5 @@
 """A process modelled with Camunda's official SOAP template (v2), signing with a PKCS#12
-keystore whose password is a secret, served by the hub's router on the real broker; the local
+keystore whose password is a secret, served by the hub's router through the gateway; the local
 SOAP service accepts only messages whose signature xmlsec1 verifies."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def write_keystore(folder: Path, key: Any, certificate_pem: str) -> None:
     (folder / "hub.p12").write_bytes(store)
 
 
-def test_a_signed_soap_process_completes_on_the_broker(
+def test_a_signed_soap_process_completes_through_the_gateway(
     zeebe_address: str, tmp_path: Path, settings: Any
 ) -> None:
     signer = make_identity(rsa.generate_private_key(public_exponent=65537, key_size=2048))

@@ -1,10 +1,12 @@
-"""Live jobs on a real broker: the hub's exported REST process, served by `connector_router`.
+"""Live jobs: the hub's exported REST process, served by `connector_router`.
 
 Each test deploys a process whose service task applies the official REST template (as
 `connectors.export.template_bpmn` writes it) pointing at a local HTTP server, serves its jobs
 with the hub's router inside a plain pyzeebe worker (the "embedded" case), and checks what
-Zeebe did: create-with-result for completions, an error boundary for BPMN errors, and the fail
-commands the broker accepted for retries running down to an incident.
+the gateway saw. Completions and BPMN errors go through the public protocol only
+(create-with-result, an error boundary), so they also run against a gateway in ZEEBE_ADDRESS;
+failures, retries and incidents are read back from the test engine, which records every
+FailJob the worker sent.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 from connectors.secrets import EnvironmentSecretProvider, MappingSecretProvider, SecretProvider
 from connectors.zeebe import FETCH_ALL, JobRecord, connector_router
 from tests.services.http_servers import RecordingServer, Reply
+from tests.services.zeebe_engine import Job, ZeebeTestEngine
 from tests.zeebe.harness import deploy, running, unique
 from tests.zeebe.processes import add_error_boundary, rest_process, task_process
 
@@ -136,29 +138,22 @@ def test_an_error_expression_throws_a_bpmn_error_that_a_boundary_event_catches(
     assert record.message == "Sold out: A-1" and record.command_error is None
 
 
-async def run_until_incident(
-    address: str, directory: Path, bpmn_xml: str, process_id: str, records: list[JobRecord]
-) -> tuple[int, list[float]]:
-    """Start one instance, wait for the fail command with 0 retries, then a little longer to
-    see that Zeebe hands the job out no more; returns the instance key and failure times."""
-    times: list[float] = []
-    async with hub_worker(address, records) as client:
-        await deploy(client, bpmn_xml, directory, process_id)
-        instance = (await client.run_process(process_id, {})).process_instance_key
-        deadline = time.monotonic() + 60
-        while True:
-            times.extend(time.monotonic() for _ in range(len(records) - len(times)))
-            if any(r.retries == 0 for r in records):
-                break
-            assert time.monotonic() < deadline, f"no final failure; records: {records}"
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(3)  # an activatable job would be picked up again within this
-        await client.cancel_process_instance(instance)  # leave nothing behind on the broker
-    return instance, times
+async def serve_until_finished(
+    engine: ZeebeTestEngine,
+    bpmn_xml: str,
+    process_id: str,
+    records: list[JobRecord],
+    secrets: SecretProvider | None = None,
+) -> Job:
+    """One instance on the test engine, served until a command finished its job."""
+    engine.deploy(bpmn_xml)
+    key = engine.start_instance(process_id)
+    async with hub_worker(engine.address, records, secrets=secrets):
+        return await asyncio.to_thread(engine.wait_for, key, 60)
 
 
 def test_a_failing_call_runs_its_retries_down_to_an_incident_with_the_error_message(
-    zeebe_address: str, tmp_path: Path
+    zeebe_engine: ZeebeTestEngine,
 ) -> None:
     records: list[JobRecord] = []
     with RecordingServer() as server:
@@ -173,22 +168,24 @@ def test_a_failing_call_runs_its_retries_down_to_an_incident_with_the_error_mess
                 "retryBackoff": "PT1S",
             },
         )
-        _, times = asyncio.run(
-            run_until_incident(zeebe_address, tmp_path, bpmn, process_id, records)
-        )
+        job = asyncio.run(serve_until_finished(zeebe_engine, bpmn, process_id, records))
         calls = server.count("/flaky")
 
-    # One call per attempt, and no fourth: with 0 retries left Zeebe raised an incident.
-    assert calls == 3
+    # One call per attempt; the job, failed with 0 retries left, was handed out no more.
+    assert calls == 3 and len(job.of_kind("activated")) == 3
+    failures = job.of_kind("failed")
+    assert [f.retries for f in failures] == [2, 1, 0]
     assert [r.retries for r in records] == [2, 1, 0]
     assert all(r.outcome == "failed" and r.command_error is None for r in records)
     # The message the incident carries: Camunda's text with the error variables.
-    assert records[-1].message is not None
-    assert records[-1].message.startswith("Service Unavailable | Error variables: {error={")
-    assert records[-1].error_code == "503"
-    # The retryBackoff header reached Zeebe: the next attempt waited for it.
-    assert all(r.backoff_ms == 1000 for r in records[:2])
-    assert times[1] - times[0] >= 0.9 and times[2] - times[1] >= 0.9
+    (incident,) = zeebe_engine.incidents
+    assert incident.kind == "JOB_NO_RETRIES" and incident.job_key == job.key
+    assert incident.message.startswith("Service Unavailable | Error variables: {error={")
+    assert records[-1].message == incident.message and records[-1].error_code == "503"
+    # The retryBackoff header reached the gateway, which held the job back for it.
+    assert [f.backoff_ms for f in failures[:2]] == [1000, 1000]
+    activated = [a.at for a in job.of_kind("activated")]
+    assert activated[1] - failures[0].at >= 1.0 and activated[2] - failures[1].at >= 1.0
 
 
 def test_a_secret_from_the_environment_reaches_the_call_and_no_log_line(
@@ -228,7 +225,7 @@ def test_a_secret_from_the_environment_reaches_the_call_and_no_log_line(
 
 
 def test_a_missing_secret_fails_the_job_at_once_with_the_secret_named(
-    zeebe_address: str, tmp_path: Path
+    zeebe_engine: ZeebeTestEngine,
 ) -> None:
     records: list[JobRecord] = []
     with RecordingServer() as server:
@@ -243,30 +240,14 @@ def test_a_missing_secret_fails_the_job_at_once_with_the_secret_named(
             },
         )
         secrets = EnvironmentSecretProvider(environ={})
-        asyncio.run(run_with(zeebe_address, tmp_path, bpmn, process_id, records, secrets))
+        job = asyncio.run(serve_until_finished(zeebe_engine, bpmn, process_id, records, secrets))
         assert server.count("/never") == 0
 
     (record,) = records
     assert record.outcome == "failed" and record.retries == 0
     assert record.message is not None and "Secret with name 'NOT_THERE'" in record.message
-
-
-async def run_with(
-    address: str,
-    directory: Path,
-    bpmn_xml: str,
-    process_id: str,
-    records: list[JobRecord],
-    secrets: SecretProvider,
-) -> None:
-    async with hub_worker(address, records, secrets=secrets) as client:
-        await deploy(client, bpmn_xml, directory, process_id)
-        instance = (await client.run_process(process_id, {})).process_instance_key
-        deadline = time.monotonic() + 60
-        while not records:
-            assert time.monotonic() < deadline
-            await asyncio.sleep(0.05)
-        await client.cancel_process_instance(instance)
+    (failure,) = job.of_kind("failed")
+    assert failure.retries == 0 and failure.message == record.message
 
 
 def test_the_router_refuses_job_types_no_connector_serves() -> None:
@@ -315,7 +296,7 @@ class HostRuledSecrets(MappingSecretProvider):
 
 
 def test_a_secret_is_not_sent_to_a_host_its_rule_does_not_allow(
-    zeebe_address: str, tmp_path: Path
+    zeebe_engine: ZeebeTestEngine,
 ) -> None:
     records: list[JobRecord] = []
     secrets = HostRuledSecrets({"API_KEY": "k-123"}, {"API_KEY": ["api.example.com"]})
@@ -330,10 +311,36 @@ def test_a_secret_is_not_sent_to_a_host_its_rule_does_not_allow(
                 "authentication.token": "{{secrets.API_KEY}}",
             },
         )
-        asyncio.run(run_with(zeebe_address, tmp_path, bpmn, process_id, records, secrets))
+        job = asyncio.run(serve_until_finished(zeebe_engine, bpmn, process_id, records, secrets))
         assert server.count("/leak") == 0
 
     (record,) = records
     assert record.outcome == "failed" and record.retries == 0
     assert record.message is not None and "API_KEY" in record.message
-    assert "k-123" not in record.message
+    (failure,) = job.of_kind("failed")
+    assert failure.message == record.message and "k-123" not in failure.message
+
+
+def test_the_job_timeout_header_extends_the_deadline_before_the_call(
+    zeebe_engine: ZeebeTestEngine,
+) -> None:
+    records: list[JobRecord] = []
+    with RecordingServer() as server:
+        server.route("/ok", Reply(json={"ok": True}))
+        key = zeebe_engine.create_job(
+            REST,
+            {"method": "GET", "url": f"{server.url}/ok"},
+            headers={"jobTimeout": "PT45S", "resultVariable": "r"},
+        )
+
+        async def serve() -> Job:
+            async with hub_worker(zeebe_engine.address, records):
+                return await asyncio.to_thread(zeebe_engine.wait_for, key, 60)
+
+        job = asyncio.run(serve())
+
+    # Camunda's runtime sends UpdateJobTimeout with the header's duration before it calls.
+    (update,) = job.of_kind("timeout_updated")
+    assert update.timeout_ms == 45_000
+    assert job.outcome is not None and update.at < job.outcome.at
+    assert job.outcome.variables["r"]["body"] == {"ok": True}
