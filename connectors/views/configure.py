@@ -38,7 +38,9 @@ from connectors.forms.services import (
 )
 from connectors.models import CatalogueEntry, Run, SavedConfiguration, TemplateVersion
 from connectors.runs.selectors import get_run
+from connectors.secrets.references import find_references
 from connectors.secrets.selectors import secret_list
+from connectors.secrets.store import other_source_of
 
 MAX_SECRET_NAMES = 500
 
@@ -62,6 +64,7 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
     context |= {
         "form": form,
         "secret_names": _secret_names(),
+        "missing_secrets": _missing_secrets(values),
         "can_run": _runs_available(),
         "runs_here": selected.job_type in runnable_job_types(),
     }
@@ -199,6 +202,14 @@ def _variables(text: str) -> dict[str, Any]:
 
 def _secret_names() -> list[str]:
     return list(secret_list().values_list("name", flat=True)[:MAX_SECRET_NAMES])
+
+
+def _missing_secrets(values: dict[str, Any]) -> list[str]:
+    """Secrets the values reference that neither the hub nor another provider has (deleted
+    since the configuration was saved, or never created): the run would fail on them."""
+    names = find_references(values)
+    stored = set(secret_list().filter(name__in=names).values_list("name", flat=True))
+    return sorted(n for n in names - stored if other_source_of(n) is None)
 
 
 def _runs_available() -> bool:
