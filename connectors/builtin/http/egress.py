@@ -12,7 +12,9 @@ DNS failure is never reused.
 
 The runtime passes a policy to connectors through `ConnectorContext.address_policy`; the
 dry-run adapter uses `policy_from_settings("dry_run")` (on by default), the Zeebe worker
-`policy_from_settings("worker")` (off by default: processes are trusted code).
+`policy_from_settings("worker")` (off by default: processes are trusted code). Both admit the
+setting CONNECTORHUB_EGRESS_ALLOW, the entries staff keep in the app (`allowlist.py`) and, under
+`make run`, loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK).
 """
 
 from __future__ import annotations
