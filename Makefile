@@ -9,7 +9,11 @@ NODE_MODULES := tests/js/node_modules/.package-lock.json
 run: $(VENV)/.installed
 	$(PY) -m connectorhub.run
 
-test: $(VENV)/.installed $(NODE_MODULES)
+# System packages first (as root on Debian they are installed; elsewhere it says what to install):
+# npm is needed to install the test corpora.
+test: $(VENV)/.installed
+	.ci/install-debian-packages
+	$(MAKE) --no-print-directory $(NODE_MODULES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -2,7 +2,8 @@
 
 Starts a private Redis (unless REDIS_URL is set), migrates, creates a development admin,
 brings the catalogue up to date (registered connectors always, npm templates unless
-CONNECTORHUB_SKIP_SEED), then runs a Celery worker, the web server and, when ZEEBE_ADDRESS is
+CONNECTORHUB_SKIP_SEED), lets dry-runs reach loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK, unless
+set), then runs a Celery worker, the web server and, when ZEEBE_ADDRESS is
 set, the Zeebe worker. If any of them exits, the others are stopped too.
 """
 
@@ -29,6 +30,8 @@ READY_TIMEOUT_SECONDS = 90
 
 def main() -> int:
     env = dict(os.environ)
+    for line in development_defaults(env):
+        print(line)
     redis = None
     if not env.get("REDIS_URL"):
         try:
@@ -52,6 +55,19 @@ def main() -> int:
         if redis is not None:
             redis.stop()
         print("Stopped: web server, worker(s) and Redis.")
+
+
+def development_defaults(env: dict[str, str]) -> list[str]:
+    """What `make run` sets for its own processes, on a developer's machine, unless the operator
+    set it: dry-runs may reach loopback (their own API on localhost). Anything not started by
+    `make run` keeps the strict default. Returns the lines that say so."""
+    if "CONNECTORHUB_DEV_ALLOW_LOOPBACK" in env:
+        return []
+    env["CONNECTORHUB_DEV_ALLOW_LOOPBACK"] = "true"
+    return [
+        "Dry-runs may reach loopback (127.0.0.1, ::1, localhost) on this development hub; "
+        "CONNECTORHUB_DEV_ALLOW_LOOPBACK=false turns that off."
+    ]
 
 
 def _prepare(env: dict[str, str]) -> str:

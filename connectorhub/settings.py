@@ -320,6 +320,10 @@ def _egress_mode(name: str, default: str) -> str:
 CONNECTORHUB_EGRESS_POLICY = _egress_mode("CONNECTORHUB_EGRESS_POLICY", "enforce")
 CONNECTORHUB_WORKER_EGRESS_POLICY = _egress_mode("CONNECTORHUB_WORKER_EGRESS_POLICY", "off")
 CONNECTORHUB_EGRESS_ALLOW = env_list("CONNECTORHUB_EGRESS_ALLOW", [])
+# Dry-runs may reach loopback (127.0.0.0/8, ::1): a developer's own API on their machine.
+# `make run` (connectorhub/run.py) turns it on for its own processes unless this is set; a
+# shared deployment, started any other way, keeps it off.
+CONNECTORHUB_DEV_ALLOW_LOOPBACK = env_bool("CONNECTORHUB_DEV_ALLOW_LOOPBACK", False)
 CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES = env_int(
     "CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024
 )

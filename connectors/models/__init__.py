@@ -7,6 +7,7 @@ from connectors.models.catalogue import (
     TemplateVersion,
 )
 from connectors.models.configurations import SavedConfiguration
+from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.models.zeebe import ZeebeWorkerStatus
@@ -14,6 +15,8 @@ from connectors.models.zeebe import ZeebeWorkerStatus
 __all__ = [
     "CatalogueEntry",
     "ConnectorKind",
+    "EgressAllowEntry",
+    "EgressAuditEvent",
     "ImportSource",
     "RetiredSecretName",
     "Run",

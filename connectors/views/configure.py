@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -38,7 +39,9 @@ from connectors.forms.services import (
 )
 from connectors.models import CatalogueEntry, Run, SavedConfiguration, TemplateVersion
 from connectors.runs.selectors import get_run
+from connectors.secrets.references import find_references
 from connectors.secrets.selectors import secret_list
+from connectors.secrets.store import other_source_of
 
 MAX_SECRET_NAMES = 500
 
@@ -62,6 +65,7 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
     context |= {
         "form": form,
         "secret_names": _secret_names(),
+        "missing_secrets": _missing_secrets(values),
         "can_run": _runs_available(),
         "runs_here": selected.job_type in runnable_job_types(),
     }
@@ -70,6 +74,41 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
     context |= _page_context(selected, configuration)
     status = 400 if context.get("name_errors") or context.get("run_errors") else 200
     return render(request, "connectors/configure/page.html", context, status=status)
+
+
+@require_POST
+def egress_check(request: HttpRequest) -> HttpResponse:
+    """Before the run: the hosts of the URLs typed in the form that the dry-run's egress policy
+    will refuse. Decided without DNS, so it answers at once: literal addresses and localhost are
+    judged, other names are said to be checked when the run starts."""
+    from connectors.builtin.http.egress import policy_from_settings
+
+    policy = policy_from_settings("dry_run")
+    notes = []
+    for host, port in _typed_hosts(request.POST) if policy is not None else []:
+        verdict = policy.precheck(host, port)  # type: ignore[union-attr]
+        if verdict.verdict != "allowed":
+            notes.append({"host": host, "verdict": verdict.verdict, "message": verdict.message})
+    return render(request, "connectors/configure/_egress_check.html#notes", {"notes": notes})
+
+
+def _typed_hosts(data: Any) -> list[tuple[str, int]]:
+    """(host, port) of each http(s) URL typed as a field value; FEEL expressions and hosts
+    holding a secret reference are left to the run."""
+    found: list[tuple[str, int]] = []
+    for name in data:
+        value = str(data.get(name, "")).strip()
+        if not name.startswith("v:") or not value.lower().startswith(("http://", "https://")):
+            continue
+        try:
+            parts = urlsplit(value)
+            port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        except ValueError:
+            continue  # the form itself says what is wrong with the URL
+        host = parts.hostname or ""
+        if host and "{" not in host and (host, port) not in found:
+            found.append((host, port))
+    return found
 
 
 def _form_state(
@@ -199,6 +238,14 @@ def _variables(text: str) -> dict[str, Any]:
 
 def _secret_names() -> list[str]:
     return list(secret_list().values_list("name", flat=True)[:MAX_SECRET_NAMES])
+
+
+def _missing_secrets(values: dict[str, Any]) -> list[str]:
+    """Secrets the values reference that neither the hub nor another provider has (deleted
+    since the configuration was saved, or never created): the run would fail on them."""
+    names = find_references(values)
+    stored = set(secret_list().filter(name__in=names).values_list("name", flat=True))
+    return sorted(n for n in names - stored if other_source_of(n) is None)
 
 
 def _runs_available() -> bool:

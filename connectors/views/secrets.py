@@ -8,6 +8,8 @@ read a value back.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,10 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from connectors.models.configurations import SavedConfiguration
 from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
+from connectors.secrets.references import find_references
 from connectors.secrets.services import NotSecretOwner
 from connectors.secrets.store import shadowed_names
 
@@ -136,7 +140,25 @@ def secret_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Secret {name} deleted. Runs that reference it will now fail."
             )
         return redirect("secret-list")
-    return render(request, "connectors/secrets/delete.html", {"secret": secret})
+    mine, others = _configurations_referencing(secret.name, request.user)
+    context = {"secret": secret, "configurations": mine, "other_count": others}
+    return render(request, "connectors/secrets/delete.html", context)
+
+
+def _configurations_referencing(name: str, user: Any) -> tuple[list[SavedConfiguration], int]:
+    """USER's saved configurations whose values reference secret NAME (both reference forms),
+    and how many other users' do: configurations are private, so those are only counted."""
+    mine: list[SavedConfiguration] = []
+    others = 0
+    rows = SavedConfiguration.objects.select_related("test_case").order_by("name")
+    for configuration in rows.only("id", "name", "owner_id", "values", "test_case__id"):
+        if name not in find_references(configuration.values):
+            continue
+        if configuration.owner_id == user.pk:
+            mine.append(configuration)
+        else:
+            others += 1
+    return mine, others
 
 
 def secret_audit(request: HttpRequest) -> HttpResponse:

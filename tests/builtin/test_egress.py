@@ -158,6 +158,7 @@ def test_per_secret_host_rules_still_apply(server):
     assert server.requests == []
 
 
+@pytest.mark.django_db  # the policy also reads the allow-list staff keep in the app
 def test_settings_choose_the_policy(settings):
     settings.CONNECTORHUB_EGRESS_ALLOW = ["127.0.0.1", "internal.example"]
     dry_run = policy_from_settings("dry_run")

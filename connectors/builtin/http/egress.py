@@ -12,7 +12,9 @@ DNS failure is never reused.
 
 The runtime passes a policy to connectors through `ConnectorContext.address_policy`; the
 dry-run adapter uses `policy_from_settings("dry_run")` (on by default), the Zeebe worker
-`policy_from_settings("worker")` (off by default: processes are trusted code).
+`policy_from_settings("worker")` (off by default: processes are trusted code). Both admit the
+setting CONNECTORHUB_EGRESS_ALLOW, the entries staff keep in the app (`allowlist.py`) and, under
+`make run`, loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK).
 """
 
 from __future__ import annotations
@@ -44,9 +46,19 @@ CLOUD_METADATA: tuple[IPNetwork, ...] = tuple(
         "192.0.0.192/32",  # Oracle Cloud
     )
 )
+# Reserved for documentation and examples (TEST-NET-1/2/3, RFC 5737; 2001:db8::/32, RFC 3849):
+# Python counts them as private, but nobody's own API lives there, so the refusal says what
+# they really are.
+DOCUMENTATION: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(net)
+    for net in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+# What CONNECTORHUB_DEV_ALLOW_LOOPBACK admits (`make run` on a developer's machine).
+LOOPBACK_ALLOW = ("127.0.0.0/8", "::1/128")
 _SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, often internal
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known NAT64 prefix (RFC 6052)
 
+ALLOWLIST_PAGE = "/status/egress/"  # connectorhub/urls.py; this module does not import Django
 ANSWER_TTL = 5.0  # seconds an allowed answer is reused: short, as DNS answers change
 MAX_ANSWERS = 512
 
@@ -88,6 +100,8 @@ def blocked_rule(address: IPAddress) -> str | None:
         return "unspecified"  # 0.0.0.0 reaches the local machine on Linux
     if address.is_multicast:
         return "multicast"
+    if any(address in net for net in DOCUMENTATION):
+        return "documentation"
     if address.is_private or address in _SHARED_ADDRESS_SPACE:
         return "private"
     if isinstance(address, ipaddress.IPv6Address) and address.is_site_local:
@@ -103,6 +117,7 @@ _RULE_WORDS = {
     "link-local": "a link-local address",
     "unspecified": "the unspecified address",
     "multicast": "a multicast address",
+    "documentation": "an address reserved for documentation (TEST-NET)",
     "private": "a private network address",
     "site-local": "a site-local address",
     "reserved": "a reserved address",
@@ -122,6 +137,15 @@ def system_resolver(host: str, port: int) -> list[str]:
 
 class HostNotResolved(Exception):
     """The host name has no address (DNS failure)."""
+
+
+@dataclass(frozen=True)
+class HostVerdict:
+    """What the policy will do with a host: `allowed`, `refused` (message says why) or
+    `unknown` (a name whose address is only known once the run resolves it)."""
+
+    verdict: Literal["allowed", "refused", "unknown"]
+    message: str
 
 
 @dataclass(frozen=True)
@@ -195,11 +219,39 @@ class EgressPolicy:
             return None
         return list(answer[1])
 
-    def _check(self, host: str, port: int) -> list[str]:
-        bare = host.strip("[]")
-        named = any(
+    def precheck(self, host: str, port: int) -> HostVerdict:
+        """What `resolve` will say about HOST, decided without DNS (a form can ask it while the
+        user types): literal addresses and `localhost` are judged, other names are "unknown"."""
+        bare = host.strip("[]").lower().rstrip(".")
+        if self._named(bare, port):
+            return HostVerdict("allowed", "")
+        literal = _address(bare)
+        if literal is not None:
+            candidates = [literal]
+        elif bare == "localhost" or bare.endswith(".localhost"):
+            # RFC 6761: localhost names are loopback, whatever a resolver might be told.
+            candidates = [ipaddress.IPv4Address("127.0.0.1"), ipaddress.IPv6Address("::1")]
+        else:
+            return HostVerdict(
+                "unknown", f"The address of {bare} will be checked when the run starts."
+            )
+        if any(self._admits(address) for address in candidates):
+            return HostVerdict("allowed", "")
+        rule = blocked_rule(candidates[0]) or "reserved"
+        subject = _described(candidates[0]) if literal is not None else f"{bare} is"
+        return HostVerdict("refused", f"{subject} {_RULE_WORDS[rule]}: dry-runs may not reach it.")
+
+    def _named(self, bare: str, port: int) -> bool:
+        return any(
             host_matches(p, bare) or host_matches(p, f"{bare}:{port}") for p in self.allow_hosts
         )
+
+    def _admits(self, address: IPAddress) -> bool:
+        return blocked_rule(address) is None or any(address in n for n in self.allow_networks)
+
+    def _check(self, host: str, port: int) -> list[str]:
+        bare = host.strip("[]")
+        named = self._named(bare, port)
         literal = _address(bare)
         if literal is not None:
             candidates = [str(literal)]
@@ -226,9 +278,9 @@ class EgressPolicy:
                 bare if literal is not None else f"{bare} resolves to {refusals[0].split(' ')[0]}"
             )
             raise EgressDenied(
-                f"The egress policy refused {shown}: {'; '.join(refusals)}. An administrator "
-                f"can admit it with the setting {self.setting} (host names and CIDR ranges, "
-                "comma-separated)."
+                f"The egress policy refused {shown}: {'; '.join(refusals)}. Staff can allow it "
+                f"on the hub's egress allow-list page ({ALLOWLIST_PAGE}) or with the setting "
+                f"{self.setting} (host names and CIDR ranges, comma-separated)."
             )
         return allowed
 
@@ -280,9 +332,13 @@ PolicyKind: TypeAlias = Literal["dry_run", "worker"]
 
 def policy_from_settings(kind: PolicyKind) -> EgressPolicy | None:
     """The policy Django settings ask for: `dry_run` reads CONNECTORHUB_EGRESS_POLICY (default
-    `enforce`), `worker` CONNECTORHUB_WORKER_EGRESS_POLICY (default `off`); both admit
-    CONNECTORHUB_EGRESS_ALLOW. None means no address check."""
+    `enforce`), `worker` CONNECTORHUB_WORKER_EGRESS_POLICY (default `off`). Both admit
+    CONNECTORHUB_EGRESS_ALLOW, the allow-list staff keep in the app (read through a short
+    cache, so a change reaches the next run in every process without a restart) and, when
+    CONNECTORHUB_DEV_ALLOW_LOOPBACK is on (`make run`), loopback. None means no address check."""
     from django.conf import settings  # the adapters are Django processes; this module is not
+
+    from connectors.builtin.http.allowlist import stored_patterns
 
     mode = (
         settings.CONNECTORHUB_EGRESS_POLICY
@@ -291,7 +347,10 @@ def policy_from_settings(kind: PolicyKind) -> EgressPolicy | None:
     )
     if mode == "off":
         return None
-    return EgressPolicy.from_allowlist(settings.CONNECTORHUB_EGRESS_ALLOW)
+    entries = [*settings.CONNECTORHUB_EGRESS_ALLOW, *stored_patterns()]
+    if settings.CONNECTORHUB_DEV_ALLOW_LOOPBACK:
+        entries.extend(LOOPBACK_ALLOW)
+    return EgressPolicy.from_allowlist(entries)
 
 
 def allowlist_problems(entries: Sequence[str]) -> list[str]:
@@ -311,6 +370,7 @@ __all__ = [
     "CLOUD_METADATA",
     "EgressPolicy",
     "HostNotResolved",
+    "HostVerdict",
     "PolicyKind",
     "allowlist_problems",
     "blocked_rule",

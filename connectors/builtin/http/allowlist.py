@@ -1,0 +1,78 @@
+"""The egress allow-list staff keep in the app: changes (audited) and the cached read.
+
+`egress.policy_from_settings` merges these patterns with CONNECTORHUB_EGRESS_ALLOW. Every web
+and Celery process reads them from the shared database, at most CACHE_SECONDS old, so a change
+reaches the next run everywhere without a restart; the process that makes a change forgets its
+copy at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+
+from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
+
+CACHE_SECONDS = 3.0
+
+_cache: dict[str, tuple[float, tuple[str, ...]]] = {}
+_cache_lock = threading.Lock()
+
+
+def stored_patterns() -> tuple[str, ...]:
+    """The patterns of the allow-list entries, read at most CACHE_SECONDS ago."""
+    now = time.monotonic()
+    with _cache_lock:
+        cached = _cache.get("patterns")
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    try:
+        patterns = tuple(EgressAllowEntry.objects.values_list("pattern", flat=True))
+    except DatabaseError:
+        # Before `migrate` has created the table: nothing is allowed beyond the setting.
+        return ()
+    with _cache_lock:
+        _cache["patterns"] = (now + CACHE_SECONDS, patterns)
+    return patterns
+
+
+def forget_stored_patterns() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def entry_add(*, pattern: str, note: str, user: Any) -> EgressAllowEntry:
+    """Add PATTERN (validated: ValidationError naming the field) and audit it."""
+    pattern = pattern.strip()
+    if EgressAllowEntry.objects.filter(pattern__iexact=pattern).exists():
+        raise ValidationError({"pattern": f"'{pattern}' is already on the allow-list."})
+    entry = EgressAllowEntry(pattern=pattern, note=note.strip(), added_by=user)
+    entry.full_clean()
+    with transaction.atomic():
+        entry.save()
+        record_change(entry, EgressAuditEvent.Action.ADD, user)
+    return entry
+
+
+def entry_remove(*, entry: EgressAllowEntry, user: Any) -> None:
+    with transaction.atomic():
+        record_change(entry, EgressAuditEvent.Action.REMOVE, user)
+        entry.delete()
+
+
+def record_change(entry: EgressAllowEntry, action: str, user: Any) -> None:
+    """Audit a change (the admin saves entries itself and calls this) and apply it at once."""
+    actor = user if getattr(user, "is_authenticated", False) else None
+    EgressAuditEvent.objects.create(
+        pattern=entry.pattern, action=action, actor=actor, note=entry.note
+    )
+    forget_stored_patterns()
+    transaction.on_commit(forget_stored_patterns)  # and again, lest a reader cached the old list
+
+
+def audit(limit: int = 100) -> list[EgressAuditEvent]:
+    return list(EgressAuditEvent.objects.select_related("actor")[:limit])
