@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import json
 import re
+import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -99,6 +101,7 @@ class RestFace:
         self.api = openapi(spec_path or rest_api_path())
         self.violations: list[str] = []  # responses that did not conform: engine bugs
         self.requests: list[tuple[str, str, Any]] = []  # method, path, body: what workers sent
+        self.refused: list[str] = []  # requests that broke rest-api.yaml, and why
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.address = ""
@@ -133,11 +136,14 @@ class RestFace:
 
     # -- the endpoints: each is one engine call -----------------------------------------------
 
-    def route(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+    def route(
+        self, method: str, path: str, body: Any, gone: Callable[[], bool] = lambda: False
+    ) -> tuple[int, Any]:
+        """One request: (status, JSON body); GONE says whether the client has hung up."""
         if method == "GET" and path == f"{BASE}/topology":
             return 200, self.topology()
         if method == "POST" and path == f"{BASE}/jobs/activation":
-            return 200, {"jobs": self.activate(body)}
+            return 200, {"jobs": self.activate(body, gone)}
         match = re.fullmatch(rf"{BASE}/jobs/(-?\d+)(?:/(completion|failure|error))?", path)
         if match is None:
             raise Refused(404, "NOT_FOUND", f"no endpoint {method} {path}")
@@ -173,7 +179,7 @@ class RestFace:
             with self.engine.store.lock:
                 self.engine.store.jobs[key].retries = changeset["retries"]
 
-    def activate(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+    def activate(self, body: dict[str, Any], gone: Callable[[], bool]) -> list[dict[str, Any]]:
         if body["maxJobsToActivate"] < 1 or body["timeout"] < 1 or not body["type"]:
             raise Refused(
                 400,
@@ -186,6 +192,8 @@ class RestFace:
         store = self.engine.store
 
         def attempt() -> list[Job]:
+            if gone():  # a poll its worker gave up on (stopped, killed) takes nothing
+                return []
             return store.activate(
                 body["type"], body.get("worker") or "default", body["timeout"],
                 body["maxJobsToActivate"],
@@ -264,6 +272,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:  # the worker died while sending (SIGKILL): nobody to answer
+            self.close_connection = True
+            return
         content_type = self.headers.get("Content-Type") or "application/json"
         path = self.path.split("?", 1)[0]
         mock = MockRequest(
@@ -274,14 +285,24 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else None
             self.rest.requests.append((self.command, path, body))
             self.rest.api.validate_request(mock)
-            status, answer = self.rest.route(self.command, path, body)
+            status, answer = self.rest.route(self.command, path, body, self._client_gone)
         except Refused as refused:
             status, answer = refused.status, _problem(refused.status, refused.title, refused.detail)
         except json.JSONDecodeError as exc:
             status, answer = 400, _problem(400, "INVALID_ARGUMENT", f"body is not JSON: {exc}")
         except Exception as exc:  # openapi-core's validation errors: the request's fault
             status, answer = 400, _problem(400, "INVALID_ARGUMENT", violation(exc))
+            self.rest.refused.append(f"{self.command} {path}: {violation(exc)}")
         self._reply(mock, status, answer)
+
+    def _client_gone(self) -> bool:
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _reply(self, mock: MockRequest, status: int, answer: Any) -> None:
         data = b"" if answer is None else json.dumps(answer).encode()
