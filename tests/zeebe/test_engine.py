@@ -100,21 +100,18 @@ def test_a_job_whose_deadline_passes_goes_to_the_next_worker(
     ]
 
 
-def test_a_long_poll_its_worker_gave_up_takes_no_job(
+def test_a_job_stream_pushes_each_job_as_it_arrives(
     zeebe_engine: ZeebeTestEngine, gateway: GatewayStub
 ) -> None:
-    request = pb.ActivateJobsRequest(
-        type="t:gone", worker="gone", timeout=60_000, maxJobsToActivate=1, requestTimeout=30_000
-    )
-    abandoned = gateway.ActivateJobs(request)
-    zeebe_engine.wait_until(lambda: zeebe_engine.store.open_polls == 1, 10, "the poll")
-    abandoned.cancel()  # type: ignore[attr-defined]
-    zeebe_engine.wait_until(lambda: zeebe_engine.store.open_polls == 0, 10, "the cancel")
-    key = zeebe_engine.create_job("t:gone")
+    request = pb.StreamActivatedJobsRequest(type="t:stream", worker="streamer", timeout=60_000)
+    stream = gateway.StreamActivatedJobs(request)
+    keys = [zeebe_engine.create_job("t:stream", {"n": n}) for n in range(3)]
 
-    (job,) = activate(gateway, "t:gone", "next", poll_ms=10_000)
+    pushed = [next(stream) for _ in keys]
+    stream.cancel()  # type: ignore[attr-defined]
 
-    assert job.key == key and job.worker == "next"
+    assert [(job.key, job.worker) for job in pushed] == [(key, "streamer") for key in keys]
+    assert [json.loads(job.variables) for job in pushed] == [{"n": 0}, {"n": 1}, {"n": 2}]
 
 
 def test_a_failure_with_retries_comes_back_after_its_backoff_and_zero_is_an_incident(

@@ -339,3 +339,28 @@ def test_a_secret_is_not_sent_to_a_host_its_rule_does_not_allow(
     assert record.message is not None and "API_KEY" in record.message
     (failure,) = job.of_kind("failed")
     assert failure.message == record.message and "k-123" not in failure.message
+
+
+def test_the_job_timeout_header_extends_the_deadline_before_the_call(
+    zeebe_engine: ZeebeTestEngine,
+) -> None:
+    records: list[JobRecord] = []
+    with RecordingServer() as server:
+        server.route("/ok", Reply(json={"ok": True}))
+        key = zeebe_engine.create_job(
+            REST,
+            {"method": "GET", "url": f"{server.url}/ok"},
+            headers={"jobTimeout": "PT45S", "resultVariable": "r"},
+        )
+
+        async def serve() -> Job:
+            async with hub_worker(zeebe_engine.address, records):
+                return await asyncio.to_thread(zeebe_engine.wait_for, key, 60)
+
+        job = asyncio.run(serve())
+
+    # Camunda's runtime sends UpdateJobTimeout with the header's duration before it calls.
+    (update,) = job.of_kind("timeout_updated")
+    assert update.timeout_ms == 45_000
+    assert job.outcome is not None and update.at < job.outcome.at
+    assert job.outcome.variables["r"]["body"] == {"ok": True}

@@ -41,13 +41,16 @@ class Gateway(GatewayServicer):
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def _wait(self, attempt: Callable[[], T], end: float) -> T:
-        """ATTEMPT's first truthy value, tried at each change and when a job's time is due."""
+    async def _wait(self, attempt: Callable[[], T], end: float, context: Any) -> T:
+        """ATTEMPT's first truthy value, tried at each change and when a job's time is due;
+        a falsy one at END or once the client has gone (CONTEXT done)."""
+        # The client's cancel does not always cancel this task at once: it wakes the wait.
+        context.add_done_callback(lambda _context: self.wake())
         while True:
             changed = self._changed  # taken before trying, so no wake-up is missed
             value = attempt()
             now = time.monotonic()
-            if value or now >= end:
+            if value or now >= end or context.done():
                 return value
             due = self.engine.store.next_due()
             wake = end if due is None else min(end, max(due, now + 0.005))
@@ -84,6 +87,7 @@ class Gateway(GatewayServicer):
                     )
                 ),
                 end,
+                context,
             )
         if jobs:
             fetch = list(request.fetchVariable)
@@ -101,7 +105,10 @@ class Gateway(GatewayServicer):
                     request.type, request.worker or "default", request.timeout, 1
                 ),
                 float("inf"),
+                context,
             )
+            if not jobs:  # the client closed the stream
+                return
             async with _given_back_unless_sent(store, jobs, context):
                 yield _activated(jobs[0], fetch)
 
@@ -202,7 +209,7 @@ class Gateway(GatewayServicer):
         instance = await self._create(request.request, context)
         timeout_ms = request.requestTimeout or DEFAULT_LONG_POLL_MS
         end = time.monotonic() + timeout_ms / 1000
-        done = await self._wait(lambda: instance.state == COMPLETED, end)
+        done = await self._wait(lambda: instance.state == COMPLETED, end, context)
         if not done:
             await _abort(
                 context,
