@@ -27,8 +27,9 @@ SAAS_AUDIENCE = "zeebe.camunda.io"
 TOKEN_EARLY_REFRESH_SECONDS = 30  # a token this close to expiring is fetched again
 
 
-class GatewayUnavailable(Exception):
-    """The REST gateway could not be reached or answered with a server error; reconnect."""
+class GatewayUnavailable(CommandRejected):
+    """The REST gateway could not be reached or answered with a server error: the command
+    did not arrive (the job handler records why), and the worker reconnects."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class RestGateway:
         """None when the gateway answers a topology request, else why not."""
         try:
             await self.topology(timeout)
-        except (GatewayUnavailable, CommandRejected) as exc:
+        except CommandRejected as exc:  # GatewayUnavailable included
             return str(exc)
         return None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from connectorhub.localredis import free_port
 from connectors.management.commands.zeebe_worker import build_worker, gateway_from_settings
 from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
 from connectors.zeebe.jobs import CommandRejected
@@ -118,6 +119,21 @@ def test_a_completion_can_carry_a_job_result(zeebe_engine: ZeebeTestEngine, face
         f"/v2/jobs/{key}/completion",
         {"variables": {"done": True}, "result": result},
     ) in (face.requests)
+
+
+def test_a_command_to_a_gateway_that_is_gone_is_a_rejected_command() -> None:
+    """The job handler records it as the command's error (it must not escape the job)."""
+    address = f"http://127.0.0.1:{free_port()}"
+
+    async def scenario() -> None:
+        gateway = RestGateway(address)
+        try:
+            with pytest.raises(CommandRejected, match=f"{address}/v2/jobs/7/failure: ConnectError"):
+                await gateway.fail(7, 0, "down", 0, {})
+        finally:
+            await gateway.close()
+
+    asyncio.run(scenario())
 
 
 def topology_route(server: RecordingServer, unauthorized_first: int = 0) -> None:
