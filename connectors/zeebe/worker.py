@@ -21,7 +21,7 @@ from connectors.runtime import HostLists
 from connectors.sdk import AddressPolicy
 from connectors.secrets import SecretProvider
 from connectors.zeebe.gateway import GatewayConfig
-from connectors.zeebe.jobs import Observer, RunBlocking
+from connectors.zeebe.jobs import CommandRejected, Observer, RunBlocking
 from connectors.zeebe.routing import (
     DEFAULT_JOB_TIMEOUT_MS,
     DEFAULT_MAX_JOBS_ACTIVE,
@@ -197,8 +197,11 @@ class LiveWorker:
             await self._stop_worker(worker, work)
         if watch in done and not watch.cancelled() and watch.exception() is None:
             raise _GatewayGone(watch.result())
-        if work in done and work.exception() is not None:
-            raise work.exception()  # type: ignore[misc]
+        failure = work.exception() if work in done and not work.cancelled() else None
+        if isinstance(failure, CommandRejected):  # REST: the gateway went away mid-poll
+            raise _GatewayGone(f"gateway {self.gateway.display_address} went away: {failure}")
+        if failure is not None:
+            raise failure
 
     async def _watch(self, connection: Connection) -> str:
         """Returns (why) when the gateway stopped answering."""
