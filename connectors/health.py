@@ -137,6 +137,7 @@ def _worker_line(worker: Any) -> str:
         f"{worker.name} {worker.state} to {worker.address}, {len(worker.job_types)} job types; "
         f"last hour: {hour['completed']} completed, {hour['failed']} failed, "
         f"{hour['bpmn_error']} BPMN errors"
+        + (f"; last error: {worker.last_error}" if worker.last_error else "")
     )
 
 

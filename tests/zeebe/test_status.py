@@ -168,6 +168,8 @@ def test_the_status_page_shows_the_live_worker_its_counts_and_redacted_last_erro
     # The transport, and over REST the gateway's version from its topology.
     expected = f"REST {rest} (gateway " if rest else f"gRPC {zeebe_address}"
     assert summary.address.startswith(expected) and summary.address in page
+    # /healthz names the transport and the last error too (the live-worker line).
+    assert f"to {summary.address}," in live.detail and "last error: token ***" in live.detail
     assert summary.last_hour == {"completed": 3, "failed": 1, "bpmn_error": 0}
     assert summary.last_error.startswith("token *** refused | Error variables:")
     assert summary.last_error_job_type == NOOP
