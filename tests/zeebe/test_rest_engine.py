@@ -7,6 +7,7 @@ core the gRPC face serves); a request that breaks Camunda's OpenAPI document is 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -87,8 +88,6 @@ def test_a_failure_with_retries_and_back_off_delays_the_next_activation(
 def test_a_long_poll_returns_the_job_created_while_it_waits(
     rest: tuple[ZeebeTestEngine, httpx.Client],
 ) -> None:
-    import threading
-
     engine, client = rest
     later = threading.Timer(0.3, lambda: engine.create_job("late", {"a": 1}))
     later.start()
