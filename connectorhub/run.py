@@ -3,8 +3,9 @@
 Starts a private Redis (unless REDIS_URL is set), migrates, creates a development admin,
 brings the catalogue up to date (registered connectors always, npm templates unless
 CONNECTORHUB_SKIP_SEED), lets dry-runs reach loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK, unless
-set), then runs a Celery worker, the web server and, when ZEEBE_ADDRESS is
-set, the Zeebe worker. If any of them exits, the others are stopped too.
+set), then runs a Celery worker, the web server and, when a gateway is set (ZEEBE_ADDRESS,
+CAMUNDA_GRPC_ADDRESS or CAMUNDA_REST_ADDRESS), the Zeebe worker. If any of them exits, the
+others are stopped too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ MANAGE = [sys.executable, str(BASE_DIR / "manage.py")]
 STOP_TIMEOUT_SECONDS = 10
 # How long start-up waits for the web server and a Celery worker before announcing anyway.
 READY_TIMEOUT_SECONDS = 90
+# Any of these set: `make run` starts the live Zeebe worker too (gRPC or REST).
+GATEWAY_SETTINGS = ("ZEEBE_ADDRESS", "CAMUNDA_GRPC_ADDRESS", "CAMUNDA_REST_ADDRESS")
 
 
 def main() -> int:
@@ -97,7 +100,7 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
         ),
         ("web", [*MANAGE, "runserver", "--noreload", f"{host}:{port}"]),
     ]  # fmt: skip
-    if env.get("ZEEBE_ADDRESS"):
+    if any(env.get(name) for name in GATEWAY_SETTINGS):
         commands.append(("zeebe", [*MANAGE, "zeebe_worker"]))
     children = []
     for name, command in commands:

@@ -266,8 +266,17 @@ CONNECTORHUB_SEED_PACKAGES = env_list(
 )
 
 # Zeebe: unset means no live worker. `manage.py zeebe_worker` reads the rest (docs/zeebe-worker.md);
-# its command-line options override them.
-ZEEBE_ADDRESS = env_str("ZEEBE_ADDRESS", "")
+# its command-line options override them. Two transports, named as in Camunda's clients: gRPC
+# (CAMUNDA_GRPC_ADDRESS, or ZEEBE_ADDRESS as before: host:port) and REST (CAMUNDA_REST_ADDRESS,
+# the Orchestration Cluster API of Camunda 8.8+). With both set, gRPC is used unless
+# CAMUNDA_PREFER_REST is true (as Camunda's Java client decides).
+ZEEBE_ADDRESS = env_str("CAMUNDA_GRPC_ADDRESS", "").split("://", 1)[-1] or env_str(
+    "ZEEBE_ADDRESS", ""
+)
+CAMUNDA_REST_ADDRESS = env_str("CAMUNDA_REST_ADDRESS", "")
+CAMUNDA_PREFER_REST = env_bool("CAMUNDA_PREFER_REST", False)
+CAMUNDA_BASIC_AUTH_USERNAME = env_str("CAMUNDA_BASIC_AUTH_USERNAME", "")  # REST only
+CAMUNDA_BASIC_AUTH_PASSWORD = env_secret("CAMUNDA_BASIC_AUTH_PASSWORD") or ""
 
 
 def _env_seconds(name: str, default: float) -> float:

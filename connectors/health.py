@@ -67,6 +67,9 @@ def check_worker() -> ComponentStatus:
 
 def check_zeebe() -> ComponentStatus:
     address = settings.ZEEBE_ADDRESS
+    rest = settings.CAMUNDA_REST_ADDRESS
+    if rest and (settings.CAMUNDA_PREFER_REST or not address):  # the worker's own choice
+        return check_zeebe_rest(rest)
     if not address:
         return ComponentStatus("zeebe", True, "not configured (ZEEBE_ADDRESS is unset)")
     import grpc
@@ -79,6 +82,26 @@ def check_zeebe() -> ComponentStatus:
     finally:
         channel.close()
     return ComponentStatus("zeebe", True, f"gateway {address} reachable")
+
+
+def check_zeebe_rest(address: str) -> ComponentStatus:
+    """GET /v2/topology with the worker's own authentication; names the gateway's version."""
+    import asyncio
+
+    from connectors.management.commands.zeebe_worker import gateway_from_settings
+    from connectors.zeebe.transport import RestConnection
+
+    async def ask() -> tuple[str | None, str]:
+        connection = RestConnection(gateway_from_settings())
+        try:
+            return await connection.answers(CHECK_TIMEOUT_SECONDS), connection.rest.gateway_version
+        finally:
+            await connection.close()
+
+    problem, version = asyncio.run(ask())
+    if problem is not None:
+        return ComponentStatus("zeebe", False, f"REST gateway {address} did not answer: {problem}")
+    return ComponentStatus("zeebe", True, f"REST gateway {address} reachable, version {version}")
 
 
 @dataclass(frozen=True)
@@ -99,10 +122,11 @@ def check_live_workers() -> LiveWorkersStatus:
         workers = tuple(row.summary() for row in ZeebeWorkerStatus.objects.all()[:20])
     except DatabaseError as exc:  # e.g. not migrated yet: only a problem when a worker is expected
         detail = f"cannot read the worker status: {exc}"
-        return LiveWorkersStatus("live worker", not settings.ZEEBE_ADDRESS, detail)
+        expected = bool(settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS)
+        return LiveWorkersStatus("live worker", not expected, detail)
     live = [w for w in workers if w.live]
     if not live:
-        expected = bool(settings.ZEEBE_ADDRESS)
+        expected = bool(settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS)
         detail = "no Zeebe worker is running" + ("" if expected else " (ZEEBE_ADDRESS is unset)")
         return LiveWorkersStatus("live worker", not expected, detail, workers)
     ok = all(w.connected for w in live)
@@ -116,6 +140,7 @@ def _worker_line(worker: Any) -> str:
         f"{worker.name} {worker.state} to {worker.address}, {len(worker.job_types)} job types; "
         f"last hour: {hour['completed']} completed, {hour['failed']} failed, "
         f"{hour['bpmn_error']} BPMN errors"
+        + (f"; last error: {worker.last_error}" if worker.last_error else "")
     )
 
 

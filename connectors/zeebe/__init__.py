@@ -9,9 +9,11 @@ Three ways to use it (docs/zeebe-worker.md):
 - `python -m connectors.zeebe --job-type TYPE`: one connector alone, without Django (secrets
   from the environment).
 
-One module per concern: `jobs` (one job in, one Zeebe command out), `routing` (the connectors
-as pyzeebe tasks), `status` (counters and status sinks), `gateway` (how the gateway is reached),
-`worker` (the supervised worker) and `cli` (the standalone command line). Here: the names the
+One module per concern: `jobs` (one job in, one Zeebe command out, for either transport),
+`routing` (the connectors as pyzeebe tasks), `status` (counters and status sinks), `gateway`
+(how the gateway is reached), `rest` and `rest_worker` (the Camunda 8.8+ REST API `/v2`),
+`transport` (a gRPC or REST connection), `worker` (the supervised worker) and `cli` (the
+standalone command line). Here: the names the
 rest of the hub imports from `connectors.zeebe`.
 
 This package needs no Django; the database parts (the status sink, the secrets chain) are

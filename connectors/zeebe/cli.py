@@ -38,7 +38,12 @@ def standalone_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="TYPE",
         help="serve this job type (repeatable; default: every registered connector)",
     )
-    add("--address", help="gateway host:port (ZEEBE_ADDRESS)")
+    add("--address", help="gRPC gateway host:port (ZEEBE_ADDRESS or CAMUNDA_GRPC_ADDRESS)")
+    add(
+        "--rest-address",
+        metavar="URL",
+        help="REST gateway, e.g. http://localhost:8080 (CAMUNDA_REST_ADDRESS; Camunda 8.8+)",
+    )
     add("--tls", action="store_true", default=None, help="TLS without OAuth (ZEEBE_TLS)")
     add("--plaintext", action="store_false", dest="tls", help="no TLS")
     add("--name", help="worker name shown in Zeebe and on the status page")
@@ -61,10 +66,22 @@ def standalone_arguments(parser: argparse.ArgumentParser) -> None:
         help="how long a stop waits for running jobs")  # fmt: skip
 
 
-def _env_gateway(address: str | None, tls: bool | None) -> GatewayConfig:
+def _env_gateway(
+    address: str | None, tls: bool | None, rest_address: str | None = None
+) -> GatewayConfig:
+    """The gateway of the environment; an option given wins, with the transport it names."""
     env = os.environ
+    rest = rest_address or ("" if address else env.get("CAMUNDA_REST_ADDRESS", ""))
+    grpc_env = (env.get("CAMUNDA_GRPC_ADDRESS") or "").split("://", 1)[-1]
+    grpc_address = address or ("" if rest_address else grpc_env or env.get("ZEEBE_ADDRESS", ""))
+    if not grpc_address and not rest:
+        grpc_address = "127.0.0.1:26500"
     return GatewayConfig(
-        address=address or env.get("ZEEBE_ADDRESS") or "127.0.0.1:26500",
+        address=grpc_address,
+        rest_address=rest,
+        prefer_rest=env.get("CAMUNDA_PREFER_REST", "").lower() in ("1", "true", "yes"),
+        username=env.get("CAMUNDA_BASIC_AUTH_USERNAME", ""),
+        password=env.get("CAMUNDA_BASIC_AUTH_PASSWORD", ""),
         tls=tls if tls is not None else env.get("ZEEBE_TLS", "").lower() in ("1", "true", "yes"),
         ca_certificate=env.get("ZEEBE_CA_CERTIFICATE_PATH", ""),
         client_id=env.get("ZEEBE_CLIENT_ID", ""),
@@ -90,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    gateway = _env_gateway(args.address, args.tls)
+    gateway = _env_gateway(args.address, args.tls, args.rest_address)
     try:
         config = WorkerConfig(
             **{

@@ -1,8 +1,9 @@
 """One job: pyzeebe activates it, the runtime core runs it, one Zeebe command answers.
 
-pyzeebe activates a job -> `JobRequest` -> `run_job_async` (secrets, validation, call,
-result and error expressions, retries and backoff, all in `connectors.runtime`) -> exactly one
-Zeebe command, as Camunda's connector runtime sends it (docs/camunda-compat.md, 2.7):
+A transport activates a job (pyzeebe over gRPC, `connectors.zeebe.rest` over REST) ->
+`JobRequest` -> `run_job_async` (secrets, validation, call, result and error expressions,
+retries and backoff, all in `connectors.runtime`) -> exactly one Zeebe command through the
+transport's `JobCommands`, as Camunda's connector runtime sends it (docs/camunda-compat.md, 2.7):
 
 - `Completed(variables)` -> CompleteJob with those variables;
 - `BpmnErrorOutcome(code, message, variables)` -> ThrowError;
@@ -14,12 +15,13 @@ No `from __future__ import annotations` here: pyzeebe inspects task functions' a
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pyzeebe import Job, JobController
 from pyzeebe.errors import PyZeebeError
@@ -95,6 +97,79 @@ class JobRecord:
 
 
 Observer = Callable[[JobRecord], None]
+
+
+class CommandRejected(Exception):
+    """A job command did not arrive (the gateway refused it or went away); the text says why."""
+
+
+class JobCommands(Protocol):
+    """The four job commands, as a transport sends them; each raises CommandRejected."""
+
+    async def complete(self, job_key: int, variables: Mapping[str, Any]) -> None: ...
+
+    async def fail(
+        self,
+        job_key: int,
+        retries: int,
+        message: str,
+        backoff_ms: int,
+        variables: Mapping[str, Any],
+    ) -> None: ...
+
+    async def throw_error(
+        self, job_key: int, code: str, message: str, variables: Mapping[str, Any]
+    ) -> None: ...
+
+    async def update_timeout(self, job_key: int, timeout_ms: int) -> None: ...
+
+
+class GrpcCommands:
+    """The job commands over gRPC, through pyzeebe's controller for the job."""
+
+    def __init__(self, controller: JobController) -> None:
+        self.controller = controller
+
+    async def complete(self, job_key: int, variables: Mapping[str, Any]) -> None:
+        with _rejected():
+            await self.controller.set_success_status(variables=dict(variables))
+
+    async def fail(
+        self,
+        job_key: int,
+        retries: int,
+        message: str,
+        backoff_ms: int,
+        variables: Mapping[str, Any],
+    ) -> None:
+        with _rejected():
+            await _adapter(self.controller).fail_job(
+                job_key=job_key,
+                retries=retries,
+                message=message,
+                retry_back_off_ms=backoff_ms,
+                variables=dict(variables),
+            )
+
+    async def throw_error(
+        self, job_key: int, code: str, message: str, variables: Mapping[str, Any]
+    ) -> None:
+        with _rejected():
+            await self.controller.set_error_status(
+                message, error_code=code, variables=dict(variables)
+            )
+
+    async def update_timeout(self, job_key: int, timeout_ms: int) -> None:
+        with _rejected():
+            await _adapter(self.controller).update_job_timeout(job_key, timeout_ms)
+
+
+@contextlib.contextmanager
+def _rejected() -> Iterator[None]:
+    try:
+        yield
+    except PyZeebeError as exc:
+        raise CommandRejected(f"{type(exc).__name__}: {exc}") from exc
 
 
 def job_request(job: Job) -> JobRequest:
@@ -182,33 +257,35 @@ class ConnectorJobHandler:
         self.address_policy = address_policy
         self.observers = list(observers)
         self.run_blocking = run_blocking
-        self.in_flight: dict[int, tuple[Job, JobController, asyncio.Task[Any] | None]] = {}
+        self.in_flight: dict[int, tuple[Job, JobCommands, asyncio.Task[Any] | None]] = {}
 
     # The pyzeebe task function; a plain function, since the job's variables arrive as keyword
     # arguments and a method's `self` would clash with a variable of that name.
     task = staticmethod(_dispatch)
 
     async def on_exception(self, exc: Exception, job: Job, controller: JobController) -> None:
+        commands = GrpcCommands(controller)
         if isinstance(exc, _Dispatch):
-            await self.on_job(job, controller)
+            await self.on_job(job, commands)
             return
         # Only a bug in pyzeebe's own argument passing gets here; the job is retried.
         logger.error("job %s (%s): %r before the connector ran", job.key, job.type, exc)
-        await _send_failure(controller, job, str(exc), max(job.retries - 1, 0), 0, {})
+        await _send_failure(commands, job, str(exc), max(job.retries - 1, 0), 0, {})
 
-    async def on_job(self, job: Job, controller: JobController) -> JobRecord:
+    async def on_job(self, job: Job, commands: JobCommands) -> JobRecord:
+        """The job handler of both transports: one job in, one command out through COMMANDS."""
         started = time.perf_counter()
         task = asyncio.current_task()
-        self.in_flight[job.key] = (job, controller, task)
+        self.in_flight[job.key] = (job, commands, task)
         try:
-            outcome = await self._run(job, controller)
-            command_error = await _send(outcome, job, controller)
+            outcome = await self._run(job, commands)
+            command_error = await _send(outcome, job, commands)
             record = _record(job, outcome, (time.perf_counter() - started) * 1000, command_error)
         except Exception as exc:  # the hub's own trouble (a database down): Zeebe retries
             logger.exception("job %s (%s) could not be run", job.key, job.type)
             message = f"ConnectorHub worker error: {type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
             retries = max(job.retries - 1, 0)
-            command_error = await _send_failure(controller, job, message, retries, 0, {})
+            command_error = await _send_failure(commands, job, message, retries, 0, {})
             record = JobRecord(
                 key=job.key,
                 type=job.type,
@@ -228,11 +305,11 @@ class ConnectorJobHandler:
             observe(record)
         return record
 
-    async def _run(self, job: Job, controller: JobController) -> Outcome:
+    async def _run(self, job: Job, commands: JobCommands) -> Outcome:
         request = job_request(job)
         timeout = job_timeout(request.headers)
         if timeout is not None:
-            await self._extend_timeout(job, controller, timeout.total_seconds())
+            await self._extend_timeout(job, commands, timeout.total_seconds())
         provider = await self._secrets_for(request)
         return await run_job_async(
             request,
@@ -252,9 +329,9 @@ class ConnectorJobHandler:
             if task is not None and task is not asyncio.current_task():
                 task.cancel()
         released = 0
-        for job, controller, _ in running:
+        for job, commands, _ in running:
             message = "released: the ConnectorHub worker stopped before the job finished"
-            if await _send_failure(controller, job, message, job.retries, 0, {}) is None:
+            if await _send_failure(commands, job, message, job.retries, 0, {}) is None:
                 released += 1
         self.in_flight.clear()
         return released
@@ -274,11 +351,11 @@ class ConnectorJobHandler:
         prefetched: _Prefetched = await self.run_blocking(lambda: _Prefetched(self.secrets, names))
         return prefetched
 
-    async def _extend_timeout(self, job: Job, controller: JobController, seconds: float) -> None:
+    async def _extend_timeout(self, job: Job, commands: JobCommands, seconds: float) -> None:
         # Camunda's runtime applies the jobTimeout header with UpdateJobTimeout before the call.
         try:
-            await _adapter(controller).update_job_timeout(job.key, int(seconds * 1000))
-        except PyZeebeError as exc:
+            await commands.update_timeout(job.key, int(seconds * 1000))
+        except CommandRejected as exc:
             logger.warning("job %s: could not apply jobTimeout: %r", job.key, exc)
 
 
@@ -288,32 +365,32 @@ def _adapter(controller: JobController) -> Any:
     return controller._zeebe_adapter
 
 
-async def _send(outcome: Outcome, job: Job, controller: JobController) -> str | None:
+async def _send(outcome: Outcome, job: Job, commands: JobCommands) -> str | None:
     """The one Zeebe command for OUTCOME; the reason it did not arrive, or None."""
     try:
         if isinstance(outcome, Completed):
-            await controller.set_success_status(variables=outcome.variables)
+            await commands.complete(job.key, outcome.variables)
         elif isinstance(outcome, BpmnErrorOutcome):
-            await controller.set_error_status(
-                outcome.message or "", error_code=outcome.code, variables=outcome.variables
+            await commands.throw_error(
+                job.key, outcome.code, outcome.message or "", outcome.variables or {}
             )
         else:
             backoff_ms = 0 if outcome.backoff is None else outcome.backoff.total_seconds() * 1000
             return await _send_failure(
-                controller,
+                commands,
                 job,
                 outcome.message,
                 outcome.retries,
                 int(backoff_ms),
                 outcome.variables or {},
             )
-    except PyZeebeError as exc:
+    except CommandRejected as exc:
         return _command_error(exc)
     return None
 
 
 async def _send_failure(
-    controller: JobController,
+    commands: JobCommands,
     job: Job,
     message: str,
     retries: int,
@@ -321,21 +398,15 @@ async def _send_failure(
     variables: Mapping[str, Any],
 ) -> str | None:
     try:
-        await _adapter(controller).fail_job(
-            job_key=job.key,
-            retries=retries,
-            message=message,
-            retry_back_off_ms=backoff_ms,
-            variables=dict(variables),
-        )
-    except PyZeebeError as exc:
+        await commands.fail(job.key, retries, message, backoff_ms, variables)
+    except CommandRejected as exc:
         return _command_error(exc)
     return None
 
 
-def _command_error(exc: PyZeebeError) -> str:
+def _command_error(exc: CommandRejected) -> str:
     # The job is not lost: Zeebe hands it out again when its timeout passes.
-    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+    return str(exc)[:MAX_ERROR_CHARS]
 
 
 def _record(job: Job, outcome: Outcome, duration_ms: float, command_error: str | None) -> JobRecord:

@@ -16,15 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import grpc
-from pyzeebe import ZeebeWorker
-
 from connectors.registry import Registry
 from connectors.runtime import HostLists
 from connectors.sdk import AddressPolicy
 from connectors.secrets import SecretProvider
-from connectors.zeebe.gateway import GatewayConfig, gateway_answers
-from connectors.zeebe.jobs import Observer, RunBlocking
+from connectors.zeebe.gateway import GatewayConfig
+from connectors.zeebe.jobs import CommandRejected, Observer, RunBlocking
 from connectors.zeebe.routing import (
     DEFAULT_JOB_TIMEOUT_MS,
     DEFAULT_MAX_JOBS_ACTIVE,
@@ -32,6 +29,7 @@ from connectors.zeebe.routing import (
     handlers_of,
 )
 from connectors.zeebe.status import JobStats, NullStatusSink, StatusSink, WorkerState
+from connectors.zeebe.transport import Connection, JobWorker, open_connection
 
 logger = logging.getLogger("connectors.zeebe")  # one name for the whole adapter
 
@@ -60,7 +58,10 @@ class _GatewayGone(Exception):
 
 
 class LiveWorker:
-    """A pyzeebe worker that stays up: reconnects with backoff, stops gracefully, reports.
+    """A job worker that stays up: reconnects with backoff, stops gracefully, reports.
+
+    Over gRPC (pyzeebe) or REST (`/v2`), as `gateway.transport` says; both give each job to
+    the same `ConnectorJobHandler`.
 
     `run(stop)` serves until `stop` is set. While connected it polls the gateway (Topology)
     every heartbeat; after `gateway_checks_to_fail` failed checks in a row, or when pyzeebe's
@@ -103,7 +104,8 @@ class LiveWorker:
         )
         self.state = WorkerState(
             name=config.name,
-            address=gateway.display_address,
+            address=f"{'REST' if gateway.transport == 'rest' else 'gRPC'} "
+            f"{gateway.display_address}",
             job_types=[task.type for task in self.router.tasks],
             stats=self.stats,
         )
@@ -113,9 +115,10 @@ class LiveWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         logger.info(
-            "Zeebe worker %s: gateway %s (%s), job types %s",
+            "Zeebe worker %s: gateway %s (%s, %s), job types %s",
             self.config.name,
             self.gateway.display_address,
+            self.gateway.transport,
             self.gateway.mode,
             ", ".join(self.state.job_types),
         )
@@ -134,12 +137,13 @@ class LiveWorker:
     async def _connect_loop(self, stop: asyncio.Event) -> None:
         attempt = 0
         while not stop.is_set():
-            channel = self.gateway.channel()
+            connection = open_connection(self.gateway)
             try:
-                problem = await gateway_answers(channel)
+                problem = await connection.answers()
                 if problem is None:
                     attempt = 0
-                    await self._serve(channel, stop)
+                    self.state.address = connection.description  # REST: with the version
+                    await self._serve(connection, stop)
                 else:
                     self._lost(f"gateway {self.gateway.display_address} unreachable: {problem}")
             except _GatewayGone as gone:
@@ -148,7 +152,7 @@ class LiveWorker:
                 logger.exception("Zeebe worker failed")
                 self._lost(f"worker error: {type(exc).__name__}: {exc}")
             finally:
-                await channel.close()
+                await connection.close()
             if stop.is_set():
                 return
             delay = self._backoff(attempt)
@@ -166,17 +170,14 @@ class LiveWorker:
         (logger.warning if was_connected else logger.info)("%s", reason)
         self.stats.error(reason)
 
-    async def _serve(self, channel: grpc.aio.Channel, stop: asyncio.Event) -> None:
-        worker = ZeebeWorker(
-            channel,
+    async def _serve(self, connection: Connection, stop: asyncio.Event) -> None:
+        worker = connection.worker(
+            self.router,
             name=self.config.name,
-            request_timeout=self.config.request_timeout_ms,
-            # pyzeebe's own give-up would leave a silent idle worker; the supervisor decides.
-            max_connection_retries=-1,
-            poll_retry_delay=self.config.poll_interval,  # type: ignore[arg-type]
-            stream_enabled=self.config.stream,
+            request_timeout_ms=self.config.request_timeout_ms,
+            poll_interval=self.config.poll_interval,
+            stream=self.config.stream,
         )
-        worker.include_router(self.router)
         self.connections += 1
         self.state.connected = True
         logger.info(
@@ -184,7 +185,7 @@ class LiveWorker:
         )
         await self.sink.publish(self.state)
         work = asyncio.create_task(worker.work())
-        watch = asyncio.create_task(self._watch(channel))
+        watch = asyncio.create_task(self._watch(connection))
         stopping = asyncio.create_task(stop.wait())
         try:
             done, _ = await asyncio.wait(
@@ -196,22 +197,23 @@ class LiveWorker:
             await self._stop_worker(worker, work)
         if watch in done and not watch.cancelled() and watch.exception() is None:
             raise _GatewayGone(watch.result())
-        if work in done and work.exception() is not None:
-            raise work.exception()  # type: ignore[misc]
+        failure = work.exception() if work in done and not work.cancelled() else None
+        if isinstance(failure, CommandRejected):  # REST: the gateway went away mid-poll
+            raise _GatewayGone(f"gateway {self.gateway.display_address} went away: {failure}")
+        if failure is not None:
+            raise failure
 
-    async def _watch(self, channel: grpc.aio.Channel) -> str:
+    async def _watch(self, connection: Connection) -> str:
         """Returns (why) when the gateway stopped answering."""
         failures = 0
         while True:
             await asyncio.sleep(self.config.heartbeat_interval)
-            problem = await gateway_answers(
-                channel, timeout=min(3.0, self.config.heartbeat_interval)
-            )
+            problem = await connection.answers(timeout=min(3.0, self.config.heartbeat_interval))
             failures = failures + 1 if problem else 0
             if failures >= self.config.gateway_checks_to_fail:
                 return f"gateway {self.gateway.display_address} went away: {problem}"
 
-    async def _stop_worker(self, worker: ZeebeWorker, work: "asyncio.Task[None]") -> None:
+    async def _stop_worker(self, worker: JobWorker, work: "asyncio.Task[None]") -> None:
         stopping = asyncio.create_task(worker.stop())  # returns once activated jobs are done
         hurry = asyncio.create_task(self.hurry.wait())
         done, _ = await asyncio.wait(

@@ -28,6 +28,7 @@ from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
 from tests.services.http_servers import RecordingServer, Reply
 from tests.services.zeebe import BASE_DIR
 from tests.services.zeebe_engine import ZeebeTestEngine
+from tests.zeebe.conftest import WorkerTransport
 from tests.zeebe.harness import deploy, unique
 from tests.zeebe.processes import rest_process, task_process
 
@@ -38,8 +39,12 @@ REST = "io.camunda:http-json:1"
 
 
 @contextmanager
-def worker_process(address: str, log: Path, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(
+    address: str, log: Path, *args: str, transport: WorkerTransport | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, "ZEEBE_ADDRESS": address, "PYTHONUNBUFFERED": "1"}
+    if transport is not None and transport.rest_address:
+        env.update(CAMUNDA_REST_ADDRESS=transport.rest_address, CAMUNDA_PREFER_REST="true")
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "connectors.zeebe", *args],
@@ -54,6 +59,13 @@ def worker_process(address: str, log: Path, *args: str) -> Iterator[subprocess.P
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+def gateway_for(transport: WorkerTransport, grpc_address: str) -> GatewayConfig:
+    """The worker's gateway over the test's transport (the client always speaks gRPC)."""
+    if transport.rest_address:
+        return GatewayConfig(address="", rest_address=transport.rest_address)
+    return GatewayConfig(address=grpc_address)
 
 
 def completed_in(log: Path) -> int:
@@ -74,7 +86,7 @@ async def deploy_noop(address: str, directory: Path) -> str:
 
 
 def test_sigkill_in_the_middle_of_500_jobs_loses_none(
-    zeebe_engine: ZeebeTestEngine, tmp_path: Path
+    zeebe_engine: ZeebeTestEngine, tmp_path: Path, worker_transport: WorkerTransport
 ) -> None:
     """The gateway hands the killed worker's jobs out again once their (short) timeout passes.
 
@@ -93,14 +105,19 @@ def test_sigkill_in_the_middle_of_500_jobs_loses_none(
         completed = lambda: zeebe_engine.store.count("completed")  # noqa: E731
         options = ["--job-type", REST, "--job-timeout", "3"]
         address = zeebe_engine.address
-        with worker_process(address, tmp_path / "first.log", *options, "--name", "first") as first:
+        first_log = tmp_path / "first.log"
+        with worker_process(
+            address, first_log, *options, "--name", "first", transport=worker_transport
+        ) as first:
             zeebe_engine.wait_until(lambda: completed() >= 100, 120, "100 jobs before the kill")
             first.send_signal(signal.SIGKILL)
             first.wait()
         done_before = completed()
         assert done_before < 500, "the batch finished before the kill; nothing was tested"
         second_log = tmp_path / "second.log"
-        with worker_process(address, second_log, *options, "--name", "second") as second:
+        with worker_process(
+            address, second_log, *options, "--name", "second", transport=worker_transport
+        ) as second:
             zeebe_engine.wait_until(lambda: completed() == 500, 240, "every job completed")
             second.send_signal(signal.SIGTERM)
             assert second.wait(timeout=60) == 0
@@ -120,7 +137,7 @@ def test_sigkill_in_the_middle_of_500_jobs_loses_none(
 
 
 def test_sigterm_lets_a_running_job_finish_and_exits_cleanly(
-    zeebe_address: str, tmp_path: Path
+    zeebe_address: str, tmp_path: Path, worker_transport: WorkerTransport
 ) -> None:
     log = tmp_path / "worker.log"
     with RecordingServer() as server:
@@ -135,7 +152,9 @@ def test_sigterm_lets_a_running_job_finish_and_exits_cleanly(
             channel = create_insecure_channel(grpc_address=zeebe_address)
             client = ZeebeClient(channel)
             await deploy(client, bpmn, tmp_path, process_id)
-            with worker_process(zeebe_address, log, "--job-type", REST) as worker:
+            with worker_process(
+                zeebe_address, log, "--job-type", REST, transport=worker_transport
+            ) as worker:
                 result = asyncio.ensure_future(
                     client.run_process_with_result(process_id, {}, timeout=60_000)
                 )
@@ -216,12 +235,16 @@ class TcpProxy:
 
 
 def test_the_worker_reconnects_with_backoff_when_the_gateway_comes_back(
-    zeebe_address: str, tmp_path: Path
+    zeebe_address: str, tmp_path: Path, worker_transport: WorkerTransport
 ) -> None:
-    proxy = TcpProxy(zeebe_address)
+    rest = worker_transport.rest_address
+    proxy = TcpProxy(rest.split("://", 1)[1] if rest else zeebe_address)
     proxy.start()
     worker = LiveWorker(
-        GatewayConfig(address=proxy.address),
+        gateway_for(
+            WorkerTransport("rest", f"http://{proxy.address}") if rest else worker_transport,
+            proxy.address,
+        ),
         WorkerConfig(
             name="reconnect-test",
             job_types=(NOOP,),
@@ -268,7 +291,7 @@ def test_the_worker_reconnects_with_backoff_when_the_gateway_comes_back(
 
 
 def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
-    zeebe_address: str, tmp_path: Path
+    zeebe_address: str, tmp_path: Path, worker_transport: WorkerTransport
 ) -> None:
     """Released with unchanged retries, the job runs again without waiting for its 60 s timeout."""
     # Long polls of 0.2 s: the stopping worker's last poll has ended before it hands the job
@@ -294,7 +317,7 @@ def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
             channel = create_insecure_channel(grpc_address=zeebe_address)
             client = ZeebeClient(channel)
             await deploy(client, bpmn, tmp_path, process_id)
-            first = LiveWorker(GatewayConfig(address=zeebe_address), config)
+            first = LiveWorker(gateway_for(worker_transport, zeebe_address), config)
             stop_first = asyncio.Event()
             serving = asyncio.create_task(first.run(stop_first))
             result = asyncio.ensure_future(
@@ -306,7 +329,7 @@ def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
             await serving  # the grace period passes, the job is handed back
             stopped = time.monotonic()
             server.route("/stuck", Reply(json={"attempt": 2}))
-            second = LiveWorker(GatewayConfig(address=zeebe_address), config)
+            second = LiveWorker(gateway_for(worker_transport, zeebe_address), config)
             stop_second = asyncio.Event()
             serving = asyncio.create_task(second.run(stop_second))
             variables = dict((await result).variables)

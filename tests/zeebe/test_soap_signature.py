@@ -20,7 +20,11 @@ from tests.builtin.conftest import SOAP_FILE, SOAP_ID, template, values_for
 from tests.services.http_servers import RecordingServer, soap_endpoint
 from tests.services.wssecurity_check import make_identity
 from tests.zeebe.harness import deploy, unique
-from tests.zeebe.test_worker import RESULT_TIMEOUT_MS, hub_worker
+from tests.zeebe.test_worker import (  # `_transport` (autouse): over gRPC and over REST too
+    RESULT_TIMEOUT_MS,
+    _transport,  # noqa: F401
+    hub_worker,
+)
 
 pytestmark = pytest.mark.zeebe
 

@@ -23,6 +23,7 @@ from connectors.health import check_live_workers
 from connectors.management.commands.zeebe_worker import build_worker, worker_config_from
 from connectors.models import ZeebeWorkerStatus
 from connectors.zeebe import LastError
+from tests.zeebe.conftest import WorkerTransport
 from tests.zeebe.harness import deploy, unique
 from tests.zeebe.processes import task_process
 
@@ -117,14 +118,20 @@ async def heartbeat_showing(name: str, outcome: str, timeout: float = 30.0) -> A
 @pytest.mark.zeebe
 @pytest.mark.django_db(transaction=True)
 def test_the_status_page_shows_the_live_worker_its_counts_and_redacted_last_error(
-    zeebe_address: str, tmp_path: Path, settings: Any, signed_in_client: Any
+    zeebe_address: str,
+    tmp_path: Path,
+    settings: Any,
+    signed_in_client: Any,
+    worker_transport: WorkerTransport,
 ) -> None:
     from connectors.secrets.services import secret_create
 
     settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
     secret_create(name="DB_TOKEN", value="db-secret-4f1c")
     name = unique("status-test")
-    worker = build_worker({"address": zeebe_address, "job_types": [NOOP], "name": name})
+    rest = worker_transport.rest_address
+    gateway = {"rest_address": rest} if rest else {"address": zeebe_address}
+    worker = build_worker({**gateway, "job_types": [NOOP], "name": name})
     worker.config = dataclasses.replace(worker.config, heartbeat_interval=0.3)
     ok_process, bad_process = unique("status-ok"), unique("status-bad")
 
@@ -158,6 +165,11 @@ def test_the_status_page_shows_the_live_worker_its_counts_and_redacted_last_erro
 
     (summary,) = [w for w in live.workers if w.name == name]
     assert summary.connected and summary.job_types == [NOOP]
+    # The transport, and over REST the gateway's version from its topology.
+    expected = f"REST {rest} (gateway " if rest else f"gRPC {zeebe_address}"
+    assert summary.address.startswith(expected) and summary.address in page
+    # /healthz names the transport and the last error too (the live-worker line).
+    assert f"to {summary.address}," in live.detail and "last error: token ***" in live.detail
     assert summary.last_hour == {"completed": 3, "failed": 1, "bpmn_error": 0}
     assert summary.last_error.startswith("token *** refused | Error variables:")
     assert summary.last_error_job_type == NOOP

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,11 @@ from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
 from connectors.secrets import EnvironmentSecretProvider, MappingSecretProvider, SecretProvider
 from connectors.zeebe import FETCH_ALL, JobRecord, connector_router
+from connectors.zeebe.rest import RestGateway
+from connectors.zeebe.rest_worker import RestJobWorker
 from tests.services.http_servers import RecordingServer, Reply
 from tests.services.zeebe_engine import Job, ZeebeTestEngine
+from tests.zeebe.conftest import WorkerTransport
 from tests.zeebe.harness import deploy, running, unique
 from tests.zeebe.processes import add_error_boundary, rest_process, task_process
 
@@ -33,6 +36,16 @@ pytestmark = pytest.mark.zeebe
 
 REST = "io.camunda:http-json:1"
 RESULT_TIMEOUT_MS = 60_000
+TRANSPORT = WorkerTransport("grpc")  # the transport of the running test (`_transport`)
+
+
+@pytest.fixture(autouse=True)
+def _transport(worker_transport: WorkerTransport) -> Iterator[None]:
+    """Every test here runs over gRPC and over REST: `hub_worker` serves by TRANSPORT."""
+    global TRANSPORT
+    TRANSPORT = worker_transport
+    yield
+    TRANSPORT = WorkerTransport("grpc")
 
 
 @asynccontextmanager
@@ -44,22 +57,29 @@ async def hub_worker(
     secrets: SecretProvider | None = None,
     fetch_variables: dict[str, Sequence[str]] | None = None,
 ) -> AsyncIterator[ZeebeClient]:
-    """A pyzeebe worker with the hub's router included (one line), polling for the body."""
+    """The hub's router served for the body: included in a pyzeebe worker (one line) over
+    gRPC, or in a `RestJobWorker` over REST; the client (deploy, start) speaks gRPC."""
     channel = create_insecure_channel(grpc_address=address)
-    worker = ZeebeWorker(channel, name="hub-test", poll_retry_delay=0)
-    worker.include_router(
-        connector_router(
-            job_types=job_types,
-            secrets=secrets,
-            fetch_variables=fetch_variables,
-            observers=[records.append],
-        )
+    router = connector_router(
+        job_types=job_types,
+        secrets=secrets,
+        fetch_variables=fetch_variables,
+        observers=[records.append],
     )
+    rest = RestGateway(TRANSPORT.rest_address) if TRANSPORT.rest_address else None
+    worker: ZeebeWorker | RestJobWorker
+    if rest is None:
+        worker = ZeebeWorker(channel, name="hub-test", poll_retry_delay=0)
+        worker.include_router(router)
+    else:
+        worker = RestJobWorker(rest, router, name="hub-test", poll_interval=0)
     try:
         async with running(worker):
             yield ZeebeClient(channel)
     finally:
         await channel.close()
+        if rest is not None:
+            await rest.close()
 
 
 async def deploy_and_run(

@@ -1,6 +1,7 @@
 """Serve live Zeebe jobs with every registered connector (or the job types named).
 
-    python manage.py zeebe_worker [--job-type TYPE ...] [--address host:port] [--tls]
+    python manage.py zeebe_worker [--job-type TYPE ...] [--address host:port | --rest-address URL]
+                                  [--tls]
                                   [--name NAME] [--max-jobs-active N] [--job-timeout S]
                                   [--poll-interval S] [--fetch-variables TYPE=a,b ...]
 
@@ -36,9 +37,18 @@ from connectors.zeebe import (
 T = TypeVar("T")
 
 
-def gateway_from_settings(address: str | None = None, tls: bool | None = None) -> GatewayConfig:
+def gateway_from_settings(
+    address: str | None = None, tls: bool | None = None, rest_address: str | None = None
+) -> GatewayConfig:
+    """The gateway of the settings; an option given overrides its setting, and the transport
+    it names wins (`--address`: gRPC, `--rest-address`: REST)."""
+    grpc_address = address or ("" if rest_address else settings.ZEEBE_ADDRESS)
     return GatewayConfig(
-        address=address or settings.ZEEBE_ADDRESS,
+        address=grpc_address,
+        rest_address=rest_address or ("" if address else settings.CAMUNDA_REST_ADDRESS),
+        prefer_rest=settings.CAMUNDA_PREFER_REST,
+        username=settings.CAMUNDA_BASIC_AUTH_USERNAME,
+        password=settings.CAMUNDA_BASIC_AUTH_PASSWORD,
         tls=settings.ZEEBE_TLS if tls is None else tls,
         ca_certificate=settings.ZEEBE_CA_CERTIFICATE_PATH,
         client_id=settings.ZEEBE_CLIENT_ID,
@@ -96,10 +106,17 @@ def build_worker(options: dict[str, Any]) -> LiveWorker:
     from connectors.builtin.http.egress import policy_from_settings
     from connectors.secrets.store import default_provider
 
-    gateway = gateway_from_settings(options.get("address"), options.get("tls"))
+    gateway = gateway_from_settings(
+        options.get("address"), options.get("tls"), options.get("rest_address")
+    )
     problems = gateway.problems()
-    if not gateway.address and gateway.mode in ("plaintext", "tls"):
-        problems.insert(0, "no gateway: set ZEEBE_ADDRESS or pass --address host:port")
+    no_address = not gateway.address and not gateway.rest_address
+    if no_address and gateway.mode in ("plaintext", "tls"):
+        problems.insert(
+            0,
+            "no gateway: set ZEEBE_ADDRESS (gRPC) or CAMUNDA_REST_ADDRESS (REST), or pass "
+            "--address host:port or --rest-address URL",
+        )
     if problems:
         raise ValueError("; ".join(problems))
     return LiveWorker(

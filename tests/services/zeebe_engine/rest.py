@@ -1,0 +1,333 @@
+"""The test engine's REST face: the Orchestration Cluster REST API's job endpoints (`/v2`).
+
+Beside the gRPC face, over the same engine core: `RestFace(engine).start()` serves
+`POST /v2/jobs/activation` (long polling), `POST /v2/jobs/{key}/completion|failure|error`,
+`PATCH /v2/jobs/{key}` (timeout) and `GET /v2/topology` on 127.0.0.1 on a free port.
+
+Every request and every response is checked against Camunda's own OpenAPI document
+(`rest-api.yaml` of `io.camunda:zeebe-gateway-protocol`, fetched by .ci/fetch-zeebe-protocol)
+with openapi-core: a request that does not conform is refused with 400 and a problem detail
+naming the violation, as Camunda's gateway does; a response that does not conform is the
+engine's own bug and answers 500 (and is kept in `violations` for the tests to show).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import select
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openapi_core import Config, OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+from tests.services import fetched
+
+from .gateway import DEFAULT_LONG_POLL_MS, VERSION
+from .jobs import Job, JobCommandError
+
+if TYPE_CHECKING:
+    from .engine import ZeebeTestEngine
+
+ROOT = Path(__file__).resolve().parents[3]
+FETCH_SCRIPT = ROOT / ".ci" / "fetch-zeebe-protocol"
+REQUIRED = "ZEEBE_PROTOCOL_REQUIRED"
+BASE = "/v2"
+# Zeebe's gateway answers a rejected command with these HTTP statuses (gRPC status -> HTTP).
+STATUS_OF = {"NOT_FOUND": 404, "FAILED_PRECONDITION": 409, "INVALID_ARGUMENT": 400}
+
+
+class ProtocolMissing(Exception):
+    """rest-api.yaml was not fetched (.ci/fetch-zeebe-protocol)."""
+
+
+def protocol_version() -> str:
+    return fetched.pinned_version(FETCH_SCRIPT, "ZEEBE_PROTOCOL_VERSION")
+
+
+def rest_api_path() -> Path:
+    version = protocol_version()
+    path = ROOT / ".cache" / "zeebe-protocol" / version / "rest-api.yaml"
+    if not path.is_file():
+        raise ProtocolMissing(
+            f"Camunda's rest-api.yaml {version} is not fetched: run .ci/fetch-zeebe-protocol"
+        )
+    return path
+
+
+def require_protocol() -> Path:
+    """rest-api.yaml, or skip (locally) / fail (CI: ZEEBE_PROTOCOL_REQUIRED=1) without it."""
+    try:
+        return rest_api_path()
+    except ProtocolMissing as exc:
+        fetched.missing(str(exc), REQUIRED)
+
+
+@functools.cache
+def openapi(path: Path) -> OpenAPI:
+    # 400 kB: read and checked once per session. Camunda's errors are problem details (JSON).
+    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    return OpenAPI.from_file_path(str(path), config=config)
+
+
+def violation(exc: Exception) -> str:
+    """The plain reason openapi-core gives, with the schema errors underneath (one line each)."""
+    cause = exc.__cause__ or exc
+    errors = [str(getattr(e, "message", e)) for e in getattr(cause, "schema_errors", ())]
+    if not errors:
+        return str(exc)
+    # openapi-core's own text repeats the whole value; its first clause and the errors do not.
+    return f"{str(exc).split(':', 1)[0]}: {'; '.join(errors)}"
+
+
+class Refused(Exception):
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+
+
+class RestFace:
+    """`/v2` on a thread of its own; `address` is `http://127.0.0.1:<port>` (without /v2)."""
+
+    def __init__(self, engine: ZeebeTestEngine, spec_path: Path | None = None) -> None:
+        self.engine = engine
+        self.api = openapi(spec_path or rest_api_path())
+        self.violations: list[str] = []  # responses that did not conform: engine bugs
+        self.requests: list[tuple[str, str, Any]] = []  # method, path, body: what workers sent
+        self.refused: list[str] = []  # requests that broke rest-api.yaml, and why
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.address = ""
+
+    def start(self) -> str:
+        face = self
+
+        class Handler(_Handler):
+            rest = face
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.address = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="zeebe-test-engine-rest", daemon=True
+        )
+        self._thread.start()
+        return self.address
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        self._server = None
+
+    def __enter__(self) -> RestFace:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- the endpoints: each is one engine call -----------------------------------------------
+
+    def route(
+        self, method: str, path: str, body: Any, gone: Callable[[], bool] = lambda: False
+    ) -> tuple[int, Any]:
+        """One request: (status, JSON body); GONE says whether the client has hung up."""
+        if method == "GET" and path == f"{BASE}/topology":
+            return 200, self.topology()
+        if method == "POST" and path == f"{BASE}/jobs/activation":
+            return 200, {"jobs": self.activate(body, gone)}
+        match = re.fullmatch(rf"{BASE}/jobs/(-?\d+)(?:/(completion|failure|error))?", path)
+        if match is None:
+            raise Refused(404, "NOT_FOUND", f"no endpoint {method} {path}")
+        key, verb = int(match.group(1)), match.group(2)
+        body = body or {}
+        commands: dict[tuple[str, str | None], Callable[[], object]] = {
+            ("POST", "completion"): lambda: self.engine.complete(key, body.get("variables") or {}),
+            ("POST", "failure"): lambda: self.engine.fail(
+                key,
+                body.get("retries", 0),
+                body.get("errorMessage", ""),
+                body.get("retryBackOff", 0),
+                body.get("variables") or {},
+            ),
+            ("POST", "error"): lambda: self.engine.throw_error(
+                key, body["errorCode"], body.get("errorMessage") or "", body.get("variables") or {}
+            ),
+            ("PATCH", None): lambda: self.update(key, body["changeset"]),
+        }
+        command = commands.get((method, verb))
+        if command is None:
+            raise Refused(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+        try:
+            command()
+        except JobCommandError as exc:
+            raise Refused(STATUS_OF.get(exc.code, 500), exc.code, str(exc)) from exc
+        return 204, None
+
+    def update(self, key: int, changeset: dict[str, Any]) -> None:
+        if changeset.get("timeout") is not None:
+            self.engine.store.update_timeout(key, changeset["timeout"])
+        if changeset.get("retries") is not None:
+            with self.engine.store.lock:
+                self.engine.store.jobs[key].retries = changeset["retries"]
+
+    def activate(self, body: dict[str, Any], gone: Callable[[], bool]) -> list[dict[str, Any]]:
+        if body["maxJobsToActivate"] < 1 or body["timeout"] < 1 or not body["type"]:
+            raise Refused(
+                400,
+                "INVALID_ARGUMENT",
+                "Expected a job type, a timeout greater than zero and maxJobsToActivate greater "
+                f"than zero, but got {body['type']!r}, {body['timeout']}, "
+                f"{body['maxJobsToActivate']}",
+            )
+        poll = body.get("requestTimeout", 0) or DEFAULT_LONG_POLL_MS
+        store = self.engine.store
+
+        def attempt() -> list[Job]:
+            if gone():  # a poll its worker gave up on (stopped, killed) takes nothing
+                return []
+            return store.activate(
+                body["type"], body.get("worker") or "default", body["timeout"],
+                body["maxJobsToActivate"],
+            )  # fmt: skip
+
+        with store.polling():
+            jobs = attempt()
+            end = time.monotonic() + max(poll, 0) / 1000
+            with store.lock:
+                while not jobs and time.monotonic() < end:
+                    due = store.next_due()
+                    now = time.monotonic()
+                    wake = end if due is None else min(end, max(due, now + 0.005))
+                    store.changed.wait(wake - now)
+                    jobs = attempt()
+        fetch = body.get("fetchVariable") or []
+        return [_activated(job, fetch) for job in jobs]
+
+    def topology(self) -> dict[str, Any]:
+        partition = {"partitionId": 1, "role": "leader", "health": "healthy"}
+        port = int(self.address.rsplit(":", 1)[1])
+        broker = {
+            "nodeId": 0, "host": "127.0.0.1", "port": port, "partitions": [partition],
+            "version": VERSION,
+        }  # fmt: skip
+        return {
+            "brokers": [broker],
+            "clusterSize": 1,
+            "partitionsCount": 1,
+            "replicationFactor": 1,
+            "gatewayVersion": VERSION,
+            "lastCompletedChangeId": "-1",
+        }
+
+
+def _activated(job: Job, fetch: list[str]) -> dict[str, Any]:
+    variables = (
+        job.variables if not fetch else {k: job.variables[k] for k in fetch if k in job.variables}
+    )
+    return {
+        "type": job.type,
+        "processDefinitionId": job.bpmn_process_id or "test-engine-job",
+        "processDefinitionVersion": job.process_definition_version,
+        "elementId": job.element_id or "task",
+        "customHeaders": dict(job.headers),
+        "worker": job.worker,
+        "retries": job.retries,
+        "deadline": job.deadline_epoch_ms,
+        "variables": variables,
+        "tenantId": "<default>",
+        "jobKey": str(job.key),
+        "processInstanceKey": str(job.process_instance_key),
+        "processDefinitionKey": str(job.process_definition_key),
+        "elementInstanceKey": str(job.element_instance_key),
+        "kind": "BPMN_ELEMENT",
+        "listenerEventType": "UNSPECIFIED",
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    rest: RestFace
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx and Camunda's clients use it
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the tests read `requests`, not a log
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if len(raw) < length:  # the worker died while sending (SIGKILL): nobody to answer
+            self.close_connection = True
+            return
+        content_type = self.headers.get("Content-Type") or "application/json"
+        path = self.path.split("?", 1)[0]
+        mock = MockRequest(
+            "http://localhost:8080", self.command.lower(), path,
+            data=raw.decode() if raw else None, content_type=content_type.split(";")[0],
+        )  # fmt: skip
+        try:
+            body = json.loads(raw) if raw else None
+            self.rest.requests.append((self.command, path, body))
+            self.rest.api.validate_request(mock)
+            status, answer = self.rest.route(self.command, path, body, self._client_gone)
+        except Refused as refused:
+            status, answer = refused.status, _problem(refused.status, refused.title, refused.detail)
+        except json.JSONDecodeError as exc:
+            status, answer = 400, _problem(400, "INVALID_ARGUMENT", f"body is not JSON: {exc}")
+        except Exception as exc:  # openapi-core's validation errors: the request's fault
+            status, answer = 400, _problem(400, "INVALID_ARGUMENT", violation(exc))
+            self.rest.refused.append(f"{self.command} {path}: {violation(exc)}")
+        self._reply(mock, status, answer)
+
+    def _client_gone(self) -> bool:
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _reply(self, mock: MockRequest, status: int, answer: Any) -> None:
+        data = b"" if answer is None else json.dumps(answer).encode()
+        content_type = "application/problem+json" if status >= 400 else "application/json"
+        if status < 400 or status in (400, 404, 409):
+            try:
+                self.rest.api.validate_response(
+                    mock, MockResponse(data, status_code=status, content_type=content_type)
+                )
+            except Exception as exc:
+                self.rest.violations.append(f"{mock.method} {mock.path} -> {violation(exc)}")
+                status, content_type = 500, "application/problem+json"
+                data = json.dumps(_problem(500, "ENGINE_BUG", violation(exc))).encode()
+        self.send_response(status)
+        if data:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except OSError:  # the worker gave up on its long poll: the jobs go back at once
+            if status == 200 and isinstance(answer, dict) and answer.get("jobs"):
+                keys = [int(job["jobKey"]) for job in answer["jobs"]]
+                self.rest.engine.store.give_back(keys)
+
+
+def _problem(status: int, title: str, detail: str) -> dict[str, Any]:
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail}

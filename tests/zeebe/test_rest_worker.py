@@ -1,0 +1,205 @@
+"""The live worker over the Orchestration Cluster REST API: configuration, authentication, the
+job result, and what the test engine's REST face received (checked against rest-api.yaml).
+
+The shared worker tests (test_worker, test_resilience, test_status) already run over both
+transports; these cover what only REST has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from connectorhub.localredis import free_port
+from connectors.management.commands.zeebe_worker import build_worker, gateway_from_settings
+from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
+from connectors.zeebe.jobs import CommandRejected
+from connectors.zeebe.rest import RestAuth, RestGateway
+from tests.services.http_servers import Recorded, RecordingServer, Reply, oauth_token_endpoint
+from tests.services.zeebe_engine import ZeebeTestEngine
+from tests.services.zeebe_engine.rest import RestFace, require_protocol
+
+pytestmark = pytest.mark.zeebe
+
+NOOP = "io.connectorhub:noop:1"
+TOPOLOGY = {
+    "brokers": [],
+    "clusterSize": 1,
+    "partitionsCount": 1,
+    "replicationFactor": 1,
+    "gatewayVersion": "8.8.0",
+    "lastCompletedChangeId": "-1",
+}
+
+
+@pytest.fixture
+def face(zeebe_engine: ZeebeTestEngine) -> Iterator[RestFace]:
+    with RestFace(zeebe_engine, require_protocol()) as rest:
+        yield rest
+    assert rest.refused == [] and rest.violations == []
+
+
+def test_rest_wins_only_when_it_is_the_only_address_or_preferred(settings: Any) -> None:
+    settings.ZEEBE_ADDRESS, settings.CAMUNDA_REST_ADDRESS = "", "http://camunda:8080"
+    assert gateway_from_settings().transport == "rest"
+    settings.ZEEBE_ADDRESS = "camunda:26500"
+    assert gateway_from_settings().transport == "grpc"  # both set: gRPC, as Camunda's client
+    settings.CAMUNDA_PREFER_REST = True
+    assert gateway_from_settings().transport == "rest"
+    settings.CAMUNDA_PREFER_REST = False
+    assert gateway_from_settings(rest_address="http://other:8080").transport == "rest"
+    assert gateway_from_settings(address="zeebe:26500").transport == "grpc"
+
+
+def test_bad_rest_settings_are_named(settings: Any) -> None:
+    settings.ZEEBE_ADDRESS = ""
+    settings.CAMUNDA_REST_ADDRESS = "camunda:8080"
+    settings.CAMUNDA_BASIC_AUTH_USERNAME = "demo"
+    settings.CAMUNDA_BASIC_AUTH_PASSWORD = ""
+    with pytest.raises(ValueError) as error:
+        build_worker({})
+    assert "CAMUNDA_REST_ADDRESS='camunda:8080' must be a URL" in str(error.value)
+    assert "CAMUNDA_BASIC_AUTH_PASSWORD" in str(error.value)
+
+
+def test_the_supervised_worker_serves_a_job_over_rest_with_every_command_conforming(
+    zeebe_engine: ZeebeTestEngine, face: RestFace
+) -> None:
+    key = zeebe_engine.create_job(
+        NOOP, {"echo": "hi", "other": 1}, headers={"resultVariable": "out", "jobTimeout": "PT45S"}
+    )
+    worker = LiveWorker(
+        GatewayConfig(address="", rest_address=face.address),
+        WorkerConfig(name="rest-live", job_types=(NOOP,), heartbeat_interval=0.3),
+    )
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.run(stop))
+        await asyncio.to_thread(zeebe_engine.wait_for, key, 30)
+        stop.set()
+        await serving
+
+    asyncio.run(scenario())
+
+    assert zeebe_engine.job(key).outcome.variables == {"out": {"echo": "hi"}}
+    sent = {(method, path): body for method, path, body in face.requests}
+    activation = sent[("POST", "/v2/jobs/activation")]
+    assert activation["worker"] == "rest-live" and activation["type"] == NOOP
+    assert activation["fetchVariable"] == ["echo"]  # the connector's input fields
+    assert sent[("PATCH", f"/v2/jobs/{key}")] == {"changeset": {"timeout": 45_000}}
+    assert sent[("POST", f"/v2/jobs/{key}/completion")] == {"variables": {"out": {"echo": "hi"}}}
+    assert ("GET", "/v2/topology") in sent
+    assert worker.state.address.startswith(f"REST {face.address} (gateway ")
+    assert worker.stats.totals["completed"] == 1
+
+
+def test_a_completion_can_carry_a_job_result(zeebe_engine: ZeebeTestEngine, face: RestFace) -> None:
+    key = zeebe_engine.create_job("ad-hoc", {})
+    result = {"type": "adHocSubProcess", "activateElements": [{"elementId": "tool_a"}]}
+
+    async def scenario() -> None:
+        gateway = RestGateway(face.address)
+        try:
+            (job,) = await gateway.activate("ad-hoc", worker="w", timeout_ms=5000, max_jobs=1)
+            await gateway.complete(job.key, {"done": True}, result=result)
+            with pytest.raises(CommandRejected, match="404 NOT_FOUND"):
+                await gateway.complete(job.key, {})  # already completed
+        finally:
+            await gateway.close()
+
+    asyncio.run(scenario())
+    assert zeebe_engine.job(key).outcome.variables == {"done": True}
+    assert (
+        "POST",
+        f"/v2/jobs/{key}/completion",
+        {"variables": {"done": True}, "result": result},
+    ) in (face.requests)
+
+
+def test_a_command_to_a_gateway_that_is_gone_is_a_rejected_command() -> None:
+    """The job handler records it as the command's error (it must not escape the job)."""
+    address = f"http://127.0.0.1:{free_port()}"
+
+    async def scenario() -> None:
+        gateway = RestGateway(address)
+        try:
+            with pytest.raises(CommandRejected, match=f"{address}/v2/jobs/7/failure: ConnectError"):
+                await gateway.fail(7, 0, "down", 0, {})
+        finally:
+            await gateway.close()
+
+    asyncio.run(scenario())
+
+
+def topology_route(server: RecordingServer, unauthorized_first: int = 0) -> None:
+    answered = {"n": 0}
+
+    def topology(request: Recorded) -> Reply:
+        answered["n"] += 1
+        if answered["n"] <= unauthorized_first:
+            return Reply(status=401, json={"title": "UNAUTHORIZED", "status": 401, "detail": "x"})
+        return Reply(json=TOPOLOGY)
+
+    server.route("/v2/topology", topology)
+
+
+def test_basic_authentication_is_sent_on_every_request() -> None:
+    with RecordingServer() as server:
+        topology_route(server)
+
+        async def scenario() -> str | None:
+            gateway = RestGateway(server.url, RestAuth(username="demo", password="s3cret"))
+            try:
+                return await gateway.answers()
+            finally:
+                await gateway.close()
+
+        assert asyncio.run(scenario()) is None
+        expected = "Basic " + base64.b64encode(b"demo:s3cret").decode()
+        assert server.last("/v2/topology").header("Authorization") == expected
+
+
+def test_oauth_tokens_are_cached_and_fetched_again_after_a_401() -> None:
+    with RecordingServer() as server:
+        tokens = oauth_token_endpoint(server)
+        topology_route(server)
+        auth = RestAuth(
+            client_id="worker",
+            client_secret="s3cret",
+            authorization_server=f"{server.url}/oauth/token",
+            audience="zeebe-api",
+        )
+
+        async def scenario() -> list[str | None]:
+            gateway = RestGateway(server.url, auth)
+            try:
+                answers = [await gateway.answers(), await gateway.answers()]
+                topology_route(server, unauthorized_first=1)  # the token was revoked
+                answers.append(await gateway.answers())
+                return answers
+            finally:
+                await gateway.close()
+
+        assert asyncio.run(scenario()) == [None, None, None]
+        form = dict(server.last("/oauth/token").form())
+        assert form["grant_type"] == "client_credentials" and form["audience"] == "zeebe-api"
+        assert tokens() == 2  # one for the first two calls, a new one after the 401
+        bearers = [r.header("Authorization") for r in server.requests if r.path == "/v2/topology"]
+        assert bearers == ["Bearer token-1", "Bearer token-1", "Bearer token-1", "Bearer token-2"]
+
+
+@pytest.mark.django_db
+def test_healthz_asks_the_rest_gateway_for_its_version(
+    client: Any, redis_url: str, settings: Any, face: RestFace
+) -> None:
+    settings.ZEEBE_ADDRESS, settings.CAMUNDA_REST_ADDRESS = "", face.address
+
+    zeebe = client.get("/healthz").json()["components"]["zeebe"]
+
+    assert zeebe["ok"] is True
+    assert zeebe["detail"].startswith(f"REST gateway {face.address} reachable, version 8.")
