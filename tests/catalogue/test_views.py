@@ -23,7 +23,9 @@ def test_cards_show_name_kind_version_and_runs_here(signed_in_client, small_cata
 
 @pytest.mark.django_db
 def test_search_as_you_type_answers_a_fragment(signed_in_client, small_catalogue):
-    response = signed_in_client.get("/", {"q": "graphql"}, HTTP_HX_REQUEST="true")
+    response = signed_in_client.get(
+        "/", {"q": "graphql"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
 
     html = response.content.decode()
     assert "<html" not in html
