@@ -118,3 +118,44 @@ def test_upload_with_no_file_says_so(importer_client):
     response = importer_client.post("/catalogue/import", {}, follow=True)
 
     assert "Choose one or more .json files" in response.content.decode()
+
+
+# --- Error pages: in the site's layout, with a way back --------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_a_404_in_the_site_layout(signed_in_client):
+    response = signed_in_client.get("/connectors/no.such.connector/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'class="mainnav"' in html and "/static/css/app.css" in html
+    assert "Page not found" in html and 'href="/"' in html
+
+
+@pytest.mark.django_db
+def test_a_forbidden_page_is_a_403_in_the_site_layout(rf, user):
+    from django.core.exceptions import PermissionDenied
+    from django.urls import get_resolver
+
+    request = rf.get("/secrets/")
+    request.user = user
+    handler = get_resolver().resolve_error_handler(403)
+    response = handler(request, PermissionDenied("Only staff may do this."))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'class="mainnav"' in html and "Only staff may do this." in html
+
+
+def test_a_server_error_page_needs_no_database_and_no_request_context(rf):
+    # No django_db mark: any database query here fails the test.
+    from django.urls import get_resolver
+
+    handler = get_resolver().resolve_error_handler(500)
+    response = handler(rf.get("/"))
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "/static/css/app.css" in html and 'class="topbar"' in html
+    assert "Something went wrong" in html and 'href="/"' in html
