@@ -92,4 +92,62 @@
       try { element.setSelectionRange(kept.start, kept.end); } catch (e) { /* number inputs */ }
     }
   });
+
+  // The template version switch takes what was typed along: it posts the form to the chosen
+  // version's page, which keeps the values whose fields still exist and names the others.
+  const versionSwitch = document.getElementById("version-switch");
+  if (versionSwitch) {
+    versionSwitch.addEventListener("change", function () {
+      if (!versionSwitch.value) return;
+      const action = document.createElement("input");
+      action.type = "hidden";
+      action.name = "action";
+      action.value = "switch";
+      form.appendChild(action);
+      form.action = versionSwitch.value;
+      form.submit();  // a plain submit: not an htmx request, the whole page is wanted
+    });
+  }
+
+  // A draft of the form in this tab's sessionStorage, so that Back (from a run page, say)
+  // brings the typed values back: signed-in pages are not cached, so the browser reloads an
+  // empty form. Credentials typed in plain text stay out of it; signing out clears it.
+  const draftKey = "configure-draft:" + form.dataset.draft;
+
+  function saveDraft() {
+    const data = new FormData(form);
+    form.querySelectorAll("input[type=password], textarea.concealed").forEach(function (e) {
+      data.delete(e.name);
+    });
+    data.delete("csrfmiddlewaretoken");
+    data.delete("action");
+    try { sessionStorage.setItem(draftKey, new URLSearchParams(data).toString()); } catch (e) { /* full or off */ }
+  }
+
+  function restoreDraft(draft) {
+    const params = new URLSearchParams(draft);
+    const values = {};
+    params.forEach(function (value, name) { (values[name] = values[name] || []).push(value); });
+    ["name", "variables"].forEach(function (name) {
+      if (params.has(name)) form.elements[name].value = params.get(name);
+    });
+    // The server renders the fields for these values (conditions, errors, the job preview).
+    htmx.ajax("POST", form.getAttribute("hx-post"), {
+      source: form, target: "#fields", swap: "outerHTML", values: values,
+    });
+  }
+
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  const navigation = performance.getEntriesByType("navigation")[0];
+  let draft = null;
+  try { draft = sessionStorage.getItem(draftKey); } catch (e) { /* storage off */ }
+  if (draft && navigation && navigation.type === "back_forward") {
+    // After htmx has set the page up (its own DOMContentLoaded handler comes first).
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { restoreDraft(draft); });
+    } else {
+      restoreDraft(draft);
+    }
+  }
 })();
