@@ -159,3 +159,16 @@ def test_a_server_error_page_needs_no_database_and_no_request_context(rf):
     assert response.status_code == 500
     assert "/static/css/app.css" in html and 'class="topbar"' in html
     assert "Something went wrong" in html and 'href="/"' in html
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_a_403_in_the_site_layout(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/catalogue/import-npm", {"spec": "x"})
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'class="mainnav"' in html and "Form not accepted" in html
