@@ -102,6 +102,9 @@ def test_every_page_fits_a_phone_and_a_laptop(
         page.goto(url + path)
         page.wait_for_load_state("networkidle")
         problems += _check(page, name)
+    page.goto(url + "/")
+    page.locator("summary", has_text="Import templates").click()
+    problems += _check(page, "catalogue-import")
 
     signed_out = staff_context.browser.new_context()
     try:
