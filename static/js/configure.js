@@ -1,5 +1,6 @@
 /* The configure form re-renders its fields after every change (htmx). This keeps what the user
-   is typing, where the caret is, and which groups are open across those swaps. */
+   is typing, the caret and focus, and which groups are open across those swaps; it also takes
+   typed values along to another template version and back to the form after leaving it. */
 (function () {
   const form = document.getElementById("configure-form");
   if (!form) return;
