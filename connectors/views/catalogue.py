@@ -55,7 +55,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "query_string": _query_without_page(request),
         "can_import": can_import(request.user),
     }
-    if request.htmx and not request.htmx.boosted:
+    # Only the filters and the pager ask for the results alone; the import forms' redirects
+    # land here as htmx requests too, and they need the whole page (with its messages).
+    if request.htmx and request.htmx.target == "results":
         return render(request, "connectors/catalogue.html#results", context)
     context["facets"] = facet_options()
     return render(request, "connectors/catalogue.html", context)

@@ -119,6 +119,10 @@ def _form_state(
         values = values_from_post(template, request.POST)
         variables_text = request.POST.get("variables", "")
         context: dict[str, Any] = {"name": request.POST.get("name", "")}
+        if request.POST.get("action") == "switch":
+            # The version switch posts what was typed: it comes along where the field still
+            # exists (as in the Modeler), and the page names what was left out.
+            values, context["dropped"] = _known_values(template, values)
     else:
         # "Open as configuration" on a run page: the run's values and sample variables.
         source = configuration or _run_from(request)
@@ -209,11 +213,18 @@ def _stored_values(
     """Saved values (of a configuration or a run) for this template; unknown keys are left out."""
     if stored is None:
         return {}, "", []
-    known = {field_key(p) for p in template.properties}
-    values = {k: v for k, v in stored.values.items() if k in known}
-    dropped = sorted(k for k in stored.values if k not in known)
+    values, dropped = _known_values(template, stored.values)
     variables = json.dumps(stored.variables, indent=2) if stored.variables else ""
     return values, variables, dropped
+
+
+def _known_values(
+    template: ElementTemplate, values: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The values of fields the template has, and the sorted keys of the others."""
+    known = {field_key(p) for p in template.properties}
+    kept = {k: v for k, v in values.items() if k in known}
+    return kept, sorted(k for k in values if k not in known)
 
 
 def _run_from(request: HttpRequest) -> Run | None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from connectors.catalogue.selectors import get_entry, get_version
@@ -96,7 +97,11 @@ def template_bpmn_download(request: HttpRequest, template_id: str) -> HttpRespon
         query = request.GET.copy()
         query["anyway"] = "1"
         return _problem_page(
-            request, str(version), reasons, download=f"{request.path}?{query.urlencode()}"
+            request,
+            str(version),
+            reasons,
+            download=f"{request.path}?{query.urlencode()}",
+            configure=_configure_url(template_id, version.version),
         )
     return attachment(xml.encode(), "application/xml", bpmn_name(version.content), None)
 
@@ -153,10 +158,20 @@ def _bad_query(exc: BadQuery) -> HttpResponse:
 
 
 def _problem_page(
-    request: HttpRequest, label: str, reasons: list[str], download: str = ""
+    request: HttpRequest,
+    label: str,
+    reasons: list[str],
+    download: str = "",
+    configure: str = "",
 ) -> HttpResponse:
-    context = {"label": label, "reasons": reasons, "download": download}
+    context = {"label": label, "reasons": reasons, "download": download, "configure": configure}
     return render(request, "connectors/export/problem.html", context, status=422)
+
+
+def _configure_url(template_id: str, version: int | None) -> str:
+    if version is None:
+        return reverse("configure-default", args=[template_id])
+    return reverse("configure", args=[template_id, version])
 
 
 @require_GET

@@ -7,6 +7,12 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // Signing out forgets the drafts of forms kept in this tab (static/js/configure.js).
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented || !event.target.matches("form[data-sign-out]")) return;
+    try { sessionStorage.clear(); } catch (e) { /* storage off */ }
+  });
+
   // <select data-navigate>: choosing an option opens the address in its value.
   document.addEventListener("change", function (event) {
     const select = event.target;

@@ -1,15 +1,20 @@
 /* The configure form re-renders its fields after every change (htmx). This keeps what the user
-   is typing, where the caret is, and which groups are open across those swaps. */
+   is typing, the caret and focus, and which groups are open across those swaps; it also takes
+   typed values along to another template version and back to the form after leaving it. */
 (function () {
   const form = document.getElementById("configure-form");
   if (!form) return;
   let kept = null;
   let groups = {};
 
-  // Enter in a one-line field must not submit (and so save) the whole form.
+  // Enter in a one-line field of the form must not submit the whole form (as the first
+  // button, a dry-run); Enter in the name field saves, as its Save button does.
   form.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.tagName === "INPUT" && event.target.type !== "submit") {
-      event.preventDefault();
+    const input = event.target;
+    if (event.key !== "Enter" || input.tagName !== "INPUT" || input.type === "submit") return;
+    event.preventDefault();
+    if (input.id === "id_name") {
+      form.requestSubmit(form.querySelector("button[name=action][value=save]"));
     }
   });
 
@@ -31,12 +36,42 @@
     if (group) group.open = true;
   });
 
+  // Where the focus is, said in a way that survives the swap: the control's id, or else the
+  // n-th focusable control of its field row (tooltips and fx toggles have no id).
+  const FOCUSABLE = "input:not([type=hidden]), select, textarea, button, a[href], summary, [tabindex]";
+
+  function focusPlace(active) {
+    if (!active || active === document.body || !form.contains(active)) return null;
+    if (active.id) return { id: active.id };
+    const anchor = active.closest("[data-key], details[data-group]");
+    if (!anchor) return null;
+    const selector = anchor.dataset.key !== undefined
+      ? "[data-key='" + CSS.escape(anchor.dataset.key) + "']"
+      : "details[data-group='" + CSS.escape(anchor.dataset.group) + "']";
+    const index = Array.prototype.indexOf.call(anchor.querySelectorAll(FOCUSABLE), active);
+    return { anchor: selector, index: index };
+  }
+
+  function findPlace(place) {
+    if (place.id) return document.getElementById(place.id);
+    const anchor = form.querySelector(place.anchor);
+    return anchor ? anchor.querySelectorAll(FOCUSABLE)[place.index] || null : null;
+  }
+
+  function typesText(element) {
+    return element.tagName === "TEXTAREA" || (element.tagName === "INPUT" &&
+      ["text", "password", "search", "url", "email", "number", "tel"].indexOf(element.type) >= 0);
+  }
+
   document.body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target.id !== "fields") return;
     const active = document.activeElement;
-    kept = active && active.id && form.contains(active) && "value" in active && active.type !== "checkbox"
-      ? { id: active.id, value: active.value, start: active.selectionStart, end: active.selectionEnd }
-      : null;
+    kept = focusPlace(active);
+    if (kept && typesText(active)) {
+      kept.value = active.value;
+      kept.start = active.selectionStart;
+      kept.end = active.selectionEnd;
+    }
     groups = {};
     form.querySelectorAll("details[data-group]").forEach(function (d) { groups[d.dataset.group] = d.open; });
   });
@@ -48,10 +83,72 @@
       if (d.dataset.group in groups) d.open = groups[d.dataset.group];
     });
     if (!kept) return;
-    const element = document.getElementById(kept.id);
+    const element = findPlace(kept);
     if (!element) return;
-    if (element.value !== kept.value) element.value = kept.value;  // typed while the request ran
-    element.focus();
-    try { element.setSelectionRange(kept.start, kept.end); } catch (e) { /* number inputs */ }
+    if ("value" in kept && typesText(element) && element.value !== kept.value) {
+      element.value = kept.value;  // typed while the request ran
+    }
+    element.focus({ preventScroll: true });
+    if ("start" in kept) {
+      try { element.setSelectionRange(kept.start, kept.end); } catch (e) { /* number inputs */ }
+    }
   });
+
+  // The template version switch takes what was typed along: it posts the form to the chosen
+  // version's page, which keeps the values whose fields still exist and names the others.
+  const versionSwitch = document.getElementById("version-switch");
+  if (versionSwitch) {
+    versionSwitch.addEventListener("change", function () {
+      if (!versionSwitch.value) return;
+      const action = document.createElement("input");
+      action.type = "hidden";
+      action.name = "action";
+      action.value = "switch";
+      form.appendChild(action);
+      form.action = versionSwitch.value;
+      form.submit();  // a plain submit: not an htmx request, the whole page is wanted
+    });
+  }
+
+  // A draft of the form in this tab's sessionStorage, so that Back (from a run page, say)
+  // brings the typed values back: signed-in pages are not cached, so the browser reloads an
+  // empty form. Credentials typed in plain text stay out of it; signing out clears it.
+  const draftKey = "configure-draft:" + form.dataset.draft;
+
+  function saveDraft() {
+    const data = new FormData(form);
+    form.querySelectorAll("input[type=password], textarea.concealed").forEach(function (e) {
+      data.delete(e.name);
+    });
+    data.delete("csrfmiddlewaretoken");
+    data.delete("action");
+    try { sessionStorage.setItem(draftKey, new URLSearchParams(data).toString()); } catch (e) { /* full or off */ }
+  }
+
+  function restoreDraft(draft) {
+    const params = new URLSearchParams(draft);
+    const values = {};
+    params.forEach(function (value, name) { (values[name] = values[name] || []).push(value); });
+    ["name", "variables"].forEach(function (name) {
+      if (params.has(name)) form.elements[name].value = params.get(name);
+    });
+    // The server renders the fields for these values (conditions, errors, the job preview).
+    htmx.ajax("POST", form.getAttribute("hx-post"), {
+      source: form, target: "#fields", swap: "outerHTML", values: values,
+    });
+  }
+
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  const navigation = performance.getEntriesByType("navigation")[0];
+  let draft = null;
+  try { draft = sessionStorage.getItem(draftKey); } catch (e) { /* storage off */ }
+  if (draft && navigation && navigation.type === "back_forward") {
+    // After htmx has set the page up (its own DOMContentLoaded handler comes first).
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { restoreDraft(draft); });
+    } else {
+      restoreDraft(draft);
+    }
+  }
 })();

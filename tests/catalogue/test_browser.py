@@ -34,3 +34,31 @@ def test_search_filter_and_open_the_rest_connector(signed_in_page, live_server, 
     assert not endpoint.locator("table").is_visible()
     endpoint.locator("summary").click()
     assert endpoint.get_by_text("zeebe:input url").first.is_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_rejected_npm_import_shows_its_error_in_the_whole_page(
+    page, live_server, importer, small_catalogue
+):
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", importer.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.locator("summary", has_text="Import templates").click()
+    page.fill("#id_spec", "not a package!")
+    page.locator("button", has_text="Import from npm").click()
+
+    error = page.locator(".messages li.error")
+    error.wait_for()
+    assert "Nothing imported" in error.inner_text()
+    # The page is still whole: navigation, filters and the cards, each once.
+    assert page.locator(".mainnav").count() == 1
+    assert page.locator("#catalogue-filters").is_visible()
+    assert page.locator("#results").count() == 1
+    assert page.locator(".connector-card").count() >= 3
+    assert page.url == f"{live_server.url}/"

@@ -23,7 +23,9 @@ def test_cards_show_name_kind_version_and_runs_here(signed_in_client, small_cata
 
 @pytest.mark.django_db
 def test_search_as_you_type_answers_a_fragment(signed_in_client, small_catalogue):
-    response = signed_in_client.get("/", {"q": "graphql"}, HTTP_HX_REQUEST="true")
+    response = signed_in_client.get(
+        "/", {"q": "graphql"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
+    )
 
     html = response.content.decode()
     assert "<html" not in html
@@ -116,3 +118,57 @@ def test_upload_with_no_file_says_so(importer_client):
     response = importer_client.post("/catalogue/import", {}, follow=True)
 
     assert "Choose one or more .json files" in response.content.decode()
+
+
+# --- Error pages: in the site's layout, with a way back --------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_missing_page_is_a_404_in_the_site_layout(signed_in_client):
+    response = signed_in_client.get("/connectors/no.such.connector/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'class="mainnav"' in html and "/static/css/app.css" in html
+    assert "Page not found" in html and 'href="/"' in html
+
+
+@pytest.mark.django_db
+def test_a_forbidden_page_is_a_403_in_the_site_layout(rf, user):
+    from django.core.exceptions import PermissionDenied
+    from django.urls import get_resolver
+
+    request = rf.get("/secrets/")
+    request.user = user
+    handler = get_resolver().resolve_error_handler(403)
+    response = handler(request, PermissionDenied("Only staff may do this."))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'class="mainnav"' in html and "Only staff may do this." in html
+
+
+def test_a_server_error_page_needs_no_database_and_no_request_context(rf):
+    # No django_db mark: any database query here fails the test.
+    from django.urls import get_resolver
+
+    handler = get_resolver().resolve_error_handler(500)
+    response = handler(rf.get("/"))
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "/static/css/app.css" in html and 'class="topbar"' in html
+    assert "Something went wrong" in html and 'href="/"' in html
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_a_403_in_the_site_layout(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post("/catalogue/import-npm", {"spec": "x"})
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'class="mainnav"' in html and "Form not accepted" in html

@@ -86,6 +86,9 @@ def test_detail_page_buttons_download_the_template_and_a_process(signed_in_clien
     # The REST connector's URL has no default, and Zeebe refuses an empty mapping: say so.
     assert process.status_code == 422
     assert "URL (url) has no default value" in process.content.decode()
+    # The way out is one click away: the configure page of this very version.
+    configure = f'<a href="/connectors/{REST_ID}/versions/{NEWEST}/configure/" id="configure-link">'
+    assert configure in process.content.decode()
     anyway = signed_in_client.get(
         f"/export/connectors/{REST_ID}/process.bpmn", {"version": NEWEST, "anyway": "1"}
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -133,3 +134,107 @@ def test_save_reopen_and_list(signed_in_page: Any, live_server: Any, rest_versio
     page.wait_for_url("**/configurations/*/")
     page.screenshot(path=str(ARTIFACTS / "configuration-detail.png"), full_page=True)
     assert "https://example.com/orders" in page.locator("pre").first.inner_text()
+
+
+_NEXT_FOCUSABLE = """(name) => {
+  const all = [...document.querySelectorAll(
+    '#configure-form input:not([type=hidden]), #configure-form select, ' +
+    '#configure-form textarea, #configure-form button, #configure-form a[href], ' +
+    '#configure-form summary, #configure-form [tabindex]'
+  )].filter((e) => !e.disabled && e.offsetParent !== null && e.tabIndex >= 0);
+  const at = all.indexOf(document.querySelector(`[name='${name}']`));
+  const next = all[at + 1];
+  return next ? next.outerHTML : null;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_focus_and_caret_survive_the_re_render_and_enter_saves(
+    signed_in_page: Any, live_server: Any, rest_version: Any
+) -> None:
+    page = signed_in_page
+    page.goto(live_server.url + reverse("configure", args=[REST_ID, rest_version.version]))
+    url_input = page.locator("[name='v:url']")
+    url_input.focus()
+    page.keyboard.type("https://example.com/orders")
+    # The caret stays where the user typed while the fields re-render around it.
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('https://example.com/orders')"
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.name") == "v:url"
+    assert page.evaluate("document.activeElement.selectionStart") == len(
+        "https://example.com/orders"
+    )
+    page.keyboard.press("Home")
+    page.keyboard.type("x")
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('xhttps://example.com/orders')"
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.selectionStart") == 1
+    page.keyboard.press("Backspace")  # the x again
+
+    # Tab moves on to the next control of the form, also when the re-render lands after it.
+    expected = page.evaluate(_NEXT_FOCUSABLE, "v:url")
+    page.keyboard.press("Tab")
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('\"https://example.com/orders\"')"
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.outerHTML") == expected
+    assert page.evaluate("document.activeElement.closest('#fields') !== null")
+
+    # Enter in the "Save as" field saves.
+    page.locator("#id_name").fill("Orders by keyboard")
+    page.locator("#id_name").press("Enter")
+    page.wait_for_url("**?configuration=*")
+    assert "Saved “Orders by keyboard”" in page.locator(".messages").inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_back_from_the_run_page_keeps_the_form(
+    signed_in_page: Any, live_server: Any, celery_worker: Any
+) -> None:
+    from connectors.catalogue.registry_sync import sync_registry
+
+    sync_registry()
+    page = signed_in_page
+    page.goto(live_server.url + reverse("configure-default", args=["io.connectorhub.noop"]))
+    page.get_by_label("Echo").fill('"hello"')
+    page.locator("#id_variables").fill('{"orderId": 42}')
+    page.locator("#id_name").fill("Greeting")
+    page.wait_for_function("!document.querySelector('#dry-run').disabled")
+    page.locator("#dry-run").click()
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))
+
+    page.go_back()
+    page.wait_for_function("document.querySelector('#job-json').innerText.includes('hello')")
+    assert page.get_by_label("Echo").input_value() == '"hello"'
+    assert json.loads(page.locator("#id_variables").input_value()) == {"orderId": 42}
+    assert page.locator("#id_name").input_value() == "Greeting"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_switching_the_version_keeps_typed_values(
+    signed_in_page: Any, live_server: Any, rest_version: Any
+) -> None:
+    page = signed_in_page
+    page.goto(live_server.url + reverse("configure", args=[REST_ID, rest_version.version]))
+    page.locator("[name='v:url']").fill("https://example.com/orders")
+    page.locator("#id_name").fill("Orders")
+    page.wait_for_function(
+        "document.querySelector('#job-json').innerText.includes('https://example.com/orders')"
+    )
+    older = page.locator("#version-switch option:not([selected])").first.get_attribute("value")
+    page.select_option("#version-switch", older)
+    page.wait_for_url(live_server.url + older)
+
+    assert page.locator("#version-switch option[selected]").get_attribute("value") == older
+    assert page.locator("[name='v:url']").input_value() == "https://example.com/orders"
+    assert page.locator("#id_name").input_value() == "Orders"
+    assert "https://example.com/orders" in page.locator("#job-json").inner_text()

@@ -264,3 +264,21 @@ def test_open_a_run_as_configuration_fills_the_form(
     client.force_login(other_user)
     assert client.get(f"{configure_url(rest_version)}?run={run.pk}").status_code == 404
     assert client.get(f"{configure_url(rest_version)}?run=abc").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_version_switch_keeps_the_values_whose_fields_exist(
+    signed_in_client: Any, rest_version: TemplateVersion
+) -> None:
+    url = configure_url(rest_version)
+    data = page_data(signed_in_client, url, **VALID, name="Orders")
+    data["v:gone.field"] = ["typed for another version"]
+    data["action"] = ["switch"]
+
+    response = signed_in_client.post(url, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="https://example.com/orders"' in html and 'value="Orders"' in html
+    assert "so left out: <code>gone.field</code>" in html
+    assert "not part of this form" not in html
