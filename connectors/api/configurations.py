@@ -17,6 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.pagination import page_of
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.forms.selectors import (
     configuration_list,
@@ -52,9 +53,7 @@ class ConfigurationSerializer(serializers.Serializer):
     def get_newer_version(self, configuration: SavedConfiguration) -> int | None:
         return self.context["newer"].get(configuration.pk)
 
-    def get_form_url(self, configuration: SavedConfiguration) -> str | None:
-        if configuration.template_version is None:
-            return None
+    def get_form_url(self, configuration: SavedConfiguration) -> str:
         url = reverse("configure", args=[configuration.template_id, configuration.template_version])
         return self.context["request"].build_absolute_uri(f"{url}?configuration={configuration.pk}")
 
@@ -66,9 +65,10 @@ def _out(request: Request, configurations: list[SavedConfiguration]) -> list[dic
 
 @extend_schema(
     request=ConfigurationSerializer,
-    responses={200: ConfigurationSerializer(many=True), 201: ConfigurationSerializer,
+    responses={200: page_of(ConfigurationSerializer), 201: ConfigurationSerializer,
                400: JobErrorsSerializer},
 )  # fmt: skip
+@extend_schema(methods=["GET"], operation_id="v1_configurations_list")
 @api_view(["GET", "POST"])
 def configuration_collection(request: Request) -> Response:
     """GET: your configurations, newest change first. POST: save a new one."""

@@ -213,19 +213,12 @@ def _runs_available() -> bool:
 
 
 def _configure_url(version: TemplateVersion, configuration: SavedConfiguration | None) -> str:
-    template_id = version.entry.template_id
-    if version.version is None:
-        url = reverse("configure-default", args=[template_id])
-    else:
-        url = reverse("configure", args=[template_id, version.version])
+    url = reverse("configure", args=[version.entry.template_id, version.version])
     return f"{url}?configuration={configuration.pk}" if configuration else url
 
 
 def _entry_url(version: TemplateVersion) -> str:
-    template_id = version.entry.template_id
-    if version.version is None:
-        return reverse("catalogue-entry", args=[template_id])
-    return reverse("catalogue-entry-version", args=[template_id, version.version])
+    return reverse("catalogue-entry-version", args=[version.entry.template_id, version.version])
 
 
 def _version_choices(

@@ -140,3 +140,25 @@ def test_filter_values_in_any_case_still_filter(api, small_catalogue):
     runnable = api.get("/api/v1/templates/", {"runs_here": "TRUE", "kind": "Template"})
     assert runnable.status_code == 200
     assert all(e["runs_here"] and e["kind"] == "template" for e in runnable.json()["results"])
+
+
+@pytest.mark.django_db
+def test_a_template_without_version_has_an_address_everywhere(
+    api, signed_in_client, small_catalogue
+):
+    """The REST entry holds numbered versions and one without `version`: that one is reachable."""
+    detail = api.get(f"/api/v1/templates/{REST_ID}/").json()
+    unversioned = next(v for v in detail["versions"] if v["version"] is None)
+
+    assert unversioned["url"].endswith(f"/api/v1/templates/{REST_ID}/versions/unversioned/")
+    template = api.get(unversioned["url"]).json()
+    assert "version" not in template and template["id"] == REST_ID
+    base = f"/api/v1/templates/{REST_ID}/versions/unversioned"
+    assert api.get(f"{base}/export").status_code == 200
+    job = api.post(f"{base}/job", {"values": {}}, content_type="application/json")
+    assert job.status_code in (200, 400) and job.json() != {"detail": "Not found."}
+    page = signed_in_client.get(f"/connectors/{REST_ID}/versions/unversioned/configure/")
+    assert page.status_code == 200
+    assert template["name"] in page.content.decode()
+    entry_page = signed_in_client.get(f"/connectors/{REST_ID}/").content.decode()
+    assert f"/connectors/{REST_ID}/versions/unversioned/" in entry_page
