@@ -264,3 +264,22 @@ def test_open_a_run_as_configuration_fills_the_form(
     client.force_login(other_user)
     assert client.get(f"{configure_url(rest_version)}?run={run.pk}").status_code == 404
     assert client.get(f"{configure_url(rest_version)}?run=abc").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_retry_backoff_the_worker_refuses_is_refused_in_the_form(
+    signed_in_client: Any, rest_version: TemplateVersion
+) -> None:
+    url = configure_url(rest_version)
+    data = page_data(
+        signed_in_client, url, **VALID, **{"v:retryBackoff": "30 seconds"}, action="dry-run"
+    )
+
+    response = signed_in_client.post(url, data)
+
+    assert response.status_code == 400
+    assert (
+        "Retry backoff: use an ISO-8601 duration such as PT30S (30 seconds) or PT5M; "
+        "'30 seconds' is not one." in response.content.decode()
+    )
+    assert not Run.objects.exists()
