@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -64,6 +65,7 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
         "secret_names": _secret_names(),
         "can_run": _runs_available(),
         "runs_here": selected.job_type in runnable_job_types(),
+        "export_url": f"{reverse('export')}?{urlencode({'id': template_id})}",
     }
     if request.htmx and not request.htmx.boosted and not action:
         return render(request, "connectors/configure/page.html#live", context)

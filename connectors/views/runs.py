@@ -40,6 +40,7 @@ from connectors.models import (
     RunTestCase,
     SavedConfiguration,
 )
+from connectors.registry import UnknownJobType
 from connectors.runs import events, masking, selectors, services, testcases
 from connectors.runs.limits import RunLimitReached
 
@@ -187,11 +188,19 @@ def _detail_context(run: Run, viewer: Any) -> dict[str, Any]:
     return context
 
 
+# connectors.runtime ends a failed job's message with its variables, as Camunda 8.9 does.
+INCIDENT_VARIABLES = " | Error variables: "
+
+
 def _live_context(run: Run) -> dict[str, Any]:
     result = run.result or {}
     trace = run.trace or {}
+    failed = run.outcome == RunOutcome.FAILED
     return {
         "run": run,
+        # The message once, plainly; Camunda's incident text stays in one collapsed detail.
+        "message": run.error_message.split(INCIDENT_VARIABLES, 1)[0] if failed else "",
+        "not_here": _not_here(run) if failed else None,
         "statuses": _steps(run),
         "no_worker": selectors.waiting_without_worker(run),
         "result": result,
@@ -209,6 +218,13 @@ def _live_context(run: Run) -> dict[str, Any]:
     }
 
 
+def _not_here(run: Run) -> dict[str, str] | None:
+    """For a run that failed because no connector serves its job type: where to export it."""
+    if not run.error_message.startswith(str(UnknownJobType(run.job_type))):
+        return None
+    return {"export_url": f"{reverse('export')}?{urlencode({'id': run.template_id})}"}
+
+
 def _rerun_as(run: Run, viewer: Any) -> Any:
     """Whose secret permissions a re-run by VIEWER would use (None: it would be refused)."""
     try:
@@ -219,8 +235,6 @@ def _rerun_as(run: Run, viewer: Any) -> Any:
 
 def configure_url(run: Run) -> str | None:
     """The configure page of the run's template version, pre-filled from this run."""
-    if run.version is None:
-        return None
     page = reverse("configure", args=[run.template_id, run.version])
     return f"{page}?{urlencode({'run': run.pk})}"
 
