@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connectors.api.pagination import page_of
+from connectors.api.parsers import VersionField
 from connectors.catalogue.addresses import UNVERSIONED
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource
@@ -32,27 +33,6 @@ from connectors.runs import events, masking, selectors, services
 from connectors.runs.limits import RunLimitReached
 
 MAX_WAIT = 30.0
-
-
-@extend_schema_field(
-    {"oneOf": [{"type": "integer"}, {"type": "string", "enum": [UNVERSIONED]}], "nullable": True}
-)
-class VersionField(serializers.Field):
-    """A version number, "unversioned" (a template without a `version`), or null."""
-
-    default_error_messages = {
-        "invalid": f'must be a version number such as 3, "{UNVERSIONED}", or null (the default)'
-    }
-
-    def to_internal_value(self, data: Any) -> int | str:
-        if data == UNVERSIONED:
-            return UNVERSIONED
-        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
-            self.fail("invalid")
-        return int(data)
-
-    def to_representation(self, value: Any) -> Any:
-        return value
 
 
 class RunStartSerializer(serializers.Serializer):

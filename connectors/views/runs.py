@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import (
     CatalogueEntry,
@@ -116,7 +117,12 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 class RunForm(forms.Form):
     template = forms.CharField(label="Template id", max_length=255)
-    version = forms.IntegerField(required=False, help_text="Empty: the default version")
+    version = forms.RegexField(
+        regex=rf"^(?:[0-9]{{1,18}}|{UNVERSIONED})$",
+        required=False,
+        help_text=f"Empty: the default version; {UNVERSIONED}: the template without a version",
+        error_messages={"invalid": f"Enter a version number such as 3, or {UNVERSIONED}."},
+    )
     values = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8, "class": "feel"}),
         required=False,
@@ -129,6 +135,10 @@ class RunForm(forms.Form):
         required=False,
         help_text="Process variables for = expressions, as JSON.",
     )
+
+    def clean_version(self) -> int | str | None:
+        text = self.cleaned_data["version"]
+        return None if not text else UNVERSIONED if text == UNVERSIONED else int(text)
 
     def clean_values(self) -> Any:
         return _json_field(self.cleaned_data["values"])
@@ -303,7 +313,7 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
         run = selectors.get_run(int(source), user=request.user)  # someone else's: 404
         initial.update(
             template=run.template_id,
-            version=run.version,
+            version=UNVERSIONED if run.version is None else run.version,
             values=_pretty(run.values),
             variables=_pretty(run.variables),
         )
