@@ -138,6 +138,28 @@ def test_every_list_and_detail_response_matches_the_schema(api, schema, content)
 
 
 @pytest.mark.django_db
+def test_created_responses_match_the_schema(api, schema, content):
+    """What POST answers on the collections: the new configuration, the queued run, the secret."""
+    configuration = {
+        "name": "Another",
+        "template_id": REST_ID,
+        "template_version": None,
+        "values": {"url": "https://example.com/a"},
+        "variables": {},
+    }
+    run = {"template_id": REST_ID, "values": {"url": "https://example.com/a"}}
+    secret = {"name": "OTHER", "value": "x", "allowed_hosts": ["example.com"]}
+    for path, body, code in (
+        ("/api/v1/configurations/", configuration, 201),
+        ("/api/v1/runs/", run, 202),
+        ("/api/v1/secrets/", secret, 201),
+    ):
+        response = api.post(path, body, content_type="application/json")
+        assert response.status_code == code, (path, response.content[:300])
+        assert_matches(schema, path, "post", response)
+
+
+@pytest.mark.django_db
 def test_list_endpoints_are_documented_as_pages(schema):
     for path in (
         "/api/v1/templates/",
