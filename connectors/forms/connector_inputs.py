@@ -98,7 +98,7 @@ def _problems(
         if prop is None:
             continue  # an input no field writes: the template's business, not the user's
         label = prop.label or path
-        message = f"{label}: {_plain(problem)} (the connector refuses it)."
+        message = f"{label}: {_plain(problem)} (the connector requires it)."
         problems.setdefault(field_key(prop), []).append(message)
     return problems
 
@@ -139,6 +139,10 @@ def _plain(problem: Mapping[str, Any]) -> str:
         return "must not be empty"
     if kind in ("dict_type", "model_type", "model_attributes_type", "union_tag_not_found"):
         return "must be an object (a FEEL context such as {key: value}), not plain text"
+    if kind == "union_tag_invalid":
+        if str(context.get("tag")) == "None":
+            return "must be chosen"
+        return f"must be one of {context.get('expected_tags')}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
     if kind == "greater_than_equal":

@@ -218,7 +218,7 @@ def test_static_values_the_connectors_input_model_refuses_are_refused_on_their_f
 
     assert errors == {
         "connectionTimeoutInSeconds": [
-            "Connection timeout in seconds: must be 0 or more (the connector refuses it)."
+            "Connection timeout in seconds: must be 0 or more (the connector requires it)."
         ]
     }
     # A FEEL value or a secret reference is only known to the run: not checked here.
@@ -249,6 +249,6 @@ def test_plain_text_authentication_on_the_builtin_rest_connector_is_refused(
     assert response.json()["errors"] == {
         "authentication": [
             "Authentication: must be an object (a FEEL context such as {key: value}), not plain "
-            "text (the connector refuses it)."
+            "text (the connector requires it)."
         ]
     }
