@@ -56,6 +56,8 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
     runs = selectors.run_list(user=request.user, template_id=template_id, outcome=outcome)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = masking.shown_runs(page.object_list)
+    for run in page.object_list:
+        run.plain_message = plain_message(run.error_message)  # type: ignore[attr-defined]
     entry = CatalogueEntry.objects.filter(template_id=template_id).first() if template_id else None
     context = {
         "page": page,
@@ -209,7 +211,7 @@ def _live_context(run: Run) -> dict[str, Any]:
     return {
         "run": run,
         # The message once, plainly; Camunda's incident text stays in one collapsed detail.
-        "message": run.error_message.split(INCIDENT_VARIABLES, 1)[0] if failed else "",
+        "message": plain_message(run.error_message) if failed else "",
         "not_here": _not_here(run) if failed else None,
         "statuses": _steps(run),
         "no_worker": selectors.waiting_without_worker(run),
@@ -226,6 +228,11 @@ def _live_context(run: Run) -> dict[str, Any]:
         "bars": selectors.waterfall(run) if run.is_done else [],
         "exchanges": [_exchange_view(x) for x in run.http_exchanges or []],
     }
+
+
+def plain_message(incident_text: str) -> str:
+    """A failed run's message without the error variables Camunda's incident text appends."""
+    return incident_text.split(INCIDENT_VARIABLES, 1)[0]
 
 
 def _not_here(run: Run) -> dict[str, str] | None:

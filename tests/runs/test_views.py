@@ -253,6 +253,9 @@ def test_a_failed_run_shows_its_message_once_and_camundas_text_in_one_detail(
     assert html.count("Incident text as Camunda shows it") == 1
     incident = html.split('id="incident-text"')[1].split("</details>")[0]
     assert "failed with boom | Error variables: {" in incident
+    history = signed_in_client.get(reverse("run-list")).content.decode()
+    row = history.split(f"#{run.pk}")[1].split("</tr>")[0]
+    assert ">failed with boom<" in row  # the message, not the incident text
 
 
 def test_a_run_no_connector_here_serves_says_to_export_it(
