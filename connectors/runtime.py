@@ -743,6 +743,21 @@ def _check_job_timeout(headers: Mapping[str, str]) -> timedelta | None:
     return timeout
 
 
+def header_refusals(headers: Mapping[str, str]) -> dict[str, str]:
+    """{header key: the message run_job fails the job with} for the `retryBackoff` and
+    `jobTimeout` values it refuses: the same checks, so that forms refuse them before a run."""
+    refused: dict[str, str] = {}
+    for key, check in (
+        (RETRY_BACKOFF, functools.partial(_duration_header, key=RETRY_BACKOFF)),
+        (JOB_TIMEOUT, _check_job_timeout),
+    ):
+        try:
+            check(headers)
+        except _HeaderError as exc:
+            refused[key] = str(exc)
+    return refused
+
+
 def job_timeout(headers: Mapping[str, str]) -> timedelta | None:
     """The `jobTimeout` header for the Zeebe adapter (None when unset or invalid; an invalid
     one makes run_job fail the job)."""

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
 from connectors.views import runs as run_views
@@ -11,7 +12,7 @@ urlpatterns = [
     path("catalogue/import-npm", catalogue.import_npm, name="catalogue-import-npm"),
     path("connectors/<str:template_id>/", catalogue.entry_detail, name="catalogue-entry"),
     path(
-        "connectors/<str:template_id>/versions/<int:version>/",
+        "connectors/<str:template_id>/versions/<version:version>/",
         catalogue.entry_detail,
         name="catalogue-entry-version",
     ),
@@ -22,7 +23,7 @@ urlpatterns = [
         name="configure-default",
     ),
     path(
-        "connectors/<str:template_id>/versions/<int:version>/configure/",
+        "connectors/<str:template_id>/versions/<version:version>/configure/",
         configure.configure,
         name="configure",
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.pagination import PageNumberPagination
@@ -13,7 +13,9 @@ from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.pagination import page_of
 from connectors.api.parsers import query_choice
+from connectors.catalogue.addresses import VersionSegment
 from connectors.catalogue.importing import IMPORT_FORBIDDEN, can_import, import_document
 from connectors.catalogue.selectors import (
     CatalogueFilters,
@@ -63,6 +65,7 @@ class EntryDetailSerializer(EntrySerializer):
     keywords = serializers.ListField(child=serializers.CharField())
     versions = serializers.SerializerMethodField()
 
+    @extend_schema_field(VersionSummarySerializer(many=True))
     def get_versions(self, entry: CatalogueEntry) -> list[dict[str, Any]]:
         request = self.context["request"]
         return [
@@ -71,11 +74,10 @@ class EntryDetailSerializer(EntrySerializer):
                 "name": v.name,
                 "job_type": v.job_type,
                 "deprecated": v.deprecated,
+                # A version without a number is addressed as .../versions/unversioned/.
                 "url": request.build_absolute_uri(
                     reverse("api-template-version", args=[entry.template_id, v.version])
-                )
-                if v.version is not None
-                else None,
+                ),
                 # How it came in (upload, api, npm, command, registry, configuration) and who.
                 "source": v.source,
                 "imported_by": v.imported_by.get_username() if v.imported_by else None,
@@ -124,7 +126,11 @@ FILTER_PARAMETERS = [
 ]
 
 
-@extend_schema(parameters=FILTER_PARAMETERS, responses=EntrySerializer(many=True))
+@extend_schema(
+    operation_id="v1_templates_list",
+    parameters=FILTER_PARAMETERS,
+    responses=page_of(EntrySerializer),
+)
 @api_view(["GET"])
 def template_list(request: Request) -> Response:
     params = request.query_params
@@ -151,7 +157,7 @@ def template_detail(request: Request, template_id: str) -> Response:
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-def template_version(request: Request, template_id: str, version: int) -> Response:
+def template_version(request: Request, template_id: str, version: VersionSegment) -> Response:
     """The element template exactly as it was imported."""
     return Response(get_version(get_entry(template_id), version).content)
 

@@ -17,6 +17,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.pagination import page_of
+from connectors.api.parsers import VersionField
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.forms.selectors import (
     configuration_list,
@@ -41,7 +44,11 @@ class ConfigurationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField()
     template_id = serializers.CharField()
-    template_version = serializers.IntegerField(allow_null=True)
+    template_version = VersionField(
+        allow_null=True,
+        help_text=f'"{UNVERSIONED}": the template has no version; null (on input only): the '
+        "default version",
+    )
     values = serializers.DictField()
     variables = serializers.DictField()
     newer_version = serializers.SerializerMethodField()
@@ -49,12 +56,16 @@ class ConfigurationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if data.get("template_version") is None:  # DRF skips a field's own for None
+            data["template_version"] = UNVERSIONED
+        return data
+
     def get_newer_version(self, configuration: SavedConfiguration) -> int | None:
         return self.context["newer"].get(configuration.pk)
 
-    def get_form_url(self, configuration: SavedConfiguration) -> str | None:
-        if configuration.template_version is None:
-            return None
+    def get_form_url(self, configuration: SavedConfiguration) -> str:
         url = reverse("configure", args=[configuration.template_id, configuration.template_version])
         return self.context["request"].build_absolute_uri(f"{url}?configuration={configuration.pk}")
 
@@ -66,9 +77,10 @@ def _out(request: Request, configurations: list[SavedConfiguration]) -> list[dic
 
 @extend_schema(
     request=ConfigurationSerializer,
-    responses={200: ConfigurationSerializer(many=True), 201: ConfigurationSerializer,
+    responses={200: page_of(ConfigurationSerializer), 201: ConfigurationSerializer,
                400: JobErrorsSerializer},
 )  # fmt: skip
+@extend_schema(methods=["GET"], operation_id="v1_configurations_list")
 @api_view(["GET", "POST"])
 def configuration_collection(request: Request) -> Response:
     """GET: your configurations, newest change first. POST: save a new one."""
@@ -141,8 +153,15 @@ def _shape_errors(fields: dict[str, Any]) -> dict[str, list[str]]:
     if not isinstance(fields.get("template_id"), str) or not fields["template_id"]:
         errors["template_id"] = ["the template id is required"]
     version = fields.get("template_version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        errors["template_version"] = ["must be a whole number or null (the default version)"]
+    if (
+        version is not None
+        and version != UNVERSIONED
+        and (isinstance(version, bool) or not isinstance(version, int))
+    ):
+        errors["template_version"] = [
+            f'must be a whole number, "{UNVERSIONED}" (the template without a version) or null '
+            "(the default version)"
+        ]
     return errors
 
 
@@ -157,7 +176,9 @@ def _current(configuration: SavedConfiguration) -> dict[str, Any]:
     return {
         "name": configuration.name,
         "template_id": configuration.template_id,
-        "template_version": configuration.template_version,
+        "template_version": UNVERSIONED
+        if configuration.template_version is None
+        else configuration.template_version,
         "values": configuration.values,
         "variables": configuration.variables,
     }

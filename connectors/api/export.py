@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connectors.api.parsers import query_choice
+from connectors.catalogue.addresses import VersionSegment
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.elementtemplates import ElementTemplate, check_values
 from connectors.export import (
@@ -66,7 +67,7 @@ def problems_of(result: ExportResult) -> list[dict[str, Any]]:
     }
 )
 @api_view(["GET"])
-def template_version_export(request: Request, template_id: str, version: int) -> Any:
+def template_version_export(request: Request, template_id: str, version: VersionSegment) -> Any:
     """The template as the hub exports it (a download); 422 with reasons when it is invalid."""
     found = get_version(get_entry(template_id), version)
     result = export_version(found, base_url=request.build_absolute_uri("/"))
@@ -87,7 +88,7 @@ def template_version_export(request: Request, template_id: str, version: int) ->
     },
 )
 @api_view(["GET", "POST"])
-def template_version_bpmn(request: Request, template_id: str, version: int) -> Any:
+def template_version_bpmn(request: Request, template_id: str, version: VersionSegment) -> Any:
     """A deployable process applying this version; POST `{"values": {...}}` to fill in fields."""
     found = get_version(get_entry(template_id), version)
     values = request.data.get("values") if request.method == "POST" else None

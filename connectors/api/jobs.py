@@ -15,6 +15,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.catalogue.addresses import VersionSegment
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.forms import check, template_for
 
@@ -64,7 +65,7 @@ class JobErrorsSerializer(serializers.Serializer):
     ],
 )
 @api_view(["POST"])
-def template_job(request: Request, template_id: str, version: int) -> Response:
+def template_job(request: Request, template_id: str, version: VersionSegment) -> Response:
     """The job for these values, or 400 with `{"errors": {field: [messages]}}`."""
     selected = get_version(get_entry(template_id), version)
     try:

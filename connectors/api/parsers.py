@@ -14,10 +14,13 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.elementtemplates.loading import MAX_DEPTH, json_shape_problem
 
 T = TypeVar("T")
@@ -106,3 +109,24 @@ def query_choice(params: Mapping[str, str], name: str, choices: Mapping[str, T],
     except KeyError:
         allowed = ", ".join(choices)
         raise ValidationError({name: [f"must be one of {allowed}; got {raw!r}"]}) from None
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "integer"}, {"type": "string", "enum": [UNVERSIONED]}], "nullable": True}
+)
+class VersionField(serializers.Field):
+    """A version number, "unversioned" (a template without a `version`), or null."""
+
+    default_error_messages = {
+        "invalid": f'must be a version number such as 3, "{UNVERSIONED}", or null (the default)'
+    }
+
+    def to_internal_value(self, data: Any) -> int | str:
+        if data == UNVERSIONED:
+            return UNVERSIONED
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+            self.fail("invalid")
+        return int(data)
+
+    def to_representation(self, value: Any) -> Any:
+        return value

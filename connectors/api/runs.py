@@ -24,6 +24,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.pagination import page_of
+from connectors.api.parsers import VersionField
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource
 from connectors.runs import events, masking, selectors, services
@@ -34,8 +37,10 @@ MAX_WAIT = 30.0
 
 class RunStartSerializer(serializers.Serializer):
     template_id = serializers.CharField(max_length=255)
-    version = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Empty: the default version"
+    version = VersionField(
+        required=False,
+        allow_null=True,
+        help_text=f'Empty: the default version; "{UNVERSIONED}": the template without a version',
     )
     values = serializers.JSONField(
         required=False, help_text="Field values by field key, as the job endpoint takes them"
@@ -58,10 +63,10 @@ class RunSummarySerializer(serializers.Serializer):
     outcome = serializers.CharField()
     error_message = serializers.CharField()
     source = serializers.CharField()
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(source="created_by.username", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
-    started_at = serializers.DateTimeField()
-    finished_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
     duration_ms = serializers.FloatField(allow_null=True)
     rerun_of = serializers.IntegerField(source="rerun_of_id", allow_null=True)
 
@@ -76,6 +81,7 @@ class RunSerializer(RunSummarySerializer):
     secrets_as = serializers.CharField(
         source="secrets_as.username",
         default=None,
+        allow_null=True,
         help_text="Whose secret permissions the run uses: its starter, or for a re-run of "
         "someone else's run that person's (null: the dryrun command, or a deleted user)",
     )
@@ -99,8 +105,9 @@ class RunSerializer(RunSummarySerializer):
         OpenApiParameter("outcome", str, enum=["completed", "bpmn_error", "failed"]),
     ],
     request=RunStartSerializer,
-    responses={200: RunSummarySerializer(many=True), 202: RunSerializer, 429: None},
+    responses={200: page_of(RunSummarySerializer), 202: RunSerializer, 429: None},
 )
+@extend_schema(methods=["GET"], operation_id="v1_runs_list")
 @api_view(["GET", "POST"])
 def run_list(request: Request) -> Response:
     if request.method == "POST":

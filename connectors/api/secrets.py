@@ -19,6 +19,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from connectors.api.pagination import page_of
 from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
@@ -54,11 +55,15 @@ class SecretSerializer(serializers.Serializer):
         "policy allows."
     )
     created_at = serializers.DateTimeField(read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
     changed_at = serializers.DateTimeField(read_only=True)
-    changed_by = serializers.CharField(source="changed_by.username", read_only=True, default=None)
-    value_changed_at = serializers.DateTimeField(read_only=True)
-    last_used_at = serializers.DateTimeField(read_only=True)
+    changed_by = serializers.CharField(
+        source="changed_by.username", read_only=True, default=None, allow_null=True
+    )
+    value_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     def get_reference(self, secret: Secret) -> str:
         return "{{secrets." + secret.name + "}}"
@@ -80,11 +85,22 @@ class SecretUpdateSerializer(SecretSerializer):
     )
 
 
+class SecretOutSerializer(SecretSerializer):
+    """A secret as responses show it: the same fields without the write-only value.
+
+    Its own schema component, so that the documented response does not require `value`.
+    """
+
+    value = None  # type: ignore[assignment]
+
+
 class AuditEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     secret = serializers.CharField(source="secret_name")
     action = serializers.ChoiceField(choices=SecretAuditEvent.Action.choices)
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(
+        source="actor.username", read_only=True, default=None, allow_null=True
+    )
     run_id = serializers.CharField()
     detail = serializers.CharField()
 
@@ -92,8 +108,9 @@ class AuditEventSerializer(serializers.Serializer):
 @extend_schema(
     parameters=[OpenApiParameter("search", str, description="part of a name or description")],
     request=SecretSerializer,
-    responses={200: SecretSerializer(many=True), 201: SecretSerializer},
+    responses={200: page_of(SecretOutSerializer), 201: SecretOutSerializer},
 )
+@extend_schema(methods=["GET"], operation_id="v1_secrets_list")
 @api_view(["GET", "POST"])
 def secret_list(request: Request) -> Response:
     if request.method == "POST":
@@ -115,7 +132,7 @@ def secret_list(request: Request) -> Response:
     return paginator.get_paginated_response(serializer.data)
 
 
-@extend_schema(request=SecretUpdateSerializer, responses={200: SecretSerializer, 204: None})
+@extend_schema(request=SecretUpdateSerializer, responses={200: SecretOutSerializer, 204: None})
 @api_view(["GET", "PUT", "PATCH", "DELETE"])
 def secret_detail(request: Request, name: str) -> Response:
     secret = get_object_or_404(

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.api import catalogue, configurations, jobs
 from connectors.api import export as export_api
 from connectors.api import runs as runs_api
@@ -11,22 +12,22 @@ v1 = [
     path("templates/import", catalogue.template_import, name="api-template-import"),
     path("templates/<str:template_id>/", catalogue.template_detail, name="api-template-detail"),
     path(
-        "templates/<str:template_id>/versions/<int:version>/",
+        "templates/<str:template_id>/versions/<version:version>/",
         catalogue.template_version,
         name="api-template-version",
     ),
     path(
-        "templates/<str:template_id>/versions/<int:version>/export",
+        "templates/<str:template_id>/versions/<version:version>/export",
         export_api.template_version_export,
         name="api-template-export",
     ),
     path(
-        "templates/<str:template_id>/versions/<int:version>/bpmn",
+        "templates/<str:template_id>/versions/<version:version>/bpmn",
         export_api.template_version_bpmn,
         name="api-template-bpmn",
     ),
     path(
-        "templates/<str:template_id>/versions/<int:version>/job",
+        "templates/<str:template_id>/versions/<version:version>/job",
         jobs.template_job,
         name="api-template-job",
     ),

@@ -11,6 +11,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 from django.urls import reverse
 
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
 
 
@@ -82,13 +83,16 @@ def get_entry(template_id: str) -> CatalogueEntry:
         raise Http404(f"No connector with template id {template_id!r}") from None
 
 
-def get_version(entry: CatalogueEntry, version: int | None) -> TemplateVersion:
-    """A version by number, or the entry's default version when `version` is None."""
+def get_version(entry: CatalogueEntry, version: int | str | None) -> TemplateVersion:
+    """A version by number, the one without a number for UNVERSIONED, or the entry's default
+    version when `version` is None."""
     if version is None and entry.default_version is not None:
         return entry.default_version
-    found = entry.versions.filter(version=version).first()
+    number = None if version == UNVERSIONED else version
+    found = entry.versions.filter(version=number).first()
     if found is None:
-        raise Http404(f"{entry.template_id} has no version {version}")
+        missing = "no version without a number" if number is None else f"no version {version}"
+        raise Http404(f"{entry.template_id} has {missing}")
     return found
 
 

@@ -10,6 +10,7 @@ Values are keyed by `field_key(prop)`: the property id, or `<binding type>:<name
 properties without an id.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,9 +111,16 @@ class BpmnTask:
     properties: list[dict[str, str]]  # zeebe:property [{"name": ..., "value": ...}] (ditto)
 
 
-def bpmn_view(template: ElementTemplate, values: Mapping[str, Any] | None = None) -> BpmnTask:
-    """What the Modeler writes into the BPMN XML for this template and these values."""
-    return _view(resolve(template, values))
+def bpmn_view(
+    template: ElementTemplate,
+    values: Mapping[str, Any] | None = None,
+    *,
+    resolved: Resolved | None = None,
+) -> BpmnTask:
+    """What the Modeler writes into the BPMN XML for this template and these values.
+
+    `resolved`: `resolve(template, values)` when the caller already has it (forms do)."""
+    return _view(resolved or resolve(template, values))
 
 
 def _view(resolved: Resolved) -> BpmnTask:
@@ -254,6 +262,19 @@ def _retries(text: str | None) -> int:
     return int(number) if number == number and number >= 0 else DEFAULT_RETRIES
 
 
+def retries_problem(text: str) -> str | None:
+    """Why Zeebe would refuse this `retries` attribute (None: it takes it): a whole number of
+    zero or more, or an `=` expression that Zeebe evaluates when the job is created."""
+    if text.startswith("=") and not _WHOLE_NUMBER.fullmatch(text[1:].strip()):
+        return None  # an expression: only Zeebe, with the process's variables, can check it
+    if _WHOLE_NUMBER.fullmatch(text.lstrip("=").strip()):
+        return None
+    return f"use a whole number such as 3; {text!r} is not one"
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
 # -- checking user values ----------------------------------------------------------------------
 
 
@@ -282,6 +303,7 @@ def check_values(
         key = field_key(prop)
         problems = _value_problems(prop, values.get(key), key in values)
         problems += _constraint_problems(prop, resolved.value_of(prop), key in values, deadline)
+        problems += _job_rule_problems(prop, resolved.value_of(prop))
         if problems:
             errors.setdefault(key, []).extend(problems)
     return errors
@@ -309,6 +331,38 @@ def _value_problems(prop: Property, value: Any, given: bool) -> list[str]:
         if value not in choices:
             return ["is not one of the choices"]
     return []
+
+
+def _job_rule_problems(prop: Property, stored: Any) -> list[str]:
+    """What the worker or Zeebe would refuse in the job this value writes: the retries, and the
+    `retryBackoff`/`jobTimeout` headers (connectors.runtime's own check, said plainly)."""
+    text = xml_text(stored)
+    if not text or not _truthy(stored):
+        return []  # nothing is written: the header or attribute is left out
+    label = prop.label or prop.binding.key or prop.binding.property or "This field"
+    binding = prop.binding
+    if binding.type == "zeebe:taskDefinition" and binding.property == "retries":
+        problem = retries_problem(text)
+        return [f"{label}: {problem}."] if problem else []
+    if binding.type != "zeebe:taskHeader" or binding.key not in DURATION_EXAMPLES:
+        return []
+    from connectors.runtime import header_refusals, parse_duration  # late: the runtime is heavy
+
+    if binding.key not in header_refusals({binding.key: text}):
+        return []
+    try:
+        parse_duration(text)
+    except ValueError:
+        example = DURATION_EXAMPLES[binding.key]
+        return [f"{label}: use an ISO-8601 duration such as {example}; {text!r} is not one."]
+    return [f"{label}: must be longer than zero, such as PT10M; {text!r} is not."]
+
+
+# Header key -> the durations a message suggests (the runtime refuses other values).
+DURATION_EXAMPLES = {
+    "retryBackoff": "PT30S (30 seconds) or PT5M",
+    "jobTimeout": "PT10M (10 minutes) or PT1H",
+}
 
 
 def _constraint_problems(prop: Property, stored: Any, given: bool, deadline: float) -> list[str]:

@@ -2,7 +2,8 @@
 
 `connectors.elementtemplates` owns the translation and the value checks (`check_values`,
 `build_job`); this adds what a form needs on top: FEEL syntax problems of the expressions
-Zeebe will evaluate, fields the hub cannot set, and the sample variables.
+Zeebe will evaluate, fields the hub cannot set, the static values the connector's own input
+model refuses (connector_inputs), and the sample variables.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from connectors import feel
 from connectors.elementtemplates import ElementTemplate, Job, Resolved, build_job, field_key
 from connectors.elementtemplates.job import check_values, resolve
 
+from .connector_inputs import input_problems
 from .fields import SUPPORTED_TYPES, property_type
 
 # Bindings whose "=" values Zeebe evaluates as FEEL (headers and zeebe:property stay text).
@@ -59,6 +61,8 @@ def check(
     for key, messages in job.errors.items():
         if key not in errors:  # a syntax error already explains why it could not be evaluated
             errors[key] = [f"cannot be evaluated with the sample variables: {m}" for m in messages]
+    for key, messages in input_problems(resolved, job).items():
+        errors.setdefault(key, messages)  # a field's own check already said what is wrong
     return Checked(resolved, job, errors)
 
 

@@ -7,19 +7,22 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.models import CatalogueEntry, SavedConfiguration, TemplateVersion
 
 
-def form_version(template_id: str, version: int | None) -> TemplateVersion:
-    """The version to configure (the default one for None), without its content: the parsed
-    template is cached (forms.template_for) and the JSON is read only on a cache miss."""
+def form_version(template_id: str, version: int | str | None) -> TemplateVersion:
+    """The version to configure (the default one for None, the one without a number for
+    UNVERSIONED), without its content: the parsed template is cached (forms.template_for) and
+    the JSON is read only on a cache miss."""
     versions = TemplateVersion.objects.defer("content").select_related("entry")
     versions = versions.defer("entry__description", "entry__search_text")
     if version is None:
         entry = CatalogueEntry.objects.filter(template_id=template_id).only("default_version")
         found = versions.filter(pk__in=entry.values("default_version")).first()
     else:
-        found = versions.filter(entry__template_id=template_id, version=version).first()
+        number = None if version == UNVERSIONED else version
+        found = versions.filter(entry__template_id=template_id, version=number).first()
     if found is None:
         raise Http404(f"No version {version} of {template_id!r} in the catalogue")
     return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -68,6 +68,7 @@ def configure(request: HttpRequest, template_id: str, version: int | None = None
         "missing_secrets": _missing_secrets(values),
         "can_run": _runs_available(),
         "runs_here": selected.job_type in runnable_job_types(),
+        "export_url": f"{reverse('export')}?{urlencode({'id': template_id})}",
     }
     if request.htmx and not request.htmx.boosted and not action:
         return render(request, "connectors/configure/page.html#live", context)
@@ -271,19 +272,12 @@ def _runs_available() -> bool:
 
 
 def _configure_url(version: TemplateVersion, configuration: SavedConfiguration | None) -> str:
-    template_id = version.entry.template_id
-    if version.version is None:
-        url = reverse("configure-default", args=[template_id])
-    else:
-        url = reverse("configure", args=[template_id, version.version])
+    url = reverse("configure", args=[version.entry.template_id, version.version])
     return f"{url}?configuration={configuration.pk}" if configuration else url
 
 
 def _entry_url(version: TemplateVersion) -> str:
-    template_id = version.entry.template_id
-    if version.version is None:
-        return reverse("catalogue-entry", args=[template_id])
-    return reverse("catalogue-entry-version", args=[template_id, version.version])
+    return reverse("catalogue-entry-version", args=[version.entry.template_id, version.version])
 
 
 def _version_choices(

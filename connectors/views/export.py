@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.elementtemplates import ElementTemplate
 from connectors.export import (
@@ -140,15 +141,19 @@ class BadQuery(Exception):
     """A query parameter holds a value the view cannot use; the message names it."""
 
 
-def _version_param(request: HttpRequest) -> int | None:
-    """`?version=N` picks a version; absent or empty means the default one."""
+def _version_param(request: HttpRequest) -> int | str | None:
+    """`?version=N` picks a version (`unversioned`: the one without a number); absent or empty
+    means the default one."""
     raw = request.GET.get("version", "").strip()
     if not raw:
         return None
+    if raw == UNVERSIONED:
+        return UNVERSIONED
     if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_VERSION_DIGITS):
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
         raise BadQuery(
-            f"version must be a version number of the template, such as 3; got {shown!r}"
+            f"version must be a version number of the template, such as 3, or {UNVERSIONED}; "
+            f"got {shown!r}"
         )
     return int(raw)
 

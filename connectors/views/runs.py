@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
+from connectors.catalogue.addresses import UNVERSIONED
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import (
     CatalogueEntry,
@@ -40,6 +41,7 @@ from connectors.models import (
     RunTestCase,
     SavedConfiguration,
 )
+from connectors.registry import UnknownJobType
 from connectors.runs import events, masking, selectors, services, testcases
 from connectors.runs.limits import RunLimitReached
 
@@ -54,6 +56,8 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
     runs = selectors.run_list(user=request.user, template_id=template_id, outcome=outcome)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = masking.shown_runs(page.object_list)
+    for run in page.object_list:
+        run.plain_message = plain_message(run.error_message)  # type: ignore[attr-defined]
     entry = CatalogueEntry.objects.filter(template_id=template_id).first() if template_id else None
     context = {
         "page": page,
@@ -115,7 +119,12 @@ def run_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 class RunForm(forms.Form):
     template = forms.CharField(label="Template id", max_length=255)
-    version = forms.IntegerField(required=False, help_text="Empty: the default version")
+    version = forms.RegexField(
+        regex=rf"^(?:[0-9]{{1,18}}|{UNVERSIONED})$",
+        required=False,
+        help_text=f"Empty: the default version; {UNVERSIONED}: the template without a version",
+        error_messages={"invalid": f"Enter a version number such as 3, or {UNVERSIONED}."},
+    )
     values = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8, "class": "feel"}),
         required=False,
@@ -128,6 +137,10 @@ class RunForm(forms.Form):
         required=False,
         help_text="Process variables for = expressions, as JSON.",
     )
+
+    def clean_version(self) -> int | str | None:
+        text = self.cleaned_data["version"]
+        return None if not text else UNVERSIONED if text == UNVERSIONED else int(text)
 
     def clean_values(self) -> Any:
         return _json_field(self.cleaned_data["values"])
@@ -187,11 +200,19 @@ def _detail_context(run: Run, viewer: Any) -> dict[str, Any]:
     return context
 
 
+# connectors.runtime ends a failed job's message with its variables, as Camunda 8.9 does.
+INCIDENT_VARIABLES = " | Error variables: "
+
+
 def _live_context(run: Run) -> dict[str, Any]:
     result = run.result or {}
     trace = run.trace or {}
+    failed = run.outcome == RunOutcome.FAILED
     return {
         "run": run,
+        # The message once, plainly; Camunda's incident text stays in one collapsed detail.
+        "message": plain_message(run.error_message) if failed else "",
+        "not_here": _not_here(run) if failed else None,
         "statuses": _steps(run),
         "no_worker": selectors.waiting_without_worker(run),
         "result": result,
@@ -209,6 +230,18 @@ def _live_context(run: Run) -> dict[str, Any]:
     }
 
 
+def plain_message(incident_text: str) -> str:
+    """A failed run's message without the error variables Camunda's incident text appends."""
+    return incident_text.split(INCIDENT_VARIABLES, 1)[0]
+
+
+def _not_here(run: Run) -> dict[str, str] | None:
+    """For a run that failed because no connector serves its job type: where to export it."""
+    if not run.error_message.startswith(str(UnknownJobType(run.job_type))):
+        return None
+    return {"export_url": f"{reverse('export')}?{urlencode({'id': run.template_id})}"}
+
+
 def _rerun_as(run: Run, viewer: Any) -> Any:
     """Whose secret permissions a re-run by VIEWER would use (None: it would be refused)."""
     try:
@@ -219,8 +252,6 @@ def _rerun_as(run: Run, viewer: Any) -> Any:
 
 def configure_url(run: Run) -> str | None:
     """The configure page of the run's template version, pre-filled from this run."""
-    if run.version is None:
-        return None
     page = reverse("configure", args=[run.template_id, run.version])
     return f"{page}?{urlencode({'run': run.pk})}"
 
@@ -289,7 +320,7 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
         run = selectors.get_run(int(source), user=request.user)  # someone else's: 404
         initial.update(
             template=run.template_id,
-            version=run.version,
+            version=UNVERSIONED if run.version is None else run.version,
             values=_pretty(run.values),
             variables=_pretty(run.variables),
         )

@@ -140,3 +140,65 @@ def test_filter_values_in_any_case_still_filter(api, small_catalogue):
     runnable = api.get("/api/v1/templates/", {"runs_here": "TRUE", "kind": "Template"})
     assert runnable.status_code == 200
     assert all(e["runs_here"] and e["kind"] == "template" for e in runnable.json()["results"])
+
+
+@pytest.mark.django_db
+def test_a_template_without_version_has_an_address_everywhere(
+    api, signed_in_client, small_catalogue
+):
+    """The REST entry holds numbered versions and one without `version`: that one is reachable."""
+    detail = api.get(f"/api/v1/templates/{REST_ID}/").json()
+    unversioned = next(v for v in detail["versions"] if v["version"] is None)
+
+    assert unversioned["url"].endswith(f"/api/v1/templates/{REST_ID}/versions/unversioned/")
+    template = api.get(unversioned["url"]).json()
+    assert "version" not in template and template["id"] == REST_ID
+    base = f"/api/v1/templates/{REST_ID}/versions/unversioned"
+    assert api.get(f"{base}/export").status_code == 200
+    job = api.post(f"{base}/job", {"values": {}}, content_type="application/json")
+    assert job.status_code in (200, 400) and job.json() != {"detail": "Not found."}
+    page = signed_in_client.get(f"/connectors/{REST_ID}/versions/unversioned/configure/")
+    assert page.status_code == 200
+    assert template["name"] in page.content.decode()
+    entry_page = signed_in_client.get(f"/connectors/{REST_ID}/").content.decode()
+    assert f"/connectors/{REST_ID}/versions/unversioned/" in entry_page
+
+
+@pytest.mark.django_db
+def test_a_template_without_version_can_be_saved_run_and_exported_through_the_api(
+    api, signed_in_client, small_catalogue
+):
+    body = {
+        "name": "Old REST",
+        "template_id": REST_ID,
+        "template_version": "unversioned",
+        "values": {"zeebe:input:url": "https://example.com/orders"},
+        "variables": {},
+    }
+    created = api.post("/api/v1/configurations/", body, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["template_version"] == "unversioned"
+    assert "/versions/unversioned/configure/" in created.json()["form_url"]
+    patched = api.patch(
+        f"/api/v1/configurations/{created.json()['id']}/",
+        {"values": {"zeebe:input:url": "https://example.com/other"}},
+        content_type="application/json",
+    )
+    assert patched.json()["template_version"] == "unversioned"  # not moved to the default
+
+    run = api.post(
+        "/api/v1/runs/",
+        {
+            "template_id": REST_ID,
+            "version": "unversioned",
+            "values": {"zeebe:input:url": "https://example.com/orders"},
+        },
+        content_type="application/json",
+    )
+    assert run.status_code == 202, run.json()
+    assert run.json()["version"] is None
+    assert run.json()["job"]["headers"].get("elementTemplateVersion") is None
+
+    export = signed_in_client.get(f"/export/connectors/{REST_ID}/template.json?version=unversioned")
+    assert export.status_code == 200
+    assert "version" not in json.loads(export.content)

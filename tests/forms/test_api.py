@@ -173,3 +173,82 @@ def test_invalid_configurations_are_not_stored(
     response = api.post("/api/v1/configurations/", body, format="json")
     assert response.status_code == 400 and field in response.json()["errors"]
     assert not SavedConfiguration.objects.exists()
+
+
+def job_errors(api: APIClient, version: TemplateVersion, values: dict[str, Any]) -> dict:
+    response = api.post(job_url(version), {"values": values}, format="json")
+    assert response.status_code == 400, response.json()
+    return response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_headers_and_retries_the_worker_refuses_are_refused_plainly(
+    api: APIClient, rest_version: TemplateVersion
+) -> None:
+    base = {"url": "https://shop.example/orders"}
+    errors = job_errors(
+        api,
+        rest_version,
+        {**base, "retryBackoff": "30 seconds", "jobTimeout": "-5", "retryCount": "three"},
+    )
+
+    assert errors["retryBackoff"] == [
+        "Retry backoff: use an ISO-8601 duration such as PT30S (30 seconds) or PT5M; "
+        "'30 seconds' is not one."
+    ]
+    assert "ISO-8601 duration" in errors["jobTimeout"][0] and "'-5'" in errors["jobTimeout"][0]
+    assert errors["retryCount"] == ["Retries: use a whole number such as 3; 'three' is not one."]
+    negative = job_errors(api, rest_version, {**base, "jobTimeout": "-PT5S"})
+    assert "must be longer than zero" in negative["jobTimeout"][0]
+    fine = {**base, "retryBackoff": "PT5M", "jobTimeout": "PT10M", "retryCount": "5"}
+    response = api.post(job_url(rest_version), {"values": fine}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["retries"] == 5
+
+
+@pytest.mark.django_db
+def test_static_values_the_connectors_input_model_refuses_are_refused_on_their_field(
+    api: APIClient, rest_version: TemplateVersion
+) -> None:
+    errors = job_errors(
+        api,
+        rest_version,
+        {"url": "https://shop.example/orders", "connectionTimeoutInSeconds": "-5"},
+    )
+
+    assert errors == {
+        "connectionTimeoutInSeconds": [
+            "Connection timeout in seconds: must be 0 or more (the connector requires it)."
+        ]
+    }
+    # A FEEL value or a secret reference is only known to the run: not checked here.
+    later = {
+        "url": "{{secrets.SHOP_URL}}",
+        "connectionTimeoutInSeconds": "=timeout",
+        "authentication.type": "bearer",
+        "authentication.token": "{{secrets.TOKEN}}",
+    }
+    response = api.post(job_url(rest_version), {"values": later}, format="json")
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.django_db
+def test_plain_text_authentication_on_the_builtin_rest_connector_is_refused(
+    api: APIClient,
+) -> None:
+    from connectors.catalogue.registry_sync import sync_registry
+    from connectors.registry import default_registry
+
+    sync_registry(default_registry())
+    url = "/api/v1/templates/io.camunda.http-json/versions/1/job"
+    values = {"url": "https://shop.example/orders", "authentication": "Bearer abc"}
+
+    response = api.post(url, {"values": values}, format="json")
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"] == {
+        "authentication": [
+            "Authentication: must be an object (a FEEL context such as {key: value}), not plain "
+            "text (the connector requires it)."
+        ]
+    }

@@ -282,3 +282,47 @@ def test_the_version_switch_keeps_the_values_whose_fields_exist(
     assert 'value="https://example.com/orders"' in html and 'value="Orders"' in html
     assert "so left out: <code>gone.field</code>" in html
     assert "not part of this form" not in html
+
+
+@pytest.mark.django_db
+def test_a_retry_backoff_the_worker_refuses_is_refused_in_the_form(
+    signed_in_client: Any, rest_version: TemplateVersion
+) -> None:
+    url = configure_url(rest_version)
+    data = page_data(
+        signed_in_client, url, **VALID, **{"v:retryBackoff": "30 seconds"}, action="dry-run"
+    )
+
+    response = signed_in_client.post(url, data)
+
+    assert response.status_code == 400
+    assert (
+        "Retry backoff: use an ISO-8601 duration such as PT30S (30 seconds) or PT5M; "
+        "'30 seconds' is not one." in response.content.decode()
+    )
+    assert not Run.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_connector_no_connector_here_serves_offers_export_instead_of_dry_run(
+    signed_in_client: Any,
+) -> None:
+    template = {
+        "$schema": "https://unpkg.com/@camunda/zeebe-element-templates-json-schema/resources/schema.json",
+        "id": "com.example.slackish", "name": "Slackish", "version": 1,
+        "appliesTo": ["bpmn:Task"], "elementType": {"value": "bpmn:ServiceTask"},
+        "properties": [
+            {"type": "Hidden", "value": "com.example:slackish:1",
+             "binding": {"type": "zeebe:taskDefinition", "property": "type"}},
+        ],
+    }  # fmt: skip
+    report = import_documents(
+        [("slackish.json", json.dumps(template).encode())], source=ImportSource.COMMAND
+    )
+    assert not report.failed
+
+    html = signed_in_client.get(reverse("configure", args=[template["id"], 1])).content.decode()
+
+    assert 'id="dry-run"' not in html
+    assert "runs on Camunda\u2019s connector runtime" in html
+    assert f'href="{reverse("export")}?id=com.example.slackish"' in html

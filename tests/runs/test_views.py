@@ -229,3 +229,47 @@ def test_a_run_of_a_deleted_user_cannot_be_re_run(
     assert response.status_code == 400
     assert "the user who started it no longer exists" in response.content.decode()
     assert Run.objects.count() == 1
+
+
+def _outside_details(html: str) -> str:
+    """The page as read without opening any collapsed detail."""
+    import re
+
+    return re.sub(r"<details.*?</details>", "", html, flags=re.DOTALL)
+
+
+def test_a_failed_run_shows_its_message_once_and_camundas_text_in_one_detail(
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
+) -> None:
+    run = done_run(user, catalogue, test_registry, {"text": "boom", "fail": True})
+    assert run.outcome == RunOutcome.FAILED
+    assert " | Error variables: " in run.error_message  # Camunda 8.9's incident text
+
+    html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
+
+    shown = _outside_details(html)
+    assert shown.count("failed with boom") == 1
+    assert "Error variables" not in shown
+    assert html.count("Incident text as Camunda shows it") == 1
+    incident = html.split('id="incident-text"')[1].split("</details>")[0]
+    assert "failed with boom | Error variables: {" in incident
+    history = signed_in_client.get(reverse("run-list")).content.decode()
+    row = history.split(f"#{run.pk}")[1].split("</tr>")[0]
+    assert ">failed with boom<" in row  # the message, not the incident text
+
+
+def test_a_run_no_connector_here_serves_says_to_export_it(
+    signed_in_client: Any, user: Any, catalogue: dict
+) -> None:
+    from connectors.registry import load_registry
+
+    run = done_run(user, catalogue, load_registry(plugins=[]), {"text": "x"})
+    assert "No connector is registered" in run.error_message
+
+    html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
+
+    shown = _outside_details(html)
+    assert "runs on Camunda\u2019s connector runtime" in shown
+    assert f'href="{reverse("export")}?id=test.echo"' in shown
+    assert "Timing waterfall" not in html
+    assert 'class="error error-message"' not in html
