@@ -8,6 +8,7 @@ ours; someone else's is left alone.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -41,12 +42,18 @@ class PrivateSQLiteConnection(sqlite3.Connection):
 
     SQLite itself creates the file 0644 less the umask; creating it empty first (an empty file
     is a valid database) gives it our mode instead, and no moment when others may read it.
+
+    An existing file is never opened here: closing any descriptor of a database file drops
+    the POSIX locks every other connection of this process holds on it (SQLite's documented
+    trap), which corrupts concurrent connections ("disk I/O error"). O_EXCL creates the file
+    only when it is missing, and then nobody can hold a lock on it yet.
     """
 
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         path = _file_path(database)
         if path is not None:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
             _tighten(path, FILE_MODE)
         super().__init__(database, *args, **kwargs)
 

@@ -32,6 +32,10 @@ class ElsewhereRegistry(LocalNpmRegistry):
         return manifest
 
 
+# the egress policy reads the allow-list staff keep in the database
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture
 def registry(settings):
     server = ElsewhereRegistry().start()
@@ -70,7 +74,6 @@ def test_unreachable_registry_is_said_clearly(settings):
         fetch_package_templates(f"{PACKAGE}@1.0.29")
 
 
-@pytest.mark.django_db
 def test_import_command_with_npm(registry, capsys):
     call_command("import_templates", "--npm", f"{PACKAGE}@1.0.29")
 
@@ -78,7 +81,6 @@ def test_import_command_with_npm(registry, capsys):
     assert TemplateVersion.objects.count() == 693
 
 
-@pytest.mark.django_db
 def test_seed_imports_once_and_tolerates_an_unreachable_registry(registry, settings, capsys):
     settings.CONNECTORHUB_SEED_PACKAGES = [f"{PACKAGE}@1.0.29"]
     call_command("seed_catalogue")
@@ -93,7 +95,6 @@ def test_seed_imports_once_and_tolerates_an_unreachable_registry(registry, setti
     assert "starts with the built-in connectors only" in capsys.readouterr().err
 
 
-@pytest.mark.django_db
 def test_import_command_reports_registry_errors(settings):
     settings.CONNECTORHUB_NPM_REGISTRY = f"http://127.0.0.1:{free_port()}"
 

@@ -133,3 +133,31 @@ def test_a_data_folder_open_to_others_is_tightened_and_says_so(tmp_path):
     assert database.stat().st_mode & 0o777 == 0o600
     assert f"{data} was open to other users (mode 755); it is now 700" in result.stderr
     assert f"{database} was open to other users (mode 644); it is now 600" in result.stderr
+
+
+def test_a_new_connection_leaves_the_locks_of_open_ones_alone(tmp_path):
+    """Closing any descriptor of a database file drops the POSIX locks all of this process's
+    connections hold on it; a new connection must not open an existing file, or a second
+    process writes in the middle of our transaction ("disk I/O error" in the live-server and
+    Celery tests)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from connectorhub.datadir import PrivateSQLiteConnection
+
+    database = tmp_path / "locks.sqlite3"
+    holder = sqlite3.connect(database, factory=PrivateSQLiteConnection, isolation_level=None)
+    holder.execute("create table t (n)")
+    holder.execute("begin exclusive")
+    holder.execute("insert into t values (1)")
+    sqlite3.connect(database, factory=PrivateSQLiteConnection).close()
+
+    other = (
+        f"import sqlite3; c = sqlite3.connect({str(database)!r}, timeout=0); "
+        "c.execute('insert into t values (2)'); c.commit()"
+    )
+    result = subprocess.run([sys.executable, "-c", other], capture_output=True, text=True)
+
+    assert result.returncode != 0 and "database is locked" in result.stderr
+    holder.execute("commit")
