@@ -48,10 +48,11 @@ def test_failure_and_bpmn_error_shapes(catalogue: dict, tmp_path: Path) -> None:
     printed = dryrun("io.connectorhub.noop", "--values", values, "--version", "1")
     assert printed["outcome"] == "bpmn_error"
     assert printed["error"] == {"code": "NOPE", "message": "no 1"}
+    # a header the worker would refuse is refused before the run, by the same rule
     bad_header = write(tmp_path, "b.json", {"retryBackoff": "soon"})
-    printed = dryrun("io.connectorhub.noop", "--values", bad_header)
-    assert printed["outcome"] == "failed" and printed["retries"] == 0
-    assert printed["error"]["message"].startswith("Failed to parse retry backoff header")
+    with pytest.raises(CommandError, match=r"values\.retryBackoff: Retry backoff: use an ISO-8601"):
+        dryrun("io.connectorhub.noop", "--values", bad_header)
+    assert not Run.objects.filter(values__retryBackoff="soon").exists()
 
 
 @pytest.mark.django_db
