@@ -56,7 +56,13 @@ def fetch_package_templates(spec: str, registry: str | None = None) -> list[tupl
     name, version = parse_spec(spec)
     base = (registry or settings.CONNECTORHUB_NPM_REGISTRY).rstrip("/")
     door = _Door(httpx.URL(base), policy_from_settings("dry_run"))
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+    # trust_env=False keeps proxy variables from sending the request past the door, but the
+    # operator's CA bundle (SSL_CERT_FILE, SSL_CERT_DIR) is still what TLS is checked against,
+    # as before the door existed: a registry mirror behind a corporate CA keeps working.
+    trust = httpx.create_ssl_context(trust_env=True)
+    with httpx.Client(
+        timeout=TIMEOUT, follow_redirects=False, trust_env=False, verify=trust
+    ) as client:
         url = f"{base}/{quote(name, safe='@')}/{quote(version)}"
         manifest = _get_json(client, door, url, spec)
         dist = manifest.get("dist") or {}

@@ -173,3 +173,36 @@ def test_with_the_egress_policy_off_nothing_is_checked(registry, settings):
     registry.tarball_base = registry.url.replace("127.0.0.1", "localhost")
 
     assert len(fetch_package_templates(f"{PACKAGE}@1.0.29")) == 131
+
+
+class TlsRegistry(LocalNpmRegistry):
+    """The local registry over HTTPS, with a certificate from a CA of the test's own."""
+
+    def __init__(self, context) -> None:
+        super().__init__()
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.server.server_address[1]}"
+
+
+def test_the_operators_ca_bundle_is_trusted(settings, tmp_path, monkeypatch):
+    """A registry (or a mirror) behind a CA the operator installed: TLS is checked against
+    SSL_CERT_FILE, as before downloads went through the egress door (which ignores proxy
+    variables, not trust)."""
+    from tests.services.http_servers import make_pki
+
+    pki = make_pki(tmp_path)
+    server = TlsRegistry(pki.server_context(require_client_cert=False)).start()
+    server.publish(PACKAGE, "1.0.29", CORPUS_PACKAGE)
+    settings.CONNECTORHUB_NPM_REGISTRY = server.url
+    try:
+        with pytest.raises(NpmFetchError):
+            fetch_package_templates(f"{PACKAGE}@1.0.29")  # the test CA is nobody's yet
+        bundle = tmp_path / "ca.pem"
+        bundle.write_text(pki.ca_pem)
+        monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+        assert fetch_package_templates(f"{PACKAGE}@1.0.29")
+    finally:
+        server.stop()
