@@ -209,7 +209,7 @@ def build_job(
             prop = by_target.get(target)
             errors.setdefault(field_key(prop) if prop else target, []).append(str(exc))
             value = None
-        _assign(local, target, value)
+        assign_path(local, target, value)
     retries_text = view.task_definition.get("retries")
     return Job(
         type=view.task_definition.get("type"),
@@ -243,7 +243,7 @@ def _feel(expression: str, context: Mapping[str, Any]) -> Any:
     return feel.to_json(value)
 
 
-def _assign(target: dict[str, Any], path: str, value: Any) -> None:
+def assign_path(target: dict[str, Any], path: str, value: Any) -> None:
     """`a.b.c` creates nested objects, as Zeebe does for dotted input targets."""
     *parents, last = path.split(".")
     node = target

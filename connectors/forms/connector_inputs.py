@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from connectors.elementtemplates import Job, Resolved, field_key
-from connectors.elementtemplates.job import bpmn_view
+from connectors.elementtemplates.job import assign_path, bpmn_view
 from connectors.elementtemplates.model import Property
 
 LEFT_OUT = object()
@@ -38,7 +38,7 @@ def input_problems(resolved: Resolved, job: Job) -> dict[str, list[str]]:
         if value is LEFT_OUT:
             left_out.append(target)
         else:
-            _assign(data, target, value)
+            assign_path(data, target, value)
     try:
         model.model_validate(data)
     except ValidationError as exc:
@@ -70,17 +70,6 @@ def _static(source: str | None) -> Any:
     except ValueError:
         return LEFT_OUT
     return literal if isinstance(literal, int | float | bool) else LEFT_OUT
-
-
-def _assign(target: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    node = target
-    for part in parents:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[last] = value
 
 
 def _problems(
