@@ -118,15 +118,14 @@ def check_live_workers() -> LiveWorkersStatus:
 
     from connectors.models.zeebe import ZeebeWorkerStatus
 
+    expected = bool(settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS)
     try:
         workers = tuple(row.summary() for row in ZeebeWorkerStatus.objects.all()[:20])
     except DatabaseError as exc:  # e.g. not migrated yet: only a problem when a worker is expected
         detail = f"cannot read the worker status: {exc}"
-        expected = bool(settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS)
         return LiveWorkersStatus("live worker", not expected, detail)
     live = [w for w in workers if w.live]
     if not live:
-        expected = bool(settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS)
         detail = "no Zeebe worker is running" + ("" if expected else " (ZEEBE_ADDRESS is unset)")
         return LiveWorkersStatus("live worker", not expected, detail, workers)
     ok = all(w.connected for w in live)

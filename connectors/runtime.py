@@ -1024,19 +1024,7 @@ _UNNAMED_HOST = "a host made from the input's secret values (not named here)"
 def _typed_by_user(host: str, typed: Mapping[str, Any]) -> bool:
     """Whether HOST (`name` or `name:port`) stands as it is in the input as given."""
     needle = host.lower()
-    return any(needle in text.lower() for text in _texts(typed))
-
-
-def _texts(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield str(key)
-            yield from _texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts(item)
+    return any(needle in text.lower() for _, text in _texts_with_paths(typed, ""))
 
 
 def _no_egress_rule(host: str) -> None:

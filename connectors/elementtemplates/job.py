@@ -265,9 +265,8 @@ def _retries(text: str | None) -> int:
 def retries_problem(text: str) -> str | None:
     """Why Zeebe would refuse this `retries` attribute (None: it takes it): a whole number of
     zero or more, or an `=` expression that Zeebe evaluates when the job is created."""
-    if text.startswith("=") and not _WHOLE_NUMBER.fullmatch(text[1:].strip()):
-        return None  # an expression: only Zeebe, with the process's variables, can check it
-    if _WHOLE_NUMBER.fullmatch(text.lstrip("=").strip()):
+    # an expression (`=5` included) only Zeebe, with the process's variables, can check
+    if text.startswith("=") or _WHOLE_NUMBER.fullmatch(text.strip()):
         return None
     return f"use a whole number such as 3; {text!r} is not one"
 

@@ -102,7 +102,8 @@ def template_bpmn_download(request: HttpRequest, template_id: str) -> HttpRespon
             str(version),
             reasons,
             download=f"{request.path}?{query.urlencode()}",
-            configure=_configure_url(template_id, version.version),
+            # the version converter addresses a template without a version as `unversioned`
+            configure=reverse("configure", args=[template_id, version.version]),
         )
     return attachment(xml.encode(), "application/xml", bpmn_name(version.content), None)
 
@@ -171,12 +172,6 @@ def _problem_page(
 ) -> HttpResponse:
     context = {"label": label, "reasons": reasons, "download": download, "configure": configure}
     return render(request, "connectors/export/problem.html", context, status=422)
-
-
-def _configure_url(template_id: str, version: int | None) -> str:
-    if version is None:
-        return reverse("configure-default", args=[template_id])
-    return reverse("configure", args=[template_id, version])
 
 
 @require_GET

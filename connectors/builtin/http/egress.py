@@ -268,10 +268,10 @@ class EgressPolicy:
         refusals: list[str] = []
         for text in candidates:
             address = ipaddress.ip_address(text.split("%", 1)[0])
-            rule = blocked_rule(address)
-            if rule is None or any(address in net for net in self.allow_networks):
+            if self._admits(address):
                 allowed.append(text)
             else:
+                rule = blocked_rule(address) or "reserved"  # never None when not admitted
                 refusals.append(f"{_described(address)} {_RULE_WORDS[rule]} (rule '{rule}')")
         if not allowed:
             shown = (
