@@ -171,7 +171,8 @@ def _no_deadline() -> float | None:
     return None
 
 
-def _no_redaction(text: str) -> str:
+def no_redaction(text: str) -> str:
+    """The identity: `ConnectorContext.redact` outside a run, where no secret was filled in."""
     return text
 
 
@@ -205,7 +206,7 @@ class ConnectorContext:
     retries: int | None = None
     egress_rule: Callable[[str], None] = field(default=_no_egress_rule, repr=False)
     address_policy: AddressPolicy | None = None
-    redact: Callable[[str], str] = field(default=_no_redaction, repr=False)
+    redact: Callable[[str], str] = field(default=no_redaction, repr=False)
 
     def time_remaining(self) -> float | None:
         """Seconds left before the time limit, never negative; None when there is no limit."""
@@ -734,5 +735,6 @@ __all__ = [
     "OutboundConnector",
     "connector",
     "generate_element_template",
+    "no_redaction",
     "ui",
 ]

@@ -85,7 +85,7 @@ class _Door:
         """GET URL, once per address it may be sent to (tried in order)."""
         if url.scheme not in ("http", "https") or not url.host:
             raise NpmFetchError(f"fetching {spec}: {url} is not an http(s) URL")
-        port = url.port or (443 if url.scheme == "https" else 80)
+        port = _origin(url)[2]
         if self.policy is None or _origin(url) == _origin(self.registry):
             return [client.build_request("GET", url)]
         try:

@@ -51,6 +51,7 @@ from connectors.sdk import (
     ConnectorError,
     ConnectorInputError,
     HttpExchange,
+    no_redaction,
 )
 from connectors.secrets.hosts import host_of_url
 
@@ -119,10 +120,6 @@ class HttpCall:
     sensitive_fields: tuple[str, ...] = ()
 
 
-def _same(text: str) -> str:
-    return text
-
-
 @dataclass
 class HttpReply:
     status: int
@@ -131,7 +128,7 @@ class HttpReply:
     content: bytes
     url: str
     # the run's secret masking (ConnectorContext.redact), for shown_headers
-    redact: Callable[[str], str] = field(default=_same, repr=False)
+    redact: Callable[[str], str] = field(default=no_redaction, repr=False)
 
     @functools.cached_property
     def shown_headers(self) -> list[tuple[str, str]]:
