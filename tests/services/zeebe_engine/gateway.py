@@ -252,9 +252,7 @@ async def _given_back_unless_sent(
 
 
 def _activated(job: Job, fetch: list[str]) -> pb.ActivatedJob:
-    variables = (
-        job.variables if not fetch else {k: job.variables[k] for k in fetch if k in job.variables}
-    )
+    variables = job.fetched(fetch)
     return pb.ActivatedJob(
         key=job.key,
         type=job.type,

@@ -77,6 +77,12 @@ class Job:
     deadline_epoch_ms: int = 0
     events: list[Event] = field(default_factory=list)
 
+    def fetched(self, names: list[str]) -> dict[str, Any]:
+        """The variables a worker asked for (all of them when it named none), as Zeebe sends."""
+        if not names:
+            return self.variables
+        return {name: self.variables[name] for name in names if name in self.variables}
+
     @property
     def outcome(self) -> Event | None:
         """The command that finished the job (completed, failed with 0 retries, error)."""

@@ -230,9 +230,7 @@ class RestFace:
 
 
 def _activated(job: Job, fetch: list[str]) -> dict[str, Any]:
-    variables = (
-        job.variables if not fetch else {k: job.variables[k] for k in fetch if k in job.variables}
-    )
+    variables = job.fetched(fetch)
     return {
         "type": job.type,
         "processDefinitionId": job.bpmn_process_id or "test-engine-job",
