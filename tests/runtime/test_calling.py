@@ -1,18 +1,29 @@
-"""Sync connector calls under a time limit run on reused threads; an abandoned call never holds
-up the next job; run_job works from inside a running event loop."""
+"""How the connector is called: sync functions on the runtime's executor (its threads are
+reused, sized for the live worker's concurrency), an abandoned call never holds up the next
+job, and run_job works from inside a running event loop."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
 from connectors.registry import Registry
-from connectors.runtime import Completed, Failed, JobRequest, run_job
+from connectors.runtime import (
+    DEFAULT_CALL_THREADS,
+    Completed,
+    Failed,
+    JobRequest,
+    call_threads,
+    configure_call_threads,
+    run_job,
+    run_job_async,
+)
 from connectors.sdk import JSON, ConnectorContext, connector
 
 
@@ -36,9 +47,12 @@ def test_threads_are_reused_between_calls(provider: Any) -> None:
     for _ in range(20):
         job = JobRequest("test:where:1", {}, {"resultVariable": "r"})
         outcome = run_job(job, secrets=provider, registry=registry, time_limit=5)
-        assert isinstance(outcome, Completed) and outcome.variables == {"r": "connector-call"}
-    assert len(set(seen)) == 1  # sequential calls: one thread, kept
-    assert seen[0] is not threading.main_thread()
+        assert isinstance(outcome, Completed)
+        assert outcome.variables["r"].startswith("connector-call")
+    # sequential calls: a thread is kept and reused (a second may start while the first
+    # is handing its result back), never one per call
+    assert len(set(seen)) <= 2
+    assert threading.main_thread() not in seen
 
 
 def test_an_abandoned_call_does_not_delay_the_next_jobs(run: Any) -> None:
@@ -76,15 +90,12 @@ class PromiseInput(BaseModel):
     crash: bool = False
 
 
-def _promise(data: PromiseInput, context: ConnectorContext) -> JSON:
+@connector(type="test:promise:1", name="Promise", input=PromiseInput)
+def promise(data: PromiseInput, context: ConnectorContext) -> JSON:
     time.sleep(data.sleep)
     if data.crash:
         raise RuntimeError("own failure")
     return threading.current_thread().name
-
-
-_promise.ends_by_deadline = True  # type: ignore[attr-defined]
-promise = connector(type="test:promise:1", name="Promise", input=PromiseInput)(_promise)
 
 
 @pytest.fixture
@@ -97,12 +108,6 @@ def promising(provider: Any) -> Any:
         return run_job(job, secrets=provider, registry=registry, time_limit=time_limit)
 
     return run
-
-
-def test_a_function_that_ends_by_its_deadline_runs_in_the_calling_thread(promising: Any) -> None:
-    outcome = promising({}, 5.0)
-    assert isinstance(outcome, Completed)
-    assert outcome.variables == {"r": threading.current_thread().name}
 
 
 @pytest.mark.parametrize("crash", [False, True])
@@ -121,3 +126,52 @@ def test_its_own_failure_before_the_deadline_stays_its_own(promising: Any) -> No
     outcome = promising({"crash": True}, 5.0)
     assert isinstance(outcome, Failed)
     assert outcome.message.startswith("own failure | ")
+
+
+# -- the live worker's concurrency (issue 16) ---------------------------------------------
+
+
+@pytest.fixture
+def threads() -> Iterator[None]:
+    yield
+    configure_call_threads(DEFAULT_CALL_THREADS)
+
+
+def _waves(registry: Registry, provider: Any, jobs: int, sleep: float) -> float:
+    """Seconds JOBS concurrent run_job_async calls of a sync connector sleeping SLEEP take."""
+
+    async def main() -> list[Any]:
+        job = JobRequest("test:fake:1", {"sleep": sleep, "respond": 1}, {"resultVariable": "r"})
+        calls = (
+            run_job_async(job, secrets=provider, registry=registry, time_limit=30)
+            for _ in range(jobs)
+        )
+        return await asyncio.gather(*calls)
+
+    started = time.perf_counter()
+    outcomes = asyncio.run(main())
+    elapsed = time.perf_counter() - started
+    assert all(isinstance(o, Completed) for o in outcomes)
+    return elapsed
+
+
+def test_a_hundred_waiting_sync_calls_run_at_once(registry: Registry, provider: Any) -> None:
+    # Issue 16: 100 active jobs of a sync connector waiting 500 ms must sustain >= 150 jobs/s.
+    # asyncio's default pool (min(32, cpus + 4) threads) would need many waves for them.
+    assert call_threads() == DEFAULT_CALL_THREADS >= 100
+    one = _waves(registry, provider, 1, 0.5)
+    hundred = _waves(registry, provider, 100, 0.5)
+    assert hundred < 1.5 * one, f"100 jobs took {hundred:.2f} s, one {one:.2f} s"
+
+
+def test_the_executor_size_is_the_limit(registry: Registry, provider: Any, threads: None) -> None:
+    configure_call_threads(4)
+    assert call_threads() == 4
+    one = _waves(registry, provider, 1, 0.2)
+    twelve = _waves(registry, provider, 12, 0.2)  # three waves of four
+    assert twelve > 2.5 * one
+
+
+def test_the_executor_size_must_be_positive(threads: None) -> None:
+    with pytest.raises(ValueError, match="call threads must be at least 1, got 0"):
+        configure_call_threads(0)

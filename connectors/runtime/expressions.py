@@ -1,0 +1,186 @@
+"""Result and error expressions: the output variables, and the verdict of `errorExpression`.
+
+Follows `io.camunda.connector.runtime.core.ConnectorResultHandler` (`createOutputVariables`,
+`examineErrorExpression`, `verifyNoForbiddenLiterals`), `ErrorExpressionJobContext`, the
+`io.camunda.connector.runtime.core.error.ConnectorError` subtypes a verdict is read as
+(`BpmnError`, `JobError`, `IgnoreError`) and `InlineSizeGuard` for the output size.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from connectors import feel
+from connectors.javatext import parse_duration, scalar_text
+from connectors.sdk import JSON, ConnectorInputError
+
+from .errors import ExpressionError
+from .headers import ERROR_EXPRESSION, RESULT_EXPRESSION, RESULT_VARIABLE
+from .values import dumps, json_kind
+
+MAX_OUTPUT_BYTES = 1_572_864  # Camunda's InlineSizeGuard: 1.5 MiB of output variables
+# A call that used its whole time limit still leaves its expressions this long (seconds), so
+# that a slow but successful call is not failed by a result expression given no time at all.
+EXPRESSION_TIME_FLOOR = 1.0
+
+FEEL_LOG = logging.getLogger("connectorhub.feel")
+# Camunda refuses its intrinsic-function marker in what either expression gives
+# (ConnectorResultHandler.FORBIDDEN_LITERALS); connectorResultFunction is not refused.
+_FORBIDDEN_LITERAL = "camunda.function.type"
+
+
+def output_variables(
+    response: JSON, headers: Mapping[str, str], log: logging.Logger, time_limit: float | None
+) -> dict[str, Any]:
+    """resultVariable stores the whole response; resultExpression's entries are merged in."""
+    output: dict[str, Any] = {}
+    name = headers.get(RESULT_VARIABLE)
+    if name is not None and name.strip():
+        output[name] = response
+    expression = headers.get(RESULT_EXPRESSION)
+    if expression is not None and expression.strip():
+        mapped = _evaluate(expression, _feel_context(response), log, time_limit)
+        if mapped is not None:
+            if not isinstance(mapped, dict):
+                raise ConnectorInputError(
+                    f"Failed to evaluate expression '{expression}'. Reason: Result expression "
+                    f"must return a JSON object, but got {json_kind(mapped)}. Evaluated value: "
+                    f"{dumps(mapped)}"
+                )
+            _refuse_forbidden_literal(dumps(mapped))
+            output.update(mapped)
+    if output and len(dumps(output).encode()) > MAX_OUTPUT_BYTES:
+        raise ConnectorInputError(
+            f"The output variables are larger than {MAX_OUTPUT_BYTES} bytes; map only what the "
+            "process needs with a result expression"
+        )
+    return output
+
+
+def examine_error_expression(
+    headers: Mapping[str, str],
+    value: JSON,
+    *,
+    retries: int,
+    log: logging.Logger,
+    time_limit: float | None,
+    seen: dict[str, Any],
+) -> dict[str, Any] | None:
+    """errorExpression's verdict on VALUE (the output or the error value), None for no error.
+    SEEN receives the expression and its result for the trace."""
+    expression = headers.get(ERROR_EXPRESSION)
+    if expression is None or not expression.strip():
+        return None
+    context = _feel_context(value)
+    context["job"] = {"retries": retries}
+    result = _evaluate(expression, context, log, time_limit)
+    seen.update(expression=expression, result=result)
+    if result is None:
+        return None
+    _refuse_forbidden_literal(dumps(result))
+    if not isinstance(result, dict):
+        raise ConnectorInputError(
+            f"Failed to evaluate expression '{expression}'. Reason: Error expression must "
+            f"return a JSON object, but got {json_kind(result)}. Evaluated value: "
+            f"{dumps(result)}"
+        )
+    if not result:
+        return None
+    kind = result.get("errorType")
+    if kind not in ("bpmnError", "jobError", "ignoreError"):
+        raise ConnectorInputError(
+            f"Failed to evaluate expression '{expression}'. Reason: Cannot parse "
+            f"'{dumps(result)}' as 'io.camunda.connector.runtime.core.error.ConnectorError'."
+        )
+    if kind == "bpmnError" and result.get("errorCode") is None:
+        return None  # a BPMN error without a code is no error (BpmnError.hasCode)
+    return result
+
+
+def _feel_context(value: JSON) -> dict[str, Any]:
+    """The response's fields at top level (when it is an object), then `response` itself."""
+    context: dict[str, Any] = dict(value) if isinstance(value, dict) else {}
+    context["response"] = value
+    return context
+
+
+def _evaluate(
+    expression: str, context: dict[str, Any], log: logging.Logger, time_limit: float | None
+) -> JSON:
+    text = expression.strip()
+    text = text[1:].strip() if text.startswith("=") else text
+    warnings: list[feel.Problem] = []
+    try:
+        # as feel-scala does: a call no function accepts is null plus a warning, not a failure
+        value = feel.to_json(
+            feel.evaluate(
+                text,
+                context,
+                unknown_functions="null",
+                warnings=warnings,
+                time_limit=time_limit,
+            )
+        )
+    except feel.FeelError as exc:
+        raise ExpressionError(
+            f"Failed to evaluate expression '{expression}'. Reason: {exc}"
+        ) from None
+    for problem in warnings:
+        log.warning(
+            "FEEL expression '%s', line %d, column %d: %s",
+            expression, problem.line, problem.column, problem.message,
+        )  # fmt: skip
+    return value
+
+
+def _refuse_forbidden_literal(text: str) -> None:
+    if _FORBIDDEN_LITERAL in text:
+        raise ConnectorInputError(
+            f"Failed to evaluate expression '{_FORBIDDEN_LITERAL}'. Reason: The connector "
+            f"result contains a forbidden literal '{_FORBIDDEN_LITERAL}'."
+        )
+
+
+def verdict_variables(verdict: dict[str, Any]) -> dict[str, Any]:
+    variables = verdict.get("variables")
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise ConnectorInputError(
+            f"Cannot parse '{dumps(verdict)}' as "
+            "'io.camunda.connector.runtime.core.error.ConnectorError'."
+        )
+    return dict(variables)
+
+
+def verdict_text(value: Any, key: str) -> str:
+    text = optional_verdict_text(value, key)
+    return "" if text is None else text
+
+
+def optional_verdict_text(value: Any, key: str) -> str | None:
+    """Jackson's coercion of a scalar to String (numbers and booleans are accepted)."""
+    text = scalar_text(value)
+    if text is None or isinstance(text, str):
+        return text
+    raise ConnectorInputError(f"'{key}' of the error expression result must be a string")
+
+
+def verdict_backoff(value: Any) -> timedelta | None:
+    """jobError's retryBackoff: a FEEL duration arrives as ISO text (`PT30S`); Jackson also
+    reads a bare number as seconds."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            raise ConnectorInputError(
+                f"retryBackoff is not an ISO-8601 duration: {value}"
+            ) from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    raise ConnectorInputError("retryBackoff of jobError must be a duration")

@@ -1,0 +1,128 @@
+"""Job in, outcome out: the types both adapters see, and the outcome's stored dict form.
+
+Follows Camunda's `io.camunda.connector.runtime.core.outbound.ConnectorResult` (a success with
+its response, or an error) and the three commands `SpringConnectorJobHandler` ends a job with:
+complete (`Completed`), throw a BPMN error (`BpmnErrorOutcome`), fail (`Failed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Literal, TypeAlias
+
+from connectors.sdk import JSON
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A job as the runtime sees it, whether it came from Zeebe or from a dry-run."""
+
+    type: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    retries: int = 3
+    key: int | None = None
+
+
+@dataclass
+class Trace:
+    """What happened inside one run, for the run page; every value here is already redacted."""
+
+    job_type: str
+    result: JSON = None
+    error: dict[str, Any] | None = None
+    error_expression: dict[str, Any] | None = None
+    variables: dict[str, Any] | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    duration_ms: float = 0.0
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    http_exchanges: list[dict[str, Any]] = field(default_factory=list)
+    secrets_used: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "job_type": self.job_type,
+            "result": self.result,
+            "error": self.error,
+            "error_expression": self.error_expression,
+            "variables": self.variables,
+            "timings_ms": self.timings_ms,
+            "duration_ms": self.duration_ms,
+            "logs": self.logs,
+            "http_exchanges": self.http_exchanges,
+            "secrets_used": self.secrets_used,
+        }
+
+
+@dataclass(frozen=True)
+class Completed:
+    """Complete the job with these variables."""
+
+    variables: dict[str, Any]
+    trace: Trace = field(repr=False, compare=False)
+    kind: Literal["completed"] = "completed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return _outcome_dict(self, error=None, retries=None, backoff=None)
+
+
+@dataclass(frozen=True)
+class BpmnErrorOutcome:
+    """Throw a BPMN error with this code, message and variables."""
+
+    code: str
+    message: str | None
+    variables: dict[str, Any]
+    trace: Trace = field(repr=False, compare=False)
+    kind: Literal["bpmn_error"] = "bpmn_error"
+
+    def as_dict(self) -> dict[str, Any]:
+        error = {"code": self.code, "message": self.message}
+        return _outcome_dict(self, error=error, retries=None, backoff=None)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Fail the job: Zeebe retries it `retries` more times after `backoff`, else an incident.
+
+    `variables` are set on the fail command, as Camunda does (`{error: {...}}` after an
+    exception, the jobError variables plus `error` for `jobError`).
+    """
+
+    message: str
+    retries: int
+    backoff: timedelta | None
+    variables: dict[str, Any] | None
+    trace: Trace = field(repr=False, compare=False)
+    code: str | None = None
+    kind: Literal["failed"] = "failed"
+
+    def as_dict(self) -> dict[str, Any]:
+        error = {"code": self.code, "message": self.message}
+        return _outcome_dict(self, error=error, retries=self.retries, backoff=self.backoff)
+
+
+Outcome: TypeAlias = Completed | BpmnErrorOutcome | Failed
+
+
+def _outcome_dict(
+    outcome: Outcome,
+    *,
+    error: dict[str, Any] | None,
+    retries: int | None,
+    backoff: timedelta | None,
+) -> dict[str, Any]:
+    """The stored, JSON-serialisable form (the `dryrun` command prints it as well)."""
+    trace = outcome.trace
+    return {
+        "outcome": outcome.kind,
+        "variables": trace.variables or {},
+        "result": trace.result,
+        "error": error,
+        "retries": retries,
+        "backoff_ms": None if backoff is None else backoff / timedelta(milliseconds=1),
+        "duration_ms": trace.duration_ms,
+        "trace": trace.as_dict(),
+    }
