@@ -18,17 +18,20 @@ which caps a worker whose sync connectors wait on the network at a few jobs at a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Any, TypeAlias
 
-from .errors import call_timeout
+from .errors import CallTimeout, call_timeout
 
 DEFAULT_CALL_THREADS = 128
+# (the time by which the call must end, the clock that reads it); None without a limit
+Deadline: TypeAlias = tuple[float, Callable[[], float]] | None
 
 _lock = threading.Lock()
 _threads = DEFAULT_CALL_THREADS
@@ -63,33 +66,57 @@ def _pool() -> ThreadPoolExecutor:
 
 
 def call_sync(
-    function: Callable[..., Any], is_async: bool, args: tuple[Any, ...], time_limit: float | None
+    function: Callable[..., Any],
+    is_async: bool,
+    args: tuple[Any, ...],
+    time_limit: float | None,
+    deadline: Deadline = None,
 ) -> Any:
     """FUNCTION(*ARGS)'s value, or CallTimeout after TIME_LIMIT seconds (None: no limit)."""
-    if is_async:
-        return _run_coroutine(lambda: function(*args), time_limit)
-    future = _pool().submit(contextvars.copy_context().run, function, *args)
-    try:
-        return future.result(timeout=time_limit)
-    except FutureTimeout:
-        future.cancel()  # not started yet (every thread busy): it never will be
-        raise call_timeout(time_limit) from None
+    with _by_deadline(time_limit, deadline):
+        if is_async:
+            return _run_coroutine(lambda: function(*args), time_limit)
+        future = _pool().submit(contextvars.copy_context().run, function, *args)
+        try:
+            return future.result(timeout=time_limit)
+        except FutureTimeout:
+            future.cancel()  # not started yet (every thread busy): it never will be
+            raise call_timeout(time_limit) from None
 
 
 async def call_async(
-    function: Callable[..., Any], is_async: bool, args: tuple[Any, ...], time_limit: float | None
+    function: Callable[..., Any],
+    is_async: bool,
+    args: tuple[Any, ...],
+    time_limit: float | None,
+    deadline: Deadline = None,
 ) -> Any:
     """call_sync for a caller on an event loop: async functions run on that loop."""
-    if is_async:
-        return await _bounded(function(*args), time_limit)
-    loop = asyncio.get_running_loop()
-    return await _bounded(
+    with _by_deadline(time_limit, deadline):
+        if is_async:
+            return await _bounded(function(*args), time_limit)
+        loop = asyncio.get_running_loop()
         # the context is copied, as asyncio.to_thread does
-        loop.run_in_executor(
-            _pool(), functools.partial(contextvars.copy_context().run, function, *args)
-        ),
-        time_limit,
-    )
+        call = functools.partial(contextvars.copy_context().run, function, *args)
+        return await _bounded(loop.run_in_executor(_pool(), call), time_limit)
+
+
+@contextlib.contextmanager
+def _by_deadline(time_limit: float | None, deadline: Deadline) -> Iterator[None]:
+    """Whatever the call returns or raises at or after its DEADLINE (the context's, with its
+    clock) is the time-limit failure: a function that watches the deadline itself (the HTTP
+    client caps every socket operation by it) ends with its own error a moment before our
+    wait would, and which one wins must not be a race."""
+    try:
+        yield
+    except CallTimeout:
+        raise
+    except Exception:
+        if deadline is not None and deadline[1]() >= deadline[0]:
+            raise call_timeout(time_limit) from None
+        raise
+    if deadline is not None and deadline[1]() >= deadline[0]:
+        raise call_timeout(time_limit)
 
 
 async def _bounded(awaitable: Awaitable[Any], time_limit: float | None) -> Any:

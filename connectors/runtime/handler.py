@@ -110,7 +110,13 @@ def run_job(
         run.begin("call")
         try:
             run.result = json_value(
-                calling.call_sync(connector.function, connector.is_async, (data, ctx), time_limit)
+                calling.call_sync(
+                    connector.function,
+                    connector.is_async,
+                    (data, ctx),
+                    time_limit,
+                    run.deadline(ctx),
+                )
             )
         except Exception as exc:
             run.exception = unwrap(exc)
@@ -137,7 +143,7 @@ async def run_job_async(
         run.begin("call")
         try:
             value = await calling.call_async(
-                connector.function, connector.is_async, (data, ctx), time_limit
+                connector.function, connector.is_async, (data, ctx), time_limit, run.deadline(ctx)
             )
             run.result = json_value(value)
         except Exception as exc:
@@ -224,6 +230,9 @@ class _Run:
         self._end()
         self._complete_trace(outcome)
         return outcome
+
+    def deadline(self, ctx: ConnectorContext) -> calling.Deadline:
+        return None if ctx.deadline is None else (ctx.deadline, self.clock)
 
     # -- steps -------------------------------------------------------------------------------
 
