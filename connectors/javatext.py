@@ -11,7 +11,7 @@ key, a BPMN error code), it follows the one rule here, so that `1e20` reads `1.0
   (`{a=1, b=[x, 2.5]}`), as Camunda prints a failure's error variables;
 - `scalar_text`: Jackson's coercion of a JSON scalar to a `String` field (`StringDeserializer`);
 - `key_text`: a map key that is not text, as Jackson writes it (`key.toString()`);
-- `parse_duration`: `java.time.Duration#parse`.
+- `parse_duration`, `duration_to_string`: `java.time.Duration#parse` and `#toString`.
 
 No Django here: the runtime core and the connectors' input types both use it. The FEEL
 engine's own `string()` (BigDecimal's toString) and the Modeler's JavaScript `String(x)`
@@ -121,3 +121,23 @@ _DURATION = re.compile(
     r"(?P<t>T(?:(?P<h>[-+]?\d+)H)?(?:(?P<m>[-+]?\d+)M)?(?:(?P<s>[-+]?\d+(?:[.,]\d{0,9})?)S)?)?",
     re.IGNORECASE,
 )
+
+
+def duration_to_string(micros: int) -> str:
+    """java.time.Duration#toString of MICROS microseconds (what Jackson writes for a
+    Duration): hours, never days (`PT24H`), each part signed (`PT-1M-30S`), `PT0S` for zero.
+    Whole microseconds, not a timedelta: FEEL durations may exceed timedelta's range."""
+    if micros == 0:
+        return "PT0S"
+    sign = "-" if micros < 0 else ""
+    hours, rest = divmod(abs(micros), 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    seconds, fraction = divmod(rest, 1_000_000)
+    text = "PT"
+    text += f"{sign}{hours}H" if hours else ""
+    text += f"{sign}{minutes}M" if minutes else ""
+    if fraction:
+        text += f"{sign}{seconds}.{fraction:06d}".rstrip("0") + "S"
+    elif seconds:
+        text += f"{sign}{seconds}S"
+    return text

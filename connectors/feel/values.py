@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from connectors.javatext import duration_to_string, key_text
 
 from .errors import FeelEvaluationError
 
@@ -190,10 +191,10 @@ def _normalize_list(value: list[Any]) -> list[Any]:
 
 
 def _context_key(key: Any) -> str:
-    """The context key for a dict key that is not a str: as JSON spells it (true, null, 1.5),
-    which is what the runtime's results and feel-scala's `key.toString` give too."""
+    """The context key for a dict key that is not a str, as Jackson writes a Java map key
+    (true, null, 1.5, 1.0E20), which is what the runtime's results give too."""
     if key is None or isinstance(key, bool | int | float):
-        return json.dumps(key)
+        return key_text(key)
     return str(key)
 
 
@@ -522,18 +523,7 @@ def format_day_time(value: DayTimeDuration) -> str:
 
 def java_duration_string(value: DayTimeDuration) -> str:
     """java.time.Duration#toString (what Jackson writes): hours, never days (`PT24H`)."""
-    micros = abs(value.microseconds)
-    if micros == 0:
-        return "PT0S"
-    hours, rest = divmod(micros, 3_600_000_000)
-    minutes, rest = divmod(rest, 60_000_000)
-    sign = "-" if value.microseconds < 0 else ""
-    text = "PT"
-    text += f"{sign}{hours}H" if hours else ""
-    text += f"{sign}{minutes}M" if minutes else ""
-    seconds = _seconds_text(rest)
-    text += sign + seconds if seconds else ""
-    return text
+    return duration_to_string(value.microseconds)
 
 
 def _seconds_text(micros: int) -> str:

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.javatext import double_to_string
+
 _TAG = re.compile(r"\{\{(\{)?\s*([#^/!&>=]?)\s*(.*?)\s*\}?\}\}", re.DOTALL)
 
 
@@ -91,6 +93,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float):
+        return double_to_string(value)  # the Double the value is in Java
     return str(value)
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from connectors.javatext import double_to_string
 from connectors.sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
 
 from .auth import Authentication, AuthenticationConfiguration, apply_auth, form_encode
@@ -241,6 +242,8 @@ def _form_text(value: Any) -> str:
         return value
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, float):
+        return double_to_string(value)
     return str(value)
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 
 from connectors import feel
+from connectors.javatext import scalar_text
 
 
 def _evaluate_feel(text: str) -> Any:
@@ -60,15 +61,7 @@ def feel_text(value: Any) -> Any:
 def java_text(value: Any) -> Any:
     """Jackson's coercion of a JSON scalar to a Java String; objects and lists are left for
     the type check to refuse."""
-    if type(value) is str:  # the common case, on every text input of every job
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return (
-            str(value) if not (isinstance(value, float) and value.is_integer()) else str(int(value))
-        )
-    return value
+    return scalar_text(value)
 
 
 def feel_text_map(value: Any) -> Any:
