@@ -19,9 +19,10 @@ with its source and the few places where we deliberately differ.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, TypeAlias
 
@@ -106,20 +107,8 @@ def run_job(
     run.address_policy = address_policy
     ready = run.prepare()
     if ready is not None:
-        connector, data, ctx = ready
-        run.begin("call")
-        try:
-            run.result = json_value(
-                calling.call_sync(
-                    connector.function,
-                    connector.is_async,
-                    (data, ctx),
-                    time_limit,
-                    run.deadline(ctx),
-                )
-            )
-        except Exception as exc:
-            run.exception = unwrap(exc)
+        with run.calling():
+            run.result = json_value(calling.call_sync(*run.call_arguments(*ready)))
     return run.finish()
 
 
@@ -139,15 +128,8 @@ async def run_job_async(
     run.address_policy = address_policy
     ready = run.prepare()
     if ready is not None:
-        connector, data, ctx = ready
-        run.begin("call")
-        try:
-            value = await calling.call_async(
-                connector.function, connector.is_async, (data, ctx), time_limit, run.deadline(ctx)
-            )
-            run.result = json_value(value)
-        except Exception as exc:
-            run.exception = unwrap(exc)
+        with run.calling():
+            run.result = json_value(await calling.call_async(*run.call_arguments(*ready)))
     return run.finish()
 
 
@@ -231,8 +213,21 @@ class _Run:
         self._complete_trace(outcome)
         return outcome
 
-    def deadline(self, ctx: ConnectorContext) -> calling.Deadline:
-        return None if ctx.deadline is None else (ctx.deadline, self.clock)
+    def call_arguments(
+        self, connector: OutboundConnector, data: BaseModel, ctx: ConnectorContext
+    ) -> tuple[Callable[..., Any], bool, tuple[Any, ...], float | None, calling.Deadline]:
+        """What calling.call_sync / call_async take for this run."""
+        deadline = None if ctx.deadline is None else (ctx.deadline, self.clock)
+        return connector.function, connector.is_async, (data, ctx), self.time_limit, deadline
+
+    @contextlib.contextmanager
+    def calling(self) -> Iterator[None]:
+        """Time the call; its exception becomes the run's failure."""
+        self.begin("call")
+        try:
+            yield
+        except Exception as exc:
+            self.exception = unwrap(exc)
 
     # -- steps -------------------------------------------------------------------------------
 
