@@ -62,13 +62,19 @@ def _stored_exchange(exchange: dict[str, Any], redact: Callable[[Any], Any]) -> 
 # --------------------------------------------------------------------------------------------
 
 
-class LogCapture:
-    """Keeps a run's log records (masked) and forwards them to the worker's log."""
+class LogCapture(logging.Handler):
+    """Keeps a run's log records (masked) and forwards them to the worker's log.
+
+    `logger` is a private logger per run (not from getLogger, so it is not kept forever) with
+    this handler, and nothing else, behind it."""
 
     def __init__(self, job_type: str, redactor: Redactor) -> None:
+        super().__init__(logging.DEBUG)
         self.redactor = redactor
         self.records: list[dict[str, Any]] = []
-        self.logger = _RunLogger(f"connectorhub.connectors.{job_type}", self)
+        self.logger = logging.Logger(f"connectorhub.connectors.{job_type}", logging.DEBUG)
+        self.logger.propagate = False
+        self.logger.addHandler(self)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -83,20 +89,3 @@ class LogCapture:
             )
         # the worker's logger, looked up only when there is something to forward
         logging.getLogger(self.logger.name).log(record.levelno, "%s", message)
-
-
-class _RunLogger(logging.Logger):
-    """A private logger per run (not from getLogger, so it is not kept forever) whose records
-    go to the run's capture and nowhere else. The capture is called directly rather than as a
-    logging.Handler, whose set-up (a lock, an entry in logging's global registry) cost more
-    than the rest of the run's preparation."""
-
-    def __init__(self, name: str, capture: LogCapture) -> None:
-        super().__init__(name, logging.DEBUG)
-        self.propagate = False
-        self.capture = capture
-
-    def callHandlers(self, record: logging.LogRecord) -> None:
-        self.capture.emit(record)
-        if self.handlers:  # a connector may add handlers of its own
-            super().callHandlers(record)
