@@ -23,7 +23,10 @@ from celery import shared_task
 from celery.exceptions import TimeLimitExceeded
 from celery.worker.request import Request
 
+from connectors.runs.services import DRY_RUN_TASK, WORKER_LOST, run_execute, run_fail
+
 logger = logging.getLogger(__name__)
+
 
 
 class DryRunRequest(Request):  # type: ignore[misc]
@@ -43,20 +46,12 @@ class DryRunRequest(Request):  # type: ignore[misc]
         exc = exc_info.exception
         super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
         if isinstance(exc, WorkerLostError):
-            _fail(self.args, f"{_worker_lost()} ({exc})")
+            _fail(self.args, f"{WORKER_LOST} ({exc})")
         elif isinstance(exc, TimeLimitExceeded):
             _fail(self.args, f"The worker stopped the dry-run at its hard time limit ({exc}).")
 
 
-def _worker_lost() -> str:
-    from connectors.runs.services import WORKER_LOST
-
-    return WORKER_LOST
-
-
 def _fail(args: Any, reason: str) -> None:
-    from connectors.runs.services import run_fail
-
     try:
         run_fail(int(args[0]), reason)
     except Exception:  # the main process must survive a database hiccup
@@ -65,7 +60,7 @@ def _fail(args: Any, reason: str) -> None:
 
 @shared_task(
     bind=True,
-    name="connectors.run_dryrun",
+    name=DRY_RUN_TASK,  # the services send it by this name
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
@@ -73,8 +68,6 @@ def _fail(args: Any, reason: str) -> None:
 )
 def run_dryrun(self: Any, run_id: int) -> str:
     """Execute dry-run RUN_ID; returns its status (or `deleted`) for the worker's log."""
-    from connectors.runs.services import run_execute
-
     run = run_execute(run_id, worker=self.request.hostname or "")
     if run is None:
         logger.info("dry-run %s was deleted before it ran", run_id)
