@@ -1,4 +1,5 @@
-"""The Celery adapter: a dry-run task takes a run id and calls the service that runs it.
+"""The Celery adapter: a dry-run task takes a run id and calls the service that runs it; a
+periodic task (Celery beat) reaps stale runs.
 
 The task carries only the run's id; the run is re-fetched (a deleted run is skipped) and
 `connectors.runs.services.run_execute` does the work, so the task, the `dryrun` command and the
@@ -10,7 +11,8 @@ Failures around the task end the run as failed with the reason:
 - a hard time limit or a dead worker process is seen by the worker's main process, in
   `DryRunRequest`, which fails the run there (the child that would have is gone);
 - a worker that vanishes entirely leaves the run `running`; with acks_late the message comes
-  back and `run_execute` fails the redelivered run, and `runs_mark_stale` catches the rest.
+  back and `run_execute` fails the redelivered run, and the periodic `reap_runs` (beat, every
+  CONNECTORHUB_REAP_SECONDS) catches the rest.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from celery import shared_task
 from celery.exceptions import TimeLimitExceeded
 from celery.worker.request import Request
 
+from connectors.runs import reaper
 from connectors.runs.services import DRY_RUN_TASK, WORKER_LOST, run_execute, run_fail
 
 logger = logging.getLogger(__name__)
 
+REAP_TASK = "connectors.reap_runs"  # CELERY_BEAT_SCHEDULE in the settings names it
 
 
 class DryRunRequest(Request):  # type: ignore[misc]
@@ -73,3 +77,9 @@ def run_dryrun(self: Any, run_id: int) -> str:
         logger.info("dry-run %s was deleted before it ran", run_id)
         return "deleted"
     return str(run.status)
+
+
+@shared_task(name=REAP_TASK, ignore_result=True)
+def reap_runs() -> int:
+    """Fail the runs a dead worker left `running` and send batches left waiting (beat)."""
+    return reaper.reap_runs()

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -45,7 +44,6 @@ from connectors.runs.limits import (
     check_run_quota,
     default_connector_limit,
     limits_for,
-    stale_after_seconds,
 )
 from connectors.runs.verdicts import check_run
 from connectors.runtime import JobRequest
@@ -478,29 +476,3 @@ def _fail(run_id: int, reason: str) -> Run | None:
     if updated:
         events.publish(run_id, RunStatus.DONE)
     return Run.objects.filter(pk=run_id).first()
-
-
-def runs_mark_stale(*, now: Any = None) -> int:
-    """Fail every run left `running` well past its hard time limit (its worker is gone).
-
-    Queued runs are never touched: they wait for a worker, however long that takes.
-    """
-    running = Run.objects.filter(status=RunStatus.RUNNING, started_at__isnull=False)
-    stale = sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
-                if run_check_stale(run, now=now) is not run)  # fmt: skip
-    runs_resume_batches()
-    return stale
-
-
-def run_check_stale(run: Run, *, now: Any = None) -> Run:
-    """RUN, or the failed run it became when it has been `running` for too long."""
-    if run.status != RunStatus.RUNNING or run.started_at is None:
-        return run
-    waited = stale_after_seconds(run.time_limit)
-    if run.started_at + timedelta(seconds=waited) >= (now or timezone.now()):
-        return run
-    reason = (
-        f"No worker reported back within {waited:g} s of starting this dry-run; "
-        "its worker was probably stopped or lost its connection."
-    )
-    return run_fail(run.pk, reason) or run
