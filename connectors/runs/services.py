@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from connectorhub.celery import app as celery_app
 from connectors.elementtemplates import ElementTemplate, build_job, check_values
-from connectors.execution import dry_run_environment
+from connectors.execution.hub import dry_run_environment
 from connectors.models import (
     Run,
     RunOutcome,

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
-from connectors.execution import live_environment
+from connectors.execution.hub import live_environment
 from connectors.zeebe import (
     DEFAULT_JOB_TIMEOUT_MS,
     DatabaseStatusSink,

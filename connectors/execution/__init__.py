@@ -16,8 +16,10 @@ job handler (`connectors.zeebe.jobs`, a live job). The environment holds
 - the audit of secret uses: every secret a job resolved is recorded against the secret with
   the job type and whether it was a dry-run (its run id and starter) or a live job (its key).
 
-`dry_run_environment(run)` and `live_environment()` build it; `run(job)` (synchronous, the
-Celery worker) and `run_async(job)` (the asyncio worker) call `connectors.runtime`.
+`connectors.execution.hub` builds it from the hub (`dry_run_environment(run)`,
+`live_environment()`); `run(job)` (synchronous, the Celery worker) and `run_async(job)` (the
+asyncio worker) call `connectors.runtime`. This module needs no Django: the standalone worker
+(`python -m connectors.zeebe`) builds its environment from plain providers.
 """
 
 from __future__ import annotations
@@ -28,21 +30,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from connectors.builtin.http.egress import policy_from_settings
-from connectors.models import Run, RunSource
-from connectors.registry import Registry, UnknownJobType, default_registry
+from connectors.registry import Registry
 from connectors.runtime import HostLists, JobRequest, Outcome, job_timeout, run_job, run_job_async
 from connectors.sdk import AddressPolicy
-from connectors.secrets import DryRunSecretPolicy, SecretError, SecretProvider
-from connectors.secrets.policy import UseRule
+from connectors.secrets import SecretError, SecretProvider
 from connectors.secrets.references import find_references
-from connectors.secrets.store import (
-    allowed_hosts_for,
-    borrowed_secret_rule,
-    default_provider,
-    dry_run_secret_rule,
-    record_secret_use,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -175,118 +167,3 @@ class Prefetched:
 
     def describe(self, name: str) -> str:
         return self._where.get(name, "")
-
-
-# --------------------------------------------------------------------------------------------
-# A live job
-# --------------------------------------------------------------------------------------------
-
-
-def live_environment(
-    *,
-    registry: Registry | None = None,
-    time_limit: float | None = None,
-    default_time_limit: float | None = None,
-    run_blocking: RunBlocking[Any] | None = None,
-) -> ExecutionEnvironment:
-    """The live worker's environment from the settings: the configured secrets providers, the
-    stored secrets' host rules, the worker's egress policy and the audit of live uses."""
-    return ExecutionEnvironment(
-        source="live",
-        secrets=default_provider(),
-        registry=registry or default_registry(),
-        allowed_hosts=allowed_hosts_for,
-        address_policy=policy_from_settings("worker"),
-        time_limit=time_limit,
-        default_time_limit=default_time_limit,
-        audit=audit_live_use,
-        run_blocking=run_blocking,
-    )
-
-
-def audit_live_use(job: JobRequest, names: list[str]) -> None:
-    """A live job used NAMES: no run and no person, so the job's type and key are recorded."""
-    record_secret_use(
-        names, "", source="live", job_type=job.type, detail=f"job key {job.key}" if job.key else ""
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# A dry-run
-# --------------------------------------------------------------------------------------------
-
-
-def dry_run_environment(
-    run: Run, *, secrets: SecretProvider | None = None, registry: Registry | None = None
-) -> ExecutionEnvironment:
-    """RUN's environment: the hub's secrets behind the dry-run policy for RUN's `secrets_as`
-    user, the stored host rules, the dry-run egress policy (a dry-run acts for whoever can open
-    a form: keep it out of the hub's own network), RUN's time limit, and the audit of the use
-    against RUN and its starter. SECRETS and REGISTRY replace the hub's (tests, the CLI)."""
-    registry = registry or default_registry()
-    provider = secrets if secrets is not None else default_provider()
-
-    def audit(job: JobRequest, names: list[str]) -> None:
-        record_secret_use(names, run.pk, actor=run.created_by, job_type=job.type)
-
-    return ExecutionEnvironment(
-        source="dry_run",
-        secrets=_secret_policy(run, provider, registry),
-        registry=registry,
-        allowed_hosts=allowed_hosts_for,
-        address_policy=policy_from_settings("dry_run"),
-        time_limit=run.time_limit,
-        audit=audit,
-    )
-
-
-def _secret_policy(run: Run, provider: SecretProvider, registry: Registry) -> DryRunSecretPolicy:
-    """The hub's secrets as this run may use them (docs/secrets.md, "Who may use a secret").
-
-    A dry-run's result is shown to whoever started it, so secrets reach only connectors that
-    accept them, and only those the run's `secrets_as` user may use (the starter, or for a
-    staff re-run the original run's starter). The `dryrun` command is run by whoever operates
-    the hub (who holds the key anyway), so it is trusted like a staff user.
-    """
-    trusted = run.source == RunSource.COMMAND
-    return DryRunSecretPolicy(
-        provider,
-        connector_accepts_secrets=_accepts_secrets(run.job["type"], registry),
-        user_may_use=_secret_rule(run, provider),
-        # held back from whoever sees the result: the person who started this run
-        borrowed=borrowed_secret_rule(run.created_by, trusted=trusted),
-    )
-
-
-def _secret_rule(run: Run, provider: SecretProvider) -> UseRule:
-    """Why RUN may not use a secret (None: it may), for the run's `secrets_as` user."""
-    if run.source == RunSource.COMMAND:
-        return dry_run_secret_rule(None, provider, trusted=True)
-    if run.secrets_as_id is None:
-        return lambda name: (
-            "the user whose secret permissions this run uses no longer exists, so it may "
-            "use no secret"
-        )
-    rule = dry_run_secret_rule(run.secrets_as, provider)
-    if run.secrets_as_id == run.created_by_id:
-        return rule
-    person = run.secrets_as  # not None: secrets_as_id is set
-    owner = person.get_username() if person is not None else "the original starter"
-
-    def borrowed(name: str) -> str | None:
-        reason = rule(name)
-        if reason is None:
-            return None
-        return (
-            f"this re-run uses the secret permissions of {owner}, who started the original "
-            f"run, and for {owner}: {reason}"
-        )
-
-    return borrowed
-
-
-def _accepts_secrets(job_type: str, registry: Registry) -> bool:
-    try:
-        return registry.get(job_type).accepts_secrets
-    except UnknownJobType:
-        return True  # the runtime fails the run before it resolves anything
