@@ -194,7 +194,7 @@ class ConnectorJobHandler:
     """Serves the jobs of one connector: a job in, the hub's environment runs it, one Zeebe
     command out.
 
-    ENVIRONMENT is the hub's (`connectors.execution.live_environment`); without one, it is
+    ENVIRONMENT is the hub's (`connectors.execution.hub.live_environment`); without one, it is
     made from SECRETS, ALLOWED_HOSTS, ADDRESS_POLICY and RUN_BLOCKING (an embedded router,
     tests), auditing nothing unless AUDIT is given. The worker's TIME_LIMIT and
     DEFAULT_TIME_LIMIT apply unless the environment sets its own.

@@ -50,7 +50,7 @@ def connector_router(
     - `address_policy`: the HTTP connectors' egress policy (none by default: no check).
     - `observers`: called with a `JobRecord` after each job (counters, tests).
     - `run_blocking`: how a secret provider that blocks (a database) is called off the loop.
-    - `environment`: the hub's execution environment (`connectors.execution.live_environment`),
+    - `environment`: the hub's execution environment (`connectors.execution.hub.live_environment`),
       which replaces `secrets`, `allowed_hosts`, `address_policy` and `run_blocking`.
 
     Raises ValueError naming the job types no registered connector serves.
