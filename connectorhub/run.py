@@ -3,9 +3,9 @@
 Starts a private Redis (unless REDIS_URL is set), migrates, creates a development admin,
 brings the catalogue up to date (registered connectors always, npm templates unless
 CONNECTORHUB_SKIP_SEED), lets dry-runs reach loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK, unless
-set), then runs a Celery worker, the web server and, when a gateway is set (ZEEBE_ADDRESS,
-CAMUNDA_GRPC_ADDRESS or CAMUNDA_REST_ADDRESS), the Zeebe worker. If any of them exits, the
-others are stopped too.
+set), then runs a Celery worker, Celery beat (the periodic reaper of stale runs), the web
+server and, when a gateway is set (ZEEBE_ADDRESS, CAMUNDA_GRPC_ADDRESS or CAMUNDA_REST_ADDRESS),
+the Zeebe worker. If any of them exits, the others are stopped too.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def main() -> int:
         _stop(children)
         if redis is not None:
             redis.stop()
-        print("Stopped: web server, worker(s) and Redis.")
+        print("Stopped: web server, worker(s), beat and Redis.")
 
 
 def development_defaults(env: dict[str, str]) -> list[str]:
@@ -98,6 +98,9 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
              "--loglevel", "INFO", "--concurrency", env.get("CELERY_CONCURRENCY", "2"),
              "--hostname", "connectorhub@%h"],
         ),
+        # its schedule file is CELERY_BEAT_SCHEDULE_FILENAME, under the data folder
+        ("beat", [sys.executable, "-m", "celery", "-A", "connectorhub", "beat",
+                  "--loglevel", "INFO"]),
         ("web", [*MANAGE, "runserver", "--noreload", f"{host}:{port}"]),
     ]  # fmt: skip
     if any(env.get(name) for name in GATEWAY_SETTINGS):

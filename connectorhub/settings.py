@@ -251,6 +251,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery beat (started by `make run`) reaps runs a dead worker left running and resumes batches
+# left waiting (connectors/runs/reaper.py), so that no GET request has to write.
+CONNECTORHUB_REAP_SECONDS = env_int("CONNECTORHUB_REAP_SECONDS", 30)
+if CONNECTORHUB_REAP_SECONDS < 1:
+    raise ConfigurationError(
+        f"CONNECTORHUB_REAP_SECONDS={CONNECTORHUB_REAP_SECONDS} must be 1 or more (seconds)"
+    )
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-runs": {
+        "task": "connectors.reap_runs",
+        "schedule": float(CONNECTORHUB_REAP_SECONDS),
+        # a reap nobody picked up in time is replaced by the next one, not queued behind it
+        "options": {"expires": float(CONNECTORHUB_REAP_SECONDS)},
+    },
+}
+# Beat's record of when each task last ran: data, not code, so under the data folder.
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Dry-runs one user may start per minute and have queued or running at once, so that nobody
 # fills every worker (connectors/runs/limits.py); 0 turns a limit off.
 CONNECTORHUB_RUNS_PER_MINUTE = env_int("CONNECTORHUB_RUNS_PER_MINUTE", 30)

@@ -1,4 +1,5 @@
-"""The Celery adapter: a dry-run task takes a run id and calls the service that runs it.
+"""The Celery adapter: a dry-run task takes a run id and calls the service that runs it; a
+periodic task (Celery beat) reaps stale runs.
 
 The task carries only the run's id; the run is re-fetched (a deleted run is skipped) and
 `connectors.runs.services.run_execute` does the work, so the task, the `dryrun` command and the
@@ -10,7 +11,8 @@ Failures around the task end the run as failed with the reason:
 - a hard time limit or a dead worker process is seen by the worker's main process, in
   `DryRunRequest`, which fails the run there (the child that would have is gone);
 - a worker that vanishes entirely leaves the run `running`; with acks_late the message comes
-  back and `run_execute` fails the redelivered run, and `runs_mark_stale` catches the rest.
+  back and `run_execute` fails the redelivered run, and the periodic `reap_runs` (beat, every
+  CONNECTORHUB_REAP_SECONDS) catches the rest.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from celery import shared_task
 from celery.exceptions import TimeLimitExceeded
 from celery.worker.request import Request
 
+from connectors.runs import reaper
+from connectors.runs.services import DRY_RUN_TASK, WORKER_LOST, run_execute, run_fail
+
 logger = logging.getLogger(__name__)
+
+REAP_TASK = "connectors.reap_runs"  # CELERY_BEAT_SCHEDULE in the settings names it
 
 
 class DryRunRequest(Request):  # type: ignore[misc]
@@ -43,20 +50,12 @@ class DryRunRequest(Request):  # type: ignore[misc]
         exc = exc_info.exception
         super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
         if isinstance(exc, WorkerLostError):
-            _fail(self.args, f"{_worker_lost()} ({exc})")
+            _fail(self.args, f"{WORKER_LOST} ({exc})")
         elif isinstance(exc, TimeLimitExceeded):
             _fail(self.args, f"The worker stopped the dry-run at its hard time limit ({exc}).")
 
 
-def _worker_lost() -> str:
-    from connectors.runs.services import WORKER_LOST
-
-    return WORKER_LOST
-
-
 def _fail(args: Any, reason: str) -> None:
-    from connectors.runs.services import run_fail
-
     try:
         run_fail(int(args[0]), reason)
     except Exception:  # the main process must survive a database hiccup
@@ -65,7 +64,7 @@ def _fail(args: Any, reason: str) -> None:
 
 @shared_task(
     bind=True,
-    name="connectors.run_dryrun",
+    name=DRY_RUN_TASK,  # the services send it by this name
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
@@ -73,10 +72,14 @@ def _fail(args: Any, reason: str) -> None:
 )
 def run_dryrun(self: Any, run_id: int) -> str:
     """Execute dry-run RUN_ID; returns its status (or `deleted`) for the worker's log."""
-    from connectors.runs.services import run_execute
-
     run = run_execute(run_id, worker=self.request.hostname or "")
     if run is None:
         logger.info("dry-run %s was deleted before it ran", run_id)
         return "deleted"
     return str(run.status)
+
+
+@shared_task(name=REAP_TASK, ignore_result=True)
+def reap_runs() -> int:
+    """Fail the runs a dead worker left `running` and send batches left waiting (beat)."""
+    return reaper.reap_runs()

@@ -112,7 +112,6 @@ class RunSerializer(RunSummarySerializer):
 def run_list(request: Request) -> Response:
     if request.method == "POST":
         return _start(request)
-    services.runs_mark_stale()
     runs = selectors.run_list(
         user=request.user,
         template_id=request.query_params.get("template_id", ""),
@@ -170,7 +169,7 @@ def run_detail(request: Request, pk: int) -> Response:
         run = events.wait_for_change(
             pk, lambda: visible.filter(pk=pk).first(), _not_done, wait
         ) or _get(pk, request)
-    return Response(RunSerializer(masking.shown_run(services.run_check_stale(run))).data)
+    return Response(RunSerializer(masking.shown_run(run)).data)
 
 
 @extend_schema(request=None, responses={202: RunSerializer, 429: None})

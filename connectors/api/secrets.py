@@ -102,6 +102,8 @@ class AuditEventSerializer(serializers.Serializer):
         source="actor.username", read_only=True, default=None, allow_null=True
     )
     run_id = serializers.CharField()
+    source = serializers.CharField()  # a use: `dry_run` or `live`
+    job_type = serializers.CharField()
     detail = serializers.CharField()
 
 

@@ -58,6 +58,12 @@ class SecretAuditEvent(models.Model):
         DELETE = "delete", "deleted"
         USE = "use", "used"
 
+    class Source(models.TextChoices):
+        """Which kind of job used the secret (empty for create/change/delete)."""
+
+        DRY_RUN = "dry_run", "dry-run"
+        LIVE = "live", "live job"
+
     secret = models.ForeignKey(
         Secret, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
     )
@@ -67,8 +73,10 @@ class SecretAuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The run that used the secret (its id as text, so this table does not depend on the runs'
-    # model); empty for create/change/delete.
+    # model); empty for create/change/delete and for live jobs, which have no run.
     run_id = models.CharField(max_length=64, blank=True, db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    job_type = models.CharField(max_length=200, blank=True)
     detail = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from connectors.health import check_worker
 from connectors.models import Run, RunStatus
 
 # A queued run younger than this is not worth asking the workers about: a worker that is there
@@ -138,8 +139,6 @@ def worker_status() -> WorkerStatus:
     cached = cache.get(WORKER_STATUS_KEY)
     if cached is not None:
         return WorkerStatus(*cached)
-    from connectors.health import check_worker
-
     status = check_worker()
     cache.set(WORKER_STATUS_KEY, (status.ok, status.detail), WORKER_STATUS_CACHE_SECONDS)
     return WorkerStatus(status.ok, status.detail)

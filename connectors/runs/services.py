@@ -1,5 +1,5 @@
-"""Writing runs: start one (record + enqueue), execute one (in a worker or in-process), mark the
-ones a dead worker left behind.
+"""Writing runs: start one (record + enqueue), execute one (in a worker or in-process), fail
+one (`reaper` fails the ones a dead worker left behind).
 
 The path of one dry-run:
 1. `run_start` checks the values against the template, builds the job (`=` values evaluated
@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -28,7 +27,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from connectorhub.celery import app as celery_app
 from connectors.elementtemplates import ElementTemplate, build_job, check_values
+from connectors.execution.hub import dry_run_environment
 from connectors.models import (
     Run,
     RunOutcome,
@@ -37,17 +38,16 @@ from connectors.models import (
     RunTestCase,
     TemplateVersion,
 )
-from connectors.registry import Registry, UnknownJobType, default_registry
+from connectors.registry import Registry
 from connectors.runs import events
 from connectors.runs.limits import (
     check_run_quota,
     default_connector_limit,
     limits_for,
-    stale_after_seconds,
 )
-from connectors.runtime import JobRequest, run_job
-from connectors.secrets import DryRunSecretPolicy, SecretProvider
-from connectors.secrets.policy import UseRule
+from connectors.runs.verdicts import check_run
+from connectors.runtime import JobRequest
+from connectors.secrets import SecretProvider
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ MAX_STORED_JSON_BYTES = 2_097_152  # a stored result/trace part above this is cu
 # JSON encoding) would otherwise hit Python's recursion limit somewhere in the middle. The
 # API's JSON parser (connectors.api.parsers) draws the line at the same depth.
 MAX_JSON_DEPTH = 64
+
+DRY_RUN_TASK = "connectors.run_dryrun"  # connectors.tasks.run_dryrun
 
 WORKER_LOST = (
     "The worker running this dry-run stopped before it finished (crash, out of memory or "
@@ -183,12 +185,14 @@ def run_enqueue(run: Run) -> None:
 
 
 def _send(run: Run) -> bool:
-    """Send RUN to the Celery queue; False (and the run failed, saying why) when it could not."""
-    from connectors.tasks import run_dryrun
+    """Send RUN to the Celery queue; False (and the run failed, saying why) when it could not.
 
+    The task is sent by name: the task module imports this one, not the other way round.
+    """
     limits = limits_for(run.time_limit)
     try:
-        run_dryrun.apply_async(
+        celery_app.send_task(
+            DRY_RUN_TASK,
             args=[run.pk],
             task_id=run.task_id or None,
             soft_time_limit=limits.soft,
@@ -230,8 +234,7 @@ def runs_resume_batches() -> None:
     """Send the next run of each batch that waits with none of its runs sent or running.
 
     A worker that died between storing one run and sending the next would otherwise leave the
-    rest of its batch waiting for ever; the run list and pages call this, as they mark stale
-    runs.
+    rest of its batch waiting for ever; the periodic reaper (`reaper.reap_runs`) calls this.
     """
     waiting = (
         Run.objects.filter(status=RunStatus.QUEUED, task_id="", batch__isnull=False)
@@ -343,10 +346,9 @@ def run_execute(
         return run
     events.publish(run.pk, RunStatus.RUNNING)
     try:
+        # The environment audits the secrets the run used before the outcome is stored, so
+        # that whoever sees the run done also finds the use in the audit trail.
         outcome = _outcome_of(run, secrets, registry)
-        # The secrets were used whether or not the outcome can still be stored; recording it
-        # first means that whoever sees the run done also finds the use in the audit trail.
-        _audit_secrets(run, outcome)
         stored = _store(run, outcome)
     except SoftTimeLimitExceeded:
         return run_fail(run.pk, "The dry-run did not finish within the worker's soft time limit.")
@@ -380,9 +382,6 @@ def _claim(run_id: int, worker: str) -> Run | None:
 def _outcome_of(
     run: Run, secrets: SecretProvider | None, registry: Registry | None
 ) -> dict[str, Any]:
-    from connectors.builtin.http.egress import policy_from_settings
-    from connectors.secrets.store import allowed_hosts_for
-
     job = run.job
     request = JobRequest(
         type=job["type"],
@@ -390,74 +389,8 @@ def _outcome_of(
         headers=job.get("headers") or {},
         retries=int(job.get("retries", 3)),
     )
-    outcome = run_job(
-        request,
-        secrets=_secret_policy(run, secrets, registry),
-        registry=registry,
-        time_limit=run.time_limit,
-        allowed_hosts=allowed_hosts_for,
-        # a dry-run acts for whoever can open a form: keep it out of the hub's own network
-        address_policy=policy_from_settings("dry_run"),
-    )
-    return outcome.as_dict()
-
-
-def _secret_policy(
-    run: Run, secrets: SecretProvider | None, registry: Registry | None
-) -> DryRunSecretPolicy:
-    """The hub's secrets as this run may use them (docs/secrets.md, "Who may use a secret").
-
-    A dry-run's result is shown to whoever started it, so secrets reach only connectors that
-    accept them, and only those the run's `secrets_as` user may use (the starter, or for a
-    staff re-run the original run's starter). The `dryrun` command is run by whoever operates
-    the hub (who holds the key anyway), so it is trusted like a staff user.
-    """
-    from connectors.secrets.store import borrowed_secret_rule, default_provider
-
-    provider = secrets if secrets is not None else default_provider()
-    trusted = run.source == RunSource.COMMAND
-    return DryRunSecretPolicy(
-        provider,
-        connector_accepts_secrets=_accepts_secrets(run.job["type"], registry),
-        user_may_use=_secret_rule(run, provider),
-        # held back from whoever sees the result: the person who started this run
-        borrowed=borrowed_secret_rule(run.created_by, trusted=trusted),
-    )
-
-
-def _secret_rule(run: Run, provider: SecretProvider) -> UseRule:
-    """Why RUN may not use a secret (None: it may), for the run's `secrets_as` user."""
-    from connectors.secrets.store import dry_run_secret_rule
-
-    if run.source == RunSource.COMMAND:
-        return dry_run_secret_rule(None, provider, trusted=True)
-    if run.secrets_as_id is None:
-        return lambda name: (
-            "the user whose secret permissions this run uses no longer exists, so it may "
-            "use no secret"
-        )
-    rule = dry_run_secret_rule(run.secrets_as, provider)
-    if run.secrets_as_id == run.created_by_id:
-        return rule
-    owner = run.secrets_as.get_username()
-
-    def borrowed(name: str) -> str | None:
-        reason = rule(name)
-        if reason is None:
-            return None
-        return (
-            f"this re-run uses the secret permissions of {owner}, who started the original "
-            f"run, and for {owner}: {reason}"
-        )
-
-    return borrowed
-
-
-def _accepts_secrets(job_type: str, registry: Registry | None) -> bool:
-    try:
-        return (registry or default_registry()).get(job_type).accepts_secrets
-    except UnknownJobType:
-        return True  # the runtime fails the run before it resolves anything
+    environment = dry_run_environment(run, secrets=secrets, registry=registry)
+    return environment.run(request).as_dict()
 
 
 def _store(run: Run, outcome: dict[str, Any]) -> bool:
@@ -485,8 +418,6 @@ def _store(run: Run, outcome: dict[str, Any]) -> bool:
 
 def _verdict_fields(test_case_id: int | None, result: dict[str, Any]) -> dict[str, Any]:
     """test_passed and test_report for a run that checks a test case (nothing otherwise)."""
-    from connectors.runs.testcases import check_run
-
     test_case = RunTestCase.objects.filter(pk=test_case_id).first() if test_case_id else None
     if test_case is None:
         return {}
@@ -500,16 +431,6 @@ def _bounded(value: Any) -> Any:
     if len(text.encode()) <= MAX_STORED_JSON_BYTES:
         return json.loads(text)
     return {"truncated": True, "bytes": len(text.encode()), "start": text[:4096]}
-
-
-def _audit_secrets(run: Run, outcome: dict[str, Any]) -> None:
-    from connectors.secrets.store import record_secret_use
-
-    names = (outcome.get("trace") or {}).get("secrets_used") or []
-    try:
-        record_secret_use(names, run.pk, actor=run.created_by)
-    except Exception:  # the run's outcome stands even when the audit trail cannot be written
-        logger.exception("run %s: could not record the use of secrets %s", run.pk, names)
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,29 +476,3 @@ def _fail(run_id: int, reason: str) -> Run | None:
     if updated:
         events.publish(run_id, RunStatus.DONE)
     return Run.objects.filter(pk=run_id).first()
-
-
-def runs_mark_stale(*, now: Any = None) -> int:
-    """Fail every run left `running` well past its hard time limit (its worker is gone).
-
-    Queued runs are never touched: they wait for a worker, however long that takes.
-    """
-    running = Run.objects.filter(status=RunStatus.RUNNING, started_at__isnull=False)
-    stale = sum(1 for run in running.only("pk", "status", "started_at", "time_limit")
-                if run_check_stale(run, now=now) is not run)  # fmt: skip
-    runs_resume_batches()
-    return stale
-
-
-def run_check_stale(run: Run, *, now: Any = None) -> Run:
-    """RUN, or the failed run it became when it has been `running` for too long."""
-    if run.status != RunStatus.RUNNING or run.started_at is None:
-        return run
-    waited = stale_after_seconds(run.time_limit)
-    if run.started_at + timedelta(seconds=waited) >= (now or timezone.now()):
-        return run
-    reason = (
-        f"No worker reported back within {waited:g} s of starting this dry-run; "
-        "its worker was probably stopped or lost its connection."
-    )
-    return run_fail(run.pk, reason) or run

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,6 +34,7 @@ from connectors.models import (
     SavedConfiguration,
 )
 from connectors.runs.limits import RunLimitReached, lock_quota
+from connectors.runs.services import run_fail, run_start
 
 MAX_CONDITIONS = 50
 MAX_DIFF_LINES = 12
@@ -98,8 +99,6 @@ def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
 
 
 def _start_batch(template_id: str, user: Any) -> uuid.UUID:
-    from connectors.runs.services import run_fail, run_start
-
     batch = uuid.uuid4()
     entry = CatalogueEntry.objects.filter(template_id=template_id).first()
     for test_case in _test_cases(template_id, user):
@@ -149,64 +148,6 @@ def _test_cases(template_id: str, user: Any) -> list[RunTestCase]:
         .filter(configuration__owner=user, configuration__template_id=template_id)
         .order_by("configuration__name")
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Checking a run
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verdict:
-    passed: bool
-    report: list[dict[str, Any]] = field(default_factory=list)
-
-
-def check_run(test_case: RunTestCase, result: dict[str, Any]) -> Verdict:
-    """Check a finished run's stored RESULT (the `dryrun` JSON shape) against TEST_CASE."""
-    report: list[dict[str, Any]] = []
-    outcome = result.get("outcome")
-    error = result.get("error")
-    if test_case.expected_outcome:
-        report.append(
-            _line(
-                f"outcome is {test_case.expected_outcome}",
-                outcome == test_case.expected_outcome,
-                f"was {outcome}",
-            )
-        )
-    if test_case.expected_error_code:
-        code = (error or {}).get("code")
-        report.append(
-            _line(
-                f"error code is {test_case.expected_error_code}",
-                code == test_case.expected_error_code,
-                f"was {code!r}",
-            )
-        )
-    context = {
-        "response": result.get("result"),
-        "variables": result.get("variables") or {},
-        "error": error,
-        "outcome": outcome,
-    }
-    for condition in test_case.conditions:
-        report.append(_condition(condition, context))
-    return Verdict(all(line["passed"] for line in report), report)
-
-
-def _condition(condition: str, context: dict[str, Any]) -> dict[str, Any]:
-    try:
-        value = feel.to_json(feel.evaluate(condition.removeprefix("="), context))
-    except feel.FeelError as exc:
-        return _line(condition, False, f"cannot be evaluated: {exc}")
-    if value is True:
-        return _line(condition, True, "")
-    return _line(condition, False, f"gave {json.dumps(value, ensure_ascii=False)}")
-
-
-def _line(check: str, passed: bool, detail: str) -> dict[str, Any]:
-    return {"check": check, "passed": passed, "detail": "" if passed else detail}
 
 
 # --------------------------------------------------------------------------------------------

@@ -229,8 +229,17 @@ def _source_of(provider: SecretProvider, name: str, *, stored: bool) -> str | No
     return None
 
 
-def record_secret_use(names: Iterable[str], run_id: object, actor: Any = None) -> None:
-    """Audit that run RUN_ID, started by ACTOR, used secrets NAMES (never their values)."""
+def record_secret_use(
+    names: Iterable[str],
+    run_id: object,
+    actor: Any = None,
+    *,
+    source: str = SecretAuditEvent.Source.DRY_RUN,
+    job_type: str = "",
+    detail: str = "",
+) -> None:
+    """Audit that secrets NAMES were used (never their values): by dry-run RUN_ID started by
+    ACTOR, or (SOURCE `live`, no run, no actor) by a live job; JOB_TYPE names the connector."""
     names = sorted(set(names))
     if not names:
         return
@@ -245,7 +254,16 @@ def record_secret_use(names: Iterable[str], run_id: object, actor: Any = None) -
                 action=SecretAuditEvent.Action.USE,
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
                 run_id=str(run_id)[:64],
-                detail="" if name in stored else "not stored in the hub (another provider)",
+                source=source,
+                job_type=job_type[:200],
+                detail=_use_detail(detail, stored=name in stored),
             )
             for name in names
         )
+
+
+def _use_detail(detail: str, *, stored: bool) -> str:
+    notes = [detail] if detail else []
+    if not stored:
+        notes.append("not stored in the hub (another provider)")
+    return "; ".join(notes)[:200]

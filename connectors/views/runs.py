@@ -50,7 +50,6 @@ PAGE_SIZE = 50
 
 
 def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
-    services.runs_mark_stale()
     template_id = template_id or request.GET.get("template", "")
     outcome = request.GET.get("outcome", "")
     runs = selectors.run_list(user=request.user, template_id=template_id, outcome=outcome)
@@ -73,7 +72,7 @@ def run_list(request: HttpRequest, template_id: str = "") -> HttpResponse:
 
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = services.run_check_stale(selectors.get_run(pk, user=request.user))
+    run = selectors.get_run(pk, user=request.user)
     return render(request, "connectors/runs/detail.html", _detail_context(run, request.user))
 
 
@@ -85,8 +84,7 @@ def run_live(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(f"No run {pk}")  # someone else's
 
     def read() -> Run | None:
-        run = visible.filter(pk=pk).first()
-        return None if run is None else services.run_check_stale(run)
+        return visible.filter(pk=pk).first()
 
     run = events.wait_for_change(
         pk, read, lambda r: r is not None and r.status == seen and not r.is_done, LIVE_HOLD_SECONDS

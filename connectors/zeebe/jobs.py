@@ -1,9 +1,11 @@
 """One job: pyzeebe activates it, the runtime core runs it, one Zeebe command answers.
 
 A transport activates a job (pyzeebe over gRPC, `connectors.zeebe.rest` over REST) ->
-`JobRequest` -> `run_job_async` (secrets, validation, call, result and error expressions,
-retries and backoff, all in `connectors.runtime`) -> exactly one Zeebe command through the
-transport's `JobCommands`, as Camunda's connector runtime sends it (docs/camunda-compat.md, 2.7):
+`JobRequest` -> the hub's `ExecutionEnvironment` (`connectors.execution`: secrets, host rules,
+address policy, time limit, audit) -> `run_job_async` (validation, call, result and error
+expressions, retries and backoff, all in `connectors.runtime`) -> exactly one Zeebe command
+through the transport's `JobCommands`, as Camunda's connector runtime sends it
+(docs/camunda-compat.md, 2.7):
 
 - `Completed(variables)` -> CompleteJob with those variables;
 - `BpmnErrorOutcome(code, message, variables)` -> ThrowError;
@@ -19,13 +21,15 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from pyzeebe import Job, JobController
 from pyzeebe.errors import PyZeebeError
 
+from connectors.execution import Audit, ExecutionEnvironment
+from connectors.execution import RunBlocking as RunBlocking  # the worker and router name it
 from connectors.registry import Registry
 from connectors.runtime import (
     BpmnErrorOutcome,
@@ -35,22 +39,14 @@ from connectors.runtime import (
     JobRequest,
     Outcome,
     job_timeout,
-    run_job_async,
 )
 from connectors.sdk import AddressPolicy, OutboundConnector
-from connectors.secrets import SecretError, SecretProvider
-from connectors.secrets.references import find_references
+from connectors.secrets import SecretProvider
 
 logger = logging.getLogger("connectors.zeebe")  # one name for the whole adapter
 job_logger = logging.getLogger("connectors.zeebe.jobs")
 
-T = TypeVar("T")
-
 MAX_ERROR_CHARS = 500  # the status page shows the start of the last error
-
-# Blocking secret lookups (the hub's database provider) run through this; asyncio.to_thread
-# by default.
-RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
 
 
 @dataclass(frozen=True)
@@ -183,44 +179,6 @@ def job_request(job: Job) -> JobRequest:
     )
 
 
-class _Prefetched:
-    """The secrets one job refers to, looked up before the run.
-
-    The runtime asks its provider synchronously; the hub's database provider must not run on
-    the event loop, so the names are found first and looked up in a thread.
-    """
-
-    label = "prefetched"
-
-    def __init__(self, provider: SecretProvider, names: Iterable[str]) -> None:
-        self._values: dict[str, str | None] = {}
-        self._errors: dict[str, SecretError] = {}
-        self._hosts: dict[str, list[str]] = {}
-        self._where: dict[str, str] = {}
-        hosts = getattr(provider, "allowed_hosts", None)
-        describe = getattr(provider, "describe", None)
-        for name in names:
-            try:
-                self._values[name] = provider.get(name)
-            except SecretError as exc:  # re-raised at lookup: an input error of this job
-                self._errors[name] = exc
-            if callable(hosts):
-                self._hosts[name] = list(hosts(name))
-            if callable(describe):
-                self._where[name] = str(describe(name))
-
-    def get(self, name: str) -> str | None:
-        if name in self._errors:
-            raise self._errors[name]
-        return self._values.get(name)
-
-    def allowed_hosts(self, name: str) -> list[str]:
-        return self._hosts.get(name, [])
-
-    def describe(self, name: str) -> str:
-        return self._where.get(name, "")
-
-
 class _Dispatch(Exception):
     """Raised by the task function so that pyzeebe hands the job and its controller to
     `ConnectorJobHandler.on_job`: only the controller can send FailJob with exact retries and
@@ -233,7 +191,14 @@ async def _dispatch(**_variables: Any) -> dict[str, Any]:
 
 
 class ConnectorJobHandler:
-    """Serves the jobs of one connector: runtime core in, one Zeebe command out."""
+    """Serves the jobs of one connector: a job in, the hub's environment runs it, one Zeebe
+    command out.
+
+    ENVIRONMENT is the hub's (`connectors.execution.hub.live_environment`); without one, it is
+    made from SECRETS, ALLOWED_HOSTS, ADDRESS_POLICY and RUN_BLOCKING (an embedded router,
+    tests), auditing nothing unless AUDIT is given. The worker's TIME_LIMIT and
+    DEFAULT_TIME_LIMIT apply unless the environment sets its own.
+    """
 
     def __init__(
         self,
@@ -247,16 +212,22 @@ class ConnectorJobHandler:
         address_policy: AddressPolicy | None = None,
         observers: Sequence[Observer] = (),
         run_blocking: RunBlocking[Any] | None = None,
+        environment: ExecutionEnvironment | None = None,
+        audit: Audit | None = None,
     ) -> None:
         self.connector = connector
-        self.secrets = secrets
-        self.registry = registry
-        self.time_limit = time_limit
-        self.default_time_limit = default_time_limit
-        self.allowed_hosts = allowed_hosts
-        self.address_policy = address_policy
+        if environment is None:
+            environment = ExecutionEnvironment(
+                source="live",
+                secrets=secrets,
+                registry=registry,
+                allowed_hosts=allowed_hosts,
+                address_policy=address_policy,
+                audit=audit,
+                run_blocking=run_blocking,
+            )
+        self.environment = environment.with_time_limits(time_limit, default_time_limit)
         self.observers = list(observers)
-        self.run_blocking = run_blocking
         self.in_flight: dict[int, tuple[Job, JobCommands, asyncio.Task[Any] | None]] = {}
 
     # The pyzeebe task function; a plain function, since the job's variables arrive as keyword
@@ -310,15 +281,7 @@ class ConnectorJobHandler:
         timeout = job_timeout(request.headers)
         if timeout is not None:
             await self._extend_timeout(job, commands, timeout.total_seconds())
-        provider = await self._secrets_for(request)
-        return await run_job_async(
-            request,
-            secrets=provider,
-            registry=self.registry,
-            time_limit=self._time_limit(timeout.total_seconds() if timeout else None),
-            allowed_hosts=self.allowed_hosts,
-            address_policy=self.address_policy,
-        )
+        return await self.environment.run_async(request)
 
     async def release(self) -> int:
         """Stop the jobs still running and hand them back to Zeebe at once (FailJob with the
@@ -335,21 +298,6 @@ class ConnectorJobHandler:
                 released += 1
         self.in_flight.clear()
         return released
-
-    def _time_limit(self, header_seconds: float | None) -> float | None:
-        # The connector call is abandoned when Zeebe would give the job to another worker anyway.
-        if self.time_limit is not None:
-            return self.time_limit
-        return header_seconds or self.default_time_limit
-
-    async def _secrets_for(self, request: JobRequest) -> SecretProvider:
-        names = find_references(dict(request.variables))
-        if not names:
-            return self.secrets  # most jobs: no lookup, no thread
-        if self.run_blocking is None:
-            return _Prefetched(self.secrets, names)
-        prefetched: _Prefetched = await self.run_blocking(lambda: _Prefetched(self.secrets, names))
-        return prefetched
 
     async def _extend_timeout(self, job: Job, commands: JobCommands, seconds: float) -> None:
         # Camunda's runtime applies the jobTimeout header with UpdateJobTimeout before the call.

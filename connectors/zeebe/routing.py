@@ -9,6 +9,7 @@ from typing import Any
 
 from pyzeebe import ZeebeTaskRouter
 
+from connectors.execution import ExecutionEnvironment
 from connectors.registry import Registry, default_registry
 from connectors.runtime import HostLists
 from connectors.sdk import AddressPolicy, OutboundConnector
@@ -33,6 +34,7 @@ def connector_router(
     address_policy: AddressPolicy | None = None,
     observers: Sequence[Observer] = (),
     run_blocking: RunBlocking[Any] | None = None,
+    environment: ExecutionEnvironment | None = None,
 ) -> ZeebeTaskRouter:
     """A pyzeebe router serving every registered connector (or only `job_types`).
 
@@ -48,6 +50,8 @@ def connector_router(
     - `address_policy`: the HTTP connectors' egress policy (none by default: no check).
     - `observers`: called with a `JobRecord` after each job (counters, tests).
     - `run_blocking`: how a secret provider that blocks (a database) is called off the loop.
+    - `environment`: the hub's execution environment (`connectors.execution.hub.live_environment`),
+      which replaces `secrets`, `allowed_hosts`, `address_policy` and `run_blocking`.
 
     Raises ValueError naming the job types no registered connector serves.
     """
@@ -72,6 +76,7 @@ def connector_router(
             address_policy=address_policy,
             observers=observers,
             run_blocking=run_blocking,
+            environment=environment,
         )
         names = fetch.get(connector.type, connector.fetch_variables)
         router.task(

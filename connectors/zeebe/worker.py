@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.execution import ExecutionEnvironment
 from connectors.registry import Registry
 from connectors.runtime import HostLists
 from connectors.sdk import AddressPolicy
@@ -84,6 +85,7 @@ class LiveWorker:
         status_sink: StatusSink | None = None,
         run_blocking: RunBlocking[Any] | None = None,
         observers: Sequence[Observer] = (),
+        environment: ExecutionEnvironment | None = None,
     ) -> None:
         self.gateway = gateway
         self.config = config
@@ -101,6 +103,7 @@ class LiveWorker:
             address_policy=address_policy,
             observers=[self.stats, *observers],
             run_blocking=run_blocking,
+            environment=environment,
         )
         self.state = WorkerState(
             name=config.name,

@@ -1,4 +1,4 @@
-"""`make run` brings up web, worker and Redis; Ctrl-C (SIGINT) leaves nothing running."""
+"""`make run` brings up web, worker, beat and Redis; Ctrl-C (SIGINT) leaves nothing running."""
 
 import json
 import os
@@ -73,6 +73,20 @@ class _Output:
         return self.text
 
 
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not true within {timeout}s"
+        time.sleep(0.2)
+
+
 def _health(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -115,7 +129,11 @@ def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
         # Skipping the npm seed still puts the built-in connectors in the catalogue.
         assert _catalogue_kinds(tmp_path / "connectorhub.sqlite3") == {"builtin"}
         descendants = _children_of(process.pid)
-        assert len(descendants) >= 3  # Redis, Celery (and its pool), web server
+        assert len(descendants) >= 4  # Redis, Celery (and its pool), beat, web server
+        # Celery beat reaps stale runs; its schedule file lives in the data folder.
+        assert any(" beat " in f" {_command_line(pid)} " for pid in descendants)
+        _wait_until(lambda: list(tmp_path.glob("celerybeat-schedule*")), timeout=30)
+        assert not list(BASE_DIR.glob("celerybeat-schedule*"))
 
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)

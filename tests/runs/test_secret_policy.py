@@ -143,7 +143,9 @@ def test_the_owner_may_use_their_unrestricted_secret_anywhere(
     assert run.outcome == "completed", run.result
     assert server.last("/api").header("Authorization") == f"Bearer {CANARY}"
     assert CANARY not in stored(run)
-    assert SecretAuditEvent.objects.get(action="use", run_id=str(run.pk)).actor == user
+    use = SecretAuditEvent.objects.get(action="use", run_id=str(run.pk))
+    assert use.actor == user and use.job_type == run.job_type
+    assert use.source == SecretAuditEvent.Source.DRY_RUN
 
 
 def test_another_user_may_use_a_restricted_secret_toward_an_allowed_host_only(

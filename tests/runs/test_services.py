@@ -142,7 +142,7 @@ def test_stale_running_runs_are_failed_and_queued_ones_wait(catalogue: dict) -> 
 
     from django.utils import timezone
 
-    from connectors.runs.services import runs_mark_stale
+    from connectors.runs.reaper import runs_mark_stale
 
     version = catalogue["io.connectorhub.noop"]
     stale = start(version, {}, time_limit=5)

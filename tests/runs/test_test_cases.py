@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from connectors.models import Run, RunTestCase, SavedConfiguration
-from connectors.runs.testcases import check_run, json_diff, save_test_case, table_of_test_cases
+from connectors.runs.testcases import json_diff, save_test_case, table_of_test_cases
+from connectors.runs.verdicts import check_run
 
 from .conftest import wait_done, wait_for
 

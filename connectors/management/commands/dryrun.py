@@ -21,7 +21,7 @@ from django.http import Http404
 
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource, RunStatus
-from connectors.runs import events, selectors, services
+from connectors.runs import events, reaper, selectors, services
 from connectors.runs.limits import stale_after_seconds
 
 # The keys printed, in this order (docs/dry-runs.md).
@@ -131,7 +131,7 @@ class Command(BaseCommand):
                 warned = True
             if current is not None and current.status == RunStatus.RUNNING:
                 deadline = max(deadline, time.monotonic() + stale_after_seconds(current.time_limit))
-                current = services.run_check_stale(current)
+                current = reaper.run_check_stale(current)
         return current
 
 

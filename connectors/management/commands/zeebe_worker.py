@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
+from connectors.execution.hub import live_environment
 from connectors.zeebe import (
     DEFAULT_JOB_TIMEOUT_MS,
     DatabaseStatusSink,
@@ -103,9 +104,6 @@ async def run_in_database_thread(function: Callable[[], T]) -> T:
 
 def build_worker(options: dict[str, Any]) -> LiveWorker:
     """The hub's live worker for these options (tests build it the same way)."""
-    from connectors.builtin.http.egress import policy_from_settings
-    from connectors.secrets.store import default_provider
-
     gateway = gateway_from_settings(
         options.get("address"), options.get("tls"), options.get("rest_address")
     )
@@ -122,10 +120,9 @@ def build_worker(options: dict[str, Any]) -> LiveWorker:
     return LiveWorker(
         gateway,
         worker_config_from(options),
-        secrets=default_provider(),
-        address_policy=policy_from_settings("worker"),
+        # secrets, host rules, egress policy and the audit of secret uses, as dry-runs have
+        environment=live_environment(run_blocking=run_in_database_thread),
         status_sink=DatabaseStatusSink(),
-        run_blocking=run_in_database_thread,
     )
 
 
