@@ -221,7 +221,7 @@ def run_job(
     thread) and the job fails with retries - 1. `allowed_hosts(name)` gives the host patterns a
     secret may be sent to (`connectors.secrets.store.allowed_hosts_for` in the hub);
     `context.check_egress` enforces them. `address_policy` (the hub's egress policy,
-    `connectors.builtin.http.egress.policy_from_settings`) reaches connectors as
+    `connectors.network.allowlist.policy_from_settings`) reaches connectors as
     `context.address_policy`; None means no address check.
     """
     run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)

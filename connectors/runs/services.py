@@ -380,7 +380,7 @@ def _claim(run_id: int, worker: str) -> Run | None:
 def _outcome_of(
     run: Run, secrets: SecretProvider | None, registry: Registry | None
 ) -> dict[str, Any]:
-    from connectors.builtin.http.egress import policy_from_settings
+    from connectors.network.allowlist import policy_from_settings
     from connectors.secrets.store import allowed_hosts_for
 
     job = run.job

@@ -7,7 +7,8 @@ import ipaddress
 
 import pytest
 
-from connectors.builtin.http.egress import EgressPolicy, blocked_rule, policy_from_settings
+from connectors.network.allowlist import policy_from_settings
+from connectors.network.policy import EgressPolicy, blocked_rule
 from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import Reply

@@ -45,6 +45,7 @@ from urllib.parse import unquote, unquote_plus, urlencode
 import httpcore
 import httpx
 
+from connectors.network.policy import EgressPolicy, HostNotResolved
 from connectors.sdk import (
     AddressPolicy,
     ConnectorContext,
@@ -55,7 +56,6 @@ from connectors.sdk import (
 )
 from connectors.secrets.hosts import host_of_url
 
-from .egress import EgressPolicy, HostNotResolved
 from .pem import normalize_pem
 
 T = TypeVar("T")

@@ -103,7 +103,7 @@ async def run_in_database_thread(function: Callable[[], T]) -> T:
 
 def build_worker(options: dict[str, Any]) -> LiveWorker:
     """The hub's live worker for these options (tests build it the same way)."""
-    from connectors.builtin.http.egress import policy_from_settings
+    from connectors.network.allowlist import policy_from_settings
     from connectors.secrets.store import default_provider
 
     gateway = gateway_from_settings(
