@@ -46,8 +46,8 @@ from connectors.sdk import (
     ConnectorInputError,
     ConnectorRetryError,
     EgressDenied,
-    HttpExchange,
-    HttpExchangeRecorder,
+    Exchange,
+    ExchangeRecorder,
     OutboundConnector,
 )
 from connectors.secrets import (
@@ -364,7 +364,7 @@ class _Run:
         self.result: JSON = None
         self.output: dict[str, Any] = {}
         self.capture: _LogCapture | None = None
-        self.exchanges = HttpExchangeRecorder()
+        self.exchanges = ExchangeRecorder()
         self.address_policy: AddressPolicy | None = None
         # the phase being timed (trace.timings_ms) and when it began
         self.phase: str | None = None
@@ -1022,8 +1022,11 @@ _UNNAMED_HOST = "a host made from the input's secret values (not named here)"
 
 
 def _typed_by_user(host: str, typed: Mapping[str, Any]) -> bool:
-    """Whether HOST (`name` or `name:port`) stands as it is in the input as given."""
+    """Whether HOST (`name` or `name:port`) stands as it is in the input as given; the name
+    alone counts too (a connector with separate host and port inputs checks `name:port`)."""
     needle = host.lower()
+    if needle.count(":") == 1:  # `name:port` (an IPv6 address is written `[...]:port`)
+        needle = needle.split(":")[0]
     return any(needle in text.lower() for _, text in _texts_with_paths(typed, ""))
 
 
@@ -1380,7 +1383,7 @@ def _unwrap(exc: BaseException) -> BaseException:
     return exc
 
 
-def _fields(exchange: HttpExchange) -> dict[str, Any]:
+def _fields(exchange: Exchange) -> dict[str, Any]:
     """exchange.as_dict() without dataclasses.asdict's deep copy, which cost more than the rest
     of the trace: dicts (headers) are copied one level, everything else is text or a number."""
     stored = {}
@@ -1395,10 +1398,10 @@ def _fields(exchange: HttpExchange) -> dict[str, Any]:
     return stored
 
 
-_FIELD_NAMES: dict[type[HttpExchange], tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type[Exchange], tuple[str, ...]] = {}
 
 
-def _field_names(cls: type[HttpExchange]) -> tuple[str, ...]:
+def _field_names(cls: type[Exchange]) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))

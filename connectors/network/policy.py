@@ -134,8 +134,9 @@ def system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
-class HostNotResolved(Exception):
-    """The host name has no address (DNS failure)."""
+class HostNotResolved(OSError):
+    """The host name has no address (DNS failure); an OSError, as the socket module's own
+    lookup failures, so client libraries handle it as they handle those."""
 
 
 @dataclass(frozen=True)
