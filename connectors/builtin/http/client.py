@@ -782,10 +782,9 @@ def _bare(host: str) -> str:
 
 class _PinnedBackend(httpcore.SyncBackend):
     """Connects to the addresses the run's network door vetted (the egress policy's checked
-    answer), never to a fresh DNS answer; outside a run it behaves as httpcore's own backend.
-    Under a deadline the
-    connection is made on a helper thread (a DNS lookup has no timeout) and every read and
-    write on it ends by the deadline."""
+    answer), never to a fresh DNS answer; outside a request it behaves as httpcore's own
+    backend. Under a deadline the connection is made on a helper thread (a DNS lookup has no
+    timeout) and every read and write on it ends by the deadline."""
 
     def connect_tcp(
         self,
