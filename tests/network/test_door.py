@@ -19,6 +19,7 @@ from connectors.runtime import Completed, Failed, JobRequest, run_job
 from connectors.sdk import ConnectorContext, EgressDenied
 from connectors.secrets.providers import MappingSecretProvider
 from tests.network.conftest import BANNER, BannerServer
+from tests.runs.conftest import wait_for
 from tests.services.http_servers import make_pki
 
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
@@ -79,7 +80,7 @@ def test_a_secret_goes_where_its_rule_allows_and_is_masked_in_the_exchange(
     outcome = run_job(job, secrets=provider, registry=network_registry)
     assert isinstance(outcome, Completed), outcome
     assert outcome.trace.result == {"banner": BANNER}
-    assert banner_server.received == ["AUTH s3cr3t-t0ken\n"]
+    assert wait_for(lambda: banner_server.received, timeout=5) == ["AUTH s3cr3t-t0ken\n"]
     [exchange] = outcome.trace.http_exchanges
     assert exchange["request_body"] == "AUTH ***"
     assert exchange["summary"] == "read the banner"
