@@ -136,6 +136,18 @@ def test_the_connection_goes_to_the_address_that_was_checked(server):
     assert server.last("/x").header("Host") == f"rebind.test:{server.port}"
 
 
+def test_a_rest_exchange_is_recorded_as_a_protocol_neutral_exchange(server):
+    url = f"{server.url}/x"
+    outcome = run_template(V18, {"method": "GET", "url": url, "resultVariable": "r"})
+    [exchange] = outcome.trace.http_exchanges
+    assert (exchange["protocol"], exchange["target"], exchange["summary"]) == (
+        "http",
+        url,
+        f"GET {url}",
+    )
+    assert (exchange["method"], exchange["url"], exchange["status"]) == ("GET", url, 200)
+
+
 def test_per_secret_host_rules_still_apply(server):
     from connectors.runtime import JobRequest, run_job
     from connectors.secrets.providers import MappingSecretProvider
