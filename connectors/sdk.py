@@ -265,6 +265,8 @@ class Network:
             self._context.exchanges.record(record)
 
     def _limit(self, timeout: float | None) -> float | None:
+        if not isinstance(timeout, int | float):
+            timeout = None  # smtplib, poplib, ... pass socket's "default timeout" marker
         remaining = self._context.time_remaining()
         if remaining is None:
             return timeout
