@@ -87,6 +87,7 @@ def test_an_allow_list_entry_admits_it_and_the_exchange_shows_on_the_run_page(
     page = client.get(reverse("run-detail", args=[run.pk])).content.decode()
     assert "<h3>Exchanges</h3>" in page
     assert f"TCP {target} · read the banner → ok" in page
+    assert '<span class="http-label">tcp ok</span>' in page  # its bar in the timing waterfall
     assert BANNER in page
 
 
