@@ -20,13 +20,18 @@ This module depends on pydantic and the standard library only.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
+import contextlib
 import dataclasses
 import enum
 import functools
 import inspect
 import logging
 import re
+import socket
+import ssl
+import time
 import types
 import typing
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -112,21 +117,24 @@ class EgressDenied(ConnectorInputError):
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class HttpExchange:
-    """One HTTP request and its response (or error), as the run page shows it.
+@dataclass(kw_only=True)
+class Exchange:
+    """One exchange with another system, in any protocol, as the run page shows it.
 
-    HTTP connectors record these through `context.http_exchanges`; the runtime redacts secrets
-    and truncates bodies before the exchange is stored.
+    `protocol` (`http`, `smtp`, `tcp`, ...), `target` (where: a URL, `host:port`), `summary`
+    (one line, e.g. `EHLO hub.example`), the bodies where the protocol has them, `status` (what
+    the other side answered: an HTTP status, an SMTP reply code, `ok`; None when nothing came
+    back), `error`, `duration_ms`. Connectors record these through `context.exchanges` (or
+    `context.network.exchange(...)`); the runtime redacts secrets and truncates bodies before an
+    exchange is stored.
     """
 
-    method: str
-    url: str
-    request_headers: dict[str, Any] = field(default_factory=dict)
+    protocol: str
+    target: str
+    summary: str = ""
     request_body: str | None = None
-    status: int | None = None
-    response_headers: dict[str, Any] = field(default_factory=dict)
     response_body: str | None = None
+    status: int | str | None = None
     duration_ms: float | None = None
     error: str | None = None
 
@@ -134,20 +142,139 @@ class HttpExchange:
         return dataclasses.asdict(self)
 
 
-class HttpExchangeRecorder:
-    """Collects the HTTP exchanges of one run, in order."""
+@dataclass(kw_only=True)
+class HttpExchange(Exchange):
+    """An HTTP request and its response (or error): an Exchange with method, URL and headers."""
+
+    method: str
+    url: str
+    protocol: str = "http"
+    target: str = ""
+    request_headers: dict[str, Any] = field(default_factory=dict)
+    response_headers: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.target = self.target or self.url
+        self.summary = self.summary or f"{self.method} {self.url}"
+
+
+class ExchangeRecorder:
+    """Collects the exchanges of one run, in order."""
 
     def __init__(self) -> None:
-        self._exchanges: list[HttpExchange] = []
+        self._exchanges: list[Exchange] = []
 
-    def record(self, exchange: HttpExchange) -> None:
+    def record(self, exchange: Exchange) -> None:
         self._exchanges.append(exchange)
 
-    def __iter__(self) -> Iterator[HttpExchange]:
+    def __iter__(self) -> Iterator[Exchange]:
         return iter(list(self._exchanges))
 
     def __len__(self) -> int:
         return len(self._exchanges)
+
+
+HttpExchangeRecorder = ExchangeRecorder  # the name before exchanges were protocol-neutral
+
+
+class Network:
+    """The network door (`context.network`): every connection a connector opens goes through
+    here, so the per-secret host rules (`check_egress`) and the address policy apply to every
+    protocol. docs/network.md says how each kind of client library uses it.
+
+    `resolve` answers the addresses that may be used; `connect`/`open_connection` connect to
+    exactly those (never to a second DNS answer), with TLS verified against the host NAME.
+    Refusals raise EgressDenied; a name without an address raises an OSError.
+    """
+
+    def __init__(self, context: ConnectorContext) -> None:
+        self._context = context
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        """The addresses of HOST that a connection to PORT may use, in the resolver's order."""
+        bare = host.strip("[]")
+        self._context.check_egress(f"[{bare}]:{port}" if ":" in bare else f"{bare}:{port}")
+        policy = self._context.address_policy
+        if policy is not None:
+            return policy.resolve(bare, port)
+        infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM)
+        return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+    def connect(
+        self,
+        host: str,
+        port: int,
+        *,
+        tls: ssl.SSLContext | bool | None = None,
+        timeout: float | None = None,
+    ) -> socket.socket:
+        """A socket connected to a vetted address of HOST (TLS when asked: True for the
+        default trust, or an SSLContext); TIMEOUT is capped by the run's time limit."""
+        limit = self._limit(timeout)
+        failure: OSError | None = None
+        for address in self.resolve(host, port):
+            try:
+                sock = socket.create_connection((address, port), timeout=limit)
+            except OSError as exc:
+                failure = exc
+                continue
+            if not tls:
+                return sock
+            try:
+                return _tls_context(tls).wrap_socket(sock, server_hostname=host.strip("[]"))
+            except BaseException:
+                sock.close()
+                raise
+        raise failure or OSError(f"no address for {host}")
+
+    async def open_connection(
+        self,
+        host: str,
+        port: int,
+        *,
+        tls: ssl.SSLContext | bool | None = None,
+        timeout: float | None = None,
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """`connect` for asyncio: streams to a vetted address of HOST (DNS in a thread)."""
+        limit = self._limit(timeout)
+        addresses = await asyncio.to_thread(self.resolve, host, port)
+        context = _tls_context(tls) if tls else None
+        failure: OSError | None = None
+        for address in addresses:
+            name = host.strip("[]") if context is not None else None
+            opening = asyncio.open_connection(address, port, ssl=context, server_hostname=name)
+            try:
+                return await asyncio.wait_for(opening, limit)
+            except OSError as exc:  # TimeoutError included
+                failure = exc
+        raise failure or OSError(f"no address for {host}")
+
+    @contextlib.contextmanager
+    def exchange(self, protocol: str, target: str, summary: str = "") -> Iterator[Exchange]:
+        """Record one exchange, timed, also when it fails: fill in `status` and the bodies in
+        the block; an exception sets `error` and goes on."""
+        record = Exchange(protocol=protocol, target=target, summary=summary)
+        started = time.perf_counter()
+        try:
+            yield record
+        except BaseException as exc:
+            record.error = str(exc) or type(exc).__name__
+            raise
+        finally:
+            record.duration_ms = round((time.perf_counter() - started) * 1000, 3)
+            self._context.exchanges.record(record)
+
+    def _limit(self, timeout: float | None) -> float | None:
+        if not isinstance(timeout, int | float):
+            timeout = None  # smtplib, poplib, ... pass socket's "default timeout" marker
+        remaining = self._context.time_remaining()
+        if remaining is None:
+            return timeout
+        return remaining if timeout is None else min(timeout, remaining)
+
+
+def _tls_context(tls: ssl.SSLContext | bool) -> ssl.SSLContext:
+    return tls if isinstance(tls, ssl.SSLContext) else ssl.create_default_context()
 
 
 @typing.runtime_checkable
@@ -157,7 +284,8 @@ class AddressPolicy(typing.Protocol):
     `resolve(host, port)` returns the addresses of `host` that may be used, or raises
     EgressDenied naming the rule that refused them. HTTP connectors connect only to the
     addresses it returned, so the name is resolved once. The runtime hands the adapter's policy
-    to connectors as `ConnectorContext.address_policy` (None: no address check).
+    to connectors as `ConnectorContext.address_policy` (None: no address check);
+    `ConnectorContext.network` resolves through it.
     """
 
     def resolve(self, host: str, port: int) -> list[str]: ...
@@ -183,13 +311,15 @@ class ConnectorContext:
     - `headers`: the job's custom headers (resultExpression and friends included), read-only;
     - `logger`: its records are captured into the run (secrets masked) and forwarded to the
       worker's log under `connectorhub.connectors.<job type>`;
-    - `http_exchanges`: where HTTP connectors record each request for the run page;
+    - `exchanges` (also `http_exchanges`, its older name): where connectors record each
+      exchange (`Exchange`, any protocol) for the run page;
+    - `network`: the network door; every connection goes through it (docs/network.md);
     - `deadline`: the `clock()` value by which the call must end (None: no limit);
       `time_remaining()` says how long is left, for a connector's own network timeouts;
     - `check_egress(host)`: raises EgressDenied if a secret used in the input may not be sent to
       `host` (`name` or `name:port`); HTTP connectors call it before every request and redirect.
-    - `address_policy`: the adapter's egress policy (None: none); HTTP connectors resolve
-      hosts through it and connect only to the addresses it returns.
+    - `address_policy`: the adapter's egress policy (None: none); `network` resolves hosts
+      through it and connects only to the addresses it returns.
     - `redact(text)`: TEXT with the values of the secrets this run uses masked (`***`), for
       what a connector records before it is encoded in a spelling the runtime's masking cannot
       know (HTTP connectors build the URL they record from masked pieces); without a run,
@@ -199,7 +329,7 @@ class ConnectorContext:
     job_type: str
     headers: Mapping[str, str] = field(default_factory=dict)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("connectorhub.sdk"))
-    http_exchanges: HttpExchangeRecorder = field(default_factory=HttpExchangeRecorder)
+    http_exchanges: ExchangeRecorder = field(default_factory=ExchangeRecorder)
     deadline: float | None = None
     clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
     job_key: int | None = None
@@ -216,6 +346,14 @@ class ConnectorContext:
 
     def check_egress(self, host: str) -> None:
         self.egress_rule(host)
+
+    @property
+    def exchanges(self) -> ExchangeRecorder:
+        return self.http_exchanges
+
+    @property
+    def network(self) -> Network:
+        return Network(self)
 
 
 # --------------------------------------------------------------------------------------------
@@ -730,8 +868,11 @@ __all__ = [
     "ConnectorInputError",
     "ConnectorRetryError",
     "EgressDenied",
+    "Exchange",
+    "ExchangeRecorder",
     "HttpExchange",
     "HttpExchangeRecorder",
+    "Network",
     "OutboundConnector",
     "connector",
     "generate_element_template",

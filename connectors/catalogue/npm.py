@@ -26,7 +26,8 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
-from connectors.builtin.http.egress import EgressPolicy, HostNotResolved, policy_from_settings
+from connectors.network.allowlist import policy_from_settings
+from connectors.network.policy import EgressPolicy, HostNotResolved
 from connectors.sdk import EgressDenied
 
 MAX_TARBALL_BYTES = 200 * 1024 * 1024

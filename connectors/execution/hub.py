@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.builtin.http.egress import policy_from_settings
 from connectors.execution import ExecutionEnvironment, RunBlocking
 from connectors.models import Run, RunSource
+from connectors.network.allowlist import policy_from_settings
 from connectors.registry import Registry, UnknownJobType, default_registry
 from connectors.runtime import JobRequest
 from connectors.secrets import DryRunSecretPolicy, SecretProvider

@@ -1,7 +1,7 @@
 """The egress allow-list staff keep in the app, and its audit trail.
 
-Dry-runs may not reach loopback, private or link-local addresses (connectors/builtin/http/
-egress.py); these entries admit some, on top of CONNECTORHUB_EGRESS_ALLOW, without a restart.
+Dry-runs may not reach loopback, private or link-local addresses (connectors/network/
+policy.py); these entries admit some, on top of CONNECTORHUB_EGRESS_ALLOW, without a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ PATTERN_MAX_LENGTH = 255
 
 def validate_pattern(value: str) -> None:
     """A host name, `*.suffix`, `host:port` or a CIDR range (as CONNECTORHUB_EGRESS_ALLOW)."""
-    from connectors.builtin.http.egress import allowlist_problems
+    from connectors.network.policy import allowlist_problems
 
     if not value.strip():
         raise ValidationError("Write a host name, a *.suffix pattern or a CIDR range.")

@@ -189,7 +189,8 @@ def _exchange_bars(exchanges: list[dict[str, Any]], start: float, total: float) 
     offset = start
     for exchange in exchanges:
         ms = float(exchange.get("duration_ms") or 0.0)
-        label = f"{exchange.get('method', '')} {exchange.get('status') or 'error'}"
+        kind = exchange.get("method") or exchange.get("protocol", "")  # HTTP: the method
+        label = f"{kind} {exchange.get('status') or 'error'}"
         bars.append(_bar(label, offset, ms, total, kind="http"))
         offset += ms
     return bars

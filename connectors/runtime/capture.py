@@ -14,14 +14,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from connectors.sdk import HttpExchange
+from connectors.sdk import Exchange
 from connectors.secrets import Redactor
 
 MAX_TRACE_BODY_CHARS = 65_536  # HTTP bodies kept in a run's trace
 MAX_TRACE_LOG_RECORDS = 500
 
 
-def _fields(exchange: HttpExchange) -> dict[str, Any]:
+def _fields(exchange: Exchange) -> dict[str, Any]:
     """exchange.as_dict() without dataclasses.asdict's deep copy, which cost more than the rest
     of the trace: dicts (headers) are copied one level, everything else is text or a number."""
     stored = {}
@@ -36,10 +36,10 @@ def _fields(exchange: HttpExchange) -> dict[str, Any]:
     return stored
 
 
-_FIELD_NAMES: dict[type[HttpExchange], tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type[Exchange], tuple[str, ...]] = {}
 
 
-def _field_names(cls: type[HttpExchange]) -> tuple[str, ...]:
+def _field_names(cls: type[Exchange]) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))

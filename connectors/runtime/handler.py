@@ -35,7 +35,7 @@ from connectors.sdk import (
     AddressPolicy,
     ConnectorContext,
     ConnectorInputError,
-    HttpExchangeRecorder,
+    ExchangeRecorder,
     OutboundConnector,
 )
 from connectors.secrets import (
@@ -100,7 +100,7 @@ def run_job(
     cannot kill a thread) and the job fails with retries - 1. `allowed_hosts(name)` gives the
     host patterns a secret may be sent to (`connectors.secrets.store.allowed_hosts_for` in the
     hub); `context.check_egress` enforces them. `address_policy` (the hub's egress policy,
-    `connectors.builtin.http.egress.policy_from_settings`) reaches connectors as
+    `connectors.network.allowlist.policy_from_settings`) reaches connectors as
     `context.address_policy`; None means no address check.
     """
     run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
@@ -167,7 +167,7 @@ class _Run:
         self.result: JSON = None
         self.output: dict[str, Any] = {}
         self.capture: LogCapture | None = None
-        self.exchanges = HttpExchangeRecorder()
+        self.exchanges = ExchangeRecorder()
         self.address_policy: AddressPolicy | None = None
         # the phase being timed (trace.timings_ms) and when it began
         self.phase: str | None = None

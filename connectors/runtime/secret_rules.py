@@ -68,8 +68,11 @@ _UNNAMED_HOST = "a host made from the input's secret values (not named here)"
 
 
 def _typed_by_user(host: str, typed: Mapping[str, Any]) -> bool:
-    """Whether HOST (`name` or `name:port`) stands as it is in the input as given."""
+    """Whether HOST (`name` or `name:port`) stands as it is in the input as given; the name
+    alone counts too (a connector with separate host and port inputs checks `name:port`)."""
     needle = host.lower()
+    if needle.count(":") == 1:  # `name:port` (an IPv6 address is written `[...]:port`)
+        needle = needle.split(":")[0]
     return any(needle in text.lower() for _, text in _texts_with_paths(typed, ""))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 
-from connectors.builtin.http.allowlist import stored_patterns
+from connectors.network.allowlist import stored_patterns
 
 register = template.Library()
 

@@ -82,7 +82,7 @@ def egress_check(request: HttpRequest) -> HttpResponse:
     """Before the run: the hosts of the URLs typed in the form that the dry-run's egress policy
     will refuse. Decided without DNS, so it answers at once: literal addresses and localhost are
     judged, other names are said to be checked when the run starts."""
-    from connectors.builtin.http.egress import policy_from_settings
+    from connectors.network.allowlist import policy_from_settings
 
     policy = policy_from_settings("dry_run")
     notes = []

@@ -1,7 +1,7 @@
 """The egress allow-list page (staff only): which blocked addresses dry-runs may reach.
 
 Entries added here are merged with CONNECTORHUB_EGRESS_ALLOW and reach the next run in every
-process within a few seconds (connectors/builtin/http/allowlist.py); each change is audited.
+process within a few seconds (connectors/network/allowlist.py); each change is audited.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from connectors.builtin.http import allowlist
-from connectors.builtin.http.egress import LOOPBACK_ALLOW
 from connectors.models.egress import PATTERN_MAX_LENGTH, EgressAllowEntry
+from connectors.network import allowlist
+from connectors.network.policy import LOOPBACK_ALLOW
 
 View = Callable[..., HttpResponse]
 

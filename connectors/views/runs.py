@@ -271,9 +271,17 @@ def _state(index: int, reached: int) -> str:
 
 
 def _exchange_view(exchange: dict[str, Any]) -> dict[str, Any]:
+    """A stored exchange of any protocol for the run page. HTTP ones carry method, URL and
+    headers; those stored before exchanges were protocol-neutral have no protocol, target or
+    summary, which are derived here so that old runs still render."""
     view = dict(exchange)
-    view["request_headers_json"] = _pretty(exchange.get("request_headers") or {})
-    view["response_headers_json"] = _pretty(exchange.get("response_headers") or {})
+    http = "method" in exchange
+    view["protocol"] = exchange.get("protocol") or ("http" if http else "")
+    view["is_http"] = http
+    if not view.get("summary"):
+        view["summary"] = f"{exchange.get('method')} {exchange.get('url')}" if http else ""
+    view["request_headers_json"] = _pretty(exchange.get("request_headers") or {}) if http else ""
+    view["response_headers_json"] = _pretty(exchange.get("response_headers") or {}) if http else ""
     view["request_body_text"] = _body(exchange.get("request_body"))
     view["response_body_text"] = _body(exchange.get("response_body"))
     return view

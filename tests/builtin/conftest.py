@@ -14,8 +14,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from connectors.builtin.http.auth import token_cache
-from connectors.builtin.http.egress import EgressPolicy
 from connectors.elementtemplates import ElementTemplate, build_job, read_templates
+from connectors.network.policy import EgressPolicy
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from tests.elementtemplates.corpus import CORPUS_DIR

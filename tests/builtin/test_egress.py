@@ -7,7 +7,8 @@ import ipaddress
 
 import pytest
 
-from connectors.builtin.http.egress import EgressPolicy, blocked_rule, policy_from_settings
+from connectors.network.allowlist import policy_from_settings
+from connectors.network.policy import EgressPolicy, blocked_rule
 from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import Reply
@@ -133,6 +134,18 @@ def test_the_connection_goes_to_the_address_that_was_checked(server):
     )
     assert result_of(outcome, "r")["status"] == 200
     assert server.last("/x").header("Host") == f"rebind.test:{server.port}"
+
+
+def test_a_rest_exchange_is_recorded_as_a_protocol_neutral_exchange(server):
+    url = f"{server.url}/x"
+    outcome = run_template(V18, {"method": "GET", "url": url, "resultVariable": "r"})
+    [exchange] = outcome.trace.http_exchanges
+    assert (exchange["protocol"], exchange["target"], exchange["summary"]) == (
+        "http",
+        url,
+        f"GET {url}",
+    )
+    assert (exchange["method"], exchange["url"], exchange["status"]) == ("GET", url, 200)
 
 
 def test_per_secret_host_rules_still_apply(server):

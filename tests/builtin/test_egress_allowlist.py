@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from connectors.builtin.http import allowlist
-from connectors.builtin.http.egress import EgressPolicy, blocked_rule, policy_from_settings
 from connectors.models import EgressAllowEntry, EgressAuditEvent
+from connectors.network import allowlist
+from connectors.network.allowlist import policy_from_settings
+from connectors.network.policy import EgressPolicy, blocked_rule
 from connectors.sdk import EgressDenied
 from tests.conftest import PASSWORD
 

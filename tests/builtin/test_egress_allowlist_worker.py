@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from connectors.builtin.http import allowlist
+from connectors.network import allowlist
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run, egress_worker, versions  # noqa: F401
 

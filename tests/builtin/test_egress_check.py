@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.builtin.http import allowlist
+from connectors.network import allowlist
 from tests.export.conftest import REST_ID, newest_rest_template, rest_catalogue  # noqa: F401
 
 NEWEST = newest_rest_template()["version"]

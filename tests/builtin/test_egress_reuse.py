@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from connectors.builtin.http import egress
-from connectors.builtin.http.egress import EgressPolicy, HostNotResolved
+from connectors.network import policy as egress
+from connectors.network.policy import EgressPolicy, HostNotResolved
 from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 

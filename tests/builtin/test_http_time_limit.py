@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from connectors.builtin.http import egress
-from connectors.builtin.http.egress import EgressPolicy
+from connectors.network import policy as egress
+from connectors.network.policy import EgressPolicy
 from connectors.runtime import Failed
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import Reply

@@ -9,7 +9,7 @@ import pickle
 
 import pytest
 
-from connectors.builtin.http.egress import EgressPolicy
+from connectors.network.policy import EgressPolicy
 from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import RecordingServer

@@ -5,14 +5,14 @@ policy on every hop, every exchange recorded.
 non-2xx is the caller's business, see `http_error`). What it adds to plain httpx:
 
 - per-secret host rules (`context.check_egress`) and the address policy
-  (`context.address_policy`) on the first request and on every redirect hop; the policy's
-  checked addresses are the only ones the connection may use (`_PinnedBackend`), so a second DNS
-  answer cannot point the request elsewhere;
+  (`context.address_policy`) on the first request and on every redirect hop; connections are
+  opened to the addresses the network door (`context.network.resolve`) vetted
+  (`_PinnedBackend`), so a second DNS answer cannot point the request elsewhere;
 - redirects followed here, not by httpx, so each hop is checked (Apache's rules: at most 50
   hops, no circular redirect, POST becomes GET on 301/302/303);
 - timeouts from the inputs, capped by the run's time limit;
 - failures turned into Camunda's `ConnectorException`s (docs/camunda-compat.md 3.8);
-- one `HttpExchange` per hop in `context.http_exchanges`.
+- one `HttpExchange` per hop in `context.exchanges`.
 
 Connection pools are kept per (policy, TLS material), so connections are reused between runs:
 Camunda builds a client per request, which costs a TCP (and TLS) handshake each time. Nothing
@@ -45,17 +45,18 @@ from urllib.parse import unquote, unquote_plus, urlencode
 import httpcore
 import httpx
 
+from connectors.network.policy import EgressPolicy, HostNotResolved
 from connectors.sdk import (
     AddressPolicy,
     ConnectorContext,
     ConnectorError,
     ConnectorInputError,
     HttpExchange,
+    Network,
     no_redaction,
 )
 from connectors.secrets.hosts import host_of_url
 
-from .egress import EgressPolicy, HostNotResolved
 from .pem import normalize_pem
 
 T = TypeVar("T")
@@ -206,14 +207,14 @@ def _send_once(
     context.check_egress(host_of_url(url_text))
     remaining = context.time_remaining()
     deadline = None if remaining is None else time.monotonic() + remaining
-    pins = _pins(context.address_policy, host, port, deadline)
+    _admit(context, host, port, deadline)
     transport = _transport(context.address_policy, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
         method=method, url=shown, request_body=_trace_body(content, call.sensitive_fields)
     )
     started = time.perf_counter()
-    token = _PINS.set(pins)
+    token = _DOOR.set(context.network)
     deadline_token = _DEADLINE.set(deadline)
     sent = False
     try:
@@ -228,12 +229,12 @@ def _send_once(
         exchange.error = error.message
         raise
     finally:
-        _PINS.reset(token)
+        _DOOR.reset(token)
         _DEADLINE.reset(deadline_token)
         if not sent:  # the headers it was to send; once sent, those on the wire (below)
             exchange.request_headers = _trace_headers(headers)
         exchange.duration_ms = round((time.perf_counter() - started) * 1000, 3)
-        context.http_exchanges.record(exchange)
+        context.exchanges.record(exchange)
     exchange.request_headers = _trace_headers(list(_sent_headers(request)))
     exchange.status = reply.status
     exchange.response_headers = _trace_headers(reply.shown_headers)
@@ -613,30 +614,31 @@ def _reason(exc: BaseException) -> str:
 # Connections: pinned addresses, TLS, client reuse
 # --------------------------------------------------------------------------------------------
 
-# (host, port) -> the addresses the egress policy checked, for the request being sent; None
-# when no policy applies.
-_PINS: contextvars.ContextVar[dict[tuple[str, int], list[str]] | None] = contextvars.ContextVar(
-    "connectorhub_http_pins", default=None
+# The network door of the run whose request is being sent: the connection pool's backend
+# (`_PinnedBackend`) opens connections through it.
+_DOOR: contextvars.ContextVar[Network | None] = contextvars.ContextVar(
+    "connectorhub_http_door", default=None
 )
 
 
-def _pins(
-    policy: AddressPolicy | None, host: str, port: int, deadline: float | None
-) -> dict[tuple[str, int], list[str]] | None:
+def _admit(context: ConnectorContext, host: str, port: int, deadline: float | None) -> None:
+    """Under an address policy, ask the door before every request, not only when a connection
+    is opened: a pooled connection may have been opened before the allow-list changed."""
+    policy = context.address_policy
     if policy is None:
-        return None
+        return
+    network = context.network
     try:
         if deadline is None or not _asks_dns(policy, host, port):
-            addresses = policy.resolve(host, port)
+            network.resolve(host, port)
         else:
-            addresses = _by_deadline(
-                lambda: policy.resolve(host, port),
+            _by_deadline(
+                lambda: network.resolve(host, port),
                 deadline,
                 lambda: ConnectorError("408", f"Could not resolve host '{_bare(host)}' in time"),
             )
     except HostNotResolved as exc:
         raise ConnectorError("408", str(exc)) from None
-    return {(_bare(host), port): list(addresses)}
 
 
 def _asks_dns(policy: AddressPolicy, host: str, port: int) -> bool:
@@ -779,10 +781,10 @@ def _bare(host: str) -> str:
 
 
 class _PinnedBackend(httpcore.SyncBackend):
-    """Connects to the addresses the egress policy checked for this request, never to a fresh
-    DNS answer; without a policy it behaves as httpcore's own backend. Under a deadline the
-    connection is made on a helper thread (a DNS lookup has no timeout) and every read and
-    write on it ends by the deadline."""
+    """Connects to the addresses the run's network door vetted (the egress policy's checked
+    answer), never to a fresh DNS answer; outside a request it behaves as httpcore's own
+    backend. Under a deadline the connection is made on a helper thread (a DNS lookup has no
+    timeout) and every read and write on it ends by the deadline."""
 
     def connect_tcp(
         self,
@@ -792,10 +794,10 @@ class _PinnedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Any = None,
     ) -> httpcore.NetworkStream:
-        pins, deadline = _PINS.get(), _DEADLINE.get()  # context variables: read them here
+        door, deadline = _DOOR.get(), _DEADLINE.get()  # context variables: read them here
 
         def connect() -> httpcore.NetworkStream:
-            return self._connect(host, port, timeout, local_address, socket_options, pins)
+            return self._connect(host, port, timeout, local_address, socket_options, door)
 
         if deadline is None:
             return _DeadlineStream(connect())
@@ -814,13 +816,14 @@ class _PinnedBackend(httpcore.SyncBackend):
         timeout: float | None,
         local_address: str | None,
         socket_options: Any,
-        pins: dict[tuple[str, int], list[str]] | None,
+        door: Network | None,
     ) -> httpcore.NetworkStream:
-        if pins is None:
+        if door is None:
             return super().connect_tcp(host, port, timeout, local_address, socket_options)
-        addresses = pins.get((_bare(host), port))
-        if not addresses:
-            raise httpcore.ConnectError(f"{host}:{port} was not checked by the egress policy")
+        try:
+            addresses = door.resolve(host, port)
+        except OSError as exc:  # HostNotResolved, socket.gaierror
+            raise httpcore.ConnectError(str(exc)) from exc
         failure: Exception | None = None
         for address in addresses:
             try:

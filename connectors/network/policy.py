@@ -1,20 +1,19 @@
-"""Egress policy: which network addresses an HTTP connector may connect to.
+"""Egress policy: which network addresses a connector may connect to, whatever its protocol.
 
 The hub runs requests on behalf of whoever can open a form, so a dry-run must not become a way
 into the hub's own network. The policy resolves a host name once, refuses addresses in the
 blocked ranges (loopback, private, link-local, cloud metadata, ...) unless the allowlist admits
-them, and hands back the addresses it checked; the HTTP client then connects to exactly those
-(`client.py`), so a second DNS answer cannot swap in another address (DNS rebinding).
+them, and hands back the addresses it checked; the network door (`ConnectorContext.network`)
+connects to exactly those, so a second DNS answer cannot swap in another address (DNS
+rebinding). docs/network.md describes the door.
 
 An allowed answer is reused for ANSWER_TTL seconds per (policy, host, port): the checked addresses
 are still the only ones connected to, so reuse cannot let a rebinding answer in; a refusal or a
 DNS failure is never reused.
 
-The runtime passes a policy to connectors through `ConnectorContext.address_policy`; the
-dry-run adapter uses `policy_from_settings("dry_run")` (on by default), the Zeebe worker
-`policy_from_settings("worker")` (off by default: processes are trusted code). Both admit the
-setting CONNECTORHUB_EGRESS_ALLOW, the entries staff keep in the app (`allowlist.py`) and, under
-`make run`, loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK).
+This module knows no Django: the runtime passes a policy to connectors through
+`ConnectorContext.address_policy`, built by `allowlist.policy_from_settings` (the hub's
+settings and the allow-list staff keep in the app).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from connectors.sdk import EgressDenied
-from connectors.secrets.hosts import host_matches
+from connectors.secrets.hosts import host_matches, pattern_problem
 
 IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -135,8 +134,9 @@ def system_resolver(host: str, port: int) -> list[str]:
     return seen
 
 
-class HostNotResolved(Exception):
-    """The host name has no address (DNS failure)."""
+class HostNotResolved(OSError):
+    """The host name has no address (DNS failure); an OSError, as the socket module's own
+    lookup failures, so client libraries handle it as they handle those."""
 
 
 @dataclass(frozen=True)
@@ -327,36 +327,8 @@ def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-PolicyKind: TypeAlias = Literal["dry_run", "worker"]
-
-
-def policy_from_settings(kind: PolicyKind) -> EgressPolicy | None:
-    """The policy Django settings ask for: `dry_run` reads CONNECTORHUB_EGRESS_POLICY (default
-    `enforce`), `worker` CONNECTORHUB_WORKER_EGRESS_POLICY (default `off`). Both admit
-    CONNECTORHUB_EGRESS_ALLOW, the allow-list staff keep in the app (read through a short
-    cache, so a change reaches the next run in every process without a restart) and, when
-    CONNECTORHUB_DEV_ALLOW_LOOPBACK is on (`make run`), loopback. None means no address check."""
-    from django.conf import settings  # the adapters are Django processes; this module is not
-
-    from connectors.builtin.http.allowlist import stored_patterns
-
-    mode = (
-        settings.CONNECTORHUB_EGRESS_POLICY
-        if kind == "dry_run"
-        else settings.CONNECTORHUB_WORKER_EGRESS_POLICY
-    )
-    if mode == "off":
-        return None
-    entries = [*settings.CONNECTORHUB_EGRESS_ALLOW, *stored_patterns()]
-    if settings.CONNECTORHUB_DEV_ALLOW_LOOPBACK:
-        entries.extend(LOOPBACK_ALLOW)
-    return EgressPolicy.from_allowlist(entries)
-
-
 def allowlist_problems(entries: Sequence[str]) -> list[str]:
     """Entries that are neither a CIDR range nor a host pattern (checked at start-up)."""
-    from connectors.secrets.hosts import pattern_problem
-
     problems = []
     for entry in entries:
         if _network(entry) is None:
@@ -371,11 +343,9 @@ __all__ = [
     "EgressPolicy",
     "HostNotResolved",
     "HostVerdict",
-    "PolicyKind",
     "allowlist_problems",
     "blocked_rule",
     "embedded_ipv4",
     "forget_answers",
-    "policy_from_settings",
     "system_resolver",
 ]

@@ -1,6 +1,7 @@
-"""The egress allow-list staff keep in the app: changes (audited) and the cached read.
+"""The hub's side of the egress policy: the allow-list staff keep in the app (changes audited,
+a cached read) and `policy_from_settings`, the policy the adapters hand to the runtime.
 
-`egress.policy_from_settings` merges these patterns with CONNECTORHUB_EGRESS_ALLOW. Every web
+`policy_from_settings` merges these patterns with CONNECTORHUB_EGRESS_ALLOW. Every web
 and Celery process reads them from the shared database, at most CACHE_SECONDS old, so a change
 reaches the next run everywhere without a restart; the process that makes a change forgets its
 copy at once.
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
+from connectors.network.policy import LOOPBACK_ALLOW, EgressPolicy
 
 CACHE_SECONDS = 3.0
 
@@ -76,3 +79,25 @@ def record_change(entry: EgressAllowEntry, action: str, user: Any) -> None:
 
 def audit(limit: int = 100) -> list[EgressAuditEvent]:
     return list(EgressAuditEvent.objects.select_related("actor")[:limit])
+
+
+PolicyKind: TypeAlias = Literal["dry_run", "worker"]
+
+
+def policy_from_settings(kind: PolicyKind) -> EgressPolicy | None:
+    """The policy Django settings ask for: `dry_run` reads CONNECTORHUB_EGRESS_POLICY (default
+    `enforce`), `worker` CONNECTORHUB_WORKER_EGRESS_POLICY (default `off`). Both admit
+    CONNECTORHUB_EGRESS_ALLOW, the allow-list staff keep in the app (read through a short
+    cache, so a change reaches the next run in every process without a restart) and, when
+    CONNECTORHUB_DEV_ALLOW_LOOPBACK is on (`make run`), loopback. None means no address check."""
+    mode = (
+        settings.CONNECTORHUB_EGRESS_POLICY
+        if kind == "dry_run"
+        else settings.CONNECTORHUB_WORKER_EGRESS_POLICY
+    )
+    if mode == "off":
+        return None
+    entries = [*settings.CONNECTORHUB_EGRESS_ALLOW, *stored_patterns()]
+    if settings.CONNECTORHUB_DEV_ALLOW_LOOPBACK:
+        entries.extend(LOOPBACK_ALLOW)
+    return EgressPolicy.from_allowlist(entries)
