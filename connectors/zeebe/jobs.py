@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from connectorhub_sdk import AddressPolicy, OutboundConnector
 from pyzeebe import Job, JobController
 from pyzeebe.errors import PyZeebeError
 
@@ -37,7 +38,6 @@ from connectors.runtime import (
     job_timeout,
     run_job_async,
 )
-from connectors.sdk import AddressPolicy, OutboundConnector
 from connectors.secrets import SecretError, SecretProvider
 from connectors.secrets.references import find_references
 

@@ -8,6 +8,7 @@ import ipaddress
 from typing import Any
 
 import pytest
+from connectorhub_sdk import EgressDenied
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +16,6 @@ from django.urls import reverse
 from connectors.builtin.http import allowlist
 from connectors.builtin.http.egress import EgressPolicy, blocked_rule, policy_from_settings
 from connectors.models import EgressAllowEntry, EgressAuditEvent
-from connectors.sdk import EgressDenied
 from tests.conftest import PASSWORD
 
 

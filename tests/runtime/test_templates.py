@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from connectorhub_sdk import JSON, ConnectorContext, connector, ui
 from pydantic import BaseModel, Field
 
 from connectors.builtin.noop import noop
-from connectors.sdk import JSON, ConnectorContext, connector, ui
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "js" / "node_modules"

@@ -44,8 +44,7 @@ from urllib.parse import unquote, unquote_plus, urlencode
 
 import httpcore
 import httpx
-
-from connectors.sdk import (
+from connectorhub_sdk import (
     AddressPolicy,
     ConnectorContext,
     ConnectorError,
@@ -53,6 +52,7 @@ from connectors.sdk import (
     HttpExchange,
     no_redaction,
 )
+
 from connectors.secrets.hosts import host_of_url
 
 from .egress import EgressPolicy, HostNotResolved

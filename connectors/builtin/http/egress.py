@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from connectors.sdk import EgressDenied
+from connectorhub_sdk import EgressDenied
+
 from connectors.secrets.hosts import host_matches
 
 IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address
