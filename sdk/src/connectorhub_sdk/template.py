@@ -10,7 +10,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -37,13 +37,16 @@ def ui(
     placeholder: str | None = None,
     tooltip: str | None = None,
     secret: bool = False,
+    pattern_message: str | None = None,
 ) -> dict[str, Any]:
     """Template hints for one input field, passed as `Field(json_schema_extra=ui(...))`.
 
     `condition` is Camunda's property condition, naming another field by its dotted path:
     `{"property": "authentication.type", "equals": "bearer"}` or `{... "oneOf": [...]}`.
     `choices` maps a Literal/Enum value to its label. `secret` only changes the tooltip so
-    users know a `{{secrets.NAME}}` reference belongs there.
+    users know a `{{secrets.NAME}}` reference belongs there. `pattern_message` is what the
+    Modeler says when a value does not match the field's `pattern`, written to follow the
+    label (`"must be an upper-case code"`); default: `must match <pattern>`.
     """
     hints = {
         "label": label,
@@ -55,6 +58,7 @@ def ui(
         "placeholder": placeholder,
         "tooltip": tooltip,
         "secret": secret or None,
+        "pattern_message": pattern_message,
     }
     return {TEMPLATE_KEY: {key: value for key, value in hints.items() if value is not None}}
 
@@ -268,10 +272,15 @@ class _TemplateBuilder:
                 prop[key] = hints[key]
         if hints.get("secret") and "tooltip" not in prop:
             prop["tooltip"] = "Use a secret reference such as {{secrets.MY_SECRET}}."
-        if info.is_required() and not nullable:
-            if kind in ("String", "Text"):
-                prop["constraints"] = {"notEmpty": True}
-        elif kind not in ("Boolean", "Hidden"):
+        required = info.is_required() and not nullable
+        if kind in ("String", "Text"):
+            constraints = _text_constraints(info, annotation, required, hints)
+            if constraints and not required:
+                # the schema wants an optional property's constraints to say notEmpty: false
+                constraints = {"notEmpty": False, **constraints}
+            if constraints:
+                prop["constraints"] = constraints
+        if not required and kind not in ("Boolean", "Hidden"):
             # Camunda's meaning: leave the input mapping out when the field is empty
             prop["optional"] = True
         prop["binding"] = {"type": "zeebe:input", "name": path}
@@ -280,6 +289,36 @@ class _TemplateBuilder:
     def note_group(self, group: str) -> None:
         if group not in self.group_order:
             self.group_order.append(group)
+
+
+def _text_constraints(
+    info: FieldInfo, annotation: Any, required: bool, hints: dict[str, Any]
+) -> dict[str, Any]:
+    """The template constraints of a text field, as Camunda's generator derives them from
+    @NotEmpty, @Size and @Pattern: a required field must not be empty, and a `str` field's
+    `min_length`, `max_length` and `pattern` become `minLength`, `maxLength` and `pattern`
+    (which the Modeler checks on literal text, not on FEEL)."""
+    constraints: dict[str, Any] = {"notEmpty": True} if required else {}
+    rules = list(info.metadata)
+    if get_origin(annotation) is Annotated:  # `Annotated[str, StringConstraints(...)] | None`
+        annotation, *more = get_args(annotation)
+        rules += more
+    if not (isinstance(annotation, type) and issubclass(annotation, str)):
+        return constraints  # a list or map typed as FEEL text: lengths would measure FEEL
+    for rule in rules:
+        min_length = getattr(rule, "min_length", None)
+        max_length = getattr(rule, "max_length", None)
+        pattern = getattr(rule, "pattern", None)
+        if isinstance(min_length, int):
+            constraints["minLength"] = min_length
+        if isinstance(max_length, int):
+            constraints["maxLength"] = max_length
+        if isinstance(pattern, re.Pattern):
+            pattern = pattern.pattern
+        if isinstance(pattern, str):
+            message = hints.get("pattern_message") or f"must match {pattern}"
+            constraints["pattern"] = {"value": pattern, "message": message}
+    return constraints
 
 
 def _shared_literal_field(variants: list[type[BaseModel]]) -> str | None:
