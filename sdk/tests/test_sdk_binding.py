@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 import pytest
-from connectorhub_sdk import InputBindingError, bind_input, connector
+from connectorhub_sdk import InputBindingError, bind_input, connector, types
 from connectorhub_sdk.references import find_references, replace_references
 from connectorhub_sdk.types import FeelTextMap, Flag, OptionalInt, Text
 from pydantic import BaseModel
@@ -67,3 +68,26 @@ def test_references_are_found_and_replaced_in_keys_and_values() -> None:
     value = {"{{secrets.K}}": ["a secrets.V b", {"x": "{{ secrets.W }}"}], "n": 1}
     assert find_references(value) == {"K", "V", "W"}
     assert replace_references(value, str.lower) == {"k": ["a v b", {"x": "w"}], "n": 1}
+
+
+@pytest.fixture
+def no_feel_engine() -> Iterator[None]:
+    """The SDK alone: no FEEL engine (the hub installs one when it is imported in this process)."""
+    installed = types._feel_engine
+    types.use_feel_engine(None)
+    yield
+    types.use_feel_engine(installed)
+
+
+@pytest.mark.usefixtures("no_feel_engine")
+def test_without_a_feel_engine_a_feel_text_is_refused_saying_why() -> None:
+    with pytest.raises(InputBindingError) as caught:
+        bind_input(loose, {"name": "x", "timeout": "=1 + 2"})
+    assert "Property: timeout: Validation failed" in caught.value.message
+    assert "no FEEL engine is installed" in caught.value.message
+
+
+@pytest.mark.usefixtures("no_feel_engine")
+def test_an_installed_feel_engine_reads_feel_texts() -> None:
+    types.use_feel_engine(lambda expression: {"1 + 2": 3}[expression])
+    assert bind_input(loose, {"name": "x", "timeout": "=1 + 2"}).timeout == 3
