@@ -29,7 +29,8 @@ format: $(VENV)/.installed
 requirements: $(VENV)/.installed
 	$(VENV)/bin/pip-compile --quiet --strip-extras --output-file requirements.txt requirements.in
 
-$(VENV)/.installed: requirements.txt
+# requirements.txt installs sdk/ (editable); a change to its metadata needs a reinstall
+$(VENV)/.installed: requirements.txt sdk/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ConnectorHub needs Python 3.11 or newer")'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip pip-tools

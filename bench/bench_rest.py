@@ -32,13 +32,13 @@ import django  # noqa: E402
 django.setup()
 
 import httpx  # noqa: E402
+from connectorhub_sdk import ConnectorContext  # noqa: E402
 
 from connectors.builtin.http import client as _client  # noqa: E402, F401 - quiets httpx's log
 from connectors.builtin.http.rest import rest  # noqa: E402
 from connectors.elementtemplates import build_job, read_templates  # noqa: E402
 from connectors.network.policy import EgressPolicy  # noqa: E402
 from connectors.runtime import JobRequest, run_job  # noqa: E402
-from connectors.sdk import ConnectorContext  # noqa: E402
 from connectors.secrets.providers import MappingSecretProvider  # noqa: E402
 from tests.elementtemplates.corpus import CORPUS_DIR  # noqa: E402
 from tests.services.http_servers import RecordingServer, Reply  # noqa: E402

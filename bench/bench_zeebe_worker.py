@@ -44,9 +44,9 @@ from bench_zeebe_baseline import (
     measure,
     measure_deployed,
 )
+from connectorhub_sdk import ConnectorContext, OutboundConnector
 
 from connectors.registry import Registry, default_registry
-from connectors.sdk import ConnectorContext, OutboundConnector
 from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
 
 ADDRESS_VARIABLE = "BENCH_ZEEBE_ADDRESS"  # how the child process finds the gateway

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
-from connectors.sdk import OutboundConnector
+from connectorhub_sdk import OutboundConnector
 
 ENTRY_POINT_GROUP = "connectorhub.connectors"
 logger = logging.getLogger(__name__)

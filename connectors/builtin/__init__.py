@@ -4,9 +4,26 @@ Each module here defines one or more `OutboundConnector` values (usually with `@
 `connectors.registry` imports the modules listed in BUILTIN_MODULES and collects them.
 """
 
+from connectorhub_sdk.types import use_feel_engine
+
+from connectors import feel
+
 BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.noop",
     "connectors.builtin.http.rest",
     "connectors.builtin.http.graphql",
     "connectors.builtin.http.soap",
 )
+
+
+def _evaluate_feel(expression: str) -> object:
+    """The hub's FEEL engine for the SDK's loose input types (a `=` text in a variable)."""
+    try:
+        return feel.to_json(feel.evaluate(expression, {}))
+    except feel.FeelError as exc:
+        raise ValueError(str(exc)) from None
+
+
+# Installed here because every connector, built-in or plugin, reaches the hub through this
+# package (the registry imports it first), so binding anywhere in the hub can read FEEL.
+use_feel_engine(_evaluate_feel)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from connectorhub_sdk import JSON, ConnectorContext, connector, ui
 from pydantic import BaseModel, Field
-
-from connectors.sdk import JSON, ConnectorContext, connector, ui
 
 
 class NoopInput(BaseModel):

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
+from connectorhub_sdk import EgressDenied
 from django.conf import settings
 
 from connectors.network.allowlist import policy_from_settings
 from connectors.network.policy import EgressPolicy, HostNotResolved
-from connectors.sdk import EgressDenied
 
 MAX_TARBALL_BYTES = 200 * 1024 * 1024
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -30,9 +30,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from connectorhub_sdk import AddressPolicy
+
 from connectors.registry import Registry
 from connectors.runtime import HostLists, JobRequest, Outcome, job_timeout, run_job, run_job_async
-from connectors.sdk import AddressPolicy
 from connectors.secrets import SecretError, SecretProvider
 from connectors.secrets.references import find_references
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from connectors.javatext import duration_to_string, key_text
+from connectorhub_sdk.javatext import duration_to_string, key_text
 
 from .errors import FeelEvaluationError
 

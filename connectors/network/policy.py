@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from connectors.sdk import EgressDenied
+from connectorhub_sdk import EgressDenied
+
 from connectors.secrets.hosts import host_matches, pattern_problem
 
 IPAddress: TypeAlias = ipaddress.IPv4Address | ipaddress.IPv6Address

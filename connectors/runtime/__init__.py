@@ -7,7 +7,7 @@ Split by phase (docs/runtime.md has the table of modules and the Camunda class e
 exchanges for the trace). Other code imports from here.
 """
 
-from connectors.javatext import parse_duration
+from connectorhub_sdk.javatext import parse_duration
 
 from .calling import DEFAULT_CALL_THREADS, call_threads, configure_call_threads
 from .capture import MAX_TRACE_BODY_CHARS, MAX_TRACE_LOG_RECORDS

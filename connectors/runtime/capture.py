@@ -14,7 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from connectors.sdk import Exchange
+from connectorhub_sdk import Exchange
+
 from connectors.secrets import Redactor
 
 MAX_TRACE_BODY_CHARS = 65_536  # HTTP bodies kept in a run's trace

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
+from connectorhub_sdk import ConnectorError, ConnectorInputError, ConnectorRetryError
+
 from connectors.registry import UnknownJobType
-from connectors.sdk import ConnectorError, ConnectorInputError, ConnectorRetryError
 from connectors.secrets import Redactor
 
 from .headers import HeaderError

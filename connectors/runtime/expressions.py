@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from connectorhub_sdk import JSON, ConnectorInputError
+from connectorhub_sdk.javatext import parse_duration, scalar_text
+
 from connectors import feel
-from connectors.javatext import parse_duration, scalar_text
-from connectors.sdk import JSON, ConnectorInputError
 
 from .errors import ExpressionError
 from .headers import ERROR_EXPRESSION, RESULT_EXPRESSION, RESULT_VARIABLE

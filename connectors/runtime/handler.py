@@ -26,18 +26,19 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any, TypeAlias
 
-from pydantic import BaseModel
-
-from connectors.javatext import java_text
-from connectors.registry import Registry, default_registry
-from connectors.sdk import (
+from connectorhub_sdk import (
     JSON,
     AddressPolicy,
     ConnectorContext,
     ConnectorInputError,
     ExchangeRecorder,
     OutboundConnector,
+    bind_input,
 )
+from connectorhub_sdk.javatext import java_text
+from pydantic import BaseModel
+
+from connectors.registry import Registry, default_registry
 from connectors.secrets import (
     Redactor,
     SecretError,
@@ -47,7 +48,6 @@ from connectors.secrets import (
 )
 
 from . import calling
-from .binding import _bind
 from .capture import LogCapture, _fields, _stored_exchange
 from .errors import (
     MAX_ERROR_MESSAGE_LENGTH,
@@ -184,7 +184,7 @@ class _Run:
             self.begin("secrets")
             variables = self._resolve_secrets()
             self.begin("validation")
-            data = _bind(connector, variables, typed=self.job.variables)
+            data = bind_input(connector, variables, typed=self.job.variables)
             self._end()
         except Exception as exc:  # every failure becomes an outcome
             self._end()

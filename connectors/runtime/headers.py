@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from connectors.javatext import parse_duration
+from connectorhub_sdk.javatext import parse_duration
 
 RESULT_VARIABLE = "resultVariable"
 RESULT_EXPRESSION = "resultExpression"

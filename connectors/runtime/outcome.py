@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, TypeAlias
 
-from connectors.sdk import JSON
+from connectorhub_sdk import JSON
 
 
 @dataclass(frozen=True)

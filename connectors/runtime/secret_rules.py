@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeAlias
 
-from connectors.sdk import ConnectorInputError, EgressDenied
+from connectorhub_sdk import ConnectorInputError, EgressDenied
+
 from connectors.secrets import (
     MappingSecretProvider,
     SecretHostNotAllowed,

@@ -3,7 +3,7 @@
 Camunda converts a connector's response with Jackson's ObjectMapper
 (`io.camunda.connector.runtime.core.ConnectorResultHandler`); here pydantic models are dumped,
 tuples listed, decimals turned into numbers, non-text keys spelled as Java does
-(`connectors.javatext.key_text`), and anything else refused with a message that says what came
+(`connectorhub_sdk.javatext.key_text`), and anything else refused with a message that says what came
 back.
 """
 
@@ -13,11 +13,11 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from connectorhub_sdk import JSON
+from connectorhub_sdk.javatext import key_text
 from pydantic import BaseModel
 
 from connectors import feel
-from connectors.javatext import key_text
-from connectors.sdk import JSON
 
 
 class NotJson(Exception):

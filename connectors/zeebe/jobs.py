@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from connectorhub_sdk import AddressPolicy, OutboundConnector
 from pyzeebe import Job, JobController
 from pyzeebe.errors import PyZeebeError
 
@@ -40,7 +41,6 @@ from connectors.runtime import (
     Outcome,
     job_timeout,
 )
-from connectors.sdk import AddressPolicy, OutboundConnector
 from connectors.secrets import SecretProvider
 
 logger = logging.getLogger("connectors.zeebe")  # one name for the whole adapter

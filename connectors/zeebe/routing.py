@@ -7,12 +7,12 @@
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from connectorhub_sdk import AddressPolicy, OutboundConnector
 from pyzeebe import ZeebeTaskRouter
 
 from connectors.execution import ExecutionEnvironment
 from connectors.registry import Registry, default_registry
 from connectors.runtime import HostLists
-from connectors.sdk import AddressPolicy, OutboundConnector
 from connectors.secrets import EnvironmentSecretProvider, SecretProvider
 from connectors.zeebe.jobs import ConnectorJobHandler, Observer, RunBlocking
 

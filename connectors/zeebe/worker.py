@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectorhub_sdk import AddressPolicy
+
 from connectors.execution import ExecutionEnvironment
 from connectors.registry import Registry
 from connectors.runtime import HostLists
-from connectors.sdk import AddressPolicy
 from connectors.secrets import SecretProvider
 from connectors.zeebe.gateway import GatewayConfig
 from connectors.zeebe.jobs import CommandRejected, Observer, RunBlocking

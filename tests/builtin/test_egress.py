@@ -6,10 +6,10 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+from connectorhub_sdk import EgressDenied
 
 from connectors.network.allowlist import policy_from_settings
 from connectors.network.policy import EgressPolicy, blocked_rule
-from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import Reply
 
@@ -197,11 +197,11 @@ def test_a_malformed_policy_setting_stops_start_up(monkeypatch):
 
 
 def test_run_job_hands_the_policy_to_the_connector():
+    from connectorhub_sdk import connector
     from pydantic import BaseModel
 
     from connectors.registry import Registry
     from connectors.runtime import JobRequest, run_job
-    from connectors.sdk import connector
     from connectors.secrets.providers import MappingSecretProvider
 
     class Empty(BaseModel):

@@ -8,6 +8,7 @@ import ipaddress
 from typing import Any
 
 import pytest
+from connectorhub_sdk import EgressDenied
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -16,7 +17,6 @@ from connectors.models import EgressAllowEntry, EgressAuditEvent
 from connectors.network import allowlist
 from connectors.network.allowlist import policy_from_settings
 from connectors.network.policy import EgressPolicy, blocked_rule
-from connectors.sdk import EgressDenied
 from tests.conftest import PASSWORD
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from connectorhub_sdk import EgressDenied
 
 from connectors.network import policy as egress
 from connectors.network.policy import EgressPolicy, HostNotResolved
-from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 
 V18 = template(REST_FILE, REST_ID, 18)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from connectorhub_sdk import EgressDenied
 
 from connectors.network.policy import EgressPolicy
-from connectors.sdk import EgressDenied
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import RecordingServer
 

@@ -8,9 +8,8 @@ test registry and in the Celery worker through an entry point (see conftest.plug
 
 from __future__ import annotations
 
+from connectorhub_sdk import JSON, ConnectorContext, connector
 from pydantic import BaseModel, Field
-
-from connectors.sdk import JSON, ConnectorContext, connector
 
 
 class BannerInput(BaseModel):

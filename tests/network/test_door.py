@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from connectorhub_sdk import ConnectorContext, EgressDenied
 
 from connectors.network.policy import EgressPolicy, forget_answers
 from connectors.registry import Registry
 from connectors.runtime import Completed, Failed, JobRequest, run_job
-from connectors.sdk import ConnectorContext, EgressDenied
 from connectors.secrets.providers import MappingSecretProvider
 from tests.network.conftest import BANNER, BannerServer
 from tests.runs.conftest import wait_for

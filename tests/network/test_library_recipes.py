@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from connectorhub_sdk import ConnectorContext, EgressDenied, Network
 
 from connectors.network.policy import EgressPolicy, forget_answers
-from connectors.sdk import ConnectorContext, EgressDenied, Network
 
 
 class DoorSMTP(smtplib.SMTP):

@@ -20,9 +20,8 @@ import time
 from typing import Literal
 
 import httpx
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, HttpExchange, connector
 from pydantic import BaseModel, Field
-
-from connectors.sdk import JSON, ConnectorContext, ConnectorError, HttpExchange, connector
 
 
 class HttpInput(BaseModel):

@@ -9,11 +9,11 @@ import time
 from typing import Any
 
 import pytest
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, ConnectorRetryError, connector
 from pydantic import BaseModel, Field
 
 from connectors.registry import Registry
 from connectors.runtime import JobRequest, Outcome, run_job
-from connectors.sdk import JSON, ConnectorContext, ConnectorError, ConnectorRetryError, connector
 from connectors.secrets.providers import MappingSecretProvider
 
 SECRETS = {"TOKEN": "tok-123-secret", "USER": "ada-user"}

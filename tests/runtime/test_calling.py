@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from connectorhub_sdk import JSON, ConnectorContext, connector
 from pydantic import BaseModel
 
 from connectors.registry import Registry
@@ -24,7 +25,6 @@ from connectors.runtime import (
     run_job,
     run_job_async,
 )
-from connectors.sdk import JSON, ConnectorContext, connector
 
 
 class WhereInput(BaseModel):

@@ -1,4 +1,4 @@
-"""One rule for JSON values as Java text (connectors.javatext), and each place a user sees it.
+"""One rule for JSON values as Java text (connectorhub_sdk.javatext), and each place a user sees it.
 
 `1e20` used to read `1E20` in a failure's error variables and a BPMN error code,
 `100000000000000000000` in a REST header, `1e+20` in a result key, a form body, a SOAP
@@ -11,13 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-
-from connectors import feel
-from connectors.builtin.http.mustache import render
-from connectors.builtin.http.rest import request_body
-from connectors.builtin.http.values import feel_text, feel_text_map
-from connectors.javatext import (
+from connectorhub_sdk import ConnectorContext, connector
+from connectorhub_sdk.javatext import (
     double_to_string,
     duration_to_string,
     java_text,
@@ -26,9 +21,14 @@ from connectors.javatext import (
     parse_duration,
     scalar_text,
 )
+from connectors.builtin.http.values import feel_text, feel_text_map
+from pydantic import BaseModel
+
+from connectors import feel
+from connectors.builtin.http.mustache import render
+from connectors.builtin.http.rest import request_body
 from connectors.registry import Registry
 from connectors.runtime import BpmnErrorOutcome, Completed, Failed, JobRequest, run_job
-from connectors.sdk import ConnectorContext, connector
 
 
 @pytest.mark.parametrize(

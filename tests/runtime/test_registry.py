@@ -55,7 +55,7 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         {
             "impostor_mod": (
                 "from connectors.builtin.noop import NoopInput\n"
-                "from connectors.sdk import connector\n"
+                "from connectorhub_sdk import connector\n"
                 "@connector(type='io.connectorhub:noop:1', name='Impostor', input=NoopInput)\n"
                 "def impostor(data, context):\n    return 'impostor'\n"
             )

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from connectorhub_sdk import JSON, ConnectorContext, connector
 from pydantic import BaseModel
 
 from connectors.registry import Registry
 from connectors.runtime import Completed, Failed, JobRequest, run_job
-from connectors.sdk import JSON, ConnectorContext, connector
 from connectors.secrets import MappingSecretProvider
 
 from .conftest import SECRETS

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from connectorhub_sdk import JSON, ConnectorContext, HttpExchange, connector
 from pydantic import BaseModel
 
 from connectors.registry import Registry
 from connectors.runtime import BpmnErrorOutcome, Completed, Failed, JobRequest, run_job
-from connectors.sdk import JSON, ConnectorContext, HttpExchange, connector
 from connectors.secrets import MappingSecretProvider
 
 from .conftest import SECRETS

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+from connectorhub_sdk import JSON, ConnectorContext, connector, ui
 from pydantic import BaseModel, Field
 
 from connectors.builtin.noop import noop
-from connectors.sdk import JSON, ConnectorContext, connector, ui
+from connectors.elementtemplates import read_templates
+from connectors.forms import build_form
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "js" / "node_modules"
@@ -66,6 +68,20 @@ class RichInput(BaseModel):
     documentation_ref="https://example.com/docs",
 )
 def rich(data: RichInput, context: ConnectorContext) -> JSON:
+    return None
+
+
+class ConstrainedInput(BaseModel):
+    code: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        json_schema_extra=ui(label="Code", pattern_message="must be three capital letters"),
+    )
+    name: str = Field(min_length=2, max_length=5, json_schema_extra=ui(label="Name"))
+    note: str | None = Field(default=None, pattern=r"^\S+$", json_schema_extra=ui(label="Note"))
+
+
+@connector(type="acme:constrained:1", name="Constrained", input=ConstrainedInput)
+def constrained(data: ConstrainedInput, context: ConnectorContext) -> JSON:
     return None
 
 
@@ -158,6 +174,7 @@ def test_generated_templates_pass_the_element_templates_validator() -> None:
         noop.element_template(),
         rich.element_template(),
         _plugin_connector().element_template(),
+        constrained.element_template(),
     ]
     script = (
         "import('@bpmn-io/element-templates-validator').then(({ validateZeebe }) => {"
@@ -174,3 +191,31 @@ def test_generated_templates_pass_the_element_templates_validator() -> None:
     assert [(r["id"], r["valid"], r["errors"]) for r in results] == [
         (t["id"], True, []) for t in templates
     ]
+
+
+def test_field_constraints_become_template_constraints() -> None:
+    props = _by_id(constrained.element_template())
+    assert props["code"]["constraints"] == {
+        "notEmpty": True,
+        "pattern": {"value": "^[A-Z]{3}$", "message": "must be three capital letters"},
+    }
+    assert props["name"]["constraints"] == {"notEmpty": True, "minLength": 2, "maxLength": 5}
+    assert props["note"]["constraints"] == {
+        "notEmpty": False,
+        "pattern": {"value": "^\\S+$", "message": "must match ^\\S+$"},
+    }
+    assert props["note"]["optional"] is True
+
+
+def test_the_form_of_a_generated_template_enforces_its_constraints() -> None:
+    (template,) = read_templates(json.dumps([constrained.element_template()]))  # the validator
+    ok = build_form(template, {"code": "ABC", "name": "Ada"})
+    assert ok.ok, ok.errors
+    form = build_form(template, {"code": "abc", "name": "A", "note": "two words"})
+    assert form.errors["code"] == ["Code must be three capital letters"]
+    assert form.errors["name"] == ["Name must have at least 2 characters."]
+    assert form.errors["note"] == ["Note must match ^\\S+$"]
+    assert build_form(template, {"code": "ABC", "name": "Adelaide"}).errors["name"] == [
+        "Name must have at most 5 characters."
+    ]
+    assert build_form(template, {"name": "Ada"}).errors["code"] == ["Code must not be empty."]

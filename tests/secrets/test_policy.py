@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from connectorhub_sdk import connector
 from pydantic import BaseModel
 
 from connectors.builtin.noop import noop
-from connectors.sdk import connector
 from connectors.secrets import (
     ChainSecretProvider,
     DryRunSecretPolicy,

@@ -17,13 +17,12 @@ from collections import OrderedDict
 from typing import Annotated, Any, Literal, TypeAlias
 from urllib.parse import urlencode
 
+from connectorhub_sdk import ConnectorContext, ConnectorError, ui
+from connectorhub_sdk.types import Text
 from pydantic import BaseModel, ConfigDict, Field
-
-from connectors.sdk import ConnectorContext, ConnectorError, ui
 
 from .client import HttpCall, HttpReply, execute
 from .response import http_error, parse_json
-from .values import Text
 
 TOKEN_CACHE_SIZE = 1000
 TOKEN_EXPIRY_MARGIN = 10.0  # seconds; a token is not used in its last ten seconds

@@ -44,9 +44,7 @@ from urllib.parse import unquote, unquote_plus, urlencode
 
 import httpcore
 import httpx
-
-from connectors.network.policy import EgressPolicy, HostNotResolved
-from connectors.sdk import (
+from connectorhub_sdk import (
     AddressPolicy,
     ConnectorContext,
     ConnectorError,
@@ -55,6 +53,8 @@ from connectors.sdk import (
     Network,
     no_redaction,
 )
+
+from connectors.network.policy import EgressPolicy, HostNotResolved
 from connectors.secrets.hosts import host_of_url
 
 from .pem import normalize_pem

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, connector
+from connectorhub_sdk.types import FeelMap, FeelText, FeelTextMap, Flag, OptionalInt, Text
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-
-from connectors.sdk import JSON, ConnectorContext, ConnectorError, connector
 
 from .auth import Authentication, apply_auth
 from .client import HttpCall, ends_by_deadline, execute
@@ -21,7 +21,6 @@ from .rest import (
     timeouts,
     user_headers,
 )
-from .values import FeelMap, FeelText, FeelTextMap, Flag, OptionalInt, Text
 
 Method = Annotated[Literal["GET", "POST", "PUT", "PATCH", "DELETE"], BeforeValidator(_method)]
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from connectors.sdk import JSON, ConnectorError, ConnectorInputError
+from connectorhub_sdk import JSON, ConnectorError, ConnectorInputError
 
 from .client import HttpReply
 

@@ -8,15 +8,22 @@ import json
 import secrets
 from typing import Annotated, Any, Literal
 
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
+from connectorhub_sdk.javatext import double_to_string
+from connectorhub_sdk.types import (
+    FeelObject,
+    FeelText,
+    FeelTextMap,
+    Flag,
+    OptionalInt,
+    Text,
+    feel_text,
+)
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-
-from connectors.javatext import double_to_string
-from connectors.sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
 
 from .auth import Authentication, AuthenticationConfiguration, apply_auth, form_encode
 from .client import HttpCall, HttpReply, TlsMaterial, ends_by_deadline, execute
 from .response import ReturnFormat, http_error, http_result
-from .values import FeelObject, FeelText, FeelTextMap, Flag, OptionalInt, Text, feel_text
 
 DEFAULT_TIMEOUT = 20
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -12,9 +12,7 @@ from typing import Annotated, Any, Literal
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-
-from connectors.sdk import (
+from connectorhub_sdk import (
     JSON,
     ConnectorContext,
     ConnectorError,
@@ -22,12 +20,21 @@ from connectors.sdk import (
     connector,
     ui,
 )
+from connectorhub_sdk.types import (
+    FeelMap,
+    FeelText,
+    FeelTextMap,
+    OptionalInt,
+    Text,
+    feel_object,
+    java_text,
+)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import wssecurity
 from .client import HttpCall, ends_by_deadline, execute
 from .mustache import TemplateError, render
 from .response import MAX_DEPTH, nesting_error
-from .values import FeelMap, FeelText, FeelTextMap, OptionalInt, Text, feel_object, java_text
 
 ENVELOPE_NS = {
     "1.1": wssecurity.SOAP11,

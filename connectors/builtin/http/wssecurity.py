@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from connectorhub_sdk import ConnectorInputError
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key, pkcs12
@@ -39,8 +40,6 @@ from signxml import (
     XMLSigner,
 )
 from signxml.exceptions import InvalidInput
-
-from connectors.sdk import ConnectorInputError
 
 from .pem import normalize_pem
 

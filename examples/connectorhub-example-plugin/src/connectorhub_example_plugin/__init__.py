@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
 from pydantic import BaseModel, Field
-
-from connectors.sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
 
 
 class WordCountInput(BaseModel):

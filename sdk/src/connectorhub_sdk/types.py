@@ -1,31 +1,52 @@
-"""How Camunda's Java connectors bind loosely typed job variables, as pydantic validators.
+"""How Camunda's Java connectors bind loosely typed job variables, as pydantic types.
 
 Zeebe hands a worker the already evaluated input mappings, and old templates type maps as
 plain Text, so a `headers` value may be a JSON string and a timeout may be `"20"`. Camunda's
 `@FEEL` deserializer (camunda/connectors `jackson-datatype-feel`, FeelDeserializer and
-AbstractFeelDeserializer; docs/camunda-compat.md 3.4) reads such strings; these functions do
-the same so every version of the official templates binds.
+AbstractFeelDeserializer) reads such strings; these types do the same, so every version of a
+template binds.
 
-Their messages name the problem, never the value: the runtime prefixes the field's path, and
-a value may hold a secret that was filled in before binding (docs/secrets.md, threat model).
+A text that starts with `=` is a FEEL expression, evaluated with an empty context. The SDK has
+no FEEL engine of its own: the hub installs its engine with `use_feel_engine`; without one, such
+a text is refused with a message that says so.
+
+Messages name the problem, never the value: binding prefixes the field's path, and a value
+may hold a secret that was filled in before binding.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from connectors import feel
-from connectors.javatext import scalar_text
+from connectorhub_sdk.javatext import scalar_text
+
+FeelEngine = Callable[[str], Any]
+"""Evaluates a FEEL expression (without its `=`) in an empty context to a JSON value; raises
+ValueError with a message that names the problem (never the expression's values)."""
+
+_feel_engine: FeelEngine | None = None
+
+
+def use_feel_engine(engine: FeelEngine | None) -> None:
+    """Install the FEEL engine that reads `=` texts (one per process; None removes it)."""
+    global _feel_engine
+    _feel_engine = engine
 
 
 def _evaluate_feel(text: str) -> Any:
     """A string starting with `=` is FEEL, evaluated with an empty context (as Camunda does)."""
+    if _feel_engine is None:
+        raise ValueError(
+            "is a FEEL expression (it starts with '='), and no FEEL engine is installed "
+            "(the hub installs one; the SDK alone cannot evaluate FEEL)"
+        )
     try:
-        return feel.to_json(feel.evaluate(text.strip()[1:], {}))
-    except feel.FeelError as exc:
+        return _feel_engine(text.strip()[1:])
+    except ValueError as exc:
         raise ValueError(
             f"is a FEEL expression (it starts with '=') that cannot be evaluated: {exc}"
         ) from None
@@ -147,6 +168,7 @@ OptionalInt = Annotated[int | None, BeforeValidator(optional_int)]
 Flag = Annotated[bool, BeforeValidator(lenient_bool)]
 
 __all__ = [
+    "FeelEngine",
     "FeelMap",
     "FeelObject",
     "FeelText",
@@ -159,4 +181,7 @@ __all__ = [
     "feel_text",
     "feel_text_map",
     "java_text",
+    "lenient_bool",
+    "optional_int",
+    "use_feel_engine",
 ]

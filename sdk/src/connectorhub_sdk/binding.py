@@ -1,8 +1,9 @@
-"""Binding the job's variables to the connector's input model, with Camunda's messages.
+"""Binding a job's variables to a connector's input model, with Camunda's messages (the
+validation step of Camunda's connector runtime: DefaultValidationProvider's "Found constraints
+violated while validating input").
 
-Follows `io.camunda.connector.runtime.core.outbound.JobHandlerContext#mapJson` and
-`io.camunda.connector.runtime.core.validation.ValidationUtil` (the message lists every field:
-` - Property: <path>: Validation failed. Original message: <msg>`).
+Validation is pydantic's lax mode, close to Jackson's; the loose types in
+`connectorhub_sdk.types` read what Camunda's `@FEEL` deserializer reads.
 """
 
 from __future__ import annotations
@@ -12,32 +13,38 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from connectors.sdk import ConnectorInputError, OutboundConnector
+from connectorhub_sdk.declaration import OutboundConnector
+from connectorhub_sdk.errors import InputBindingError
 
-from .errors import value_free as _value_free
 
-
-def _bind(
-    connector: OutboundConnector, variables: dict[str, Any], *, typed: Mapping[str, Any]
+def bind_input(
+    connector: OutboundConnector,
+    variables: Mapping[str, Any],
+    *,
+    typed: Mapping[str, Any] | None = None,
 ) -> BaseModel:
-    """Validate the job's variables into the input model; problems name their field, never
-    its value: VARIABLES hold the secrets' values, so paths are read from TYPED (the job's
-    variables as given, references unresolved) and messages leave the input out."""
+    """VARIABLES validated into the connector's input model.
+
+    Raises InputBindingError listing every problem by its dotted input path, never with the
+    value: VARIABLES may hold secrets' values, so paths are read from TYPED (the variables as
+    given, secret references unresolved; default: VARIABLES) and messages leave the input out.
+    """
     try:
         return connector.input.model_validate(variables)
     except ValidationError as exc:
         problems = exc.errors(include_url=False)
-        paths = [_input_path(problem["loc"], typed) for problem in problems]
+        given = variables if typed is None else typed
+        paths = [_input_path(problem["loc"], given) for problem in problems]
         lines = [
             f" - Property: {path or '(input)'}: Validation failed. "
             f"Original message: {_problem_message(problem)}"
             for path, problem in zip(paths, problems, strict=True)
         ]
-        error = ConnectorInputError(
+        error = InputBindingError(
             "Found constraints violated while validating input:\n" + "\n".join(lines)
         )
         error.field = paths[0] or None if paths else None
-        raise _value_free(error) from None
+        raise error from None
 
 
 def _input_path(loc: tuple[int | str, ...], variables: Any) -> str:
@@ -84,3 +91,6 @@ def _member(value: Any, part: int | str) -> Any:
     if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
         return value[part]
     return None
+
+
+__all__ = ["bind_input"]
