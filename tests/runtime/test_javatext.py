@@ -21,7 +21,7 @@ from connectorhub_sdk.javatext import (
     parse_duration,
     scalar_text,
 )
-from connectors.builtin.http.values import feel_text, feel_text_map
+from connectorhub_sdk.types import feel_text, feel_text_map
 from pydantic import BaseModel
 
 from connectors import feel
