@@ -24,6 +24,7 @@ from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
 from connectors.catalogue.selectors import (
     CatalogueFilters,
     data_image,
+    element_label,
     entry_icon_contents,
     entry_icon_src,
     facet_options,
@@ -31,12 +32,13 @@ from connectors.catalogue.selectors import (
     get_version,
     icon_contents,
     icon_src,
+    lookalikes,
     runnable_job_types,
     search_entries,
     version_list,
 )
 from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
-from connectors.models import ImportSource
+from connectors.models import CatalogueEntry, ImportSource
 
 PAGE_SIZE = 30
 MAX_UPLOAD_FILES = 200
@@ -46,8 +48,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filters = _filters_from(request)
     page = Paginator(search_entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     icons = icon_contents(list(page.object_list))
+    alike = lookalikes(list(page.object_list))
     for entry in page.object_list:
         entry.icon_src = icon_src(entry.template_id, icons.get(entry.pk, ""))
+        # Cards with the same name show what differs: the id and the BPMN element.
+        entry.name_shared = entry.name in alike.shared_names
+        entry.element_label = _element_of(entry)
+        entry.twins = alike.twins.get(entry.template_id, [])
     context = {
         "page": page,
         "filters": filters,
@@ -76,6 +83,7 @@ def entry_detail(
         "groups": describe_groups(selected.content),
         "runs_here": selected.job_type in runnable_job_types(),
         "icon_src": entry_icon_src(entry),
+        "twins": lookalikes([entry]).twins.get(entry.template_id, []),
     }
     return render(request, "connectors/entry_detail.html", context)
 
@@ -163,6 +171,12 @@ def _filters_from(request: HttpRequest) -> CatalogueFilters:
         applies_to=request.GET.get("applies_to", ""),
         runs_here={"yes": True, "no": False}.get(runs_here),
     )
+
+
+def _element_of(entry: CatalogueEntry) -> str:
+    """The element the template makes (elementType), else the first it applies to."""
+    element = entry.element_type or next(iter(entry.applies_to), "")
+    return element_label(element) if element else ""
 
 
 def _query_without_page(request: HttpRequest) -> str:
