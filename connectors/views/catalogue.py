@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.describe import describe_groups
@@ -152,7 +153,12 @@ def _import_forbidden(request: HttpRequest) -> HttpResponse:
 def _report_messages(request: HttpRequest, report: ImportReport, label: str = "") -> None:
     prefix = f"{label}: " if label else ""
     level = messages.ERROR if report.failed else messages.SUCCESS
-    messages.add_message(request, level, f"{prefix}{report.summary()}.")
+    messages.add_message(
+        request, level, format_html("{}{}.{}", prefix, report.summary(), _imported_links(report))
+    )
+    for document in report.documents:
+        for warning in document.warnings[:20]:
+            messages.warning(request, warning)
     for document in report.failed:
         for error in document.errors[:20]:
             messages.error(request, error)
@@ -160,6 +166,28 @@ def _report_messages(request: HttpRequest, report: ImportReport, label: str = ""
             messages.error(
                 request, f"{document.source_name}: {len(document.errors) - 20} more errors"
             )
+
+
+MAX_LINKS = 10
+
+
+def _imported_links(report: ImportReport) -> str:
+    """` Imported: <a>name</a>, ...`: the connectors an import added or changed, linked."""
+    touched: dict[str, str] = {}
+    for document in report.documents:
+        for template in document.templates:
+            if template.status != "unchanged":
+                touched.setdefault(template.template_id, template.name or template.template_id)
+    if not touched:
+        return ""
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((entry_url(tid), name) for tid, name in list(touched.items())[:MAX_LINKS]),
+    )
+    more = len(touched) - MAX_LINKS
+    tail = f" and {more} more" if more > 0 else ""
+    return format_html(" Open: {}{}.", links, tail)
 
 
 def _filters_from(request: HttpRequest) -> CatalogueFilters:
