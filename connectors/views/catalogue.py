@@ -22,6 +22,7 @@ from connectors.catalogue.importing import (
     import_documents,
 )
 from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
+from connectors.catalogue.removing import EntryNotDeletable, configurations_using, delete_entry
 from connectors.catalogue.selectors import (
     CatalogueFilters,
     data_image,
@@ -39,7 +40,7 @@ from connectors.catalogue.selectors import (
     version_list,
 )
 from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
-from connectors.models import CatalogueEntry, ImportSource
+from connectors.models import CatalogueEntry, ConnectorKind, ImportSource
 
 PAGE_SIZE = 30
 MAX_UPLOAD_FILES = 200
@@ -85,6 +86,7 @@ def entry_detail(
         "runs_here": selected.job_type in runnable_job_types(),
         "icon_src": entry_icon_src(entry),
         "twins": lookalikes([entry]).twins.get(entry.template_id, []),
+        "can_delete": entry.kind == ConnectorKind.TEMPLATE and can_import(request.user),
     }
     return render(request, "connectors/entry_detail.html", context)
 
@@ -142,6 +144,31 @@ def import_npm(request: HttpRequest) -> HttpResponse:
     report = import_documents(documents, source=ImportSource.NPM, user=request.user)
     _report_messages(request, report, label=spec)
     return redirect("catalogue")
+
+
+def entry_delete(request: HttpRequest, template_id: str) -> HttpResponse:
+    """GET: what deleting the imported template means; POST: delete it (importers only)."""
+    if not can_import(request.user):
+        return _import_forbidden(request)
+    entry = get_entry(template_id)
+    if request.method == "POST":
+        try:
+            deleted = delete_entry(entry, user=request.user)
+        except EntryNotDeletable as exc:
+            messages.error(request, f"Nothing deleted: {exc}.")
+            return redirect("catalogue-entry", template_id=template_id)
+        versions = f"{deleted.versions} version{'s' if deleted.versions != 1 else ''}"
+        messages.success(request, f"Deleted “{deleted.name}” ({deleted.template_id}, {versions}).")
+        return redirect("catalogue")
+    using = configurations_using(template_id)
+    context = {
+        "entry": entry,
+        "deletable": entry.kind == ConnectorKind.TEMPLATE,
+        "versions": entry.versions.count(),
+        "using_count": using.count(),
+        "own": list(using.filter(owner=request.user).order_by("name")[:50]),
+    }
+    return render(request, "connectors/entry_delete.html", context)
 
 
 def _import_forbidden(request: HttpRequest) -> HttpResponse:
