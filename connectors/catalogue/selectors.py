@@ -107,7 +107,8 @@ class Lookalikes:
     """What tells these entries apart from others in the catalogue (read in one query)."""
 
     shared_names: frozenset[str]  # names another entry has too
-    # template id -> the entries of the other side for the same job type, best first
+    # A registered connector's template id -> the imported templates of its job type, best
+    # first; the best of those -> the registered one(s).
     twins: dict[str, list[JobTypeTwin]]
 
 
@@ -130,10 +131,17 @@ def lookalikes(entries: list[CatalogueEntry]) -> Lookalikes:
         by_type.setdefault(job_type, []).append(twin)
     twins: dict[str, list[JobTypeTwin]] = {}
     for entry in entries:
-        registered = entry.kind != ConnectorKind.TEMPLATE
-        others = [t for t in by_type.get(entry.job_type, []) if t.registered != registered]
-        if entry.job_type and others:
-            twins[entry.template_id] = others
+        same = by_type.get(entry.job_type, []) if entry.job_type else []
+        registered = [t for t in same if t.registered]
+        imported = [t for t in same if not t.registered]
+        if not (registered and imported):
+            continue
+        if entry.kind != ConnectorKind.TEMPLATE:
+            twins[entry.template_id] = imported
+        elif imported[0].template_id == entry.template_id:
+            # Only the imported template to recommend says so; older or deprecated ones, and
+            # Camunda's prebuilt connectors on the same job type, stay quiet.
+            twins[entry.template_id] = registered
     shared = frozenset(name for name, count in name_count.items() if count > 1)
     return Lookalikes(shared, twins)
 

@@ -127,3 +127,13 @@ def test_paging_shows_the_top_of_the_next_results(signed_in_page, live_server):
 
     top = page.evaluate("() => document.querySelector('#results').getBoundingClientRect().top")
     assert -2 <= top < 40  # the first cards of page 2 are in view, not the pager
+
+
+@pytest.mark.django_db
+def test_only_the_recommended_imported_template_carries_the_note(signed_in_client, small_catalogue):
+    sync_registry()
+
+    html = signed_in_client.get("/", {"q": "rest"}).content.decode()
+
+    deprecated = _card(html, "io.camunda.connectors.HttpJson.v1.noAuth")
+    assert "card-note" not in deprecated  # an old REST template does not say "prefer this"
