@@ -11,6 +11,7 @@ may ask /healthz, so it answers them with each component's state alone (`states`
 """
 
 import hashlib
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +23,8 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 1.0
 # How long a network probe's answer is reused (the HEALTH_PROBE_CACHE_SECONDS setting may change
@@ -172,12 +175,18 @@ def cached_probe(name: str, check: Callable[[], ComponentStatus]) -> ComponentSt
     """`check()`'s answer, reused for PROBE_CACHE_SECONDS. The key holds the settings the probes
     read, so a changed address is asked afresh instead of answered from the old one."""
     key = f"health:{name}:{_settings_fingerprint()}"
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except Exception:  # a cache backend that is down must not take the health check with it
+        cached = None
     if isinstance(cached, ComponentStatus):
         return cached
     probe_calls[name] += 1
     status = check()
-    cache.set(key, status, probe_cache_seconds())
+    try:
+        cache.set(key, status, probe_cache_seconds())
+    except Exception as exc:  # as above: answer uncached
+        logger.warning("health: cannot cache the %s probe: %s", name, exc)
     return status
 
 
