@@ -2,20 +2,36 @@
 live Zeebe workers' heartbeats.
 
 Each check is bounded by a short timeout so that /healthz answers quickly even when a
-component hangs. Details (addresses, host names, errors) are for signed-in users only: anyone
+component hangs. The network probes (Redis, Celery workers, Zeebe) are cached for
+PROBE_CACHE_SECONDS: asking the workers always waits the whole ping timeout, and the footer of
+every page and a load balancer's health check would otherwise pay that second each time.
+Components that are not configured are reported as such (`configured=False`); they count as
+healthy, as before. Details (addresses, host names, errors) are for signed-in users only: anyone
 may ask /healthz, so it answers them with each component's state alone (`states`).
 """
 
+import hashlib
+import logging
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
+logger = logging.getLogger(__name__)
+
 CHECK_TIMEOUT_SECONDS = 1.0
+# How long a network probe's answer is reused (the HEALTH_PROBE_CACHE_SECONDS setting may change
+# it); the status page says so.
+PROBE_CACHE_SECONDS = 5
+# How often each cached probe really ran in this process (what the cache saves is visible).
+probe_calls: Counter[str] = Counter()
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,14 @@ class ComponentStatus:
     name: str
     ok: bool
     detail: str
+    configured: bool = True
+
+    @property
+    def state(self) -> str:
+        """What the page shows: "up", "down" or "not configured"."""
+        if not self.configured:
+            return "not configured"
+        return "up" if self.ok else "down"
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -71,7 +95,9 @@ def check_zeebe() -> ComponentStatus:
     if rest and (settings.CAMUNDA_PREFER_REST or not address):  # the worker's own choice
         return check_zeebe_rest(rest)
     if not address:
-        return ComponentStatus("zeebe", True, "not configured (ZEEBE_ADDRESS is unset)")
+        return ComponentStatus(
+            "zeebe", True, "not configured (ZEEBE_ADDRESS is unset)", configured=False
+        )
     import grpc
 
     channel = grpc.insecure_channel(address)
@@ -123,14 +149,16 @@ def check_live_workers() -> LiveWorkersStatus:
         workers = tuple(row.summary() for row in ZeebeWorkerStatus.objects.all()[:20])
     except DatabaseError as exc:  # e.g. not migrated yet: only a problem when a worker is expected
         detail = f"cannot read the worker status: {exc}"
-        return LiveWorkersStatus("live worker", not expected, detail)
+        return LiveWorkersStatus("live worker", not expected, detail, expected)
     live = [w for w in workers if w.live]
+    if not live and not expected:
+        detail = "not configured (ZEEBE_ADDRESS is unset); no Zeebe worker is running"
+        return LiveWorkersStatus("live worker", True, detail, False, workers)
     if not live:
-        detail = "no Zeebe worker is running" + ("" if expected else " (ZEEBE_ADDRESS is unset)")
-        return LiveWorkersStatus("live worker", not expected, detail, workers)
+        return LiveWorkersStatus("live worker", False, "no Zeebe worker is running", True, workers)
     ok = all(w.connected for w in live)
     detail = " · ".join(_worker_line(w) for w in live)
-    return LiveWorkersStatus("live worker", ok, detail, workers)
+    return LiveWorkersStatus("live worker", ok, detail, True, workers)
 
 
 def _worker_line(worker: Any) -> str:
@@ -143,13 +171,50 @@ def _worker_line(worker: Any) -> str:
     )
 
 
+def cached_probe(name: str, check: Callable[[], ComponentStatus]) -> ComponentStatus:
+    """`check()`'s answer, reused for PROBE_CACHE_SECONDS. The key holds the settings the probes
+    read, so a changed address is asked afresh instead of answered from the old one."""
+    key = f"health:{name}:{_settings_fingerprint()}"
+    try:
+        cached = cache.get(key)
+    except Exception:  # a cache backend that is down must not take the health check with it
+        cached = None
+    if isinstance(cached, ComponentStatus):
+        return cached
+    probe_calls[name] += 1
+    status = check()
+    try:
+        cache.set(key, status, probe_cache_seconds())
+    except Exception as exc:  # as above: answer uncached
+        logger.warning("health: cannot cache the %s probe: %s", name, exc)
+    return status
+
+
+def probe_cache_seconds() -> int:
+    return int(getattr(settings, "HEALTH_PROBE_CACHE_SECONDS", PROBE_CACHE_SECONDS))
+
+
+def _settings_fingerprint() -> str:
+    parts = (
+        settings.REDIS_URL,
+        settings.ZEEBE_ADDRESS,
+        settings.CAMUNDA_REST_ADDRESS,
+        str(settings.CAMUNDA_PREFER_REST),
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def system_status() -> list[ComponentStatus]:
-    checks = [check_database(), check_redis()]
+    """Every component's status; the database and the worker heartbeats (rows in the database)
+    are read each time, the network probes come through `cached_probe`."""
+    checks = [check_database(), cached_probe("redis", check_redis)]
     # Asking for workers needs the broker; skip the wait when Redis is already down.
     checks.append(
-        check_worker() if checks[-1].ok else ComponentStatus("worker", False, "Redis is down")
+        cached_probe("worker", check_worker)
+        if checks[-1].ok
+        else ComponentStatus("worker", False, "Redis is down")
     )
-    checks.append(check_zeebe())
+    checks.append(cached_probe("zeebe", check_zeebe))
     if checks[0].ok:
         checks.append(check_live_workers())
     return checks

@@ -17,6 +17,7 @@ urlpatterns = [
         name="catalogue-entry-version",
     ),
     path("connectors/<str:template_id>/icon", catalogue.entry_icon, name="catalogue-icon"),
+    path("connectors/<str:template_id>/delete/", catalogue.entry_delete, name="catalogue-delete"),
     path(
         "connectors/<str:template_id>/configure/",
         configure.configure,

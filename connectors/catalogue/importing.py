@@ -57,6 +57,8 @@ class DocumentResult:
     source_name: str
     templates: list[ImportedTemplate] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Imported all the same, but worth telling the person who imported it.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -146,7 +148,32 @@ def import_parsed(
             touched[entry.template_id] = entry
         for entry in touched.values():
             refresh_entry(entry)
+    result.warnings.extend(
+        f"{source_name}: {warning}"
+        for template in templates
+        for warning in unknown_groups(template)
+    )
     return result
+
+
+def unknown_groups(template: dict[str, Any]) -> list[str]:
+    """A property naming a group the template does not define is no error: the Modeler shows
+    it in its "Custom properties" group (as the configure form does). Say so at import."""
+    defined = {g.get("id") for g in template.get("groups", []) if isinstance(g, dict)}
+    label = f"template {template.get('id')}" + (
+        f" v{template['version']}" if "version" in template else ""
+    )
+    warnings = []
+    for prop in template.get("properties", []):
+        group = prop.get("group") if isinstance(prop, dict) else None
+        # a Hidden property is shown nowhere, whatever its group
+        if isinstance(group, str) and group not in defined and prop.get("type") != "Hidden":
+            name = prop.get("label") or prop.get("id") or prop.get("binding", {}).get("name", "?")
+            warnings.append(
+                f"{label}: property “{name}” is in group “{group}”, which the template does not "
+                "define; it is shown under “Custom properties”, as the Modeler does"
+            )
+    return warnings
 
 
 def describe_error(source_name: str, error: TemplateError) -> str:

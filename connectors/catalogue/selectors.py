@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -44,8 +44,12 @@ def search_entries(filters: CatalogueFilters) -> QuerySet[CatalogueEntry]:
         "has_icon", "version_count", "applies_to", "element_type", "default_version_id",
     ).select_related("default_version")  # fmt: skip
     entries = entries.defer("default_version__content")
-    for word in filters.q.lower().split():
+    words = filters.q.lower().split()
+    for word in words:
         entries = entries.filter(search_text__contains=word)
+    if words:
+        entries = entries.annotate(relevance=_relevance(filters.q.strip(), words))
+        entries = entries.order_by("relevance", "name", "template_id")
     if filters.category:
         entries = entries.filter(category_name=filters.category)
     if filters.kind:
@@ -58,21 +62,102 @@ def search_entries(filters: CatalogueFilters) -> QuerySet[CatalogueEntry]:
     return entries
 
 
-def facet_options() -> dict[str, list[tuple[str, str]]]:
-    """The choices of the filter selects, from what is in the catalogue."""
-    categories = (
-        CatalogueEntry.objects.exclude(category_name="")
-        .values_list("category_name", flat=True)
-        .distinct()
-        .order_by("category_name")
+def _relevance(query: str, words: list[str]) -> Case:
+    """0 for the name itself, 1 for a name holding every word, 2 for one word, 3 for a match
+    in the description, keywords or job type only: what a person typing a name looks for first."""
+    every = Q()
+    for word in words:
+        every &= Q(name__icontains=word)
+    some = Q()
+    for word in words:
+        some |= Q(name__icontains=word)
+    return Case(
+        When(name__iexact=query, then=Value(0)),
+        When(every, then=Value(1)),
+        When(some, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
     )
+
+
+# BPMN's own spelling where splitting the element's name would not give it.
+_ELEMENT_LABELS = {"bpmn:SubProcess": "Sub-process", "bpmn:AdHocSubProcess": "Ad-hoc sub-process"}
+
+
+def element_label(element: str) -> str:
+    """`bpmn:IntermediateCatchEvent` -> `Intermediate catch event`, as the Modeler names it."""
+    if element in _ELEMENT_LABELS:
+        return _ELEMENT_LABELS[element]
+    words = re.findall(r"[A-Z]+[a-z]*|[a-z]+", element.rpartition(":")[2])
+    return " ".join(words).capitalize() or element
+
+
+@dataclass(frozen=True)
+class JobTypeTwin:
+    """Another catalogue entry for the same job type: one is a registered Python connector's
+    own template (built-in or plugin), the other an imported one."""
+
+    template_id: str
+    name: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class Lookalikes:
+    """What tells these entries apart from others in the catalogue (read in one query)."""
+
+    shared_names: frozenset[str]  # names another entry has too
+    # A registered connector's template id -> the imported templates of its job type, best
+    # first; the best of those -> the registered one(s).
+    twins: dict[str, list[JobTypeTwin]]
+
+
+def lookalikes(entries: list[CatalogueEntry]) -> Lookalikes:
+    """Entries sharing a name with these, and the registered/imported pairs for one job type
+    (e.g. the built-in REST connector and Camunda's REST template, both
+    `io.camunda:http-json:1`)."""
+    names = {entry.name for entry in entries}
+    job_types = {entry.job_type for entry in entries if entry.job_type}
+    rows = CatalogueEntry.objects.filter(Q(name__in=names) | Q(job_type__in=job_types))
+    # The template to recommend first: a current one (not deprecated) with the most versions.
+    rows = rows.order_by(F("default_version__deprecated").asc(nulls_last=True), "-version_count")
+    name_count: dict[str, int] = {}
+    by_type: dict[str, list[JobTypeTwin]] = {}
+    for template_id, name, kind, job_type in rows.values_list(
+        "template_id", "name", "kind", "job_type"
+    ):
+        name_count[name] = name_count.get(name, 0) + (name in names)
+        twin = JobTypeTwin(template_id, name, kind != ConnectorKind.TEMPLATE)
+        by_type.setdefault(job_type, []).append(twin)
+    twins: dict[str, list[JobTypeTwin]] = {}
+    for entry in entries:
+        same = by_type.get(entry.job_type, []) if entry.job_type else []
+        registered = [t for t in same if t.registered]
+        imported = [t for t in same if not t.registered]
+        if not (registered and imported):
+            continue
+        if entry.kind != ConnectorKind.TEMPLATE:
+            twins[entry.template_id] = imported
+        elif imported[0].template_id == entry.template_id:
+            # Only the imported template to recommend says so; older or deprecated ones, and
+            # Camunda's prebuilt connectors on the same job type, stay quiet.
+            twins[entry.template_id] = registered
+    shared = frozenset(name for name, count in name_count.items() if count > 1)
+    return Lookalikes(shared, twins)
+
+
+def facet_options() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the filter selects, from what is in the catalogue (one query)."""
+    categories: set[str] = set()
     applies: set[str] = set()
-    for values in CatalogueEntry.objects.values_list("applies_to", flat=True):
+    for category, values in CatalogueEntry.objects.values_list("category_name", "applies_to"):
+        categories.add(category)
         applies.update(values)
+    categories.discard("")
     return {
-        "categories": [(c, c) for c in categories],
+        "categories": [(c, c) for c in sorted(categories)],
         "kinds": list(ConnectorKind.choices),
-        "applies_to": [(a, a.removeprefix("bpmn:")) for a in sorted(applies)],
+        "applies_to": sorted(((a, element_label(a)) for a in applies), key=lambda o: o[1]),
     }
 
 

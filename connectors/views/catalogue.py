@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.describe import describe_groups
@@ -21,9 +22,11 @@ from connectors.catalogue.importing import (
     import_documents,
 )
 from connectors.catalogue.npm import NpmFetchError, fetch_package_templates
+from connectors.catalogue.removing import EntryNotDeletable, configurations_using, delete_entry
 from connectors.catalogue.selectors import (
     CatalogueFilters,
     data_image,
+    element_label,
     entry_icon_contents,
     entry_icon_src,
     facet_options,
@@ -31,12 +34,13 @@ from connectors.catalogue.selectors import (
     get_version,
     icon_contents,
     icon_src,
+    lookalikes,
     runnable_job_types,
     search_entries,
     version_list,
 )
 from connectors.elementtemplates.loading import MAX_DOCUMENT_BYTES
-from connectors.models import ImportSource
+from connectors.models import CatalogueEntry, ConnectorKind, ImportSource
 
 PAGE_SIZE = 30
 MAX_UPLOAD_FILES = 200
@@ -46,8 +50,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filters = _filters_from(request)
     page = Paginator(search_entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     icons = icon_contents(list(page.object_list))
+    alike = lookalikes(list(page.object_list))
     for entry in page.object_list:
         entry.icon_src = icon_src(entry.template_id, icons.get(entry.pk, ""))
+        # Cards with the same name show what differs: the id and the BPMN element.
+        entry.name_shared = entry.name in alike.shared_names
+        entry.element_label = _element_of(entry)
+        entry.twins = alike.twins.get(entry.template_id, [])
     context = {
         "page": page,
         "filters": filters,
@@ -76,6 +85,8 @@ def entry_detail(
         "groups": describe_groups(selected.content),
         "runs_here": selected.job_type in runnable_job_types(),
         "icon_src": entry_icon_src(entry),
+        "twins": lookalikes([entry]).twins.get(entry.template_id, []),
+        "can_delete": entry.kind == ConnectorKind.TEMPLATE and can_import(request.user),
     }
     return render(request, "connectors/entry_detail.html", context)
 
@@ -135,6 +146,31 @@ def import_npm(request: HttpRequest) -> HttpResponse:
     return redirect("catalogue")
 
 
+def entry_delete(request: HttpRequest, template_id: str) -> HttpResponse:
+    """GET: what deleting the imported template means; POST: delete it (importers only)."""
+    if not can_import(request.user):
+        return _import_forbidden(request)
+    entry = get_entry(template_id)
+    if request.method == "POST":
+        try:
+            deleted = delete_entry(entry, user=request.user)
+        except EntryNotDeletable as exc:
+            messages.error(request, f"Nothing deleted: {exc}.")
+            return redirect("catalogue-entry", template_id=template_id)
+        versions = f"{deleted.versions} version{'s' if deleted.versions != 1 else ''}"
+        messages.success(request, f"Deleted “{deleted.name}” ({deleted.template_id}, {versions}).")
+        return redirect("catalogue")
+    using = configurations_using(template_id)
+    context = {
+        "entry": entry,
+        "deletable": entry.kind == ConnectorKind.TEMPLATE,
+        "versions": entry.versions.count(),
+        "using_count": using.count(),
+        "own": list(using.filter(owner=request.user).order_by("name")[:50]),
+    }
+    return render(request, "connectors/entry_delete.html", context)
+
+
 def _import_forbidden(request: HttpRequest) -> HttpResponse:
     """403, before any upload is read or any package fetched."""
     context = {"message": IMPORT_FORBIDDEN}
@@ -144,7 +180,12 @@ def _import_forbidden(request: HttpRequest) -> HttpResponse:
 def _report_messages(request: HttpRequest, report: ImportReport, label: str = "") -> None:
     prefix = f"{label}: " if label else ""
     level = messages.ERROR if report.failed else messages.SUCCESS
-    messages.add_message(request, level, f"{prefix}{report.summary()}.")
+    messages.add_message(
+        request, level, format_html("{}{}.{}", prefix, report.summary(), _imported_links(report))
+    )
+    for document in report.documents:
+        for warning in document.warnings[:20]:
+            messages.warning(request, warning)
     for document in report.failed:
         for error in document.errors[:20]:
             messages.error(request, error)
@@ -152,6 +193,28 @@ def _report_messages(request: HttpRequest, report: ImportReport, label: str = ""
             messages.error(
                 request, f"{document.source_name}: {len(document.errors) - 20} more errors"
             )
+
+
+MAX_LINKS = 10
+
+
+def _imported_links(report: ImportReport) -> str:
+    """` Imported: <a>name</a>, ...`: the connectors an import added or changed, linked."""
+    touched: dict[str, str] = {}
+    for document in report.documents:
+        for template in document.templates:
+            if template.status != "unchanged":
+                touched.setdefault(template.template_id, template.name or template.template_id)
+    if not touched:
+        return ""
+    links = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((entry_url(tid), name) for tid, name in list(touched.items())[:MAX_LINKS]),
+    )
+    more = len(touched) - MAX_LINKS
+    tail = f" and {more} more" if more > 0 else ""
+    return format_html(" Open: {}{}.", links, tail)
 
 
 def _filters_from(request: HttpRequest) -> CatalogueFilters:
@@ -163,6 +226,12 @@ def _filters_from(request: HttpRequest) -> CatalogueFilters:
         applies_to=request.GET.get("applies_to", ""),
         runs_here={"yes": True, "no": False}.get(runs_here),
     )
+
+
+def _element_of(entry: CatalogueEntry) -> str:
+    """The element the template makes (elementType), else the first it applies to."""
+    element = entry.element_type or next(iter(entry.applies_to), "")
+    return element_label(element) if element else ""
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -244,5 +244,8 @@ def save_as_connector_page(request: HttpRequest, pk: int) -> HttpResponse:
         "fields": [(f, form["modes"][f.key]) for f in fields],
         "form": form,
         "errors": errors,
+        # Not `errors.values` in the template: that finds the dict's values() method (a list of
+        # lists, shown as Python reprs) whenever "values" is not a key.
+        "value_errors": errors.get("values", []),
     }
     return render(request, "connectors/export/save_as.html", context, status=400 if errors else 200)

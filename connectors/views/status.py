@@ -5,13 +5,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from connectors.health import states, system_status
+from connectors.health import probe_cache_seconds, states, system_status
 
 
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Each component's state for probes; the details (addresses, host names) once signed in."""
+    """Each component's state for probes; the details (addresses, host names) once signed in.
+
+    Cheap enough for a load balancer to ask often: the network probes are cached briefly
+    (connectors.health.probe_cache_seconds)."""
     checks = system_status()
     healthy = all(check.ok for check in checks)
     body: dict[str, object] = {"status": "ok" if healthy else "degraded", "checks": states(checks)}
@@ -25,4 +28,5 @@ def status_page(request: HttpRequest) -> HttpResponse:
     template = "connectors/status.html"
     if request.htmx:
         template += "#footer-status"
-    return render(request, template, {"checks": system_status()})
+    context = {"checks": system_status(), "probe_cache_seconds": probe_cache_seconds()}
+    return render(request, template, context)

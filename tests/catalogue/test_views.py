@@ -1,5 +1,7 @@
 """The catalogue pages: cards, search and filters (htmx), detail, icons, uploads."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -172,3 +174,32 @@ def test_a_form_without_its_csrf_token_gets_a_403_in_the_site_layout(user):
     html = response.content.decode()
     assert response.status_code == 403
     assert 'class="mainnav"' in html and "Form not accepted" in html
+
+
+@pytest.mark.django_db
+def test_an_import_links_what_it_imported(importer_client):
+    rest = SimpleUploadedFile("rest.json", (CORPUS_DIR / "http-json-connector.json").read_bytes())
+
+    response = importer_client.post("/catalogue/import", {"files": [rest]}, follow=True)
+
+    message = response.content.decode().split('<ul class="messages">')[1].split("</ul>")[0]
+    assert "21 imported" in message
+    assert f'<a href="/connectors/{REST_ID}/">Send REST Request</a>' in message
+
+
+@pytest.mark.django_db
+def test_a_property_in_an_unknown_group_imports_with_a_warning(importer_client):
+    template = json.loads((CORPUS_DIR / "http-json-connector.json").read_text())[-1]
+    template["id"] = "acme.grouped"
+    url = next(p for p in template["properties"] if p.get("id") == "url")
+    url["group"] = "nowhere"
+    upload = SimpleUploadedFile("grouped.json", json.dumps(template).encode())
+
+    response = importer_client.post("/catalogue/import", {"files": [upload]}, follow=True)
+
+    html = response.content.decode()
+    assert CatalogueEntry.objects.filter(template_id="acme.grouped").exists()
+    warning = html.split('<li class="warning">')[1].split("</li>")[0]
+    assert "grouped.json: template acme.grouped" in warning
+    assert "is in group “nowhere”, which the template does not define" in warning
+    assert "shown under “Custom properties”, as the Modeler does" in warning

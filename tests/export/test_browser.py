@@ -41,3 +41,38 @@ def test_pick_connectors_see_problems_and_download(signed_in_page, live_server, 
     assert "EXPORT-PROBLEMS.txt" in names
     rest = json.loads(archive.read(f"{TEMPLATES_FOLDER}/{REST_ID}.json"))
     assert broken.version not in [t.get("version") for t in rest]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_find_connectors_and_tick_or_untick_the_shown_ones(
+    signed_in_page, live_server, rest_catalogue
+):
+    from connectors.catalogue.importing import import_documents
+    from connectors.models import ImportSource
+    from tests.catalogue.conftest import SMALL_SELECTION, read
+    from tests.elementtemplates.corpus import CORPUS_DIR
+
+    import_documents([read(CORPUS_DIR / n) for n in SMALL_SELECTION], source=ImportSource.COMMAND)
+    page = signed_in_page
+    page.goto(f"{live_server.url}/export/")
+    rows = page.locator(".export-list tbody tr")
+    total = rows.count()
+    assert total >= 5
+
+    page.locator("#export-summary").wait_for()
+    everything = page.locator("#export-summary").inner_text()
+    page.get_by_label("Find connectors by name or id").fill("graphql")
+    assert page.locator(".export-list tbody tr:visible").count() == 1
+    assert page.locator("#export-shown").inner_text() == f"1 of {total} shown"
+    page.get_by_role("button", name="Tick all shown").click()
+    page.wait_for_function(  # the export now holds the ticked connector only
+        f"document.querySelector('#export-summary').innerText !== {everything!r}"
+    )
+    assert page.locator("input[name=id]:checked").count() == 1
+
+    page.get_by_label("Find connectors by name or id").fill("")
+    page.get_by_role("button", name="Tick all shown").click()
+    assert page.locator("input[name=id]:checked").count() == total
+    page.get_by_role("button", name="Untick all").click()
+    assert page.locator("input[name=id]:checked").count() == 0

@@ -213,3 +213,16 @@ def test_command_writes_a_folder_and_reports_skipped_templates(tmp_path, rest_ca
         call_command("export_templates", "--out", str(tmp_path / "b"), REST_ID)
     assert f"skipped {REST_ID} v{broken.version}: /name" in capsys.readouterr().err
     assert (tmp_path / "b" / f"{REST_ID}.json").exists()  # the rest was exported
+
+
+def test_a_refused_save_as_connector_shows_plain_messages(signed_in_client, configuration):
+    refused = signed_in_client.post(
+        f"/configurations/{configuration.pk}/save-as-connector/",
+        {"id": "acme.orders", "name": "Orders", "version": "-1"},
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "<li>must be a whole number of at least 1</li>" in html
+    assert "[&#x27;" not in html and "['" not in html  # no Python list repr
+    assert 'id="save-as-errors"' not in html  # nothing for the template or the values

@@ -326,3 +326,32 @@ def test_a_connector_no_connector_here_serves_offers_export_instead_of_dry_run(
     assert 'id="dry-run"' not in html
     assert "runs on Camunda\u2019s connector runtime" in html
     assert f'href="{reverse("export")}?id=com.example.slackish"' in html
+
+
+@pytest.mark.django_db
+def test_test_cases_are_linked_from_configurations_and_connectors(
+    signed_in_client: Any, user: Any, rest_version: TemplateVersion
+) -> None:
+    from connectors.models import RunTestCase
+
+    saved = SavedConfiguration.objects.create(
+        owner=user,
+        name="Orders",
+        template_id=REST_ID,
+        template_version=rest_version.version,
+        values={"url": "https://example.com/orders"},
+    )
+    tests_url = reverse("connector-tests", args=[REST_ID])
+    edit_url = reverse("test-case-edit", args=[saved.pk])
+    detail_url = reverse("configuration-detail", args=[saved.pk])
+
+    untested = signed_in_client.get(detail_url).content.decode()
+    assert f'<a href="{edit_url}">Add expectations</a>' in untested
+    assert f'<a href="{tests_url}">Test cases of this connector</a>' in untested
+    RunTestCase.objects.create(configuration=saved, expected_outcome="completed")
+    tested = signed_in_client.get(detail_url).content.decode()
+    assert (
+        "it expects Completed" in tested and f'<a href="{edit_url}">Edit expectations</a>' in tested
+    )
+    entry = signed_in_client.get(reverse("catalogue-entry", args=[REST_ID])).content.decode()
+    assert f'<a class="button" href="{tests_url}">Test cases</a>' in entry

@@ -1,9 +1,13 @@
 """/healthz and the status page report each component the hub depends on."""
 
+import time
+
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
-from connectorhub.localredis import free_port
+from connectorhub.localredis import LocalRedis, free_port
+from connectors.health import probe_calls
 
 
 @pytest.mark.celery
@@ -106,3 +110,65 @@ def test_status_fragment_for_htmx_is_only_the_footer(signed_in_client, redis_url
     html = response.content.decode()
     assert "<html" not in html
     assert 'class="dot' in html
+
+
+@pytest.fixture(autouse=True)
+def _fresh_probes():
+    """Each test asks the components itself instead of reading an earlier test's cached probe."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_status_shows_zeebe_and_the_live_worker_as_not_configured_without_an_engine(
+    signed_in_client, redis_url, settings
+):
+    settings.ZEEBE_ADDRESS, settings.CAMUNDA_REST_ADDRESS = "", ""
+
+    page = signed_in_client.get("/status/").content.decode()
+    footer = signed_in_client.get("/status/", HTTP_HX_REQUEST="true").content.decode()
+
+    rows = {
+        row.split("</td>")[0].strip(): row for row in page.split("<tr><td>")[1:] if "</td>" in row
+    }
+    for name in ("Zeebe", "Live worker"):
+        assert '<span class="badge off">not configured</span>' in rows[name], rows[name]
+        assert ">up<" not in rows[name]
+    assert footer.count('class="dot off"') == 2
+    assert footer.count("not configured</span>") == 2
+    # Not configured is not a fault: /healthz counts both as healthy, as before.
+    checks = signed_in_client.get("/healthz").json()["checks"]
+    assert (checks["zeebe"], checks["live worker"]) == ("ok", "ok")
+
+
+@pytest.mark.django_db
+def test_healthz_reuses_the_network_probes_briefly_and_then_sees_a_failure(client, settings):
+    settings.HEALTH_PROBE_CACHE_SECONDS = 3  # each call waits ~1 s for the worker ping
+    with LocalRedis() as server:
+        settings.REDIS_URL = server.url
+        before = probe_calls["redis"]
+
+        assert client.get("/healthz").json()["checks"]["redis"] == "ok"
+        assert client.get("/healthz").json()["checks"]["redis"] == "ok"
+        assert client.get("/status/", HTTP_HX_REQUEST="true").status_code == 302  # not signed in
+        assert probe_calls["redis"] == before + 1  # the second call did not ask Redis again
+
+        server.stop()
+        cached = client.get("/healthz")  # within the cache period: the answer from before
+        assert cached.json()["checks"]["redis"] == "ok"
+        assert probe_calls["redis"] == before + 1
+
+        time.sleep(3.2)
+        fresh = client.get("/healthz")
+
+    assert fresh.status_code == 503
+    assert fresh.json()["checks"]["redis"] == "error"
+    assert probe_calls["redis"] == before + 2
+
+
+@pytest.mark.django_db
+def test_status_page_says_how_long_probe_answers_are_reused(signed_in_client, redis_url):
+    html = signed_in_client.get("/status/").content.decode()
+
+    assert "asked at most once every 5 seconds" in html

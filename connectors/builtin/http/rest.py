@@ -42,10 +42,19 @@ class ClientTls(BaseModel):
     """Client certificate (mTLS) and trusted server certificate, PEM texts (templates v15+)."""
 
     model_config = ConfigDict(extra="ignore")
-    clientCertificate: Text | None = None
-    clientPrivateKey: Text | None = Field(default=None, json_schema_extra=ui(secret=True))
+    # PEM texts span lines: multi-line fields in the form
+    clientCertificate: Text | None = Field(
+        default=None, title="Client certificate (PEM)", json_schema_extra=ui(type="Text")
+    )
+    clientPrivateKey: Text | None = Field(
+        default=None,
+        title="Client private key (PEM)",
+        json_schema_extra=ui(type="Text", secret=True),
+    )
     privateKeyPassword: Text | None = Field(default=None, json_schema_extra=ui(secret=True))
-    trustedCertificate: Text | None = None
+    trustedCertificate: Text | None = Field(
+        default=None, title="Trusted server certificate (PEM)", json_schema_extra=ui(type="Text")
+    )
 
     def material(self) -> TlsMaterial:
         return TlsMaterial(
@@ -60,8 +69,10 @@ class DocumentReturnFormat(BaseModel):
     """How the response body is returned (templates v17+)."""
 
     model_config = ConfigDict(extra="ignore")
-    choice: Annotated[ReturnFormat, BeforeValidator(_method)] = "JSON"
-    encoding: Text | None = "UTF-8"
+    choice: Annotated[ReturnFormat, BeforeValidator(_method)] = Field(
+        default="JSON", title="Response format"
+    )
+    encoding: Text | None = Field(default="UTF-8", title="Response text encoding")
 
 
 class RestInput(BaseModel):
@@ -69,8 +80,9 @@ class RestInput(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     method: Method = "GET"
-    url: FeelText = Field(min_length=1, description="http:// or https:// URL")
-    authentication: Authentication | None = None
+    url: FeelText = Field(min_length=1, title="URL", description="http:// or https:// URL")
+    # a dropdown of the variants, each with its own fields (the template generator's sealed types)
+    authentication: Authentication | None = Field(default=None, title="Authentication")
     authenticationConfiguration: Any = Field(
         default=None,
         description="A reusable authentication (`{authentication: {...}}`); wins over "

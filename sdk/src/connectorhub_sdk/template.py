@@ -96,7 +96,9 @@ def _strip_optional(annotation: Any) -> tuple[Any, bool]:
         args = [arg for arg in get_args(annotation) if arg is not type(None)]
         nullable = len(args) < len(get_args(annotation))
         if len(args) == 1:
-            return args[0], nullable
+            # `Annotated[A | B, Field(discriminator=...)] | None`: the union inside is the type
+            inner = args[0]
+            return (get_args(inner)[0] if get_origin(inner) is Annotated else inner), nullable
         return Union[tuple(args)], nullable  # noqa: UP007 - rebuilding a union from parts
     return annotation, False
 
