@@ -3,7 +3,7 @@
 Nothing here is a mock: each fixture starts the real component on 127.0.0.1 and stops it
 when the tests that need it are done. Under pytest-xdist (`make test` runs `-n auto`) each
 worker is a session of its own: its own data folder, SQLite file, Redis and Celery worker on
-free ports; the hooks below keep tests that share an expensive service on one worker.
+free ports (docs/testing.md).
 """
 
 from __future__ import annotations
@@ -32,22 +32,9 @@ PASSWORD = "a-long-test-password"
 
 
 # --- Parallel runs (pytest-xdist) -----------------------------------------------------------
-
-# Tests that use one of these fixtures go to one xdist group, so that only one worker starts the
-# service (a Celery worker and its Redis take seconds to start, and again whenever a module
-# restarts it with other settings).
-SHARED_SERVICES = {"celery_worker": "celery"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks (--dist loadgroup)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test gets an xdist group: its shared service's, else its module's, so that a
-    module's scoped fixtures (WSS4J's JVM, the Modeler, a corpus) start on one worker only."""
-    for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        services = [group for name, group in SHARED_SERVICES.items() if name in fixtures]
-        group = services[0] if services else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+# `--dist loadfile` (pyproject.toml): a module runs whole on one worker, so its module-scoped
+# fixtures (WSS4J's JVM, the Modeler validator, a corpus) start once. Session services (Redis and
+# the Celery worker) start on each worker that runs a test needing them.
 
 
 def pytest_configure(config: pytest.Config) -> None:
