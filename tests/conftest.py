@@ -1,13 +1,16 @@
 """Shared fixtures: real Redis, a real Celery worker process, headless Chromium.
 
 Nothing here is a mock: each fixture starts the real component on 127.0.0.1 and stops it
-when the tests that need it are done.
+when the tests that need it are done. Under pytest-xdist (`make test` runs `-n auto`) each
+worker is a session of its own: its own data folder, SQLite file, Redis and Celery worker on
+free ports (docs/testing.md).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,39 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 PASSWORD = "a-long-test-password"
+
+
+# --- Parallel runs (pytest-xdist) -----------------------------------------------------------
+# `--dist loadfile` (pyproject.toml): a module runs whole on one worker, so its module-scoped
+# fixtures (WSS4J's JVM, the Modeler validator, a corpus) start once. Session services (Redis and
+# the Celery worker) start on each worker that runs a test needing them.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker gets a data folder of its own under the configured one (`xdist-gw0`,
+    ...), for itself and the processes it starts: the development keys that are created on
+    first use (`secrets_key`) must not be created by two workers at once. Without xdist the
+    data folder stays as configured."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return
+    from django.conf import settings
+
+    base = Path(settings.DATA_DIR)
+    folder = base / f"xdist-{workerinput['workerid']}"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # SECRET_KEY was read from the configured folder; a Celery worker started from here reads
+    # this one, and must sign with the same key.
+    if (base / "secret_key").exists() and not (folder / "secret_key").exists():
+        shutil.copy2(base / "secret_key", folder / "secret_key")
+    settings.DATA_DIR = folder
+    os.environ["CONNECTORHUB_DATA_DIR"] = str(folder)
+
+
+def xdist_worker() -> str:
+    """This process's pytest-xdist worker name (gw0, gw1...), or `main` without xdist; files
+    a session writes carry it, so that parallel workers never write the same one."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 # A session's SQLite test database and the files SQLite keeps beside it (WAL mode, journal).
@@ -107,7 +143,7 @@ def celery_worker(redis_url: str, django_db_setup: None, django_db_blocker: Any)
         db_url = database_url(connection.settings_dict)
     worker = CeleryWorkerProcess(
         {"REDIS_URL": redis_url, "DATABASE_URL": db_url},
-        ARTIFACTS / "celery-worker.log",
+        ARTIFACTS / f"celery-worker-{xdist_worker()}.log",
     )
     worker.start(app)
     yield worker

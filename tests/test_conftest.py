@@ -1,4 +1,5 @@
-"""A test session leaves no SQLite files behind in the data folder (tests/conftest.py).
+"""A test session leaves no SQLite files behind in the data folder (tests/conftest.py), and
+parallel workers (pytest-xdist) keep apart.
 
 Each case runs a small pytest session of its own, with the data folder in tmp_path, and then
 lists that folder.
@@ -52,12 +53,43 @@ def test_creates_a_user_while_the_browser_runs(browser, user):
 """
 
 
-def run_session(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+# Where each test ran: its xdist worker, data folder and the one its child processes inherit.
+WHERE = """
+import os
+
+from django.conf import settings
+
+
+def record(name):
+    where = [os.environ["PYTEST_XDIST_WORKER"], str(settings.DATA_DIR)]
+    where.append(os.environ["CONNECTORHUB_DATA_DIR"])
+    (settings.DATA_DIR.parent / f"{name}.where").write_text(" ".join(where))
+"""
+
+# In collection order a per-test distribution would put each module's two tests on two workers.
+TWO_TESTS = """
+
+def test_{0}_one():
+    record("{0}_one")
+
+
+def test_{0}_two():
+    record("{0}_two")
+"""
+XDIST_A = WHERE + TWO_TESTS.format("a")
+XDIST_B = WHERE + TWO_TESTS.format("b")
+
+
+def run_session(
+    tmp_path: Path, source: str, *, more: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_inner.py").write_text(source)
+    for name, text in (more or {}).items():
+        (tmp_path / name).write_text(text)
     # the fixtures and hooks of tests/conftest.py, as a conftest (a plugin's would lose to
     # pytest-django's own fixtures)
     (tmp_path / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
-    command = [sys.executable, "-m", "pytest", str(tmp_path / "test_inner.py"), "-q"]
+    command = [sys.executable, "-m", "pytest", str(tmp_path), "-q", *args]
     command += ["-p", "no:randomly", "-p", "no:cacheprovider"]
     command += ["--rootdir", str(BASE_DIR), "-c", str(BASE_DIR / "pyproject.toml")]
     env = {**os.environ, "CONNECTORHUB_DATA_DIR": str(tmp_path / "data")}
@@ -103,3 +135,21 @@ def test_a_browser_session_leaves_no_database_files(tmp_path: Path) -> None:
 
     assert "1 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     assert database_files(tmp_path / "data") == []
+
+
+def test_xdist_workers_get_their_own_data_folders_and_run_a_module_whole(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    done = run_session(
+        tmp_path, "", more={"test_a.py": XDIST_A, "test_b.py": XDIST_B}, args=("-n", "2")
+    )
+
+    assert "4 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
+    where = {p.stem: p.read_text().split() for p in data.glob("*.where")}
+    assert set(where) == {"a_one", "a_two", "b_one", "b_two"}
+    for worker, folder, inherited in where.values():
+        assert folder == inherited == str(data / f"xdist-{worker}")
+    # a module's tests ran on one worker, which alone started its module-scoped fixtures
+    assert where["a_one"][0] == where["a_two"][0] and where["b_one"][0] == where["b_two"][0]
+    # each worker signs with the configured folder's key
+    for folder in {folder for _, folder, _ in where.values()}:
+        assert (Path(folder) / "secret_key").read_text() == (data / "secret_key").read_text()

@@ -135,7 +135,6 @@ CATASTROPHIC = "^(a+)+$"
 SLOW_DEFAULT = "a" * 29 + "!"
 # Lookbehind keeps this one on the backtracking engine, which stops it after a time limit.
 BACKTRACKING = "^(a|aa)+$(?<=a)"
-CEILING = 5.0  # seconds
 
 
 def patterned(*patterns: str, value: str = SLOW_DEFAULT) -> ElementTemplate:
@@ -164,20 +163,24 @@ def patterned(*patterns: str, value: str = SLOW_DEFAULT) -> ElementTemplate:
 
 
 def test_a_catastrophic_pattern_is_checked_promptly() -> None:
+    # A verdict, not "could not be checked": the pattern was decided (in linear time), not
+    # stopped at the time budget the backtracking engine would have run into.
     template = patterned(CATASTROPHIC)
-    started = time.monotonic()
     assert check_values(template, {}) == {"field0": ["Field 0 only a's"]}
     assert check_values(template, {"field0": "aaaa"}) == {}
     assert check_values(template, {"field0": "a" * 5_000 + "!"}) == {"field0": ["Field 0 only a's"]}
-    assert time.monotonic() - started < CEILING
 
 
 def test_a_pattern_too_slow_to_check_is_reported_on_its_field() -> None:
+    started = time.monotonic()
+    check_values(patterned(BACKTRACKING, value="a" * 40 + "!"), {})
+    one_pattern = time.monotonic() - started  # about one time budget, on this machine now
     template = patterned(*[BACKTRACKING] * 10, value="a" * 40 + "!")
     started = time.monotonic()
     errors = check_values(template, {})
-    # one time budget for the whole check, however many slow patterns the template has
-    assert time.monotonic() - started < CEILING
+    # one time budget for the whole check, however many slow patterns the template has: not
+    # the ten budgets that one per pattern would take
+    assert time.monotonic() - started < 3 * one_pattern
     assert set(errors) == {f"field{index}" for index in range(10)}
     assert errors["field0"] == [
         f"Field 0 could not be checked against the pattern {BACKTRACKING}: the pattern took"

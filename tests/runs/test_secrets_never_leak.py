@@ -15,7 +15,6 @@ from django.urls import reverse
 from connectors.models import Run, SecretAuditEvent
 from connectors.runs.services import run_start
 from connectors.secrets.services import secret_create
-from tests.conftest import ARTIFACTS
 
 from .conftest import respond_url, wait_done
 
@@ -85,7 +84,7 @@ def test_secret_is_used_in_the_worker_and_never_stored_or_shown(
     assert "***" in signed_in_client.get(reverse("run-detail", args=[runs[2].pk])).content.decode()
     history = signed_in_client.get(reverse("run-list")).content.decode()
     assert_clean(history, "the run history")
-    log = (ARTIFACTS / "celery-worker.log").read_text(errors="replace")
+    log = runs_worker.log_path.read_text(errors="replace")
     # the connector's log lines reach the worker log, masked
     assert re.search(r"GET \S*\*\*\*\S* -> 200", log)
     assert_clean(log, "the worker log")

@@ -30,7 +30,8 @@ def test_a_slow_expression_ends_at_the_runs_time_limit(header: str, run: Any) ->
     elapsed = time.perf_counter() - started
     assert outcome.kind == "failed"
     assert "ran past its time limit" in outcome.message
-    assert elapsed < 1.5 + EXPRESSION_TIME_FLOOR + 3  # not the minutes the steps allow
+    # a hang guard relative to the limits at play: not the minutes the steps allow
+    assert elapsed < 5 * (1.5 + EXPRESSION_TIME_FLOOR)
 
 
 def test_feel_alone_has_no_clock_unless_asked() -> None:
@@ -43,4 +44,4 @@ def test_a_form_stops_an_expression_that_would_hold_the_request() -> None:
     started = time.perf_counter()
     with pytest.raises(feel.FeelEvaluationError, match="time limit"):
         _feel(SLOW, {})
-    assert time.perf_counter() - started < FEEL_TIME_LIMIT + 3
+    assert time.perf_counter() - started < 5 * FEEL_TIME_LIMIT  # not minutes

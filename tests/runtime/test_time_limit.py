@@ -19,7 +19,7 @@ def test_overrunning_call_fails_with_retries_minus_one(run: Any, job_type: str) 
     started = time.perf_counter()
     outcome = run({"sleep": 2, "respond": 1}, {"retryBackoff": "PT1S"}, job_type=job_type,
                   time_limit=0.2)  # fmt: skip
-    assert time.perf_counter() - started < 1.5
+    assert time.perf_counter() - started < 2  # the limit ended the call, not the 2 s sleep
     assert isinstance(outcome, Failed)
     assert (outcome.retries, outcome.message.split(" | ")[0]) == (
         2,

