@@ -36,12 +36,15 @@ requirements: $(VENV)/.installed-dev
 	$(COMPILE) --output-file requirements.txt requirements.in
 	$(COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
-# requirements.txt installs sdk/ (editable); a change to its metadata needs a reinstall
+# The hub's pins, then the connector SDK from sdk/ (editable: it is part of this checkout). The SDK
+# is not a line of requirements.txt because pip refuses an editable requirement as a constraint,
+# and requirements-dev.in is constrained by requirements.txt.
 $(VENV)/.installed: requirements.txt sdk/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ConnectorHub needs Python 3.11 or newer")'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e ./sdk
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
