@@ -8,6 +8,7 @@ real worker runs it by the name beat sends).
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,7 +83,11 @@ def test_the_beat_schedule_runs_the_reaper_and_keeps_its_file_in_the_data_folder
     (entry,) = [e for e in app.conf.beat_schedule.values() if e["task"] == REAP_TASK]
     assert entry["schedule"] == settings.CONNECTORHUB_REAP_SECONDS
     assert REAP_TASK in app.tasks
-    assert app.conf.beat_schedule_filename.startswith(str(settings.DATA_DIR))
+    schedule = Path(app.conf.beat_schedule_filename)
+    # the data folder, or under xdist its parent: each test worker's DATA_DIR is a subfolder of
+    # the configured one (tests/conftest.py), made after Celery read its settings
+    assert Path(settings.DATA_DIR).is_relative_to(schedule.parent)
+    assert not schedule.is_relative_to(Path(__file__).resolve().parents[2])  # not in the repo
 
 
 @pytest.mark.celery
