@@ -12,8 +12,8 @@ from typing import Protocol
 import grpc
 from pyzeebe import ZeebeTaskRouter, ZeebeWorker
 
+from connectors.zeebe.client import rest_gateway
 from connectors.zeebe.gateway import GatewayConfig, gateway_answers
-from connectors.zeebe.rest import SAAS_AUDIENCE, SAAS_AUTHORIZATION_SERVER, RestAuth, RestGateway
 from connectors.zeebe.rest_worker import RestJobWorker
 
 
@@ -82,18 +82,7 @@ class GrpcConnection:
 class RestConnection:
     def __init__(self, gateway: GatewayConfig) -> None:
         self.gateway = gateway
-        saas = bool(gateway.cluster_id)
-        auth = RestAuth(
-            username=gateway.username,
-            password=gateway.password,
-            client_id=gateway.client_id,
-            client_secret=gateway.client_secret,
-            authorization_server=gateway.authorization_server
-            or (SAAS_AUTHORIZATION_SERVER if saas else ""),
-            audience=gateway.audience or (SAAS_AUDIENCE if saas else ""),
-            scope=gateway.scope,
-        )
-        self.rest = RestGateway(gateway.rest_address, auth, ca_certificate=gateway.ca_certificate)
+        self.rest = rest_gateway(gateway)
 
     @property
     def description(self) -> str:
