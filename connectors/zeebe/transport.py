@@ -15,6 +15,7 @@ from pyzeebe import ZeebeTaskRouter, ZeebeWorker
 from connectors.zeebe.client import rest_gateway
 from connectors.zeebe.gateway import GatewayConfig, gateway_answers
 from connectors.zeebe.rest_worker import RestJobWorker
+from connectors.zeebe.routing import bind_channel
 
 
 class JobWorker(Protocol):
@@ -72,7 +73,7 @@ class GrpcConnection:
             poll_retry_delay=poll_interval,  # type: ignore[arg-type]
             stream_enabled=stream,
         )
-        worker.include_router(router)
+        worker.include_router(bind_channel(router, self.channel))
         return worker
 
     async def close(self) -> None:
