@@ -100,10 +100,16 @@ class BareRestWorker:
             if free <= 0:
                 await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
                 continue
-            answer = await self.http.post(
-                "/jobs/activation", json={**body, "maxJobsToActivate": free}
-            )
-            for job in answer.json()["jobs"]:
+            try:
+                answer = await self.http.post(
+                    "/jobs/activation", json={**body, "maxJobsToActivate": free}
+                )
+                jobs = answer.raise_for_status().json()["jobs"]
+            except (httpx.HTTPError, KeyError) as exc:  # said, and polled again, as the hub does
+                print(f"bare REST worker: activation failed: {exc!r}", file=sys.stderr)
+                await asyncio.sleep(0.5)
+                continue
+            for job in jobs:
                 task = asyncio.create_task(self._complete(job["jobKey"]))
                 self.running.add(task)
                 task.add_done_callback(self.running.discard)
