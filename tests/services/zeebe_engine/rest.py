@@ -119,7 +119,7 @@ class RestFace:
         class Handler(_Handler):
             rest = face
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.address = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
@@ -276,6 +276,12 @@ def _activated(job: Job, fetch: list[str]) -> dict[str, Any]:
         "kind": "BPMN_ELEMENT",
         "listenerEventType": "UNSPECIFIED",
     }
+
+
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 refuses connections when a worker opens dozens at once
+    # (a completion per running job); a gateway does not, and a refused command is lost.
+    request_queue_size = 256
 
 
 class _Handler(BaseHTTPRequestHandler):
