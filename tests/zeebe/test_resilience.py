@@ -354,3 +354,37 @@ def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
     assert [r.path for r in server.requests] == ["/stuck/first", "/stuck/second"]
     assert variables["answer"]["body"] == {"attempt": 2}
     assert waited < 20, f"the job waited {waited:.1f}s: it was not released"
+
+
+def test_a_stopping_worker_ends_its_polls_before_it_hands_jobs_back(
+    zeebe_engine: ZeebeTestEngine, worker_transport: WorkerTransport
+) -> None:
+    """Read back on the engine: after the release, the stopping worker activates nothing (with
+    its long poll still open at the release, it would take the job straight back)."""
+    config = WorkerConfig(
+        name="stopping", job_types=(REST,), grace_period=0.3, job_timeout_ms=60_000
+    )
+    with RecordingServer() as server:
+        server.route("/stuck", Reply(json={}, delay=5.0))
+        key = zeebe_engine.create_job(REST, {"method": "GET", "url": f"{server.url}/stuck"})
+
+        async def scenario() -> None:
+            worker = LiveWorker(gateway_for(worker_transport, zeebe_engine.address), config)
+            stop = asyncio.Event()
+            serving = asyncio.create_task(worker.run(stop))
+            while not server.requests:
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(
+                zeebe_engine.wait_until,
+                lambda: zeebe_engine.store.open_polls >= 1,
+                10,
+                "the worker's next long poll",
+            )
+            stop.set()
+            await serving
+
+        asyncio.run(scenario())
+
+    events = [(event.kind, event.retries) for event in zeebe_engine.job(key).events]
+    assert events[-1] == ("failed", 3), events  # released, and nothing after it
+    assert zeebe_engine.job(key).state == "activatable"
