@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -336,4 +335,4 @@ def test_a_long_poll_and_a_message_do_not_wait_on_each_other(
     assert client.post("/messages/publication", json={"name": "m"}).status_code == 200
     assert zeebe_engine.store.open_polls == 1  # answered while the poll still waits
     poll.join()
-    assert json.dumps(zeebe_engine.received_messages[0].variables) == "{}"
+    assert [m.name for m in zeebe_engine.received_messages] == ["m"]
