@@ -12,7 +12,8 @@ Three ways to use it (docs/zeebe-worker.md):
 One module per concern: `jobs` (one job in, one Zeebe command out, for either transport),
 `routing` (the connectors as pyzeebe tasks), `status` (counters and status sinks), `gateway`
 (how the gateway is reached), `rest` and `rest_worker` (the Camunda 8.8+ REST API `/v2`),
-`transport` (a gRPC or REST connection), `worker` (the supervised worker) and `cli` (the
+`transport` (a gRPC or REST connection), `client` (messages, process instances, deployments
+and search over REST, for inbound connectors), `worker` (the supervised worker) and `cli` (the
 standalone command line). Here: the names the
 rest of the hub imports from `connectors.zeebe`.
 
@@ -21,6 +22,7 @@ imported lazily by the code that uses them.
 """
 
 from connectors.zeebe.cli import parse_fetch_variables, standalone_arguments
+from connectors.zeebe.client import CamundaClient
 from connectors.zeebe.gateway import GatewayConfig
 from connectors.zeebe.jobs import JobRecord
 from connectors.zeebe.routing import DEFAULT_JOB_TIMEOUT_MS, FETCH_ALL, connector_router
@@ -30,6 +32,7 @@ from connectors.zeebe.worker import LiveWorker, WorkerConfig, run_until_signalle
 __all__ = [
     "DEFAULT_JOB_TIMEOUT_MS",
     "FETCH_ALL",
+    "CamundaClient",
     "DatabaseStatusSink",
     "GatewayConfig",
     "JobRecord",

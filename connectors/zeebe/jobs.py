@@ -17,17 +17,15 @@ No `from __future__ import annotations` here: pyzeebe inspects task functions' a
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from connectorhub_sdk import AddressPolicy, OutboundConnector
 from pyzeebe import Job, JobController
-from pyzeebe.errors import PyZeebeError
 
 from connectors.execution import Audit, ExecutionEnvironment
 from connectors.execution import RunBlocking as RunBlocking  # the worker and router name it
@@ -47,6 +45,10 @@ logger = logging.getLogger("connectors.zeebe")  # one name for the whole adapter
 job_logger = logging.getLogger("connectors.zeebe.jobs")
 
 MAX_ERROR_CHARS = 500  # the status page shows the start of the last error
+UNBOUND = (
+    "the connector router has no gRPC channel: build it with connector_router(channel=...) "
+    "or call connectors.zeebe.routing.bind_channel(router, channel)"
+)
 
 
 @dataclass(frozen=True)
@@ -120,54 +122,6 @@ class JobCommands(Protocol):
     async def update_timeout(self, job_key: int, timeout_ms: int) -> None: ...
 
 
-class GrpcCommands:
-    """The job commands over gRPC, through pyzeebe's controller for the job."""
-
-    def __init__(self, controller: JobController) -> None:
-        self.controller = controller
-
-    async def complete(self, job_key: int, variables: Mapping[str, Any]) -> None:
-        with _rejected():
-            await self.controller.set_success_status(variables=dict(variables))
-
-    async def fail(
-        self,
-        job_key: int,
-        retries: int,
-        message: str,
-        backoff_ms: int,
-        variables: Mapping[str, Any],
-    ) -> None:
-        with _rejected():
-            await _adapter(self.controller).fail_job(
-                job_key=job_key,
-                retries=retries,
-                message=message,
-                retry_back_off_ms=backoff_ms,
-                variables=dict(variables),
-            )
-
-    async def throw_error(
-        self, job_key: int, code: str, message: str, variables: Mapping[str, Any]
-    ) -> None:
-        with _rejected():
-            await self.controller.set_error_status(
-                message, error_code=code, variables=dict(variables)
-            )
-
-    async def update_timeout(self, job_key: int, timeout_ms: int) -> None:
-        with _rejected():
-            await _adapter(self.controller).update_job_timeout(job_key, timeout_ms)
-
-
-@contextlib.contextmanager
-def _rejected() -> Iterator[None]:
-    try:
-        yield
-    except PyZeebeError as exc:
-        raise CommandRejected(f"{type(exc).__name__}: {exc}") from exc
-
-
 def job_request(job: Job) -> JobRequest:
     """The runtime's view of an activated pyzeebe job."""
     return JobRequest(
@@ -180,9 +134,9 @@ def job_request(job: Job) -> JobRequest:
 
 
 class _Dispatch(Exception):
-    """Raised by the task function so that pyzeebe hands the job and its controller to
-    `ConnectorJobHandler.on_job`: only the controller can send FailJob with exact retries and
-    UpdateJobTimeout, and pyzeebe gives it to exception handlers only."""
+    """Raised by the task function so that pyzeebe hands the job to the exception handler
+    and sends no command of its own: after a task function returns, pyzeebe completes the
+    job, and the one command must be the handler's (FailJob with exact retries, ThrowError)."""
 
 
 async def _dispatch(**_variables: Any) -> dict[str, Any]:
@@ -229,13 +183,23 @@ class ConnectorJobHandler:
         self.environment = environment.with_time_limits(time_limit, default_time_limit)
         self.observers = list(observers)
         self.in_flight: dict[int, tuple[Job, JobCommands, asyncio.Task[Any] | None]] = {}
+        self.grpc_commands: JobCommands | None = None  # bound to the worker's channel
 
     # The pyzeebe task function; a plain function, since the job's variables arrive as keyword
     # arguments and a method's `self` would clash with a variable of that name.
     task = staticmethod(_dispatch)
 
+    def bind(self, commands: JobCommands) -> None:
+        """The gRPC commands for jobs pyzeebe hands over (`routing.bind_channel`)."""
+        self.grpc_commands = commands
+
     async def on_exception(self, exc: Exception, job: Job, controller: JobController) -> None:
-        commands = GrpcCommands(controller)
+        commands = self.grpc_commands
+        if commands is None:
+            # Only pyzeebe's public controller is at hand, which cannot send exact retries.
+            logger.error("job %s (%s): %s", job.key, job.type, UNBOUND)
+            await controller.set_failure_status(UNBOUND)
+            return
         if isinstance(exc, _Dispatch):
             await self.on_job(job, commands)
             return
@@ -305,12 +269,6 @@ class ConnectorJobHandler:
             await commands.update_timeout(job.key, int(seconds * 1000))
         except CommandRejected as exc:
             logger.warning("job %s: could not apply jobTimeout: %r", job.key, exc)
-
-
-def _adapter(controller: JobController) -> Any:
-    # pyzeebe 4.7 keeps the gateway adapter private to the controller and offers no FailJob
-    # with explicit retries; tests/zeebe/test_worker.py pins the behaviour against the broker.
-    return controller._zeebe_adapter
 
 
 async def _send(outcome: Outcome, job: Job, commands: JobCommands) -> str | None:

@@ -32,6 +32,15 @@ class GatewayUnavailable(CommandRejected):
     did not arrive (the job handler records why), and the worker reconnects."""
 
 
+class RequestRefused(CommandRejected):
+    """The gateway answered 4xx (other than 401/403): the request arrived and was turned
+    down; `status` is the HTTP status (404: no such job, no subscription for a message)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass(frozen=True)
 class RestAuth:
     """How requests authenticate: nothing, basic, or OAuth client credentials."""
@@ -145,7 +154,7 @@ class RestGateway:
         await self.http.aclose()
 
     async def topology(self, timeout: float = 3.0) -> dict[str, Any]:
-        response = await self._call("GET", "/topology", timeout=timeout)
+        response = await self.call("GET", "/topology", timeout=timeout)
         body: dict[str, Any] = response.json()
         self.gateway_version = str(body.get("gatewayVersion") or "")
         return body
@@ -181,7 +190,7 @@ class RestGateway:
             body["fetchVariable"] = list(fetch_variables)
         # The gateway holds the request up to its long-poll time (10 s by default).
         wait = (request_timeout_ms if request_timeout_ms > 0 else 10_000) / 1000 + 10
-        response = await self._call("POST", "/jobs/activation", json=body, timeout=wait)
+        response = await self.call("POST", "/jobs/activation", json=body, timeout=wait)
         return [activated_job(job) for job in response.json().get("jobs", [])]
 
     # -- JobCommands --------------------------------------------------------------------------
@@ -197,7 +206,7 @@ class RestGateway:
         body: dict[str, Any] = {"variables": dict(variables)}
         if result is not None:
             body["result"] = dict(result)
-        await self._call("POST", f"/jobs/{job_key}/completion", json=body)
+        await self.call("POST", f"/jobs/{job_key}/completion", json=body)
 
     async def fail(
         self,
@@ -213,25 +222,34 @@ class RestGateway:
             "retryBackOff": backoff_ms,
             "variables": dict(variables),
         }
-        await self._call("POST", f"/jobs/{job_key}/failure", json=body)
+        await self.call("POST", f"/jobs/{job_key}/failure", json=body)
 
     async def throw_error(
         self, job_key: int, code: str, message: str, variables: Mapping[str, Any]
     ) -> None:
         body = {"errorCode": code, "errorMessage": message, "variables": dict(variables)}
-        await self._call("POST", f"/jobs/{job_key}/error", json=body)
+        await self.call("POST", f"/jobs/{job_key}/error", json=body)
 
     async def update_timeout(self, job_key: int, timeout_ms: int) -> None:
-        await self._call("PATCH", f"/jobs/{job_key}", json={"changeset": {"timeout": timeout_ms}})
+        await self.call("PATCH", f"/jobs/{job_key}", json={"changeset": {"timeout": timeout_ms}})
 
-    async def _call(
-        self, method: str, path: str, *, json: Any = None, timeout: float | None = None
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        files: Sequence[tuple[str, tuple[str, bytes, str]]] | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
+        """One request below `/v2` (PATH: `/jobs/activation`): GatewayUnavailable when it did
+        not arrive, RequestRefused when the gateway turned it down (4xx)."""
         try:
             response = await self.http.request(
                 method,
                 path,
                 json=json,
+                files=files,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except httpx.HTTPError as exc:
@@ -241,7 +259,7 @@ class RestGateway:
         if response.status_code >= 500 or response.status_code in (401, 403):
             raise GatewayUnavailable(f"{method} {path}: {_problem(response)}")
         if response.status_code >= 400:
-            raise CommandRejected(f"{method} {path}: {_problem(response)}")
+            raise RequestRefused(response.status_code, f"{method} {path}: {_problem(response)}")
         return response
 
 

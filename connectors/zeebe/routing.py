@@ -7,6 +7,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import grpc
 from connectorhub_sdk import AddressPolicy, OutboundConnector
 from pyzeebe import ZeebeTaskRouter
 
@@ -14,6 +15,7 @@ from connectors.execution import ExecutionEnvironment
 from connectors.registry import Registry, default_registry
 from connectors.runtime import HostLists
 from connectors.secrets import EnvironmentSecretProvider, SecretProvider
+from connectors.zeebe.grpc_commands import GrpcCommands
 from connectors.zeebe.jobs import ConnectorJobHandler, Observer, RunBlocking
 
 DEFAULT_JOB_TIMEOUT_MS = 300_000  # Camunda's clients default to 5 minutes
@@ -35,11 +37,15 @@ def connector_router(
     observers: Sequence[Observer] = (),
     run_blocking: RunBlocking[Any] | None = None,
     environment: ExecutionEnvironment | None = None,
+    channel: grpc.aio.Channel | None = None,
 ) -> ZeebeTaskRouter:
     """A pyzeebe router serving every registered connector (or only `job_types`).
 
         worker = ZeebeWorker(channel)
-        worker.include_router(connector_router())
+        worker.include_router(connector_router(channel=channel))
+
+    - `channel`: the worker's gRPC channel, on which each job's one command is sent
+      (`bind_channel` binds a router built without one, or rebinds it after a reconnect).
 
     - `secrets`: where `{{secrets.X}}` is looked up; default the environment (`SECRET_X`).
     - `timeout_ms`: the job timeout requested on activation; a job's `jobTimeout` header
@@ -88,6 +94,16 @@ def connector_router(
             max_jobs_to_activate=max_jobs_active,
             max_running_jobs=max_jobs_active,
         )(handler.task)  # type: ignore[arg-type]  # pyzeebe's ParamSpec typing
+    if channel is not None:
+        bind_channel(router, channel)
+    return router
+
+
+def bind_channel(router: ZeebeTaskRouter, channel: grpc.aio.Channel) -> ZeebeTaskRouter:
+    """Send the job commands of ROUTER's handlers on CHANNEL (the pyzeebe worker's own)."""
+    commands = GrpcCommands(channel)
+    for handler in handlers_of(router):
+        handler.bind(commands)
     return router
 
 

@@ -12,9 +12,10 @@ from typing import Protocol
 import grpc
 from pyzeebe import ZeebeTaskRouter, ZeebeWorker
 
+from connectors.zeebe.client import rest_gateway
 from connectors.zeebe.gateway import GatewayConfig, gateway_answers
-from connectors.zeebe.rest import SAAS_AUDIENCE, SAAS_AUTHORIZATION_SERVER, RestAuth, RestGateway
 from connectors.zeebe.rest_worker import RestJobWorker
+from connectors.zeebe.routing import bind_channel
 
 
 class JobWorker(Protocol):
@@ -72,7 +73,7 @@ class GrpcConnection:
             poll_retry_delay=poll_interval,  # type: ignore[arg-type]
             stream_enabled=stream,
         )
-        worker.include_router(router)
+        worker.include_router(bind_channel(router, self.channel))
         return worker
 
     async def close(self) -> None:
@@ -82,18 +83,7 @@ class GrpcConnection:
 class RestConnection:
     def __init__(self, gateway: GatewayConfig) -> None:
         self.gateway = gateway
-        saas = bool(gateway.cluster_id)
-        auth = RestAuth(
-            username=gateway.username,
-            password=gateway.password,
-            client_id=gateway.client_id,
-            client_secret=gateway.client_secret,
-            authorization_server=gateway.authorization_server
-            or (SAAS_AUTHORIZATION_SERVER if saas else ""),
-            audience=gateway.audience or (SAAS_AUDIENCE if saas else ""),
-            scope=gateway.scope,
-        )
-        self.rest = RestGateway(gateway.rest_address, auth, ca_certificate=gateway.ca_certificate)
+        self.rest = rest_gateway(gateway)
 
     @property
     def description(self) -> str:

@@ -31,7 +31,7 @@ from connectors.zeebe.routing import (
     handlers_of,
 )
 from connectors.zeebe.status import JobStats, NullStatusSink, StatusSink, WorkerState
-from connectors.zeebe.transport import Connection, JobWorker, open_connection
+from connectors.zeebe.transport import Connection, open_connection
 
 logger = logging.getLogger("connectors.zeebe")  # one name for the whole adapter
 
@@ -198,7 +198,7 @@ class LiveWorker:
         finally:
             watch.cancel()
             stopping.cancel()
-            await self._stop_worker(worker, work)
+            await self._stop_worker(work)
         if watch in done and not watch.cancelled() and watch.exception() is None:
             raise _GatewayGone(watch.result())
         failure = work.exception() if work in done and not work.cancelled() else None
@@ -217,24 +217,37 @@ class LiveWorker:
             if failures >= self.config.gateway_checks_to_fail:
                 return f"gateway {self.gateway.display_address} went away: {problem}"
 
-    async def _stop_worker(self, worker: JobWorker, work: "asyncio.Task[None]") -> None:
-        stopping = asyncio.create_task(worker.stop())  # returns once activated jobs are done
-        hurry = asyncio.create_task(self.hurry.wait())
-        done, _ = await asyncio.wait(
-            {stopping, hurry}, timeout=self.grace_period, return_when=asyncio.FIRST_COMPLETED
-        )
-        hurry.cancel()
-        if stopping not in done:
+    async def _stop_worker(self, work: "asyncio.Task[None]") -> None:
+        """Polls first, then the grace period, then release: in this order no job reaches
+        the stopping worker after it handed its jobs back."""
+        # Cancelling the serving task ends the open long polls (the gateway hands back what
+        # it could not send); the running jobs are tasks of their own and go on.
+        work.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await work
+        running = self._running_jobs()
+        if running:  # they get the grace period, or less after a second stop signal
+            finished = asyncio.ensure_future(asyncio.wait(running))
+            hurry = asyncio.create_task(self.hurry.wait())
+            await asyncio.wait(
+                {finished, hurry}, timeout=self.grace_period, return_when=asyncio.FIRST_COMPLETED
+            )
+            finished.cancel()  # stops waiting only: the jobs are released below
+            hurry.cancel()
+        if any(not task.done() for task in self._running_jobs()):
             released = sum([await handler.release() for handler in handlers_of(self.router)])
             logger.warning(
                 "stopped with jobs still running: %d handed back to Zeebe, the rest time out",
                 released,
             )
-            stopping.cancel()
-        for task in (stopping, work):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+
+    def _running_jobs(self) -> "set[asyncio.Task[Any]]":
+        return {
+            task
+            for handler in handlers_of(self.router)
+            for _, _, task in handler.in_flight.values()
+            if task is not None
+        }
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

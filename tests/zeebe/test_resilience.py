@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from pyzeebe import ZeebeClient, create_insecure_channel
 
+from connectors.secrets import MappingSecretProvider
 from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
 from tests.services.http_servers import RecordingServer, Reply
 from tests.services.zeebe import BASE_DIR
@@ -293,31 +294,41 @@ def test_the_worker_reconnects_with_backoff_when_the_gateway_comes_back(
 def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
     zeebe_address: str, tmp_path: Path, worker_transport: WorkerTransport
 ) -> None:
-    """Released with unchanged retries, the job runs again without waiting for its 60 s timeout."""
-    # Long polls of 0.2 s: the stopping worker's last poll has ended before it hands the job
-    # back after 0.5 s. While a poll is still open the gateway may give the job straight back
-    # to it, and the stopping worker drops that answer, so the job waits for its 60 s timeout:
-    # a race in the worker's stop order (seen with the test engine in a process of its own).
+    """Released with unchanged retries, the job runs again without waiting for its 60 s timeout.
+
+    The worker's long polls stay open for the gateway's default (10 s), so a poll is still
+    waiting when the grace period ends: the worker must end its polls before it hands the job
+    back, or that poll takes the job straight back to the stopping worker, which drops it or
+    runs it again. Each worker's secret names its own endpoint: the job must be answered by
+    the second worker's."""
     config = WorkerConfig(
-        name="release-test",
-        job_types=(REST,),
-        grace_period=0.5,
-        job_timeout_ms=60_000,
-        request_timeout_ms=200,
+        name="release-test", job_types=(REST,), grace_period=0.5, job_timeout_ms=60_000
     )
     with RecordingServer() as server:
-        server.route("/stuck", Reply(json={"attempt": 1}, delay=10.0))
+        server.route("/stuck/first", Reply(json={"attempt": 1}, delay=10.0))
+        server.route("/stuck/second", Reply(json={"attempt": 2}))
         process_id = unique("worker-release")
         bpmn = rest_process(
             process_id,
-            {"method": "GET", "url": f"{server.url}/stuck", "resultVariable": "answer"},
+            {
+                "method": "GET",
+                "url": f"{server.url}/stuck/{{{{secrets.WORKER}}}}",
+                "resultVariable": "answer",
+            },
         )
+
+        def live_worker(which: str) -> LiveWorker:
+            return LiveWorker(
+                gateway_for(worker_transport, zeebe_address),
+                config,
+                secrets=MappingSecretProvider({"WORKER": which}),
+            )
 
         async def scenario() -> tuple[dict[str, Any], float]:
             channel = create_insecure_channel(grpc_address=zeebe_address)
             client = ZeebeClient(channel)
             await deploy(client, bpmn, tmp_path, process_id)
-            first = LiveWorker(gateway_for(worker_transport, zeebe_address), config)
+            first = live_worker("first")
             stop_first = asyncio.Event()
             serving = asyncio.create_task(first.run(stop_first))
             result = asyncio.ensure_future(
@@ -328,8 +339,7 @@ def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
             stop_first.set()
             await serving  # the grace period passes, the job is handed back
             stopped = time.monotonic()
-            server.route("/stuck", Reply(json={"attempt": 2}))
-            second = LiveWorker(gateway_for(worker_transport, zeebe_address), config)
+            second = live_worker("second")
             stop_second = asyncio.Event()
             serving = asyncio.create_task(second.run(stop_second))
             variables = dict((await result).variables)
@@ -341,7 +351,42 @@ def test_a_job_still_running_after_the_grace_period_goes_back_to_zeebe_at_once(
 
         variables, waited = asyncio.run(scenario())
 
+    assert [r.path for r in server.requests] == ["/stuck/first", "/stuck/second"]
     assert variables["answer"]["body"] == {"attempt": 2}
     # well within the job's timeout, which an unreleased job waits for
     timeout = config.job_timeout_ms / 1000
     assert waited < timeout / 3, f"the job waited {waited:.1f}s: it was not released"
+
+
+def test_a_stopping_worker_ends_its_polls_before_it_hands_jobs_back(
+    zeebe_engine: ZeebeTestEngine, worker_transport: WorkerTransport
+) -> None:
+    """Read back on the engine: after the release, the stopping worker activates nothing (with
+    its long poll still open at the release, it would take the job straight back)."""
+    config = WorkerConfig(
+        name="stopping", job_types=(REST,), grace_period=0.3, job_timeout_ms=60_000
+    )
+    with RecordingServer() as server:
+        server.route("/stuck", Reply(json={}, delay=5.0))
+        key = zeebe_engine.create_job(REST, {"method": "GET", "url": f"{server.url}/stuck"})
+
+        async def scenario() -> None:
+            worker = LiveWorker(gateway_for(worker_transport, zeebe_engine.address), config)
+            stop = asyncio.Event()
+            serving = asyncio.create_task(worker.run(stop))
+            while not server.requests:
+                await asyncio.sleep(0.02)
+            await asyncio.to_thread(
+                zeebe_engine.wait_until,
+                lambda: zeebe_engine.store.open_polls >= 1,
+                10,
+                "the worker's next long poll",
+            )
+            stop.set()
+            await serving
+
+        asyncio.run(scenario())
+
+    events = [(event.kind, event.retries) for event in zeebe_engine.job(key).events]
+    assert events[-1] == ("failed", 3), events  # released, and nothing after it
+    assert zeebe_engine.job(key).state == "activatable"

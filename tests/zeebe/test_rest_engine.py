@@ -7,12 +7,14 @@ core the gRPC face serves); a request that breaks Camunda's OpenAPI document is 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from connectors.zeebe.rest import RestGateway
 from tests.services.zeebe_engine import ZeebeTestEngine
 from tests.services.zeebe_engine.rest import RestFace, require_protocol
 
@@ -121,3 +123,34 @@ def test_a_command_on_an_unknown_job_is_404_and_topology_names_the_version(
     assert "no such job" in response.json()["detail"]
     topology = client.get("/topology").json()
     assert topology["gatewayVersion"] and topology["brokers"][0]["partitions"]
+
+
+def test_a_job_result_on_completion_is_recorded_and_a_malformed_one_refused(
+    rest: tuple[ZeebeTestEngine, httpx.Client],
+) -> None:
+    """What an ad-hoc sub-process or AI-agent connector sends (Camunda 8.8 REST only)."""
+    engine, client = rest
+    key, other = engine.create_job("t", {}), engine.create_job("t", {})
+    result = {
+        "type": "adHocSubProcess",
+        "activateElements": [{"elementId": "lookUpOrder", "variables": {"orderId": 7}}],
+        "isCompletionConditionFulfilled": False,
+        "isCancelRemainingInstances": False,
+    }
+
+    async def complete() -> None:
+        gateway = RestGateway(str(client.base_url))  # .../v2/ is taken as it is
+        try:
+            await gateway.complete(key, {"answer": 42}, result=result)
+        finally:
+            await gateway.close()
+
+    asyncio.run(complete())
+    outcome = engine.job(key).outcome
+    assert (outcome.variables, outcome.result) == ({"answer": 42}, result)
+
+    bad = {"variables": {}, "result": {"type": "aiAgent"}}
+    response = client.post(f"/jobs/{other}/completion", json=bad)
+    assert response.status_code == 400
+    assert "'aiAgent'" in response.json()["detail"]
+    assert engine.job(other).state == "activatable"

@@ -65,6 +65,7 @@ async def hub_worker(
         secrets=secrets,
         fetch_variables=fetch_variables,
         observers=[records.append],
+        channel=channel,  # where the job commands go over gRPC
     )
     rest = RestGateway(TRANSPORT.rest_address) if TRANSPORT.rest_address else None
     worker: ZeebeWorker | RestJobWorker

@@ -21,6 +21,7 @@ from pyzeebe.proto.gateway_pb2_grpc import add_GatewayServicer_to_server
 from .gateway import Gateway
 from .instances import COMPLETED, Instance, Instances
 from .jobs import FINISHED, Incident, Job, JobStore
+from .messages import Message, Messages, Subscription
 
 
 class ZeebeTestEngine:
@@ -29,6 +30,7 @@ class ZeebeTestEngine:
     def __init__(self) -> None:
         self.store = JobStore()
         self.instances = Instances(self.store)
+        self.messages = Messages(self.store)
         self.address = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -36,9 +38,11 @@ class ZeebeTestEngine:
 
     # -- commands (the gRPC face and tests both use these) -----------------------------------
 
-    def complete(self, key: int, variables: Mapping[str, Any]) -> None:
+    def complete(
+        self, key: int, variables: Mapping[str, Any], result: Mapping[str, Any] | None = None
+    ) -> None:
         with self.store.lock:
-            job = self.store.complete(key, variables)
+            job = self.store.complete(key, variables, result)
             self.instances.job_completed(job, variables)
 
     def fail(
@@ -74,6 +78,18 @@ class ZeebeTestEngine:
         if instance.job_key is None:
             raise AssertionError(f"instance of '{process_id}' created no job: {self.incidents}")
         return instance.job_key
+
+    def subscribe(
+        self, name: str, correlation_key: str, process_instance_key: int | None = None
+    ) -> Subscription:
+        """Open the subscription a process waiting at a message catch event would (the
+        engine runs none itself): published or correlated messages match it."""
+        return self.messages.subscribe(name, correlation_key, process_instance_key)
+
+    @property
+    def received_messages(self) -> list[Message]:
+        with self.store.lock:
+            return copy.deepcopy(self.messages.received)
 
     def job(self, key: int) -> Job:
         return self.store.snapshot(key)

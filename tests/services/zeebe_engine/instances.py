@@ -62,6 +62,16 @@ class Instances:
             )
         return versions[-1]
 
+    def at(self, process_id: str, version: int) -> Process:
+        for process in self.processes.get(process_id, []):
+            if process.version == version:
+                return process
+        raise JobCommandError(
+            "NOT_FOUND",
+            f"Expected to find process definition with process ID '{process_id}' and version "
+            f"'{version}', but none found",
+        )
+
     def id_of(self, definition_key: int) -> str:
         for versions in self.processes.values():
             for process in versions:
@@ -72,9 +82,10 @@ class Instances:
             f"Expected to find process definition with key '{definition_key}', but none found",
         )
 
-    def create(self, process_id: str, variables: Mapping[str, Any]) -> Instance:
+    def create(self, process_id: str, variables: Mapping[str, Any], version: int = -1) -> Instance:
+        """An instance of PROCESS_ID at VERSION (-1: the newest, as Zeebe's default)."""
         with self.store.lock:
-            process = self.latest(process_id)
+            process = self.latest(process_id) if version == -1 else self.at(process_id, version)
             if process.start is None:
                 raise JobCommandError(
                     "INVALID_ARGUMENT",

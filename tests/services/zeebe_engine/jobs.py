@@ -46,6 +46,7 @@ class Event:
     error_code: str = ""
     message: str = ""
     variables: Mapping[str, Any] = field(default_factory=dict)
+    result: Mapping[str, Any] | None = None  # a completion's job result (REST only)
 
 
 @dataclass(frozen=True)
@@ -191,11 +192,15 @@ class JobStore:
             )
         return job
 
-    def complete(self, key: int, variables: Mapping[str, Any]) -> Job:
+    def complete(
+        self, key: int, variables: Mapping[str, Any], result: Mapping[str, Any] | None = None
+    ) -> Job:
         with self.lock:
             job = self._guard(key, "complete", (ACTIVATABLE, ACTIVATED))
             job.state = COMPLETED
-            job.events.append(Event("completed", time.monotonic(), variables=dict(variables)))
+            job.events.append(
+                Event("completed", time.monotonic(), variables=dict(variables), result=result)
+            )
             self.notify()
             return job
 

@@ -1,0 +1,202 @@
+"""The Orchestration Cluster REST calls beside jobs: messages, instances, deployments, search.
+
+What inbound connectors call (a webhook correlates a message or starts an instance; a poller
+looks up the process definitions it serves): `CamundaClient.from_config(gateway)` reaches the
+REST gateway with the live worker's own settings (`CAMUNDA_REST_ADDRESS`, basic or OAuth), so
+there is one place to configure Camunda. Request and response shapes are Camunda's
+`rest-api.yaml` 8.8; the test engine checks every request against it.
+
+Errors: `GatewayUnavailable` when a request did not arrive (retry later), `RequestRefused`
+(with the HTTP `status`) when Camunda turned it down, for example 404 when a correlated
+message has no subscription waiting for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.zeebe.gateway import GatewayConfig
+from connectors.zeebe.rest import SAAS_AUDIENCE, SAAS_AUTHORIZATION_SERVER, RestAuth, RestGateway
+
+LATEST = -1  # a process definition's newest version, as Camunda's API says it
+
+
+def rest_gateway(gateway: GatewayConfig) -> RestGateway:
+    """A REST client with the worker's address, credentials and CA certificate."""
+    saas = bool(gateway.cluster_id)
+    auth = RestAuth(
+        username=gateway.username,
+        password=gateway.password,
+        client_id=gateway.client_id,
+        client_secret=gateway.client_secret,
+        authorization_server=gateway.authorization_server
+        or (SAAS_AUTHORIZATION_SERVER if saas else ""),
+        audience=gateway.audience or (SAAS_AUDIENCE if saas else ""),
+        scope=gateway.scope,
+    )
+    return RestGateway(gateway.rest_address, auth, ca_certificate=gateway.ca_certificate)
+
+
+@dataclass(frozen=True)
+class CorrelatedMessage:
+    message_key: int
+    process_instance_key: int | None  # None: published and buffered, nothing waited yet
+
+
+@dataclass(frozen=True)
+class ProcessInstance:
+    process_instance_key: int
+    process_definition_id: str
+    process_definition_key: int
+    process_definition_version: int
+    variables: dict[str, Any]  # with `await_completion`: the instance's variables at its end
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    process_definition_id: str
+    process_definition_key: int
+    version: int
+    resource_name: str
+
+
+class CamundaClient:
+    """Messages, instances, deployments and search over REST.
+
+    async with CamundaClient.from_config(gateway) as camunda:
+        await camunda.correlate_message("order-paid", "order-7", {"paid": True})
+    """
+
+    def __init__(self, rest: RestGateway) -> None:
+        self.rest = rest
+
+    @classmethod
+    def from_config(cls, gateway: GatewayConfig) -> CamundaClient:
+        if not gateway.rest_address:
+            raise ValueError("CAMUNDA_REST_ADDRESS is needed for messages and process instances")
+        return cls(rest_gateway(gateway))
+
+    async def close(self) -> None:
+        await self.rest.close()
+
+    async def __aenter__(self) -> CamundaClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def publish_message(
+        self,
+        name: str,
+        correlation_key: str = "",
+        variables: Mapping[str, Any] | None = None,
+        *,
+        time_to_live_ms: int = 0,
+        message_id: str = "",
+    ) -> int:
+        """Publish (buffered for TIME_TO_LIVE_MS when nothing waits yet); the message key.
+        A MESSAGE_ID already published and still buffered is refused (409)."""
+        body: dict[str, Any] = {
+            "name": name,
+            "correlationKey": correlation_key,
+            "timeToLive": time_to_live_ms,
+            "variables": dict(variables or {}),
+        }
+        if message_id:
+            body["messageId"] = message_id
+        answer = (await self.rest.call("POST", "/messages/publication", json=body)).json()
+        return int(answer["messageKey"])
+
+    async def correlate_message(
+        self,
+        name: str,
+        correlation_key: str = "",
+        variables: Mapping[str, Any] | None = None,
+    ) -> CorrelatedMessage:
+        """Correlate to a waiting subscription, never buffered: RequestRefused (404) when
+        no process instance waits for NAME with CORRELATION_KEY."""
+        body = {"name": name, "correlationKey": correlation_key, "variables": dict(variables or {})}
+        answer = (await self.rest.call("POST", "/messages/correlation", json=body)).json()
+        instance = answer.get("processInstanceKey")
+        return CorrelatedMessage(int(answer["messageKey"]), int(instance) if instance else None)
+
+    async def create_process_instance(
+        self,
+        process_definition_id: str = "",
+        variables: Mapping[str, Any] | None = None,
+        *,
+        version: int = LATEST,
+        process_definition_key: int | None = None,
+        await_completion: bool = False,
+        request_timeout_ms: int = 0,
+        fetch_variables: Sequence[str] = (),
+    ) -> ProcessInstance:
+        """Start an instance by id (and version) or by definition key; with AWAIT_COMPLETION
+        the answer comes when it ends (504 from Camunda after REQUEST_TIMEOUT_MS)."""
+        if bool(process_definition_id) == (process_definition_key is not None):
+            raise ValueError("give either process_definition_id or process_definition_key")
+        body: dict[str, Any] = {"variables": dict(variables or {})}
+        if process_definition_key is not None:
+            body["processDefinitionKey"] = str(process_definition_key)
+        else:
+            body["processDefinitionId"] = process_definition_id
+            body["processDefinitionVersion"] = version
+        if await_completion:
+            body["awaitCompletion"] = True
+            body["requestTimeout"] = request_timeout_ms
+            if fetch_variables:
+                body["fetchVariables"] = list(fetch_variables)
+        wait = (request_timeout_ms or 10_000) / 1000 + 10 if await_completion else None
+        response = await self.rest.call("POST", "/process-instances", json=body, timeout=wait)
+        answer = response.json()
+        return ProcessInstance(
+            process_instance_key=int(answer["processInstanceKey"]),
+            process_definition_id=answer["processDefinitionId"],
+            process_definition_key=int(answer["processDefinitionKey"]),
+            process_definition_version=int(answer["processDefinitionVersion"]),
+            variables=dict(answer.get("variables") or {}),
+        )
+
+    async def deploy(self, resources: Sequence[tuple[str, bytes]]) -> list[ProcessDefinition]:
+        """Deploy (file name, content) pairs at once; the processes they define."""
+        files = [("resources", (name, data, "application/xml")) for name, data in resources]
+        answer = (await self.rest.call("POST", "/deployments", files=files)).json()
+        return [
+            ProcessDefinition(
+                process_definition_id=process["processDefinitionId"],
+                process_definition_key=int(process["processDefinitionKey"]),
+                version=int(process["processDefinitionVersion"]),
+                resource_name=process["resourceName"],
+            )
+            for deployed in answer.get("deployments", [])
+            if (process := deployed.get("processDefinition"))
+        ]
+
+    async def search_process_definitions(
+        self,
+        process_definition_id: str = "",
+        *,
+        latest_only: bool = False,
+    ) -> list[ProcessDefinition]:
+        """Deployed process definitions (of one id when given; only newest versions), the
+        first page (Camunda's default: 100). rest-api.yaml 8.8 declares the query closed to
+        properties beyond `sort` and `filter`, so a validating gateway refuses `page`."""
+        wanted: dict[str, Any] = {}
+        if process_definition_id:
+            # rest-api.yaml 8.8 types the filter as an object: `{"$eq": id}`, not a bare id.
+            wanted["processDefinitionId"] = {"$eq": process_definition_id}
+        if latest_only:
+            wanted["isLatestVersion"] = True
+        body = {"filter": wanted}
+        answer = (await self.rest.call("POST", "/process-definitions/search", json=body)).json()
+        return [
+            ProcessDefinition(
+                process_definition_id=item["processDefinitionId"],
+                process_definition_key=int(item["processDefinitionKey"]),
+                version=int(item["version"]),
+                resource_name=item.get("resourceName", ""),
+            )
+            for item in answer.get("items", [])
+        ]
