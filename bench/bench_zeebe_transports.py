@@ -39,9 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_zeebe_baseline import Figures, bare_noop_worker, measure
 from bench_zeebe_worker import ADDRESS_VARIABLE, REST, Nothing, async_noop, measure_process
+from connectorhub_sdk import OutboundConnector
 
 from connectors.registry import Registry, default_registry
-from connectors.sdk import OutboundConnector
 from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,12 @@ from connectorhub_sdk import AddressPolicy
 
 from connectors.execution import ExecutionEnvironment
 from connectors.registry import Registry
-from connectors.runtime import HostLists
+from connectors.runtime import (
+    DEFAULT_CALL_THREADS,
+    HostLists,
+    call_threads,
+    configure_call_threads,
+)
 from connectors.secrets import SecretProvider
 from connectors.zeebe.gateway import GatewayConfig
 from connectors.zeebe.jobs import CommandRejected, Observer, RunBlocking
@@ -106,6 +111,10 @@ class LiveWorker:
             run_blocking=run_blocking,
             environment=environment,
         )
+        # Sync connectors run on the runtime's executor: room for every job this worker may
+        # hold at once, and as many again for calls abandoned at their time limit.
+        held = config.max_jobs_active * len(self.router.tasks)
+        configure_call_threads(max(call_threads(), DEFAULT_CALL_THREADS, 2 * held))
         self.state = WorkerState(
             name=config.name,
             address=f"{'REST' if gateway.transport == 'rest' else 'gRPC'} "
