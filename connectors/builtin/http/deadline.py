@@ -30,7 +30,7 @@ def ends_by_deadline(function: F) -> F:
     return function
 
 
-def capped(timeout: float | None, expired: type[Exception]) -> float | None:
+def _capped(timeout: float | None, expired: type[Exception]) -> float | None:
     """TIMEOUT for one socket operation, cut to what is left before the deadline."""
     deadline = DEADLINE.get()
     if deadline is None:
@@ -83,7 +83,7 @@ class DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, capped(timeout, httpcore.ReadTimeout))
+        return self._inner.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._inner.get_extra_info("socket")
@@ -93,7 +93,7 @@ class DeadlineStream(httpcore.NetworkStream):
         # one send at a time, each capped: a write of the inner stream keeps one timeout for
         # all its sends, which a slow reader could stretch past the deadline
         while buffer:
-            sock.settimeout(capped(timeout, httpcore.WriteTimeout))
+            sock.settimeout(_capped(timeout, httpcore.WriteTimeout))
             try:
                 sent = sock.send(buffer)
             except TimeoutError:

@@ -1,5 +1,5 @@
 """Connections of the HTTP client: every request is admitted by the run's network door and
-connections are opened only to the addresses the door vetted (`PinnedBackend`), so a second DNS
+connections are opened only to the addresses the door vetted (`_PinnedBackend`), so a second DNS
 answer cannot point a request elsewhere. Connection pools are shared per (address policy, TLS
 material) between runs; Camunda builds a client per request instead, which costs a handshake
 each time."""
@@ -27,7 +27,7 @@ MAX_CLIENTS = 16  # connection pools kept; the least recently used one is closed
 
 
 # The network door of the run whose request is being sent: the connection pool's backend
-# (`PinnedBackend`) opens connections through it.
+# (`_PinnedBackend`) opens connections through it.
 DOOR: contextvars.ContextVar[Network | None] = contextvars.ContextVar(
     "connectorhub_http_door", default=None
 )
@@ -47,7 +47,7 @@ def admit(context: ConnectorContext, host: str, port: int, deadline: float | Non
             by_deadline(
                 lambda: network.resolve(host, port),
                 deadline,
-                lambda: ConnectorError("408", f"Could not resolve host '{bare(host)}' in time"),
+                lambda: ConnectorError("408", f"Could not resolve host '{_bare(host)}' in time"),
             )
     except HostNotResolved as exc:
         raise ConnectorError("408", str(exc)) from None
@@ -63,17 +63,17 @@ def _asks_dns(policy: AddressPolicy, host: str, port: int) -> bool:
 @functools.lru_cache(maxsize=1024)  # a pure function of the text, asked on every request
 def _is_address(host: str) -> bool:
     try:
-        ipaddress.ip_address(bare(host))
+        ipaddress.ip_address(_bare(host))
     except ValueError:
         return False
     return True
 
 
-def bare(host: str) -> str:
+def _bare(host: str) -> str:
     return host.strip("[]").lower()
 
 
-class PinnedBackend(httpcore.SyncBackend):
+class _PinnedBackend(httpcore.SyncBackend):
     """Connects to the addresses the run's network door vetted (the egress policy's checked
     answer), never to a fresh DNS answer; outside a request it behaves as httpcore's own
     backend. Under a deadline the connection is made on a helper thread (a DNS lookup has no
@@ -127,7 +127,7 @@ class PinnedBackend(httpcore.SyncBackend):
         raise failure
 
 
-class PinnedTransport(httpx.HTTPTransport):
+class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context, trust_env=False)
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
@@ -139,17 +139,17 @@ class PinnedTransport(httpx.HTTPTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=5.0,
-            network_backend=PinnedBackend(),
+            network_backend=_PinnedBackend(),
         )
 
 
-_clients: OrderedDict[tuple[Any, str], PinnedTransport] = OrderedDict()
+_clients: OrderedDict[tuple[Any, str], _PinnedTransport] = OrderedDict()
 _clients_lock = threading.Lock()
 
 
 def pooled_transport(
     policy: AddressPolicy | None, tls: TlsMaterial | None, field_name: str
-) -> PinnedTransport:
+) -> _PinnedTransport:
     """A shared transport (connection pool) for this policy and TLS material."""
     tls_key = tls.key() if tls is not None and tls.is_configured else ""
     key = (policy, tls_key)
@@ -158,7 +158,7 @@ def pooled_transport(
         if transport is not None:
             _clients.move_to_end(key)
             return transport
-    transport = PinnedTransport(build_ssl_context(tls if tls_key else None, field_name))
+    transport = _PinnedTransport(build_ssl_context(tls if tls_key else None, field_name))
     with _clients_lock:
         existing = _clients.get(key)
         if existing is not None:
