@@ -24,6 +24,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from connectorhub.celery import app
+from connectors.models.zeebe import ZeebeWorkerStatus
+
 logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 1.0
@@ -77,8 +80,6 @@ def check_redis() -> ComponentStatus:
 
 
 def check_worker() -> ComponentStatus:
-    from connectorhub.celery import app
-
     try:
         replies = app.control.ping(timeout=CHECK_TIMEOUT_SECONDS)
     except Exception as exc:  # kombu raises several unrelated types when Redis is gone
@@ -114,8 +115,9 @@ def check_zeebe_rest(address: str) -> ComponentStatus:
     """GET /v2/topology with the worker's own authentication; names the gateway's version."""
     import asyncio
 
+    # grpc and pyzeebe load only when a Zeebe gateway is checked, not in every web process
     from connectors.management.commands.zeebe_worker import gateway_from_settings
-    from connectors.zeebe.transport import RestConnection
+    from connectors.zeebe.transport import RestConnection  # grpc and pyzeebe too, as above
 
     async def ask() -> tuple[str | None, str]:
         connection = RestConnection(gateway_from_settings())
@@ -141,8 +143,6 @@ def check_live_workers() -> LiveWorkersStatus:
     """OK when a worker is connected (or none is expected: ZEEBE_ADDRESS unset and every worker
     that still reports is connected)."""
     from django.db import DatabaseError
-
-    from connectors.models.zeebe import ZeebeWorkerStatus
 
     expected = bool(settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS)
     try:

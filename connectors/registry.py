@@ -25,6 +25,8 @@ from typing import Any
 
 from connectorhub_sdk import OutboundConnector
 
+from connectors.builtin import BUILTIN_MODULES
+
 ENTRY_POINT_GROUP = "connectorhub.connectors"
 logger = logging.getLogger(__name__)
 
@@ -136,8 +138,6 @@ def load_registry(
 ) -> Registry:
     """Build a registry from the built-in modules and the installed plugins."""
     if builtin_modules is None:
-        from connectors.builtin import BUILTIN_MODULES
-
         builtin_modules = BUILTIN_MODULES
     registry = Registry()
     for module_name in builtin_modules:

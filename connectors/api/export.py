@@ -29,6 +29,7 @@ from connectors.export import (
     to_zip,
 )
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
+from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.views.export import MAX_SELECTED, attachment, bpmn_name
 
 
@@ -171,8 +172,6 @@ class SaveAsSerializer(serializers.Serializer):
 
 
 def _configuration(request: Request, pk: int) -> tuple[Any, Any]:
-    from connectors.forms.selectors import configuration_version, get_configuration
-
     configuration = get_configuration(owner=request.user, pk=pk)
     version = configuration_version(configuration)
     if version is None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from connectors.catalogue.addresses import UNVERSIONED
 from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
+from connectors.registry import default_registry
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,12 @@ class CatalogueFilters:
 
 def runnable_job_types() -> frozenset[str]:
     """Job types a registered Python connector (built-in or plugin) implements."""
-    from connectors.registry import default_registry
 
     return frozenset(connector.type for connector in default_registry().all())
 
 
 def registry_template_ids() -> frozenset[str]:
     """Template ids of the registered Python connectors: only the connectors write these."""
-    from connectors.registry import default_registry
 
     return frozenset(str(c.element_template()["id"]) for c in default_registry().all())
 

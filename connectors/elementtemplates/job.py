@@ -15,8 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.feel.safe_regex import RegexSyntaxError, RegexTooComplex, compile_pattern
+
 from .conditions import MAX_PASSES, active_in, binding_key
 from .model import Constraints, ElementTemplate, Property
+from .schema_check import ecma_to_rust_regex
 from .values import default_stored, feel_mode, js_number, to_stored, xml_text
 
 TASK_DEFINITION_BINDINGS = frozenset({"zeebe:taskDefinition", "zeebe:taskDefinition:type"})
@@ -388,9 +391,6 @@ def _pattern_problems(
     label: str, constraints: Constraints, text: str, deadline: float
 ) -> list[str]:
     """JavaScript's `new RegExp(pattern).test(text)` for the patterns templates use."""
-    from connectors.feel.safe_regex import RegexSyntaxError, RegexTooComplex, compile_pattern
-
-    from .schema_check import ecma_to_rust_regex
 
     pattern = constraints.pattern_value or ""
     try:

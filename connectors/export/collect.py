@@ -18,6 +18,7 @@ from django.db.models import F
 from connectors.elementtemplates import validate_template
 from connectors.export.camunda7 import camunda7_templates, is_camunda7, validate_camunda7
 from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
+from connectors.registry import default_registry
 
 Platform = Literal["camunda8", "camunda7"]
 Versions = Literal["all", "default"]
@@ -193,8 +194,6 @@ def _versions(
 
 
 def _registry_templates() -> list[dict[str, Any]]:
-    from connectors.registry import default_registry
-
     return [connector.element_template() for connector in default_registry().all()]
 
 

@@ -420,8 +420,6 @@ def _any(*args: Any) -> Any:
 
 def _check_length(items: list[Any]) -> list[Any]:
     if len(items) > MAX_LIST_LENGTH:
-        from .errors import FeelEvaluationError
-
         raise FeelEvaluationError(f"list longer than {MAX_LIST_LENGTH} items")
     return items
 

@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from connectors.network.policy import allowlist_problems
+
 PATTERN_MAX_LENGTH = 255
 
 
 def validate_pattern(value: str) -> None:
     """A host name, `*.suffix`, `host:port` or a CIDR range (as CONNECTORHUB_EGRESS_ALLOW)."""
-    from connectors.network.policy import allowlist_problems
 
     if not value.strip():
         raise ValidationError("Write a host name, a *.suffix pattern or a CIDR range.")

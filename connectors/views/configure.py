@@ -38,7 +38,9 @@ from connectors.forms.services import (
     configuration_save,
 )
 from connectors.models import CatalogueEntry, Run, SavedConfiguration, TemplateVersion
+from connectors.network.allowlist import policy_from_settings
 from connectors.runs.selectors import get_run
+from connectors.runs.services import run_start
 from connectors.secrets.references import find_references
 from connectors.secrets.selectors import secret_list
 from connectors.secrets.store import other_source_of
@@ -82,7 +84,6 @@ def egress_check(request: HttpRequest) -> HttpResponse:
     """Before the run: the hosts of the URLs typed in the form that the dry-run's egress policy
     will refuse. Decided without DNS, so it answers at once: literal addresses and localhost are
     judged, other names are said to be checked when the run starts."""
-    from connectors.network.allowlist import policy_from_settings
 
     policy = policy_from_settings("dry_run")
     notes = []
@@ -184,7 +185,6 @@ def _dry_run(
     """The run page's URL, or why the run was not started."""
     if not form.ok or not _runs_available():
         return ["Not started: fix the fields listed above first."]
-    from connectors.runs.services import run_start
 
     try:
         run = run_start(
@@ -261,14 +261,12 @@ def _missing_secrets(values: dict[str, Any]) -> list[str]:
 
 
 def _runs_available() -> bool:
-    """Dry-runs need the runs module (connectors.runs); without it the button is left out."""
+    """Dry-runs need the run page (connectors.runs' URLs); without it the button is left out."""
     try:
-        from connectors.runs import services
-
         reverse("run-detail", args=[1])
-    except (ImportError, NoReverseMatch):
+    except NoReverseMatch:
         return False
-    return hasattr(services, "run_start")
+    return True
 
 
 def _configure_url(version: TemplateVersion, configuration: SavedConfiguration | None) -> str:

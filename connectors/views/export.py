@@ -27,12 +27,14 @@ from connectors.export import (
     to_zip,
     unfilled_fields,
 )
+from connectors.export.bundle import file_name
 from connectors.export.save_as import (
     SaveAsConnectorError,
     fixed_values,
     save_as_connector,
     suggested_id,
 )
+from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.models import CatalogueEntry
 
 MAX_SELECTED = 2000
@@ -130,8 +132,6 @@ def attachment(
 
 
 def bpmn_name(template: dict[str, object]) -> str:
-    from connectors.export.bundle import file_name
-
     return file_name(str(template.get("id", "process"))).removesuffix(".json") + ".bpmn"
 
 
@@ -187,8 +187,6 @@ def camunda7_download(request: HttpRequest) -> HttpResponse:
 
 
 def _configuration_and_source(request: HttpRequest, pk: int) -> tuple[Any, Any]:
-    from connectors.forms.selectors import configuration_version, get_configuration
-
     configuration = get_configuration(owner=request.user, pk=pk)
     version = configuration_version(configuration)
     if version is None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from connectors.models.configurations import SavedConfiguration
 from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.runs.selectors import runs_visible_to
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
@@ -167,7 +168,6 @@ def secret_audit(request: HttpRequest) -> HttpResponse:
 
 def _runs_they_may_open(request: HttpRequest, uses: list[SecretAuditEvent]) -> set[str]:
     """Ids of the runs among USES this user may open (runs are private to who started them)."""
-    from connectors.runs.selectors import runs_visible_to
 
     ids = {int(use.run_id) for use in uses if use.run_id.isdigit()}
     visible = runs_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)

@@ -12,7 +12,8 @@ from connectorhub_sdk.types import FeelMap, FeelText, FeelTextMap, Flag, Optiona
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .auth import Authentication, apply_auth
-from .client import HttpCall, ends_by_deadline, execute
+from .client import HttpCall, execute
+from .deadline import ends_by_deadline
 from .rest import (
     DocumentReturnFormat,
     _method,

@@ -22,8 +22,10 @@ from connectorhub_sdk.types import (
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .auth import Authentication, AuthenticationConfiguration, apply_auth, form_encode
-from .client import HttpCall, HttpReply, TlsMaterial, ends_by_deadline, execute
+from .client import HttpCall, HttpReply, execute
+from .deadline import ends_by_deadline
 from .response import ReturnFormat, http_error, http_result
+from .tls import TlsMaterial
 
 DEFAULT_TIMEOUT = 20
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})

@@ -32,7 +32,8 @@ from connectorhub_sdk.types import (
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from . import wssecurity
-from .client import HttpCall, ends_by_deadline, execute
+from .client import HttpCall, execute
+from .deadline import ends_by_deadline
 from .mustache import TemplateError, render
 from .response import MAX_DEPTH, nesting_error
 
