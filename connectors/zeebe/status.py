@@ -94,6 +94,7 @@ class DatabaseStatusSink:
     async def publish(self, state: WorkerState) -> None:
         from asgiref.sync import sync_to_async
 
+        # Django models only when the hub's sink is used: the standalone worker has no Django
         from connectors.models.zeebe import ZeebeWorkerStatus
 
         pending = state.stats.take_pending()

@@ -144,9 +144,7 @@ PROJECT_ROOTS = (*PACKAGES, "connectorhub_sdk")
 SOURCE_FOLDERS = ("connectors", "connectorhub", "sdk/src")
 
 # Uncommented function-level imports that belong to another part of issue 15 (path:line).
-ALLOWED_FUNCTION_LEVEL_IMPORTS: set[str] = {
-    "connectors/zeebe/status.py:97",  # lead: zeebe engineer's files
-}
+ALLOWED_FUNCTION_LEVEL_IMPORTS: set[str] = set()
 
 
 def _source_files() -> list[Path]:
