@@ -42,6 +42,7 @@ def output_variables(
     if name is not None and name.strip():
         output[name] = response
     expression = headers.get(RESULT_EXPRESSION)
+    mapped: JSON = None
     if expression is not None and expression.strip():
         mapped = _evaluate(expression, _feel_context(response), log, time_limit)
         if mapped is not None:
@@ -51,9 +52,13 @@ def output_variables(
                     f"must return a JSON object, but got {json_kind(mapped)}. Evaluated value: "
                     f"{dumps(mapped)}"
                 )
-            _refuse_forbidden_literal(dumps(mapped))
             output.update(mapped)
-    if output and len(dumps(output).encode()) > MAX_OUTPUT_BYTES:
+    # the output is serialised once, for its size; every entry of MAPPED is in it, so MAPPED
+    # alone (the response under resultVariable may hold the literal) is serialised on a hit only
+    text = dumps(output) if output else ""
+    if mapped is not None and _FORBIDDEN_LITERAL in text:
+        _refuse_forbidden_literal(dumps(mapped))
+    if len(text.encode()) > MAX_OUTPUT_BYTES:
         raise ConnectorInputError(
             f"The output variables are larger than {MAX_OUTPUT_BYTES} bytes; map only what the "
             "process needs with a result expression"

@@ -10,6 +10,7 @@ Follows `io.camunda.connector.runtime.outbound.job.SpringConnectorJobHandler`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -31,13 +32,20 @@ class HeaderError(Exception):
         self.java_type = java_type
 
 
+@functools.lru_cache(maxsize=256)  # every job of a template carries the same few header values
+def _duration(text: str) -> timedelta:
+    """parse_duration, remembered: a timedelta is immutable, and a refused text raises again
+    (lru_cache keeps no exceptions)."""
+    return parse_duration(text)
+
+
 def retry_backoff(headers: Mapping[str, str]) -> timedelta | None:
     """Camunda parses `retryBackoff` when present at all (blank included) before the call."""
     text = headers.get(RETRY_BACKOFF)
     if text is None:
         return None
     try:
-        return parse_duration(text)
+        return _duration(text)
     except ValueError:
         raise HeaderError(
             "Failed to parse retry backoff header. Expected ISO-8601 duration, e.g. PT5M, "
@@ -53,7 +61,7 @@ def check_job_timeout(headers: Mapping[str, str]) -> timedelta | None:
         return None
     java_type = "io.camunda.connector.runtime.core.error.InvalidJobTimeoutException"
     try:
-        timeout = parse_duration(text)
+        timeout = _duration(text)
     except ValueError:
         raise HeaderError(
             "Failed to parse job timeout header. Expected ISO-8601 duration, e.g. PT10M, "

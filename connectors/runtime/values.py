@@ -26,14 +26,16 @@ class NotJson(Exception):
 
 def json_value(value: Any) -> JSON:
     """VALUE as plain JSON (a copy), or NotJson naming what is not JSON."""
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
+    # the plain JSON types first: every node of a response is checked, and BaseModel's
+    # isinstance (pydantic's metaclass is an ABCMeta) costs several times theirs
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, dict):
         return {_json_key(k): json_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [json_value(v) for v in value]
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
     if isinstance(value, Decimal):
         return feel.to_json(value)
     raise NotJson(f"The connector returned a value that is not JSON: {type(value).__name__}")
