@@ -90,16 +90,24 @@ def check_worker() -> ComponentStatus:
     return ComponentStatus("worker", True, ", ".join(names))
 
 
+NOT_CONFIGURED = "not configured (neither CAMUNDA_REST_ADDRESS nor ZEEBE_ADDRESS is set)"
+
+
 def check_zeebe() -> ComponentStatus:
-    address = settings.ZEEBE_ADDRESS
-    rest = settings.CAMUNDA_REST_ADDRESS
-    if rest and (settings.CAMUNDA_PREFER_REST or not address):  # the worker's own choice
-        return check_zeebe_rest(rest)
-    if not address:
-        return ComponentStatus(
-            "zeebe", True, "not configured (ZEEBE_ADDRESS is unset)", configured=False
-        )
-    import grpc
+    """The gateway the live worker would use, over the transport it would choose."""
+    if not (settings.ZEEBE_ADDRESS or settings.CAMUNDA_REST_ADDRESS):
+        return ComponentStatus("zeebe", True, NOT_CONFIGURED, configured=False)
+    # grpc and pyzeebe load only when a Zeebe gateway is checked, not in every web process
+    from connectors.management.commands.zeebe_worker import gateway_from_settings
+
+    gateway = gateway_from_settings()
+    if gateway.transport == "rest":
+        return check_zeebe_rest(gateway)
+    return check_zeebe_grpc(gateway.address)
+
+
+def check_zeebe_grpc(address: str) -> ComponentStatus:
+    import grpc  # loaded on a Zeebe check only, as above
 
     channel = grpc.insecure_channel(address)
     try:
@@ -111,16 +119,16 @@ def check_zeebe() -> ComponentStatus:
     return ComponentStatus("zeebe", True, f"gateway {address} reachable")
 
 
-def check_zeebe_rest(address: str) -> ComponentStatus:
+def check_zeebe_rest(gateway: Any) -> ComponentStatus:
     """GET /v2/topology with the worker's own authentication; names the gateway's version."""
     import asyncio
 
-    # grpc and pyzeebe load only when a Zeebe gateway is checked, not in every web process
-    from connectors.management.commands.zeebe_worker import gateway_from_settings
     from connectors.zeebe.transport import RestConnection  # grpc and pyzeebe too, as above
 
+    address = gateway.rest_address
+
     async def ask() -> tuple[str | None, str]:
-        connection = RestConnection(gateway_from_settings())
+        connection = RestConnection(gateway)
         try:
             return await connection.answers(CHECK_TIMEOUT_SECONDS), connection.rest.gateway_version
         finally:
@@ -152,7 +160,7 @@ def check_live_workers() -> LiveWorkersStatus:
         return LiveWorkersStatus("live worker", not expected, detail, expected)
     live = [w for w in workers if w.live]
     if not live and not expected:
-        detail = "not configured (ZEEBE_ADDRESS is unset); no Zeebe worker is running"
+        detail = f"{NOT_CONFIGURED}; no Zeebe worker is running"
         return LiveWorkersStatus("live worker", True, detail, False, workers)
     if not live:
         return LiveWorkersStatus("live worker", False, "no Zeebe worker is running", True, workers)

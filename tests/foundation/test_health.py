@@ -23,7 +23,10 @@ def test_healthz_reports_database_redis_and_worker_up(signed_in_client, celery_w
     assert components["redis"]["ok"] is True
     assert components["worker"]["ok"] is True
     assert "test-" in components["worker"]["detail"]
-    assert components["zeebe"] == {"ok": True, "detail": "not configured (ZEEBE_ADDRESS is unset)"}
+    assert components["zeebe"] == {
+        "ok": True,
+        "detail": "not configured (neither CAMUNDA_REST_ADDRESS nor ZEEBE_ADDRESS is set)",
+    }
 
 
 @pytest.mark.django_db
