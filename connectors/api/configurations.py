@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from connectors.api.pagination import page_of
 from connectors.api.parsers import VersionField
-from connectors.catalogue.addresses import UNVERSIONED
+from connectors.catalogue.addresses import UNVERSIONED, parse_version
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.forms.selectors import (
     configuration_list,
@@ -153,16 +153,25 @@ def _shape_errors(fields: dict[str, Any]) -> dict[str, list[str]]:
     if not isinstance(fields.get("template_id"), str) or not fields["template_id"]:
         errors["template_id"] = ["the template id is required"]
     version = fields.get("template_version")
-    if (
-        version is not None
-        and version != UNVERSIONED
-        and (isinstance(version, bool) or not isinstance(version, int))
-    ):
+    if version is not None and not _is_version(version):
         errors["template_version"] = [
             f'must be a whole number, "{UNVERSIONED}" (the template without a version) or null '
             "(the default version)"
         ]
     return errors
+
+
+def _is_version(value: Any) -> bool:
+    """A JSON number or "unversioned" that names a version (a digit string is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return False
+    if isinstance(value, str) and value != UNVERSIONED:
+        return False
+    try:
+        parse_version(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _version(fields: dict[str, Any]) -> TemplateVersion:

@@ -20,7 +20,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 
-from connectors.catalogue.addresses import UNVERSIONED
+from connectors.catalogue.addresses import UNVERSIONED, parse_version
 from connectors.elementtemplates.loading import MAX_DEPTH, json_shape_problem
 
 T = TypeVar("T")
@@ -122,11 +122,13 @@ class VersionField(serializers.Field):
     }
 
     def to_internal_value(self, data: Any) -> int | str:
-        if data == UNVERSIONED:
-            return UNVERSIONED
-        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+        if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("invalid")
-        return int(data)
+        try:
+            return parse_version(str(data))
+        except ValueError:
+            self.fail("invalid")
+            raise  # fail() raises; this line is for the type checker
 
     def to_representation(self, value: Any) -> Any:
         return value

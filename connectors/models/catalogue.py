@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from connectors.catalogue.addresses import version_label
+
 
 class ConnectorKind(models.TextChoices):
     BUILTIN = "builtin", "Built-in"
@@ -87,4 +89,4 @@ class TemplateVersion(models.Model):
 
     @property
     def version_label(self) -> str:
-        return "unversioned" if self.version is None else f"v{self.version}"
+        return version_label(self.version)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from connectors.catalogue.addresses import version_label
+
 
 class SavedConfiguration(models.Model):
     """One user's values for one template version, with sample variables for test runs.
@@ -38,4 +40,4 @@ class SavedConfiguration(models.Model):
 
     @property
     def version_label(self) -> str:
-        return "unversioned" if self.template_version is None else f"v{self.template_version}"
+        return version_label(self.template_version)

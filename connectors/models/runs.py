@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from connectors.catalogue.addresses import version_label
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -122,7 +124,7 @@ class Run(models.Model):
 
     @property
     def version_label(self) -> str:
-        return "unversioned" if self.version is None else f"v{self.version}"
+        return version_label(self.version)
 
     def outcome_dict(self) -> dict[str, Any] | None:
         """The stored outcome in the `dryrun` command's JSON shape (None while not done)."""

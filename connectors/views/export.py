@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from connectors.catalogue.addresses import UNVERSIONED
+from connectors.catalogue.addresses import UNVERSIONED, parse_version
 from connectors.catalogue.selectors import get_entry, get_version
 from connectors.elementtemplates import ElementTemplate
 from connectors.export import (
@@ -135,9 +135,6 @@ def bpmn_name(template: dict[str, object]) -> str:
     return file_name(str(template.get("id", "process"))).removesuffix(".json") + ".bpmn"
 
 
-MAX_VERSION_DIGITS = 18  # any stored version fits; longer ones cannot even be looked up
-
-
 class BadQuery(Exception):
     """A query parameter holds a value the view cannot use; the message names it."""
 
@@ -148,15 +145,14 @@ def _version_param(request: HttpRequest) -> int | str | None:
     raw = request.GET.get("version", "").strip()
     if not raw:
         return None
-    if raw == UNVERSIONED:
-        return UNVERSIONED
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_VERSION_DIGITS):
+    try:
+        return parse_version(raw)
+    except ValueError:
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
         raise BadQuery(
             f"version must be a version number of the template, such as 3, or {UNVERSIONED}; "
             f"got {shown!r}"
-        )
-    return int(raw)
+        ) from None
 
 
 def _bad_query(exc: BadQuery) -> HttpResponse:

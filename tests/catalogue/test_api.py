@@ -202,3 +202,21 @@ def test_a_template_without_version_can_be_saved_run_and_exported_through_the_ap
     export = signed_in_client.get(f"/export/connectors/{REST_ID}/template.json?version=unversioned")
     assert export.status_code == 200
     assert "version" not in json.loads(export.content)
+
+
+@pytest.mark.django_db
+def test_a_version_too_long_to_be_stored_is_not_found_or_refused_not_a_server_error(
+    api, signed_in_client, small_catalogue
+):
+    """One rule for a version segment everywhere: a route, the API's field and ?version=."""
+    huge = "9" * 30
+    assert api.get(f"/api/v1/templates/{REST_ID}/versions/{huge}/").status_code == 404
+    assert (
+        signed_in_client.get(f"/connectors/{REST_ID}/versions/{huge}/configure/").status_code == 404
+    )
+    body = {"name": "x", "template_id": REST_ID, "template_version": int(huge), "values": {}}
+    refused = api.post("/api/v1/configurations/", body, content_type="application/json")
+    assert refused.status_code == 400
+    assert "must be a whole number" in str(refused.json()["errors"]["template_version"])
+    job = api.post("/api/v1/jobs/", {"template_id": REST_ID, "template_version": int(huge)})
+    assert job.status_code in (400, 404)
