@@ -196,6 +196,10 @@ def wide(address: str, instances: int, factory: Any, label: str) -> None:
     from tests.zeebe.processes import rest_process
 
     with RecordingServer() as server:
+        # http.server listens with a backlog of 5: 100 jobs connecting at once overflow it,
+        # the kernel drops their SYNs and each retries after 1 s, which measures this server,
+        # not the worker. A real endpoint listens with hundreds (Linux's somaxconn is 4096).
+        server.server.socket.listen(WIDE_JOBS_ACTIVE * 2)
         server.route("/slow", Reply(json={"ok": True}, delay=ENDPOINT_DELAY))
         process_id = unique("bench-wide")
         bpmn = rest_process(process_id, {"method": "GET", "url": f"{server.url}/slow"})
