@@ -145,8 +145,11 @@ class RestGateway:
             auth=self.auth.httpx_auth(),
             verify=verify,
             timeout=timeout,
-            # Long polls of several job types at once, and the commands of running jobs.
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+            # Long polls of several job types at once, and the commands of running jobs. No
+            # keep-alive cap: httpcore 1.0 closes every idle connection once the pool holds
+            # more than the cap, so 100 jobs completing at once reconnected for each command.
+            # Idle connections still close after httpx's keep-alive expiry (5 s).
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=None),
         )
         self.gateway_version = ""
 
