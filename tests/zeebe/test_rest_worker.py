@@ -18,7 +18,7 @@ from connectorhub.localredis import free_port
 from connectors.management.commands.zeebe_worker import build_worker, gateway_from_settings
 from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
 from connectors.zeebe.jobs import CommandRejected
-from connectors.zeebe.rest import RestAuth, RestGateway
+from connectors.zeebe.rest import COMMAND_CONNECTIONS, RestAuth, RestGateway
 from tests.services.http_servers import Recorded, RecordingServer, Reply, oauth_token_endpoint
 from tests.services.zeebe_engine import ZeebeTestEngine
 from tests.services.zeebe_engine.rest import RestFace, require_protocol
@@ -119,6 +119,45 @@ def test_a_completion_can_carry_a_job_result(zeebe_engine: ZeebeTestEngine, face
         f"/v2/jobs/{key}/completion",
         {"variables": {"done": True}, "result": result},
     ) in (face.requests)
+
+
+def test_long_polls_of_many_job_types_do_not_hold_up_a_command(
+    zeebe_engine: ZeebeTestEngine, face: RestFace
+) -> None:
+    """Job commands use a few connections in turn (COMMAND_CONNECTIONS); the long polls, one
+    per job type and held by the gateway, have their own, so a worker serving more job types
+    than that still completes its jobs at once."""
+    key = zeebe_engine.create_job("served", {})
+    idle_types = [f"idle-{n}" for n in range(COMMAND_CONNECTIONS + 4)]
+
+    async def scenario() -> None:
+        gateway = RestGateway(face.address)
+        try:
+            (job,) = await gateway.activate("served", worker="w", timeout_ms=30_000, max_jobs=1)
+            polls = [
+                asyncio.create_task(
+                    gateway.activate(
+                        t, worker="w", timeout_ms=5000, max_jobs=1, request_timeout_ms=20_000
+                    )
+                )
+                for t in idle_types
+            ]
+            await asyncio.to_thread(
+                zeebe_engine.wait_until,
+                lambda: zeebe_engine.store.open_polls >= COMMAND_CONNECTIONS,
+                10,
+                "the long polls to be open",
+            )
+            # Within a fraction of the polls' 20 s: the command did not wait for a poll to end.
+            await asyncio.wait_for(gateway.complete(job.key, {"done": True}), 5)
+            for poll in polls:
+                poll.cancel()
+            await asyncio.gather(*polls, return_exceptions=True)
+        finally:
+            await gateway.close()
+
+    asyncio.run(scenario())
+    assert zeebe_engine.job(key).outcome.variables == {"done": True}
 
 
 def test_a_command_to_a_gateway_that_is_gone_is_a_rejected_command() -> None:

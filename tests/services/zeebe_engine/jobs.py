@@ -110,6 +110,9 @@ class JobStore:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         self.jobs: dict[int, Job] = {}  # every job ever created, for reading back
+        # The jobs not finished yet, in creation order: what activation and the deadline
+        # checks look at, so that their cost does not grow with every job a long run made.
+        self.unfinished: dict[int, Job] = {}
         self.incidents: list[Incident] = []
         self.listeners: list[Callable[[], None]] = []  # the event loop's wake-up
         self.open_polls = 0  # ActivateJobs calls waiting now: tests wait for a worker's poll
@@ -147,7 +150,7 @@ class JobStore:
         with self.lock:
             job = Job(self.next_key(), job_type, dict(variables), dict(headers), retries, **where)
             job.events.append(Event("created", time.monotonic(), retries=retries))
-            self.jobs[job.key] = job
+            self.jobs[job.key] = self.unfinished[job.key] = job
             self.notify()
             return job
 
@@ -156,7 +159,7 @@ class JobStore:
         now = time.monotonic()
         handed: list[Job] = []
         with self.lock:
-            for job in self.jobs.values():
+            for job in self.unfinished.values():
                 if len(handed) >= limit:
                     break
                 if job.type != job_type or not self._activatable(job, now):
@@ -178,6 +181,10 @@ class JobStore:
             job.events.append(Event("timed_out", now, worker=job.worker))
         return job.state == ACTIVATABLE and job.available_at <= now
 
+    def _finish(self, job: Job, state: str) -> None:
+        job.state = state
+        self.unfinished.pop(job.key, None)
+
     def _guard(self, key: int, verb: str, states: tuple[str, ...]) -> Job:
         """The job if a command may act on it; Zeebe's rejections otherwise."""
         job = self.jobs.get(key)
@@ -197,7 +204,7 @@ class JobStore:
     ) -> Job:
         with self.lock:
             job = self._guard(key, "complete", (ACTIVATABLE, ACTIVATED))
-            job.state = COMPLETED
+            self._finish(job, COMPLETED)
             job.events.append(
                 Event("completed", time.monotonic(), variables=dict(variables), result=result)
             )
@@ -234,7 +241,7 @@ class JobStore:
             if retries > 0:
                 job.state, job.available_at = ACTIVATABLE, now + backoff_ms / 1000
             else:
-                job.state = FAILED
+                self._finish(job, FAILED)
                 self.incidents.append(self._incident(job, "JOB_NO_RETRIES", message))
             self.notify()
             return job
@@ -242,7 +249,7 @@ class JobStore:
     def throw_error(self, key: int, code: str, message: str, variables: Mapping[str, Any]) -> Job:
         with self.lock:
             job = self._guard(key, "throw an error for", (ACTIVATABLE, ACTIVATED))
-            job.state = ERROR_THROWN
+            self._finish(job, ERROR_THROWN)
             job.events.append(
                 Event(
                     "error_thrown",
@@ -269,7 +276,7 @@ class JobStore:
         with self.lock:
             job = self.jobs.get(key)
             if job is not None and job.state not in FINISHED:
-                job.state = CANCELED
+                self._finish(job, CANCELED)
                 self.notify()
 
     def raise_incident(self, incident: Incident) -> None:
@@ -284,7 +291,7 @@ class JobStore:
     def next_due(self) -> float | None:
         now = time.monotonic()
         with self.lock:
-            dues = [d for job in self.jobs.values() if (d := job.due(now)) is not None]
+            dues = [d for job in self.unfinished.values() if (d := job.due(now)) is not None]
         return min(dues) if dues else None
 
     def wait_until(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
