@@ -35,6 +35,7 @@ from connectorhub_sdk import AddressPolicy
 from connectors.registry import Registry
 from connectors.runtime import HostLists, JobRequest, Outcome, job_timeout, run_job, run_job_async
 from connectors.secrets import SecretError, SecretProvider
+from connectors.secrets.providers import describe_secret, host_rule
 from connectors.secrets.references import find_references
 
 logger = logging.getLogger(__name__)
@@ -146,17 +147,16 @@ class Prefetched:
         self._errors: dict[str, SecretError] = {}
         self._hosts: dict[str, list[str]] = {}
         self._where: dict[str, str] = {}
-        host_lookup = hosts or getattr(provider, "allowed_hosts", None)
-        describe = getattr(provider, "describe", None)
+        host_lookup = hosts or host_rule(provider)
         for name in names:
             try:
                 self._values[name] = provider.get(name)
             except SecretError as exc:
                 self._errors[name] = exc
-            if callable(host_lookup):
+            if host_lookup is not None:
                 self._hosts[name] = list(host_lookup(name))
-            if callable(describe):
-                self._where[name] = str(describe(name))
+            if (where := describe_secret(provider, name)) is not None:
+                self._where[name] = where
 
     def get(self, name: str) -> str | None:
         if name in self._errors:

@@ -25,6 +25,9 @@ from connectors.secrets.providers import (
     ChainSecretProvider,
     EnvironmentSecretProvider,
     SecretProvider,
+    describe_secret,
+    label_of,
+    members_of,
 )
 
 
@@ -217,15 +220,14 @@ def shadowed_names() -> dict[str, str]:
 
 def _source_of(provider: SecretProvider, name: str, *, stored: bool) -> str | None:
     """Which provider answers for NAME: "database", another one's description, or None."""
-    for candidate in getattr(provider, "providers", None) or [provider]:
+    for candidate in members_of(provider):
         if isinstance(candidate, DatabaseSecretProvider):
             if stored:
                 return "database"
             continue
         if candidate.get(name) is not None:
-            describe = getattr(candidate, "describe", None)
-            label = getattr(candidate, "label", type(candidate).__name__)
-            return str(describe(name)) if callable(describe) else f"the {label} provider"
+            where = describe_secret(candidate, name)
+            return where if where is not None else f"the {label_of(candidate)} provider"
     return None
 
 
