@@ -24,8 +24,10 @@ from connectors.secrets.policy import OwnerRule, UseRule
 from connectors.secrets.providers import (
     ChainSecretProvider,
     EnvironmentSecretProvider,
+    HostRule,
     SecretProvider,
     describe_secret,
+    host_rule,
     label_of,
     members_of,
 )
@@ -125,6 +127,31 @@ def allowed_hosts_for(name: str) -> list[str]:
     """Host patterns secret NAME may be sent to; empty means anywhere (and for non-DB secrets)."""
     hosts = Secret.objects.filter(name=name).values_list("allowed_hosts", flat=True).first()
     return list(hosts or [])
+
+
+def host_rules_for(provider: SecretProvider) -> HostRule:
+    """The host patterns a secret may be sent to, for runs whose secrets come from PROVIDER.
+
+    A stored secret's own list comes first (as it always has, whichever provider handed the
+    value out); when it names none, the first provider of PROVIDER that keeps host rules
+    (`RestrictsHosts`, e.g. a vault) is asked. Worked out once, when an environment is built.
+    """
+    others = [
+        rule
+        for member in members_of(provider)
+        if not isinstance(member, DatabaseSecretProvider)
+        and (rule := host_rule(member)) is not None
+    ]
+    if not others:
+        return allowed_hosts_for
+
+    def hosts(name: str) -> list[str]:
+        for rule in [allowed_hosts_for, *others]:
+            if found := rule(name):
+                return list(found)
+        return []
+
+    return hosts
 
 
 def borrowed_secret_rule(user: Any, *, trusted: bool = False) -> OwnerRule:
