@@ -137,6 +137,8 @@ def test_a_get_only_provider_is_named_by_its_class_in_messages(
     assert server.requests == []
 
 
+# the worker's database work runs in threads, outside a test transaction
+@pytest.mark.django_db(transaction=True)
 def test_a_get_only_provider_serves_a_live_job_and_the_use_is_audited(
     settings: Any, server: RecordingServer
 ) -> None:
@@ -182,6 +184,8 @@ def test_a_providers_description_is_used_in_messages(
     )
 
 
+# the worker's database work runs in threads, outside a test transaction
+@pytest.mark.django_db(transaction=True)
 def test_a_providers_host_rule_holds_a_live_job_to_its_hosts(
     settings: Any, server: RecordingServer
 ) -> None:
