@@ -7,7 +7,8 @@ job handler (`connectors.zeebe.jobs`, a live job). The environment holds
 - the secrets provider: for a dry-run behind `DryRunSecretPolicy` (the connector must accept
   secrets, the run's `secrets_as` user must be allowed each one, borrowed secrets are marked);
   for a live job the hub's providers as configured (a process is the operator's code);
-- the per-secret host rules (`allowed_hosts_for`: the hosts a stored secret may be sent to);
+- the per-secret host rules (`store.host_rules_for`: a stored secret's hosts, else a
+  provider's `allowed_hosts`; without them, the provider's own rule, found once);
 - the egress address policy (`policy_from_settings("dry_run" | "worker")`);
 - the time limit of the connector call: a fixed one (the run's, or the worker's --time-limit)
   wins; otherwise the job's `jobTimeout` header, otherwise the default (the job timeout the
@@ -62,6 +63,11 @@ class ExecutionEnvironment:
     default_time_limit: float | None = None
     audit: Audit | None = None
     run_blocking: RunBlocking[Any] | None = None
+
+    def __post_init__(self) -> None:
+        # The provider's own host rule, when none was given, is found once here, not per job.
+        if self.allowed_hosts is None:
+            object.__setattr__(self, "allowed_hosts", host_rule(self.secrets))
 
     def with_time_limits(
         self, time_limit: float | None, default_time_limit: float | None
