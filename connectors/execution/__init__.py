@@ -7,7 +7,8 @@ job handler (`connectors.zeebe.jobs`, a live job). The environment holds
 - the secrets provider: for a dry-run behind `DryRunSecretPolicy` (the connector must accept
   secrets, the run's `secrets_as` user must be allowed each one, borrowed secrets are marked);
   for a live job the hub's providers as configured (a process is the operator's code);
-- the per-secret host rules (`allowed_hosts_for`: the hosts a stored secret may be sent to);
+- the per-secret host rules (`store.host_rules_for`: a stored secret's hosts, else a
+  provider's `allowed_hosts`; without them, the provider's own rule, found once);
 - the egress address policy (`policy_from_settings("dry_run" | "worker")`);
 - the time limit of the connector call: a fixed one (the run's, or the worker's --time-limit)
   wins; otherwise the job's `jobTimeout` header, otherwise the default (the job timeout the
@@ -35,6 +36,7 @@ from connectorhub_sdk import AddressPolicy
 from connectors.registry import Registry
 from connectors.runtime import HostLists, JobRequest, Outcome, job_timeout, run_job, run_job_async
 from connectors.secrets import SecretError, SecretProvider
+from connectors.secrets.providers import describe_secret, host_rule
 from connectors.secrets.references import find_references
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,11 @@ class ExecutionEnvironment:
     default_time_limit: float | None = None
     audit: Audit | None = None
     run_blocking: RunBlocking[Any] | None = None
+
+    def __post_init__(self) -> None:
+        # The provider's own host rule, when none was given, is found once here, not per job.
+        if self.allowed_hosts is None:
+            object.__setattr__(self, "allowed_hosts", host_rule(self.secrets))
 
     def with_time_limits(
         self, time_limit: float | None, default_time_limit: float | None
@@ -146,17 +153,16 @@ class Prefetched:
         self._errors: dict[str, SecretError] = {}
         self._hosts: dict[str, list[str]] = {}
         self._where: dict[str, str] = {}
-        host_lookup = hosts or getattr(provider, "allowed_hosts", None)
-        describe = getattr(provider, "describe", None)
+        host_lookup = hosts or host_rule(provider)
         for name in names:
             try:
                 self._values[name] = provider.get(name)
             except SecretError as exc:
                 self._errors[name] = exc
-            if callable(host_lookup):
+            if host_lookup is not None:
                 self._hosts[name] = list(host_lookup(name))
-            if callable(describe):
-                self._where[name] = str(describe(name))
+            if (where := describe_secret(provider, name)) is not None:
+                self._where[name] = where
 
     def get(self, name: str) -> str | None:
         if name in self._errors:

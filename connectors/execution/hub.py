@@ -15,10 +15,10 @@ from connectors.runtime import JobRequest
 from connectors.secrets import DryRunSecretPolicy, SecretProvider
 from connectors.secrets.policy import UseRule
 from connectors.secrets.store import (
-    allowed_hosts_for,
     borrowed_secret_rule,
     default_provider,
     dry_run_secret_rule,
+    host_rules_for,
     record_secret_use,
 )
 
@@ -35,12 +35,14 @@ def live_environment(
     run_blocking: RunBlocking[Any] | None = None,
 ) -> ExecutionEnvironment:
     """The live worker's environment from the settings: the configured secrets providers, the
-    stored secrets' host rules, the worker's egress policy and the audit of live uses."""
+    host rules (stored ones first, then a provider's), the worker's egress policy and the
+    audit of live uses."""
+    provider = default_provider()
     return ExecutionEnvironment(
         source="live",
-        secrets=default_provider(),
+        secrets=provider,
         registry=registry or default_registry(),
-        allowed_hosts=allowed_hosts_for,
+        allowed_hosts=host_rules_for(provider),
         address_policy=policy_from_settings("worker"),
         time_limit=time_limit,
         default_time_limit=default_time_limit,
@@ -65,9 +67,10 @@ def dry_run_environment(
     run: Run, *, secrets: SecretProvider | None = None, registry: Registry | None = None
 ) -> ExecutionEnvironment:
     """RUN's environment: the hub's secrets behind the dry-run policy for RUN's `secrets_as`
-    user, the stored host rules, the dry-run egress policy (a dry-run acts for whoever can open
-    a form: keep it out of the hub's own network), RUN's time limit, and the audit of the use
-    against RUN and its starter. SECRETS and REGISTRY replace the hub's (tests, the CLI)."""
+    user, the host rules (stored ones first, then a provider's), the dry-run egress policy (a
+    dry-run acts for whoever can open a form: keep it out of the hub's own network), RUN's time
+    limit, and the audit of the use against RUN and its starter. SECRETS and REGISTRY replace
+    the hub's (tests, the CLI)."""
     registry = registry or default_registry()
     provider = secrets if secrets is not None else default_provider()
 
@@ -78,7 +81,7 @@ def dry_run_environment(
         source="dry_run",
         secrets=_secret_policy(run, provider, registry),
         registry=registry,
-        allowed_hosts=allowed_hosts_for,
+        allowed_hosts=host_rules_for(provider),
         address_policy=policy_from_settings("dry_run"),
         time_limit=run.time_limit,
         audit=audit,

@@ -19,6 +19,7 @@ from connectors.secrets import (
     check_allowed_host,
     resolve_references,
 )
+from connectors.secrets.providers import host_rule, owner_rule
 from connectors.secrets.references import find_references_in_text
 
 from .errors import value_free
@@ -41,9 +42,9 @@ def egress_rule(
     """
     if not used:
         return _no_egress_rule  # no secret in the input: nothing to keep anywhere
-    lookup = allowed_hosts or getattr(provider, "allowed_hosts", None)
+    lookup = allowed_hosts or host_rule(provider)
     rules: list[tuple[str, list[str]]] = []
-    if callable(lookup):
+    if lookup is not None:
         for name in sorted(used):
             hosts = lookup(name)
             if hosts:
@@ -83,8 +84,10 @@ def _no_egress_rule(host: str) -> None:
 
 def borrowed_names(provider: SecretProvider, used: Mapping[str, str]) -> frozenset[str]:
     """The used secrets that PROVIDER says belong to someone else (none without an owner rule)."""
-    borrowed = getattr(provider, "borrowed", None)
-    if not callable(borrowed):
+    if not used:
+        return frozenset()  # most jobs use no secret: no capability check
+    borrowed = owner_rule(provider)
+    if borrowed is None:
         return frozenset()
     return frozenset(name for name in used if borrowed(name))
 

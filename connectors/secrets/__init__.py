@@ -17,8 +17,13 @@ from connectors.secrets.hosts import check_allowed_host, check_allowed_url, host
 from connectors.secrets.policy import DryRunSecretPolicy
 from connectors.secrets.providers import (
     ChainSecretProvider,
+    DescribesSecrets,
     EnvironmentSecretProvider,
+    Labelled,
     MappingSecretProvider,
+    MarksBorrowed,
+    ProviderChain,
+    RestrictsHosts,
     SecretProvider,
 )
 from connectors.secrets.redaction import MASK, Redactor
@@ -32,11 +37,16 @@ from connectors.secrets.references import (
 __all__ = [
     "MASK",
     "ChainSecretProvider",
+    "DescribesSecrets",
     "DryRunSecretPolicy",
     "EnvironmentSecretProvider",
+    "Labelled",
     "MappingSecretProvider",
+    "MarksBorrowed",
+    "ProviderChain",
     "Redactor",
     "ResolvedSecrets",
+    "RestrictsHosts",
     "SecretDecryptError",
     "SecretError",
     "SecretHostNotAllowed",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connectors.secrets.errors import SecretUseRefused
-from connectors.secrets.providers import SecretProvider
+from connectors.secrets.providers import SecretProvider, describe_secret, host_rule
 
 # name -> why it may not be used (None: it may)
 UseRule = Callable[[str], str | None]
@@ -65,12 +65,12 @@ class DryRunSecretPolicy:
         return self.is_borrowed is not None and self.is_borrowed(name)
 
     def allowed_hosts(self, name: str) -> list[str]:
-        lookup = getattr(self.provider, "allowed_hosts", None)
-        return list(lookup(name)) if callable(lookup) else []
+        lookup = host_rule(self.provider)
+        return list(lookup(name)) if lookup is not None else []
 
     def describe(self, name: str) -> str:
-        describe = getattr(self.provider, "describe", None)
-        return str(describe(name)) if callable(describe) else self.label
+        where = describe_secret(self.provider, name)
+        return where if where is not None else self.label
 
     def __repr__(self) -> str:
         return (

@@ -1,13 +1,17 @@
-"""Where secret values come from: a small interface and the providers that need no database.
+"""Where secret values come from: the provider protocol and the providers that need no database.
 
-The database provider lives in `store.py` (it needs Django); a vault provider would be one more
-class with a `get` method.
+A provider needs `get(name)` only. What else it offers is one of the optional capabilities
+below, each a runtime-checkable protocol that is tested with `isinstance` in exactly one helper
+(`describe_secret`, `label_of`, `host_rule`, `owner_rule`, `members_of`), so the rest of the hub
+asks those helpers and never probes a provider by attribute name (docs/secrets.md, "Writing a
+secrets provider"). The database provider lives in `store.py` (it needs Django); a vault
+provider is one more class with a `get` method.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 DEFAULT_ENV_PREFIX = "SECRET_"
@@ -31,6 +35,78 @@ class SecretProvider(Protocol):
     """Anything that can look a secret up by name; None means "not here, ask the next one"."""
 
     def get(self, name: str) -> str | None: ...
+
+
+# --------------------------------------------------------------------------------------------
+# Optional capabilities: a provider offers one by having the method or attribute
+# --------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class DescribesSecrets(Protocol):
+    """Says where NAME is looked for; used in the message of a missing secret."""
+
+    def describe(self, name: str) -> str: ...
+
+
+@runtime_checkable
+class RestrictsHosts(Protocol):
+    """The host patterns NAME may be sent to (empty: anywhere); enforced on every connection."""
+
+    def allowed_hosts(self, name: str) -> Sequence[str]: ...
+
+
+@runtime_checkable
+class MarksBorrowed(Protocol):
+    """Whether NAME belongs to someone other than the person a dry-run acts for; what is
+    computed from a borrowed value is kept out of what the run shows."""
+
+    def borrowed(self, name: str) -> bool: ...
+
+
+@runtime_checkable
+class ProviderChain(Protocol):
+    """A provider made of others, asked in order (used to say which one answers for a name)."""
+
+    @property
+    def providers(self) -> Sequence[SecretProvider]: ...
+
+
+@runtime_checkable
+class Labelled(Protocol):
+    """A short name for the provider ("database", "environment") in messages."""
+
+    @property
+    def label(self) -> str: ...
+
+
+HostRule = Callable[[str], Sequence[str]]
+OwnerCheck = Callable[[str], bool]
+
+
+def describe_secret(provider: SecretProvider, name: str) -> str | None:
+    """Where PROVIDER looks for NAME, or None when it does not say."""
+    return str(provider.describe(name)) if isinstance(provider, DescribesSecrets) else None
+
+
+def label_of(provider: SecretProvider) -> str:
+    """PROVIDER's label, else its class name."""
+    return str(provider.label) if isinstance(provider, Labelled) else type(provider).__name__
+
+
+def host_rule(provider: SecretProvider) -> HostRule | None:
+    """PROVIDER's per-secret host lists, or None when it keeps no host rule."""
+    return provider.allowed_hosts if isinstance(provider, RestrictsHosts) else None
+
+
+def owner_rule(provider: SecretProvider) -> OwnerCheck | None:
+    """PROVIDER's rule for borrowed secrets, or None when it knows no owners."""
+    return provider.borrowed if isinstance(provider, MarksBorrowed) else None
+
+
+def members_of(provider: SecretProvider) -> list[SecretProvider]:
+    """The providers of a chain in order; a single provider is its own only member."""
+    return list(provider.providers) if isinstance(provider, ProviderChain) else [provider]
 
 
 class EnvironmentSecretProvider:
@@ -97,8 +173,8 @@ class ChainSecretProvider:
     def allowed_hosts(self, name: str) -> list[str]:
         """The host rule for NAME from the first provider that keeps one (the database does)."""
         for provider in self.providers:
-            lookup = getattr(provider, "allowed_hosts", None)
-            if callable(lookup) and (hosts := lookup(name)):
+            lookup = host_rule(provider)
+            if lookup is not None and (hosts := lookup(name)):
                 return list(hosts)
         return []
 
@@ -106,7 +182,6 @@ class ChainSecretProvider:
         """Where NAME was looked for, for the message of a missing secret."""
         places = []
         for provider in self.providers:
-            describe = getattr(provider, "describe", None)
-            label = getattr(provider, "label", type(provider).__name__)
-            places.append(describe(name) if callable(describe) else str(label))
+            where = describe_secret(provider, name)
+            places.append(where if where is not None else label_of(provider))
         return "looked in: " + ", ".join(places) if places else "no secret providers configured"

@@ -23,7 +23,7 @@ from connectorhub_sdk.references import (
 )
 
 from connectors.secrets.errors import SecretNotFoundError
-from connectors.secrets.providers import SecretProvider
+from connectors.secrets.providers import SecretProvider, describe_secret
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,7 @@ class _Lookup:
             return self.used[name]
         value = self.provider.get(name)
         if value is None:
-            describe = getattr(self.provider, "describe", None)
-            raise SecretNotFoundError(name, describe(name) if callable(describe) else "")
+            raise SecretNotFoundError(name, describe_secret(self.provider, name) or "")
         self.used[name] = value
         return value
 

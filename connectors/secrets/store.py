@@ -24,7 +24,12 @@ from connectors.secrets.policy import OwnerRule, UseRule
 from connectors.secrets.providers import (
     ChainSecretProvider,
     EnvironmentSecretProvider,
+    HostRule,
     SecretProvider,
+    describe_secret,
+    host_rule,
+    label_of,
+    members_of,
 )
 
 
@@ -124,6 +129,31 @@ def allowed_hosts_for(name: str) -> list[str]:
     return list(hosts or [])
 
 
+def host_rules_for(provider: SecretProvider) -> HostRule:
+    """The host patterns a secret may be sent to, for runs whose secrets come from PROVIDER.
+
+    A stored secret's own list comes first (as it always has, whichever provider handed the
+    value out); when it names none, the first provider of PROVIDER that keeps host rules
+    (`RestrictsHosts`, e.g. a vault) is asked. Worked out once, when an environment is built.
+    """
+    others = [
+        rule
+        for member in members_of(provider)
+        if not isinstance(member, DatabaseSecretProvider)
+        and (rule := host_rule(member)) is not None
+    ]
+    if not others:
+        return allowed_hosts_for
+
+    def hosts(name: str) -> list[str]:
+        for rule in [allowed_hosts_for, *others]:
+            if found := rule(name):
+                return list(found)
+        return []
+
+    return hosts
+
+
 def borrowed_secret_rule(user: Any, *, trusted: bool = False) -> OwnerRule:
     """Whether a secret is someone else's to USER (for `DryRunSecretPolicy(borrowed=...)`).
 
@@ -217,15 +247,14 @@ def shadowed_names() -> dict[str, str]:
 
 def _source_of(provider: SecretProvider, name: str, *, stored: bool) -> str | None:
     """Which provider answers for NAME: "database", another one's description, or None."""
-    for candidate in getattr(provider, "providers", None) or [provider]:
+    for candidate in members_of(provider):
         if isinstance(candidate, DatabaseSecretProvider):
             if stored:
                 return "database"
             continue
         if candidate.get(name) is not None:
-            describe = getattr(candidate, "describe", None)
-            label = getattr(candidate, "label", type(candidate).__name__)
-            return str(describe(name)) if callable(describe) else f"the {label} provider"
+            where = describe_secret(candidate, name)
+            return where if where is not None else f"the {label_of(candidate)} provider"
     return None
 
 
