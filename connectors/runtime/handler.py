@@ -98,8 +98,8 @@ def run_job(
     `time_limit` (seconds) bounds the connector call: a sync function runs on the runtime's
     executor, an async one on a private event loop. A call that overruns is abandoned (Python
     cannot kill a thread) and the job fails with retries - 1. `allowed_hosts(name)` gives the
-    host patterns a secret may be sent to (`connectors.secrets.store.allowed_hosts_for` in the
-    hub); `context.check_egress` enforces them. `address_policy` (the hub's egress policy,
+    host patterns a secret may be sent to (in the hub `connectors.secrets.store.host_rules_for`);
+    `context.check_egress` enforces them. `address_policy` (the hub's egress policy,
     `connectors.network.allowlist.policy_from_settings`) reaches connectors as
     `context.address_policy`; None means no address check.
     """
