@@ -162,7 +162,9 @@ def test_a_hundred_waiting_sync_calls_run_at_once(registry: Registry, provider: 
     assert call_threads() == DEFAULT_CALL_THREADS >= 100
     one = _waves(registry, provider, 1, 0.5)
     hundred = _waves(registry, provider, 100, 0.5)
-    assert hundred < 1.5 * one, f"100 jobs took {hundred:.2f} s, one {one:.2f} s"
+    # at once: about one wait; asyncio's pool would take 4 waves (32 threads) or 17 (6 threads);
+    # 3x leaves room for starting 100 threads on a loaded machine
+    assert hundred < 3 * one, f"100 jobs took {hundred:.2f} s, one {one:.2f} s"
 
 
 def test_the_executor_size_is_the_limit(registry: Registry, provider: Any, threads: None) -> None:
