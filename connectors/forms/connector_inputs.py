@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from connectors.elementtemplates import Job, Resolved, field_key
 from connectors.elementtemplates.job import assign_path, bpmn_view
 from connectors.elementtemplates.model import Property
+from connectors.registry import UnknownJobType, default_registry
 
 LEFT_OUT = object()
 
@@ -47,8 +48,6 @@ def input_problems(resolved: Resolved, job: Job) -> dict[str, list[str]]:
 
 
 def _input_model(job_type: str | None) -> Any:
-    from connectors.registry import UnknownJobType, default_registry
-
     if not job_type:
         return None
     try:
