@@ -11,8 +11,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from connectors.catalogue.importing import import_documents
+from connectors.export.save_as import SaveAsConnectorError, save_as_connector
 from connectors.forms import build_form, template_for
-from connectors.models import ImportSource, Run, TemplateVersion
+from connectors.models import ImportSource, Run, SavedConfiguration, TemplateVersion
 
 TEMPLATE_ID = "test.prepare"
 REST_TYPE = "io.camunda:http-json:1"  # served by the built-in REST connector and its input model
@@ -158,3 +159,34 @@ def test_a_dry_run_runs_the_job_the_configure_page_previews(
     assert form.job["variables"]["greeting"] == "Hello Ada"
     ran = Run.objects.get().job
     assert ran == {key: preview[key] for key in ("type", "retries", "variables", "headers")}
+
+
+@pytest.mark.django_db
+def test_a_saved_configuration_the_connector_now_refuses_is_not_exported(
+    client: Any, user: Any, version: TemplateVersion
+) -> None:
+    # Stored directly: saved before the connector's input model refused a negative timeout.
+    configuration = SavedConfiguration.objects.create(
+        owner=user,
+        name="Orders",
+        template_id=TEMPLATE_ID,
+        template_version=1,
+        values={**BASE, "connectionTimeoutInSeconds": "-5"},
+        variables={},
+    )
+    client.force_login(user)
+    message = "Connection timeout in seconds: must be 0 or more (the connector requires it)."
+
+    download = client.get(f"/configurations/{configuration.pk}/process.bpmn")
+    with pytest.raises(SaveAsConnectorError) as refused:
+        save_as_connector(
+            configuration=configuration,
+            source=version.content,
+            template_id="acme.orders",
+            name="Orders",
+            user=user,
+        )
+
+    assert download.status_code == 422
+    assert f"connectionTimeoutInSeconds: {message}" in download.content.decode()
+    assert refused.value.errors["values"] == [f"connectionTimeoutInSeconds: {message}"]
