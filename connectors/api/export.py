@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from connectors.api.parsers import query_choice
 from connectors.catalogue.addresses import VersionSegment
 from connectors.catalogue.selectors import get_entry, get_version
-from connectors.elementtemplates import ElementTemplate, check_values
+from connectors.elementtemplates import ElementTemplate
 from connectors.export import (
     BpmnExportError,
     ExportResult,
@@ -29,6 +29,7 @@ from connectors.export import (
     to_zip,
 )
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
+from connectors.forms import check
 from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.views.export import MAX_SELECTED, attachment, bpmn_name
 
@@ -101,7 +102,8 @@ def template_version_bpmn(request: Request, template_id: str, version: VersionSe
 def bpmn_response(template: dict[str, Any], values: dict[str, Any] | None, *, label: str) -> Any:
     """The BPMN download, or 400 naming the fields whose values the template refuses."""
     if values:
-        problems = check_values(ElementTemplate.from_dict(template), values)
+        # no sample variables: expressions are not evaluated, as in the Modeler
+        problems = check(ElementTemplate.from_dict(template), values).errors
         if problems:
             return Response({"values": problems}, status=status.HTTP_400_BAD_REQUEST)
     try:

@@ -1,7 +1,7 @@
 """POST /api/v1/templates/{id}/versions/{version}/job: template + values -> the job a worker gets.
 
-The same translation and checks as the "Configure & test" form and the dry-run
-(connectors.forms.check over connectors.elementtemplates.build_job).
+The same translation and checks as the "Configure & test" form, the dry-run and the export
+(connectors.forms.check: connectors.elementtemplates.prepare_job with the registry's check).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from .model import (
     SimpleCondition,
     TemplateModelError,
 )
+from .prepare import ConnectorCheck, PreparedJob, prepare_job
 from .reading import TemplateValidationError, read_templates
 from .schema_check import SCHEMA_PACKAGE, SCHEMA_VERSION
 from .validation import (
@@ -55,10 +56,12 @@ __all__ = [
     "BpmnTask",
     "Choice",
     "Condition",
+    "ConnectorCheck",
     "Constraints",
     "ElementTemplate",
     "Group",
     "Job",
+    "PreparedJob",
     "Property",
     "Resolved",
     "SimpleCondition",
@@ -76,6 +79,7 @@ __all__ = [
     "is_valid",
     "lint_template",
     "load_templates",
+    "prepare_job",
     "read_templates",
     "resolve",
     "validate_template",

@@ -22,11 +22,11 @@ from connectors.catalogue.importing import DocumentResult, import_parsed
 from connectors.elementtemplates import (
     ElementTemplate,
     Property,
-    check_values,
     field_key,
     resolve,
 )
 from connectors.elementtemplates.values import to_stored, xml_text
+from connectors.forms import check
 from connectors.models import CatalogueEntry, ConnectorKind, ImportSource, SavedConfiguration
 
 Mode = Literal["hidden", "default"]
@@ -126,7 +126,7 @@ def save_as_connector(
     modes = modes or {}
     errors = _input_errors(template_id, name, version, modes)
     model = ElementTemplate.from_dict(dict(source))
-    problems = check_values(model, configuration.values)
+    problems = check(model, configuration.values).errors  # what a run refuses, unevaluated
     if problems:
         errors["values"] = [f"{key}: {', '.join(m)}" for key, m in problems.items()]
     if errors:

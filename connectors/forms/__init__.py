@@ -2,7 +2,7 @@
 
     build_form(template, values, variables_text=...) -> ConfigureForm   what the page draws
     values_from_post(template, request.POST) -> values                  typed, keyed by field_key
-    check(template, values, variables) -> Checked(resolved, job, errors) the API and dry-run
+    check(template, values, variables) -> PreparedJob(resolved, job, errors) every entry point
     parse_variables(text) -> (dict, messages)                           sample variables
     template_for(version) -> ElementTemplate                            cached per content
     masked_values(template, values) -> values                           credentials masked

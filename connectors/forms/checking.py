@@ -1,92 +1,37 @@
-"""Values + sample variables -> the job and every problem, for the form, the API and a dry-run.
+"""The hub's `prepare_job`: the one translation with the registry's connector-input check.
 
-`connectors.elementtemplates` owns the translation and the value checks (`check_values`,
-`build_job`); this adds what a form needs on top: FEEL syntax problems of the expressions
-Zeebe will evaluate, fields the hub cannot set, the static values the connector's own input
-model refuses (connector_inputs), and the sample variables.
+`connectors.elementtemplates.prepare_job` owns the translation and every value check; this
+binds the check that needs the hub's registry (connector_inputs) so the form, the jobs API,
+a dry-run and the export all refuse the same values with the same messages. It also reads
+the sample variables a user typed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from connectors import feel
-from connectors.elementtemplates import ElementTemplate, Job, Resolved, build_job, field_key
-from connectors.elementtemplates.job import check_values, resolve
+from connectors.elementtemplates import ElementTemplate, PreparedJob, prepare_job
 
 from .connector_inputs import input_problems
-from .fields import SUPPORTED_TYPES, property_type
 
-# Bindings whose "=" values Zeebe evaluates as FEEL (headers and zeebe:property stay text).
-EVALUATED_BINDINGS = frozenset({"zeebe:input", "zeebe:output"})
 VARIABLES_FIELD = "variables"
 MAX_VARIABLES_BYTES = 256 * 1024
 
-
-@dataclass
-class Checked:
-    """The job for these values, and `{field_key: [messages]}` ({} when it can run)."""
-
-    resolved: Resolved
-    job: Job
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+Checked = PreparedJob  # the name the form's code has used
 
 
 def check(
     template: ElementTemplate,
     values: Mapping[str, Any],
     variables: Mapping[str, Any] | None = None,
-) -> Checked:
-    """Everything wrong with `values`, and the job they produce with `variables` as context."""
-    resolved = resolve(template, values)
-    errors = check_values(template, values, resolved=resolved)
-    for prop in resolved.active:
-        key = field_key(prop)
-        kind = property_type(prop)
-        if kind not in SUPPORTED_TYPES and values.get(key) not in (None, ""):
-            errors.setdefault(key, []).append("the hub cannot set this field; leave it empty")
-        stored = resolved.value_of(prop)
-        if _evaluated(prop.binding.type, prop.feel) and isinstance(stored, str):
-            problems = feel_problems(stored)
-            if problems:
-                errors.setdefault(key, []).extend(problems)
-    job = build_job(template, values, variables or {}, resolved=resolved)
-    for key, messages in job.errors.items():
-        if key not in errors:  # a syntax error already explains why it could not be evaluated
-            errors[key] = [f"cannot be evaluated with the sample variables: {m}" for m in messages]
-    for key, messages in input_problems(resolved, job).items():
-        errors.setdefault(key, messages)  # a field's own check already said what is wrong
-    return Checked(resolved, job, errors)
+) -> PreparedJob:
+    """Everything wrong with `values`, and the job they produce with `variables` as context.
 
-
-def feel_problems(stored: str) -> list[str]:
-    """Syntax and call problems of a stored `=expression` (nothing for plain text)."""
-    if not stored.startswith("="):
-        return []
-    body = stored[1:]
-    if not body.strip():
-        return ["the FEEL expression is empty"]
-    return [_problem_text(p, body) for p in feel.check(body)]
-
-
-def _problem_text(problem: feel.Problem, body: str) -> str:
-    where = (
-        f"column {problem.column}"
-        if "\n" not in body
-        else (f"line {problem.line}, column {problem.column}")
-    )
-    return f"FEEL: {problem.message} ({where})"
-
-
-def _evaluated(binding_type: str, mode: str | None) -> bool:
-    return binding_type in EVALUATED_BINDINGS or mode in ("optional", "required")
+    `variables=None` (the export): expressions are not evaluated, as in the Modeler.
+    """
+    return prepare_job(template, values, variables, connector_check=input_problems)
 
 
 def parse_variables(text: str) -> tuple[dict[str, Any], list[str]]:

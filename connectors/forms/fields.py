@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from connectors.elementtemplates import Property, field_key
+from connectors.elementtemplates.prepare import SUPPORTED_TYPES, property_type
 from connectors.elementtemplates.values import feel_mode, js_string
 from connectors.secrets import find_references
 
@@ -28,18 +29,6 @@ VALUE_PREFIX = "v:"
 FEEL_PREFIX = "fx:"
 RENDERED_PREFIX = "rendered:"
 
-DEFAULT_TYPE_BINDINGS = frozenset(
-    {
-        "property",
-        "zeebe:taskDefinition:type",
-        "zeebe:taskDefinition",
-        "zeebe:input",
-        "zeebe:output",
-        "zeebe:property",
-        "zeebe:taskHeader",
-    }
-)
-SUPPORTED_TYPES = frozenset({"String", "Text", "Number", "Boolean", "Dropdown", "Hidden"})
 
 # Names that hold credentials in the corpus (apiKey, clientSecret, token, password, ...),
 # minus the look-alikes that do not (maxTokens, apiKeyLocator, nextToken, tokenEndpoint, ...).
@@ -112,13 +101,6 @@ class FieldView:
     def picker(self) -> bool:
         """The secrets picker is offered where a plain value (not FEEL) is typed."""
         return self.masked and not self.expression and not self.disabled
-
-
-def property_type(prop: Property) -> str | None:
-    """The type the Modeler uses; None when it would render no entry at all."""
-    if prop.type:
-        return prop.type
-    return "String" if prop.binding.type in DEFAULT_TYPE_BINDINGS else None
 
 
 def is_credential(prop: Property) -> bool:

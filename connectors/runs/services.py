@@ -28,8 +28,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectorhub.celery import app as celery_app
-from connectors.elementtemplates import ElementTemplate, build_job, check_values
+from connectors.elementtemplates import ElementTemplate
 from connectors.execution.hub import dry_run_environment
+from connectors.forms import check
 from connectors.models import (
     Run,
     RunOutcome,
@@ -305,12 +306,10 @@ def _job_for(
         template = ElementTemplate.from_dict(version.content)
     except Exception as exc:  # stored templates were validated on import; say so if not
         raise ValidationError({"template": f"the stored template cannot be read: {exc}"}) from None
-    problems = check_values(template, values)
-    if problems:
-        raise ValidationError({f"values.{key}": msgs for key, msgs in problems.items()})
-    job = build_job(template, values, variables)
-    if job.errors:
-        raise ValidationError({f"values.{key}": msgs for key, msgs in job.errors.items()})
+    prepared = check(template, values, variables)  # the configure page's translation and checks
+    if prepared.errors:
+        raise ValidationError({f"values.{key}": msgs for key, msgs in prepared.errors.items()})
+    job = prepared.job
     if not job.type:
         raise ValidationError(
             {"template": "the template sets no job type: there is nothing to run"}

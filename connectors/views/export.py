@@ -34,6 +34,7 @@ from connectors.export.save_as import (
     save_as_connector,
     suggested_id,
 )
+from connectors.forms import check
 from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.models import CatalogueEntry
 
@@ -195,6 +196,11 @@ def _configuration_and_source(request: HttpRequest, pk: int) -> tuple[Any, Any]:
 def configuration_bpmn_download(request: HttpRequest, pk: int) -> HttpResponse:
     """A process applying the configuration's template with its values."""
     configuration, version = _configuration_and_source(request, pk)
+    # saved values passed these checks, but the connector behind the job type may have changed
+    problems = check(ElementTemplate.from_dict(version.content), configuration.values).errors
+    if problems:
+        reasons = [f"{key}: {m}" for key, messages in problems.items() for m in messages]
+        return _problem_page(request, configuration.name, reasons)
     try:
         xml = template_bpmn(version.content, configuration.values, process_name=configuration.name)
     except BpmnExportError as exc:
