@@ -1,0 +1,164 @@
+"""The two drivers, each connected through the network door (docs/network.md recipes):
+psycopg to a vetted `hostaddr` with the name kept for TLS, PyMySQL over a door socket.
+
+JDBC connection properties are read where a driver has the same setting; others are ignored,
+as JDBC drivers ignore properties they do not know (docs/sql-connector.md lists them)."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import psycopg
+import pymysql
+from connectorhub_sdk import JSON, ConnectorContext
+from pymysql.constants import FIELD_TYPE
+
+from .connection import Target
+from .values import column_value
+
+Rows = list[dict[str, JSON]]
+TRUE = ("true", "1", "yes")
+DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds; pgjdbc's default (MariaDB's is 30)
+
+
+class ConnectFailed(Exception):
+    """Opening the connection failed (unknown host, refused, wrong password, ...)."""
+
+
+class QueryFailed(Exception):
+    """The database refused or failed the statement."""
+
+
+class ResultNotExpected(QueryFailed):
+    def __init__(self) -> None:
+        super().__init__("A result was returned when none was expected.")
+
+
+def run(
+    target: Target,
+    statement: str,
+    values: list[Any],
+    *,
+    return_results: bool,
+    context: ConnectorContext,
+) -> Rows | int:
+    """Run one statement (autocommit, as a JDBC connection starts) and return the rows or the
+    modified-row count."""
+    if target.protocol == "postgresql":
+        return _postgres(target, statement, values, return_results, context)
+    return _mysql(target, statement, values, return_results, context)
+
+
+def _connect_timeout(target: Target, context: ConnectorContext, *, millis: bool) -> float:
+    text = target.properties.get("connectTimeout")
+    try:
+        seconds = float(text) / (1000 if millis else 1) if text else DEFAULT_CONNECT_TIMEOUT
+    except ValueError:
+        seconds = DEFAULT_CONNECT_TIMEOUT
+    remaining = context.time_remaining()
+    return seconds if remaining is None else min(seconds, remaining)
+
+
+def _postgres(
+    target: Target, statement: str, values: list[Any], return_results: bool, ctx: Any
+) -> Rows | int:
+    props = target.properties
+    options = {
+        # libpq must not fill in what the job left out from this process's environment
+        "passfile": os.devnull,
+        "user": props.get("user") or "",
+        "password": props.get("password") or "",
+        "dbname": target.database or props.get("user") or "",
+        "sslmode": props.get("sslmode")
+        or ("require" if props.get("ssl", "").lower() in TRUE else "prefer"),
+        "connect_timeout": max(2, math.ceil(_connect_timeout(target, ctx, millis=False))),
+        "application_name": props.get("ApplicationName") or "ConnectorHub",
+    }
+    if props.get("currentSchema"):
+        options["options"] = f"-c search_path={props['currentSchema']}"
+    try:
+        addresses = ctx.network.resolve(target.host, target.port)
+    except OSError as exc:  # the name has no address (EgressDenied is no OSError: it goes on)
+        raise ConnectFailed(str(exc)) from None
+    failure: Exception | None = None
+    for address in addresses:
+        try:
+            conn = psycopg.connect(
+                host=target.host, hostaddr=address, port=target.port, autocommit=True, **options
+            )
+            break
+        except psycopg.Error as exc:
+            failure = exc
+    else:
+        raise ConnectFailed(str(failure).strip() or "no address")
+    with conn:
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(statement, values)
+                if cursor.description is None:
+                    return [] if return_results else max(cursor.rowcount, 0)
+                if not return_results:
+                    raise ResultNotExpected()
+                names = [c.name for c in cursor.description]
+                return [
+                    {n: column_value(v) for n, v in zip(names, row, strict=True)}
+                    for row in cursor.fetchall()
+                ]
+        except psycopg.Error as exc:
+            raise QueryFailed(str(exc).strip()) from None
+
+
+def _mysql(
+    target: Target, statement: str, values: list[Any], return_results: bool, ctx: Any
+) -> Rows | int:
+    props = target.properties
+    ssl_on = props.get("useSsl", props.get("useSSL", "")).lower() in TRUE or props.get(
+        "sslMode", "disable"
+    ).lower() not in ("disable", "disabled")
+    timeout = _connect_timeout(target, ctx, millis=True)
+    conn = pymysql.connect(
+        host=target.host,  # TLS verifies the name; the socket below goes to a vetted address
+        port=target.port,
+        user=props.get("user") or "",
+        password=props.get("password") or "",
+        database=target.database,
+        autocommit=True,
+        charset="utf8mb4",
+        connect_timeout=timeout,
+        ssl={"check_hostname": True} if ssl_on else None,
+        defer_connect=True,
+    )
+    try:
+        conn.connect(sock=ctx.network.connect(target.host, target.port, timeout=timeout))
+    except OSError as exc:
+        raise ConnectFailed(str(exc)) from None
+    except pymysql.MySQLError as exc:
+        raise ConnectFailed(_mysql_message(exc)) from None
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement, values)
+            if cursor.description is None:
+                return [] if return_results else max(cursor.rowcount, 0)
+            if not return_results:
+                raise ResultNotExpected()
+            columns = [(c[0], c[1] == FIELD_TYPE.JSON) for c in cursor.description]
+            return [
+                {
+                    name: column_value(v, json_column=js)
+                    for (name, js), v in zip(columns, row, strict=True)
+                }
+                for row in cursor.fetchall()
+            ]
+    except pymysql.MySQLError as exc:
+        raise QueryFailed(_mysql_message(exc)) from None
+    finally:
+        conn.close()
+
+
+def _mysql_message(exc: pymysql.MySQLError) -> str:
+    """PyMySQL's errors are (code, text) tuples: the server's text, with its code."""
+    if len(exc.args) == 2:
+        return f"({exc.args[0]}) {exc.args[1]}"
+    return str(exc)
