@@ -70,6 +70,22 @@ def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: 
     raise RuntimeError(f"the server did not listen on {port}: {log.read_text()[-2000:]}")
 
 
+def _wait_ready(
+    probe: list[str], process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
+    """Listening is not accepting: wait until PROBE (a client command) succeeds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done = subprocess.run(probe, capture_output=True)
+        if done.returncode == 0:
+            return
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the server is not ready: {done.stderr!r} {log.read_text()[-2000:]}"
+            )
+        time.sleep(0.2)
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -115,6 +131,7 @@ def postgresql() -> Iterator[SqlServer]:
             )  # fmt: skip
         _wait_port(port, process, log)
         psql = [*run_as, str(bin_dir / "psql"), "-h", str(folder / "sock"), "-p", str(port)]
+        _wait_ready([*psql, "-U", "postgres", "-d", "postgres", "-c", "select 1"], process, log)
         for sql in (
             f"CREATE USER {USER} PASSWORD '{PASSWORD}'",
             f"CREATE DATABASE {DATABASE} OWNER {USER}",
@@ -160,13 +177,15 @@ def mariadb() -> Iterator[SqlServer]:
             )  # fmt: skip
         _wait_port(port, process, log)
         client = shutil.which("mariadb") or shutil.which("mysql") or "mariadb"
+        root = [client, "--no-defaults", f"--socket={sock}", "-uroot"]
+        _wait_ready([*root, "-e", "select 1"], process, log)
         sql = (
             f"CREATE DATABASE {DATABASE}; "
             f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}'; "
             f"GRANT ALL ON {DATABASE}.* TO '{USER}'@'%';"
         )
         subprocess.run(
-            [client, "--no-defaults", f"--socket={sock}", "-uroot", "-e", sql],
+            [*root, "-e", sql],
             check=True, capture_output=True,
         )  # fmt: skip
         yield SqlServer("mariadb", port)
