@@ -75,6 +75,8 @@ def test_named_positional_and_list_parameters_are_bound_as_camunda_binds_them(
             {"id": 3, "name": tricky, "note": None},
         ]
     }
+    # `%` in a literal is the database's, also without variables
+    assert rows(table, "select '5%' as p") == {"resultSet": [{"p": "5%"}]}
     # `::` casts and `%` in literals pass through untouched
     if table.kind == "postgresql":
         assert rows(table, "select '5%'::text as p, :n::int as n", "={n: 7}") == {

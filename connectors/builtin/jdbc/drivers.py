@@ -11,9 +11,9 @@ import os
 from typing import Any
 
 import psycopg
-import pymysql
+import pymysql  # type: ignore[import-untyped]
 from connectorhub_sdk import JSON, ConnectorContext
-from pymysql.constants import FIELD_TYPE
+from pymysql.constants import FIELD_TYPE  # type: ignore[import-untyped]
 
 from .connection import Target
 from .values import column_value
@@ -65,7 +65,7 @@ def _postgres(
     target: Target, statement: str, values: list[Any], return_results: bool, ctx: Any
 ) -> Rows | int:
     props = target.properties
-    options = {
+    options: dict[str, Any] = {
         # libpq must not fill in what the job left out from this process's environment
         "passfile": os.devnull,
         "user": props.get("user") or "",

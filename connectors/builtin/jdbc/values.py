@@ -18,7 +18,7 @@ def column_value(value: Any, *, json_column: bool = False) -> JSON:
     """One column's value as JSON."""
     if json_column and isinstance(value, str | bytes):
         try:
-            return json.loads(value)  # type: ignore[no-any-return]
+            return json.loads(value)
         except ValueError:
             return value.decode() if isinstance(value, bytes) else value  # kept as text
     if value is None or isinstance(value, bool | int | float | str):
