@@ -3,6 +3,7 @@ from the official template, run through the runtime core (tests/sql/conftest.py)
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -166,3 +167,21 @@ def test_a_missing_parameter_is_named(postgres_server: SqlServer) -> None:
     outcome = query(postgres_server, "select :a as a", "={b: 1}", **{"data.returnResults": True})
     assert outcome.kind == "failed"
     assert "Missing named parameter 'a' in binding" in outcome.message
+
+
+SLEEP = {"postgresql": "select pg_sleep(30)", "mariadb": "select sleep(30)"}
+RUNNING = {
+    "postgresql": "select count(*) as n from pg_stat_activity where query = 'select pg_sleep(30)'",
+    "mariadb": "select count(*) as n from information_schema.processlist "
+    "where info = 'select sleep(30)'",
+}
+
+
+def test_a_statement_ends_by_the_runs_time_limit(sql_server: SqlServer) -> None:
+    """Also on the server: the statement does not run on after the job failed."""
+    values = detailed(sql_server, **{"data.query": SLEEP[sql_server.kind]})
+    outcome = run_sql({**values, "data.returnResults": True}, time_limit=1.5)
+    assert outcome.kind == "failed"
+    assert "time limit" in outcome.message
+    time.sleep(0.5)  # the server's own bookkeeping
+    assert rows(sql_server, RUNNING[sql_server.kind]) == {"resultSet": [{"n": 0}]}

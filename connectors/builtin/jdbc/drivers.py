@@ -76,8 +76,14 @@ def _postgres(
         "connect_timeout": max(2, math.ceil(_connect_timeout(target, ctx, millis=False))),
         "application_name": props.get("ApplicationName") or "ConnectorHub",
     }
+    settings = []
     if props.get("currentSchema"):
-        options["options"] = f"-c search_path={props['currentSchema']}"
+        settings.append(f"-c search_path={props['currentSchema']}")
+    remaining = ctx.time_remaining()
+    if remaining is not None:  # the server ends the statement by the run's time limit
+        settings.append(f"-c statement_timeout={max(1, int(remaining * 1000))}")
+    if settings:
+        options["options"] = " ".join(settings)
     try:
         addresses = ctx.network.resolve(target.host, target.port)
     except OSError as exc:  # the name has no address (EgressDenied is no OSError: it goes on)
@@ -128,6 +134,9 @@ def _mysql(
         charset="utf8mb4",
         connect_timeout=timeout,
         ssl={"check_hostname": True} if ssl_on else None,
+        # each read and write ends by the run's time limit (PyMySQL resets the door's timeout)
+        read_timeout=ctx.time_remaining(),
+        write_timeout=ctx.time_remaining(),
         defer_connect=True,
     )
     try:
@@ -138,6 +147,7 @@ def _mysql(
         raise ConnectFailed(_mysql_message(exc)) from None
     try:
         with conn.cursor() as cursor:
+            _limit_statement_time(conn, cursor, ctx.time_remaining())
             cursor.execute(statement, values)
             if cursor.description is None:
                 return [] if return_results else max(cursor.rowcount, 0)
@@ -155,6 +165,17 @@ def _mysql(
         raise QueryFailed(_mysql_message(exc)) from None
     finally:
         conn.close()
+
+
+def _limit_statement_time(conn: Any, cursor: Any, remaining: float | None) -> None:
+    """The server ends the statement by the run's time limit: a closed socket alone leaves it
+    running there. MariaDB counts seconds (any statement), MySQL milliseconds (SELECT only)."""
+    if remaining is None:
+        return
+    if "mariadb" in conn.get_server_info().lower():
+        cursor.execute("SET SESSION max_statement_time = %s", [max(remaining, 0.001)])
+    else:
+        cursor.execute("SET SESSION max_execution_time = %s", [max(1, int(remaining * 1000))])
 
 
 def _mysql_message(exc: pymysql.MySQLError) -> str:
