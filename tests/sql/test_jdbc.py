@@ -34,7 +34,8 @@ def table(sql_server: SqlServer) -> SqlServer:
     outcome = query(
         sql_server,
         f"create table item (id int primary key, name varchar(40), price decimal(10,2), "
-        f"born date, at timestamp(3) null, doc {json}, raw {blob}, note varchar(40))",
+        f"born date, at timestamp(3) null, doc {json}, raw {blob}, note varchar(40), "
+        f"flag boolean, amount int)",
     )
     assert result_of(outcome) == {"modifiedRows": 0}
     return sql_server
@@ -90,10 +91,14 @@ def test_named_positional_and_list_parameters_are_bound_as_camunda_binds_them(
 def test_values_are_mapped_as_camundas_connector_returns_them(table: SqlServer) -> None:
     query(
         table,
-        "insert into item (id, price, born, at, doc, raw) values (1, 12.50, '2024-02-29', "
-        "'2024-02-29 13:14:15.5', '{\"a\": [1, 2]}', 'ab')",
+        "insert into item (id, price, born, at, doc, raw, flag, amount) values (1, 12.50, "
+        "'2024-02-29', '2024-02-29 13:14:15.5', '{\"a\": [1, 2]}', 'ab', true, 1)",
     )
-    [row] = rows(table, "select price, born, at, doc, raw, note from item")["resultSet"]
+    [row] = rows(table, "select price, born, at, doc, raw, note, flag, amount from item")[
+        "resultSet"
+    ]
+    assert row["flag"] is True  # MariaDB's BOOLEAN is TINYINT(1): a boolean, as its JDBC driver
+    assert row["amount"] == 1 and row["amount"] is not True
     assert row["price"] == 12.5
     assert row["born"] == "2024-02-29"
     assert row["at"] == "2024-02-29T13:14:15.500+00:00"

@@ -153,12 +153,9 @@ def _mysql(
                 return [] if return_results else max(cursor.rowcount, 0)
             if not return_results:
                 raise ResultNotExpected()
-            columns = [(c[0], c[1] == FIELD_TYPE.JSON) for c in cursor.description]
+            kinds = [(c[0], _mysql_kind(c[1], c[3])) for c in cursor.description]
             return [
-                {
-                    name: column_value(v, json_column=js)
-                    for (name, js), v in zip(columns, row, strict=True)
-                }
+                {name: _mysql_value(v, kind) for (name, kind), v in zip(kinds, row, strict=True)}
                 for row in cursor.fetchall()
             ]
     except pymysql.MySQLError as exc:
@@ -176,6 +173,22 @@ def _limit_statement_time(conn: Any, cursor: Any, remaining: float | None) -> No
         cursor.execute("SET SESSION max_statement_time = %s", [max(remaining, 0.001)])
     else:
         cursor.execute("SET SESSION max_execution_time = %s", [max(1, int(remaining * 1000))])
+
+
+def _mysql_kind(type_code: int, length: int | None) -> str | None:
+    """What MariaDB's JDBC driver makes of a column, where it differs from PyMySQL: JSON
+    (MySQL's type; MariaDB's JSON is LONGTEXT) is parsed, TINYINT(1) and BIT(1) are booleans."""
+    if type_code == FIELD_TYPE.JSON:
+        return "json"
+    if type_code in (FIELD_TYPE.TINY, FIELD_TYPE.BIT) and length == 1:
+        return "bool"
+    return None
+
+
+def _mysql_value(value: Any, kind: str | None) -> JSON:
+    if kind == "bool" and value is not None:
+        return value not in (0, b"\x00")
+    return column_value(value, json_column=kind == "json")
 
 
 def _mysql_message(exc: pymysql.MySQLError) -> str:
