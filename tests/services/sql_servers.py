@@ -51,6 +51,16 @@ def _as(user: str) -> list[str]:
     return ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
 
 
+def _need_user(name: str) -> None:
+    """As root the server runs as NAME, which the Debian package creates."""
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        missing(f"no system user {name!r} to run the server as: {HOW_TO_GET}", REQUIRED)
+
+
 def _folder(owner: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=f"hub-{owner}-"))
     if os.geteuid() == 0:
@@ -110,6 +120,7 @@ def postgresql() -> Iterator[SqlServer]:
     bin_dir = postgres_bin()
     if bin_dir is None:
         missing(f"no PostgreSQL server: {HOW_TO_GET}", REQUIRED)
+    _need_user("postgres")
     folder = _folder("postgres")
     run_as = _as("postgres")
     data, log = folder / "data", folder / "server.log"
@@ -156,6 +167,7 @@ def mariadb() -> Iterator[SqlServer]:
     )
     if install is None or server is None:
         missing(f"no MariaDB server: {HOW_TO_GET}", REQUIRED)
+    _need_user("mysql")
     folder = _folder("mysql")
     user = ["--user=mysql"] if os.geteuid() == 0 else []
     data, log, sock = folder / "data", folder / "server.log", folder / "mysqld.sock"
