@@ -115,3 +115,14 @@ def test_a_password_may_not_go_to_a_host_its_rule_forbids(sql_server: SqlServer)
         f"Secret 'DB_PW' may not be sent to 127.0.0.1:{sql_server.port}"
     )
     assert sql_server.password not in repr(outcome)
+
+
+def test_extra_properties_reach_the_driver(postgres_server: SqlServer) -> None:
+    s = postgres_server
+    setup = "create schema if not exists side; create table if not exists side.t (v int)"
+    run_sql(detailed(s, **{"data.query": setup}))
+    run_sql(detailed(s, **{"data.query": "insert into side.t values (5)"}))
+    values = detailed(s, **{"data.query": "select v from t", **SELECT})
+    values["data.query"] = "select v, current_setting('application_name') as app from t"
+    values["connection.properties"] = '={currentSchema: "side", ApplicationName: "orders"}'
+    assert result_of(run_sql(values), "r") == {"resultSet": [{"v": 5, "app": "orders"}]}

@@ -62,44 +62,13 @@ def _connect_timeout(target: Target, context: ConnectorContext, *, millis: bool)
 
 
 def _postgres(
-    target: Target, statement: str, values: list[Any], return_results: bool, ctx: Any
+    target: Target,
+    statement: str,
+    values: list[Any],
+    return_results: bool,
+    ctx: ConnectorContext,
 ) -> Rows | int:
-    props = target.properties
-    options: dict[str, Any] = {
-        # libpq must not fill in what the job left out from this process's environment
-        "passfile": os.devnull,
-        "user": props.get("user") or "",
-        "password": props.get("password") or "",
-        "dbname": target.database or props.get("user") or "",
-        "sslmode": props.get("sslmode")
-        or ("require" if props.get("ssl", "").lower() in TRUE else "prefer"),
-        "connect_timeout": max(2, math.ceil(_connect_timeout(target, ctx, millis=False))),
-        "application_name": props.get("ApplicationName") or "ConnectorHub",
-    }
-    settings = []
-    if props.get("currentSchema"):
-        settings.append(f"-c search_path={props['currentSchema']}")
-    remaining = ctx.time_remaining()
-    if remaining is not None:  # the server ends the statement by the run's time limit
-        settings.append(f"-c statement_timeout={max(1, int(remaining * 1000))}")
-    if settings:
-        options["options"] = " ".join(settings)
-    try:
-        addresses = ctx.network.resolve(target.host, target.port)
-    except OSError as exc:  # the name has no address (EgressDenied is no OSError: it goes on)
-        raise ConnectFailed(str(exc)) from None
-    failure: Exception | None = None
-    for address in addresses:
-        try:
-            conn = psycopg.connect(
-                host=target.host, hostaddr=address, port=target.port, autocommit=True, **options
-            )
-            break
-        except psycopg.Error as exc:
-            failure = exc
-    else:
-        raise ConnectFailed(str(failure).strip() or "no address")
-    with conn:
+    with _postgres_connect(target, ctx) as conn:
         try:
             with conn.cursor() as cursor:
                 cursor.execute(statement, values)
@@ -116,8 +85,56 @@ def _postgres(
             raise QueryFailed(str(exc).strip()) from None
 
 
+def _postgres_connect(target: Target, ctx: ConnectorContext) -> psycopg.Connection[Any]:
+    """libpq connects to a vetted address (`hostaddr`) and verifies TLS against `host`."""
+    try:
+        addresses = ctx.network.resolve(target.host, target.port)
+    except OSError as exc:  # the name has no address (EgressDenied is no OSError: it goes on)
+        raise ConnectFailed(str(exc)) from None
+    options = _postgres_options(target, ctx)
+    failure: Exception | None = None
+    for address in addresses:
+        try:
+            return psycopg.connect(
+                host=target.host, hostaddr=address, port=target.port, autocommit=True, **options
+            )
+        except psycopg.Error as exc:
+            failure = exc
+    raise ConnectFailed(str(failure).strip() or "no address")
+
+
+def _postgres_options(target: Target, ctx: ConnectorContext) -> dict[str, Any]:
+    """libpq's settings from the JDBC properties and the run's time limit."""
+    props = target.properties
+    options: dict[str, Any] = {
+        # libpq must not fill in what the job left out from this process's environment
+        "passfile": os.devnull,
+        "user": props.get("user") or "",
+        "password": props.get("password") or "",
+        "dbname": target.database or props.get("user") or "",
+        "sslmode": props.get("sslmode")
+        or ("require" if props.get("ssl", "").lower() in TRUE else "prefer"),
+        "connect_timeout": max(2, math.ceil(_connect_timeout(target, ctx, millis=False))),
+        "application_name": props.get("ApplicationName") or "ConnectorHub",
+    }
+    settings = []
+    if props.get("currentSchema"):  # libpq splits `options` at unescaped spaces
+        schema = props["currentSchema"].replace("\\", "\\\\").replace(" ", "\\ ")
+        settings.append(f"-c search_path={schema}")
+    remaining = ctx.time_remaining()
+    if remaining is not None:  # the server ends the statement by the run's time limit
+        settings.append(f"-c statement_timeout={max(1, int(remaining * 1000))}")
+    if settings:
+        options["options"] = " ".join(settings)
+    return options
+
+
 def _mysql(
-    target: Target, statement: str, values: list[Any], return_results: bool, ctx: Any
+    target: Target,
+    statement: str,
+    values: list[Any],
+    return_results: bool,
+    ctx: ConnectorContext,
 ) -> Rows | int:
     props = target.properties
     ssl_on = props.get("useSsl", props.get("useSSL", "")).lower() in TRUE or props.get(
