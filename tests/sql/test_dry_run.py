@@ -13,11 +13,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import RunOutcome, SecretAuditEvent
+from connectors.catalogue.importing import import_documents
+from connectors.models import ImportSource, RunOutcome, SecretAuditEvent, TemplateVersion
 from connectors.network import allowlist
 from connectors.secrets.services import secret_create
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run, versions  # noqa: F401
+from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import JDBC_FILE, JDBC_ID, LATEST, detailed
 
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 def strict_worker(celery_worker: Any) -> Any:
     """The session's worker with the dry-run egress policy and no allow-list from settings
     (another module may have started it with CONNECTORHUB_EGRESS_ALLOW=127.0.0.1)."""
+    # as the neighbouring worker fixtures do: Celery is configured only when a worker is used
     from connectorhub.celery import app
 
     if celery_worker.env.get("CONNECTORHUB_EGRESS_ALLOW"):
@@ -39,10 +42,6 @@ def strict_worker(celery_worker: Any) -> Any:
 
 @pytest.fixture
 def jdbc(db: None) -> Any:
-    from connectors.catalogue.importing import import_documents
-    from connectors.models import ImportSource, TemplateVersion
-    from tests.elementtemplates.corpus import CORPUS_DIR
-
     report = import_documents(
         [(JDBC_FILE, (CORPUS_DIR / JDBC_FILE).read_bytes())], source=ImportSource.COMMAND
     )
