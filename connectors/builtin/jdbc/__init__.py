@@ -1,0 +1,121 @@
+"""Camunda's SQL Database connector, `io.camunda:connector-jdbc:1`: every input any version of
+the official template produces, Jdbi's parameter binding, Camunda's result shape
+(`resultSet` or `modifiedRows`) and its error messages. PostgreSQL through psycopg, MySQL and
+MariaDB through PyMySQL; every connection goes through the network door. docs/sql-connector.md
+lists our choices."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from connectorhub_sdk import (
+    JSON,
+    ConnectorContext,
+    ConnectorError,
+    ConnectorInputError,
+    connector,
+    ui,
+)
+from connectorhub_sdk.types import FeelObject, FeelTextMap, Flag, Text
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import connection, drivers
+from .params import BindingError, bind, check_variables
+
+Database = Literal["MARIADB", "MSSQL", "MYSQL", "POSTGRESQL", "ORACLE"]
+
+
+class ConnectionInput(BaseModel):
+    """Camunda's `connection`: a URI (with properties) or detailed settings."""
+
+    model_config = ConfigDict(extra="ignore")
+    authType: Literal["uri", "detailed"] = "uri"
+    uri: Text | None = Field(default=None, json_schema_extra=ui(secret=True))
+    uriProperties: FeelTextMap = None
+    host: Text | None = None
+    port: Text | None = None
+    username: Text | None = None
+    password: Text | None = Field(default=None, json_schema_extra=ui(secret=True))
+    databaseName: Text | None = None
+    properties: FeelTextMap = None
+
+
+class QueryInput(BaseModel):
+    """Camunda's `data`: the statement, its variables and whether it returns rows."""
+
+    model_config = ConfigDict(extra="ignore")
+    returnResults: Flag = False
+    query: Text = Field(min_length=1, title="SQL query")
+    variables: FeelObject = None
+
+
+class JdbcInput(BaseModel):
+    """The union of the inputs of every version of Camunda's JDBC connector template."""
+
+    model_config = ConfigDict(extra="ignore")
+    database: Database = "POSTGRESQL"
+    connection: ConnectionInput | None = None
+    configuration: Any = Field(
+        default=None, description="A reusable connection credential; wins over `connection`"
+    )
+    data: QueryInput
+
+
+@connector(
+    type="io.camunda:connector-jdbc:1",
+    name="SQL Database Connector",
+    input=JdbcInput,
+    description="Run one SQL statement on PostgreSQL, MySQL or MariaDB; runs Camunda's official "
+    "SQL Database connector templates unchanged.",
+    documentation_ref="https://docs.camunda.io/docs/components/connectors/out-of-the-box-connectors/sql/",
+)
+def jdbc(data: JdbcInput, context: ConnectorContext) -> JSON:
+    """Run the statement and return `{"resultSet": [...]}` or `{"modifiedRows": n}`."""
+    target = _target(data)
+    query = data.data.query
+    variables = check_variables(data.data.variables)
+    try:
+        statement, values = bind(query, variables)
+    except BindingError as exc:
+        raise ConnectorError(None, f"Error while executing the query [{query}]: {exc}") from None
+    summary = " ".join(query.split())
+    with context.network.exchange(target.protocol, target.where, summary[:120]) as exchange:
+        exchange.request_body = f"{query}\n-- parameters: {values!r}" if values else query
+        try:
+            result = drivers.run(
+                target, statement, values, return_results=data.data.returnResults, context=context
+            )
+        except drivers.ConnectFailed as exc:
+            raise ConnectorError(None, f"Cannot create the Database connection: {exc}") from None
+        except drivers.QueryFailed as exc:
+            raise ConnectorError(
+                None, f"Error while executing the query [{query}]: {exc}"
+            ) from None
+        if isinstance(result, int):
+            exchange.status, exchange.response_body = "ok", f"{result} modified rows"
+            return {"modifiedRows": result}
+        exchange.status, exchange.response_body = "ok", f"{len(result)} rows"
+        return {"resultSet": result}
+
+
+def _target(data: JdbcInput) -> connection.Target:
+    """The configuration credential, else the inline URI or detailed connection."""
+    chosen = connection.from_configuration(data.database, data.configuration)
+    if chosen is not None:
+        return chosen
+    c = data.connection
+    if c is None:
+        connection.protocol_of(data.database)  # an unsupported database is named first
+        raise ConnectorError(
+            None,
+            "No JDBC connection provided: fill in the connection fields or select a connection "
+            "credential",
+        )
+    if c.authType == "uri":
+        if not c.uri:
+            connection.protocol_of(data.database)
+            raise ConnectorInputError("must not be blank", field="connection.uri")
+        return connection.from_uri(data.database, c.uri, c.uriProperties)
+    return connection.from_details(
+        data.database, c.host, c.port, c.username, c.password, c.databaseName, c.properties
+    )

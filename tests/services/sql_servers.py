@@ -1,0 +1,207 @@
+"""Private PostgreSQL and MariaDB servers for the SQL connector's tests.
+
+Each runs from Debian's packages in its own temporary folder, on 127.0.0.1 and a free port,
+as the unprivileged `postgres`/`mysql` user when the tests run as root (initdb and mariadbd
+refuse root), and is stopped by PID afterwards. `.ci/install-debian-packages` installs them;
+locally a missing server skips its tests, with SQL_SERVERS_REQUIRED=1 (CI) it fails them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.services.fetched import missing
+
+REQUIRED = "SQL_SERVERS_REQUIRED"
+HOW_TO_GET = "run .ci/install-debian-packages (Debian: postgresql, mariadb-server)"
+PASSWORD = "s3cret-Pw"  # the test user's password on both servers
+USER = "hub"
+DATABASE = "hubdb"
+
+
+@dataclass(frozen=True)
+class SqlServer:
+    kind: str  # "postgresql" or "mariadb"
+    port: int
+    user: str = USER
+    password: str = PASSWORD
+    database: str = DATABASE
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as(user: str) -> list[str]:
+    """Run as USER when we are root (the servers refuse root)."""
+    return ["runuser", "-u", user, "--"] if os.geteuid() == 0 else []
+
+
+def _need_user(name: str) -> None:
+    """As root the server runs as NAME, which the Debian package creates."""
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        missing(f"no system user {name!r} to run the server as: {HOW_TO_GET}", REQUIRED)
+
+
+def _folder(owner: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f"hub-{owner}-"))
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(owner)
+        os.chown(folder, entry.pw_uid, entry.pw_gid)
+    return folder
+
+
+def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not listen on {port}: {log.read_text()[-2000:]}")
+
+
+def _wait_ready(
+    probe: list[str], process: subprocess.Popen[bytes], log: Path, timeout: float = 60
+) -> None:
+    """Listening is not accepting: wait until PROBE (a client command) succeeds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        done = subprocess.run(probe, capture_output=True)
+        if done.returncode == 0:
+            return
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the server is not ready: {done.stderr!r} {log.read_text()[-2000:]}"
+            )
+        time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+@contextlib.contextmanager
+def postgresql() -> Iterator[SqlServer]:
+    """A private PostgreSQL with a database and a password-authenticated user."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        missing(f"no PostgreSQL server: {HOW_TO_GET}", REQUIRED)
+    _need_user("postgres")
+    folder = _folder("postgres")
+    run_as = _as("postgres")
+    data, log = folder / "data", folder / "server.log"
+    port = _free_port()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        (folder / "sock").mkdir()
+        shutil.chown(folder / "sock", "postgres") if run_as else None
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*run_as, str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1",
+                 "-p", str(port), "-k", str(folder / "sock"), "-c", "fsync=off"],
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        _wait_port(port, process, log)
+        psql = [*run_as, str(bin_dir / "psql"), "-h", str(folder / "sock"), "-p", str(port)]
+        _wait_ready([*psql, "-U", "postgres", "-d", "postgres", "-c", "select 1"], process, log)
+        for sql in (
+            f"CREATE USER {USER} PASSWORD '{PASSWORD}'",
+            f"CREATE DATABASE {DATABASE} OWNER {USER}",
+        ):
+            subprocess.run(
+                [*psql, "-U", "postgres", "-d", "postgres", "-c", sql],
+                check=True, capture_output=True,
+            )  # fmt: skip
+        yield SqlServer("postgresql", port)
+    finally:
+        if process is not None:
+            _stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def mariadb() -> Iterator[SqlServer]:
+    """A private MariaDB with a database and a password-authenticated user."""
+    install = shutil.which("mariadb-install-db")
+    server = shutil.which("mariadbd") or (
+        "/usr/sbin/mariadbd" if os.path.exists("/usr/sbin/mariadbd") else None
+    )
+    if install is None or server is None:
+        missing(f"no MariaDB server: {HOW_TO_GET}", REQUIRED)
+    _need_user("mysql")
+    folder = _folder("mysql")
+    user = ["--user=mysql"] if os.geteuid() == 0 else []
+    data, log, sock = folder / "data", folder / "server.log", folder / "mysqld.sock"
+    port = _free_port()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            [install, "--no-defaults", *user, f"--datadir={data}",
+             "--auth-root-authentication-method=normal", "--skip-test-db"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [server, "--no-defaults", *user, f"--datadir={data}", f"--socket={sock}",
+                 f"--pid-file={folder / 'mysqld.pid'}", f"--port={port}",
+                 "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=64M",
+                 "--innodb-log-file-size=8M", "--skip-name-resolve"],
+                stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        _wait_port(port, process, log)
+        client = shutil.which("mariadb") or shutil.which("mysql") or "mariadb"
+        root = [client, "--no-defaults", f"--socket={sock}", "-uroot"]
+        _wait_ready([*root, "-e", "select 1"], process, log)
+        sql = (
+            f"CREATE DATABASE {DATABASE}; "
+            f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}'; "
+            f"GRANT ALL ON {DATABASE}.* TO '{USER}'@'%';"
+        )
+        subprocess.run(
+            [*root, "-e", sql],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        yield SqlServer("mariadb", port)
+    finally:
+        if process is not None:
+            _stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
