@@ -1,6 +1,6 @@
 """Every version of Camunda's official email template, for every protocol and action it offers,
 builds a job whose variables our connector binds (the corpus test); SMTP then runs for each
-version in test_smtp, and IMAP/POP3 are refused with a message that says so."""
+version in test_smtp, IMAP in test_imap, and POP3 is refused with a message that says so."""
 
 from __future__ import annotations
 
@@ -66,4 +66,4 @@ def test_every_version_and_action_builds_a_job_the_connector_binds(
         assert bound.data.smtpConfig.smtpHost == "mail.example.com"
         assert bound.data.smtpAction.to == "bob@example.org"
         assert bound.data.smtpAction.attachments in (None, [])
-        assert bound.authentication.password == "pw"
+        assert bound.authentication is not None and bound.authentication.password == "pw"

@@ -187,7 +187,12 @@ def test_loopback_is_refused_by_the_egress_policy(mail_server):
             "data.smtpAction.htmlBody",
             "Please provide a proper message body",
         ),
-        ({"protocol": "imap"}, "protocol", "IMAP is not supported by this hub yet"),
+        ({"protocol": "pop3"}, "protocol", "POP3 is not supported by this hub yet"),
+        (
+            {"emailAccountConfiguration": "acme-mail"},
+            "emailAccountConfiguration",
+            "shared email account configurations are not available",
+        ),
     ],
 )
 def test_bad_input_names_the_field(mail_server, extra, field, problem):

@@ -45,12 +45,12 @@ def _java_socket_error(exc: OSError, host: str) -> str:
     return f"java.net.SocketException: {exc.strerror or exc}"
 
 
-def connect_failed(exc: OSError, host: str, port: int) -> MailError:
+def connect_failed(exc: OSError, host: str, port: int, protocol: str = "SMTP") -> MailError:
     """The server could not be reached (Jakarta's MailConnectException)."""
     if isinstance(exc, ssl.SSLError):
         return MailError(
             MESSAGING,
-            f"Could not connect to SMTP host: {host}, port: {port}",
+            f"Could not connect to {protocol} host: {host}, port: {port}",
             f"javax.net.ssl.SSLHandshakeException: {exc.reason or exc}",
         )
     return MailError(

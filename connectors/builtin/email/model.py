@@ -56,6 +56,35 @@ class SmtpSend(BaseModel):
         return value if value in ("PLAIN", "HTML", "MULTIPART") else "PLAIN"
 
 
+class ImapConfig(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    imapHost: FeelText = Field(min_length=1)
+    imapPort: OptionalInt = Field(default=None, ge=1, le=65535)
+    imapCryptographicProtocol: Crypto = "TLS"
+
+    _crypto = field_validator("imapCryptographicProtocol", mode="before")(_upper)
+
+
+class ImapAction(BaseModel):
+    """The fields of every IMAP action (list, search, read, move, delete); each action reads
+    its own."""
+
+    model_config = ConfigDict(extra="ignore")
+    maxToBeRead: OptionalInt = Field(default=None, ge=0)
+    sortField: Literal["RECEIVED_DATE", "SENT_DATE", "SIZE"] = "RECEIVED_DATE"
+    sortOrder: Literal["ASC", "DESC"] = "ASC"
+    criteria: Any = None
+    messageId: FeelText | None = None
+    listEmailsFolder: FeelText | None = None
+    searchEmailFolder: FeelText | None = None
+    readEmailFolder: FeelText | None = None
+    deleteEmailFolder: FeelText | None = None
+    fromFolder: FeelText | None = None
+    toFolder: FeelText | None = None
+
+    _upper = field_validator("sortField", "sortOrder", mode="before")(_upper)
+
+
 class EmailData(BaseModel):
     """The `data` variable: each protocol's server settings and action; only the ones of the
     chosen `protocol` are read."""
@@ -65,8 +94,8 @@ class EmailData(BaseModel):
     smtpConfig: SmtpConfig | None = None
     smtpAction: SmtpSend | None = None
     imapActionDiscriminator: Text | None = None
-    imapConfig: dict[str, Any] | None = None
-    imapAction: dict[str, Any] | None = None
+    imapConfig: ImapConfig | None = None
+    imapAction: ImapAction | None = None
     pop3ActionDiscriminator: Text | None = None
     pop3Config: dict[str, Any] | None = None
     pop3Action: dict[str, Any] | None = None
@@ -76,7 +105,7 @@ class EmailInput(BaseModel):
     """The union of the inputs of every version of Camunda's email template."""
 
     model_config = ConfigDict(extra="ignore")
-    authentication: Authentication
+    authentication: Authentication | None = None  # required: checked after the account below
     protocol: Literal["smtp", "imap", "pop3"]
     data: EmailData
     emailAccountConfiguration: Any = None
