@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
 from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Network
 
+from . import messages
 from .errors import AUTH_FAILED, MESSAGING, MailError, connect_failed
 from .model import Authentication, ImapAction, ImapConfig
 
@@ -155,33 +155,17 @@ def _fetch(
     return found
 
 
-def _address(message: Message) -> str | None:
-    found = [address for _, address in getaddresses(message.get_all("From", []))]
-    return found[0] if found else None
-
-
-def _sent(message: Message) -> datetime:
-    try:
-        return parsedate_to_datetime(message["Date"]).astimezone(UTC)
-    except (TypeError, ValueError):
-        return EPOCH
-
-
 def _list(client: DoorIMAP4, action: ImapAction) -> JSON:
     _select(client, _folder(client, action.listEmailsFolder), readonly=True)
-    messages = _fetch(client, _uids(client, "ALL"), whole=False)
+    found = _fetch(client, _uids(client, "ALL"), whole=False)
     key = {
         "RECEIVED_DATE": lambda m: m[2],
-        "SENT_DATE": lambda m: _sent(m[0]),
+        "SENT_DATE": lambda m: messages.sent_at(m[0]),
         "SIZE": lambda m: m[1],
     }[action.sortField]
-    messages.sort(key=key, reverse=action.sortOrder == "DESC")
-    limit = action.maxToBeRead if action.maxToBeRead is not None else len(messages)
-    return [
-        {"messageId": m["Message-ID"], "fromAddress": _address(m), "subject": m["Subject"],
-         "size": size}
-        for m, size, _ in messages[:limit]
-    ]  # fmt: skip
+    found.sort(key=key, reverse=action.sortOrder == "DESC")
+    limit = action.maxToBeRead if action.maxToBeRead is not None else len(found)
+    return [messages.list_entry(m, size) for m, size, _ in found[:limit]]
 
 
 def search_keys(criteria: Any) -> list[str]:
@@ -240,45 +224,7 @@ def _read(client: DoorIMAP4, action: ImapAction) -> JSON:
     _select(client, _folder(client, action.readEmailFolder), readonly=True)
     uid = _one(client, action.messageId, "Could not find an email ID")
     [(message, size, received)] = _fetch(client, [uid], whole=True)
-    plain, html, errors = _bodies(message)
-    return {
-        "messageId": message["Message-ID"],
-        "fromAddress": _address(message),
-        "headers": [{"key": k, "value": str(v)} for k, v in message.items()],
-        "subject": message["Subject"],
-        "size": size,
-        "plainTextBody": plain,
-        "htmlBody": html,
-        "attachments": [],
-        "receivedDateTime": received.isoformat().replace("+00:00", "Z"),
-        "errors": errors,
-    }
-
-
-def _bodies(message: Message) -> tuple[str | None, str | None, list[str]]:
-    """The text and HTML bodies; attachments are named in `errors`, as this hub has no document
-    store to hand them over in (docs/email-connector.md)."""
-    plain = html = None
-    errors: list[str] = []
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        if part.get_filename() or part.get_content_disposition() == "attachment":
-            errors.append(
-                f"attachment '{part.get_filename()}' not returned: this hub has no document store"
-            )
-            continue
-        payload = part.get_payload(decode=True)
-        text = (
-            payload.decode(part.get_content_charset() or "utf-8", errors="replace")
-            if isinstance(payload, bytes)
-            else None
-        )
-        if part.get_content_type() == "text/plain" and plain is None:
-            plain = text
-        elif part.get_content_type() == "text/html" and html is None:
-            html = text
-    return plain, html, errors
+    return messages.read_response(message, size, received)
 
 
 def _move(client: DoorIMAP4, action: ImapAction) -> JSON:
