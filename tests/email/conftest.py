@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import email
 import imaplib
+import smtplib
+import uuid
 from collections.abc import Iterator
-from email.message import Message
+from email.message import EmailMessage, Message
 from typing import Any
 
 import pytest
@@ -69,3 +71,19 @@ def received(server: GreenMail, address: str, message_id: str) -> Message:
         return email.message_from_bytes(raw[1])
     finally:
         client.logout()
+
+
+@pytest.fixture
+def mailbox(mail_server: GreenMail) -> dict[str, Any]:
+    """A fresh user with three messages in its inbox; GreenMail makes the user on delivery."""
+    address = f"u{uuid.uuid4().hex[:8]}@example.org"
+    ids = []
+    with smtplib.SMTP(mail_server.host, mail_server.smtp) as smtp:
+        for n, (subject, size) in enumerate([("Invoice 1", 10), ("Hello", 300), ("Invoice 2", 50)]):
+            message = EmailMessage()
+            message["From"], message["To"] = f"sender{n}@example.com", address
+            message["Subject"], message["Message-ID"] = subject, f"<m{n}.{address}>"
+            message.set_content("x" * size)
+            smtp.send_message(message)
+            ids.append(message["Message-ID"])
+    return {"address": address, "ids": ids}

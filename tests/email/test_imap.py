@@ -3,12 +3,7 @@ GreenMail: Camunda's response shapes and its errors (wrong password, a missing f
 
 from __future__ import annotations
 
-import smtplib
-import uuid
-from email.message import EmailMessage
 from typing import Any
-
-import pytest
 
 from connectors.runtime import Outcome
 from tests.builtin.conftest import result_of, run_template
@@ -16,22 +11,6 @@ from tests.email.conftest import SECRET, email_template
 from tests.services.greenmail import GreenMail
 
 V8 = email_template(8)
-
-
-@pytest.fixture
-def mailbox(mail_server: GreenMail) -> dict[str, Any]:
-    """A fresh user with three messages in its inbox; GreenMail makes the user on delivery."""
-    address = f"u{uuid.uuid4().hex[:8]}@example.org"
-    ids = []
-    with smtplib.SMTP(mail_server.host, mail_server.smtp) as smtp:
-        for n, (subject, size) in enumerate([("Invoice 1", 10), ("Hello", 300), ("Invoice 2", 50)]):
-            message = EmailMessage()
-            message["From"], message["To"] = f"sender{n}@example.com", address
-            message["Subject"], message["Message-ID"] = subject, f"<m{n}.{address}>"
-            message.set_content("x" * size)
-            smtp.send_message(message)
-            ids.append(message["Message-ID"])
-    return {"address": address, "ids": ids}
 
 
 def imap(server: GreenMail, box: dict[str, Any], action: str, **extra: Any) -> Outcome:

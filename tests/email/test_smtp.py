@@ -187,7 +187,6 @@ def test_loopback_is_refused_by_the_egress_policy(mail_server):
             "data.smtpAction.htmlBody",
             "Please provide a proper message body",
         ),
-        ({"protocol": "pop3"}, "protocol", "POP3 is not supported by this hub yet"),
         (
             {"emailAccountConfiguration": "acme-mail"},
             "emailAccountConfiguration",

@@ -1,14 +1,13 @@
 """`io.camunda:email:1`, Camunda's email connector (outbound), drop-in for every version of
 its template: the `protocol` variable chooses SMTP, IMAP or POP3 and `data` carries that
-protocol's server settings and action. SMTP send and the IMAP actions run here; POP3 is refused
-with a message that says so (docs/email-connector.md)."""
+protocol's server settings and action (docs/email-connector.md)."""
 
 from __future__ import annotations
 
 from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, connector
 
-from . import imap, smtp
-from .model import Authentication, EmailInput, ImapAction
+from . import imap, pop3, smtp
+from .model import Authentication, EmailInput, ImapAction, Pop3Action
 
 
 @connector(
@@ -32,12 +31,9 @@ def email(data: EmailInput, context: ConnectorContext) -> JSON:
         raise ConnectorInputError("must not be null", field="authentication")
     if data.protocol == "imap":
         return _imap(data, data.authentication, context)
-    if data.protocol == "smtp":
-        return _smtp(data, data.authentication, context)
-    raise ConnectorInputError(
-        f"{data.protocol.upper()} is not supported by this hub yet; SMTP and IMAP run here",
-        field="protocol",
-    )
+    if data.protocol == "pop3":
+        return _pop3(data, data.authentication, context)
+    return _smtp(data, data.authentication, context)
 
 
 def _smtp(data: EmailInput, auth: Authentication, context: ConnectorContext) -> JSON:
@@ -59,3 +55,11 @@ def _imap(data: EmailInput, auth: Authentication, context: ConnectorContext) -> 
     name = data.data.imapActionDiscriminator or ""
     action = data.data.imapAction or ImapAction()
     return imap.run(name, data.data.imapConfig, auth, action, context)
+
+
+def _pop3(data: EmailInput, auth: Authentication, context: ConnectorContext) -> JSON:
+    if data.data.pop3Config is None:
+        raise ConnectorInputError("must not be null", field="data.pop3Config")
+    name = data.data.pop3ActionDiscriminator or ""
+    action = data.data.pop3Action or Pop3Action()
+    return pop3.run(name, data.data.pop3Config, auth, action, context)

@@ -193,7 +193,7 @@ def search_keys(criteria: Any) -> list[str]:
 
 
 def _search(client: DoorIMAP4, action: ImapAction) -> JSON:
-    keys = search_keys(_criteria(action.criteria))
+    keys = search_keys(criteria_object(action.criteria, "data.imapAction.criteria"))
     _select(client, _folder(client, action.searchEmailFolder), readonly=True)
     uids = _uids(client, "CHARSET", "UTF-8", *keys)
     return [
@@ -202,12 +202,13 @@ def _search(client: DoorIMAP4, action: ImapAction) -> JSON:
     ]
 
 
-def _criteria(value: Any) -> Any:
+def criteria_object(value: Any, field: str) -> Any:
+    """The criteria: a FEEL context, or its JSON text in templates that type it as text."""
     if isinstance(value, str):
-        try:  # old templates type the criteria as text
+        try:
             return json.loads(value)
         except ValueError:
-            raise ConnectorInputError("is not JSON", field="data.imapAction.criteria") from None
+            raise ConnectorInputError("is not JSON", field=field) from None
     return value
 
 

@@ -85,6 +85,28 @@ class ImapAction(BaseModel):
     _upper = field_validator("sortField", "sortOrder", mode="before")(_upper)
 
 
+class Pop3Config(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    pop3Host: FeelText = Field(min_length=1)
+    pop3Port: OptionalInt = Field(default=None, ge=1, le=65535)
+    pop3CryptographicProtocol: Crypto = "TLS"
+
+    _crypto = field_validator("pop3CryptographicProtocol", mode="before")(_upper)
+
+
+class Pop3Action(BaseModel):
+    """The fields of every POP3 action (list, search, read, delete)."""
+
+    model_config = ConfigDict(extra="ignore")
+    maxToBeRead: OptionalInt = Field(default=None, ge=0)
+    sortField: Literal["SENT_DATE", "SIZE"] = "SENT_DATE"
+    sortOrder: Literal["ASC", "DESC"] = "ASC"
+    criteria: Any = None
+    messageId: FeelText | None = None
+
+    _upper = field_validator("sortField", "sortOrder", mode="before")(_upper)
+
+
 class EmailData(BaseModel):
     """The `data` variable: each protocol's server settings and action; only the ones of the
     chosen `protocol` are read."""
@@ -97,8 +119,8 @@ class EmailData(BaseModel):
     imapConfig: ImapConfig | None = None
     imapAction: ImapAction | None = None
     pop3ActionDiscriminator: Text | None = None
-    pop3Config: dict[str, Any] | None = None
-    pop3Action: dict[str, Any] | None = None
+    pop3Config: Pop3Config | None = None
+    pop3Action: Pop3Action | None = None
 
 
 class EmailInput(BaseModel):
