@@ -11,9 +11,13 @@ from connectorhub_sdk.binding import bind_input
 
 from connectors.builtin.email.connector import email
 from connectors.builtin.email.model import EmailInput
+from connectors.catalogue.importing import import_documents
+from connectors.catalogue.selectors import CatalogueFilters, search_entries
 from connectors.elementtemplates import ElementTemplate, build_job
+from connectors.models import ImportSource
 from tests.builtin.conftest import values_for
-from tests.email.conftest import email_templates
+from tests.elementtemplates.corpus import CORPUS_DIR
+from tests.email.conftest import EMAIL_FILE, EMAIL_ID, email_templates
 
 ACTIONS = [
     ("smtp", "sendEmailSmtp"),
@@ -67,3 +71,13 @@ def test_every_version_and_action_builds_a_job_the_connector_binds(
         assert bound.data.smtpAction.to == "bob@example.org"
         assert bound.data.smtpAction.attachments in (None, [])
         assert bound.authentication is not None and bound.authentication.password == "pw"
+
+
+@pytest.mark.django_db
+def test_the_catalogue_marks_the_official_template_as_running_here() -> None:
+    report = import_documents(
+        [(EMAIL_FILE, (CORPUS_DIR / EMAIL_FILE).read_bytes())], source=ImportSource.COMMAND
+    )
+    assert not report.failed
+    runs_here = {e.template_id for e in search_entries(CatalogueFilters(runs_here=True))}
+    assert EMAIL_ID in runs_here
