@@ -111,12 +111,11 @@ def send(
     everyone = to + cc + recipients(action.bcc, "data.smtpAction.bcc")
     message = build_message(action, to, cc)
     crypto = config.smtpCryptographicProtocol
-    host, port = config.smtpHost, config.smtpPort or DEFAULT_PORTS[crypto]
-    target = f"{host}:{port}"
+    host, port = config.smtpHost.strip(), config.smtpPort or DEFAULT_PORTS[crypto]
     dialogue: list[str] = []
-    with context.network.exchange("smtp", target, f"SMTP send to {len(everyone)}") as exchange:
-        exchange.request_body = message.as_string()
-        exchange.response_body = ""
+    summary = f"SMTP send to {_count(everyone)}"
+    with context.network.exchange("smtp", f"{host}:{port}", summary) as exchange:
+        exchange.request_body = message.as_string()  # Bcc is not in it
         try:
             code, reply = _dialogue(
                 context.network, (host, port), crypto, auth, message, everyone, dialogue
@@ -124,7 +123,7 @@ def send(
         finally:
             exchange.response_body = "\n".join(dialogue)
         exchange.status = code
-        exchange.summary = f"SMTP send to {_count(everyone)}, {code} {reply}".strip()
+        exchange.summary = f"{summary}, {code} {reply}".strip()
     return {"subject": action.subject, "sent": True, "messageId": message["Message-ID"]}
 
 
