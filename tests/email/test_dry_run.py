@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import Run, SecretAuditEvent
+from connectors.catalogue.importing import import_documents
+from connectors.models import ImportSource, Run, SecretAuditEvent, TemplateVersion
 from connectors.secrets.services import secret_create
 from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import CORPUS_DIR
@@ -23,9 +24,6 @@ pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def email_version(db: None) -> Any:
     """The newest version of Camunda's email template, imported as a user would."""
-    from connectors.catalogue.importing import import_documents
-    from connectors.models import ImportSource, TemplateVersion
-
     report = import_documents(
         [(EMAIL_FILE, (CORPUS_DIR / EMAIL_FILE).read_bytes())], source=ImportSource.COMMAND
     )
