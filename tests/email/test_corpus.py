@@ -13,7 +13,7 @@ from connectors.builtin.email.connector import email
 from connectors.builtin.email.model import EmailInput
 from connectors.catalogue.importing import import_documents
 from connectors.catalogue.selectors import CatalogueFilters, search_entries
-from connectors.elementtemplates import ElementTemplate, build_job
+from connectors.elementtemplates import ElementTemplate, build_job, validate_template
 from connectors.models import ImportSource
 from tests.builtin.conftest import values_for
 from tests.elementtemplates.corpus import CORPUS_DIR
@@ -81,3 +81,9 @@ def test_the_catalogue_marks_the_official_template_as_running_here() -> None:
     assert not report.failed
     runs_here = {e.template_id for e in search_entries(CatalogueFilters(runs_here=True))}
     assert EMAIL_ID in runs_here
+
+
+def test_the_generated_template_is_valid() -> None:
+    generated = email.element_template()
+    assert validate_template(generated) == []
+    assert generated["properties"][0]["value"] == "io.camunda:email:1"
