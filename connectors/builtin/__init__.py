@@ -13,6 +13,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.http.rest",
     "connectors.builtin.http.graphql",
     "connectors.builtin.http.soap",
+    "connectors.builtin.email.connector",
     "connectors.builtin.jdbc",
 )
 
