@@ -29,24 +29,24 @@ class ConnectionInput(BaseModel):
     """Camunda's `connection`: a URI (with properties) or detailed settings."""
 
     model_config = ConfigDict(extra="ignore")
-    authType: Literal["uri", "detailed"] = "uri"
-    uri: Text | None = Field(default=None, json_schema_extra=ui(secret=True))
-    uriProperties: FeelTextMap = None
+    authType: Literal["uri", "detailed"] = Field(default="uri", title="Connection type")
+    uri: Text | None = Field(default=None, title="URI", json_schema_extra=ui(secret=True))
+    uriProperties: FeelTextMap = Field(default=None, title="URI properties")
     host: Text | None = None
     port: Text | None = None
     username: Text | None = None
     password: Text | None = Field(default=None, json_schema_extra=ui(secret=True))
-    databaseName: Text | None = None
-    properties: FeelTextMap = None
+    databaseName: Text | None = Field(default=None, title="Database name")
+    properties: FeelTextMap = Field(default=None, title="Connection properties")
 
 
 class QueryInput(BaseModel):
     """Camunda's `data`: the statement, its variables and whether it returns rows."""
 
     model_config = ConfigDict(extra="ignore")
-    returnResults: Flag = False
+    returnResults: Flag = Field(default=False, title="Return results")
     query: Text = Field(min_length=1, title="SQL query")
-    variables: FeelObject = None
+    variables: FeelObject = Field(default=None, title="SQL query variables")
 
 
 class JdbcInput(BaseModel):
