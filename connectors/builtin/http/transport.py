@@ -130,7 +130,10 @@ class _PinnedBackend(httpcore.SyncBackend):
 class _PinnedTransport(httpx.HTTPTransport):
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
         super().__init__(verify=ssl_context, trust_env=False)
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        # as many kept alive as may be open: httpcore closes idle connections above the keep-alive
+        # cap, so with 100 jobs calling one host every call past 20 would reconnect (and shake
+        # hands again over TLS)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
         # httpx has no public way to choose httpcore's network backend; the pool it builds in
         # __init__ is replaced by an identical one that uses ours (httpx 0.28 pinned).
         self._pool.close()
