@@ -115,10 +115,11 @@ def send(
     dialogue: list[str] = []
     summary = f"SMTP send to {_count(everyone)}"
     with context.network.exchange("smtp", f"{host}:{port}", summary) as exchange:
-        exchange.request_body = message.as_string()  # Bcc is not in it
+        sent = message.as_bytes()  # serialised once: what is sent is what the run page shows
+        exchange.request_body = sent.decode(errors="replace")  # Bcc is not in it
         try:
             code, reply = _dialogue(
-                context.network, (host, port), crypto, auth, message, everyone, dialogue
+                context.network, (host, port), crypto, auth, (message, sent), everyone, dialogue
             )
         finally:
             exchange.response_body = "\n".join(dialogue)
@@ -136,7 +137,7 @@ def _dialogue(
     address: tuple[str, int],
     crypto: str,
     auth: Authentication,
-    message: MIMEMultipart,
+    message: tuple[MIMEMultipart, bytes],
     everyone: list[str],
     dialogue: list[str],
 ) -> tuple[int, str]:
@@ -162,10 +163,12 @@ def _converse(
     client: DoorSMTP,
     crypto: str,
     auth: Authentication,
-    message: MIMEMultipart,
+    message: tuple[MIMEMultipart, bytes],
     everyone: list[str],
     dialogue: list[str],
 ) -> tuple[int, str]:
+    """After the greeting; MESSAGE is the message and its bytes as serialised for the trace."""
+    headers, sent = message
     client.ehlo_or_helo_if_needed()
     dialogue.append("EHLO: 250" if client.does_esmtp else "HELO: 250")
     # Camunda sets Jakarta's `starttls.enable` for TLS (not `starttls.required`): STARTTLS when
@@ -177,10 +180,11 @@ def _converse(
     if auth.type == "simple" and client.has_extn("auth"):
         code, reply = _login(client, auth.username or "", auth.password or "")
         dialogue.append(f"AUTH: {code} {_text(reply)}")
-    code, reply = client.mail(_envelope_sender(message))
+    sender = _envelope_sender(headers)
+    code, reply = client.mail(sender)
     dialogue.append(f"MAIL FROM: {code} {_text(reply)}")
     if code != 250:
-        raise smtplib.SMTPSenderRefused(code, reply, _envelope_sender(message))
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
     refused: dict[str, tuple[int, bytes]] = {}
     for address in everyone:
         code, reply = client.rcpt(address)
@@ -190,7 +194,7 @@ def _converse(
     if refused:  # Jakarta Mail sends to nobody unless every address is accepted
         client.rset()
         raise smtplib.SMTPRecipientsRefused(refused)
-    code, reply = client.data(message.as_bytes())
+    code, reply = client.data(sent)
     dialogue.append(f"DATA: {code} {_text(reply)}")
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
