@@ -31,6 +31,7 @@ from connectorhub_sdk import (
     AddressPolicy,
     ConnectorContext,
     ConnectorInputError,
+    ConnectorResponse,
     ExchangeRecorder,
     OutboundConnector,
     bind_input,
@@ -108,7 +109,7 @@ def run_job(
     ready = run.prepare()
     if ready is not None:
         with run.calling():
-            run.result = json_value(calling.call_sync(*run.call_arguments(*ready)))
+            run.result = run.returned(calling.call_sync(*run.call_arguments(*ready)))
     return run.finish()
 
 
@@ -129,7 +130,7 @@ async def run_job_async(
     ready = run.prepare()
     if ready is not None:
         with run.calling():
-            run.result = json_value(await calling.call_async(*run.call_arguments(*ready)))
+            run.result = run.returned(await calling.call_async(*run.call_arguments(*ready)))
     return run.finish()
 
 
@@ -166,6 +167,7 @@ class _Run:
         self.exception: BaseException | None = None
         self.result: JSON = None
         self.output: dict[str, Any] = {}
+        self.job_result: dict[str, Any] | None = None
         self.capture: LogCapture | None = None
         self.exchanges = ExchangeRecorder()
         self.address_policy: AddressPolicy | None = None
@@ -219,6 +221,13 @@ class _Run:
         """What calling.call_sync / call_async take for this run."""
         deadline = None if ctx.deadline is None else (ctx.deadline, self.clock)
         return connector.function, connector.is_async, (data, ctx), self.time_limit, deadline
+
+    def returned(self, value: Any) -> JSON:
+        """The connector's response; a job result it returned beside it is kept for completion."""
+        if isinstance(value, ConnectorResponse):
+            self.job_result = json_value(value.job_result.as_job_result())
+            value = value.value
+        return json_value(value)
 
     @contextlib.contextmanager
     def calling(self) -> Iterator[None]:
@@ -331,7 +340,7 @@ class _Run:
             return self._failed(failure.message, 0, None, failure.response_value)
         if verdict is None:
             if earlier is None:
-                return Completed(self.output, self.trace)
+                return Completed(self.output, self.trace, job_result=self.job_result)
             return self._failed(
                 earlier.message,
                 earlier.retries,
@@ -372,6 +381,10 @@ class _Run:
         kind = verdict["errorType"]
         variables = verdict_variables(verdict)
         if kind == "ignoreError":
+            # as Camunda's handleIgnoreError: a job result is never dropped silently
+            if self.exception is None and self.job_result is not None:
+                refusal = "ignoreError is not supported for a connector that returns a job result"
+                return self._failed(refusal, 0, None, self.redactor.redact(variables))
             return Completed(variables, self.trace)  # the result variables are dropped
         if kind == "bpmnError":
             message = optional_verdict_text(verdict.get("errorMessage"), "errorMessage")
@@ -414,6 +427,8 @@ class _Run:
     def _complete_trace(self, outcome: Outcome) -> None:
         redact = self.redactor.redact
         self.trace.result = redact(self.result)
+        if isinstance(outcome, Completed) and outcome.job_result is not None:
+            self.trace.job_result = redact(outcome.job_result)
         if self.trace.error_expression is not None:
             self.trace.error_expression = redact(self.trace.error_expression)
         variables = outcome.variables

@@ -40,6 +40,7 @@ class Trace:
     logs: list[dict[str, Any]] = field(default_factory=list)
     http_exchanges: list[dict[str, Any]] = field(default_factory=list)
     secrets_used: list[str] = field(default_factory=list)
+    job_result: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,15 +54,18 @@ class Trace:
             "logs": self.logs,
             "http_exchanges": self.http_exchanges,
             "secrets_used": self.secrets_used,
+            "job_result": self.job_result,
         }
 
 
 @dataclass(frozen=True)
 class Completed:
-    """Complete the job with these variables."""
+    """Complete the job with these variables, and the connector's job result if it returned one
+    (`connectorhub_sdk.ConnectorResponse`; Camunda's `AdHocSubProcessConnectorResponse`)."""
 
     variables: dict[str, Any]
     trace: Trace = field(repr=False, compare=False)
+    job_result: dict[str, Any] | None = None
     kind: Literal["completed"] = "completed"
 
     def as_dict(self) -> dict[str, Any]:
@@ -124,5 +128,6 @@ def _outcome_dict(
         "retries": retries,
         "backoff_ms": None if backoff is None else backoff / timedelta(milliseconds=1),
         "duration_ms": trace.duration_ms,
+        "job_result": trace.job_result,
         "trace": trace.as_dict(),
     }

@@ -217,6 +217,7 @@ def _live_context(run: Run) -> dict[str, Any]:
         "error": result.get("error"),
         "output_json": _pretty(result.get("variables")) if run.is_done else "",
         "raw_json": _pretty(result.get("result")) if run.is_done else "",
+        "job_result_json": _pretty(result["job_result"]) if result.get("job_result") else "",
         "trace": trace,
         "error_map_json": _pretty(trace.get("error")) if trace.get("error") else "",
         "error_expression": trace.get("error_expression"),

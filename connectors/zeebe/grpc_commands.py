@@ -15,8 +15,13 @@ import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
-from connectors.zeebe.jobs import CommandRejected
+from connectors.zeebe.jobs import CommandRejected, JobResultRefused
 
+GRPC_CANNOT_CARRY = (
+    "the connector returned a job result, which the gRPC transport cannot send (pyzeebe 4.7 "
+    "speaks Zeebe 8.7's protocol); serve this job type over REST (CAMUNDA_REST_ADDRESS, "
+    "Camunda 8.8+)"
+)
 COMMAND_TIMEOUT_SECONDS = 30.0  # a command the gateway has not answered by then did not arrive
 
 
@@ -26,7 +31,14 @@ class GrpcCommands:
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self.gateway = GatewayStub(channel)
 
-    async def complete(self, job_key: int, variables: Mapping[str, Any]) -> None:
+    async def complete(
+        self,
+        job_key: int,
+        variables: Mapping[str, Any],
+        result: Mapping[str, Any] | None = None,
+    ) -> None:
+        if result is not None:  # CompleteJobRequest has no `result` field in pyzeebe's stubs
+            raise JobResultRefused(GRPC_CANNOT_CARRY)
         request = pb.CompleteJobRequest(jobKey=job_key, variables=json.dumps(dict(variables)))
         await _send(self.gateway.CompleteJob, request)
 

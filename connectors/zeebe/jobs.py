@@ -7,7 +7,9 @@ expressions, retries and backoff, all in `connectors.runtime`) -> exactly one Ze
 through the transport's `JobCommands`, as Camunda's connector runtime sends it
 (docs/camunda-compat.md, 2.7):
 
-- `Completed(variables)` -> CompleteJob with those variables;
+- `Completed(variables, job_result)` -> CompleteJob with those variables and the connector's job
+  result, if it returned one (REST only: a transport that cannot carry it, or a gateway that
+  refuses it, fails the job with retries 0 and the reason, as resending cannot help);
 - `BpmnErrorOutcome(code, message, variables)` -> ThrowError;
 - `Failed(message, retries, backoff, variables)` -> FailJob with exactly those retries (not the
   job's retries - 1, which is all pyzeebe's own `set_failure_status` can send), the backoff and
@@ -101,10 +103,20 @@ class CommandRejected(Exception):
     """A job command did not arrive (the gateway refused it or went away); the text says why."""
 
 
+class JobResultRefused(CommandRejected):
+    """A completion's job result cannot arrive: the transport cannot carry one, or the gateway
+    found it malformed. The same completion would be refused again, so the job fails instead."""
+
+
 class JobCommands(Protocol):
     """The four job commands, as a transport sends them; each raises CommandRejected."""
 
-    async def complete(self, job_key: int, variables: Mapping[str, Any]) -> None: ...
+    async def complete(
+        self,
+        job_key: int,
+        variables: Mapping[str, Any],
+        result: Mapping[str, Any] | None = None,
+    ) -> None: ...
 
     async def fail(
         self,
@@ -275,7 +287,12 @@ async def _send(outcome: Outcome, job: Job, commands: JobCommands) -> str | None
     """The one Zeebe command for OUTCOME; the reason it did not arrive, or None."""
     try:
         if isinstance(outcome, Completed):
-            await commands.complete(job.key, outcome.variables)
+            try:
+                await commands.complete(job.key, outcome.variables, outcome.job_result)
+            except JobResultRefused as exc:  # an incident names it rather than a silent loss
+                reason = _command_error(exc)
+                unsent = await _send_failure(commands, job, reason, 0, 0, {})
+                return reason if unsent is None else f"{reason}; {unsent}"[:MAX_ERROR_CHARS]
         elif isinstance(outcome, BpmnErrorOutcome):
             await commands.throw_error(
                 job.key, outcome.code, outcome.message or "", outcome.variables or {}

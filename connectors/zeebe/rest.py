@@ -15,12 +15,13 @@ import ssl
 import time
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 from pyzeebe import Job
 
-from connectors.zeebe.jobs import CommandRejected
+from connectors.zeebe.jobs import CommandRejected, JobResultRefused
 
 SAAS_AUTHORIZATION_SERVER = "https://login.cloud.camunda.io/oauth/token"
 SAAS_AUDIENCE = "zeebe.camunda.io"
@@ -225,7 +226,12 @@ class RestGateway:
         body: dict[str, Any] = {"variables": dict(variables)}
         if result is not None:
             body["result"] = dict(result)
-        await self.call("POST", f"/jobs/{job_key}/completion", json=body)
+        try:
+            await self.call("POST", f"/jobs/{job_key}/completion", json=body)
+        except RequestRefused as exc:
+            if result is None or exc.status != HTTPStatus.BAD_REQUEST:
+                raise
+            raise JobResultRefused(f"the gateway refused the job result: {exc}") from exc
 
     async def fail(
         self,

@@ -7,6 +7,7 @@ and in the Celery worker through an entry point (see conftest.plugin_site).
 - `test:echo:1` returns and logs its input; like the no-op it declares `accepts_secrets=False`.
 - `test:crash:1` kills the process it runs in, unless that is the test process itself.
 - `test:hang:1` blocks its worker process past the soft time limit, ignoring it.
+- `test:plan:1` answers with a job result (an ad-hoc sub-process element to activate).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ import time
 from typing import Literal
 
 import httpx
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, HttpExchange, connector
+from connectorhub_sdk import (
+    JSON,
+    AdHocSubProcessResult,
+    ConnectorContext,
+    ConnectorError,
+    ConnectorResponse,
+    ElementActivation,
+    HttpExchange,
+    connector,
+)
 from pydantic import BaseModel, Field
 
 
@@ -108,4 +118,15 @@ async def hang(data: HangInput, context: ConnectorContext) -> JSON:
     return {"hung": data.seconds}
 
 
-ALL = [http_call, echo, crash, hang]
+class PlanInput(BaseModel):
+    element: str = Field(description="The ad-hoc sub-process element to activate")
+
+
+@connector(type="test:plan:1", name="Test plan", input=PlanInput, accepts_secrets=False)
+def plan(data: PlanInput, context: ConnectorContext) -> ConnectorResponse:
+    """Answers with a job result, as an AI agent in an ad-hoc sub-process does."""
+    activation = ElementActivation(data.element, {"orderId": 7})
+    return ConnectorResponse({"chose": data.element}, AdHocSubProcessResult([activation]))
+
+
+ALL = [http_call, echo, crash, hang, plan]

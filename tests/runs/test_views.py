@@ -273,3 +273,23 @@ def test_a_run_no_connector_here_serves_says_to_export_it(
     assert f'href="{reverse("export")}?id=test.echo"' in shown
     assert "Timing waterfall" not in html
     assert 'class="error error-message"' not in html
+
+
+def test_a_run_that_returned_a_job_result_shows_it_on_its_page_and_in_the_api(
+    signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any
+) -> None:
+    run = done_run(user, catalogue, test_registry, {"element": "lookUpOrder"}, "test.plan")
+    assert run.outcome == RunOutcome.COMPLETED
+    job_result = {
+        "type": "adHocSubProcess",
+        "activateElements": [{"elementId": "lookUpOrder", "variables": {"orderId": 7}}],
+        "isCompletionConditionFulfilled": False,
+        "isCancelRemainingInstances": False,
+    }
+    html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
+    assert 'id="run-job-result"' in html and "&quot;lookUpOrder&quot;" in html
+    api = signed_in_client.get(f"/api/v1/runs/{run.pk}/").json()
+    assert api["result"]["job_result"] == job_result
+    plain = done_run(user, catalogue, test_registry, {"text": "a"})
+    page = signed_in_client.get(reverse("run-detail", args=[plain.pk])).content.decode()
+    assert 'id="run-job-result"' not in page

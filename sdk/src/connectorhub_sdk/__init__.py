@@ -29,6 +29,7 @@ from connectorhub_sdk.exchanges import (
     HttpExchange,
     HttpExchangeRecorder,
 )
+from connectorhub_sdk.job_result import AdHocSubProcessResult, ConnectorResponse, ElementActivation
 from connectorhub_sdk.network import Network
 from connectorhub_sdk.template import TEMPLATE_SCHEMA_URL, generate_element_template, ui
 
@@ -37,13 +38,16 @@ __version__ = "0.1.0"
 __all__ = [
     "JSON",
     "TEMPLATE_SCHEMA_URL",
+    "AdHocSubProcessResult",
     "AddressPolicy",
     "ConnectorContext",
     "ConnectorError",
     "ConnectorFunction",
     "ConnectorInputError",
+    "ConnectorResponse",
     "ConnectorRetryError",
     "EgressDenied",
+    "ElementActivation",
     "Exchange",
     "ExchangeRecorder",
     "HttpExchange",

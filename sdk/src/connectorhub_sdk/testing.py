@@ -51,7 +51,8 @@ def run_connector(
     thread or async on an event loop, with a time limit: TIME_LIMIT (seconds or a timedelta),
     else the `jobTimeout` header (an ISO-8601 duration), else none. A call that outlives it
     raises TimeoutError. What the connector raises (ConnectorError, ConnectorInputError, ...)
-    is raised unchanged.
+    is raised unchanged. A `ConnectorResponse` (a response with a job result) is returned as
+    it is.
 
     ALLOW_HOSTS, when given, is the only hosts `context.check_egress(host)` lets through
     (`api.example.com`, `*.example.com`); others raise EgressDenied, as a secret's host rule
