@@ -45,10 +45,7 @@ def egress_worker(celery_worker: Any) -> Any:
     path enforces the egress policy, and the local servers are on loopback)."""
     from connectorhub.celery import app
 
-    if celery_worker.env.get("CONNECTORHUB_EGRESS_ALLOW") != "127.0.0.1":
-        celery_worker.stop()
-        celery_worker.env["CONNECTORHUB_EGRESS_ALLOW"] = "127.0.0.1"
-        celery_worker.start(app)
+    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW="127.0.0.1")
     return celery_worker
 
 

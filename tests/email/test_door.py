@@ -21,10 +21,7 @@ def policy_worker(celery_worker: Any) -> Any:
     """The session's worker without CONNECTORHUB_EGRESS_ALLOW: loopback is refused."""
     from connectorhub.celery import app
 
-    if celery_worker.env.get("CONNECTORHUB_EGRESS_ALLOW"):
-        celery_worker.stop()
-        celery_worker.env.pop("CONNECTORHUB_EGRESS_ALLOW", None)
-        celery_worker.start(app)
+    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW=None)
     return celery_worker
 
 

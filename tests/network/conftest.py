@@ -82,10 +82,5 @@ def door_worker(celery_worker: Any, network_plugin_site: Path) -> Any:
     CONNECTORHUB_EGRESS_ALLOW: loopback is refused unless the allow-list admits it."""
     from connectorhub.celery import app
 
-    env = celery_worker.env
-    if env.get("PYTHONPATH") != str(network_plugin_site) or env.get("CONNECTORHUB_EGRESS_ALLOW"):
-        celery_worker.stop()
-        env["PYTHONPATH"] = str(network_plugin_site)
-        env.pop("CONNECTORHUB_EGRESS_ALLOW", None)
-        celery_worker.start(app)
+    celery_worker.ensure(app, PYTHONPATH=str(network_plugin_site), CONNECTORHUB_EGRESS_ALLOW=None)
     return celery_worker

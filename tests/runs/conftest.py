@@ -38,15 +38,13 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def runs_worker(celery_worker: Any, plugin_site: Path) -> Any:
-    """The session's Celery worker, (re)started so that it also loads the test connectors."""
+    """The session's Celery worker, (re)started so that it also loads the test connectors
+    (per module: a module of another folder may have restarted it with its own plugins)."""
     from connectorhub.celery import app
 
-    if celery_worker.env.get("PYTHONPATH") != str(plugin_site):
-        celery_worker.stop()
-        celery_worker.env["PYTHONPATH"] = str(plugin_site)
-        celery_worker.start(app)
+    celery_worker.ensure(app, PYTHONPATH=str(plugin_site))
     return celery_worker
 
 

@@ -53,7 +53,9 @@ def test_secret_is_used_in_the_worker_and_never_stored_or_shown(
                   variables={"note": "{{secrets.API_KEY}}"}, user=user),
     ]  # fmt: skip
     done = [wait_done(run.pk) for run in runs]
-    assert [run.outcome for run in done] == ["failed", "failed", "completed", "failed"]
+    assert [run.outcome for run in done] == ["failed", "failed", "completed", "failed"], [
+        run.error_message for run in done
+    ]
 
     for refused in done[:2]:
         assert refused.error_message.startswith(

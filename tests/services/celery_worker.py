@@ -62,6 +62,20 @@ class CeleryWorkerProcess:
         self.stop()
         raise RuntimeError(f"Celery worker did not answer within {timeout}s; see {self.log_path}")
 
+    def ensure(self, app: Any, **env: str | None) -> None:
+        """Restart the worker unless its environment already has ENV (None: the variable
+        absent). Test modules share one worker per session and each asks for what it needs,
+        so a module never inherits another module's plugins or egress settings."""
+        if all(self.env.get(name) == value for name, value in env.items()):
+            return
+        self.stop()
+        for name, value in env.items():
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
+        self.start(app)
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return

@@ -33,10 +33,7 @@ def strict_worker(celery_worker: Any) -> Any:
     # as the neighbouring worker fixtures do: Celery is configured only when a worker is used
     from connectorhub.celery import app
 
-    if celery_worker.env.get("CONNECTORHUB_EGRESS_ALLOW"):
-        celery_worker.stop()
-        celery_worker.env.pop("CONNECTORHUB_EGRESS_ALLOW")
-        celery_worker.start(app)
+    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW=None)
     return celery_worker
 
 
