@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +32,7 @@ django.setup()
 
 import httpx  # noqa: E402
 from connectorhub_sdk import ConnectorContext  # noqa: E402
+from rounds import rates  # noqa: E402 - bench/'s shared method
 
 from connectors.builtin.http import client as _client  # noqa: E402, F401 - quiets httpx's log
 from connectors.builtin.http.rest import rest  # noqa: E402
@@ -53,22 +53,6 @@ def rest_job(url: str) -> JobRequest:
     )
     job = build_job(v18, {"method": "GET", "url": url})
     return JobRequest(type=job.type or "", variables=job.variables, headers=job.headers)
-
-
-def rates(work: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, list[float]]:
-    """Calls per second of each variant in each of ROUNDS rounds of one batch of CALLS calls
-    per variant; the order rotates each round, so no variant always runs first or last."""
-    measured: dict[str, list[float]] = {label: [] for label in work}
-    order = list(work)
-    for round_number in range(rounds):
-        shift = round_number % len(order)
-        for label in order[shift:] + order[:shift]:
-            call = work[label]
-            start = time.perf_counter()
-            for _ in range(calls):
-                call()
-            measured[label].append(calls / (time.perf_counter() - start))
-    return measured
 
 
 def serve(port: multiprocessing.SimpleQueue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]

@@ -26,8 +26,6 @@ import os
 import smtplib
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from email import policy as email_policy
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -41,6 +39,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connectorhub.settings")
 import django  # noqa: E402
 
 django.setup()
+
+from rounds import rates  # noqa: E402 - bench/'s shared method
 
 from connectors.elementtemplates import build_job  # noqa: E402
 from connectors.network.policy import EgressPolicy  # noqa: E402
@@ -69,20 +69,6 @@ def message(sender: str) -> MIMEMultipart:
     built["Date"] = formatdate(localtime=False)
     built["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
     return built
-
-
-def rates(work: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, list[float]]:
-    measured: dict[str, list[float]] = {label: [] for label in work}
-    order = list(work)
-    for round_number in range(rounds):
-        shift = round_number % len(order)
-        for label in order[shift:] + order[:shift]:
-            call = work[label]
-            start = time.perf_counter()
-            for _ in range(calls):
-                call()
-            measured[label].append(calls / (time.perf_counter() - start))
-    return measured
 
 
 def measure(server: GreenMail, calls: int, rounds: int) -> None:

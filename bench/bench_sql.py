@@ -19,8 +19,6 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 import psycopg  # noqa: E402
+from rounds import rates  # noqa: E402 - bench/'s shared method
 
 from connectors.elementtemplates import build_job, read_templates  # noqa: E402
 from connectors.network.policy import EgressPolicy  # noqa: E402
@@ -65,20 +64,6 @@ def sql_job(server: SqlServer) -> JobRequest:
     )
     assert not job.errors, job.errors
     return JobRequest(type=job.type or "", variables=job.variables, headers=job.headers)
-
-
-def rates(work: dict[str, Callable[[], object]], calls: int, rounds: int) -> dict[str, list[float]]:
-    measured: dict[str, list[float]] = {label: [] for label in work}
-    order = list(work)
-    for round_number in range(rounds):
-        shift = round_number % len(order)
-        for label in order[shift:] + order[:shift]:
-            call = work[label]
-            start = time.perf_counter()
-            for _ in range(calls):
-                call()
-            measured[label].append(calls / (time.perf_counter() - start))
-    return measured
 
 
 def measure(server: SqlServer, calls: int, rounds: int) -> None:
