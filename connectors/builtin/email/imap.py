@@ -7,7 +7,6 @@ import email
 import imaplib
 import json
 import re
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -15,9 +14,10 @@ from datetime import UTC, datetime
 from email.message import Message
 from typing import Any
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Network
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError
 
 from . import messages
+from .door import DoorSocket
 from .errors import AUTH_FAILED, MESSAGING, MailError, connect_failed
 from .model import Authentication, ImapAction, ImapConfig
 
@@ -26,15 +26,8 @@ DEFAULT_PORTS = {"SSL": 993, "TLS": 993, "NONE": 143}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class DoorIMAP4(imaplib.IMAP4):
-    """imaplib whose socket comes from the network door (docs/network.md)."""
-
-    def __init__(self, network: Network, host: str, port: int, tls: ssl.SSLContext | None):
-        self.network, self.tls = network, tls
-        super().__init__(host, port)
-
-    def _create_socket(self, timeout: Any) -> socket.socket:
-        return self.network.connect(self.host, self.port, tls=self.tls, timeout=timeout)
+class DoorIMAP4(DoorSocket, imaplib.IMAP4):
+    """imaplib whose socket comes from the network door."""
 
 
 def run(

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import email
 import poplib
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.message import Message
-from typing import Any
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Network
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError
 
 from . import messages
+from .door import DoorSocket
 from .errors import AUTH_FAILED, MESSAGING, MailError, connect_failed
 from .imap import criteria_object, search_keys
 from .model import Authentication, Pop3Action, Pop3Config
@@ -24,15 +23,8 @@ from .model import Authentication, Pop3Action, Pop3Config
 DEFAULT_PORTS = {"SSL": 995, "TLS": 995, "NONE": 110}
 
 
-class DoorPOP3(poplib.POP3):
-    """poplib whose socket comes from the network door (docs/network.md)."""
-
-    def __init__(self, network: Network, host: str, port: int, tls: ssl.SSLContext | None):
-        self.network, self.tls = network, tls
-        super().__init__(host, port)
-
-    def _create_socket(self, timeout: Any) -> socket.socket:
-        return self.network.connect(self.host, self.port, tls=self.tls, timeout=timeout)
+class DoorPOP3(DoorSocket, poplib.POP3):
+    """poplib whose socket comes from the network door."""
 
 
 def run(
