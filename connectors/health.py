@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import redis
@@ -26,6 +26,9 @@ from django.db import connection
 
 from connectorhub.celery import app
 from connectors.models.zeebe import ZeebeWorkerStatus
+
+if TYPE_CHECKING:  # the module itself loads grpc; only a Zeebe check may
+    from connectors.zeebe.gateway import GatewayConfig
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +122,7 @@ def check_zeebe_grpc(address: str) -> ComponentStatus:
     return ComponentStatus("zeebe", True, f"gateway {address} reachable")
 
 
-def check_zeebe_rest(gateway: Any) -> ComponentStatus:
+def check_zeebe_rest(gateway: "GatewayConfig") -> ComponentStatus:
     """GET /v2/topology with the worker's own authentication; names the gateway's version."""
     import asyncio
 
