@@ -19,12 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-
 from connectors.catalogue.selectors import registry_template_ids
 from connectors.elementtemplates.loading import TemplateLoadError, load_templates
 from connectors.elementtemplates.validation import TemplateError, validate_templates
 from connectors.models import CatalogueEntry, ConnectorKind, ImportSource, TemplateVersion
+from connectors.models.transactions import write_transaction
 
 # Declared in CatalogueEntry.Meta.permissions; staff have it without being granted it.
 IMPORT_PERMISSION = "connectors.import_templates"
@@ -131,7 +130,7 @@ def import_parsed(
     if errors:
         result.errors.extend(describe_error(source_name, error) for error in errors)
         return result
-    with transaction.atomic():
+    with write_transaction(CatalogueEntry):
         owned = registry_template_ids()
         conflicts = [
             f"{source_name}: {problem}"

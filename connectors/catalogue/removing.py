@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from connectors.models import CatalogueEntry, ConnectorKind, SavedConfiguration
+from connectors.models.transactions import write_transaction
 
 NOT_DELETABLE = (
     "{name} is the template of a Python connector (built-in or plugin): it comes from the "
@@ -42,7 +42,7 @@ def delete_entry(entry: CatalogueEntry, *, user: Any) -> DeletedEntry:
     Runs keep their stored outcome (their link to the version is cleared)."""
     if entry.kind != ConnectorKind.TEMPLATE:
         raise EntryNotDeletable(NOT_DELETABLE.format(name=entry.name or entry.template_id))
-    with transaction.atomic():
+    with write_transaction(CatalogueEntry):
         versions = entry.versions.count()
         entry.delete()
     return DeletedEntry(entry.template_id, entry.name, versions)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
+
+from connectors.models.transactions import write_transaction
 
 OUTCOMES = ("completed", "failed", "bpmn_error")
 HOUR_MINUTES = 60
@@ -80,7 +82,7 @@ class ZeebeWorkerStatus(models.Model):
     ) -> ZeebeWorkerStatus:
         """Store a heartbeat: state, counts since the last one, the newest error."""
         now = timezone.now()
-        with transaction.atomic():
+        with write_transaction(cls):  # workers beat at the same time
             row, _ = cls.objects.select_for_update().get_or_create(name=name)
             row.address = address
             row.job_types = list(job_types)

@@ -39,6 +39,7 @@ from connectors.models import (
     RunTestCase,
     TemplateVersion,
 )
+from connectors.models.transactions import write_transaction
 from connectors.registry import Registry
 from connectors.runs import events
 from connectors.runs.limits import (
@@ -101,7 +102,7 @@ def run_start(
     variables = _json_object(variables, "variables")
     limit = _time_limit(time_limit)
     job = _job_for(version, values, variables)
-    with transaction.atomic():
+    with write_transaction(Run):
         if source != RunSource.COMMAND:
             check_run_quota(starter, batch=batch)
         send = enqueue and not (batch is not None and _active(batch).exists())

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
+from connectors.models.transactions import write_transaction
 from connectors.secrets.errors import SecretDecryptError
 from connectors.secrets.hosts import pattern_problem
 from connectors.secrets.names import name_problem
@@ -238,7 +239,7 @@ def secrets_rotate_key(*, dry_run: bool = False) -> RotationReport:
     current = cipher()
     report = RotationReport()
     updates: list[Secret] = []
-    with transaction.atomic():
+    with write_transaction(Secret):
         for secret in Secret.objects.select_for_update().order_by("name"):
             if current.uses_primary_key(secret.encrypted_value):
                 report.already_current.append(secret.name)

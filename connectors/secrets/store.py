@@ -274,8 +274,10 @@ def record_secret_use(
         return
     now = timezone.now()
     with transaction.atomic():
+        # the write comes first: on SQLite a transaction that read before writing fails at once
+        # when another worker committed in between, and the audit row would be lost
+        Secret.objects.filter(name__in=names).update(last_used_at=now)
         stored = dict(Secret.objects.filter(name__in=names).values_list("name", "pk"))
-        Secret.objects.filter(pk__in=stored.values()).update(last_used_at=now)
         SecretAuditEvent.objects.bulk_create(
             SecretAuditEvent(
                 secret_id=stored.get(name),

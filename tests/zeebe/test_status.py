@@ -23,6 +23,7 @@ from connectors.health import check_live_workers
 from connectors.management.commands.zeebe_worker import build_worker, worker_config_from
 from connectors.models import ZeebeWorkerStatus
 from connectors.zeebe import LastError
+from tests.concurrency import run_concurrently
 from tests.zeebe.conftest import WorkerTransport
 from tests.zeebe.harness import deploy, unique
 from tests.zeebe.processes import task_process
@@ -57,6 +58,22 @@ def test_counts_add_up_across_heartbeats_and_restarts_and_keep_one_hour() -> Non
 
     assert row.last_hour() == {"completed": 5, "failed": 1, "bpmn_error": 1}
     assert str(old) not in row.minute_counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeats_of_workers_writing_at_once_all_count() -> None:
+    """Several workers (one row each, and two sharing a name) beat at the same moment on the
+    shared SQLite file: none fails with "database is locked", every count is kept."""
+    now = minute_of(timezone.now())
+    errors = run_concurrently(
+        lambda worker, _: heartbeat(f"w{worker % 3}", counts={now: {"completed": 1}}),
+        threads=6,
+        rounds=10,
+    )
+
+    assert errors == []
+    completed = {row.name: row.last_hour()["completed"] for row in ZeebeWorkerStatus.objects.all()}
+    assert completed == {"w0": 20, "w1": 20, "w2": 20}
 
 
 @pytest.mark.django_db
