@@ -1,0 +1,212 @@
+"""A private RabbitMQ broker (Debian's `rabbitmq-server`) for the RabbitMQ connector's tests.
+
+One broker per test session, loopback only, in a temporary folder: its own epmd on a free port
+(else Erlang daemonises one that outlives the broker), its own HOME (the Erlang cookie), node
+name and distribution port. Users, virtual hosts and permissions come from a definitions file
+read at boot, so no `rabbitmqctl` call (a second Erlang VM, seconds each) is needed to set up.
+`reset()` deletes what a test declared. Stopped by PID (SIGTERM, as the start script's own
+stop does), epmd after it. `.ci/install-debian-packages` installs the package; locally a
+missing broker skips its tests, with RABBITMQ_REQUIRED=1 (set by .ci/run) it fails them.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pika
+
+from tests.services.fetched import missing
+
+REQUIRED = "RABBITMQ_REQUIRED"
+SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+HOW_TO_GET = "run .ci/install-debian-packages (Debian: rabbitmq-server)"
+USER, PASSWORD = "hub", "s3cret-Rabbit-Pw"
+VHOST = "orders"  # a second virtual host besides "/", where the user may also publish
+MAX_MESSAGE_SIZE = 1_048_576  # bytes; small, so the "message too large" case is cheap
+
+
+@dataclass
+class RabbitMQ:
+    host: str
+    port: int
+    user: str = USER
+    password: str = PASSWORD
+    vhost: str = VHOST
+    declared: list[tuple[str, str, str]] = field(default_factory=list)  # (vhost, kind, name)
+
+    def uri(self, vhost: str | None = None, password: str | None = None) -> str:
+        path = "" if vhost is None else "/" + vhost.replace("/", "%2F")
+        return f"amqp://{self.user}:{password or self.password}@{self.host}:{self.port}{path}"
+
+    @contextlib.contextmanager
+    def channel(
+        self, vhost: str = VHOST
+    ) -> Iterator[pika.adapters.blocking_connection.BlockingChannel]:
+        params = pika.ConnectionParameters(
+            self.host, self.port, vhost, pika.PlainCredentials(self.user, self.password)
+        )
+        connection = pika.BlockingConnection(params)
+        try:
+            yield connection.channel()
+        finally:
+            connection.close()
+
+    def queue_bound(
+        self, exchange: str, routing_key: str, *, kind: str = "direct", vhost: str = VHOST
+    ) -> str:
+        """A new exchange of KIND and a queue bound to it by ROUTING_KEY; the queue's name."""
+        queue = f"q-{os.urandom(4).hex()}"
+        with self.channel(vhost) as ch:
+            ch.exchange_declare(exchange, kind)
+            ch.queue_declare(queue)
+            ch.queue_bind(queue, exchange, routing_key)
+        self.declared += [(vhost, "exchange", exchange), (vhost, "queue", queue)]
+        return queue
+
+    def take(
+        self, queue: str, vhost: str = VHOST
+    ) -> tuple[pika.spec.Basic.GetOk, pika.BasicProperties, bytes] | None:
+        """The next message in QUEUE (acknowledged), or None when it is empty."""
+        with self.channel(vhost) as ch:
+            method, properties, body = ch.basic_get(queue, auto_ack=True)
+        return None if method is None else (method, properties, body)
+
+    def reset(self) -> None:
+        """Delete the exchanges and queues the tests declared."""
+        for vhost, kind, name in reversed(self.declared):
+            with self.channel(vhost) as ch:
+                if kind == "queue":
+                    ch.queue_delete(name)
+                else:
+                    ch.exchange_delete(name)
+        self.declared.clear()
+
+
+def _free_ports(count: int) -> list[int]:
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in socks]
+
+
+def _password_hash(password: str) -> str:
+    """rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    salt = os.urandom(4)
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def _definitions() -> dict[str, object]:
+    everything = {"configure": ".*", "write": ".*", "read": ".*"}
+    return {
+        "users": [
+            {
+                "name": USER,
+                "password_hash": _password_hash(PASSWORD),
+                "hashing_algorithm": "rabbit_password_hashing_sha256",
+                "tags": ["administrator"],
+            }
+        ],
+        "vhosts": [{"name": "/"}, {"name": VHOST}],
+        "permissions": [{"user": USER, "vhost": v, **everything} for v in ("/", VHOST)],
+    }
+
+
+def _config(folder: Path, amqp: int, dist: int) -> str:
+    return "\n".join(
+        [
+            f"listeners.tcp.1 = 127.0.0.1:{amqp}",
+            "distribution.listener.interface = 127.0.0.1",
+            f"distribution.listener.port_range.min = {dist}",
+            f"distribution.listener.port_range.max = {dist}",
+            "log.console = true",
+            "log.file = false",
+            f"load_definitions = {folder / 'definitions.json'}",
+            f"max_message_size = {MAX_MESSAGE_SIZE}",
+            "",
+        ]
+    )
+
+
+def _ready(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    """Listening is not serving: wait until the test user can log in."""
+    params = pika.ConnectionParameters(
+        "127.0.0.1", port, VHOST, pika.PlainCredentials(USER, PASSWORD), connection_attempts=1
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pika.BlockingConnection(params).close()
+            return
+        except pika.exceptions.AMQPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"RabbitMQ did not start: {log.read_text()[-3000:]}") from None
+            time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def rabbitmq() -> Iterator[RabbitMQ]:
+    epmd_bin = shutil.which("epmd")
+    if not SERVER.is_file() or epmd_bin is None:
+        missing(f"no RabbitMQ server: {HOW_TO_GET}", REQUIRED)
+    folder = Path(tempfile.mkdtemp(prefix="hub-rabbitmq-"))
+    amqp, dist, epmd_port = _free_ports(3)
+    node = f"hub{amqp}@localhost"
+    (folder / "definitions.json").write_text(json.dumps(_definitions()))
+    (folder / "rabbitmq.conf").write_text(_config(folder, amqp, dist))
+    (folder / "enabled_plugins").write_text("[].")
+    env = {
+        **os.environ,
+        "HOME": str(folder),  # the Erlang cookie
+        "ERL_EPMD_ADDRESS": "127.0.0.1",
+        "ERL_EPMD_PORT": str(epmd_port),
+        "RABBITMQ_NODENAME": node,
+        "RABBITMQ_CONFIG_FILE": str(folder / "rabbitmq.conf"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),
+        "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(folder / "log"),
+        "RABBITMQ_PID_FILE": str(folder / "rabbitmq.pid"),
+    }
+    log = folder / "server.log"
+    epmd: subprocess.Popen[bytes] | None = None
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        epmd = subprocess.Popen(
+            [epmd_bin, "-address", "127.0.0.1", "-port", str(epmd_port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [str(SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder
+            )
+        _ready(amqp, process, log, timeout=120)
+        yield RabbitMQ("127.0.0.1", amqp)
+    finally:
+        if process is not None:
+            _stop(process)
+        if epmd is not None:
+            _stop(epmd)
+        shutil.rmtree(folder, ignore_errors=True)
