@@ -69,8 +69,7 @@ def connect_failed(exc: BaseException, broker: Broker) -> BrokerError:
         if isinstance(cause, OSError):
             return _socket_error(cause, broker)
     if isinstance(exc, amqp.ProbableAuthenticationError | amqp.AuthenticationError):
-        code, text = _reply(exc)
-        return BrokerError("com.rabbitmq.client.AuthenticationFailureException", text)
+        return BrokerError("com.rabbitmq.client.AuthenticationFailureException", _reply(exc)[1])
     if isinstance(exc, amqp.ProbableAccessDeniedError | amqp.ConnectionClosedByBroker):
         code, text = _reply(exc)
         return BrokerError("java.io.IOException", shutdown_text(True, code, text, CONNECTION_OPEN))

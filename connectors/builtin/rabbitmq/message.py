@@ -144,10 +144,9 @@ def _field_value(value: Any, field: str) -> Any:
     if isinstance(value, list):
         return [_field_value(v, field) for v in value]
     if isinstance(value, float):
-        exact = Decimal(repr(value))
-        exponent = exact.as_tuple().exponent
-        digits = int(exact.scaleb(-exponent)) if isinstance(exponent, int) else None
-        if digits is None or exponent > 0 or not -(2**31) <= digits < 2**31:
+        exact = Decimal(repr(value))  # finite: the values come from JSON
+        exponent = int(exact.as_tuple().exponent)
+        if exponent > 0 or not -(2**31) <= int(exact.scaleb(-exponent)) < 2**31:
             raise ConnectorInputError(
                 "a fractional number must fit an AMQP decimal (9 digits); send it as text",
                 field=field,
