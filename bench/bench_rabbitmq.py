@@ -52,7 +52,7 @@ PROPERTIES = pika.BasicProperties(
 
 
 # as the connector does on import, so that both sides log alike from the first message
-logging.getLogger("pika").setLevel(logging.WARNING)
+logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
 def rabbitmq_job(server: RabbitMQ) -> JobRequest:

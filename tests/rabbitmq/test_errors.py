@@ -159,3 +159,17 @@ def test_a_uri_that_is_not_amqp_is_refused_without_quoting_it() -> None:
     assert error["message"] == (
         "authentication.uri: Must start with amqp(s):// or contain a secret reference"
     )
+
+
+def test_a_secret_virtual_host_stays_out_of_the_error_and_the_log(
+    broker: RabbitMQ, caplog: pytest.LogCaptureFixture
+) -> None:
+    vhost = "tenant-7f3a-secret"
+    caplog.set_level("DEBUG")
+    outcome = run_rabbitmq(
+        values(broker, **{"routing.virtualHost": "{{secrets.VHOST}}"}),
+        secrets={"VHOST": vhost},
+    )
+    error = failed(outcome, vhost)
+    assert "reply-text=NOT_ALLOWED - vhost *** not found" in error["message"]
+    assert not [r for r in caplog.records if vhost in r.getMessage()]

@@ -18,9 +18,11 @@ from .model import Authentication, Message, RabbitMqInput, Routing
 
 SUCCESS: JSON = {"statusResult": "success"}
 
-# pika logs about twenty INFO lines for every connection it opens and closes: with one
-# connection per job that would bury the worker's own log (and cost time on every job)
-logging.getLogger("pika").setLevel(logging.WARNING)
+# pika logs about twenty INFO lines for every connection it opens and closes, and a failed
+# connection as a dozen ERROR lines with tracebacks. Every failure reaches the job's error
+# (masked, with the broker's text); pika's own lines would repeat it unmasked (they name the
+# virtual host, which may be a secret) and, one connection per job, bury the worker's log.
+logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
 @connector(
