@@ -173,3 +173,21 @@ def test_a_secret_virtual_host_stays_out_of_the_error_and_the_log(
     error = failed(outcome, vhost)
     assert "reply-text=NOT_ALLOWED - vhost *** not found" in error["message"]
     assert not [r for r in caplog.records if vhost in r.getMessage()]
+
+
+def test_an_untrusted_certificate(broker: RabbitMQ) -> None:
+    """Without the test CA in the trust store the handshake fails, where the Java client 5.x
+    trusts every certificate for amqps:// (a difference we keep: docs/rabbitmq-connector.md)."""
+    uri = f"amqps://{broker.user}:{broker.password}@localhost:{broker.tls_port}/{broker.vhost}"
+    outcome = run_rabbitmq(
+        {
+            "authentication.authType": "uri",
+            "authentication.uri": uri,
+            "routing.exchange": "amq.direct",
+            "routing.routingKey": "k",
+            "message.body": "x",
+        }
+    )
+    error = failed(outcome, broker.password)
+    assert error["type"] == "javax.net.ssl.SSLHandshakeException"
+    assert "CERTIFICATE_VERIFY_FAILED" in error["message"]

@@ -161,3 +161,29 @@ def test_an_unroutable_message_succeeds_as_in_camunda_and_says_so(broker: Rabbit
     [row] = outcome.trace.http_exchanges
     assert row["status"] == "unroutable" and "NO_ROUTE" in row["response_body"]
     assert any("no queue is bound" in log["message"] for log in outcome.trace.logs)
+
+
+def test_amqps_verifies_the_brokers_certificate_by_name(
+    broker: RabbitMQ, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system's trust store (here: the test CA, through SSL_CERT_FILE) and the host name
+    the URI gives; the door connects to the vetted address."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(broker.ca_file))
+    exchange = unique("tls")
+    queue = broker.queue_bound(exchange, "k")
+    uri = f"amqps://{broker.user}:{broker.password}@localhost:{broker.tls_port}/{broker.vhost}"
+    values = {
+        "authentication.authType": "uri",
+        "authentication.uri": uri,
+        "routing.exchange": exchange,
+        "routing.routingKey": "k",
+        "message.body": "over TLS",
+        "resultVariable": "result",
+    }
+    outcome = run_rabbitmq(values)
+
+    assert result_of(outcome) == {"statusResult": "success"}
+    taken = broker.take(queue)
+    assert taken is not None and taken[2] == b"over TLS"
+    [row] = outcome.trace.http_exchanges
+    assert (row["protocol"], row["target"]) == ("amqps", f"localhost:{broker.tls_port}/orders")

@@ -29,6 +29,7 @@ from pathlib import Path
 import pika
 
 from tests.services.fetched import missing
+from tests.services.http_servers import make_pki
 
 REQUIRED = "RABBITMQ_REQUIRED"
 SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
@@ -42,6 +43,8 @@ MAX_MESSAGE_SIZE = 1_048_576  # bytes; small, so the "message too large" case is
 class RabbitMQ:
     host: str
     port: int
+    tls_port: int  # amqps, with a certificate for 127.0.0.1 and localhost signed by ca_file
+    ca_file: Path
     user: str = USER
     password: str = PASSWORD
     vhost: str = VHOST
@@ -125,10 +128,17 @@ def _definitions() -> dict[str, object]:
     }
 
 
-def _config(folder: Path, amqp: int, dist: int) -> str:
+def _config(folder: Path, amqp: int, amqps: int, dist: int) -> str:
+    pki = folder / "pki"
     return "\n".join(
         [
             f"listeners.tcp.1 = 127.0.0.1:{amqp}",
+            f"listeners.ssl.1 = 127.0.0.1:{amqps}",
+            f"ssl_options.cacertfile = {pki / 'ca.pem'}",
+            f"ssl_options.certfile = {pki / 'server.pem'}",
+            f"ssl_options.keyfile = {pki / 'server.key'}",
+            "ssl_options.verify = verify_none",
+            "ssl_options.fail_if_no_peer_cert = false",
             "distribution.listener.interface = 127.0.0.1",
             f"distribution.listener.port_range.min = {dist}",
             f"distribution.listener.port_range.max = {dist}",
@@ -173,10 +183,13 @@ def rabbitmq() -> Iterator[RabbitMQ]:
     if not SERVER.is_file() or epmd_bin is None:
         missing(f"no RabbitMQ server: {HOW_TO_GET}", REQUIRED)
     folder = Path(tempfile.mkdtemp(prefix="hub-rabbitmq-"))
-    amqp, dist, epmd_port = _free_ports(3)
+    amqp, amqps, dist, epmd_port = _free_ports(4)
     node = f"hub{amqp}@localhost"
+    ca_file = folder / "pki" / "ca.pem"
+    ca_file.parent.mkdir()
+    ca_file.write_text(make_pki(ca_file.parent).ca_pem)
     (folder / "definitions.json").write_text(json.dumps(_definitions()))
-    (folder / "rabbitmq.conf").write_text(_config(folder, amqp, dist))
+    (folder / "rabbitmq.conf").write_text(_config(folder, amqp, amqps, dist))
     (folder / "enabled_plugins").write_text("[].")
     env = {
         **os.environ,
@@ -203,7 +216,7 @@ def rabbitmq() -> Iterator[RabbitMQ]:
                 [str(SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder
             )
         _ready(amqp, process, log, timeout=120)
-        yield RabbitMQ("127.0.0.1", amqp)
+        yield RabbitMQ("127.0.0.1", amqp, amqps, ca_file)
     finally:
         if process is not None:
             _stop(process)

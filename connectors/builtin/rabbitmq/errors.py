@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import socket
+import ssl
 
 import pika.exceptions as amqp
 
@@ -51,6 +52,8 @@ def _reply(exc: BaseException) -> tuple[int, str]:
 def _socket_error(exc: BaseException, broker: Broker) -> BrokerError:
     """The java.net exception Java raises for the same socket failure."""
     where = f"{broker.host}:{broker.port}"
+    if isinstance(exc, ssl.SSLError):  # the certificate, or TLS against a plain AMQP port
+        return BrokerError("javax.net.ssl.SSLHandshakeException", f"{exc.reason or exc} ({where})")
     if isinstance(exc, socket.gaierror) or type(exc).__name__ == "HostNotResolved":
         return BrokerError("java.net.UnknownHostException", f"{broker.host}: {exc}")
     if isinstance(exc, ConnectionRefusedError):
