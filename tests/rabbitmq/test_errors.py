@@ -10,8 +10,20 @@ from typing import Any
 
 import pytest
 
-from connectors.runtime import Outcome
-from tests.rabbitmq.conftest import SECRET, credentials, run_rabbitmq, unique
+from connectors.elementtemplates import build_job
+from connectors.runtime import JobRequest, Outcome, run_job
+from connectors.secrets.providers import MappingSecretProvider
+from tests.builtin.conftest import LOCAL_ONLY, template, values_for
+from tests.rabbitmq.conftest import (
+    LATEST,
+    RABBITMQ_FILE,
+    RABBITMQ_ID,
+    RABBITMQ_TYPE,
+    SECRET,
+    credentials,
+    run_rabbitmq,
+    unique,
+)
 from tests.services.rabbitmq import MAX_MESSAGE_SIZE, RabbitMQ
 
 pytestmark = pytest.mark.xdist_group("rabbitmq")
@@ -191,3 +203,19 @@ def test_an_untrusted_certificate(broker: RabbitMQ) -> None:
     error = failed(outcome, broker.password)
     assert error["type"] == "javax.net.ssl.SSLHandshakeException"
     assert "CERTIFICATE_VERIFY_FAILED" in error["message"]
+
+
+def test_a_secret_goes_only_to_the_hosts_its_owner_allowed(broker: RabbitMQ) -> None:
+    tpl = template(RABBITMQ_FILE, RABBITMQ_ID, LATEST)
+    job = build_job(
+        tpl, values_for(tpl, values(broker, **{"authentication.password": "{{secrets.PW}}"}))
+    )
+    outcome = run_job(
+        JobRequest(type=RABBITMQ_TYPE, variables=job.variables, headers=job.headers),
+        secrets=MappingSecretProvider({"PW": broker.password}),
+        allowed_hosts=lambda name: ["mq.example.com"],
+        address_policy=LOCAL_ONLY,
+    )
+    error = failed(outcome, broker.password)
+    assert error["message"].startswith(f"Secret 'PW' may not be sent to 127.0.0.1:{broker.port}")
+    assert error["retries"] == 0
