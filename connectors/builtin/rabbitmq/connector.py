@@ -93,10 +93,8 @@ def _publish(
 ) -> str:
     """One connection, one channel in confirm mode, one mandatory publish: "confirmed", or
     "unroutable" when the broker returned it for want of a queue (and then confirmed it)."""
-    try:
+    try:  # a refusal by the door (EgressDenied, an input error) goes up as it is
         opened = connection.connect(broker, context)
-    except ConnectorInputError:
-        raise
     except (OSError, amqp.AMQPError) as exc:
         raise errors.connect_failed(exc, broker) from None
     try:

@@ -55,7 +55,7 @@ def _socket_error(exc: BaseException, broker: Broker) -> BrokerError:
     if isinstance(exc, ssl.SSLError):  # the certificate, or TLS against a plain AMQP port
         return BrokerError("javax.net.ssl.SSLHandshakeException", f"{exc.reason or exc} ({where})")
     if isinstance(exc, socket.gaierror) or type(exc).__name__ == "HostNotResolved":
-        return BrokerError("java.net.UnknownHostException", f"{broker.host}: {exc}")
+        return BrokerError("java.net.UnknownHostException", f"{broker.host}: {exc.strerror or exc}")
     if isinstance(exc, ConnectionRefusedError):
         return BrokerError("java.net.ConnectException", f"Connection refused ({where})")
     if isinstance(exc, TimeoutError | socket.timeout):
