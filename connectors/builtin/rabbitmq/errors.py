@@ -49,7 +49,7 @@ def _reply(exc: BaseException) -> tuple[int, str]:
     return (int(match.group(1)), match.group(2)) if match else (0, str(exc))
 
 
-def _socket_error(exc: BaseException, broker: Broker) -> BrokerError:
+def _socket_error(exc: OSError, broker: Broker) -> BrokerError:
     """The java.net exception Java raises for the same socket failure."""
     where = f"{broker.host}:{broker.port}"
     if isinstance(exc, ssl.SSLError):  # the certificate, or TLS against a plain AMQP port
