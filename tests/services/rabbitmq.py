@@ -151,6 +151,15 @@ def _config(folder: Path, amqp: int, amqps: int, dist: int) -> str:
     )
 
 
+def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"epmd did not listen on {port}")
+
+
 def _ready(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
     """Listening is not serving: wait until the test user can log in."""
     params = pika.ConnectionParameters(
@@ -183,43 +192,62 @@ def rabbitmq() -> Iterator[RabbitMQ]:
     if not SERVER.is_file() or epmd_bin is None:
         missing(f"no RabbitMQ server: {HOW_TO_GET}", REQUIRED)
     folder = Path(tempfile.mkdtemp(prefix="hub-rabbitmq-"))
-    amqp, amqps, dist, epmd_port = _free_ports(4)
-    node = f"hub{amqp}@localhost"
     ca_file = folder / "pki" / "ca.pem"
     ca_file.parent.mkdir()
     ca_file.write_text(make_pki(ca_file.parent).ca_pem)
     (folder / "definitions.json").write_text(json.dumps(_definitions()))
-    (folder / "rabbitmq.conf").write_text(_config(folder, amqp, amqps, dist))
     (folder / "enabled_plugins").write_text("[].")
+    started: list[subprocess.Popen[bytes]] = []  # epmd, then the broker
+    try:
+        for attempt in (1, 2):  # a probed free port may be taken by another process meanwhile
+            try:
+                server = _start(folder, epmd_bin, started)
+                break
+            except RuntimeError:
+                _stop_all(started)
+                shutil.rmtree(folder / "mnesia", ignore_errors=True)
+                if attempt == 2:
+                    raise
+        yield server
+    finally:
+        _stop_all(started)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start(folder: Path, epmd_bin: str, started: list[subprocess.Popen[bytes]]) -> RabbitMQ:
+    """epmd, then the broker on new free ports; each process goes into STARTED at once."""
+    amqp, amqps, dist, epmd_port = _free_ports(4)
+    (folder / "rabbitmq.conf").write_text(_config(folder, amqp, amqps, dist))
     env = {
         **os.environ,
         "HOME": str(folder),  # the Erlang cookie
         "ERL_EPMD_ADDRESS": "127.0.0.1",
         "ERL_EPMD_PORT": str(epmd_port),
-        "RABBITMQ_NODENAME": node,
+        "RABBITMQ_NODENAME": f"hub{amqp}@localhost",
         "RABBITMQ_CONFIG_FILE": str(folder / "rabbitmq.conf"),
         "RABBITMQ_ENABLED_PLUGINS_FILE": str(folder / "enabled_plugins"),
         "RABBITMQ_MNESIA_BASE": str(folder / "mnesia"),
         "RABBITMQ_LOG_BASE": str(folder / "log"),
         "RABBITMQ_PID_FILE": str(folder / "rabbitmq.pid"),
     }
+    epmd = subprocess.Popen(
+        [epmd_bin, "-address", "127.0.0.1", "-port", str(epmd_port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    started.append(epmd)
+    _wait_listening(epmd_port, epmd)  # else the node may start without distribution
     log = folder / "server.log"
-    epmd: subprocess.Popen[bytes] | None = None
-    process: subprocess.Popen[bytes] | None = None
-    try:
-        epmd = subprocess.Popen(
-            [epmd_bin, "-address", "127.0.0.1", "-port", str(epmd_port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        with log.open("wb") as out:
-            process = subprocess.Popen(
+    with log.open("wb") as out:
+        started.append(
+            subprocess.Popen(
                 [str(SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder
             )
-        _ready(amqp, process, log, timeout=120)
-        yield RabbitMQ("127.0.0.1", amqp, amqps, ca_file)
-    finally:
-        if process is not None:
-            _stop(process)
-        if epmd is not None:
-            _stop(epmd)
-        shutil.rmtree(folder, ignore_errors=True)
+        )
+    _ready(amqp, started[-1], log, timeout=120)
+    return RabbitMQ("127.0.0.1", amqp, amqps, folder / "pki" / "ca.pem")
+
+
+def _stop_all(started: list[subprocess.Popen[bytes]]) -> None:
+    """The broker first, then its epmd."""
+    while started:
+        _stop(started.pop())
