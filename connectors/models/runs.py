@@ -33,9 +33,9 @@ class Run(models.Model):
 
     `values` keep secret references as placeholders (`{{secrets.X}}`); only the worker resolves
     them, inside the runtime, and everything it stores back (`stored_outcome`, `error_message`)
-    is already redacted. The catalogue foreign key may go
-    (an entry can be deleted) but the copied template id, version and name keep the run readable:
-    a run never vanishes with its template.
+    is already redacted. The catalogue foreign key may go (an entry can be deleted) but the
+    copied template id, version and name keep the run readable: a run never vanishes with its
+    template.
     """
 
     template_id = models.CharField(max_length=255, db_index=True)
