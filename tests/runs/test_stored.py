@@ -20,9 +20,10 @@ from django.urls import reverse
 
 from connectors.models import Run, RunOutcome, RunStatus
 from connectors.registry import Registry
+from connectors.runs import stored
 from connectors.runs.services import run_start
 from connectors.runs.stored import StoredError, StoredOutcome, StoredOutcomeError
-from connectors.runtime import JobRequest, run_job
+from connectors.runtime import Completed, JobRequest, Trace, run_job
 from connectors.secrets import MappingSecretProvider
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -99,6 +100,21 @@ def test_a_failure_around_the_runtime_round_trips() -> None:
         "outcome": "failed", "variables": {}, "result": None,
         "error": {"code": None, "message": "The worker went away."}, "retries": 0,
         "backoff_ms": None, "duration_ms": None, "job_result": None,
+    }  # fmt: skip
+
+
+def test_parts_larger_than_the_limit_are_cut_and_the_record_still_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stored, "MAX_STORED_JSON_BYTES", 200)
+    logs = [{"level": "INFO", "message": f"line {i:02d}"} for i in range(20)]  # ~40 bytes each
+    trace = Trace(job_type="t", response="x" * 500, logs=logs, variables={"r": "small"})
+    record = _round_trip(StoredOutcome.from_outcome(Completed({"r": "small"}, trace)))
+    assert record.variables == {"r": "small"}
+    assert record.response["truncated"] is True and record.response["bytes"] == 502
+    assert record.logs[:-1] == logs[:5]  # whole records, 39 bytes each
+    assert record.logs[-1] == {
+        "level": "WARNING", "message": "15 more log records left out: a run keeps 200 bytes of them"
     }  # fmt: skip
 
 
