@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
@@ -31,6 +31,7 @@ from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource
 from connectors.runs import events, masking, selectors, services
 from connectors.runs.limits import RunLimitReached
+from connectors.runs.stored import StoredOutcomeError
 
 MAX_WAIT = 30.0
 
@@ -89,13 +90,63 @@ class RunSerializer(RunSummarySerializer):
     variables = serializers.JSONField()
     job = serializers.JSONField()
     time_limit = serializers.FloatField()
-    result = serializers.JSONField(help_text="The outcome, as `manage.py dryrun` prints it")
-    trace = serializers.JSONField()
-    logs = serializers.JSONField()
-    http_exchanges = serializers.JSONField()
+    # The stored outcome (connectors.runs.stored) in the fields this API answered before it
+    # was one record; a client written then reads the same names and values.
+    result = serializers.SerializerMethodField(
+        help_text="The outcome, as `manage.py dryrun` prints it (null until done)"
+    )
+    trace = serializers.SerializerMethodField(
+        help_text="Timings, the error map, the error expression and the secrets used"
+    )
+    logs = serializers.SerializerMethodField()
+    http_exchanges = serializers.SerializerMethodField(
+        help_text="The exchanges of every protocol (HTTP requests and other connections)"
+    )
+    outcome_unreadable = serializers.SerializerMethodField(
+        help_text="Why the stored outcome cannot be read by this hub (null when it can)"
+    )
     configuration = serializers.IntegerField(source="configuration_id", allow_null=True)
     test_passed = serializers.BooleanField(allow_null=True)
     test_report = serializers.JSONField()
+
+    def to_representation(self, instance: Run) -> Any:
+        # read the record once for the five fields made from it
+        self._problem: str | None = None
+        try:
+            self._record = instance.outcome_record
+        except StoredOutcomeError as exc:
+            self._record, self._problem = None, str(exc)
+        return super().to_representation(instance)
+
+    @extend_schema_field(serializers.JSONField())  # as these fields were declared before
+    def get_result(self, run: Run) -> dict[str, Any] | None:
+        return self._record.printed() if self._record is not None else None
+
+    @extend_schema_field(serializers.JSONField())
+    def get_trace(self, run: Run) -> dict[str, Any] | None:
+        record = self._record
+        if record is None or record.trace is None:
+            return None
+        trace = record.trace.model_dump()
+        trace.update(  # the copies the trace carried before
+            result=record.response,
+            variables=record.variables,
+            duration_ms=record.duration_ms,
+            job_result=record.job_result,
+        )
+        return trace
+
+    @extend_schema_field(serializers.JSONField())
+    def get_logs(self, run: Run) -> list[dict[str, Any]]:
+        return self._record.logs if self._record is not None else []
+
+    @extend_schema_field(serializers.JSONField())
+    def get_http_exchanges(self, run: Run) -> list[dict[str, Any]]:
+        return self._record.exchanges if self._record is not None else []
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_outcome_unreadable(self, run: Run) -> str | None:
+        return self._problem
 
 
 @extend_schema(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 
 from connectors.catalogue.addresses import version_label
+from connectors.runs.stored import StoredOutcome
 
 
 class RunStatus(models.TextChoices):
@@ -33,10 +32,10 @@ class Run(models.Model):
     """A dry-run: what was asked (template, values, sample variables, who) and what happened.
 
     `values` keep secret references as placeholders (`{{secrets.X}}`); only the worker resolves
-    them, inside the runtime, and everything it stores back (`result`, `trace`, `logs`,
-    `http_exchanges`, `error_message`) is already redacted. The catalogue foreign key may go
-    (an entry can be deleted) but the copied template id, version and name keep the run readable:
-    a run never vanishes with its template.
+    them, inside the runtime, and everything it stores back (`stored_outcome`, `error_message`)
+    is already redacted. The catalogue foreign key may go (an entry can be deleted) but the
+    copied template id, version and name keep the run readable: a run never vanishes with its
+    template.
     """
 
     template_id = models.CharField(max_length=255, db_index=True)
@@ -91,21 +90,20 @@ class Run(models.Model):
     status = models.CharField(
         max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
     )
+    # The kind of outcome, copied from the record for the lists' filters (blank until done).
     outcome = models.CharField(max_length=16, choices=RunOutcome.choices, blank=True)
-    # The outcome as the `dryrun` command prints it: outcome, variables, result, error,
-    # retries, backoff_ms, duration_ms (runtime.Outcome.as_dict() without the trace).
-    result = models.JSONField(null=True, blank=True)
-    # The runtime's trace without logs and exchanges: timings, error map, error expression...
-    trace = models.JSONField(null=True, blank=True)
-    logs = models.JSONField(default=list, blank=True)
-    http_exchanges = models.JSONField(default=list, blank=True)
-    # Why a failed run failed, in one message (the runtime's, or the worker's when it died).
+    # The whole outcome in one versioned record (connectors.runs.stored.StoredOutcome: the
+    # variables, the connector's response, error, retries, trace, logs and exchanges), null
+    # until the run is done. One column, not one per part: the parts are written and read
+    # together, and one version number covers them all. Read it through `outcome_record`.
+    stored_outcome = models.JSONField(null=True, blank=True)
+    # Why a failed run failed, in one message (copied from the record for the lists).
     error_message = models.TextField(blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    duration_ms = models.FloatField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)  # copied from the record
     task_id = models.CharField(max_length=64, blank=True)
     worker = models.CharField(max_length=255, blank=True)
     # How many times a worker picked the run up; above one means a redelivery after a crash.
@@ -126,11 +124,14 @@ class Run(models.Model):
     def version_label(self) -> str:
         return version_label(self.version)
 
-    def outcome_dict(self) -> dict[str, Any] | None:
-        """The stored outcome in the `dryrun` command's JSON shape (None while not done)."""
-        if not self.is_done or self.result is None:
+    @property
+    def outcome_record(self) -> StoredOutcome | None:
+        """The stored outcome, typed (None while not done); StoredOutcomeError when it cannot
+        be read. Read afresh each time: a masked copy of the run (runs.masking) must not see
+        a record cached from the original."""
+        if self.stored_outcome is None:
             return None
-        return dict(self.result)
+        return StoredOutcome.load(self.stored_outcome)
 
 
 class RunTestCase(models.Model):

@@ -22,12 +22,12 @@ from connectors.elementtemplates import ElementTemplate, field_key
 from connectors.forms import masked_values, template_for
 from connectors.forms.fields import credential_name, is_credential
 from connectors.models import Run, TemplateVersion
+from connectors.runs.stored import redact_content
 from connectors.secrets import MASK, Redactor, find_references
 
-# The other parts of a run a page or the API shows; the redactor goes over each.
-SHOWN_FIELDS = (
-    "variables", "result", "trace", "logs", "http_exchanges", "error_message", "test_report",
-)  # fmt: skip
+# The other parts of a run a page or the API shows; the redactor goes over each (and over the
+# stored outcome's content: stored.redact_content).
+SHOWN_FIELDS = ("variables", "error_message", "test_report")
 
 
 def shown_run(run: Run, template: ElementTemplate | None = None) -> Run:
@@ -45,6 +45,7 @@ def shown_run(run: Run, template: ElementTemplate | None = None) -> Run:
     shown.job = redactor.redact(job)
     for name in SHOWN_FIELDS:
         setattr(shown, name, redactor.redact(getattr(run, name)))
+    shown.stored_outcome = redact_content(run.stored_outcome, redactor.redact)
     return shown
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from connectors.health import check_worker
 from connectors.models import Run, RunStatus
+from connectors.runs.stored import StoredOutcome
 
 # A queued run younger than this is not worth asking the workers about: a worker that is there
 # picks a run up in milliseconds.
@@ -56,7 +57,7 @@ def run_list(
     runs = (
         runs_visible_to(user)
         .select_related("created_by")
-        .defer("values", "variables", "job", "result", "trace", "logs", "http_exchanges")
+        .defer("values", "variables", "job", "stored_outcome")
     )
     if template_id:
         runs = runs.filter(template_id=template_id)
@@ -165,20 +166,19 @@ class Bar:
     kind: str = "phase"  # or "http": an exchange inside the call
 
 
-def waterfall(run: Run) -> list[Bar]:
-    """The run's phases and HTTP exchanges as bars on one time axis (percent of the run)."""
-    trace = run.trace or {}
-    timings: dict[str, float] = trace.get("timings_ms") or {}
-    if not timings:
+def waterfall(record: StoredOutcome | None) -> list[Bar]:
+    """A run's phases and exchanges as bars on one time axis (percent of the run)."""
+    timings = record.trace.timings_ms if record is not None and record.trace is not None else {}
+    if record is None or not timings:
         return []
-    total = max(float(trace.get("duration_ms") or 0), sum(timings.values()), 0.001)
+    total = max(float(record.duration_ms or 0), sum(timings.values()), 0.001)
     bars: list[Bar] = []
     offset = 0.0
     for key, label in PHASES:
         ms = float(timings.get(key, 0.0))
         bars.append(_bar(label, offset, ms, total))
         if key == "call":
-            bars.extend(_exchange_bars(run.http_exchanges or [], offset, total))
+            bars.extend(_exchange_bars(record.exchanges, offset, total))
         offset += ms
     return bars
 

@@ -33,7 +33,6 @@ from connectors.execution.hub import dry_run_environment
 from connectors.forms import check
 from connectors.models import (
     Run,
-    RunOutcome,
     RunSource,
     RunStatus,
     RunTestCase,
@@ -47,6 +46,7 @@ from connectors.runs.limits import (
     default_connector_limit,
     limits_for,
 )
+from connectors.runs.stored import StoredOutcome
 from connectors.runs.verdicts import check_run
 from connectors.runtime import JobRequest
 from connectors.secrets import SecretProvider
@@ -54,7 +54,6 @@ from connectors.secrets import SecretProvider
 logger = logging.getLogger(__name__)
 
 MAX_VALUES_BYTES = 1_048_576  # values or variables larger than this are refused
-MAX_STORED_JSON_BYTES = 2_097_152  # a stored result/trace part above this is cut
 # Deeper values are refused up front: every recursive walker on the way (job building, FEEL,
 # JSON encoding) would otherwise hit Python's recursion limit somewhere in the middle. The
 # API's JSON parser (connectors.api.parsers) draws the line at the same depth.
@@ -348,8 +347,8 @@ def run_execute(
     try:
         # The environment audits the secrets the run used before the outcome is stored, so
         # that whoever sees the run done also finds the use in the audit trail.
-        outcome = _outcome_of(run, secrets, registry)
-        stored = _store(run, outcome)
+        record = _outcome_of(run, secrets, registry)
+        stored = _store(run, record)
     except SoftTimeLimitExceeded:
         return run_fail(run.pk, "The dry-run did not finish within the worker's soft time limit.")
     except Exception as exc:
@@ -381,7 +380,7 @@ def _claim(run_id: int, worker: str) -> Run | None:
 
 def _outcome_of(
     run: Run, secrets: SecretProvider | None, registry: Registry | None
-) -> dict[str, Any]:
+) -> StoredOutcome:
     job = run.job
     request = JobRequest(
         type=job["type"],
@@ -390,47 +389,32 @@ def _outcome_of(
         retries=int(job.get("retries", 3)),
     )
     environment = dry_run_environment(run, secrets=secrets, registry=registry)
-    return environment.run(request).as_dict()
+    return StoredOutcome.from_outcome(environment.run(request))
 
 
-def _store(run: Run, outcome: dict[str, Any]) -> bool:
+def _store(run: Run, record: StoredOutcome) -> bool:
     """Write the (already redacted) outcome; False when the run is gone or was failed meanwhile."""
-    data = dict(outcome)
-    trace = dict(data.pop("trace", None) or {})
-    logs = trace.pop("logs", [])
-    exchanges = trace.pop("http_exchanges", [])
-    error = data.get("error") or {}
-    stored = _bounded(data)
     updated = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-        **_verdict_fields(run.test_case_id, stored),
-        status=RunStatus.DONE,
-        outcome=data["outcome"],
-        result=stored,
-        trace=_bounded(trace),
-        logs=_bounded(logs),
-        http_exchanges=_bounded(exchanges),
-        error_message=(error.get("message") or "") if data["outcome"] != "completed" else "",
-        finished_at=timezone.now(),
-        duration_ms=data.get("duration_ms"),
+        **_outcome_fields(run.test_case_id, record), finished_at=timezone.now()
     )
     return bool(updated)
 
 
-def _verdict_fields(test_case_id: int | None, result: dict[str, Any]) -> dict[str, Any]:
-    """test_passed and test_report for a run that checks a test case (nothing otherwise)."""
+def _outcome_fields(test_case_id: int | None, record: StoredOutcome) -> dict[str, Any]:
+    """The columns a finished run's RECORD sets: the record, the copies the lists filter and
+    show (outcome, error message, duration), and a test case's verdict."""
+    fields: dict[str, Any] = {
+        "status": RunStatus.DONE,
+        "stored_outcome": record.dump(),
+        "outcome": record.kind,
+        "error_message": record.message,
+        "duration_ms": record.duration_ms,
+    }
     test_case = RunTestCase.objects.filter(pk=test_case_id).first() if test_case_id else None
-    if test_case is None:
-        return {}
-    verdict = check_run(test_case, result)
-    return {"test_passed": verdict.passed, "test_report": verdict.report}
-
-
-def _bounded(value: Any) -> Any:
-    """VALUE, or a note in its place when its JSON is larger than MAX_STORED_JSON_BYTES."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    if len(text.encode()) <= MAX_STORED_JSON_BYTES:
-        return json.loads(text)
-    return {"truncated": True, "bytes": len(text.encode()), "start": text[:4096]}
+    if test_case is not None:
+        verdict = check_run(test_case, record)
+        fields.update(test_passed=verdict.passed, test_report=verdict.report)
+    return fields
 
 
 # --------------------------------------------------------------------------------------------
@@ -450,28 +434,12 @@ def run_fail(run_id: int, reason: str) -> Run | None:
 
 
 def _fail(run_id: int, reason: str) -> Run | None:
-    now = timezone.now()
-    result = {
-        "outcome": RunOutcome.FAILED.value,
-        "variables": {},
-        "result": None,
-        "error": {"code": None, "message": reason},
-        "retries": 0,
-        "backoff_ms": None,
-        "duration_ms": None,
-    }
+    record = StoredOutcome.failure(reason)
     test_case_id = Run.objects.filter(pk=run_id).values_list("test_case_id", flat=True).first()
     updated = (
         Run.objects.filter(pk=run_id)
         .exclude(status=RunStatus.DONE)
-        .update(
-            **_verdict_fields(test_case_id, result),
-            status=RunStatus.DONE,
-            outcome=RunOutcome.FAILED,
-            result=result,
-            error_message=reason,
-            finished_at=now,
-        )
+        .update(**_outcome_fields(test_case_id, record), finished_at=timezone.now())
     )
     if updated:
         events.publish(run_id, RunStatus.DONE)

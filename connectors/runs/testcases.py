@@ -35,6 +35,7 @@ from connectors.models import (
 )
 from connectors.runs.limits import RunLimitReached, lock_quota
 from connectors.runs.services import run_fail, run_start
+from connectors.runs.stored import StoredOutcomeError
 
 MAX_CONDITIONS = 50
 MAX_DIFF_LINES = 12
@@ -200,16 +201,27 @@ def _changes(previous: Run | None, current: Run | None) -> list[str]:
     changes = []
     if previous.outcome != current.outcome:
         changes.append(f"outcome: {previous.outcome or '—'} → {current.outcome}")
-    old, new = previous.result or {}, current.result or {}
-    changes += json_diff(old.get("variables"), new.get("variables"), "variables")
-    changes += json_diff(old.get("result"), new.get("result"), "response")
-    changes += json_diff(old.get("error"), new.get("error"), "error")
+    old, new = _compared(previous), _compared(current)
+    for part in ("variables", "response", "error"):
+        changes += json_diff(old.get(part), new.get(part), part)
     if len(changes) > MAX_DIFF_LINES:
         changes = [
             *changes[: MAX_DIFF_LINES - 1],
             f"… and {len(changes) - MAX_DIFF_LINES + 1} more",
         ]
     return changes
+
+
+def _compared(run: Run) -> dict[str, Any]:
+    """What the table compares of RUN's outcome (nothing when it cannot be read)."""
+    try:
+        record = run.outcome_record
+    except StoredOutcomeError:
+        return {}
+    if record is None:
+        return {}
+    error = None if record.error is None else record.error.model_dump()
+    return {"variables": record.variables, "response": record.response, "error": error}
 
 
 def json_diff(old: Any, new: Any, path: str = "") -> list[str]:

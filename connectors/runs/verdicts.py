@@ -12,6 +12,7 @@ from typing import Any
 
 from connectors import feel
 from connectors.models import RunTestCase
+from connectors.runs.stored import StoredOutcome
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,11 @@ class Verdict:
     report: list[dict[str, Any]] = field(default_factory=list)
 
 
-def check_run(test_case: RunTestCase, result: dict[str, Any]) -> Verdict:
-    """Check a finished run's stored RESULT (the `dryrun` JSON shape) against TEST_CASE."""
+def check_run(test_case: RunTestCase, record: StoredOutcome) -> Verdict:
+    """Check a finished run's stored outcome RECORD against TEST_CASE."""
     report: list[dict[str, Any]] = []
-    outcome = result.get("outcome")
-    error = result.get("error")
+    outcome = record.kind
+    error = None if record.error is None else record.error.model_dump()
     if test_case.expected_outcome:
         report.append(
             _line(
@@ -43,8 +44,8 @@ def check_run(test_case: RunTestCase, result: dict[str, Any]) -> Verdict:
             )
         )
     context = {
-        "response": result.get("result"),
-        "variables": result.get("variables") or {},
+        "response": record.response,
+        "variables": record.variables,
         "error": error,
         "outcome": outcome,
     }

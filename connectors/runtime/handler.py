@@ -426,7 +426,7 @@ class _Run:
 
     def _complete_trace(self, outcome: Outcome) -> None:
         redact = self.redactor.redact
-        self.trace.result = redact(self.result)
+        self.trace.response = redact(self.result)
         if isinstance(outcome, Completed) and outcome.job_result is not None:
             self.trace.job_result = redact(outcome.job_result)
         if self.trace.error_expression is not None:
@@ -434,9 +434,9 @@ class _Run:
         variables = outcome.variables
         self.trace.variables = redact(variables) if variables is not None else None
         self.trace.logs = self.capture.records if self.capture else []
-        self.trace.http_exchanges = [_stored_exchange(_fields(x), redact) for x in self.exchanges]
+        self.trace.exchanges = [_stored_exchange(_fields(x), redact) for x in self.exchanges]
         if self.borrowed:  # as _shown_message: no answer, so the error was made from the input
-            for exchange in self.trace.http_exchanges:
+            for exchange in self.trace.exchanges:
                 if exchange.get("status") is None and exchange.get("error"):
                     exchange["error"] = WITHHELD_EXCHANGE_ERROR
         self.trace.duration_ms = _ms(self.clock() - self.started)

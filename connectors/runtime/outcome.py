@@ -1,4 +1,4 @@
-"""Job in, outcome out: the types both adapters see, and the outcome's stored dict form.
+"""Job in, outcome out: the types both adapters see (stored by `connectors.runs.stored`).
 
 Follows Camunda's `io.camunda.connector.runtime.core.outbound.ConnectorResult` (a success with
 its response, or an error) and the three commands `SpringConnectorJobHandler` ends a job with:
@@ -28,34 +28,24 @@ class JobRequest:
 
 @dataclass
 class Trace:
-    """What happened inside one run, for the run page; every value here is already redacted."""
+    """What happened inside one run, for the run page; every value here is already redacted.
+
+    `response` is the connector's raw return value (Camunda's resultExpression sees it as
+    `response`); `variables` and `job_result` are the outcome's, redacted; `exchanges` are the
+    connections of any protocol the connector recorded. `connectors.runs.stored` stores it.
+    """
 
     job_type: str
-    result: JSON = None
+    response: JSON = None
     error: dict[str, Any] | None = None
     error_expression: dict[str, Any] | None = None
     variables: dict[str, Any] | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     duration_ms: float = 0.0
     logs: list[dict[str, Any]] = field(default_factory=list)
-    http_exchanges: list[dict[str, Any]] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
     secrets_used: list[str] = field(default_factory=list)
     job_result: dict[str, Any] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "job_type": self.job_type,
-            "result": self.result,
-            "error": self.error,
-            "error_expression": self.error_expression,
-            "variables": self.variables,
-            "timings_ms": self.timings_ms,
-            "duration_ms": self.duration_ms,
-            "logs": self.logs,
-            "http_exchanges": self.http_exchanges,
-            "secrets_used": self.secrets_used,
-            "job_result": self.job_result,
-        }
 
 
 @dataclass(frozen=True)
@@ -68,9 +58,6 @@ class Completed:
     job_result: dict[str, Any] | None = None
     kind: Literal["completed"] = "completed"
 
-    def as_dict(self) -> dict[str, Any]:
-        return _outcome_dict(self, error=None, retries=None, backoff=None)
-
 
 @dataclass(frozen=True)
 class BpmnErrorOutcome:
@@ -81,10 +68,6 @@ class BpmnErrorOutcome:
     variables: dict[str, Any]
     trace: Trace = field(repr=False, compare=False)
     kind: Literal["bpmn_error"] = "bpmn_error"
-
-    def as_dict(self) -> dict[str, Any]:
-        error = {"code": self.code, "message": self.message}
-        return _outcome_dict(self, error=error, retries=None, backoff=None)
 
 
 @dataclass(frozen=True)
@@ -103,31 +86,5 @@ class Failed:
     code: str | None = None
     kind: Literal["failed"] = "failed"
 
-    def as_dict(self) -> dict[str, Any]:
-        error = {"code": self.code, "message": self.message}
-        return _outcome_dict(self, error=error, retries=self.retries, backoff=self.backoff)
-
 
 Outcome: TypeAlias = Completed | BpmnErrorOutcome | Failed
-
-
-def _outcome_dict(
-    outcome: Outcome,
-    *,
-    error: dict[str, Any] | None,
-    retries: int | None,
-    backoff: timedelta | None,
-) -> dict[str, Any]:
-    """The stored, JSON-serialisable form (the `dryrun` command prints it as well)."""
-    trace = outcome.trace
-    return {
-        "outcome": outcome.kind,
-        "variables": trace.variables or {},
-        "result": trace.result,
-        "error": error,
-        "retries": retries,
-        "backoff_ms": None if backoff is None else backoff / timedelta(milliseconds=1),
-        "duration_ms": trace.duration_ms,
-        "job_result": trace.job_result,
-        "trace": trace.as_dict(),
-    }

@@ -44,6 +44,7 @@ from connectors.models import (
 from connectors.registry import UnknownJobType
 from connectors.runs import events, masking, selectors, services, testcases
 from connectors.runs.limits import RunLimitReached
+from connectors.runs.stored import StoredOutcomeError
 
 LIVE_HOLD_SECONDS = 1.5
 PAGE_SIZE = 50
@@ -203,29 +204,34 @@ INCIDENT_VARIABLES = " | Error variables: "
 
 
 def _live_context(run: Run) -> dict[str, Any]:
-    result = run.result or {}
-    trace = run.trace or {}
     failed = run.outcome == RunOutcome.FAILED
-    return {
+    context: dict[str, Any] = {
         "run": run,
         # The message once, plainly; Camunda's incident text stays in one collapsed detail.
         "message": plain_message(run.error_message) if failed else "",
         "not_here": _not_here(run) if failed else None,
         "statuses": _steps(run),
         "no_worker": selectors.waiting_without_worker(run),
-        "result": result,
-        "error": result.get("error"),
-        "output_json": _pretty(result.get("variables")) if run.is_done else "",
-        "raw_json": _pretty(result.get("result")) if run.is_done else "",
-        "job_result_json": _pretty(result["job_result"]) if result.get("job_result") else "",
-        "trace": trace,
-        "error_map_json": _pretty(trace.get("error")) if trace.get("error") else "",
-        "error_expression": trace.get("error_expression"),
-        "error_expression_json": _pretty(trace.get("error_expression"))
-        if trace.get("error_expression")
-        else "",
-        "bars": selectors.waterfall(run) if run.is_done else [],
-        "exchanges": [_exchange_view(x) for x in run.http_exchanges or []],
+    }
+    try:
+        record = run.outcome_record
+    except StoredOutcomeError as exc:  # a row this hub cannot read: say so, show the rest
+        return {**context, "unreadable": str(exc)}
+    if record is None:
+        return context
+    trace = record.trace
+    error_map = trace.error if trace is not None else None
+    error_expression = trace.error_expression if trace is not None else None
+    return {
+        **context,
+        "record": record,
+        "output_json": _pretty(record.variables),
+        "raw_json": _pretty(record.response),
+        "job_result_json": _pretty(record.job_result) if record.job_result else "",
+        "error_map_json": _pretty(error_map) if error_map else "",
+        "error_expression_json": _pretty(error_expression) if error_expression else "",
+        "bars": selectors.waterfall(record),
+        "exchanges": [_exchange_view(x) for x in record.exchanges],
     }
 
 

@@ -132,10 +132,10 @@ def test_rest_dry_run(egress_worker, versions, local, auth, authorization):
         versions[REST_ID],
         {"method": "GET", "url": f"{local.url}/api", **auth_values(local, auth)},
     )
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
     assert local.last("/api").header("Authorization") == authorization
-    assert run.result["variables"] == {"myResponseBody": {"hello": "dry-run"}}
-    assert run.http_exchanges[-1]["status"] == 200
+    assert run.outcome_record.variables == {"myResponseBody": {"hello": "dry-run"}}
+    assert run.outcome_record.exchanges[-1]["status"] == 200
 
 
 @pytest.mark.parametrize(("auth", "authorization"), AUTHS, ids=[a["type"] for a, _ in AUTHS])
@@ -150,9 +150,9 @@ def test_graphql_dry_run(egress_worker, versions, local, auth, authorization):
             **auth_values(local, auth),
         },
     )
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
     assert local.last("/graphql").header("Authorization") == authorization
-    assert run.result["variables"]["result"]["body"] == {"data": {"hello": "world"}}
+    assert run.outcome_record.variables["result"]["body"] == {"data": {"hello": "world"}}
 
 
 @pytest.mark.parametrize("authentication", ["none", "usernameToken", "signature"])
@@ -174,8 +174,8 @@ def test_soap_dry_run(egress_worker, versions, local, authentication):
             "resultVariable": "result",
         },
     )
-    assert run.outcome == "completed", run.result
-    envelope = run.result["variables"]["result"]["Envelope"]
+    assert run.outcome == "completed", run.stored_outcome
+    envelope = run.outcome_record.variables["result"]["Envelope"]
     assert envelope["Body"]["AddResponse"]["Result"] == "3"
     sent = local.last(path).body.decode()
     assert ("<wsse:Username>ada</wsse:Username>" in sent) == (authentication == "usernameToken")
@@ -211,8 +211,8 @@ def test_a_secret_in_the_url_never_reaches_the_stored_run(egress_worker, version
         },
         user,
     )
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
     assert dict(local.last().query) == {"q": secret, "key": secret}  # it was sent
-    assert run.http_exchanges[0]["url"] == f"{local.url}/items/***?q=***&key=***"
+    assert run.outcome_record.exchanges[0]["url"] == f"{local.url}/items/***?q=***&key=***"
     row = Run.objects.filter(pk=run.pk).values().get()
     assert "sesame" not in json.dumps(row, default=str)

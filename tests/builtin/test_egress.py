@@ -118,7 +118,7 @@ def test_every_redirect_hop_is_checked(server):
     )
     assert outcome.kind == "failed"
     assert "169.254.169.254 is a cloud metadata address (rule 'cloud-metadata')" in outcome.message
-    assert [x["status"] for x in outcome.trace.http_exchanges] == [302]
+    assert [x["status"] for x in outcome.trace.exchanges] == [302]
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(server):
@@ -139,7 +139,7 @@ def test_the_connection_goes_to_the_address_that_was_checked(server):
 def test_a_rest_exchange_is_recorded_as_a_protocol_neutral_exchange(server):
     url = f"{server.url}/x"
     outcome = run_template(V18, {"method": "GET", "url": url, "resultVariable": "r"})
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert (exchange["protocol"], exchange["target"], exchange["summary"]) == (
         "http",
         url,

@@ -62,4 +62,4 @@ def test_an_entry_added_in_the_app_reaches_the_running_worker(
 
     allowed = dry_run(versions[REST_ID], values)
     assert allowed.outcome == "completed", allowed.error_message
-    assert allowed.result["variables"]["result"]["body"] == {"hello": "from 127.0.0.2"}
+    assert allowed.outcome_record.variables["result"]["body"] == {"hello": "from 127.0.0.2"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.runs.stored import StoredOutcome
 from tests.builtin.conftest import (
     GRAPHQL_FILE,
     GRAPHQL_ID,
@@ -39,7 +40,7 @@ NESTING_MESSAGE = "the response body is nested more than 256 levels deep"
 def assert_nesting_failure(outcome: object) -> None:
     assert outcome.kind == "failed", outcome
     assert NESTING_MESSAGE in outcome.message
-    assert "RecursionError" not in str(outcome.as_dict())
+    assert "RecursionError" not in str(StoredOutcome.from_outcome(outcome).dump())
 
 
 @pytest.mark.parametrize("tpl", [REST, REST_LEGACY], ids=["json-format", "legacy"])

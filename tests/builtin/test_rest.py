@@ -133,7 +133,7 @@ def test_redirects_are_followed_when_asked_and_post_becomes_get(server):
     )
     assert result_of(outcome)["body"] == {"method": "GET"}
     assert [r.method for r in server.requests] == ["POST", "GET", "GET"]
-    assert [x["status"] for x in outcome.trace.http_exchanges] == [302, 307, 200]
+    assert [x["status"] for x in outcome.trace.exchanges] == [302, 307, 200]
 
 
 def test_a_redirect_to_another_site_drops_the_credentials(server):
@@ -172,7 +172,7 @@ def test_a_read_timeout_fails_with_camundas_408(server):
     assert outcome.code == "408"
     assert outcome.retries == 2
     assert outcome.message.startswith("The request timed out.")
-    assert outcome.trace.http_exchanges[0]["error"].startswith("The request timed out")
+    assert outcome.trace.exchanges[0]["error"].startswith("The request timed out")
 
 
 def test_invalid_json_responses(server):
@@ -213,7 +213,7 @@ def test_large_bodies_are_returned_and_cut_in_the_trace(server):
         },
     )
     assert outcome.variables == {"count": 20_000}
-    exchange = outcome.trace.http_exchanges[0]
+    exchange = outcome.trace.exchanges[0]
     assert len(exchange["response_body"]) == 65_536
     assert exchange["response_body_truncated"] > 2_000_000
     # stored whole, it would exceed Camunda's 1.5 MiB output limit

@@ -58,7 +58,7 @@ def test_default_headers_give_way_to_the_users_in_any_case(server):
 def test_the_trace_shows_the_sent_headers_or_those_that_were_to_be_sent(server):
     headers = '={"X-Trace": "t-1"}'
     sent = run({"method": "GET", "url": f"{server.url}/t", "headers": headers})
-    exchange = sent.trace.http_exchanges[0]
+    exchange = sent.trace.exchanges[0]
     assert exchange["request_headers"]["X-Trace"] == "t-1"
     assert exchange["request_headers"]["Host"] == f"127.0.0.1:{server.port}"
     assert exchange["request_headers"]["User-Agent"].startswith("python-httpx/")
@@ -67,7 +67,7 @@ def test_the_trace_shows_the_sent_headers_or_those_that_were_to_be_sent(server):
         port = closed.port
     failed = run({"method": "GET", "url": f"http://127.0.0.1:{port}/t", "headers": headers})
     assert failed.kind == "failed"
-    exchange = failed.trace.http_exchanges[0]
+    exchange = failed.trace.exchanges[0]
     assert exchange["request_headers"] == {"X-Trace": "t-1"}
     assert "Could not connect" in exchange["error"]
 

@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from connectors.runs.stored import StoredOutcome
 from tests.builtin.conftest import SOAP_FILE, SOAP_ID, result_of, run_template, template
 from tests.services.http_servers import SOAP11, SOAP12, Recorded, Reply, soap_endpoint
 
@@ -112,7 +113,7 @@ def test_username_token(soap, encoded):
         ).decode()
         assert f'#PasswordDigest">{digest}</wsse:Password>' in sent
         assert "pw-123" not in sent
-    assert "pw-123" not in str(outcome.as_dict())  # the trace is redacted
+    assert "pw-123" not in str(StoredOutcome.from_outcome(outcome).dump())  # the trace is redacted
 
 
 def test_a_fault_is_a_coded_error_for_error_expressions(soap):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote
 
+from connectors.runs.stored import StoredOutcome
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import Recorded, Reply
 
@@ -18,7 +19,7 @@ MARK = "sesame"  # in every spelling of the secret, masked or not
 
 def stored_text(outcome: object) -> str:
     """Everything the hub stores about the run (outcome, variables, trace)."""
-    return json.dumps(outcome.as_dict(), ensure_ascii=False)
+    return json.dumps(StoredOutcome.from_outcome(outcome).dump(), ensure_ascii=False)
 
 
 def run_with_secret(url: str, **values: object) -> object:
@@ -39,7 +40,7 @@ def test_a_secret_in_the_path_and_query_is_masked_in_the_stored_exchange(server)
     request = server.last()
     assert unquote(request.path) == f"/items/{SECRET}/detail"  # the secret was sent
     assert dict(request.query) == {"q": SECRET, "key": SECRET}
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert exchange["url"] == f"{server.url}/items/***/detail?q=***&key=***"
     assert MARK not in stored_text(outcome)
 
@@ -54,7 +55,7 @@ def test_a_secret_in_a_redirect_location_is_masked_in_the_stored_exchange(server
     server.fallback = add_slash
     outcome = run_with_secret(f"{server.url}/items/{{{{secrets.TOKEN}}}}", followRedirects=True)
     assert result_of(outcome, "r")["body"] == {"ok": True}
-    assert [x["url"] for x in outcome.trace.http_exchanges] == [
+    assert [x["url"] for x in outcome.trace.exchanges] == [
         f"{server.url}/items/***",
         f"{server.url}/items/***/",
     ]
@@ -88,5 +89,5 @@ def test_without_secrets_the_exchange_shows_the_url_as_sent(server):
         },
     )
     result_of(outcome, "r")
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert exchange["url"] == f"{server.url}/a%20b/c?x=1%202&y=3+4%2A"

@@ -41,5 +41,5 @@ def test_smtp_to_loopback_is_refused_with_rests_message(
     assert mail.outcome == "failed"
     assert "127.0.0.1 is a loopback address (rule 'loopback')" in mail.error_message
     assert mail.error_message == rest.error_message
-    assert mail.trace["error"]["type"] == rest.trace["error"]["type"]
-    assert mail.result["retries"] == rest.result["retries"] == 0
+    assert mail.outcome_record.trace.error["type"] == rest.outcome_record.trace.error["type"]
+    assert mail.outcome_record.retries == rest.outcome_record.retries == 0

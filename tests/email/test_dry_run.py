@@ -47,7 +47,7 @@ def test_a_dry_run_sends_with_the_password_as_a_hub_secret(
     run = dry_run(email_version, smtp_values(mail_server), user)
 
     assert run.outcome == "completed", run.error_message
-    result = run.result["variables"]["result"]
+    result = run.outcome_record.variables["result"]
     assert result["sent"] is True and result["subject"] == "Order 42"
     assert received(mail_server, "bob@example.org", result["messageId"])["Subject"] == "Order 42"
     assert mail_server.password not in stored(run)
@@ -72,5 +72,5 @@ def test_a_wrong_password_fails_with_camundas_error_and_hides_the_secret(
 
     assert run.outcome == "failed"
     assert run.error_message.startswith("jakarta.mail.AuthenticationFailedException: 535")
-    assert run.trace["error"]["type"] == "java.lang.RuntimeException"
+    assert run.outcome_record.trace.error["type"] == "java.lang.RuntimeException"
     assert wrong not in stored(run)

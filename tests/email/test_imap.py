@@ -45,7 +45,7 @@ def test_list_sorted_and_limited(mail_server, mailbox):
     assert set(result[0]) == {"messageId", "fromAddress", "subject", "size"}
     assert result[0]["messageId"] == mailbox["ids"][1]
     assert result[0]["fromAddress"] == "sender1@example.com"
-    assert outcome.trace.http_exchanges[0]["protocol"] == "imap"
+    assert outcome.trace.exchanges[0]["protocol"] == "imap"
 
 
 def test_search_by_subject_or_sender(mail_server, mailbox):

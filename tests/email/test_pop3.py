@@ -36,7 +36,7 @@ def test_list_sorted_and_limited(mail_server, mailbox):
     assert [r["subject"] for r in result] == ["Hello", "Invoice 2", "Invoice 1"]
     assert set(result[0]) == {"messageId", "fromAddress", "subject", "size"}
     assert result[0]["fromAddress"] == "sender1@example.com"
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert (exchange["protocol"], exchange["status"]) == ("pop3", "ok")
     limited = pop3(mail_server, mailbox, "listEmailsPop3", **{"data.pop3Action.maxToBeRead": 1})
     assert len(result_of(limited)) == 1

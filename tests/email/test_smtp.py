@@ -67,7 +67,7 @@ def test_html_and_text_with_cc_bcc_and_custom_headers(mail_server):
         text, html = message.get_payload()
         assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
         assert "<b>shipped</b>" in html.get_payload(decode=True).decode()
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert exchange["protocol"] == "smtp"
     assert exchange["target"] == f"127.0.0.1:{mail_server.smtp}"
     assert exchange["summary"].startswith("SMTP send to 4 recipients, 250")
@@ -97,7 +97,7 @@ def test_tls_uses_starttls_only_when_the_server_offers_it(mail_server):
     no STARTTLS, so the message goes in plain text, as it would from Camunda."""
     outcome = send(mail_server, **{"data.smtpConfig.smtpCryptographicProtocol": "TLS"})
     assert result_of(outcome)["sent"] is True
-    assert "STARTTLS" not in outcome.trace.http_exchanges[0]["response_body"]
+    assert "STARTTLS" not in outcome.trace.exchanges[0]["response_body"]
 
 
 def test_ssl_verifies_the_servers_certificate(mail_server):

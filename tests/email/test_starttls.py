@@ -103,7 +103,7 @@ def test_starttls_is_used_when_offered(starttls_server, pki, tmp_path, monkeypat
     outcome = send(starttls_server)
     assert result_of(outcome)["sent"] is True
     assert starttls_server.data_over_tls is True
-    assert "STARTTLS: 220 go ahead" in outcome.trace.http_exchanges[0]["response_body"]
+    assert "STARTTLS: 220 go ahead" in outcome.trace.exchanges[0]["response_body"]
 
 
 def test_an_untrusted_certificate_stops_the_send(starttls_server):

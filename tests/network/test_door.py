@@ -79,9 +79,9 @@ def test_a_secret_goes_where_its_rule_allows_and_is_masked_in_the_exchange(
     provider = HostListProvider({"TOKEN": ["127.0.0.1"]})
     outcome = run_job(job, secrets=provider, registry=network_registry)
     assert isinstance(outcome, Completed), outcome
-    assert outcome.trace.result == {"banner": BANNER}
+    assert outcome.trace.response == {"banner": BANNER}
     assert wait_for(lambda: banner_server.received, timeout=5) == ["AUTH s3cr3t-t0ken\n"]
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert exchange["request_body"] == "AUTH ***"
     assert exchange["summary"] == "read the banner"
 
@@ -101,7 +101,7 @@ def test_sync_and_async_connections_to_loopback_get_the_policys_refusal(
     )
     assert outcome.retries == 0
     assert banner_server.connections == 0
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert exchange["status"] is None and "rule 'loopback'" in exchange["error"]
 
 
@@ -118,7 +118,7 @@ def test_the_connection_goes_to_the_vetted_address_not_to_a_second_answer(
         secrets=MappingSecretProvider({}), registry=network_registry, address_policy=policy,
     )  # fmt: skip
     assert isinstance(outcome, Completed), outcome
-    assert outcome.trace.result == {"banner": BANNER}
+    assert outcome.trace.response == {"banner": BANNER}
     assert asked == ["banner.test"]
 
 
@@ -145,7 +145,7 @@ def test_an_exchange_that_fails_to_connect_is_recorded_with_its_error(
         registry=network_registry,
     )  # fmt: skip
     assert isinstance(outcome, Failed)
-    [exchange] = outcome.trace.http_exchanges
+    [exchange] = outcome.trace.exchanges
     assert (exchange["protocol"], exchange["target"]) == ("tcp", f"127.0.0.1:{port}")
     assert exchange["status"] is None
     assert "refused" in exchange["error"].lower()

@@ -16,6 +16,7 @@ from connectors.models import Run, RunOutcome, RunStatus
 from connectors.network import allowlist
 from connectors.registry import Registry
 from connectors.runs.services import run_start
+from connectors.runs.stored import StoredOutcome
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run as rest_dry_run
 from tests.builtin.test_dry_run import versions  # noqa: F401
@@ -57,8 +58,8 @@ def test_a_tcp_connection_to_loopback_is_refused_with_rests_message(
     if host == "localhost":  # a name is refused by the address it resolves to
         assert tcp.error_message.startswith("The egress policy refused localhost resolves to")
     assert tcp.error_message == rest.error_message
-    assert tcp.trace["error"]["type"] == rest.trace["error"]["type"]
-    assert tcp.result["retries"] == rest.result["retries"] == 0
+    assert tcp.outcome_record.trace.error["type"] == rest.outcome_record.trace.error["type"]
+    assert tcp.outcome_record.retries == rest.outcome_record.retries == 0
     assert banner_server.connections == 0
 
 
@@ -77,8 +78,8 @@ def test_an_allow_list_entry_admits_it_and_the_exchange_shows_on_the_run_page(
         allowlist.entry_remove(entry=allowlist.EgressAllowEntry.objects.get(), user=user)
 
     assert run.outcome == RunOutcome.COMPLETED, run.error_message
-    assert run.result["result"] == {"banner": BANNER}
-    [exchange] = run.http_exchanges
+    assert run.outcome_record.response == {"banner": BANNER}
+    [exchange] = run.outcome_record.exchanges
     target = f"127.0.0.1:{banner_server.port}"
     assert (exchange["protocol"], exchange["target"], exchange["status"]) == ("tcp", target, "ok")
     assert exchange["response_body"] == BANNER
@@ -91,7 +92,7 @@ def test_an_allow_list_entry_admits_it_and_the_exchange_shows_on_the_run_page(
     assert BANNER in page
 
 
-def test_http_exchanges_stored_before_the_door_still_render(
+def test_exchanges_stored_before_the_door_still_render(
     catalogue: dict[str, Any], user: Any, client: Client
 ) -> None:
     """Rows written before exchanges had protocol, target and summary: HTTP as before."""
@@ -113,8 +114,9 @@ def test_http_exchanges_stored_before_the_door_still_render(
         "duration_ms": 12.5,
         "error": None,
     }
+    record = StoredOutcome(kind="completed", exchanges=[old])
     Run.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE, outcome=RunOutcome.COMPLETED, http_exchanges=[old]
+        status=RunStatus.DONE, outcome=RunOutcome.COMPLETED, stored_outcome=record.dump()
     )
     client.force_login(user)
     page = client.get(reverse("run-detail", args=[run.pk])).content.decode()

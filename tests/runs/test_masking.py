@@ -49,8 +49,8 @@ def test_the_run_page_masks_a_typed_credential_everywhere(
     signed_in_client: Any, user: Any, catalogue: dict, test_registry: Any, http_server: Any
 ) -> None:
     run = http_run(user, catalogue, test_registry, echoing(http_server))
-    assert run.outcome == "completed", run.result
-    assert TYPED in json.dumps(run.http_exchanges)  # the connector did send it ...
+    assert run.outcome == "completed", run.stored_outcome
+    assert TYPED in json.dumps(run.outcome_record.exchanges)  # the connector did send it ...
     html = signed_in_client.get(reverse("run-detail", args=[run.pk])).content.decode()
     assert spellings_in(html) == []  # ... but the page shows it nowhere
     assert "&quot;token&quot;: &quot;***&quot;" in html  # values and job: masked in place
@@ -92,7 +92,7 @@ def test_an_error_message_holding_the_credential_is_masked_in_the_lists(
     )
     values["url"] = respond_url(http_server, 401, {"echo": TYPED})
     run = http_run(user, catalogue, test_registry, values)
-    assert run.outcome == "bpmn_error" and TYPED in run.error_message, (run.result, run.trace)
+    assert run.outcome == "bpmn_error" and TYPED in run.error_message, run.stored_outcome
     for url in (reverse("run-list"), reverse("connector-runs", args=["test.http"])):
         html = signed_in_client.get(url).content.decode()
         assert f"#{run.pk}" in html and spellings_in(html) == [], url

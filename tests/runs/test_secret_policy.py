@@ -102,7 +102,7 @@ def test_the_no_op_echo_with_a_substring_expression_gets_no_secret(
     assert not any(piece in text for piece in pieces(CANARY)), "a piece of the secret is stored"
     assert run.outcome == "failed"
     assert run.error_message.startswith(NOT_FOR_CONNECTOR)
-    assert run.result["retries"] == 0  # an input error: retrying cannot help
+    assert run.outcome_record.retries == 0  # an input error: retrying cannot help
     assert not SecretAuditEvent.objects.filter(action="use").exists()
     assert Secret.objects.get().last_used_at is None  # the value was never even looked up
 
@@ -140,7 +140,7 @@ def test_the_owner_may_use_their_unrestricted_secret_anywhere(
 ) -> None:
     secret_create(name="API_TOKEN", value=CANARY, user=user)
     run = dry_run(rest, rest_values(rest, server, "{{secrets.API_TOKEN}}"), user)
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
     assert server.last("/api").header("Authorization") == f"Bearer {CANARY}"
     assert CANARY not in stored(run)
     use = SecretAuditEvent.objects.get(action="use", run_id=str(run.pk))
@@ -156,7 +156,7 @@ def test_another_user_may_use_a_restricted_secret_toward_an_allowed_host_only(
         name="ELSEWHERE", value="x-" + CANARY, allowed_hosts=["api.example.com"], user=user
     )
     allowed = dry_run(rest, rest_values(rest, server, "{{secrets.API_TOKEN}}"), other_user)
-    assert allowed.outcome == "completed", allowed.result
+    assert allowed.outcome == "completed", allowed.stored_outcome
     assert server.last("/api").header("Authorization") == f"Bearer {CANARY}"
 
     server.requests.clear()
@@ -175,7 +175,7 @@ def test_staff_may_use_any_secret(
     other_user.is_staff = True
     other_user.save()
     run = dry_run(rest, rest_values(rest, server, "{{secrets.API_TOKEN}}"), other_user)
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
 
 
 def test_a_secret_from_the_environment_is_for_staff_only(
@@ -190,7 +190,7 @@ def test_a_secret_from_the_environment_is_for_staff_only(
     user.is_staff = True
     user.save()
     run = dry_run(rest, rest_values(rest, server, "{{secrets.ENV_TOKEN}}"), user)
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
 
 
 def test_a_missing_secret_is_still_reported_as_missing(
@@ -244,7 +244,7 @@ def test_a_staff_re_run_of_someone_elses_run_cannot_send_the_staff_users_secret(
         "permissions of ada, who started the original run, and for ada: it belongs to bob and "
         "names no allowed hosts"
     )
-    assert run.result["retries"] == 0
+    assert run.outcome_record.retries == 0
     assert server.requests == []
     assert CANARY not in stored(run)
     assert (run.created_by, run.secrets_as) == (staff, user)
@@ -256,9 +256,9 @@ def test_a_staff_re_run_uses_the_creators_own_secrets_as_the_creator_could(
 ) -> None:
     secret_create(name="API_TOKEN", value=CANARY, user=user)
     original = dry_run(rest, rest_values(rest, server, "{{secrets.API_TOKEN}}"), user)
-    assert original.outcome == "completed", original.result
+    assert original.outcome == "completed", original.stored_outcome
     run = rerun(original, staff)
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
     assert server.last("/api").header("Authorization") == f"Bearer {CANARY}"
     # a re-run of that re-run still uses ada's permissions, not the staff user's
     assert run_rerun(run=run, user=staff).secrets_as == user
@@ -288,5 +288,5 @@ def test_a_staff_users_re_run_of_a_dryrun_command_run_uses_their_own_permissions
     call_command("dryrun", REST_ID, "--values", str(values), "--version", "18")
     capsys.readouterr()
     run = rerun(Run.objects.get(), staff)  # the operator's run: nobody else's values
-    assert run.outcome == "completed", run.result
+    assert run.outcome == "completed", run.stored_outcome
     assert run.secrets_as == staff

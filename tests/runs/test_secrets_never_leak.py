@@ -66,10 +66,10 @@ def test_secret_is_used_in_the_worker_and_never_stored_or_shown(
     assert any(
         r["headers"].get("Authorization") == f"Bearer {CANARY}" for r in http_server.requests
     )
-    assert done[2].result["variables"]["r"]["body"] == {"echo": "***"}
-    assert done[2].http_exchanges[0]["request_headers"]["Authorization"] == "Bearer ***"
+    assert done[2].outcome_record.variables["r"]["body"] == {"echo": "***"}
+    assert done[2].outcome_record.exchanges[0]["request_headers"]["Authorization"] == "Bearer ***"
     assert done[3].error_message.startswith("no: Unauthorized")
-    assert done[3].http_exchanges[0]["request_headers"]["Authorization"] == "Bearer ***"
+    assert done[3].outcome_record.exchanges[0]["request_headers"]["Authorization"] == "Bearer ***"
     # the stored run keeps the reference, never the value
     assert done[0].values == {"text": "{{secrets.API_KEY}}"}
     assert done[0].job["variables"]["text"] == "{{secrets.API_KEY}}"

@@ -55,10 +55,10 @@ def test_in_process_run_stores_the_outcome(catalogue: dict, test_registry: Any) 
     done = run_execute(run.pk, secrets=NO_SECRETS, registry=test_registry)
     assert done is not None and done.status == RunStatus.DONE
     assert done.outcome == RunOutcome.COMPLETED
-    assert done.result["variables"] == {"answer": 42}
-    assert done.result["result"] == {"echo": 21}
-    assert done.result["error"] is None
-    assert set(done.trace["timings_ms"]) == {"secrets", "validation", "call", "mapping"}
+    assert done.outcome_record.variables == {"answer": 42}
+    assert done.outcome_record.response == {"echo": 21}
+    assert done.outcome_record.error is None
+    assert set(done.outcome_record.trace.timings_ms) == {"secrets", "validation", "call", "mapping"}
     assert done.started_at <= done.finished_at and done.duration_ms >= 0
 
 
@@ -98,9 +98,9 @@ def test_connector_exception_fails_the_run_not_the_caller(
     run = start(catalogue["test.http"], {"url": "http://127.0.0.1:9/unreachable"})
     done = run_execute(run.pk, secrets=NO_SECRETS, registry=test_registry)
     assert done.outcome == RunOutcome.FAILED
-    assert done.result["retries"] == 2
-    assert "ConnectError" in done.trace["error"]["type"]
-    assert done.error_message.startswith(done.trace["error"]["message"])
+    assert done.outcome_record.retries == 2
+    assert "ConnectError" in done.outcome_record.trace.error["type"]
+    assert done.error_message.startswith(done.outcome_record.trace.error["message"])
 
 
 def test_unknown_job_type_fails_with_the_reason(catalogue: dict) -> None:
@@ -108,7 +108,7 @@ def test_unknown_job_type_fails_with_the_reason(catalogue: dict) -> None:
 
     run = start(catalogue["test.echo"], {"text": "x"})
     done = run_execute(run.pk, secrets=NO_SECRETS, registry=load_registry(plugins=[]))
-    assert done.outcome == RunOutcome.FAILED and done.result["retries"] == 0
+    assert done.outcome == RunOutcome.FAILED and done.outcome_record.retries == 0
     assert "No connector is registered for job type 'test:echo:1'" in done.error_message
 
 

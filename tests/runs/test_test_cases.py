@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from connectors.models import Run, RunTestCase, SavedConfiguration
+from connectors.runs.stored import StoredError, StoredOutcome
 from connectors.runs.testcases import json_diff, save_test_case, table_of_test_cases
 from connectors.runs.verdicts import check_run
 
@@ -51,11 +52,8 @@ def test_check_run_reports_each_expectation(user: Any) -> None:
         expected_error_code="404",
         conditions=['error.message = "Not Found"', "response.status = 200", "unknown(1)"],
     )
-    verdict = check_run(
-        case,
-        {"outcome": "bpmn_error", "error": {"code": "404", "message": "Not Found"},
-         "result": None, "variables": {}},
-    )  # fmt: skip
+    record = StoredOutcome(kind="bpmn_error", error=StoredError(code="404", message="Not Found"))
+    verdict = check_run(case, record)
     assert not verdict.passed
     assert [line["passed"] for line in verdict.report] == [True, True, True, False, False]
     assert verdict.report[3]["detail"] == "gave false"  # null = 200 is false in FEEL

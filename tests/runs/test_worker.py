@@ -70,13 +70,13 @@ def test_error_expression_examples_to_bpmn_errors(
         {"url": respond_url(http_server, status, body), "errorExpression": f"={expression}"},
     )
     kind, code, message, variables = expected
-    assert run.outcome == kind, run.result
+    assert run.outcome == kind, run.stored_outcome
     if kind == "bpmn_error":
-        assert run.result["error"] == {"code": code, "message": message}
-        assert run.result["variables"] == variables
+        assert run.outcome_record.error.model_dump() == {"code": code, "message": message}
+        assert run.outcome_record.variables == variables
     else:
-        assert run.result["result"]["status"] == status
-        assert run.result["result"]["body"] == body
+        assert run.outcome_record.response["status"] == status
+        assert run.outcome_record.response["body"] == body
 
 
 def test_plain_failure_keeps_retries_and_error_variables(
@@ -92,10 +92,10 @@ def test_plain_failure_keeps_retries_and_error_variables(
         },
     )
     assert run.outcome == RunOutcome.FAILED
-    assert run.result["retries"] == 2 and run.result["backoff_ms"] == 5000
+    assert run.outcome_record.retries == 2 and run.outcome_record.backoff_ms == 5000
     assert run.error_message.startswith("Service Unavailable | Error variables: {error={type=")
-    assert run.result["error"]["code"] == "503"
-    assert run.trace["error"]["variables"]["response"]["body"] == {"why": "busy"}
+    assert run.outcome_record.error.code == "503"
+    assert run.outcome_record.trace.error["variables"]["response"]["body"] == {"why": "busy"}
 
 
 def test_rest_docs_sample_body_with_temperature_does_not_match(
@@ -106,7 +106,7 @@ def test_rest_docs_sample_body_with_temperature_does_not_match(
         catalogue["test.http"],
         {"url": respond_url(http_server, 400, body), "errorExpression": f"={REST_DOCS}"},
     )
-    assert run.outcome == RunOutcome.FAILED and run.result["retries"] == 2
+    assert run.outcome == RunOutcome.FAILED and run.outcome_record.retries == 2
 
 
 def test_exception_without_code_in_bpmn_error_is_an_incident(
@@ -116,7 +116,7 @@ def test_exception_without_code_in_bpmn_error_is_an_incident(
         catalogue["test.http"],
         {"url": "http://127.0.0.1:9/closed", "errorExpression": f"={ANY_ERROR}"},
     )
-    assert run.outcome == RunOutcome.FAILED and run.result["retries"] == 0
+    assert run.outcome == RunOutcome.FAILED and run.outcome_record.retries == 0
 
 
 @pytest.mark.parametrize(
@@ -137,8 +137,8 @@ def test_error_expression_examples_to_failed_jobs(
         {"url": respond_url(http_server, status, body), "errorExpression": f"={TO_FAIL_JOB}"},
     )
     assert run.outcome == RunOutcome.FAILED
-    assert (run.result["retries"], run.result["backoff_ms"]) == (retries, backoff_ms)
-    assert run.result["variables"] == variables
+    assert (run.outcome_record.retries, run.outcome_record.backoff_ms) == (retries, backoff_ms)
+    assert run.outcome_record.variables == variables
     assert run.error_message.startswith(variables["error"] + " | Error variables: {")
 
 
@@ -151,14 +151,14 @@ def test_completed_run_keeps_result_variables_exchange_and_timings(
          "resultVariable": "raw", "resultExpression": "={id: response.body.id}"},
     )  # fmt: skip
     assert run.outcome == RunOutcome.COMPLETED
-    assert run.result["result"]["body"] == {"id": 7}
-    assert run.result["variables"]["id"] == 7
-    assert run.result["variables"]["raw"]["status"] == 200
-    [exchange] = run.http_exchanges
+    assert run.outcome_record.response["body"] == {"id": 7}
+    assert run.outcome_record.variables["id"] == 7
+    assert run.outcome_record.variables["raw"]["status"] == 200
+    [exchange] = run.outcome_record.exchanges
     assert exchange["method"] == "POST" and exchange["status"] == 200
     assert exchange["request_body"] == '{"a": 1}'
-    assert run.logs[0]["message"].startswith("POST http://127.0.0.1")
-    assert set(run.trace["timings_ms"]) == {"secrets", "validation", "call", "mapping"}
+    assert run.outcome_record.logs[0]["message"].startswith("POST http://127.0.0.1")
+    assert set(run.outcome_record.trace.timings_ms) == {"secrets", "validation", "call", "mapping"}
     assert run.worker.startswith("test-") and run.deliveries == 1
     assert run.created_at <= run.started_at <= run.finished_at
 

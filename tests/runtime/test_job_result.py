@@ -17,6 +17,7 @@ from connectorhub_sdk import (
 from pydantic import BaseModel
 
 from connectors.registry import Registry
+from connectors.runs.stored import StoredOutcome
 from connectors.runtime import Completed, Failed, JobRequest, run_job, run_job_async
 from connectors.secrets import MappingSecretProvider
 
@@ -74,10 +75,10 @@ def test_the_job_result_is_carried_and_the_response_mapped_as_before(registry: R
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables == {"chosen": "lookUpOrder"}
     assert outcome.job_result == JOB_RESULT
-    stored = outcome.as_dict()
-    assert stored["result"] == {"tool": "lookUpOrder"}
+    stored = StoredOutcome.from_outcome(outcome)
+    assert stored.response == {"tool": "lookUpOrder"} and stored.job_result is not None
     # the stored form is for the run page: the secret in it is masked, the live one is not
-    assert stored["job_result"]["activateElements"][0]["variables"] == {"token": "***"}
+    assert stored.job_result["activateElements"][0]["variables"] == {"token": "***"}
 
 
 def test_an_async_connector_returns_one_too(registry: Registry) -> None:
@@ -93,7 +94,7 @@ def test_a_plain_return_has_no_job_result(registry: Registry) -> None:
     outcome = run_job(job, secrets=MappingSecretProvider(SECRETS), registry=registry)
     assert isinstance(outcome, Completed), outcome
     assert (outcome.variables, outcome.job_result) == ({"r": {"token": "x"}}, None)
-    assert outcome.as_dict()["job_result"] is None
+    assert StoredOutcome.from_outcome(outcome).job_result is None
 
 
 def test_ignore_error_with_a_job_result_fails_as_camunda_does(registry: Registry) -> None:

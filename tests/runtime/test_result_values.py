@@ -13,6 +13,7 @@ from connectorhub_sdk import JSON, ConnectorContext, connector
 from pydantic import BaseModel
 
 from connectors.registry import Registry
+from connectors.runs.stored import StoredOutcome
 from connectors.runtime import Completed, Failed, JobRequest, run_job
 from connectors.secrets import MappingSecretProvider
 
@@ -89,7 +90,7 @@ def test_results_of_other_python_types_reach_the_process_as_json(
     outcome = run(registry, "test:returns:1", {"value": "it"})
     assert isinstance(outcome, Completed), outcome
     assert outcome.variables == {"r": expected}
-    assert outcome.as_dict()["result"] == expected
+    assert StoredOutcome.from_outcome(outcome).response == expected
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from connectorhub_sdk import JSON, ConnectorContext, HttpExchange, connector
 from pydantic import BaseModel
 
 from connectors.registry import Registry
+from connectors.runs.stored import StoredOutcome
 from connectors.runtime import BpmnErrorOutcome, Completed, Failed, JobRequest, run_job
 from connectors.secrets import MappingSecretProvider
 
@@ -26,11 +27,11 @@ def test_connector_receives_resolved_secrets(run: Any) -> None:
     assert isinstance(outcome, Completed)
     # what the process receives is what Camunda would send: the real value
     assert outcome.variables == {"r": {"auth": f"Bearer {TOKEN}", "user": SECRETS["USER"]}}
-    stored = outcome.as_dict()
-    assert stored["variables"] == {"r": {"auth": "Bearer ***", "user": "***"}}
-    assert stored["result"] == {"auth": "Bearer ***", "user": "***"}
-    assert stored["trace"]["secrets_used"] == ["TOKEN", "USER"]
-    assert TOKEN not in json.dumps(stored)
+    stored = StoredOutcome.from_outcome(outcome)
+    assert stored.variables == {"r": {"auth": "Bearer ***", "user": "***"}}
+    assert stored.response == {"auth": "Bearer ***", "user": "***"}
+    assert stored.trace is not None and stored.trace.secrets_used == ["TOKEN", "USER"]
+    assert TOKEN not in json.dumps(stored.dump())
 
 
 def test_headers_are_not_resolved(run: Any) -> None:
@@ -71,7 +72,7 @@ def test_secret_in_exception_message_and_error_variables_is_masked(run: Any) -> 
             "variables": {"response": {"body": {"echo": "***"}, "***": 1}},
         }
     }
-    assert TOKEN not in json.dumps(outcome.as_dict())
+    assert TOKEN not in json.dumps(StoredOutcome.from_outcome(outcome).dump())
 
 
 def test_error_expression_sees_masked_error_and_outcome_stays_masked(run: Any) -> None:
@@ -100,7 +101,7 @@ def test_job_error_message_built_from_a_secret_is_masked(run: Any) -> None:
 
 def test_logs_are_captured_masked_and_in_the_trace(run: Any) -> None:
     outcome = run({"respond": 1, "log": "{{secrets.TOKEN}}"})
-    logs = outcome.as_dict()["trace"]["logs"]
+    logs = StoredOutcome.from_outcome(outcome).logs
     assert [(entry["level"], entry["message"]) for entry in logs] == [("INFO", "calling with ***")]
 
 
@@ -144,13 +145,13 @@ def _recorder_registry() -> Registry:
     return registry
 
 
-def test_http_exchanges_are_redacted_and_truncated_in_the_trace() -> None:
+def test_exchanges_are_redacted_and_truncated_in_the_trace() -> None:
     job = JobRequest("test:http-recorder:1", {"url": "https://api.example.com/{{secrets.TOKEN}}",
                                              "token": "{{secrets.TOKEN}}"})  # fmt: skip
     provider = HostListProvider(SECRETS, {"TOKEN": ["api.example.com"]})
     outcome = run_job(job, secrets=provider, registry=_recorder_registry())
     assert isinstance(outcome, Completed)
-    [exchange] = outcome.as_dict()["trace"]["http_exchanges"]
+    [exchange] = StoredOutcome.from_outcome(outcome).exchanges
     assert exchange["url"] == "https://api.example.com/***"
     assert exchange["request_headers"] == {"Authorization": "Bearer ***"}
     assert len(exchange["response_body"]) == 65_536
@@ -168,15 +169,17 @@ def test_egress_to_a_host_a_secret_may_not_reach_fails_without_retries() -> None
     assert outcome.message.startswith("Secret 'TOKEN' may not be sent to api.example.com")
 
 
-def test_outcome_dict_is_json_with_timings(run: Any) -> None:
-    stored = run({"respond": {"a": 1}}, {"resultVariable": "r"}).as_dict()
-    json.dumps(stored)
-    assert stored["outcome"] == "completed"
-    assert set(stored["trace"]["timings_ms"]) == {"secrets", "validation", "call", "mapping"}
-    assert stored["duration_ms"] >= max(stored["trace"]["timings_ms"].values())
-    failed = run({"crash": "x"}, {"retryBackoff": "PT1.5S"}).as_dict()
-    assert (failed["outcome"], failed["retries"], failed["backoff_ms"]) == ("failed", 2, 1500.0)
-    assert failed["trace"]["error"] == {"type": "RuntimeError", "message": "x"}
+def test_stored_outcome_is_json_with_timings(run: Any) -> None:
+    stored = StoredOutcome.from_outcome(run({"respond": {"a": 1}}, {"resultVariable": "r"}))
+    json.dumps(stored.dump())
+    assert stored.kind == "completed" and stored.trace is not None
+    assert set(stored.trace.timings_ms) == {"secrets", "validation", "call", "mapping"}
+    assert stored.duration_ms is not None
+    assert stored.duration_ms >= max(stored.trace.timings_ms.values())
+    failed = StoredOutcome.from_outcome(run({"crash": "x"}, {"retryBackoff": "PT1.5S"}))
+    assert (failed.kind, failed.retries, failed.backoff_ms) == ("failed", 2, 1500.0)
+    assert failed.trace is not None
+    assert failed.trace.error == {"type": "RuntimeError", "message": "x"}
 
 
 def test_host_lists_can_come_from_the_caller() -> None:
@@ -215,5 +218,6 @@ def test_secret_that_cannot_be_decrypted_fails_without_retries_and_masks_the_oth
     assert isinstance(outcome, Failed)
     assert outcome.retries == 0
     assert outcome.message.startswith("Secret 'BROKEN' cannot be decrypted")
-    assert outcome.as_dict()["trace"]["error"]["type"].endswith("ConnectorInputException")
-    assert TOKEN not in json.dumps(outcome.as_dict())
+    assert outcome.trace.error is not None
+    assert outcome.trace.error["type"].endswith("ConnectorInputException")
+    assert TOKEN not in json.dumps(StoredOutcome.from_outcome(outcome).dump())

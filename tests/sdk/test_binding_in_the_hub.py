@@ -8,6 +8,7 @@ from connectorhub_sdk.types import FeelText, OptionalInt
 from pydantic import BaseModel
 
 from connectors.registry import Registry
+from connectors.runs.stored import StoredOutcome
 from connectors.runtime import Completed, Failed, JobRequest, run_job
 from connectors.secrets import DryRunSecretPolicy, MappingSecretProvider
 
@@ -45,4 +46,4 @@ def test_a_binding_error_is_shown_with_a_borrowed_secret_and_names_no_value() ->
 def test_feel_texts_in_loose_fields_are_evaluated_by_the_hub() -> None:
     outcome = _run({"count": "=1 + 2", "text": '="a" + "b"'})
     assert isinstance(outcome, Completed)
-    assert outcome.as_dict()["result"] == {"count": 3, "text": "ab"}
+    assert StoredOutcome.from_outcome(outcome).response == {"count": 3, "text": "ab"}

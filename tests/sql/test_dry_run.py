@@ -80,8 +80,10 @@ def test_a_dry_run_against_both_servers_with_the_password_as_a_hub_secret(
         run = dry_run(jdbc, values, user)
 
         assert run.outcome == RunOutcome.COMPLETED, run.error_message
-        assert run.result["variables"] == {"sql": {"resultSet": [{"who": "hub", "answer": 42}]}}
-        [exchange] = run.http_exchanges
+        assert run.outcome_record.variables == {
+            "sql": {"resultSet": [{"who": "hub", "answer": 42}]}
+        }
+        [exchange] = run.outcome_record.exchanges
         protocol = "postgresql" if server.kind == "postgresql" else "mysql"
         target = f"127.0.0.1:{server.port}/{server.database}"
         assert (exchange["protocol"], exchange["target"]) == (protocol, target)
@@ -92,7 +94,7 @@ def test_a_dry_run_against_both_servers_with_the_password_as_a_hub_secret(
         assert "<h3>Exchanges</h3>" in page and target in page
         assert "select :who as who, 40 + 2 as answer" in page
         assert server.password not in page
-        assert server.password not in str(run.trace) + str(run.http_exchanges)
+        assert server.password not in str(run.stored_outcome)
     uses = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
     assert uses.count() == 2
 
@@ -111,5 +113,5 @@ def test_a_connection_to_loopback_is_refused_with_rests_message(
     assert sql.outcome == RunOutcome.FAILED
     assert "a loopback address (rule 'loopback')" in sql.error_message
     assert sql.error_message == rest.error_message
-    assert sql.trace["error"]["type"] == rest.trace["error"]["type"]
-    assert sql.result["retries"] == 0
+    assert sql.outcome_record.trace.error["type"] == rest.outcome_record.trace.error["type"]
+    assert sql.outcome_record.retries == 0

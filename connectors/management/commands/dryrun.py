@@ -23,8 +23,9 @@ from connectors.catalogue.selectors import get_entry, get_version
 from connectors.models import Run, RunSource, RunStatus
 from connectors.runs import events, reaper, selectors, services
 from connectors.runs.limits import stale_after_seconds
+from connectors.runs.stored import StoredOutcomeError
 
-# The keys printed, in this order (docs/dry-runs.md).
+# The keys printed, in this order (docs/dry-runs.md); StoredOutcome.printed() makes them.
 OUTPUT_KEYS = ("outcome", "variables", "result", "error", "retries", "duration_ms")
 
 
@@ -137,8 +138,12 @@ class Command(BaseCommand):
 
 def output_of(run: Run) -> dict[str, Any]:
     """The printed JSON: the stored outcome's keys in OUTPUT_KEYS order."""
-    result = run.result or {}
-    return {key: result.get(key) for key in OUTPUT_KEYS}
+    try:
+        record = run.outcome_record
+    except StoredOutcomeError as exc:
+        raise CommandError(f"run {run.pk}: {exc}") from None
+    printed = record.printed() if record is not None else {}
+    return {key: printed.get(key) for key in OUTPUT_KEYS}
 
 
 def _read_json(path: str, option: str) -> Any:
