@@ -84,7 +84,7 @@ def test_a_dry_run_publishes_with_the_password_as_a_hub_secret(
     run = dry_run(rabbitmq_version, publish_values(broker, exchange), user)
 
     assert run.outcome == "completed", run.error_message
-    assert run.result["variables"] == {"result": {"statusResult": "success"}}
+    assert run.outcome_record.variables == {"result": {"statusResult": "success"}}
     taken = broker.take(queue)
     assert taken is not None
     method, properties, body = taken
@@ -96,7 +96,7 @@ def test_a_dry_run_publishes_with_the_password_as_a_hub_secret(
     use = SecretAuditEvent.objects.get(action="use", run_id=str(run.pk))
     assert use.source == SecretAuditEvent.Source.DRY_RUN
 
-    [row] = run.http_exchanges
+    [row] = run.outcome_record.exchanges
     target = f"127.0.0.1:{broker.port}/{broker.vhost}"
     assert (row["protocol"], row["target"], row["status"]) == ("amqp", target, "confirmed")
     client.force_login(user)
@@ -119,5 +119,5 @@ def test_a_connection_to_loopback_is_refused_with_rests_message(
     assert amqp.outcome == "failed"
     assert "127.0.0.1 is a loopback address (rule 'loopback')" in amqp.error_message
     assert amqp.error_message == rest.error_message
-    assert amqp.trace["error"]["type"] == rest.trace["error"]["type"]
-    assert amqp.result["retries"] == rest.result["retries"] == 0
+    assert amqp.outcome_record.trace.error["type"] == rest.outcome_record.trace.error["type"]
+    assert amqp.outcome_record.retries == rest.outcome_record.retries == 0

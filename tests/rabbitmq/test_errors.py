@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from connectors.elementtemplates import build_job
+from connectors.runs.stored import StoredOutcome
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from tests.builtin.conftest import LOCAL_ONLY, template, values_for
@@ -34,7 +35,7 @@ WRONG = "Wrong-Rabbit-Pw-7"
 def failed(outcome: Outcome, *secrets: str) -> dict[str, Any]:
     """The error the process sees; nothing the run keeps holds one of SECRETS."""
     assert outcome.kind == "failed", outcome
-    kept = json.dumps(outcome.as_dict(), default=str) + repr(outcome)
+    kept = json.dumps(StoredOutcome.from_outcome(outcome).dump(), default=str) + repr(outcome)
     for secret in secrets:
         assert secret not in kept
     error: dict[str, Any] = outcome.trace.error or {}
@@ -133,7 +134,7 @@ def test_a_message_over_the_brokers_size_limit(broker: RabbitMQ) -> None:
     assert error["type"] == "java.io.IOException"
     assert "reply-code=406, reply-text=PRECONDITION_FAILED - message size" in error["message"]
     assert f"larger than configured max size {MAX_MESSAGE_SIZE}" in error["message"]
-    [row] = outcome.trace.http_exchanges
+    [row] = outcome.trace.exchanges
     assert f"{MAX_MESSAGE_SIZE + 1} bytes" in row["summary"] and row["error"]
     assert broker.take(queue) is None
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from connectors.runs.stored import StoredOutcome
 from tests.builtin.conftest import result_of
 from tests.rabbitmq.conftest import SECRET, credentials, rabbitmq_templates, run_rabbitmq, unique
 from tests.services.rabbitmq import RabbitMQ
@@ -84,11 +85,11 @@ def test_uri_authentication_with_the_uri_as_a_secret(broker: RabbitMQ) -> None:
     assert result_of(outcome) == {"statusResult": "success"}
     taken = broker.take(queue, vhost="/")
     assert taken is not None and taken[2] == b"plain text, not JSON"
-    [exchange_row] = outcome.trace.http_exchanges
+    [exchange_row] = outcome.trace.exchanges
     assert exchange_row["protocol"] == "amqp"
     assert exchange_row["target"] == f"127.0.0.1:{broker.port}//"
     assert exchange_row["status"] == "confirmed"
-    assert broker.password not in repr(outcome.trace.as_dict())
+    assert broker.password not in repr(StoredOutcome.from_outcome(outcome).dump())
 
 
 def test_the_virtual_host_in_the_uri_path_is_url_decoded(broker: RabbitMQ) -> None:
@@ -158,7 +159,7 @@ def test_an_unroutable_message_succeeds_as_in_camunda_and_says_so(broker: Rabbit
     outcome = run_rabbitmq(values)
 
     assert result_of(outcome) == {"statusResult": "success"}
-    [row] = outcome.trace.http_exchanges
+    [row] = outcome.trace.exchanges
     assert row["status"] == "unroutable" and "NO_ROUTE" in row["response_body"]
     assert any("no queue is bound" in log["message"] for log in outcome.trace.logs)
 
@@ -185,5 +186,5 @@ def test_amqps_verifies_the_brokers_certificate_by_name(
     assert result_of(outcome) == {"statusResult": "success"}
     taken = broker.take(queue)
     assert taken is not None and taken[2] == b"over TLS"
-    [row] = outcome.trace.http_exchanges
+    [row] = outcome.trace.exchanges
     assert (row["protocol"], row["target"]) == ("amqps", f"localhost:{broker.tls_port}/orders")
