@@ -74,7 +74,7 @@ class Part:
 
 def split(operations: list[Operation]) -> list[Part]:
     if len(operations) <= MAX_OPERATIONS_PER_TEMPLATE:
-        return [Part("", "", operations)]
+        return [Part("", "", operations)] if operations else []
     by_tag: dict[str, list[Operation]] = {}
     for op in operations:
         by_tag.setdefault(op.tags[0] if op.tags else "other", []).append(op)
@@ -277,7 +277,7 @@ def _operation_properties(op: Operation, when: dict[str, Any] | None) -> list[di
             f"{feel_string(f.name)}: {n}" for f, n in zip(body.fields, body_fields, strict=True)
         ]
         props.append(hidden("body", "={" + ", ".join(entries) + "}"))
-        props.append(hidden("ignoreNullValues", True))
+        props.append(hidden("ignoreNullValues", "=true"))
     elif body:
         props.append(_cond(_body_field(op), when))
     return props

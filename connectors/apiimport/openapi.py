@@ -45,9 +45,8 @@ def read_openapi(description: Description, *, source_url: str = "") -> Api:
         item = refs.deref(item, f"/paths/{_escape(path)}")
         if not isinstance(item, dict):
             continue
-        for method in METHODS:
-            raw = item.get(method)
-            if not isinstance(raw, dict):
+        for method, raw in item.items():  # in the description's order
+            if method not in METHODS or not isinstance(raw, dict):
                 continue
             key = _unique(_key(raw.get("operationId"), method, path), keys)
             where = f"/paths/{_escape(path)}/{method}"
