@@ -27,7 +27,7 @@ def test_a_collection_with_folders_variables_and_auth() -> None:
         "Products_Get_product",
         "Orders_Create_order",
     ]
-    assert [op.tags for op in generated.operations][0] == ["Products"]
+    assert generated.operations[0].tags == ["Products"]
     skipped = {s.key: s.reason for s in preview.skipped}
     assert "formdata" in skipped["Products_Attach_image"]
     assert "'digest'" in skipped["Orders_Sign_in"]
@@ -48,8 +48,11 @@ def test_a_collection_with_folders_variables_and_auth() -> None:
     assert job.variables["url"] == "https://api.shop.example/v3/products"
     assert job.variables["queryParameters"] == {"limit": "25", "q": "mug"}
     assert job.variables["headers"] == {"Accept-Language": "de"}
-    order = build_job(model(template), {"operationId": "Orders_Create_order",
-                                        "authentication.type": "oauth-client-credentials-flow"})  # fmt: skip
+    order_values = {
+        "operationId": "Orders_Create_order",
+        "authentication.type": "oauth-client-credentials-flow",
+    }
+    order = build_job(model(template), order_values)
     assert order.variables["body"] == {"item": "coffee", "quantity": 2}
     assert order.variables["authentication"]["scopes"] == "orders"
 
