@@ -71,7 +71,11 @@ def map_requirements(requirements: Any, schemes: dict[str, Any]) -> tuple[list[A
             auth = f"needs {' and '.join(requirement)} together: the REST template sends one"
         else:
             ((name, scopes),) = requirement.items()
-            auth = map_scheme(name, schemes.get(name), list(scopes or []))
+            if name not in schemes:  # a slip of the description: offer no authentication
+                problems.append(f"security scheme {name!r} is not defined; none offered for it")
+                auth = NO_AUTH
+            else:
+                auth = map_scheme(name, schemes[name], list(scopes or []))
         if isinstance(auth, str):
             problems.append(auth)
         elif auth not in found:

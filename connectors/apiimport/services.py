@@ -91,11 +91,11 @@ def api_preview(
     else:
         for part in split(api.operations):
             _add_checked(preview, part.operations, _part_builder(api, part, options))
+    if not api.operations and not api.skipped:
+        raise ApiDescriptionError("the description defines no operations", pointer="/paths")
     if not preview.templates:
-        raise ApiDescriptionError(
-            "no operation can become a template: "
-            + ("; ".join(f"{s.key}: {s.reason}" for s in api.skipped[:5]) or "none defined")
-        )
+        reasons = "; ".join(f"{s.key}: {s.reason}" for s in api.skipped[:5])
+        raise ApiDescriptionError(f"no operation can become a template: {reasons}")
     _assign_versions(preview)
     return preview
 
