@@ -83,11 +83,13 @@ def _example(schema: Any, refs: Refs, depth: int, seen: tuple[int, ...]) -> Any:
     kind = schema_type(flat)
     if kind == "object":
         properties = flat.get("properties") or {}
-        return {
+        values = {
             name: _example(sub, refs, depth + 1, seen)
             for name, sub in list(properties.items())[:MAX_PROPERTIES]
             if not (refs.deref(sub) or {}).get("readOnly")
         }
+        # a property cut short (recursive, too deep) is left out: null would break the schema
+        return {name: value for name, value in values.items() if value is not None}
     if kind == "array":
         item = _example(flat.get("items"), refs, depth + 1, seen)
         return [] if item is None else [item]
