@@ -48,8 +48,9 @@ def checking_server() -> Iterator[RecordingServer]:
         yield server
 
 
+@pytest.mark.usefixtures("egress_worker")
 def test_a_generated_operation_runs_and_the_server_finds_the_request_valid(
-    egress_worker: Any, checking_server: RecordingServer, user: Any
+    checking_server: RecordingServer, user: Any
 ) -> None:
     # the server is a real check: a request without the required header is refused
     refused = httpx.post(f"{checking_server.url}/v1/stores/{STORE}/orders", json={"item": "x"})
