@@ -18,6 +18,7 @@ from connectors.elementtemplates.validation import validate_template
 from connectors.models import CatalogueEntry, ImportSource
 
 from .errors import ApiDescriptionError
+from .fetching import fetch_url, url_retriever
 from .generating import Options, Part, api_template, operation_template, split
 from .model import Api, Operation, Skipped
 from .openapi import read_openapi
@@ -200,3 +201,9 @@ def file_retriever(folder: Path) -> Retrieve:
         return parse_document(target.read_bytes())
 
     return retrieve
+
+
+def api_preview_from_url(url: str, **kwargs: Any) -> Preview:
+    """Fetch URL under the egress policy (its relative `$ref`s too) and preview it."""
+    raw = fetch_url(url)
+    return api_preview(raw, source_name=url, source_url=url, retrieve=url_retriever(), **kwargs)
