@@ -12,6 +12,7 @@ import pytest
 from connectors.apiimport.generating import Options
 from connectors.apiimport.services import Preview, api_preview
 from connectors.elementtemplates import ElementTemplate
+from tests.catalogue.conftest import importer, importer_client  # noqa: F401 (fixtures)
 from tests.services import fetched
 
 DATA = Path(__file__).with_name("data")

@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from connectors.models import CatalogueEntry, TemplateVersion
 from tests.apiimport.conftest import ORDERS
-from tests.catalogue.conftest import importer, importer_client  # noqa: F401 (fixtures)
 from tests.services.http_servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.django_db
