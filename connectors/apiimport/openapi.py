@@ -144,7 +144,8 @@ def _parameter(refs: Refs, param: dict[str, Any], swagger: bool) -> Parameter:
     elif "schema" in param:
         schema = param["schema"]
     else:  # `content` with one media type
-        schema = next(iter((param.get("content") or {}).values()), {}).get("schema", {})
+        media: dict[str, Any] = next(iter((param.get("content") or {}).values()), {})
+        schema = media.get("schema", {})
     flat = flatten(schema, refs)
     example = param.get("example", flat.get("example"))
     return Parameter(

@@ -45,7 +45,10 @@ def read_postman(description: Description) -> Api:
     for item, folders, auth in _requests(doc.get("item") or [], [], doc.get("auth")):
         key = _unique(_slug("_".join([*folders, str(item.get("name") or "request")])), keys)
         result = _operation(item, folders, auth, variables, key, origins)
-        (api.skipped if isinstance(result, Skipped) else api.operations).append(result)
+        if isinstance(result, Skipped):
+            api.skipped.append(result)
+        else:
+            api.operations.append(result)
     api.servers = [Server(origin) for origin, _ in origins.most_common()]
     return api
 

@@ -33,7 +33,7 @@ class Refs:
     ):
         def fetch(uri: str) -> Resource[Any]:
             if retrieve is None:
-                raise NoSuchResource(ref=uri)
+                raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
             return _opaque(retrieve(uri))
 
         registry: Registry[Any] = Registry(retrieve=fetch).with_resource(  # type: ignore[call-arg]

@@ -40,7 +40,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return _forbidden(request)
     if request.method == "GET":
         return render(request, PAGE, {"form": {}})
-    form = {k: request.POST.get(k, "").strip() for k in ("url", "base_url", "operations")}
+    form: dict[str, Any] = {
+        k: request.POST.get(k, "").strip() for k in ("url", "base_url", "operations")
+    }
     form["per_operation"] = request.POST.get("per_operation") == "on"
     upload = request.FILES.get("file")
     try:
@@ -49,7 +51,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         if upload is not None and (upload.size or 0) > MAX_DESCRIPTION_BYTES:
             raise ApiDescriptionError("the file is larger than a description may be")
         raw = upload.read() if upload is not None else None
-        preview, raw = _preview(form, raw, upload.name if upload else "")
+        preview, raw = _preview(form, raw, (upload.name or "") if upload else "")
     except ApiDescriptionError as exc:
         return render(request, PAGE, {"form": form, "error": str(exc)}, status=400)
     token = _stash(request, form, raw, preview.source_name)
@@ -137,7 +139,7 @@ def _rows(preview: Preview) -> list[dict[str, Any]]:
                 if str(p.get("id", "")).startswith(prefix) and p["type"] != "Hidden"
             ]  # fmt: skip
             operations.append({"op": op, "fields": fields})
-        auth = next((p for p in props if p.get("id") == "authentication.type"), {})
+        auth: dict[str, Any] = next((p for p in props if p.get("id") == "authentication.type"), {})
         choices = [c["name"] for c in auth.get("choices", [])] or [auth.get("value", "")]
         rows.append({"template": generated.template, "operations": operations, "auth": choices})
     return rows
