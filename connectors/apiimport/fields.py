@@ -168,11 +168,12 @@ NOT_EMPTY = {"notEmpty": True}
 
 
 def _auth_fields(option: Auth) -> list[dict[str, Any]]:
-    secret = {"description": SECRET_HINT, "constraints": NOT_EMPTY}
+    # `secret`: the Modeler hides what is typed, as in the REST template
+    secret = {"description": SECRET_HINT, "constraints": NOT_EMPTY, "secret": True}
     if option.type == "basic":
         return [
             _field("username", "Username", constraints=NOT_EMPTY),
-            _field("password", "Password", description=SECRET_HINT),
+            _field("password", "Password", description=SECRET_HINT, secret=True),
         ]
     if option.type == "bearer":
         return [_field("token", "Bearer token", **secret)]

@@ -128,8 +128,14 @@ def test_security_schemes_map_onto_the_rest_templates_authentication(orders: Pre
     assert kinds == ["apiKey", "oauth-client-credentials-flow", "basic", "bearer"]
     assert props["authentication.oauthTokenEndpoint"]["value"] == "https://auth.shop.example/token"
     assert props["authentication.scopes"]["value"] == "orders:write"
-    for secret in ("authentication.value", "authentication.token", "authentication.clientSecret"):
+    for secret in (
+        "authentication.value",
+        "authentication.token",
+        "authentication.clientSecret",
+        "authentication.password",
+    ):
         assert "{{secrets." in props[secret]["description"]
+        assert props[secret]["secret"] is True
 
 
 def test_one_template_per_operation_on_request() -> None:
