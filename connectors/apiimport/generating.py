@@ -80,11 +80,16 @@ def split(operations: list[Operation]) -> list[Part]:
         by_tag.setdefault(op.tags[0] if op.tags else "other", []).append(op)
     parts = []
     size = MAX_OPERATIONS_PER_TEMPLATE
+    taken: set[str] = set()
     for tag, ops in by_tag.items():
         slices = [ops[i : i + size] for i in range(0, len(ops), size)]
+        stem = slug(tag) or "other"
+        while stem in taken:  # tags that differ only in case or punctuation
+            stem += "-x"
+        taken.add(stem)
         for number, chunk in enumerate(slices, start=1):
             numbered = len(slices) > 1
-            suffix = (slug(tag) or "other") + (f"-{number}" if numbered else "")
+            suffix = stem + (f"-{number}" if numbered else "")
             label = tag + (f" ({number}/{len(slices)})" if numbered else "")
             parts.append(Part(suffix, label, chunk))
     return parts

@@ -99,9 +99,12 @@ def _operation(
         ),
         "",
     )
+    named: set[str] = set()
     for header in headers:
-        if str(header.get("key", "")).lower() in ("content-type", "authorization"):
+        name = str(header.get("key", "")).lower()
+        if name in ("content-type", "authorization") or name in named:
             continue
+        named.add(name)
         params.append(_param(str(header.get("key")), "header", header, variables))
     body = _body(request.get("body"), content_type, variables) if method != "GET" else None
     if isinstance(body, str):
@@ -162,8 +165,11 @@ def _url(url: Any, variables: dict[str, str]) -> tuple[str, str, list[Parameter]
             {"key": k, "value": v}
             for k, _, v in (p.partition("=") for p in raw.split("?", 1)[1].split("&") if p)
         ]
+    seen = {p.name for p in params}
     for query in query_items:
-        params.append(_param(str(query.get("key")), "query", query, variables))
+        if str(query.get("key")) not in seen:  # a repeated key: the first one is the field
+            seen.add(str(query.get("key")))
+            params.append(_param(str(query.get("key")), "query", query, variables))
     return origin, path if path.startswith("/") else "/" + path, params
 
 

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from connectors.apiimport.errors import ApiDescriptionError
+from connectors.apiimport.generating import MAX_OPERATIONS_PER_TEMPLATE, Options
 from connectors.apiimport.services import Preview, api_import, api_preview
 from connectors.elementtemplates import build_job, check_values, validate_template
 from connectors.models import CatalogueEntry, ImportSource
@@ -177,3 +179,19 @@ def test_ids_are_stable_and_a_new_api_version_is_a_new_template_version() -> Non
     ]
     entry = CatalogueEntry.objects.get(template_id="io.connectorhub.api.order-service")
     assert entry.version_count == 2 and entry.kind == "template"
+
+
+def test_a_large_api_is_one_template_per_tag_with_distinct_ids() -> None:
+    ops = {
+        f"/{tag}/{n}": {"get": {"operationId": f"{tag}_{n}", "tags": [tag],
+                                "responses": {"200": {"description": "ok"}}}}
+        for tag in ("Repos", "repos", "issues")
+        for n in range(MAX_OPERATIONS_PER_TEMPLATE // 2 + 1)
+    }  # fmt: skip
+    raw = json.dumps({"openapi": "3.0.3", "info": {"title": "Big", "version": "1"}, "paths": ops})
+    preview = api_preview(raw, source_name="big", options=Options(base_url="https://big.example"))
+    ids = [t.template["id"] for t in preview.templates]
+    assert ids == ["io.connectorhub.api.big.repos", "io.connectorhub.api.big.repos-x",
+                   "io.connectorhub.api.big.issues"]  # fmt: skip
+    assert [t.template["name"] for t in preview.templates][:2] == ["Big: Repos", "Big: repos"]
+    assert api_import(preview, source=ImportSource.COMMAND).ok
