@@ -255,7 +255,8 @@ def _servers(doc: dict[str, Any], kind: Kind, source_url: str) -> list[Server]:
         ordered = sorted(schemes, key=lambda s: s != "https")
         return [Server(f"{scheme}://{host}{base}".rstrip("/")) for scheme in ordered]
     servers = []
-    for server in doc.get("servers") or []:
+    # OpenAPI: without servers, the server is "/" (relative to where the description was read)
+    for server in doc.get("servers") or [{"url": "/"}]:
         url = str(server.get("url", ""))
         for name, variable in (server.get("variables") or {}).items():
             url = url.replace("{" + name + "}", str(variable.get("default", "")))

@@ -112,3 +112,24 @@ def test_bad_input_on_the_page_names_the_problem(importer_client: Client) -> Non
 def test_the_pages_need_the_import_permission(client: Client, user: Any) -> None:
     client.force_login(user)
     assert client.get(reverse("api-import")).status_code == 403
+
+
+def test_relative_refs_of_a_url_are_fetched_the_same_way(importer_client: Client) -> None:
+    spec = {"openapi": "3.0.3", "info": {"title": "Pets", "version": "1"}, "paths": {"/pets": {
+        "post": {"operationId": "addPet", "requestBody": {"content": {"application/json": {
+            "schema": {"$ref": "schemas/pet.json#/Pet"}}}},
+            "responses": {"200": {"description": "ok"}}}}}}  # fmt: skip
+    pet = {"Pet": {"type": "object", "properties": {"name": {"type": "string", "example": "Rex"},
+                                                    "tags": {"type": "array"}}}}  # fmt: skip
+    with RecordingServer() as server:
+        server.route("/v1/openapi.json", Reply(json=spec))
+        server.route("/v1/schemas/pet.json", Reply(json=pet))
+        with override_settings(CONNECTORHUB_EGRESS_ALLOW=["127.0.0.1"]):
+            answer = importer_client.post(f"{API}?url={server.url}/v1/openapi.json")
+        assert answer.status_code == 201, answer.json()
+        assert [r.path for r in server.requests] == ["/v1/openapi.json", "/v1/schemas/pet.json"]
+    version = TemplateVersion.objects.get(entry__template_id="io.connectorhub.api.pets")
+    body = next(p for p in version.content["properties"] if p.get("id") == "addPet.body")
+    assert '"name": "Rex"' in body["value"]
+    base = next(p for p in version.content["properties"] if p.get("id") == "baseUrl")
+    assert base["value"] == server.url  # no servers: "/" of where it was read
