@@ -254,16 +254,35 @@ def _servers(doc: dict[str, Any], kind: Kind, source_url: str) -> list[Server]:
         schemes = doc.get("schemes") or ["https"]
         ordered = sorted(schemes, key=lambda s: s != "https")
         return [Server(f"{scheme}://{host}{base}".rstrip("/")) for scheme in ordered]
-    servers = []
+    servers: list[Server] = []
     # OpenAPI: without servers, the server is "/" (relative to where the description was read)
     for server in doc.get("servers") or [{"url": "/"}]:
-        url = str(server.get("url", ""))
-        for name, variable in (server.get("variables") or {}).items():
-            url = url.replace("{" + name + "}", str(variable.get("default", "")))
-        url = _absolute(url, source_url).rstrip("/")
-        if url:
-            servers.append(Server(url, str(server.get("description") or "")))
+        description = str(server.get("description") or "")
+        for url, values in _substituted(str(server.get("url", "")), server.get("variables") or {}):
+            url = _absolute(url, source_url).rstrip("/")
+            label = f"{description} ({values})" if description and values else description
+            if url and all(url != known.url for known in servers):
+                servers.append(Server(url, label))
     return servers
+
+
+MAX_SERVER_CHOICES = 12
+
+
+def _substituted(url: str, variables: dict[str, Any]) -> list[tuple[str, str]]:
+    """URL with its variables replaced: the defaults first, then each enum value (a choice per
+    combination, at most MAX_SERVER_CHOICES), with the values that differ from the defaults."""
+    found = [(url, "")]
+    for name, variable in variables.items():
+        default = str(variable.get("default", ""))
+        options = [default] + [str(v) for v in variable.get("enum") or [] if str(v) != default]
+        found = [
+            (text.replace("{" + name + "}", option),
+             ", ".join(filter(None, [label, "" if option == default else f"{name}={option}"])))
+            for text, label in found
+            for option in options
+        ][:MAX_SERVER_CHOICES]  # fmt: skip
+    return found
 
 
 def _absolute(url: str, source_url: str) -> str:

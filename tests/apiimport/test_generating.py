@@ -68,9 +68,10 @@ def test_parameters_become_fields_with_their_constraints(orders: Preview) -> Non
 def test_servers_with_variables_are_the_base_url_choices(orders: Preview) -> None:
     base = props_by_id(orders.templates[0].template)["baseUrl"]
     assert base["type"] == "Dropdown"
-    assert [c["value"] for c in base["choices"]] == [
-        "https://eu.shop.example/v1",
-        "https://sandbox.shop.example/v1",
+    assert [(c["name"], c["value"]) for c in base["choices"]] == [
+        ("Production", "https://eu.shop.example/v1"),
+        ("Production (region=us)", "https://us.shop.example/v1"),
+        ("Sandbox", "https://sandbox.shop.example/v1"),
     ]
     only = preview_of(ORDERS, base_url="http://127.0.0.1:9/v1").templates[0].template
     assert props_by_id(only)["baseUrl"]["value"] == "http://127.0.0.1:9/v1"
