@@ -1,11 +1,13 @@
 """The import page: a file or a URL, then a preview (templates, operations, fields, what is
 left out and why), then saving. Between the two steps the description waits in a private
-folder under the data folder, named by a random token and tied to the user who uploaded it."""
+folder under the data folder, named by a random token and tied to the user who uploaded it;
+unsaved previews are dropped after a day."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +102,14 @@ def _folder() -> Path:
     return folder
 
 
+STASH_SECONDS = 24 * 3600  # a preview not saved within a day is dropped
+
+
 def _stash(request: HttpRequest, form: dict[str, Any], raw: bytes, name: str) -> str:
+    cutoff = time.time() - STASH_SECONDS
+    for old in _folder().iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(24)
     meta = {"user": request.user.pk, "form": form, "name": name}
     (_folder() / f"{token}.json").write_text(json.dumps(meta))
