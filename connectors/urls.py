@@ -1,6 +1,7 @@
 from django.urls import path
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
+from connectors.apiimport import views as apiimport_views
 from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
 from connectors.views import runs as run_views
@@ -10,6 +11,8 @@ urlpatterns = [
     path("", catalogue.catalogue, name="catalogue"),
     path("catalogue/import", catalogue.import_upload, name="catalogue-import"),
     path("catalogue/import-npm", catalogue.import_npm, name="catalogue-import-npm"),
+    path("catalogue/import-api", apiimport_views.import_page, name="api-import"),
+    path("catalogue/import-api/save", apiimport_views.import_save, name="api-import-save"),
     path("connectors/<str:template_id>/", catalogue.entry_detail, name="catalogue-entry"),
     path(
         "connectors/<str:template_id>/versions/<version:version>/",

@@ -6,10 +6,16 @@ from connectors.api import catalogue, configurations, jobs
 from connectors.api import export as export_api
 from connectors.api import runs as runs_api
 from connectors.api import secrets as secrets_api
+from connectors.apiimport import api as apiimport_api
 
 v1 = [
     path("templates/", catalogue.template_list, name="api-template-list"),
     path("templates/import", catalogue.template_import, name="api-template-import"),
+    path(
+        "api-descriptions/import",
+        apiimport_api.description_import,
+        name="api-description-import",
+    ),
     path("templates/<str:template_id>/", catalogue.template_detail, name="api-template-detail"),
     path(
         "templates/<str:template_id>/versions/<version:version>/",
