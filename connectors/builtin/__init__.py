@@ -15,6 +15,9 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.http.soap",
     "connectors.builtin.email.connector",
     "connectors.builtin.jdbc",
+    "connectors.builtin.aws.sqs",
+    "connectors.builtin.aws.sns",
+    "connectors.builtin.aws.eventbridge",
 )
 
 
