@@ -54,7 +54,9 @@ SQS_CASES = _cases(SQS, ["standard", "fifo"])
 @pytest.mark.parametrize(
     ("tpl", "kind"), SQS_CASES, ids=[f"v{t.version}-{k}" for t, k in SQS_CASES]
 )
-def test_every_sqs_version_builds_a_job_the_connector_binds(tpl: ElementTemplate, kind: str) -> None:
+def test_every_sqs_version_builds_a_job_the_connector_binds(
+    tpl: ElementTemplate, kind: str
+) -> None:
     bound = _bound(sqs, tpl, {
         "queue.url": "https://sqs.eu-central-1.amazonaws.com/1/orders",
         "queue.type": kind,
@@ -79,7 +81,9 @@ SNS_CASES = _cases(SNS, ["standard", "fifo"])
 @pytest.mark.parametrize(
     ("tpl", "kind"), SNS_CASES, ids=[f"v{t.version}-{k}" for t, k in SNS_CASES]
 )
-def test_every_sns_version_builds_a_job_the_connector_binds(tpl: ElementTemplate, kind: str) -> None:
+def test_every_sns_version_builds_a_job_the_connector_binds(
+    tpl: ElementTemplate, kind: str
+) -> None:
     bound = _bound(sns, tpl, {
         "topic.topicArn": "arn:aws:sns:eu-central-1:1:news",
         "topic.type": kind,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -61,7 +62,8 @@ def mapped(exc: Exception, service: str, target: str) -> Exception:
     if isinstance(exc, EndpointConnectionError):
         cause = exc.kwargs.get("error")
         reason = _reason(cause) if cause is not None else "no answer"
-        message = f"Unable to execute HTTP request: Connect to {target} failed: {reason}"
+        where = urlsplit(str(exc.kwargs.get("endpoint_url", ""))).netloc or target
+        message = f"Unable to execute HTTP request: Connect to {where} failed: {reason}"
         return AwsError(CLIENT_EXCEPTION, message)
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
         return AwsError(
