@@ -199,3 +199,17 @@ def test_the_default_chain_is_refused_under_the_egress_policy(
     assert run_aws(with_endpoint(SQS), moto, values, policy=staff_allowed).kind == "completed"
     assert run_aws(with_endpoint(SQS), moto, values, policy=None).kind == "completed"
     assert [m["Body"] for m in receive_all(moto, url)] == ["from the hub"] * 2
+
+
+def test_a_message_too_large(moto: Moto) -> None:
+    url = client(moto, "sqs").create_queue(QueueName="orders")["QueueUrl"]
+    kilobyte = "x" * 1024
+    too_large = f'=string join(for i in 1..1025 return "{kilobyte}")'  # 1 MiB + 1 KiB
+    outcome = run_aws(with_endpoint(SQS), moto, {"queue.url": url, "queue.messageBody": too_large})
+
+    error = failed(outcome, f"{SQS_MODEL}.SqsException")
+    assert error["message"].startswith(
+        "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes. "
+        "(Service: Sqs, Status Code: 400, Request ID: "
+    )
+    assert receive_all(moto, url) == []
