@@ -18,6 +18,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.sqs",
     "connectors.builtin.aws.sns",
     "connectors.builtin.aws.eventbridge",
+    "connectors.builtin.aws.awslambda",
 )
 
 

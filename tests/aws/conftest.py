@@ -25,6 +25,7 @@ EVENTBRIDGE = (
     "io.camunda.connectors.AWSEventBridge.v1",
     9,
 )
+LAMBDA = ("aws-lambda-outbound-connector.json", "io.camunda.connectors.AWSLAMBDA.v2", 9)
 ACCESS_SECRET, SECRET_SECRET = "AWS_ACCESS_KEY", "AWS_SECRET_KEY"
 
 

@@ -57,6 +57,16 @@ class Moto:
         self._post("/moto-api/reset")
 
     @contextlib.contextmanager
+    def lambda_without_docker(self) -> Iterator[None]:
+        """Lambda invocations answer with their event instead of running the handler in Docker
+        (which is not available here); back to moto's default afterwards (a reset keeps it)."""
+        self._post("/moto-api/config", json.dumps({"lambda": {"use_docker": False}}).encode())
+        try:
+            yield
+        finally:
+            self._post("/moto-api/config", json.dumps({"lambda": {"use_docker": True}}).encode())
+
+    @contextlib.contextmanager
     def enforce_iam(self, unchecked_calls: int) -> Iterator[None]:
         """Turn moto's IAM checks on after UNCHECKED_CALLS more requests (which set up the users
         and their policies); off again afterwards."""

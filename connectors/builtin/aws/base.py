@@ -177,6 +177,9 @@ def call(
             if failure is exc:
                 raise
             raise failure from None
+        for key, value in answer.items():  # a streamed body (Lambda's payload): in memory
+            if hasattr(value, "read"):
+                answer[key] = value.read()
         meta = answer.pop("ResponseMetadata", {})
         exchange.status = meta.get("HTTPStatusCode")
         exchange.response_body = _shown(answer)
@@ -186,7 +189,13 @@ def call(
 
 
 def _shown(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return json.dumps(value, ensure_ascii=False, indent=1, default=_text)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return str(value)
 
 
 _clients: OrderedDict[tuple[Any, ...], BaseClient] = OrderedDict()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -57,14 +58,12 @@ def calling(context: ConnectorContext) -> Iterator[Call]:
         CURRENT.reset(token)
 
 
-class _Body:
-    """The raw response as botocore reads it (`stream()`)."""
-
-    def __init__(self, content: bytes) -> None:
-        self.content = content
+class _Body(io.BytesIO):
+    """The raw response as botocore reads it: `stream()` for parsed answers, `read()` for
+    streamed ones (Lambda's payload)."""
 
     def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.content
+        yield self.getvalue()
 
 
 def send(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
