@@ -80,7 +80,7 @@ def test_a_dry_run_sends_with_the_keys_as_hub_secrets(
 
     client.force_login(user)
     page = client.get(reverse("run-detail", args=[run.pk])).content.decode()
-    assert f"AWS {moto.endpoint} · SendMessage · to {url} → 200" in page
+    assert f"AWS {moto.endpoint} · SQS SendMessage · to {url} → 200" in page
     assert moto.secret_key not in page and moto.access_key not in page
 
 

@@ -64,7 +64,7 @@ def test_a_missing_queue(moto: Moto) -> None:
     )
     (exchange,) = outcome.trace.http_exchanges
     assert exchange["protocol"] == "aws" and exchange["target"] == moto.endpoint
-    assert exchange["summary"].startswith("SendMessage · to ")
+    assert exchange["summary"].startswith("SQS SendMessage · to ")
     assert exchange["status"] == 400 and exchange["error"] == error["message"]
 
 

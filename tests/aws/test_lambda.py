@@ -69,7 +69,7 @@ def test_a_function_is_invoked_with_the_payload(moto: Moto) -> None:
     assert result["statusCode"] == 200
     assert result["payload"] == {"order": 42, "items": ["book", "ü"]}  # echoed by moto
     (exchange,) = outcome.trace.http_exchanges
-    assert exchange["summary"] == "Invoke · orders"
+    assert exchange["summary"] == "Lambda Invoke · orders"
     assert json.loads(exchange["request_body"])["Payload"] == '{"order":42,"items":["book","ü"]}'
 
 

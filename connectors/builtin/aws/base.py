@@ -165,7 +165,8 @@ def call(
     exchange on the run page shows SUMMARY, the parameters and the answer."""
     client = _client(target)
     name = client.meta.method_to_api_mapping.get(operation, operation)
-    with context.network.exchange("aws", target.where, f"{name} · {summary}") as exchange:
+    service = client.meta.service_model.service_id  # SQS, SNS, EventBridge, Lambda
+    with context.network.exchange("aws", target.where, f"{service} {name} · {summary}") as exchange:
         exchange.request_body = _shown(params)
         try:
             with door.calling(context) as made:
