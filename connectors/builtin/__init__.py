@@ -19,6 +19,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.sns",
     "connectors.builtin.aws.eventbridge",
     "connectors.builtin.aws.awslambda",
+    "connectors.builtin.aws.dynamodb",
 )
 
 

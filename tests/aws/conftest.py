@@ -26,6 +26,7 @@ EVENTBRIDGE = (
     9,
 )
 LAMBDA = ("aws-lambda-outbound-connector.json", "io.camunda.connectors.AWSLAMBDA.v2", 9)
+DYNAMODB = ("aws-dynamodb-outbound-connector.json", "io.camunda.connectors.AWSDynamoDB.v1", 12)
 ACCESS_SECRET, SECRET_SECRET = "AWS_ACCESS_KEY", "AWS_SECRET_KEY"
 
 

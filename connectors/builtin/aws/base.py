@@ -189,6 +189,26 @@ def call(
         return answer
 
 
+def sdk_metadata(answer: dict[str, Any]) -> dict[str, Any]:
+    """The AWS SDK's response metadata as Camunda's v1-shaped results carry it (EventBridge,
+    DynamoDB): `sdkResponseMetadata` and `sdkHttpMetadata`."""
+    meta = answer.get("ResponseMetadata", {})
+    every: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for name, value in meta.get("RawHeaders", []):
+        # the SDK keeps headers case-insensitively, sorted, under the first spelling received
+        every.setdefault(spelled.setdefault(name.lower(), name), []).append(value)
+    ordered = sorted(every, key=str.lower)
+    return {
+        "sdkResponseMetadata": {"requestId": meta.get("RequestId")},
+        "sdkHttpMetadata": {
+            "httpHeaders": {name: every[name][0] for name in ordered},
+            "httpStatusCode": meta.get("HTTPStatusCode"),
+            "allHttpHeaders": {name: every[name] for name in ordered},
+        },
+    }
+
+
 def _shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, default=_text)
 

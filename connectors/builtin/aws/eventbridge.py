@@ -56,20 +56,8 @@ def eventbridge(data: EventBridgeInput, context: ConnectorContext) -> JSON:
 
 def result(answer: dict[str, Any]) -> JSON:
     """EventBridgeResult: request id, HTTP metadata, failed count and entries, in its order."""
-    meta = answer.get("ResponseMetadata", {})
-    every: dict[str, list[str]] = {}
-    spelled: dict[str, str] = {}
-    for name, value in meta.get("RawHeaders", []):
-        # the SDK keeps headers case-insensitively, sorted, under the first spelling received
-        every.setdefault(spelled.setdefault(name.lower(), name), []).append(value)
-    ordered = sorted(every, key=str.lower)
     return {
-        "sdkResponseMetadata": {"requestId": meta.get("RequestId")},
-        "sdkHttpMetadata": {
-            "httpHeaders": {name: every[name][0] for name in ordered},
-            "httpStatusCode": meta.get("HTTPStatusCode"),
-            "allHttpHeaders": {name: every[name] for name in ordered},
-        },
+        **base.sdk_metadata(answer),
         "failedEntryCount": answer.get("FailedEntryCount"),
         "entries": [
             {
