@@ -20,6 +20,8 @@ from tests.aws.conftest import EVENTBRIDGE, SNS, SQS, all_versions
 from tests.builtin.conftest import values_for
 from tests.elementtemplates.corpus import CORPUS_DIR
 
+pytestmark = pytest.mark.xdist_group("moto")  # no server, but the area's tests stay together
+
 AUTH = {
     "authentication.type": "credentials",
     "authentication.accessKey": "AKIAEXAMPLE",
