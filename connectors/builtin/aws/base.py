@@ -19,8 +19,8 @@ import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
 from connectorhub_sdk import ConnectorContext, ConnectorInputError, EgressDenied, ui
-from connectorhub_sdk.types import Text
-from pydantic import BaseModel, ConfigDict, Field
+from connectorhub_sdk.types import FeelObject, Text
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import door, errors
 
@@ -60,7 +60,7 @@ class AwsBaseInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
     authentication: AwsAuthentication | None = None
     configuration: AwsConfiguration | None = None
-    awsCredential: Any = Field(
+    awsCredential: FeelObject = Field(
         default=None, description="A reusable AWS credential; wins over `authentication`"
     )
 
@@ -90,12 +90,13 @@ def target(
     auth, config = _credential(data.awsCredential)
     auth = auth or data.authentication
     config = config or data.configuration or AwsConfiguration()
-    endpoint = (data.configuration.endpoint if data.configuration else None) or None
+    # a blank endpoint is none (Camunda's AwsClientSupport skips it)
+    endpoint = ((data.configuration.endpoint if data.configuration else None) or "").strip() or None
     chosen = (config.region or "").strip() or (region or "").strip()
     if not chosen:
         raise ConnectorInputError("must not be empty", field="configuration.region")
     if endpoint is not None:
-        endpoint = _endpoint(endpoint.strip())
+        endpoint = _endpoint(endpoint)
     if auth is None:
         raise ConnectorInputError("Authentication is required", field="authentication")
     if auth.type == "defaultCredentialsChain":
@@ -112,19 +113,19 @@ def _credential(value: Any) -> tuple[AwsAuthentication | None, AwsConfiguration 
     (FEEL, or a resolved credential); named credentials are not kept by this hub yet."""
     if value in (None, "", {}):
         return None, None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, dict):
+    if not isinstance(value, dict):  # FEEL and JSON text were read by the input type
         raise ConnectorInputError(
             "reusable AWS credentials are not available in this hub yet; leave it empty and "
             "fill in the authentication and region fields",
             field="awsCredential",
         )
-    auth = AwsAuthentication.model_validate(value.get("authentication") or {})
-    return auth, AwsConfiguration(region=value.get("region"))
+    try:
+        auth = AwsAuthentication.model_validate(value.get("authentication") or {})
+        return auth, AwsConfiguration.model_validate({"region": value.get("region")})
+    except ValidationError as exc:
+        problem = exc.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise ConnectorInputError(problem["msg"], field=f"awsCredential.{where}") from None
 
 
 def _endpoint(text: str) -> str:
