@@ -16,6 +16,11 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.email.connector",
     "connectors.builtin.jdbc",
     "connectors.builtin.rabbitmq.connector",
+    "connectors.builtin.aws.sqs",
+    "connectors.builtin.aws.sns",
+    "connectors.builtin.aws.eventbridge",
+    "connectors.builtin.aws.awslambda",
+    "connectors.builtin.aws.dynamodb",
 )
 
 

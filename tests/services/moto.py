@@ -1,0 +1,125 @@
+"""moto in server mode (a local AWS emulator: SQS, SNS, EventBridge, ...) on 127.0.0.1, for the
+AWS connectors' tests.
+
+`.ci/fetch-moto` installs it in its own virtualenv under .cache/moto/<version>/; `moto_server()`
+starts one process on a free port, and `Moto.reset()` clears every service's state between tests
+(`POST /moto-api/reset`). Locally a missing install skips the tests; with MOTO_REQUIRED=1 (set by
+.ci/run) it fails them instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.services import fetched
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-moto"
+VERSION = fetched.pinned_version(FETCH_SCRIPT, "MOTO_VERSION")
+HOME = BASE_DIR / ".cache" / "moto" / VERSION
+SERVER = HOME / "bin" / "moto_server"
+REQUIRED = "MOTO_REQUIRED"
+REGION = "eu-central-1"
+# moto accepts any key pair unless IAM checks are on (`enforce_iam`); these look like real ones so
+# that a test can tell they never reach an output.
+ACCESS_KEY = "AKIAMOTOTESTKEY00001"
+SECRET_KEY = "moto-Secret-Key-never-shown-0001"
+
+
+@dataclass(frozen=True)
+class Moto:
+    endpoint: str
+    region: str = REGION
+    access_key: str = ACCESS_KEY
+    secret_key: str = SECRET_KEY
+
+    def _post(self, path: str, body: bytes = b"") -> bytes:
+        # text/plain: a form type would have the server parse (and swallow) the body
+        request = urllib.request.Request(
+            self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            data: bytes = answer.read()
+            return data
+
+    def reset(self) -> None:
+        """Forget every queue, topic, bus, user, ... (IAM checks stay as they are)."""
+        self._post("/moto-api/reset")
+
+    @contextlib.contextmanager
+    def lambda_without_docker(self) -> Iterator[None]:
+        """Lambda invocations answer with their event instead of running the handler in Docker
+        (which is not available here); back to moto's default afterwards (a reset keeps it)."""
+        self._post("/moto-api/config", json.dumps({"lambda": {"use_docker": False}}).encode())
+        try:
+            yield
+        finally:
+            self._post("/moto-api/config", json.dumps({"lambda": {"use_docker": True}}).encode())
+
+    @contextlib.contextmanager
+    def enforce_iam(self, unchecked_calls: int) -> Iterator[None]:
+        """Turn moto's IAM checks on after UNCHECKED_CALLS more requests (which set up the users
+        and their policies); off again afterwards."""
+        self._post("/moto-api/reset-auth", str(unchecked_calls).encode())
+        try:
+            yield
+        finally:
+            self._post("/moto-api/reset-auth", b"inf")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers(endpoint: str) -> bool:
+    url = endpoint + "/moto-api/data.json"
+    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as answer:
+        json.load(answer)
+        return True
+    return False
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[Moto]:
+    if not SERVER.is_file():
+        fetched.missing(f"no moto {VERSION}: run .ci/fetch-moto (needs python3-venv)", REQUIRED)
+    port = _free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    # Its own environment: no AWS settings of this machine leak into the emulator.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [str(SERVER), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _answers(endpoint):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"moto did not start:\n{log.read()[-3000:].decode()}")
+                time.sleep(0.1)
+            yield Moto(endpoint)
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
