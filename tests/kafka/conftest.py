@@ -3,6 +3,8 @@ a consumer that reads back what was produced, and Camunda's official templates f
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ KAFKA_ID = "io.camunda.connectors.KAFKA.v1"
 KAFKA_TYPE = "io.camunda:connector-kafka:1"
 LATEST = 7
 SECRET = "KAFKA_PASSWORD"
+# librdkafka's own log lines (reconnects after the broker stops) go to logging, not stderr
+QUIET = logging.getLogger("tests.kafka.client")
 
 
 def kafka_templates() -> tuple[ElementTemplate, ...]:
@@ -37,13 +41,18 @@ def kafka_server() -> Iterator[Kafka]:
 @pytest.fixture(scope="session")
 def admin(kafka_server: Kafka) -> AdminClient:
     # kept for the session: a dropped AdminClient destroys its handle under pending futures
-    return AdminClient({"bootstrap.servers": kafka_server.bootstrap})
+    return AdminClient({"bootstrap.servers": kafka_server.bootstrap, "logger": QUIET})
 
 
 def create_topic(admin: AdminClient, name: str, **config: str) -> str:
     futures = admin.create_topics([NewTopic(name, 1, 1, config=config)], operation_timeout=30)
     for future in futures.values():
         future.result(30)
+    for _ in range(100):  # the broker's metadata has the topic a moment after the controller
+        found = admin.list_topics(name, timeout=10).topics.get(name)
+        if found is not None and found.error is None:
+            break
+        time.sleep(0.05)
     return name
 
 
@@ -66,7 +75,11 @@ class Received:
 def read_back(server: Kafka, topic: str, offset: int, partition: int = 0) -> Received:
     """The record at OFFSET, read by a plain consumer."""
     consumer = Consumer(
-        {"bootstrap.servers": server.bootstrap, "group.id": f"t-{uuid.uuid4().hex}"}
+        {
+            "bootstrap.servers": server.bootstrap,
+            "group.id": f"t-{uuid.uuid4().hex}",
+            "logger": QUIET,
+        }
     )
     try:
         consumer.assign([TopicPartition(topic, partition, offset)])

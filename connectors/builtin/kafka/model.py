@@ -3,6 +3,7 @@ carry it (Camunda's KafkaConnectorRequest, io.camunda.connector.kafka.outbound.m
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from connectorhub_sdk.types import FeelMap, FeelText, FeelTextMap, Text, feel_object
@@ -16,7 +17,17 @@ def _feel_only(value: Any) -> Any:
     return value
 
 
+def _json_text(value: Any) -> Any:
+    """An `@FEEL String` that may hold an object (a schema written as a FEEL context): Camunda's
+    FeelDeserializer writes an object given for a String as its JSON text."""
+    value = _feel_only(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return value
+
+
 Loose = Annotated[Any, BeforeValidator(_feel_only)]
+SchemaText = Annotated[str | None, BeforeValidator(_json_text)]
 
 
 class Authentication(BaseModel):
@@ -45,7 +56,7 @@ class SchemaStrategy(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     type: Literal["noSchema", "inlineSchema", "schemaRegistry"] = "noSchema"
-    schema_: FeelText | None = Field(default=None, alias="schema")
+    schema_: SchemaText = Field(default=None, alias="schema")
     schemaType: Literal["avro", "json"] = "avro"
     schemaRegistryUrl: FeelText | None = None
 
@@ -54,7 +65,7 @@ class LegacyAvro(BaseModel):
     """Template v4's `avro.schema` (with `serializationType: avro`), before schema strategies."""
 
     model_config = ConfigDict(extra="ignore")
-    schema_: FeelText | None = Field(default=None, alias="schema")
+    schema_: SchemaText = Field(default=None, alias="schema")
 
 
 class KafkaInput(BaseModel):

@@ -26,6 +26,9 @@ LOG = logging.getLogger(__name__)
 PREFIX = "Error during Kafka Producer execution; error message: "
 METADATA_WAIT = 60.0  # Java's max.block.ms, Camunda's value
 DELIVERY_WAIT = 45.0  # Camunda waits 45 s for the send's future
+# Java keeps asking for an unknown topic until max.block.ms (60 s) ends; a job here fails after
+# this much, so a wrong topic name does not hold a worker for a minute
+UNKNOWN_TOPIC_GRACE = 3.0
 ERRORS = "org.apache.kafka.common.errors."
 
 
@@ -136,11 +139,11 @@ class Send:
     def _vet_brokers(self, topic: str, until: float) -> None:
         """Wait for the topic's metadata, then check every broker the cluster advertises."""
         started = time.monotonic()
+        unknown_until = min(until, started + UNKNOWN_TOPIC_GRACE)
         while True:
             wait = max(min(0.25, until - time.monotonic()), 0.01)
             try:
                 metadata = self.producer.list_topics(topic, timeout=wait)
-                break
             except KafkaException:
                 self.producer.poll(0)  # serves error_cb: a refused connection, a bad password
                 fatal = _fatal(self.errors)
@@ -152,14 +155,18 @@ class Send:
                         f"{ERRORS}TimeoutException: Topic {topic} not present in metadata "
                         f"after {waited} ms."
                     ) from None
-        found = metadata.topics.get(topic)
-        if found is not None and found.error is not None:
-            if found.error.code() == KafkaError.UNKNOWN_TOPIC_OR_PART:
+                continue
+            found = metadata.topics.get(topic)
+            if found is None or found.error is None:
+                break
+            if found.error.code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                raise failed(_java_text(found.error))
+            if time.monotonic() >= unknown_until:
                 raise failed(
                     f"{ERRORS}UnknownTopicOrPartitionException: Topic {topic} not present in "
                     "metadata: the cluster does not have it and did not create it"
                 )
-            raise failed(_java_text(found.error))
+            time.sleep(0.1)  # a topic just created reaches every broker's metadata shortly
         for broker in metadata.brokers.values():
             self.context.network.resolve(broker.host, broker.port)
 
@@ -218,4 +225,4 @@ def _java_text(error: KafkaError) -> str:
 def _config_problem(exc: Exception) -> str:
     error = exc.args[0] if exc.args else exc
     text = error.str() if isinstance(error, KafkaError) else str(error)
-    return f"the Kafka client refused the producer settings: {text}"
+    return f"the Kafka client refused the producer settings: {text.strip()}"
