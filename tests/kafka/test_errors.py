@@ -133,3 +133,17 @@ def test_bootstrap_servers_that_are_not_host_and_port_are_named(kafka_server: Ka
     outcome = run_kafka(plain(kafka_server, "orders", **{"topic.bootstrapServers": "kafka"}))
     assert outcome.kind == "failed" and outcome.retries == 0
     assert "topic.bootstrapServers: 'kafka' is not host:port" in outcome.message
+
+
+def test_a_bootstrap_name_that_does_not_resolve(kafka_server: Kafka) -> None:
+    values = plain(
+        kafka_server, "orders", **{"topic.bootstrapServers": "no-such-host.invalid:9092"}
+    )
+    outcome = run_kafka(values)
+
+    assert outcome.kind == "failed"
+    assert outcome.variables["error"]["code"] == "FAIL"
+    assert outcome.message.startswith(
+        PREFIX + "org.apache.kafka.common.KafkaException: Failed to construct kafka producer: "
+        "No resolvable bootstrap urls given in bootstrap.servers (no-such-host.invalid)"
+    ), outcome.message

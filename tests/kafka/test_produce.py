@@ -210,6 +210,12 @@ def test_java_property_names_are_read_and_unknown_ones_named(
     unknown = run_kafka(plain(kafka_server, topic, additionalProperties='={"lingerz.ms": 1}'))
     assert unknown.kind == "failed" and unknown.retries == 0
     assert "additionalProperties: unknown Kafka producer property 'lingerz.ms'" in (unknown.message)
+    # librdkafka's own settings that would run a command are not taken from a job
+    command = run_kafka(
+        plain(kafka_server, topic, additionalProperties='={"sasl.kerberos.kinit.cmd": "id"}')
+    )
+    assert command.kind == "failed" and command.retries == 0
+    assert "unknown Kafka producer property 'sasl.kerberos.kinit.cmd'" in command.message
     bad = run_kafka(plain(kafka_server, topic, additionalProperties='={"acks": "some"}'))
     assert bad.kind == "failed" and bad.retries == 0
     assert "additionalProperties:" in bad.message and "acks" in bad.message

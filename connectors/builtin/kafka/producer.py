@@ -80,7 +80,14 @@ def vetted_bootstrap(wanted: list[tuple[str, int]], tls: bool, context: Connecto
     """Each server checked by the door; without TLS librdkafka gets the vetted address."""
     chosen = []
     for host, port in wanted:
-        addresses = context.network.resolve(host, port)
+        try:
+            addresses = context.network.resolve(host, port)
+        except OSError:
+            # the Java producer's constructor refuses names that do not resolve
+            raise failed(
+                "org.apache.kafka.common.KafkaException: Failed to construct kafka producer: "
+                f"No resolvable bootstrap urls given in bootstrap.servers ({host})"
+            ) from None
         # with TLS the name stays: librdkafka checks the certificate against it
         chosen.append(_joined(host if tls else addresses[0], port))
     return ",".join(chosen)
@@ -168,7 +175,13 @@ class Send:
                 )
             time.sleep(0.1)  # a topic just created reaches every broker's metadata shortly
         for broker in metadata.brokers.values():
-            self.context.network.resolve(broker.host, broker.port)
+            try:
+                self.context.network.resolve(broker.host, broker.port)
+            except OSError:
+                raise failed(
+                    f"{ERRORS}TimeoutException: the broker the cluster advertises as "
+                    f"{_joined(broker.host, broker.port)} cannot be resolved"
+                ) from None
 
     def _produce_failed(self, exc: Exception, record: Record) -> ConnectorError:
         error = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
