@@ -147,3 +147,19 @@ def test_a_bootstrap_name_that_does_not_resolve(kafka_server: Kafka) -> None:
         PREFIX + "org.apache.kafka.common.KafkaException: Failed to construct kafka producer: "
         "No resolvable bootstrap urls given in bootstrap.servers (no-such-host.invalid)"
     ), outcome.message
+
+
+def test_a_broker_that_never_answers_ends_with_the_jobs_time_limit(kafka_server: Kafka) -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        values = plain(kafka_server, "orders", **{"topic.bootstrapServers": f"127.0.0.1:{port}"})
+        outcome = run_kafka(values, time_limit=3.0)
+
+    assert outcome.kind == "failed"
+    assert outcome.variables["error"]["code"] == "FAIL"
+    assert outcome.message.startswith(
+        PREFIX + "org.apache.kafka.common.errors.TimeoutException: Topic orders not present in "
+        "metadata after "
+    ), outcome.message

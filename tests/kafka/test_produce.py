@@ -79,6 +79,15 @@ def test_feel_values_are_sent_as_json_as_camunda_serialises_them(
     assert got.value == '{"items":[1,2],"note":"é"}'.encode()
 
 
+def test_a_job_without_key_sends_the_text_null_as_camunda_does(
+    kafka_server: Kafka, topic: str
+) -> None:
+    values = plain(kafka_server, topic)
+    del values["message.key"]
+    result = result_of(run_kafka(values))
+    assert read_back(kafka_server, topic, result["offset"]).key == b"null"
+
+
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256"])
 def test_sasl_login_with_the_password_as_a_secret(
     kafka_server: Kafka, topic: str, mechanism: str

@@ -38,9 +38,9 @@ def kafka(data: KafkaInput, context: ConnectorContext) -> JSON:
     settings = properties.assemble(bootstrap, username, password, data.additionalProperties)
     wanted = servers(bootstrap, _bootstrap_field(data))
     value = _value(data, topic, settings.registry_user_info, context)
-    key = serialise.text_of(data.message.key)
+    key = serialise.key_text(data.message.key)
     headers = [(k, (v or "").encode()) for k, v in (data.headers or {}).items()]
-    record = Record(topic, key.encode() if key is not None else None, value, headers)
+    record = Record(topic, key.encode(), value, headers)
     shown_target = ",".join(f"{h}:{p}" for h, p in wanted)
     summary = f"produce to {topic}: {len(record.value or b'')} bytes, {len(headers)} headers"
     with context.network.exchange("kafka", shown_target, summary) as exchange:
@@ -127,9 +127,9 @@ def _registry_value(
     return serialise.framed(schema_id, payload)
 
 
-def _shown_request(record: Record, key: str | None) -> str:
+def _shown_request(record: Record, key: str) -> str:
     """The record for the run page: key, headers, and the value as text when it is text."""
-    lines = [f"topic: {record.topic}", f"key: {key if key is not None else '(none)'}"]
+    lines = [f"topic: {record.topic}", f"key: {key}"]
     lines += [f"header {name}: {value.decode(errors='replace')}" for name, value in record.headers]
     raw = record.value or b""
     try:

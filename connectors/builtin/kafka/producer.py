@@ -29,6 +29,7 @@ DELIVERY_WAIT = 45.0  # Camunda waits 45 s for the send's future
 # Java keeps asking for an unknown topic until max.block.ms (60 s) ends; a job here fails after
 # this much, so a wrong topic name does not hold a worker for a minute
 UNKNOWN_TOPIC_GRACE = 3.0
+LIMIT_MARGIN = 0.3  # seconds kept before the job's time limit to report why it ran out
 ERRORS = "org.apache.kafka.common.errors."
 
 
@@ -108,8 +109,7 @@ class Send:
             raise ConnectorInputError(_config_problem(exc), field="additionalProperties") from None
 
     def run(self, record: Record) -> dict[str, Any]:
-        limit = self.context.time_remaining()
-        metadata_until = time.monotonic() + min(METADATA_WAIT, limit or METADATA_WAIT)
+        metadata_until = time.monotonic() + self._bounded(METADATA_WAIT)
         self._vet_brokers(record.topic, metadata_until)
         delivered: list[tuple[KafkaError | None, Message]] = []
         headers: list[tuple[str, str | bytes | None]] = list(record.headers)
@@ -123,14 +123,14 @@ class Send:
             )
         except (KafkaException, BufferError) as exc:
             raise self._produce_failed(exc, record) from None
-        limit = self.context.time_remaining()
-        until = time.monotonic() + min(DELIVERY_WAIT, limit or DELIVERY_WAIT)
+        waiting = self._bounded(DELIVERY_WAIT)
+        until = time.monotonic() + waiting
         while not delivered and time.monotonic() < until:
             self.producer.poll(min(0.1, max(until - time.monotonic(), 0)))
         if not delivered:
             raise failed(
                 f"{ERRORS}TimeoutException: the broker did not acknowledge the record within "
-                f"{round(min(DELIVERY_WAIT, limit or DELIVERY_WAIT) * 1000)} ms"
+                f"{round(waiting * 1000)} ms"
             )
         error, message = delivered[0]
         if error is not None:
@@ -142,6 +142,12 @@ class Send:
             "offset": message.offset(),
             "partition": message.partition(),
         }
+
+    def _bounded(self, seconds: float) -> float:
+        """SECONDS, or less when the job's time limit ends sooner (a moment before it, so the
+        job fails with what the producer was waiting for rather than a bare time-out)."""
+        limit = self.context.time_remaining()
+        return seconds if limit is None else max(min(seconds, limit - LIMIT_MARGIN), 0.0)
 
     def _vet_brokers(self, topic: str, until: float) -> None:
         """Wait for the topic's metadata, then check every broker the cluster advertises."""

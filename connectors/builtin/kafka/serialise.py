@@ -1,6 +1,6 @@
 """Key, value and headers as Camunda's ProducerRecordFactory turns them into bytes.
 
-- key: text as it is, anything else as JSON (Jackson), UTF-8;
+- key: text as it is, anything else as JSON (Jackson), UTF-8; no key is the text `null`;
 - value: the same with no schema; with an inline Avro schema the Avro binary encoding of the
   value (a JSON object, or its text, where single quotes are allowed as Jackson's
   ALLOW_SINGLE_QUOTES does), no framing; with a schema registry Confluent's wire format, a zero
@@ -26,6 +26,12 @@ def text_of(data: Any) -> str | None:
     if isinstance(data, str):
         return data
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def key_text(key: Any) -> str:
+    """The record key: ProducerRecordFactory serialises a missing key with Jackson too, so a
+    job without key sends the text `null` as its key, as Camunda's connector does."""
+    return "null" if key is None else text_of(key) or ""
 
 
 def parse_schema(text: str | None, field: str) -> Any:
