@@ -225,6 +225,11 @@ def test_java_property_names_are_read_and_unknown_ones_named(
     )
     assert command.kind == "failed" and command.retries == 0
     assert "unknown Kafka producer property 'sasl.kerberos.kinit.cmd'" in command.message
+    size = run_kafka(
+        plain(kafka_server, topic, additionalProperties='={"max.request.size": "1 MB"}')
+    )
+    assert size.kind == "failed" and size.retries == 0
+    assert "additionalProperties:" in size.message and "message.max.bytes" in size.message
     bad = run_kafka(plain(kafka_server, topic, additionalProperties='={"acks": "some"}'))
     assert bad.kind == "failed" and bad.retries == 0
     assert "additionalProperties:" in bad.message and "acks" in bad.message

@@ -100,13 +100,14 @@ class Send:
     def __init__(self, settings: ProducerSettings, context: ConnectorContext) -> None:
         self.context = context
         self.errors: list[KafkaError] = []
-        self.size_limit = int(settings.config.get("message.max.bytes", "1048576"))
         config: dict[str, Any] = dict(settings.config)
         config.update(error_cb=self.errors.append, logger=LOG)
         try:
             self.producer = Producer(config)
         except (KafkaException, ValueError, TypeError) as exc:
             raise ConnectorInputError(_config_problem(exc), field="additionalProperties") from None
+        # librdkafka accepted it, so it is a whole number
+        self.size_limit = int(config["message.max.bytes"])
 
     def run(self, record: Record) -> dict[str, Any]:
         metadata_until = time.monotonic() + self._bounded(METADATA_WAIT)
