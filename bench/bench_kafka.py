@@ -1,0 +1,163 @@
+"""Kafka connector throughput: records per second through the runtime core (`run_job` with the
+official Kafka template's current job: binding, the network door with the egress policy on the
+bootstrap server and on every advertised broker, the exchange, the result) against bare
+confluent-kafka producing the same record (same key, value, headers and producer settings),
+both to the same local Kafka (tests/services/kafka.py). Target: ratio >= 0.8.
+
+The connector creates a producer per job, as Camunda's KafkaConnectorFunction does (it opens
+one per execution and closes it), so the bare variant does the same: a new producer, one
+record, wait for the acknowledgement, destroy. A bare producer kept across records shows what
+a producer per record costs, and a bare producer that asks for the topic's metadata before
+producing (as the connector does to check every advertised broker) shows what that step costs.
+
+Run: .venv/bin/python bench/bench_kafka.py [calls per batch, default 30] [rounds, default 8]
+(needs .ci/fetch-kafka and Java).
+
+Method as bench_sql.py (bench/rounds.py): rounds of one batch per variant, the order rotated;
+the best batch, the median per-round ratio to the bare per-record producer, and p50/p95 of
+the single calls of each variant.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connectorhub.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from confluent_kafka import Producer  # noqa: E402
+from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
+from rounds import rates  # noqa: E402 - bench/'s shared method
+
+from connectors.builtin.kafka.properties import DEFAULTS  # noqa: E402
+from connectors.elementtemplates import build_job, read_templates  # noqa: E402
+from connectors.network.policy import EgressPolicy  # noqa: E402
+from connectors.runtime import JobRequest, run_job  # noqa: E402
+from connectors.secrets.providers import MappingSecretProvider  # noqa: E402
+from tests.elementtemplates.corpus import CORPUS_DIR  # noqa: E402
+from tests.services.kafka import Kafka, kafka  # noqa: E402
+
+TOPIC = "bench-orders"
+KEY, VALUE = "order-42", '{"id": 42, "state": "shipped", "items": [1, 2, 3]}'
+HEADERS = [("source", b"hub"), ("trace", b"t-1")]
+QUIET = logging.getLogger("bench.kafka")
+
+
+def kafka_job(server: Kafka) -> JobRequest:
+    templates = read_templates((CORPUS_DIR / "kafka-outbound-connector.json").read_bytes())
+    latest = max(templates, key=lambda t: t.version or 0)
+    job = build_job(
+        latest,
+        {
+            "topic.bootstrapServers": server.bootstrap,
+            "topic.topicName": TOPIC,
+            "message.key": KEY,
+            "message.value": VALUE,
+            "headers": '={"source": "hub", "trace": "t-1"}',
+            "resultVariable": "sent",
+        },
+    )
+    assert not job.errors, job.errors
+    return JobRequest(type=job.type or "", variables=job.variables, headers=job.headers)
+
+
+def send(producer: Producer) -> None:
+    done: list[object] = []
+    producer.produce(TOPIC, VALUE.encode(), KEY.encode(), headers=list(HEADERS),
+                     on_delivery=lambda err, msg: done.append(err or msg))  # fmt: skip
+    while not done:
+        producer.poll(0.05)
+    assert not hasattr(done[0], "code"), done[0]
+
+
+def timed(call: Callable[[], object], into: list[float]) -> Callable[[], object]:
+    def wrapper() -> object:
+        start = time.perf_counter()
+        result = call()
+        into.append(time.perf_counter() - start)
+        return result
+
+    return wrapper
+
+
+def measure(server: Kafka, calls: int, rounds: int) -> None:
+    admin = AdminClient({"bootstrap.servers": server.bootstrap, "logger": QUIET})
+    for future in admin.create_topics([NewTopic(TOPIC, 1, 1)]).values():
+        future.result(30)
+    job = kafka_job(server)
+    secrets = MappingSecretProvider({})
+    policy = EgressPolicy.from_allowlist(["127.0.0.1"])
+    config = {**DEFAULTS, "bootstrap.servers": server.bootstrap, "logger": QUIET}
+    kept = Producer(config)
+
+    def bare() -> object:
+        producer = Producer(config)
+        send(producer)
+        producer.flush(0)
+        return None  # the producer is destroyed with its last reference, as the connector's
+
+    def bare_metadata_first() -> object:
+        producer = Producer(config)
+        producer.list_topics(TOPIC, timeout=10)  # what the connector's broker check asks first
+        send(producer)
+        producer.flush(0)
+        return None
+
+    def bare_kept() -> object:
+        send(kept)
+        return None
+
+    def runtime() -> object:
+        outcome = run_job(job, secrets=secrets, time_limit=30.0, address_policy=policy)
+        assert outcome.kind == "completed", outcome
+        return outcome
+
+    base = "bare confluent-kafka, producer per record"
+    plain = {
+        base: bare,
+        "runtime, dry-run setup (egress policy, 30 s limit)": runtime,
+        "bare confluent-kafka, producer per record, metadata first": bare_metadata_first,
+        "bare confluent-kafka, one kept producer (for scale)": bare_kept,
+    }
+    for warm in plain.values():
+        for _ in range(5):
+            warm()
+    latencies: dict[str, list[float]] = {label: [] for label in plain}
+    variants = {label: timed(call, latencies[label]) for label, call in plain.items()}
+    measured = rates(variants, calls, rounds)
+    print(f"{calls} calls per batch, {rounds} rounds")
+    print(
+        f"{'variant':58s} {'best':>7s}          {'ratio of bests':>14s}  {'median ratio':>12s}"
+        f"  {'p50 ms':>7s} {'p95 ms':>7s}"
+    )
+    for label, got in measured.items():
+        best, top = max(got), max(measured[base])
+        paired = statistics.median(r / p for r, p in zip(got, measured[base], strict=True))
+        ms = sorted(x * 1000 for x in latencies[label])
+        p50, p95 = ms[len(ms) // 2], ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+        print(
+            f"{label:58s} {best:7.1f} calls/s  {best / top:14.2f}  {paired:12.2f}"
+            f"  {p50:7.1f} {p95:7.1f}"
+        )
+
+
+def main() -> None:
+    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    with kafka() as server:
+        measure(server, calls, rounds)
+
+
+if __name__ == "__main__":
+    main()
