@@ -26,7 +26,7 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +75,19 @@ Observer = Callable[[TaskRecord], None]
 EnvironmentFor = Callable[[LockedTask], ExecutionEnvironment]
 
 
-def job_request(task: LockedTask, job_type: str, default_retries: int) -> JobRequest:
-    """The runtime's view of a locked task; VariableError names a variable it cannot read."""
-    plain = {name: plain_value(name, typed) for name, typed in task.variables.items()}
+def job_request(
+    task: LockedTask, job_type: str, default_retries: int, needed: Collection[str] = ()
+) -> JobRequest:
+    """The runtime's view of a locked task. A variable the hub cannot read as JSON (a File,
+    a Java-serialized Object) is left out, unless its top-level name is one the connector
+    reads (NEEDED): then VariableError names it."""
+    plain = {}
+    for name, typed in task.variables.items():
+        try:
+            plain[name] = plain_value(name, typed)
+        except VariableError:
+            if name.split(".", 1)[0] in needed:
+                raise
     return JobRequest(
         type=job_type,
         variables=nested(plain),
@@ -129,8 +139,15 @@ class ExternalTaskHandler:
             message = f"ConnectorHub worker error: {type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
             retries = max(_retries(task, self.default_retries) - 1, 0)
             error = await self._fail(task, message, message, retries, 0, {})
-            record = self._record(task, job_type, "failed", started, retries=retries,
-                                  message=message, command_error=error)  # fmt: skip
+            record = self._record(
+                task,
+                job_type,
+                "failed",
+                started,
+                retries=retries,
+                message=message,
+                command_error=error,
+            )
         finally:
             self.in_flight.pop(task.id, None)
         task_logger.info(json.dumps(record.log_fields(), separators=(",", ":"), default=str))
@@ -139,14 +156,16 @@ class ExternalTaskHandler:
         return record
 
     async def _serve(self, task: LockedTask, job_type: str, started: float) -> TaskRecord:
+        environment = self.environment_for(task)
         try:
-            request = job_request(task, job_type, self.default_retries)
+            needed = _input_names(environment, job_type)
+            request = job_request(task, job_type, self.default_retries, needed)
         except VariableError as exc:  # an input error, as Camunda's: no retries
             message = str(exc)[:MAX_ERROR_CHARS]
             error = await self._fail(task, message, message, 0, 0, {})
-            return self._record(task, job_type, "failed", started, retries=0, message=message,
-                                command_error=error)  # fmt: skip
-        environment = self.environment_for(task)
+            return self._record(
+                task, job_type, "failed", started, retries=0, message=message, command_error=error
+            )
         keeper = asyncio.create_task(self._keep_locked(task))
         try:
             outcome = await environment.run_async(request)
@@ -240,19 +259,33 @@ class ExternalTaskHandler:
     ) -> TaskRecord:
         secrets = tuple(outcome.trace.secrets_used)
         if isinstance(outcome, BpmnErrorOutcome):
-            return self._record(task, job_type, outcome.kind, started, error_code=outcome.code,
-                                message=outcome.message, command_error=command_error,
-                                secrets_used=secrets)  # fmt: skip
+            return self._record(
+                task,
+                job_type,
+                outcome.kind,
+                started,
+                error_code=outcome.code,
+                message=outcome.message,
+                command_error=command_error,
+                secrets_used=secrets,
+            )
         if isinstance(outcome, Failed):
             backoff = None if outcome.backoff is None else outcome.backoff.total_seconds()
             return self._record(
-                task, job_type, outcome.kind, started, retries=outcome.retries,
+                task,
+                job_type,
+                outcome.kind,
+                started,
+                retries=outcome.retries,
                 retry_timeout_ms=None if backoff is None else int(backoff * 1000),
-                error_code=outcome.code, message=outcome.message[:MAX_ERROR_CHARS],
-                command_error=command_error, secrets_used=secrets,
-            )  # fmt: skip
-        return self._record(task, job_type, outcome.kind, started, command_error=command_error,
-                            secrets_used=secrets)  # fmt: skip
+                error_code=outcome.code,
+                message=outcome.message[:MAX_ERROR_CHARS],
+                command_error=command_error,
+                secrets_used=secrets,
+            )
+        return self._record(
+            task, job_type, outcome.kind, started, command_error=command_error, secrets_used=secrets
+        )
 
     @staticmethod
     def _record(
@@ -269,6 +302,14 @@ class ExternalTaskHandler:
             activity_id=task.activity_id,
             **fields,
         )
+
+
+def _input_names(environment: ExecutionEnvironment, job_type: str) -> list[str]:
+    """The top-level variables JOB_TYPE's connector reads (none when it is unknown: the
+    runtime then fails the task, naming the job type)."""
+    if job_type not in environment.registry:
+        return []
+    return environment.registry.get(job_type).fetch_variables
 
 
 def _details(outcome: Failed) -> str:

@@ -73,8 +73,9 @@ def topics_for(
     unknown = sorted({*wanted, *mapping.values()} - {c.type for c in registry.all()})
     if unknown:
         known = ", ".join(c.type for c in registry.all())
-        raise ValueError(f"no connector is registered for job type(s) {', '.join(unknown)} "
-                         f"(known: {known})")  # fmt: skip
+        raise ValueError(
+            f"no connector is registered for job type(s) {', '.join(unknown)} (known: {known})"
+        )
     topics = dict(mapping)
     renamed = set(mapping.values())
     for job_type in wanted:
@@ -122,10 +123,15 @@ class ExternalTaskWorker:
 
     def _count(self, record: TaskRecord) -> None:
         self.stats(
-            JobRecord(key=0, type=record.type, outcome=record.outcome,
-                      duration_ms=record.duration_ms, message=record.message,
-                      command_error=record.command_error)
-        )  # fmt: skip
+            JobRecord(
+                key=0,
+                type=record.type,
+                outcome=record.outcome,
+                duration_ms=record.duration_ms,
+                message=record.message,
+                command_error=record.command_error,
+            )
+        )
 
     def fetch_topics(self) -> list[Topic]:
         return [
@@ -134,8 +140,12 @@ class ExternalTaskWorker:
         ]
 
     async def run(self, stop: asyncio.Event) -> None:
-        logger.info("Camunda 7 worker %s: engine %s, topics %s", self.config.worker_id,
-                    self.engine.base, ", ".join(self.config.topics))  # fmt: skip
+        logger.info(
+            "Camunda 7 worker %s: engine %s, topics %s",
+            self.config.worker_id,
+            self.engine.base,
+            ", ".join(self.config.topics),
+        )
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         try:
             await self._connect_loop(stop)
@@ -179,8 +189,9 @@ class ExternalTaskWorker:
         end it on the engine's side: Camunda 7 keeps the request pending until its timeout and
         locks the next task for it, which then waits for its lock to expire."""
         hurry = asyncio.create_task(self.hurry.wait())
-        await asyncio.wait({poll, hurry}, timeout=self.config.long_poll + 10,
-                           return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        await asyncio.wait(
+            {poll, hurry}, timeout=self.config.long_poll + 10, return_when=asyncio.FIRST_COMPLETED
+        )
         hurry.cancel()
         if not poll.done():
             poll.cancel()
@@ -219,8 +230,11 @@ class ExternalTaskWorker:
         if self.running:
             finished = asyncio.ensure_future(asyncio.wait(set(self.running)))
             hurry = asyncio.create_task(self.hurry.wait())
-            await asyncio.wait({finished, hurry}, timeout=self.config.grace_period,
-                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+            await asyncio.wait(
+                {finished, hurry},
+                timeout=self.config.grace_period,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             finished.cancel()
             hurry.cancel()
         if any(not task.done() for task in self.running):

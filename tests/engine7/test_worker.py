@@ -102,12 +102,18 @@ def test_an_error_expression_throws_a_bpmn_error_that_a_boundary_event_catches(
         worker = build_worker({"job_types": [REST], "worker_id": unique("c7")})
         serve_until(worker, engine, lambda: engine.state(instance) == "COMPLETED", "completion")
 
-    assert engine.count("/history/activity-instance", processInstanceId=instance,
-                        activityId="caughtEnd") == 1  # fmt: skip
+    assert (
+        engine.count(
+            "/history/activity-instance", processInstanceId=instance, activityId="caughtEnd"
+        )
+        == 1
+    )
     # the error's variables reached the process; the normal end was not
     assert engine.variables(instance)["why"] == "sold out"
-    assert engine.count("/history/activity-instance", processInstanceId=instance,
-                        activityId="end") == 0  # fmt: skip
+    assert (
+        engine.count("/history/activity-instance", processInstanceId=instance, activityId="end")
+        == 0
+    )
     assert worker.stats.totals["bpmn_error"] == 1
 
 

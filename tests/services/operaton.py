@@ -85,8 +85,15 @@ def operaton() -> Iterator[Operaton]:
         )
     port = _free_port()
     url = f"http://127.0.0.1:{port}/engine-rest"
-    command = [java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
-               str(jar), f"--server.port={port}"]  # fmt: skip
+    command = [
+        java,
+        "-Xmx384m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-jar",
+        str(jar),
+        f"--server.port={port}",
+    ]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -116,8 +123,9 @@ class EngineRest:
     """What the tests ask the engine directly (never the worker's own client)."""
 
     def __init__(self, engine: Operaton) -> None:
-        self.http = httpx.Client(base_url=engine.url, auth=(engine.user, engine.password),
-                                 timeout=30)  # fmt: skip
+        self.http = httpx.Client(
+            base_url=engine.url, auth=(engine.user, engine.password), timeout=30
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -133,9 +141,13 @@ class EngineRest:
         files = {f"{name}.bpmn": (f"{name}.bpmn", bpmn_xml.encode(), "application/xml")}
         self._ok(self.http.post("/deployment/create", files=files, data=data))
 
-    def start(self, process_id: str, variables: dict[str, Any] | None = None) -> str:
-        body = {"variables": variables or {}}
-        started = self._ok(self.http.post(f"/process-definition/key/{process_id}/start", json=body))
+    def start(
+        self, process_id: str, variables: dict[str, Any] | None = None, tenant_id: str = ""
+    ) -> str:
+        path = f"/process-definition/key/{process_id}"
+        if tenant_id:
+            path += f"/tenant-id/{tenant_id}"
+        started = self._ok(self.http.post(f"{path}/start", json={"variables": variables or {}}))
         return str(started["id"])
 
     def state(self, instance_id: str) -> str:
