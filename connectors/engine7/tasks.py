@@ -14,8 +14,9 @@ Camunda 7's external task API:
   message, and as errorDetails the redacted error the runtime recorded. At 0 retries the
   engine raises an incident with that message.
 
-While the call runs the task's lock is extended every half lock duration, so that a call
-longer than the lock keeps its task, and a dead worker's tasks come back when the lock expires.
+While the call runs (and until its command is sent) the task's lock is extended every half lock
+duration, so that a call longer than the lock keeps its task, and a dead worker's tasks come
+back when the lock expires.
 """
 
 from __future__ import annotations
@@ -166,14 +167,16 @@ class ExternalTaskHandler:
             return self._record(
                 task, job_type, "failed", started, retries=0, message=message, command_error=error
             )
+        # The lock is kept until the command is sent: a slow engine must not hand the task out
+        # again between the end of the call and its completion.
         keeper = asyncio.create_task(self._keep_locked(task))
         try:
             outcome = await environment.run_async(request)
+            command_error = await self._send(task, outcome)
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-        command_error = await self._send(task, outcome)
         return self._outcome_record(task, job_type, outcome, started, command_error)
 
     async def _keep_locked(self, task: LockedTask) -> None:

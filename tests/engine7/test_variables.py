@@ -136,6 +136,8 @@ def test_a_mapped_topic_of_one_tenant_is_served_and_others_are_left_alone(
 def test_wrong_credentials_are_reported_and_nothing_is_served(
     engine: EngineRest, engine_settings: Any
 ) -> None:
+    # Another user: wrong passwords for demo would lock it (the engine's login attempt limit).
+    engine_settings.CAMUNDA7_BASIC_AUTH_USERNAME = "intruder"
     engine_settings.CAMUNDA7_BASIC_AUTH_PASSWORD = "wrong"
     worker = build_worker({"job_types": [NOOP], "worker_id": unique("c7")})
     serve_until(worker, engine, lambda: worker.stats.last_error is not None, "an error")
