@@ -54,7 +54,8 @@ class Engine7WorkerConfig:
     lock_duration: float | None = None  # None: the time limit
     long_poll: float = 20.0
     default_retries: int = DEFAULT_RETRIES
-    fetch_variables: Mapping[str, Sequence[str]] = field(default_factory=dict)  # topic -> names
+    # topic -> variable names to fetch (Python only); a topic not listed fetches every variable
+    fetch_variables: Mapping[str, Sequence[str]] = field(default_factory=dict)
     grace_period: float = 30.0
     heartbeat_interval: float = 5.0
     reconnect_max_delay: float = 30.0

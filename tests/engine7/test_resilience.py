@@ -95,6 +95,8 @@ def test_sigkill_in_the_middle_of_200_tasks_loses_none_and_completes_none_twice(
             engine.wait_until(lambda: completed() >= 60, 180, "60 instances before the kill")
             first.send_signal(signal.SIGKILL)
             first.wait()
+            # the tasks the dead worker held: locked under its id, waiting for the lock to expire
+            held = engine._ok(engine.http.get("/external-task", params={"workerId": "c7-first"}))
         done_before = completed()
         assert done_before < INSTANCES, "the batch finished before the kill; nothing was tested"
         with worker_process(operaton_engine, tmp_path / "second.log", "c7-second") as second:
@@ -112,8 +114,12 @@ def test_sigkill_in_the_middle_of_200_tasks_loses_none_and_completes_none_twice(
         "/history/external-task-log", processDefinitionKey=process_id, successLog="true"
     )
     assert successes == INSTANCES
-    # The tasks the first worker held when it died were called again after their lock expired.
-    assert calls > INSTANCES
+    # The tasks the first worker held when it died went to the second once their lock expired.
+    assert held, "the first worker held no task when it was killed; nothing was tested"
+    for task in held:
+        log = engine.external_task_log(task["processInstanceId"])
+        assert [e["workerId"] for e in log if e["successLog"]] == ["c7-second"]
+    assert calls >= INSTANCES
     # Who completed what, by the engine's log: the second worker's log lines and status row
     # say the same (a completion the engine refused is logged with its command_error).
     by_second = engine.count(
