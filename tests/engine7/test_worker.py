@@ -163,3 +163,31 @@ def test_retries_run_down_to_an_incident_whose_message_is_redacted(
         details = engine.http.get(f"/history/external-task-log/{entry['id']}/error-details")
         assert details.status_code == 200 and details.text and TOKEN not in details.text
     assert worker.stats.totals["failed"] == 3
+
+
+def test_a_call_longer_than_the_lock_keeps_its_task(
+    engine: EngineRest, engine_settings: Any
+) -> None:
+    """Lock 2 s, a call of 5 s: the lock is extended while the call runs, so the engine does
+    not hand the task out again (the same worker would fetch it and call a second time)."""
+    with RecordingServer() as server:
+        server.route("/slow", Reply(json={"done": True}, delay=5))
+        process_id = unique("c7-slow")
+        engine.deploy(
+            process_id,
+            external_task_process(
+                process_id,
+                REST,
+                inputs={"method": "GET", "url": f"{server.url}/slow"},
+                properties={"resultVariable": "out"},
+            ),
+        )
+        instance = engine.start(process_id)
+        worker = build_worker(
+            {"job_types": [REST], "worker_id": unique("c7"), "lock_duration": 2.0}
+        )
+        serve_until(worker, engine, lambda: engine.state(instance) == "COMPLETED", "completion")
+        calls = server.count("/slow")
+
+    assert calls == 1
+    assert engine.variables(instance)["out"]["body"] == {"done": True}
