@@ -191,3 +191,26 @@ def test_a_call_longer_than_the_lock_keeps_its_task(
 
     assert calls == 1
     assert engine.variables(instance)["out"]["body"] == {"done": True}
+
+
+def test_a_stop_unlocks_the_task_still_running_after_the_grace_period(
+    engine: EngineRest, engine_settings: Any
+) -> None:
+    """The engine may hand the task out at once, rather than when its lock (300 s) expires."""
+    with RecordingServer() as server:
+        server.route("/stuck", Reply(json={}, delay=30))
+        process_id = unique("c7-stop")
+        engine.deploy(
+            process_id,
+            external_task_process(
+                process_id, REST, inputs={"method": "GET", "url": f"{server.url}/stuck"}
+            ),
+        )
+        instance = engine.start(process_id)
+        worker = build_worker({"job_types": [REST], "worker_id": unique("c7"), "grace_period": 0.5})
+        serve_until(worker, engine, lambda: server.count("/stuck") == 1, "the call")
+
+    (task,) = engine._ok(engine.http.get("/external-task", params={"processInstanceId": instance}))
+    assert task["lockExpirationTime"] is None and task["workerId"] is None
+    assert engine.state(instance) == "ACTIVE"
+    engine.http.delete(f"/process-instance/{instance}")
