@@ -330,6 +330,22 @@ ZEEBE_WORKER_FETCH_VARIABLES = [
 ZEEBE_WORKER_STREAM = env_bool("ZEEBE_WORKER_STREAM", False)
 ZEEBE_WORKER_GRACE_PERIOD = _env_seconds("ZEEBE_WORKER_GRACE_PERIOD", 30.0)
 
+# Camunda 7 / Operaton external tasks: unset means no such worker. `manage.py engine7_worker`
+# reads the rest (docs/camunda7-worker.md); its options override them.
+CAMUNDA7_REST_ADDRESS = env_str("CAMUNDA7_REST_ADDRESS", "")  # e.g. http://host:8080/engine-rest
+CAMUNDA7_BASIC_AUTH_USERNAME = env_str("CAMUNDA7_BASIC_AUTH_USERNAME", "")
+CAMUNDA7_BASIC_AUTH_PASSWORD = env_secret("CAMUNDA7_BASIC_AUTH_PASSWORD") or ""
+CAMUNDA7_TENANT_ID = env_str("CAMUNDA7_TENANT_ID", "")  # empty: tasks of every tenant
+CAMUNDA7_WORKER_ID = env_str("CAMUNDA7_WORKER_ID", "")  # empty: connectorhub@<host name>
+CAMUNDA7_WORKER_JOB_TYPES = env_list("CAMUNDA7_WORKER_JOB_TYPES", [])  # empty: every connector
+CAMUNDA7_WORKER_TOPICS = env_list("CAMUNDA7_WORKER_TOPICS", [])  # TOPIC=JOB_TYPE entries
+CAMUNDA7_WORKER_MAX_TASKS = env_int("CAMUNDA7_WORKER_MAX_TASKS", 32)
+CAMUNDA7_WORKER_TIME_LIMIT = _env_seconds("CAMUNDA7_WORKER_TIME_LIMIT", 300.0)
+CAMUNDA7_WORKER_LOCK_DURATION = _env_seconds("CAMUNDA7_WORKER_LOCK_DURATION", 0.0)  # 0: limit
+CAMUNDA7_WORKER_LONG_POLL = _env_seconds("CAMUNDA7_WORKER_LONG_POLL", 20.0)
+CAMUNDA7_WORKER_RETRIES = env_int("CAMUNDA7_WORKER_RETRIES", 3)
+CAMUNDA7_WORKER_GRACE_PERIOD = _env_seconds("CAMUNDA7_WORKER_GRACE_PERIOD", 30.0)
+
 # Egress of the HTTP connectors (REST, GraphQL, SOAP): dry-runs run on behalf of anyone who can
 # open a form, so by default they may not reach loopback, private, link-local or cloud metadata
 # addresses; the allowlist (host names and CIDR ranges) admits some. The live worker runs

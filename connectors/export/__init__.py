@@ -14,6 +14,12 @@ from connectors.export.bundle import (
     to_zip,
 )
 from connectors.export.camunda7 import camunda7_templates, is_camunda7, validate_camunda7
+from connectors.export.camunda7_external import (
+    Camunda7ExportError,
+    external_task_bpmn,
+    external_task_template,
+    external_task_templates,
+)
 from connectors.export.collect import (
     ExportedTemplate,
     ExportProblem,
@@ -29,6 +35,7 @@ __all__ = [
     "PROBLEMS_FILE",
     "TEMPLATES_FOLDER",
     "BpmnExportError",
+    "Camunda7ExportError",
     "ExportProblem",
     "ExportResult",
     "ExportedTemplate",
@@ -39,6 +46,9 @@ __all__ = [
     "export_selection",
     "export_templates",
     "export_version",
+    "external_task_bpmn",
+    "external_task_template",
+    "external_task_templates",
     "is_camunda7",
     "problems_text",
     "template_bpmn",
