@@ -25,11 +25,12 @@ from connectors.export.collect import (
     ExportProblem,
     ExportResult,
     Selection,
-    complete_generated,
+    camunda7_everything,
     export_selection,
     export_templates,
     export_version,
 )
+from connectors.export.generated import complete_generated
 
 __all__ = [
     "PROBLEMS_FILE",
@@ -40,6 +41,7 @@ __all__ = [
     "ExportResult",
     "ExportedTemplate",
     "Selection",
+    "camunda7_everything",
     "camunda7_templates",
     "complete_generated",
     "download_name",

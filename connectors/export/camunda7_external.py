@@ -30,7 +30,7 @@ from typing import Any
 
 from connectors.elementtemplates import ElementTemplate, bpmn_view
 from connectors.export.camunda7 import SCHEMA_URI
-from connectors.export.collect import complete_generated
+from connectors.export.generated import complete_generated
 from connectors.registry import Registry, default_registry
 
 ID_SUFFIX = ".camunda7"

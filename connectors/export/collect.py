@@ -17,21 +17,13 @@ from django.db.models import F
 
 from connectors.elementtemplates import validate_template
 from connectors.export.camunda7 import camunda7_templates, is_camunda7, validate_camunda7
+from connectors.export.camunda7_external import external_task_templates
+from connectors.export.generated import complete_generated
 from connectors.models import CatalogueEntry, ConnectorKind, TemplateVersion
 from connectors.registry import default_registry
 
 Platform = Literal["camunda8", "camunda7"]
 Versions = Literal["all", "default"]
-
-# Generated templates use the `zeebe:taskDefinition` binding, which Camunda's own connector
-# templates declare with this range.
-GENERATED_ENGINES = {"camunda": "^8.3"}
-HUB_ICON = (
-    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' "
-    "fill='none' stroke='%232563eb' stroke-width='2'%3E%3Ccircle cx='6' cy='12' r='3'/%3E"
-    "%3Ccircle cx='18' cy='6' r='3'/%3E%3Ccircle cx='18' cy='18' r='3'/%3E"
-    "%3Cpath d='M9 12h3l3-5M12 12l3 5'/%3E%3C/svg%3E"
-)
 
 
 @dataclass(frozen=True)
@@ -110,9 +102,15 @@ def export_selection(selection: Selection) -> ExportResult:
             if template["id"] not in known:
                 _add(result, template, ConnectorKind.BUILTIN, selection.base_url, template["id"])
     if selection.camunda7:
-        for template in camunda7_templates():
+        for template in camunda7_everything(selection.base_url):
             _add(result, template, ConnectorKind.TEMPLATE, "", template["id"])
     return result
+
+
+def camunda7_everything(base_url: str = "") -> list[dict[str, Any]]:
+    """Every Camunda 7 template the hub offers: the engine's own `camunda:connector` ones, and
+    an external task template per registered connector (served by the Camunda 7 worker)."""
+    return [*camunda7_templates(), *external_task_templates(base_url=base_url)]
 
 
 def export_version(version: TemplateVersion, *, base_url: str = "") -> ExportResult:
@@ -128,18 +126,6 @@ def export_templates(templates: Iterable[dict[str, Any]]) -> ExportResult:
     for template in templates:
         _add(result, template, ConnectorKind.TEMPLATE, "", str(template.get("id", "")))
     return result
-
-
-def complete_generated(
-    template: dict[str, Any], *, template_id: str, base_url: str = ""
-) -> dict[str, Any]:
-    """A copy of a generated template with engines, icon and documentation link filled in."""
-    completed = dict(template)
-    completed.setdefault("engines", dict(GENERATED_ENGINES))
-    completed.setdefault("icon", {"contents": HUB_ICON})
-    if "documentationRef" not in completed and base_url.startswith(("http://", "https://")):
-        completed["documentationRef"] = f"{base_url.rstrip('/')}/connectors/{template_id}/"
-    return completed
 
 
 def _add(

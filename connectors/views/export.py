@@ -17,6 +17,7 @@ from connectors.export import (
     BpmnExportError,
     ExportResult,
     Selection,
+    camunda7_everything,
     camunda7_templates,
     download_name,
     export_selection,
@@ -37,6 +38,7 @@ from connectors.export.save_as import (
 from connectors.forms import check
 from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.models import CatalogueEntry
+from connectors.registry import default_registry
 
 MAX_SELECTED = 2000
 
@@ -50,6 +52,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
         ).order_by("name", "template_id"),
         "selection": selection,
         "camunda7": camunda7_templates(),
+        "external_count": len(default_registry().all()),
     }
     if request.htmx and not request.htmx.boosted:
         # The check of the current selection, refreshed as the user ticks boxes.
@@ -174,7 +177,7 @@ def _problem_page(
 @require_GET
 def camunda7_download(request: HttpRequest) -> HttpResponse:
     """The Camunda 7 connector templates as one array."""
-    result = export_templates(camunda7_templates())
+    result = export_templates(camunda7_everything(request.build_absolute_uri("/")))
     return attachment(
         to_json(result.templates), "application/json", "camunda7-connectors.json", result
     )

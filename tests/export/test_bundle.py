@@ -105,10 +105,20 @@ def test_camunda7_templates_join_when_asked():
     result = export_selection(Selection(ids=[], camunda7=True))
 
     camunda7 = [t for t in result.templates if t.platform == "camunda7"]
-    assert [t.template["scopes"][0]["properties"][0]["value"] for t in camunda7] == [
+    engine_own = [t.template for t in camunda7 if "scopes" in t.template]
+    assert [t["scopes"][0]["properties"][0]["value"] for t in engine_own] == [
         "http-connector",
         "soap-http-connector",
     ]
+    # and one external task template per registered connector, topic = its job type
+    topics = {
+        p["value"]
+        for t in camunda7
+        for p in t.template.get("properties", [])
+        if p["binding"].get("name") == "camunda:topic"
+    }
+    assert topics == {c.type for c in default_registry().all()}
+    assert result.problems == []
     assert not CatalogueEntry.objects.exists()
 
 

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from connectors.export import TEMPLATES_FOLDER
 from connectors.models import SavedConfiguration, TemplateVersion
+from connectors.registry import default_registry
 from tests.export.conftest import REST_ID, newest_rest_template
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,13 @@ def test_catalogue_page_links_the_export_page(signed_in_client, rest_catalogue):
 def test_camunda7_download(signed_in_client):
     templates = json.loads(signed_in_client.get("/export/camunda7.json").content)
 
-    assert {t["scopes"][0]["type"] for t in templates} == {"camunda:Connector"}
+    engine_own = [t for t in templates if "scopes" in t]
+    external = [t for t in templates if "scopes" not in t]
+    assert {t["scopes"][0]["type"] for t in engine_own} == {"camunda:Connector"}
+    # the worker's external task templates: one per registered connector
+    assert sorted(t["id"] for t in external) == sorted(
+        f"{c.element_template_id}.camunda7" for c in default_registry().all()
+    )
 
 
 def test_configuration_bpmn_and_save_as_connector_pages(signed_in_client, configuration):
