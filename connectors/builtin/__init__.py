@@ -15,6 +15,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.http.soap",
     "connectors.builtin.email.connector",
     "connectors.builtin.jdbc",
+    "connectors.builtin.csv",
 )
 
 
