@@ -24,8 +24,8 @@ VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 @require_POST
 def sample_document_upload(request: HttpRequest) -> JsonResponse:
-    """Store the uploaded `file`; answer its reference under the variable `name`."""
-    name = request.POST.get("name", "").strip()
+    """Store the uploaded `file`; answer its reference under the name in `variable`."""
+    name = request.POST.get("variable", "").strip()
     upload = request.FILES.get("file")
     if not VARIABLE_NAME.fullmatch(name):
         return _refused("Variable name: use letters, digits and _, not starting with a digit.")

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.xdist_group("documents"), pytest.mark.django_db]
 
 def upload(client: Client, name: str = "invoice", content: bytes = b"a;b\n1;2\n") -> Any:
     file = SimpleUploadedFile("in voice.csv", content, content_type="text/csv")
-    return client.post(reverse("document-upload"), {"name": name, "file": file})
+    return client.post(reverse("document-upload"), {"variable": name, "file": file})
 
 
 def test_a_sample_upload_answers_a_camunda_reference(client: Client, user: Any) -> None:
@@ -42,7 +42,7 @@ def test_a_bad_variable_name_or_no_file_is_refused_with_the_field(
     client.force_login(user)
     bad = upload(client, name="1st file")
     assert bad.status_code == 400 and bad.json()["error"].startswith("Variable name:")
-    missing = client.post(reverse("document-upload"), {"name": "doc"})
+    missing = client.post(reverse("document-upload"), {"variable": "doc"})
     assert missing.status_code == 400 and missing.json()["error"].startswith("File:")
     assert not StoredDocument.objects.exists()
 
