@@ -12,7 +12,7 @@ from connectorhub_sdk import DocumentNotFound
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from connectors.documents.selectors import document_get
+from connectors.documents.selectors import document_get, document_shown_content
 from connectors.documents.services import document_upload
 from connectors.documents.store import document_content, reference_of
 from connectors.models import StoredDocument
@@ -54,6 +54,7 @@ def document_download(request: HttpRequest, document_id: uuid.UUID) -> HttpRespo
         content = document_content(reference_of(row))
     except DocumentNotFound:
         raise Http404("The document has expired or its content is gone") from None
+    content = document_shown_content(row, content)
     response = HttpResponse(content, content_type=row.content_type or "application/octet-stream")
     filename = row.file_name or f"{row.document_id}"
     response.headers["Content-Disposition"] = _attachment(filename)
