@@ -72,8 +72,7 @@ def dry_run_environment(
     user, the host rules (stored ones first, then a provider's), the dry-run egress policy (a
     dry-run acts for whoever can open a form: keep it out of the hub's own network), RUN's time
     limit, the audit of the use against RUN and its starter, and the document store bound to
-    RUN. SECRETS and REGISTRY replace
-    the hub's (tests, the CLI)."""
+    RUN. SECRETS and REGISTRY replace the hub's (tests, the CLI)."""
     registry = registry or default_registry()
     provider = secrets if secrets is not None else default_provider()
 

@@ -92,6 +92,8 @@ def test_download_a_runs_document_from_the_run_page(
     document_save(b"a,b\r\n1,2\r\n", metadata, run_id=run.pk)
     page = signed_in_page
     page.set_viewport_size({"width": width, "height": 900})
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
     page.goto(live_server.url + reverse("run-detail", args=[run.pk]))
 
     section = page.locator("#run-documents")
@@ -103,3 +105,6 @@ def test_download_a_runs_document_from_the_run_page(
         assert handle.read() == b"a,b\r\n1,2\r\n"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"documents-run-{width}.png"), full_page=True)
+    box = section.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width  # no sideways scrolling
+    assert not [m for m in messages if m.startswith("error")], messages
