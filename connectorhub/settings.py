@@ -265,7 +265,15 @@ CELERY_BEAT_SCHEDULE = {
         # a reap nobody picked up in time is replaced by the next one, not queued behind it
         "options": {"expires": float(CONNECTORHUB_REAP_SECONDS)},
     },
+    # documents past their expiry are deleted, row and file (connectors/documents/tasks.py)
+    "expire-documents": {
+        "task": "connectors.expire_documents",
+        "schedule": 600.0,
+        "options": {"expires": 600.0},
+    },
 }
+# task modules outside an app's tasks.py, which autodiscover_tasks() would not find
+CELERY_IMPORTS = ["connectors.documents.tasks"]
 # Beat's record of when each task last ran: data, not code, so under the data folder.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Dry-runs one user may start per minute and have queued or running at once, so that nobody

@@ -2,6 +2,7 @@ from django.urls import path
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.apiimport import views as apiimport_views
+from connectors.documents import views as document_views
 from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
 from connectors.views import runs as run_views
@@ -72,6 +73,12 @@ urlpatterns = [
         "configurations/<int:pk>/save-as-connector/",
         export_views.save_as_connector_page,
         name="save-as-connector",
+    ),
+    path("documents/sample/", document_views.sample_document_upload, name="document-upload"),
+    path(
+        "documents/<uuid:document_id>/download/",
+        document_views.document_download,
+        name="document-download",
     ),
     path("runs/", run_views.run_list, name="run-list"),
     path("runs/new/", run_views.run_create, name="run-create"),

@@ -14,6 +14,8 @@ job handler (`connectors.zeebe.jobs`, a live job). The environment holds
   wins; otherwise the job's `jobTimeout` header, otherwise the default (the job timeout the
   worker asked for on activation);
 - the registry;
+- the document store behind `context.documents`, made per job by `documents(job)` (the hub's
+  is bound to the dry-run or the job key, so a run's documents can be found; None: none);
 - the audit of secret uses: every secret a job resolved is recorded against the secret with
   the job type and whether it was a dry-run (its run id and starter) or a live job (its key).
 
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from connectorhub_sdk import AddressPolicy
+from connectorhub_sdk.documents import DocumentStore
 
 from connectors.registry import Registry
 from connectors.runtime import HostLists, JobRequest, Outcome, job_timeout, run_job, run_job_async
@@ -48,6 +51,8 @@ Source = Literal["dry_run", "live"]
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
 # Records that JOB used the secrets NAMES (never their values).
 Audit = Callable[[JobRequest, list[str]], None]
+# The document store one job creates and loads documents in.
+DocumentsFor = Callable[[JobRequest], DocumentStore]
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class ExecutionEnvironment:
     default_time_limit: float | None = None
     audit: Audit | None = None
     run_blocking: RunBlocking[Any] | None = None
+    documents: DocumentsFor | None = None
 
     def __post_init__(self) -> None:
         # The provider's own host rule, when none was given, is found once here, not per job.
@@ -95,6 +101,7 @@ class ExecutionEnvironment:
             time_limit=self.time_limit_for(job),
             allowed_hosts=self.allowed_hosts,
             address_policy=self.address_policy,
+            document_store=self._documents(job),
         )
         self._audit(job, outcome)
         return outcome
@@ -113,10 +120,14 @@ class ExecutionEnvironment:
             time_limit=self.time_limit_for(job),
             allowed_hosts=hosts,
             address_policy=self.address_policy,
+            document_store=self._documents(job),
         )
         if outcome.trace.secrets_used and self.audit is not None:
             await self._blocking(lambda: self._audit(job, outcome))
         return outcome
+
+    def _documents(self, job: JobRequest) -> DocumentStore | None:
+        return None if self.documents is None else self.documents(job)
 
     async def _blocking(self, call: Callable[[], T]) -> T:
         if self.run_blocking is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.documents.store import HubDocumentStore
 from connectors.execution import ExecutionEnvironment, RunBlocking
 from connectors.models import Run, RunSource
 from connectors.network.allowlist import policy_from_settings
@@ -48,6 +49,7 @@ def live_environment(
         default_time_limit=default_time_limit,
         audit=audit_live_use,
         run_blocking=run_blocking,
+        documents=lambda job: HubDocumentStore(job_key=job.key),
     )
 
 
@@ -69,8 +71,8 @@ def dry_run_environment(
     """RUN's environment: the hub's secrets behind the dry-run policy for RUN's `secrets_as`
     user, the host rules (stored ones first, then a provider's), the dry-run egress policy (a
     dry-run acts for whoever can open a form: keep it out of the hub's own network), RUN's time
-    limit, and the audit of the use against RUN and its starter. SECRETS and REGISTRY replace
-    the hub's (tests, the CLI)."""
+    limit, the audit of the use against RUN and its starter, and the document store bound to
+    RUN. SECRETS and REGISTRY replace the hub's (tests, the CLI)."""
     registry = registry or default_registry()
     provider = secrets if secrets is not None else default_provider()
 
@@ -85,6 +87,7 @@ def dry_run_environment(
         address_policy=policy_from_settings("dry_run"),
         time_limit=run.time_limit,
         audit=audit,
+        documents=lambda job: HubDocumentStore(run_id=run.pk),
     )
 
 

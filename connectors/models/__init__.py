@@ -7,6 +7,7 @@ from connectors.models.catalogue import (
     TemplateVersion,
 )
 from connectors.models.configurations import SavedConfiguration
+from connectors.models.documents import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
@@ -27,6 +28,7 @@ __all__ = [
     "SavedConfiguration",
     "Secret",
     "SecretAuditEvent",
+    "StoredDocument",
     "TemplateVersion",
     "ZeebeWorkerStatus",
 ]

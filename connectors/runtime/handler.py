@@ -36,6 +36,7 @@ from connectorhub_sdk import (
     OutboundConnector,
     bind_input,
 )
+from connectorhub_sdk.documents import DocumentStore
 from connectorhub_sdk.javatext import java_text
 from pydantic import BaseModel
 
@@ -93,6 +94,7 @@ def run_job(
     allowed_hosts: HostLists | None = None,
     clock: Clock = time.perf_counter,
     address_policy: AddressPolicy | None = None,
+    document_store: DocumentStore | None = None,
 ) -> Outcome:
     """Run one job to its outcome, synchronously (the Celery adapter and the CLI).
 
@@ -102,10 +104,12 @@ def run_job(
     host patterns a secret may be sent to (in the hub `connectors.secrets.store.host_rules_for`);
     `context.check_egress` enforces them. `address_policy` (the hub's egress policy,
     `connectors.network.allowlist.policy_from_settings`) reaches connectors as
-    `context.address_policy`; None means no address check.
+    `context.address_policy`; None means no address check. `document_store` is the store
+    behind `context.documents` (None: the connector can neither create nor load documents).
     """
     run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
     run.address_policy = address_policy
+    run.document_store = document_store
     ready = run.prepare()
     if ready is not None:
         with run.calling():
@@ -122,11 +126,13 @@ async def run_job_async(
     allowed_hosts: HostLists | None = None,
     clock: Clock = time.perf_counter,
     address_policy: AddressPolicy | None = None,
+    document_store: DocumentStore | None = None,
 ) -> Outcome:
     """run_job for an asyncio program (the pyzeebe worker): async connectors run on the
     caller's loop, sync ones on the runtime's executor (`configure_call_threads`)."""
     run = _Run(job, secrets, registry or default_registry(), time_limit, clock, allowed_hosts)
     run.address_policy = address_policy
+    run.document_store = document_store
     ready = run.prepare()
     if ready is not None:
         with run.calling():
@@ -171,6 +177,7 @@ class _Run:
         self.capture: LogCapture | None = None
         self.exchanges = ExchangeRecorder()
         self.address_policy: AddressPolicy | None = None
+        self.document_store: DocumentStore | None = None
         # the phase being timed (trace.timings_ms) and when it began
         self.phase: str | None = None
         self.phase_started = 0.0
@@ -293,6 +300,7 @@ class _Run:
             ),
             address_policy=self.address_policy,
             redact=self.redactor.redact_text,
+            document_store=self.document_store,
         )
 
     def _error_result(self, exc: BaseException) -> ErrorResult:

@@ -8,13 +8,14 @@ import imaplib
 import json
 import re
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from email.message import Message
+from functools import partial
 from typing import Any
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Documents
 
 from . import messages
 from .door import DoorSocket
@@ -38,10 +39,10 @@ def run(
     context: ConnectorContext,
 ) -> JSON:
     """Run one IMAP action and return Camunda's response shape for it."""
-    actions = {
+    actions: dict[str, Callable[[DoorIMAP4, ImapAction], JSON]] = {
         "listEmailsImap": _list,
         "searchEmailsImap": _search,
-        "readEmailImap": _read,
+        "readEmailImap": partial(_read, documents=context.documents),
         "moveEmailImap": _move,
         "deleteEmailImap": _delete,
     }
@@ -214,11 +215,11 @@ def _one(client: DoorIMAP4, message_id: str | None, missing: str) -> bytes:
     return uids[0]
 
 
-def _read(client: DoorIMAP4, action: ImapAction) -> JSON:
+def _read(client: DoorIMAP4, action: ImapAction, *, documents: Documents | None = None) -> JSON:
     _select(client, _folder(client, action.readEmailFolder), readonly=True)
     uid = _one(client, action.messageId, "Could not find an email ID")
     [(message, size, received)] = _fetch(client, [uid], whole=True)
-    return messages.read_response(message, size, received)
+    return messages.read_response(message, size, received, documents)
 
 
 def _move(client: DoorIMAP4, action: ImapAction) -> JSON:

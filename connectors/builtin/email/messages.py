@@ -8,7 +8,7 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
-from connectorhub_sdk import JSON
+from connectorhub_sdk import JSON, Documents
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -34,9 +34,13 @@ def list_entry(message: Message, size: int) -> JSON:
     }
 
 
-def read_response(message: Message, size: int, received: datetime | None) -> JSON:
-    """Camunda's ReadEmailResponse; `receivedDateTime` as Jackson writes an OffsetDateTime."""
-    plain, html, errors = bodies(message)
+def read_response(
+    message: Message, size: int, received: datetime | None, documents: Documents | None = None
+) -> JSON:
+    """Camunda's ReadEmailResponse; `receivedDateTime` as Jackson writes an OffsetDateTime;
+    each attachment stored in DOCUMENTS (the run's store) and returned as its reference."""
+    plain, html, parts = bodies(message)
+    attachments, errors = store_attachments(parts, documents)
     return {
         "messageId": message["Message-ID"],
         "fromAddress": address(message),
@@ -45,24 +49,22 @@ def read_response(message: Message, size: int, received: datetime | None) -> JSO
         "size": size,
         "plainTextBody": plain,
         "htmlBody": html,
-        "attachments": [],
+        "attachments": attachments,
         "receivedDateTime": received.isoformat().replace("+00:00", "Z") if received else None,
         "errors": errors,
     }
 
 
-def bodies(message: Message) -> tuple[str | None, str | None, list[str]]:
-    """The text and HTML bodies; attachments are named in `errors`, as this hub has no document
-    store to hand them over in (docs/email-connector.md)."""
+def bodies(message: Message) -> tuple[str | None, str | None, list[Message]]:
+    """The text and HTML bodies, and the attachment parts: those whose disposition is
+    `attachment` (JakartaUtils.processBodyPart)."""
     plain = html = None
-    errors: list[str] = []
+    attachments: list[Message] = []
     for part in message.walk():
         if part.is_multipart():
             continue
-        if part.get_filename() or part.get_content_disposition() == "attachment":
-            errors.append(
-                f"attachment '{part.get_filename()}' not returned: this hub has no document store"
-            )
+        if part.get_content_disposition() == "attachment":
+            attachments.append(part)
             continue
         payload = part.get_payload(decode=True)
         text = (
@@ -74,7 +76,26 @@ def bodies(message: Message) -> tuple[str | None, str | None, list[str]]:
             plain = text
         elif part.get_content_type() == "text/html" and html is None:
             html = text
-    return plain, html, errors
+    return plain, html, attachments
+
+
+def store_attachments(
+    parts: list[Message], documents: Documents | None
+) -> tuple[list[JSON], list[str]]:
+    """Each attachment as a stored document with its file name and base content type
+    (JakartaEmailActionExecutor.createDocumentList); without a store, named in `errors`."""
+    if documents is None or not documents.available:
+        missing = "not returned: this runtime has no document store"
+        return [], [f"attachment '{part.get_filename()}' {missing}" for part in parts]
+    stored: list[JSON] = []
+    for part in parts:
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        reference = documents.create(
+            content, content_type=part.get_content_type(), file_name=part.get_filename()
+        )
+        stored.append(reference.as_json())
+    return stored, []
 
 
 def matches(criteria: dict[str, Any], message: Message) -> bool:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import email
 import poplib
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from email.message import Message
+from functools import partial
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Documents
 
 from . import messages
 from .door import DoorSocket
@@ -35,10 +36,10 @@ def run(
     context: ConnectorContext,
 ) -> JSON:
     """Run one POP3 action and return Camunda's response shape for it."""
-    actions = {
+    actions: dict[str, Callable[[DoorPOP3, Pop3Action], JSON]] = {
         "listEmailsPop3": _list,
         "searchEmailsPop3": _search,
-        "readEmailPop3": _read,
+        "readEmailPop3": partial(_read, documents=context.documents),
         "deleteEmailPop3": _delete,
     }
     if action_name not in actions:
@@ -122,9 +123,9 @@ def _one(client: DoorPOP3, message_id: str | None, missing: str) -> tuple[int, M
     raise MailError(MESSAGING, missing)
 
 
-def _read(client: DoorPOP3, action: Pop3Action) -> JSON:
+def _read(client: DoorPOP3, action: Pop3Action, *, documents: Documents | None = None) -> JSON:
     _, message, size = _one(client, action.messageId, "No emails have been found with this ID")
-    return messages.read_response(message, size, None)  # POP3 has no received date
+    return messages.read_response(message, size, None, documents)  # POP3 has no received date
 
 
 def _delete(client: DoorPOP3, action: Pop3Action) -> JSON:

@@ -7,13 +7,15 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Iterable
-from email import policy
+from email import encoders, policy
+from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formatdate, getaddresses, make_msgid
 from typing import Any
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Network
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, Document, Network
+from connectorhub_sdk.documents import is_document_reference
 
 from .errors import MESSAGING, MailError, connect_failed, smtp_failed
 from .model import Authentication, SmtpConfig, SmtpSend
@@ -52,9 +54,12 @@ def recipients(value: Any, field: str) -> list[str]:
     return found
 
 
-def build_message(action: SmtpSend, to: list[str], cc: list[str]) -> MIMEMultipart:
-    """A multipart/mixed message with the text and/or HTML part, as Camunda's connector sends
-    it; Bcc is left out of the headers (Jakarta Mail does not write it)."""
+def build_message(
+    action: SmtpSend, to: list[str], cc: list[str], attachments: Iterable[Document] = ()
+) -> MIMEMultipart:
+    """A multipart/mixed message with the text and/or HTML part and one part per attachment,
+    as Camunda's connector sends it; Bcc is left out of the headers (Jakarta Mail does not
+    write it)."""
     body_needed = {"PLAIN": ("body",), "HTML": ("htmlBody",), "MULTIPART": ("body", "htmlBody")}
     for name in body_needed[action.contentType]:
         if getattr(action, name) is None:
@@ -66,6 +71,8 @@ def build_message(action: SmtpSend, to: list[str], cc: list[str]) -> MIMEMultipa
         message.attach(MIMEText(action.body or "", "plain", "utf-8", policy=policy.SMTP))
     if action.contentType in ("HTML", "MULTIPART"):
         message.attach(MIMEText(action.htmlBody or "", "html", "utf-8", policy=policy.SMTP))
+    for document in attachments:
+        message.attach(attachment_part(document))
     sender = action.from_
     _set(message, "From", sender, "data.smtpAction.from")
     if to:
@@ -86,6 +93,34 @@ def build_message(action: SmtpSend, to: list[str], cc: list[str]) -> MIMEMultipa
     return message
 
 
+def attachment_part(document: Document) -> MIMEBase:
+    """A document as an attachment: its content type and file name, the bytes in base64
+    (JakartaEmailActionExecutor.getDocumentConsumer)."""
+    main, _, sub = document.content_type.split(";", 1)[0].strip().partition("/")
+    if not main or not sub:
+        main, sub = "application", "octet-stream"
+    part = MIMEBase(main, sub, policy=policy.SMTP)
+    part.set_payload(document.content)
+    encoders.encode_base64(part)
+    if document.file_name:
+        part.add_header("Content-Disposition", "attachment", filename=document.file_name)
+    else:
+        part.add_header("Content-Disposition", "attachment")
+    return part
+
+
+def load_attachments(value: Any, context: ConnectorContext) -> list[Document]:
+    """`attachments`: a list of document references (one alone is taken as a list of one);
+    each is loaded now, so a reference that does not resolve fails before anything is sent."""
+    field = "data.smtpAction.attachments"
+    if value in (None, "", []):
+        return []
+    items = [value] if is_document_reference(value) else value
+    if not isinstance(items, list):
+        raise ConnectorInputError("must be a list of documents", field=field)
+    return [context.documents.load(item, field=f"{field}[{i}]") for i, item in enumerate(items)]
+
+
 def _set(message: MIMEMultipart, name: str, value: str, field: str) -> None:
     try:
         del message[name]
@@ -98,18 +133,12 @@ def send(
     config: SmtpConfig, auth: Authentication, action: SmtpSend, context: ConnectorContext
 ) -> JSON:
     """Send one message; the result is Camunda's SendEmailResponse."""
-    if action.attachments not in (None, [], ""):
-        raise ConnectorInputError(
-            "attachments need the document store, which this hub does not have yet; "
-            "send the message without attachments",
-            field="data.smtpAction.attachments",
-        )
     to = recipients(action.to, "data.smtpAction.to")
     if not to:
         raise ConnectorInputError("must not be empty", field="data.smtpAction.to")
     cc = recipients(action.cc, "data.smtpAction.cc")
     everyone = to + cc + recipients(action.bcc, "data.smtpAction.bcc")
-    message = build_message(action, to, cc)
+    message = build_message(action, to, cc, load_attachments(action.attachments, context))
     crypto = config.smtpCryptographicProtocol
     host, port = config.smtpHost.strip(), config.smtpPort or DEFAULT_PORTS[crypto]
     dialogue: list[str] = []

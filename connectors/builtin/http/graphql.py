@@ -113,7 +113,12 @@ def graphql(data: GraphqlInput, context: ConnectorContext) -> JSON:
         ),
         context,
     )
-    result = reply_result(reply, data.documentReturnFormat, store_response=request.storeResponse)
+    result = reply_result(
+        reply,
+        data.documentReturnFormat,
+        store_response=request.storeResponse,
+        documents=context.documents,
+    )
     _raise_graphql_errors(result)
     return result
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any, Literal
 
-from connectorhub_sdk import JSON, ConnectorError, ConnectorInputError
+from connectorhub_sdk import JSON, ConnectorError, ConnectorInputError, Documents
 
 from .client import HttpReply
 
@@ -88,12 +88,14 @@ def http_result(
     return_format: ReturnFormat | None,
     encoding: str | None = None,
     store_response: bool = False,
+    documents: Documents | None = None,
 ) -> dict[str, JSON]:
-    """The success value of REST and GraphQL."""
+    """The success value of REST and GraphQL; a DOCUMENT (or `storeResponse`) body is stored
+    in DOCUMENTS, the run's store."""
     body: JSON
     document: JSON = None
     if return_format == "DOCUMENT" or (return_format is None and store_response):
-        body, document = None, document_reference(reply)
+        body, document = None, store_body(reply, documents)
     elif return_format == "JSON":
         body = _json_body(reply)
     elif return_format == "TEXT":
@@ -133,9 +135,18 @@ def _text_body(reply: HttpReply, encoding: str) -> str:
     return reply.content.decode(encoding, errors="replace")
 
 
+def store_body(reply: HttpReply, documents: Documents | None) -> JSON:
+    """The body as a stored document's reference, with the response's Content-Type and no file
+    name (Camunda's HttpCommonResultMapper.storeDocument and HttpService's DocumentReturn)."""
+    if documents is None or not documents.available:
+        return document_reference(reply)
+    stored = documents.create(reply.content, content_type=reply.header("content-type"))
+    return stored.as_json()
+
+
 def document_reference(reply: HttpReply) -> dict[str, JSON]:
-    """The hub has no document store: the reference describes the body (size, type, hash) but
-    cannot be fetched; the run's trace keeps the body itself (docs/http-connectors.md)."""
+    """A runtime without a document store (a connector package's own worker): the reference
+    describes the body (size, type, hash) but cannot be loaded (docs/http-connectors.md)."""
     digest = hashlib.sha256(reply.content).hexdigest()
     return {
         "camunda.document.type": "camunda",
@@ -186,4 +197,5 @@ __all__ = [
     "nesting_error",
     "parse_json",
     "result_headers",
+    "store_body",
 ]

@@ -8,7 +8,15 @@ import json
 import secrets
 from typing import Annotated, Any, Literal
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, connector, ui
+from connectorhub_sdk import (
+    JSON,
+    ConnectorContext,
+    ConnectorInputError,
+    Documents,
+    connector,
+    ui,
+)
+from connectorhub_sdk.documents import is_document_reference
 from connectorhub_sdk.javatext import double_to_string
 from connectorhub_sdk.types import (
     FeelObject,
@@ -122,7 +130,11 @@ def rest(data: RestInput, context: ConnectorContext) -> JSON:
         context,
     )
     content, body_headers = request_body(
-        data.method, data.body, data.headers or {}, ignore_nulls=data.ignoreNullValues
+        data.method,
+        data.body,
+        data.headers or {},
+        ignore_nulls=data.ignoreNullValues,
+        documents=context.documents,
     )
     headers += body_headers
     headers += user_headers(data.headers or {}, replace_boundary=_has_own_boundary(body_headers))
@@ -142,11 +154,20 @@ def rest(data: RestInput, context: ConnectorContext) -> JSON:
         ),
         context,
     )
-    return reply_result(reply, data.documentReturnFormat, store_response=data.storeResponse)
+    return reply_result(
+        reply,
+        data.documentReturnFormat,
+        store_response=data.storeResponse,
+        documents=context.documents,
+    )
 
 
 def reply_result(
-    reply: HttpReply, return_format: DocumentReturnFormat | None, *, store_response: bool
+    reply: HttpReply,
+    return_format: DocumentReturnFormat | None,
+    *,
+    store_response: bool,
+    documents: Documents | None = None,
 ) -> dict[str, JSON]:
     """REST's and GraphQL's result: an HTTP error status raises as Camunda maps it, otherwise
     the response in the template's return format."""
@@ -157,6 +178,7 @@ def reply_result(
         return_format=return_format.choice if return_format else None,
         encoding=return_format.encoding if return_format else None,
         store_response=store_response,
+        documents=documents,
     )
 
 
@@ -201,10 +223,18 @@ def _header(headers: dict[str, str | None], name: str) -> str | None:
 
 
 def request_body(
-    method: str, body: Any, headers: dict[str, str | None], *, ignore_nulls: bool
+    method: str,
+    body: Any,
+    headers: dict[str, str | None],
+    *,
+    ignore_nulls: bool,
+    documents: Documents | None = None,
 ) -> tuple[bytes | None, list[tuple[str, str]]]:
     """The bytes to send and the headers the body brings (Content-Type); only POST, PUT and
-    PATCH carry a body (a DELETE body is dropped, as Camunda does)."""
+    PATCH carry a body (a DELETE body is dropped, as Camunda does). Document references in
+    the body are loaded from DOCUMENTS: a multipart part carries the document's bytes, file
+    name and content type; in a JSON body the reference becomes its bytes in base64."""
+    documents = documents or Documents(None)
     if method not in BODY_METHODS:
         return None, []
     if body is None:
@@ -219,7 +249,7 @@ def request_body(
             if _boundary(content_type or "")
             else [("Content-Type", f"multipart/form-data; boundary={boundary}")]
         )
-        return multipart(body, boundary), own
+        return multipart(body, boundary, documents), own
     if isinstance(body, dict) and mime == "application/x-www-form-urlencoded":
         fields = [(str(k), None if v is None else _form_text(v)) for k, v in body.items()]
         return form_encode(fields).encode("ascii"), added
@@ -227,6 +257,7 @@ def request_body(
         _check_json_text(body, mime, explicit=content_type is not None)
         return body.encode("utf-8"), added
     value = _without_nulls(body) if ignore_nulls else body
+    value = _inline_documents(value, documents, "body")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), added
 
 
@@ -280,14 +311,31 @@ def _has_own_boundary(body_headers: list[tuple[str, str]]) -> bool:
     return any(v.startswith("multipart/form-data; boundary=") for _, v in body_headers)
 
 
-def multipart(body: dict[str, Any], boundary: str) -> bytes:
-    """One text part per non-null entry, list items repeated under the same name."""
+def _inline_documents(value: Any, documents: Documents, where: str) -> Any:
+    """VALUE with every document reference replaced by its bytes in base64, as Jackson writes
+    the byte[] Camunda's DocumentHelper.parseDocumentsInBody puts there."""
+    if is_document_reference(value):
+        return documents.load(value, field=where).as_base64()
+    if isinstance(value, dict):
+        return {k: _inline_documents(v, documents, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inline_documents(v, documents, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def multipart(body: dict[str, Any], boundary: str, documents: Documents | None = None) -> bytes:
+    """One text part per non-null entry, list items repeated under the same name; a document
+    reference becomes a binary part with its file name and content type (Camunda's
+    DocumentAwareMultipartEntityBuilder)."""
     lines: list[bytes] = []
     for name, value in body.items():
         for item in value if isinstance(value, list) else [value]:
             if item is None:
                 continue
             quoted = str(name).replace('"', "%22")
+            if is_document_reference(item):
+                lines += _document_part(boundary, quoted, item, documents or Documents(None), name)
+                continue
             lines += [
                 f"--{boundary}".encode(),
                 f'Content-Disposition: form-data; name="{quoted}"'.encode(),
@@ -297,6 +345,27 @@ def multipart(body: dict[str, Any], boundary: str) -> bytes:
             ]
     lines += [f"--{boundary}--".encode(), b""]
     return b"\r\n".join(lines)
+
+
+def _document_part(
+    boundary: str, quoted: str, reference: Any, documents: Documents, name: Any
+) -> list[bytes]:
+    document = documents.load(reference, field=f"body.{name}")
+    disposition = f'Content-Disposition: form-data; name="{quoted}"'
+    if document.file_name:
+        disposition += f'; filename="{_header_safe(document.file_name)}"'
+    return [
+        f"--{boundary}".encode(),
+        disposition.encode("utf-8"),
+        f"Content-Type: {_header_safe(document.content_type)}".encode(),
+        b"",
+        document.content,
+    ]
+
+
+def _header_safe(text: str) -> str:
+    """TEXT fit for a part header: a metadata value cannot end the line or the quotes."""
+    return text.replace('"', "%22").replace("\r", " ").replace("\n", " ")
 
 
 def user_headers(

@@ -16,6 +16,15 @@ from connectorhub_sdk.context import (
     no_redaction,
 )
 from connectorhub_sdk.declaration import ConnectorFunction, OutboundConnector, connector
+from connectorhub_sdk.documents import (
+    Document,
+    DocumentMetadata,
+    DocumentNotFound,
+    DocumentReference,
+    Documents,
+    DocumentStore,
+    InMemoryDocumentStore,
+)
 from connectorhub_sdk.errors import (
     ConnectorError,
     ConnectorInputError,
@@ -46,12 +55,19 @@ __all__ = [
     "ConnectorInputError",
     "ConnectorResponse",
     "ConnectorRetryError",
+    "Document",
+    "DocumentMetadata",
+    "DocumentNotFound",
+    "DocumentReference",
+    "DocumentStore",
+    "Documents",
     "EgressDenied",
     "ElementActivation",
     "Exchange",
     "ExchangeRecorder",
     "HttpExchange",
     "HttpExchangeRecorder",
+    "InMemoryDocumentStore",
     "InputBindingError",
     "Network",
     "OutboundConnector",

@@ -7,10 +7,13 @@ import logging
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .exchanges import ExchangeRecorder
 from .network import Network
+
+if TYPE_CHECKING:
+    from .documents import Documents, DocumentStore
 
 JSON: TypeAlias = Any
 """A JSON-serialisable value: dict, list, str, int, float, bool or None (or a pydantic model)."""
@@ -55,6 +58,8 @@ class ConnectorContext:
       `host` (`name` or `name:port`); HTTP connectors call it before every request and redirect.
     - `address_policy`: the adapter's egress policy (None: none); `network` resolves hosts
       through it and connects only to the addresses it returns.
+    - `documents`: create and load documents (`connectorhub_sdk.documents.Documents`) in the
+      run's `document_store` (None: this runtime keeps no documents, and using them fails).
     - `redact(text)`: TEXT with the values of the secrets this run uses masked (`***`), for
       what a connector records before it is encoded in a spelling the runtime's masking cannot
       know (HTTP connectors build the URL they record from masked pieces); without a run,
@@ -72,6 +77,7 @@ class ConnectorContext:
     egress_rule: Callable[[str], None] = field(default=_no_egress_rule, repr=False)
     address_policy: AddressPolicy | None = None
     redact: Callable[[str], str] = field(default=no_redaction, repr=False)
+    document_store: DocumentStore | None = field(default=None, repr=False)
 
     def time_remaining(self) -> float | None:
         """Seconds left before the time limit, never negative; None when there is no limit."""
@@ -89,6 +95,13 @@ class ConnectorContext:
     @property
     def network(self) -> Network:
         return Network(self)
+
+    @property
+    def documents(self) -> Documents:
+        # imported here: documents.py needs errors.py, which needs this module's JSON
+        from .documents import Documents
+
+        return Documents(self.document_store)
 
 
 __all__ = [

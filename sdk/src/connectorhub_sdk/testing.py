@@ -21,6 +21,7 @@ from typing import Any
 from connectorhub_sdk.binding import bind_input
 from connectorhub_sdk.context import JSON, ConnectorContext
 from connectorhub_sdk.declaration import OutboundConnector
+from connectorhub_sdk.documents import DocumentStore, InMemoryDocumentStore
 from connectorhub_sdk.errors import ConnectorInputError, EgressDenied
 from connectorhub_sdk.references import replace_references
 
@@ -42,6 +43,7 @@ def run_connector(
     *,
     time_limit: float | timedelta | None = None,
     allow_hosts: Collection[str] | None = None,
+    documents: DocumentStore | None = None,
 ) -> JSON:
     """Call CONNECTOR with the job's VARIABLES and custom HEADERS; return what it returned.
 
@@ -57,6 +59,10 @@ def run_connector(
     ALLOW_HOSTS, when given, is the only hosts `context.check_egress(host)` lets through
     (`api.example.com`, `*.example.com`); others raise EgressDenied, as a secret's host rule
     does in the hub. None lets every host through.
+
+    DOCUMENTS is the store behind `context.documents`; by default a fresh
+    `InMemoryDocumentStore`. Pass your own to put documents in before the call (their
+    references go in VARIABLES) or to read what the connector created after it.
 
     Result and error expressions (`resultExpression`, `errorExpression`, `resultVariable`) are
     FEEL and belong to the hub's runtime: they are not applied here.
@@ -74,6 +80,7 @@ def run_connector(
         clock=time.monotonic,
         egress_rule=_egress_rule(allow_hosts),
         redact=_redactor(used.values()),
+        document_store=documents if documents is not None else InMemoryDocumentStore(),
     )
     if connector.is_async:
         return asyncio.run(_call_async(connector, data, context, limit))
