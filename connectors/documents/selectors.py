@@ -24,8 +24,9 @@ def document_shown_content(row: StoredDocument, content: bytes) -> bytes:
     """CONTENT as a download shows it: a dry-run's text document with the values of the
     secrets the run used masked (`***`), as the run page masks its variables; a live job's
     document, a sample upload and binary content unchanged (docs/documents.md)."""
-    run = row.run
-    names = (run.trace or {}).get("secrets_used") if run is not None else None
+    # a record this hub cannot read raises StoredOutcomeError: nothing is handed out unmasked
+    record = row.run.outcome_record if row.run is not None else None
+    names = record.trace.secrets_used if record is not None and record.trace else None
     if not names:
         return content
     try:

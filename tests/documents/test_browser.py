@@ -14,6 +14,7 @@ from django.urls import reverse
 from connectors.catalogue.importing import import_documents
 from connectors.documents.store import document_save
 from connectors.models import ImportSource, Run, RunOutcome, RunStatus, TemplateVersion
+from connectors.runs.stored import StoredOutcome
 from tests.builtin.conftest import REST_FILE, REST_ID
 from tests.conftest import ARTIFACTS
 from tests.elementtemplates.corpus import CORPUS_DIR
@@ -87,7 +88,7 @@ def test_download_a_runs_document_from_the_run_page(
         job={"type": "x"},
         status=RunStatus.DONE,
         outcome=RunOutcome.COMPLETED,
-        result={"variables": {}},
+        stored_outcome=StoredOutcome(kind="completed").dump(),
     )
     metadata = DocumentMetadata(content_type="text/csv", file_name="result.csv")
     document_save(b"a,b\r\n1,2\r\n", metadata, run_id=run.pk)

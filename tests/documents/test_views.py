@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from connectors.documents.store import document_save
 from connectors.models import Run, RunOutcome, RunStatus, StoredDocument
+from connectors.runs.stored import StoredOutcome
 
 pytestmark = [pytest.mark.xdist_group("documents"), pytest.mark.django_db]
 
@@ -71,7 +72,7 @@ def test_the_run_page_lists_the_runs_documents_for_those_who_may_see_it(
         job={"type": "x"},
         status=RunStatus.DONE,
         outcome=RunOutcome.COMPLETED,
-        result={"variables": {}},
+        stored_outcome=StoredOutcome(kind="completed").dump(),
     )
     metadata = DocumentMetadata(content_type="application/pdf", file_name="report.pdf")
     row = document_save(b"%PDF-1.7", metadata, run_id=run.pk)
@@ -98,7 +99,7 @@ def test_a_run_without_documents_shows_no_documents_section(client: Client, user
         job={"type": "x"},
         status=RunStatus.DONE,
         outcome=RunOutcome.COMPLETED,
-        result={"variables": {}},
+        stored_outcome=StoredOutcome(kind="completed").dump(),
     )
     client.force_login(user)
     assert (
