@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+from tests.services import xdist_groups
+from tests.services.chromium import SharedChromium
+
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM calls
 # are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -29,23 +32,51 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 PASSWORD = "a-long-test-password"
+QUICK_HASHER = "tests.services.passwords.QuickPBKDF2PasswordHasher"
 
 
 # --- Parallel runs (pytest-xdist) -----------------------------------------------------------
-# `--dist loadfile` (pyproject.toml): a module runs whole on one worker, so its module-scoped
-# fixtures (WSS4J's JVM, the Modeler validator, a corpus) start once. Session services (Redis and
-# the Celery worker) start on each worker that runs a test needing them.
+# `--dist loadgroup` (pyproject.toml), every file its own default group (tests/services/
+# xdist_groups.py): a module runs whole on one worker, so its module-scoped fixtures (WSS4J's JVM,
+# the Modeler validator, a corpus) start once, and the files of one `xdist_group` share a worker
+# and its session-scoped server. Redis and the Celery worker start on each worker that runs a test
+# needing them.
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    xdist_groups.add_implicit_groups(items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # after every modifyitems hook (pytest-xdist's included), before pytest-xdist's own
+    # collection_finish sends the worker's node ids to the controller
+    # `loadgroup`: set by pytest-xdist on the workers of a `--dist loadgroup` run only
+    if getattr(session.config.option, "loadgroup", False):
+        xdist_groups.carry_groups_in_node_ids(session.items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") == "loadgroup":
+        return xdist_groups.FileOrGroupScheduling(config, log)
+    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """An xdist worker gets a data folder of its own under the configured one (`xdist-gw0`,
+    """Test users' passwords are hashed with few rounds (tests/services/passwords.py).
+
+    An xdist worker gets a data folder of its own under the configured one (`xdist-gw0`,
     ...), for itself and the processes it starts: the development keys that are created on
     first use (`secrets_key`) must not be created by two workers at once. Without xdist the
     data folder stays as configured."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [QUICK_HASHER, *settings.PASSWORD_HASHERS]
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return
-    from django.conf import settings
 
     base = Path(settings.DATA_DIR)
     folder = base / f"xdist-{workerinput['workerid']}"
@@ -169,24 +200,55 @@ def signed_in_client(client: Any, user: Any) -> Any:
 # --- Browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """Chromium for one test.
+# The browser tests (one xdist group) run back to back and share one Chromium.
+SHARED_CHROMIUM = SharedChromium(CHROMIUM, CHROMIUM_ARGS)
+KEEP_CHROMIUM = pytest.StashKey[bool]()
 
-    Not session-wide: Playwright's sync API keeps an asyncio loop running in the main thread
-    while it is started, which would break every later test that runs asyncio itself.
+
+@pytest.fixture
+def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Chromium for one test, shared with the browser tests just before and after it when
+    they allow it (`shares_chromium`); a test's contexts and pages are closed after it.
+
+    While it runs, Playwright's sync API keeps an asyncio loop running in the main thread,
+    which would break a later test that runs asyncio itself: it is stopped before any test
+    that does not share it.
     """
     from django.db import connections
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        # While that loop runs, Django keeps the connections the test opened apart from the
-        # thread's usual ones (asgiref's storage for a running loop); close them now, or they
-        # stay open past the session and SQLite's -wal/-shm files are left behind.
-        connections.close_all()
-        chromium.close()
+    yield SHARED_CHROMIUM.get()
+    # While that loop runs, Django keeps the connections the test opened apart from the
+    # thread's usual ones (asgiref's storage for a running loop); close them now, or they
+    # stay open past the session and SQLite's -wal/-shm files are left behind.
+    connections.close_all()
+    if request.node.stash.get(KEEP_CHROMIUM, False):
+        SHARED_CHROMIUM.close_contexts()
+    else:
+        SHARED_CHROMIUM.stop()
+
+
+def shares_chromium(item: pytest.Item | None) -> bool:
+    """A browser test that may run in the previous test's Chromium.
+
+    Not one that runs in a test transaction: that must begin and end on one connection, and
+    Django uses another while Playwright's loop runs, so such a test gets a browser launched
+    after its transaction began and stopped before it ends (in the fixture's teardown).
+    """
+    names = getattr(item, "fixturenames", ())
+    if item is None or "browser" not in names:
+        return False
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or "live_server" in names
+    transactional = transactional or bool(marker and marker.kwargs.get("transaction"))
+    return transactional or (marker is None and "db" not in names)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    item.stash[KEEP_CHROMIUM] = shares_chromium(item) and shares_chromium(nextitem)
+    yield
+    if SHARED_CHROMIUM.running and not item.stash[KEEP_CHROMIUM]:
+        SHARED_CHROMIUM.stop()  # a test whose teardown failed before the fixture's
 
 
 @pytest.hookimpl(wrapper=True)

@@ -43,13 +43,34 @@ def test_is_interrupted(user):
     raise KeyboardInterrupt  # what Ctrl-C does
 """
 
+# Browser tests back to back share one Chromium, unless one runs in a test transaction; the
+# test after them runs asyncio, which Playwright's running loop would refuse. (pytest-django
+# runs the test in a transaction first, the transactional ones next, the others last.)
 BROWSER = """
+import asyncio
+
 import pytest
+
+from tests.conftest import SHARED_CHROMIUM
+
+
+@pytest.mark.django_db
+def test_a_test_in_a_transaction_gets_a_browser_of_its_own(user, browser):
+    assert user.pk and SHARED_CHROMIUM.launches == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_creates_a_user_while_the_browser_runs(browser, user):
-    assert user.pk
+    assert user.pk and SHARED_CHROMIUM.launches == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_shares_the_running_browser(browser, user):
+    assert user.pk and SHARED_CHROMIUM.launches == 2
+
+
+def test_a_later_test_runs_asyncio():
+    assert asyncio.run(asyncio.sleep(0, "ran")) == "ran"
 """
 
 
@@ -78,6 +99,10 @@ def test_{0}_two():
 """
 XDIST_A = WHERE + TWO_TESTS.format("a")
 XDIST_B = WHERE + TWO_TESTS.format("b")
+# Two files that need the same server: their four tests are one unit of work.
+IN_GROUP = 'import pytest\n\npytestmark = pytest.mark.xdist_group("shared")\n' + WHERE
+XDIST_C = IN_GROUP + TWO_TESTS.format("c")
+XDIST_D = IN_GROUP + TWO_TESTS.format("d")
 
 
 def run_session(
@@ -130,26 +155,29 @@ def test_a_session_removes_its_database_and_those_of_killed_sessions(
 
 
 @pytest.mark.browser
-def test_a_browser_session_leaves_no_database_files(tmp_path: Path) -> None:
+def test_browser_tests_share_chromium_and_leave_no_database_files(tmp_path: Path) -> None:
     done = run_session(tmp_path, BROWSER)
 
-    assert "1 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "4 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     assert database_files(tmp_path / "data") == []
 
 
-def test_xdist_workers_get_their_own_data_folders_and_run_a_module_whole(tmp_path: Path) -> None:
+def test_xdist_workers_get_their_own_data_folders_and_run_a_module_or_group_whole(
+    tmp_path: Path,
+) -> None:
     data = tmp_path / "data"
-    done = run_session(
-        tmp_path, "", more={"test_a.py": XDIST_A, "test_b.py": XDIST_B}, args=("-n", "2")
-    )
+    files = {"test_a.py": XDIST_A, "test_b.py": XDIST_B, "test_c.py": XDIST_C, "test_d.py": XDIST_D}
+    done = run_session(tmp_path, "", more=files, args=("-n", "2"))
 
-    assert "4 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "8 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     where = {p.stem: p.read_text().split() for p in data.glob("*.where")}
-    assert set(where) == {"a_one", "a_two", "b_one", "b_two"}
+    assert set(where) == {f"{m}_{n}" for m in "abcd" for n in ("one", "two")}
     for worker, folder, inherited in where.values():
         assert folder == inherited == str(data / f"xdist-{worker}")
     # a module's tests ran on one worker, which alone started its module-scoped fixtures
     assert where["a_one"][0] == where["a_two"][0] and where["b_one"][0] == where["b_two"][0]
+    # the files of an xdist_group ran on one worker, which alone started the group's server
+    assert len({where[f"{m}_{n}"][0] for m in "cd" for n in ("one", "two")}) == 1
     # each worker signs with the configured folder's key
     for folder in {folder for _, folder, _ in where.values()}:
         assert (Path(folder) / "secret_key").read_text() == (data / "secret_key").read_text()

@@ -13,7 +13,12 @@ from tests.builtin.test_dry_run import dry_run, versions  # noqa: F401
 from tests.email.conftest import SECRET, smtp_values
 from tests.email.test_dry_run import email_version  # noqa: F401
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+# one GreenMail per test session: its tests share a worker (docs/testing.md)
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("greenmail"),
+]
 
 
 @pytest.fixture

@@ -18,7 +18,12 @@ from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.email.conftest import EMAIL_FILE, EMAIL_ID, SECRET, received, smtp_values
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+# one GreenMail per test session: its tests share a worker (docs/testing.md)
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("greenmail"),
+]
 
 
 @pytest.fixture

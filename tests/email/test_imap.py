@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from connectors.runtime import Outcome
 from tests.builtin.conftest import result_of, run_template
 from tests.email.conftest import SECRET, email_template
 from tests.services.greenmail import GreenMail
+
+# one GreenMail per test session: its tests share a worker (docs/testing.md)
+pytestmark = pytest.mark.xdist_group("greenmail")
 
 V8 = email_template(8)
 

@@ -20,6 +20,9 @@ from tests.email.conftest import (
 )  # fmt: skip
 from tests.services.greenmail import GreenMail
 
+# one GreenMail per test session: its tests share a worker (docs/testing.md)
+pytestmark = pytest.mark.xdist_group("greenmail")
+
 V8 = email_template(8)
 
 

@@ -20,7 +20,8 @@ from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
 from tests.zeebe.harness import deploy, unique
 from tests.zeebe.processes import task_process
 
-pytestmark = pytest.mark.zeebe
+# one GreenMail per test session: its tests share a worker (docs/testing.md)
+pytestmark = [pytest.mark.zeebe, pytest.mark.xdist_group("greenmail")]
 
 EMAIL = "io.camunda:email:1"
 

@@ -38,10 +38,13 @@ class CeleryWorkerProcess:
         self.log_path = log_path
         self.concurrency = concurrency
         self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
 
     def start(self, app: Any, timeout: float = 60.0) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("wb")
+        # a restart appends: the log keeps what the worker did for the modules before
+        log = self.log_path.open("ab" if self.starts else "wb")
+        self.starts += 1
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "connectorhub", "worker",
              "--loglevel", "INFO", "--concurrency", str(self.concurrency),

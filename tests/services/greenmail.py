@@ -8,11 +8,13 @@ tests; with GREENMAIL_REQUIRED=1 (set by .ci/run) it fails them instead.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +55,18 @@ def _listening(port: int) -> bool:
     return False
 
 
+def _user_provisioned(api: int) -> bool:
+    """True once GreenMail's REST API lists the configured user. Its mail ports listen a few
+    seconds before the user exists (on a loaded machine), and a login in that gap fails with
+    'Authentication credentials invalid'."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{api}/api/user", timeout=1) as answer:
+            users = json.load(answer)
+    except (OSError, ValueError):
+        return False
+    return any(user.get("login") == ADDRESS for user in users)
+
+
 @contextlib.contextmanager
 def greenmail() -> Iterator[GreenMail]:
     java = shutil.which("java")
@@ -77,7 +91,8 @@ def greenmail() -> Iterator[GreenMail]:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60
-            while not all(_listening(p) for p in (smtp, smtps, imap, pop3)):
+            ports = (smtp, smtps, imap, pop3)
+            while not (all(_listening(p) for p in ports) and _user_provisioned(api)):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     raise RuntimeError(f"GreenMail did not start:\n{log.read()[-3000:].decode()}")

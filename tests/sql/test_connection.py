@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from connectors.elementtemplates import build_job
 from connectors.runtime import Failed, JobRequest, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from tests.builtin.conftest import LOCAL_ONLY, result_of, template, values_for
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import DATABASE, JDBC_FILE, JDBC_ID, LATEST, detailed, run_sql
+
+# one PostgreSQL and MariaDB per test session: their tests share a worker (docs/testing.md)
+pytestmark = pytest.mark.xdist_group("sql_servers")
 
 SELECT = {"data.query": "select 3 as three", "data.returnResults": True, "resultVariable": "r"}
 

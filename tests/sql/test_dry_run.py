@@ -23,7 +23,12 @@ from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import JDBC_FILE, JDBC_ID, LATEST, detailed
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+# one PostgreSQL and MariaDB per test session: their tests share a worker (docs/testing.md)
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("sql_servers"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,9 @@ from tests.builtin.conftest import result_of, templates, values_for
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import DATABASE, JDBC_FILE, detailed, run_sql
 
+# one PostgreSQL and MariaDB per test session: their tests share a worker (docs/testing.md)
+pytestmark = pytest.mark.xdist_group("sql_servers")
+
 
 def query(server: SqlServer, sql: str, variables: str | None = None, **more: Any) -> Any:
     values = detailed(server, **{"data.query": sql, "resultVariable": "result", **more})

@@ -23,7 +23,8 @@ from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
 from tests.zeebe.harness import deploy, unique
 from tests.zeebe.processes import task_process
 
-pytestmark = pytest.mark.zeebe
+# one PostgreSQL and MariaDB per test session: their tests share a worker (docs/testing.md)
+pytestmark = [pytest.mark.zeebe, pytest.mark.xdist_group("sql_servers")]
 JDBC = "io.camunda:connector-jdbc:1"
 
 
