@@ -24,10 +24,11 @@ from connectors.export import (
     download_name,
     export_selection,
     export_version,
-    template_bpmn,
     to_json,
     to_zip,
 )
+from connectors.export.camunda7_external import Camunda7ExportError
+from connectors.export.processes import ENGINES, process_for
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
 from connectors.forms import check
 from connectors.forms.selectors import configuration_version, get_configuration
@@ -99,16 +100,19 @@ def template_version_bpmn(request: Request, template_id: str, version: VersionSe
     return bpmn_response(found.content, values, label=str(found))
 
 
-def bpmn_response(template: dict[str, Any], values: dict[str, Any] | None, *, label: str) -> Any:
-    """The BPMN download, or 400 naming the fields whose values the template refuses."""
+def bpmn_response(
+    template: dict[str, Any], values: dict[str, Any] | None, *, label: str, engine: str = "camunda8"
+) -> Any:
+    """The BPMN download (for ENGINE, see export/processes.py), or 400 naming the fields whose
+    values the template refuses, or 422 with the reasons the process cannot be written."""
     if values:
         # no sample variables: expressions are not evaluated, as in the Modeler
         problems = check(ElementTemplate.from_dict(template), values).errors
         if problems:
             return Response({"values": problems}, status=status.HTTP_400_BAD_REQUEST)
     try:
-        xml = template_bpmn(template, values)
-    except BpmnExportError as exc:
+        xml = process_for(template, values, engine=engine)
+    except (BpmnExportError, Camunda7ExportError) as exc:
         return Response({"errors": exc.reasons}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     return attachment(xml.encode(), "application/xml", bpmn_name(template), None)
 
@@ -182,16 +186,28 @@ def _configuration(request: Request, pk: int) -> tuple[Any, Any]:
 
 
 @extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "engine",
+            str,
+            enum=list(ENGINES),
+            description="camunda8 (default): the template's element for Zeebe; camunda7: an "
+            "external task for the hub's Camunda 7 worker",
+        )
+    ],
     responses={
         (200, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="BPMN 2.0 XML"),
         422: ErrorsSerializer,
-    }
+    },
 )
 @api_view(["GET"])
 def configuration_bpmn(request: Request, pk: int) -> Any:
     """A deployable process applying the saved configuration (yours only; others are 404)."""
     configuration, version = _configuration(request, pk)
-    return bpmn_response(version.content, configuration.values, label=configuration.name)
+    engine = request.query_params.get("engine", "camunda8")
+    return bpmn_response(
+        version.content, configuration.values, label=configuration.name, engine=engine
+    )
 
 
 @extend_schema(request=SaveAsSerializer, responses={201: dict, 400: dict})

@@ -29,6 +29,8 @@ from connectors.export import (
     unfilled_fields,
 )
 from connectors.export.bundle import file_name
+from connectors.export.camunda7_external import Camunda7ExportError
+from connectors.export.processes import process_for
 from connectors.export.save_as import (
     SaveAsConnectorError,
     fixed_values,
@@ -197,7 +199,8 @@ def _configuration_and_source(request: HttpRequest, pk: int) -> tuple[Any, Any]:
 
 @require_GET
 def configuration_bpmn_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """A process applying the configuration's template with its values."""
+    """A process applying the configuration's template with its values: for Zeebe, or with
+    `?engine=camunda7` an external task for the hub's Camunda 7 worker."""
     configuration, version = _configuration_and_source(request, pk)
     # saved values passed these checks, but the connector behind the job type may have changed
     problems = check(ElementTemplate.from_dict(version.content), configuration.values).errors
@@ -205,8 +208,13 @@ def configuration_bpmn_download(request: HttpRequest, pk: int) -> HttpResponse:
         reasons = [f"{key}: {m}" for key, messages in problems.items() for m in messages]
         return _problem_page(request, configuration.name, reasons)
     try:
-        xml = template_bpmn(version.content, configuration.values, process_name=configuration.name)
-    except BpmnExportError as exc:
+        xml = process_for(
+            version.content,
+            configuration.values,
+            engine=request.GET.get("engine", "camunda8"),
+            process_name=configuration.name,
+        )
+    except (BpmnExportError, Camunda7ExportError) as exc:
         return _problem_page(request, configuration.name, exc.reasons)
     return attachment(xml.encode(), "application/xml", bpmn_name(version.content), None)
 

@@ -145,6 +145,25 @@ def test_configuration_bpmn_and_save_as_connector_pages(signed_in_client, config
     assert "already in the catalogue" in refused.content.decode()
 
 
+def test_a_configurations_process_for_camunda7_is_an_external_task(
+    signed_in_client, api, configuration
+):
+    page = signed_in_client.get(f"/configurations/{configuration.pk}/process.bpmn?engine=camunda7")
+    by_api = api.get(f"/api/v1/configurations/{configuration.pk}/bpmn?engine=camunda7")
+    unknown = api.get(f"/api/v1/configurations/{configuration.pk}/bpmn?engine=camunda6")
+    detail = signed_in_client.get(f"/configurations/{configuration.pk}/").content.decode()
+
+    for response in (page, by_api):
+        xml = response.content.decode()
+        assert response.status_code == 200
+        # the topic is the REST connector's job type; values are input parameters
+        assert 'camunda:type="external"' in xml and 'camunda:topic="io.camunda:http-json:1"' in xml
+        assert "https://api.example.com/orders" in xml and "zeebe:" not in xml
+    assert unknown.status_code == 422
+    assert unknown.json() == {"errors": ["engine 'camunda6' is not one of camunda8, camunda7"]}
+    assert "?engine=camunda7" in detail
+
+
 def test_someone_elses_configuration_is_a_404(client, configuration, other_user):
     client.force_login(other_user)
 
