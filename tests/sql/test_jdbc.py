@@ -160,17 +160,6 @@ def test_bad_input_gives_camundas_message_and_never_the_secret(
     assert sql_server.password not in repr(outcome)
 
 
-@pytest.mark.parametrize("database", ["MSSQL", "ORACLE"])
-def test_databases_without_a_driver_here_are_named_clearly(
-    database: str, postgres_server: SqlServer
-) -> None:
-    values = detailed(postgres_server, **{"data.query": "select 1", "database": database})
-    outcome = run_sql(values)
-    assert outcome.kind == "failed"
-    assert outcome.retries == 0  # an input error: retrying cannot help
-    assert "database: " in outcome.message and "not supported by this hub yet" in outcome.message
-
-
 def test_a_missing_parameter_is_named(postgres_server: SqlServer) -> None:
     outcome = query(postgres_server, "select :a as a", "={b: 1}", **{"data.returnResults": True})
     assert outcome.kind == "failed"

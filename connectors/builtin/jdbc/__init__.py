@@ -1,8 +1,8 @@
 """Camunda's SQL Database connector, `io.camunda:connector-jdbc:1`: every input any version of
 the official template produces, Jdbi's parameter binding, Camunda's result shape
 (`resultSet` or `modifiedRows`) and its error messages. PostgreSQL through psycopg, MySQL and
-MariaDB through PyMySQL; every connection goes through the network door. docs/sql-connector.md
-lists our choices."""
+MariaDB through PyMySQL, SQL Server through python-tds, Oracle through python-oracledb (thin);
+every connection goes through the network door. docs/sql-connector.md lists our choices."""
 
 from __future__ import annotations
 
@@ -65,8 +65,8 @@ class JdbcInput(BaseModel):
     type="io.camunda:connector-jdbc:1",
     name="SQL Database Connector",
     input=JdbcInput,
-    description="Run one SQL statement on PostgreSQL, MySQL or MariaDB; runs Camunda's official "
-    "SQL Database connector templates unchanged.",
+    description="Run one SQL statement on PostgreSQL, MySQL, MariaDB, SQL Server or Oracle; runs "
+    "Camunda's official SQL Database connector templates unchanged.",
     documentation_ref="https://docs.camunda.io/docs/components/connectors/out-of-the-box-connectors/sql/",
 )
 def jdbc(data: JdbcInput, context: ConnectorContext) -> JSON:
@@ -75,7 +75,8 @@ def jdbc(data: JdbcInput, context: ConnectorContext) -> JSON:
     query = data.data.query
     variables = check_variables(data.data.variables)
     try:
-        statement, values = bind(query, variables)
+        style = "numeric" if target.protocol == "oracle" else "format"
+        statement, values = bind(query, variables, style)
     except BindingError as exc:
         raise ConnectorError(None, f"Error while executing the query [{query}]: {exc}") from None
     summary = " ".join(query.split())
@@ -85,6 +86,8 @@ def jdbc(data: JdbcInput, context: ConnectorContext) -> JSON:
             result = drivers.run(
                 target, statement, values, return_results=data.data.returnResults, context=context
             )
+        except drivers.DriverMissing as exc:
+            raise ConnectorError(None, str(exc)) from None
         except drivers.ConnectFailed as exc:
             raise ConnectorError(None, f"Cannot create the Database connection: {exc}") from None
         except drivers.QueryFailed as exc:
@@ -105,7 +108,6 @@ def _target(data: JdbcInput) -> connection.Target:
         return chosen
     c = data.connection
     if c is None:
-        connection.protocol_of(data.database)  # an unsupported database is named first
         raise ConnectorError(
             None,
             "No JDBC connection provided: fill in the connection fields or select a connection "
@@ -113,7 +115,6 @@ def _target(data: JdbcInput) -> connection.Target:
         )
     if c.authType == "uri":
         if not c.uri:
-            connection.protocol_of(data.database)
             raise ConnectorInputError("must not be blank", field="connection.uri")
         return connection.from_uri(data.database, c.uri, c.uriProperties)
     return connection.from_details(

@@ -1,13 +1,17 @@
-"""The two drivers, each connected through the network door (docs/network.md recipes):
-psycopg to a vetted `hostaddr` with the name kept for TLS, PyMySQL over a door socket.
+"""The drivers, each connected through the network door (docs/network.md recipes): psycopg to
+a vetted `hostaddr` with the name kept for TLS, PyMySQL over a door socket (both here);
+python-tds (mssql.py) and python-oracledb (oracle.py), loaded when a job needs them, so a worker
+without them names the missing package.
 
 JDBC connection properties are read where a driver has the same setting; others are ignored,
 as JDBC drivers ignore properties they do not know (docs/sql-connector.md lists them)."""
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -36,6 +40,49 @@ class ResultNotExpected(QueryFailed):
         super().__init__("A result was returned when none was expected.")
 
 
+class DriverMissing(Exception):
+    """A Python package a database needs is not installed on this worker."""
+
+    def __init__(self, what: str, packages: tuple[str, ...], java_class: str = "") -> None:
+        needs = " and ".join(packages)
+        # Camunda's ConnectionHelper says "Cannot find class: <JDBC driver>"
+        start = f"Cannot find class: {java_class} ({what} " if java_class else f"{what} ("
+        super().__init__(
+            f"{start}needs the Python package {needs}, not installed on this worker: "
+            f"pip install {' '.join(packages)})"
+        )
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A database whose driver is imported when a job needs it."""
+
+    what: str
+    module: str  # ours, importing the driver package
+    packages: tuple[str, ...]  # what pip installs
+    java_class: str  # the JDBC driver Camunda loads (SupportedDatabase)
+
+
+DRIVERS = {
+    "sqlserver": Driver(
+        "Microsoft SQL Server",
+        f"{__package__}.mssql",
+        ("python-tds",),
+        "com.microsoft.sqlserver.jdbc.SQLServerDriver",
+    ),
+    "oracle": Driver("Oracle", f"{__package__}.oracle", ("oracledb",), "oracle.jdbc.OracleDriver"),
+}
+
+
+def load(driver: Driver) -> Any:
+    """The driver's module; DriverMissing naming the package when it cannot be imported.
+    A dynamic import: mssql.py and oracle.py import this module's helpers."""
+    try:
+        return importlib.import_module(driver.module)
+    except ModuleNotFoundError:
+        raise DriverMissing(driver.what, driver.packages, driver.java_class) from None
+
+
 def run(
     target: Target,
     statement: str,
@@ -48,11 +95,18 @@ def run(
     modified-row count."""
     if target.protocol == "postgresql":
         return _postgres(target, statement, values, return_results, context)
-    return _mysql(target, statement, values, return_results, context)
+    if target.protocol == "mysql":
+        return _mysql(target, statement, values, return_results, context)
+    module = load(DRIVERS[target.protocol])
+    result: Rows | int = module.run(target, statement, values, return_results, context)
+    return result
 
 
-def _connect_timeout(target: Target, context: ConnectorContext, *, millis: bool) -> float:
-    text = target.properties.get("connectTimeout")
+def connect_timeout(
+    target: Target, context: ConnectorContext, *, millis: bool, key: str = "connectTimeout"
+) -> float:
+    """The JDBC property KEY (seconds or milliseconds), capped by the run's time limit."""
+    text = target.properties.get(key)
     try:
         seconds = float(text) / (1000 if millis else 1) if text else DEFAULT_CONNECT_TIMEOUT
     except ValueError:
@@ -114,7 +168,7 @@ def _postgres_options(target: Target, ctx: ConnectorContext) -> dict[str, Any]:
         "dbname": target.database or props.get("user") or "",
         "sslmode": props.get("sslmode")
         or ("require" if props.get("ssl", "").lower() in TRUE else "prefer"),
-        "connect_timeout": max(2, math.ceil(_connect_timeout(target, ctx, millis=False))),
+        "connect_timeout": max(2, math.ceil(connect_timeout(target, ctx, millis=False))),
         "application_name": props.get("ApplicationName") or "ConnectorHub",
     }
     settings = []
@@ -140,7 +194,7 @@ def _mysql(
     ssl_on = props.get("useSsl", props.get("useSSL", "")).lower() in TRUE or props.get(
         "sslMode", "disable"
     ).lower() not in ("disable", "disabled")
-    timeout = _connect_timeout(target, ctx, millis=True)
+    timeout = connect_timeout(target, ctx, millis=True)
     conn = pymysql.connect(
         host=target.host,  # TLS verifies the name; the socket below goes to a vetted address
         port=target.port,

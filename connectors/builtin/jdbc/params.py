@@ -1,9 +1,10 @@
 """Camunda's JDBC variables (Jdbi's binding) turned into driver parameters.
 
 Jdbi reads `:name` as a named parameter, `?` as a positional one and `<name>` as a list bound
-to a named parameter (`IN (<ids>)`); text in quotes and comments is left alone. The drivers here
-(psycopg, PyMySQL) take `%s` placeholders with the values passed separately, so the statement is
-rewritten placeholder by placeholder and the values never become part of the SQL text.
+to a named parameter (`IN (<ids>)`); text in quotes and comments is left alone. psycopg, PyMySQL
+and python-tds take `%s` placeholders ("format"), python-oracledb `:1`, `:2`... ("numeric"), with
+the values passed separately, so the statement is rewritten placeholder by placeholder and the
+values never become part of the SQL text.
 """
 
 from __future__ import annotations
@@ -32,17 +33,22 @@ class BindingError(ValueError):
     """The variables do not fit the statement (a missing or extra parameter)."""
 
 
-def bind(query: str, variables: Any) -> tuple[str, list[Any]]:
-    """The statement with `%s` placeholders and the values in their order."""
+def bind(query: str, variables: Any, style: str = "format") -> tuple[str, list[Any]]:
+    """The statement with the driver's placeholders (`style`: "format" or "numeric") and the
+    values in their order."""
     values: list[Any] = []
     position = 0
+    numeric = style == "numeric"
+
+    def mark() -> str:
+        return f":{len(values)}" if numeric else "%s"
 
     def replace(match: re.Match[str]) -> str:
         nonlocal position
-        if match.group("keep") is not None:
-            return match.group("keep").replace("%", "%%")  # the drivers read % everywhere
+        if match.group("keep") is not None:  # "format" drivers read % everywhere
+            return match.group("keep") if numeric else match.group("keep").replace("%", "%%")
         if match.group("percent") is not None:
-            return "%%"
+            return "%" if numeric else "%%"
         if match.group("positional") is not None:
             if not isinstance(variables, list):
                 raise BindingError(f"Missing positional parameter {position} in binding")
@@ -50,7 +56,7 @@ def bind(query: str, variables: Any) -> tuple[str, list[Any]]:
                 raise BindingError(f"Missing positional parameter {position} in binding")
             values.append(driver_value(variables[position]))
             position += 1
-            return "%s"
+            return mark()
         name = match.group("list") or match.group("named")
         if not isinstance(variables, dict) or name not in variables:
             raise BindingError(f"Missing named parameter '{name}' in binding")
@@ -59,10 +65,13 @@ def bind(query: str, variables: Any) -> tuple[str, list[Any]]:
             items = value if isinstance(value, list) else [value]
             if not items:
                 raise BindingError(f"The list bound to <{name}> is empty")
-            values.extend(driver_value(item) for item in items)
-            return ", ".join(["%s"] * len(items))
+            marks = []
+            for item in items:
+                values.append(driver_value(item))
+                marks.append(mark())
+            return ", ".join(marks)
         values.append(driver_value(value))
-        return "%s"
+        return mark()
 
     statement = _TOKEN.sub(replace, query)
     return statement, values
