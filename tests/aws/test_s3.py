@@ -18,11 +18,17 @@ from connectorhub_sdk.documents import (
 )
 
 from connectors.builtin.aws.s3 import s3
+from connectors.catalogue.importing import import_documents
+from connectors.documents.store import HubDocumentStore
 from connectors.elementtemplates import ElementTemplate, build_job
+from connectors.models import ImportSource, Run, TemplateVersion
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
+from connectors.secrets.services import secret_create
 from tests.aws.conftest import aws_values, client, secrets_of, with_endpoint
 from tests.builtin.conftest import LOCAL_ONLY, templates, values_for
+from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
+from tests.elementtemplates.corpus import corpus_template
 from tests.services.moto import Moto
 
 pytestmark = pytest.mark.xdist_group("moto")
@@ -310,3 +316,55 @@ def test_bad_input_names_the_field(moto: Moto, bucket: Any) -> None:
     outcome = run(moto, download_values("k", "TEXT", **{"documentReturnFormat.encoding": "nope"}))
     assert outcome.kind == "failed" and outcome.retries == 0
     assert outcome.message.startswith("documentReturnFormat.encoding: Unsupported charset")
+
+
+@pytest.fixture
+def s3_version(db: None) -> Any:
+    """The current template imported into the hub, its Hidden endpoint made a field."""
+    raw = corpus_template(S3[1], S3[2])
+    for prop in raw["properties"]:
+        if prop.get("binding", {}).get("name") == "configuration.endpoint":
+            prop["type"] = "String"
+    report = import_documents([("aws-s3.json", json.dumps(raw).encode())],
+                              source=ImportSource.COMMAND)  # fmt: skip
+    assert not report.failed, report.failed
+    return TemplateVersion.objects.get(entry__template_id=S3[1], version=S3[2])
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_uploads_and_downloads_with_the_keys_as_hub_secrets(
+    egress_worker: Any,  # noqa: F811
+    s3_version: Any,
+    moto: Moto,
+    bucket: Any,
+    user: Any,
+) -> None:
+    for name, value in secrets_of(moto).items():
+        secret_create(name=name, value=value, allowed_hosts=["127.0.0.1"], user=user)
+    upload = dry_run(s3_version, aws_values(moto, **{
+        "actionDiscriminator": "uploadObject",
+        "action.bucket": "orders",
+        "action.key": "notes/hello.txt",
+        "action.action_document_documentSource": "inline",
+        "action.action_document_inline_content": "Grüße aus dem Hub",
+        "action.action_document_inline_fileName": "hello.txt",
+        "action.action_document_inline_contentType": "text/plain",
+    }), user)  # fmt: skip
+    assert upload.outcome == "completed", upload.error_message
+    stored = bucket.get_object(Bucket="orders", Key="notes/hello.txt")
+    assert stored["Body"].read() == "Grüße aus dem Hub".encode()
+    assert stored["ContentType"] == "text/plain"
+
+    download = dry_run(s3_version, aws_values(moto, **download_values(
+        "notes/hello.txt", "DOCUMENT")), user)  # fmt: skip
+    assert download.outcome == "completed", download.error_message
+    reference = download.outcome_record.variables["result"]["element"]["document"]
+    content = HubDocumentStore().read(DocumentReference.model_validate(reference))
+    assert content == "Grüße aus dem Hub".encode()
+    assert reference["metadata"]["fileName"] == "notes/hello.txt"
+    for run in (upload, download):
+        everything = json.dumps(Run.objects.filter(pk=run.pk).values().get(), default=str)
+        assert moto.secret_key not in everything and moto.access_key not in everything
+    exchanges = download.outcome_record.exchanges
+    assert [e["summary"] for e in exchanges] == ["S3 GetObject · from orders/notes/hello.txt"]
