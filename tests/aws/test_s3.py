@@ -4,10 +4,12 @@ metadata), documents in and out through a document store, and Camunda's errors."
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +18,15 @@ from connectorhub_sdk.documents import (
     DocumentReference,
     InMemoryDocumentStore,
 )
+from cryptography.fernet import Fernet
+from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.builtin.aws.s3 import s3
 from connectors.catalogue.importing import import_documents
 from connectors.documents.store import HubDocumentStore
 from connectors.elementtemplates import ElementTemplate, build_job
-from connectors.models import ImportSource, Run, TemplateVersion
+from connectors.management.commands.zeebe_worker import build_worker
+from connectors.models import ImportSource, Run, SecretAuditEvent, TemplateVersion
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from connectors.secrets.services import secret_create
@@ -30,6 +35,9 @@ from tests.builtin.conftest import LOCAL_ONLY, templates, values_for
 from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import corpus_template
 from tests.services.moto import Moto
+from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
+from tests.zeebe.harness import deploy, unique
+from tests.zeebe.processes import task_process
 
 pytestmark = pytest.mark.xdist_group("moto")
 
@@ -368,3 +376,59 @@ def test_a_dry_run_uploads_and_downloads_with_the_keys_as_hub_secrets(
         assert moto.secret_key not in everything and moto.access_key not in everything
     exchanges = download.outcome_record.exchanges
     assert [e["summary"] for e in exchanges] == ["S3 GetObject · from orders/notes/hello.txt"]
+
+
+@pytest.mark.zeebe
+@pytest.mark.django_db(transaction=True)
+def test_a_live_job_uploads_a_document_from_the_process(
+    zeebe_address: str,  # noqa: F811
+    tmp_path: Path,
+    settings: Any,
+    moto: Moto,
+    bucket: Any,
+) -> None:
+    """The current template's inputs as a process's input mappings on the test engine, the
+    secret key a hub secret; the document comes from a process variable."""
+    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
+    secret_create(name="AWS_SECRET", value=moto.secret_key)
+    inputs = {
+        "actionDiscriminator": "uploadObject",
+        "authentication.type": "credentials",
+        "authentication.accessKey": moto.access_key,
+        "authentication.secretKey": "{{secrets.AWS_SECRET}}",
+        "configuration.region": moto.region,
+        "configuration.endpoint": moto.endpoint,
+        "action.bucket": "orders",
+        "action.key": '="live/" + name',
+        "action.document": '={"camunda.document.type": "inline", content: note, name: name, '
+        'contentType: "text/plain"}',
+    }
+    process_id = unique("s3")
+    bpmn = task_process(process_id, s3.type, inputs=inputs, headers={"resultVariable": "put"})
+    worker = build_worker({"address": zeebe_address, "job_types": [s3.type], "name": process_id})
+
+    async def scenario() -> dict[str, Any]:
+        channel = create_insecure_channel(grpc_address=zeebe_address)
+        zeebe = ZeebeClient(channel)
+        await deploy(zeebe, bpmn, tmp_path, process_id)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.run(stop))
+        try:
+            variables = {"note": "Bestellung 42 ✓", "name": "note.txt"}
+            result = await zeebe.run_process_with_result(process_id, variables, timeout=60_000)
+        finally:
+            stop.set()
+            await serving
+            await channel.close()
+        return dict(result.variables)
+
+    variables = asyncio.run(scenario())
+
+    link = "https://orders.s3.amazonaws.com/live/note.txt"
+    assert variables["put"] == {"bucket": "orders", "key": "live/note.txt", "link": link}
+    stored = bucket.get_object(Bucket="orders", Key="live/note.txt")
+    assert stored["Body"].read() == "Bestellung 42 ✓".encode()
+    assert stored["ContentType"] == "text/plain"
+    (use,) = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
+    assert use.source == SecretAuditEvent.Source.LIVE and use.job_type == s3.type
+    assert moto.secret_key not in repr(variables)
