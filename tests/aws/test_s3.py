@@ -27,6 +27,7 @@ from connectors.documents.store import HubDocumentStore
 from connectors.elementtemplates import ElementTemplate, build_job
 from connectors.management.commands.zeebe_worker import build_worker
 from connectors.models import ImportSource, Run, SecretAuditEvent, TemplateVersion
+from connectors.network.policy import EgressPolicy
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from connectors.secrets.services import secret_create
@@ -302,9 +303,51 @@ def test_wrong_keys(moto: Moto) -> None:
         outcome = run(moto, download_values("x", "TEXT"), secrets=wrong)
 
     message = failed(outcome, f"{MODEL}.S3Exception")
-    assert "(Service: S3, Status Code: 403" in message
+    assert message.startswith(
+        "The AWS Access Key Id you provided does not exist in our records. (Service: S3, "
+        "Status Code: 403"
+    ), message
     assert "Wrong-Secret-Key-1" not in shown(outcome)
     assert "AKIAWRONGWRONGWRONG1" not in shown(outcome)
+
+
+def test_access_denied(moto: Moto) -> None:
+    """A user whose policy allows listing buckets only."""
+    allow = [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": allow})
+    with moto.enforce_iam(unchecked_calls=4):
+        iam = client(moto, "iam")
+        iam.create_user(UserName="clerk")
+        key = iam.create_access_key(UserName="clerk")["AccessKey"]
+        iam.put_user_policy(UserName="clerk", PolicyName="p", PolicyDocument=policy)
+        client(moto, "s3").create_bucket(
+            Bucket="orders", CreateBucketConfiguration={"LocationConstraint": moto.region}
+        )
+        keys = {"AWS_ACCESS_KEY": key["AccessKeyId"], "AWS_SECRET_KEY": key["SecretAccessKey"]}
+        outcome = run(moto, {"actionDiscriminator": "deleteObject", "action.bucket": "orders",
+                             "action.key": "k"}, secrets=keys)  # fmt: skip
+
+    # S3's service model names the error (AccessDenied), so both SDKs have a class for it
+    message = failed(outcome, f"{MODEL}.AccessDeniedException")
+    assert message.startswith("Access Denied (Service: S3, Status Code: 403"), message
+    assert key["SecretAccessKey"] not in shown(outcome)
+
+
+def test_the_egress_policy_refuses_a_loopback_endpoint(moto: Moto, bucket: Any) -> None:
+    tpl = s3_template()
+    values = {**aws_values(moto), **download_values("k", "TEXT")}
+    job = build_job(tpl, values_for(tpl, values))
+    assert job.type is not None
+    outcome = run_job(
+        JobRequest(type=job.type, variables=job.variables, headers=job.headers),
+        secrets=MappingSecretProvider(secrets_of(moto)),
+        time_limit=30.0,
+        address_policy=EgressPolicy(),
+        document_store=InMemoryDocumentStore(),
+    )
+
+    assert outcome.kind == "failed" and outcome.retries == 0, outcome
+    assert "The egress policy refused 127.0.0.1" in outcome.message
 
 
 def test_bad_input_names_the_field(moto: Moto, bucket: Any) -> None:
