@@ -93,7 +93,7 @@ def upload(where: base.Target, action: Action, context: ConnectorContext) -> JSO
     document's file name. The result repeats the key as given (null when none was), and so
     does the link, as Camunda's UploadResponse does."""
     document = _document(action, context)
-    key = action.key if action.key is not None else document.file_name
+    key = action.key or document.file_name  # an empty key is none (S3 refuses it)
     if not key:
         raise ConnectorInputError(
             "must not be blank when the document has no file name", field="action.key"
