@@ -21,6 +21,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.eventbridge",
     "connectors.builtin.aws.awslambda",
     "connectors.builtin.aws.dynamodb",
+    "connectors.builtin.aws.s3",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
 )
