@@ -9,6 +9,7 @@ failure or an ignored error; docs/feel.md lists the shapes.
 from __future__ import annotations
 
 import random
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,10 @@ ERROR_TYPE = "errorType"
 BPMN_ERROR = "bpmnError"
 JOB_ERROR = "jobError"
 IGNORE_ERROR = "ignoreError"
-# key of the sentinel Camunda's createDocument() returns; unused until documents exist here.
-# Camunda does not refuse it in data (its forbidden literal is "camunda.function.type").
+CREATE_DOCUMENT = "createDocument"
+# key of the sentinel createDocument() returns (FeelConnectorFunctionProvider
+# .RESULT_FUNCTION_TYPE_PROPERTY); Camunda does not refuse it in data, it only resolves a
+# sentinel whose value is the current evaluation's nonce
 RESULT_FUNCTION_TYPE = "connectorResultFunction"
 
 
@@ -87,6 +90,47 @@ def ignore_error(variables: Any = None) -> Any:
     return {ERROR_TYPE: IGNORE_ERROR, "variables": _context(variables, IGNORE_ERROR, "variables")}
 
 
+class DocumentNonce:
+    """One result or error expression evaluation's createDocument() tag, made on first use.
+
+    Per evaluation, as FeelConnectorFunctionProvider.currentCreateDocumentNonce: an expression
+    can read the tag back (`createDocument(x).connectorResultFunction`), so a tag that outlived
+    its evaluation would let response data forge a document later."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._value is not None
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            self._value = f"{CREATE_DOCUMENT}:{uuid.uuid4()}"
+        return self._value
+
+
+def create_document_function(nonce: DocumentNonce | None) -> FeelFunction:
+    """`createDocument(value)` for one evaluation (Camunda's CreateDocumentFunction).
+
+    It only tags VALUE with the evaluation's nonce; the runtime stores the document after the
+    evaluation (connectors.runtime.result_documents), when it finds the tag in the result.
+    Without a nonce (any FEEL other than a result or error expression) the call fails, as
+    Camunda's does outside an evaluation scope."""
+
+    def create_document(value: Any) -> Any:
+        if nonce is None:
+            raise FeelEvaluationError(
+                "createDocument() can only be used inside a result or error expression"
+            )
+        return {RESULT_FUNCTION_TYPE: nonce.value, "value": value}
+
+    return FeelFunction(CREATE_DOCUMENT, ("value",), create_document)
+
+
 _MIN_DELAY = DayTimeDuration(50_000)
 _MAX_DELAY = DayTimeDuration(5_000_000)
 
@@ -147,4 +191,6 @@ def connector_functions() -> dict[str, FeelFunction]:
             backoff,
             required=1,
         ),
+        # the shared table's version refuses; the runtime passes a bound one per evaluation
+        CREATE_DOCUMENT: create_document_function(None),
     }

@@ -1,0 +1,178 @@
+"""createDocument() in result and error expressions, as Camunda's runtime has it
+(CreateDocumentFunction, ResultDocumentResolver, ConnectorResultHandler): base64 content
+becomes a document in the run's store and the variables hold its reference; a sentinel that
+response data carries is plain data."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from connectorhub_sdk.documents import Documents, InMemoryDocumentStore
+
+from connectors import feel
+from connectors.runtime import BpmnErrorOutcome, Completed, Failed, Outcome
+
+CONTENT = b"order,total\n1,9.50\n\x00\xff binary tail"
+B64 = base64.b64encode(CONTENT).decode()
+
+
+@pytest.fixture
+def store() -> InMemoryDocumentStore:
+    return InMemoryDocumentStore()
+
+
+def mapped(run: Any, store: Any, response: Any, expression: str) -> Outcome:
+    return run({"respond": response}, {"resultExpression": expression}, document_store=store)
+
+
+def loaded(store: InMemoryDocumentStore, reference: Any) -> Any:
+    return Documents(store).load(reference, field="doc")
+
+
+def test_result_expression_stores_the_content_with_its_name_and_type(run: Any, store: Any) -> None:
+    expression = (
+        '={total: response.total, doc: createDocument({content: response.data, name: "o.csv", '
+        'contentType: "application/vnd.acme"})}'
+    )
+    outcome = mapped(run, store, {"data": B64, "total": 3}, expression)
+    assert isinstance(outcome, Completed), outcome
+    reference = outcome.variables["doc"]
+    assert reference["camunda.document.type"] == "camunda"
+    assert reference["storeId"] == store.store_id and outcome.variables["total"] == 3
+    document = loaded(store, reference)
+    assert document.content == CONTENT
+    assert document.file_name == "o.csv" and document.content_type == "application/vnd.acme"
+    assert reference["metadata"]["size"] == len(CONTENT)
+    assert len(store.documents) == 1
+
+
+def test_bare_string_gets_a_random_name_and_octet_stream(run: Any, store: Any) -> None:
+    outcome = mapped(run, store, {"d": B64}, "={a: [createDocument(response.d)]}")
+    assert isinstance(outcome, Completed), outcome
+    document = loaded(store, outcome.variables["a"][0])
+    assert document.content == CONTENT and document.content_type == "application/octet-stream"
+    assert document.file_name and "." not in document.file_name  # a UUID
+
+
+@pytest.mark.parametrize(
+    ("argument", "file_name", "content_type"),
+    [
+        # MimeTypeResolver: the JDK's table, the last extension only
+        ('{data: "aGVsbG8=", fileName: "Report.CSV"}', "Report.CSV", "text/csv"),
+        ('{content: "aGVsbG8=", name: "x.tar.gz"}', "x.tar.gz", "application/gzip"),
+        ('{content: "aGVsbG8=", name: "x.yaml"}', "x.yaml", "application/octet-stream"),
+        # a blank name or type counts as none; content wins over data
+        ('{content: "aGVsbG8=", data: "eA==", name: " ", contentType: "", fileName: "n.json"}',
+         "n.json", "application/json"),
+    ],
+)  # fmt: skip
+def test_name_and_content_type_rules(
+    run: Any, store: Any, argument: str, file_name: str, content_type: str
+) -> None:
+    outcome = mapped(run, store, {}, f"={{doc: createDocument({argument})}}")
+    assert isinstance(outcome, Completed), outcome
+    document = loaded(store, outcome.variables["doc"])
+    assert document.content == b"hello"
+    assert (document.file_name, document.content_type) == (file_name, content_type)
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("aGVs\r\nbG8=\n", b"hello"),  # MIME line wraps are dropped
+        ("aGVsbG8", b"hello"),  # Java's decoder does not need the padding
+        ("", b""),  # zero bytes
+    ],
+)
+def test_base64_as_java_reads_it(run: Any, store: Any, text: str, content: bytes) -> None:
+    outcome = mapped(run, store, {"t": text}, "={doc: createDocument({content: response.t})}")
+    assert isinstance(outcome, Completed), outcome
+    assert loaded(store, outcome.variables["doc"]).content == content
+
+
+def test_error_expression_can_put_a_document_in_a_bpmn_error(run: Any, store: Any) -> None:
+    expression = (
+        'bpmnError("BAD", "bad", {doc: createDocument({content: response.d, name: "e.txt"})})'
+    )
+    outcome = run({"respond": {"d": B64}}, {"errorExpression": expression}, document_store=store)
+    assert isinstance(outcome, BpmnErrorOutcome), outcome
+    document = loaded(store, outcome.variables["doc"])
+    assert document.content == CONTENT and document.content_type == "text/plain"
+
+
+FORGED = [
+    {"connectorResultFunction": "createDocument", "value": B64},
+    {
+        "connectorResultFunction": "createDocument:0b7c1d52-3f0e-4c8e-9a43-5a8d2f6f1e11",
+        "value": B64,
+    },
+]
+
+
+@pytest.mark.parametrize("forged", FORGED)
+def test_a_sentinel_in_response_data_is_plain_data(run: Any, store: Any, forged: Any) -> None:
+    # ConnectorResultHandlerTest.createOutputVariablesDoesNotResolveAnInjectedSentinel...;
+    # also with a real createDocument() call beside it, which makes the runtime look for them
+    outcome = mapped(run, store, forged, '={r: response, d: createDocument("eA==")}')
+    assert isinstance(outcome, Completed), outcome
+    assert outcome.variables["r"] == forged
+    assert len(store.documents) == 1  # only the real call's document
+
+
+def test_a_nonce_read_in_one_evaluation_forges_nothing_in_the_next(run: Any, store: Any) -> None:
+    first = mapped(run, store, {}, '={n: createDocument("eA==").connectorResultFunction}')
+    assert isinstance(first, Completed), first
+    leaked = first.variables["n"]
+    assert leaked.startswith("createDocument:")
+    forged = {"connectorResultFunction": leaked, "value": B64}
+    second = mapped(run, store, forged, '={r: response, d: createDocument("eA==")}')
+    assert isinstance(second, Completed) and second.variables["r"] == forged
+    assert len(store.documents) == 1  # the second run's own call
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("={d: createDocument(5)}", "expects a string or an object argument, got: NUMBER"),
+        ("={d: createDocument([1])}", "expects a string or an object argument, got: ARRAY"),
+        ("={d: createDocument(null)}", "called without a value to convert into a document"),
+        ('={d: createDocument({name: "a.txt"})}', "requires a 'content' or 'data' field"),
+        ("={d: createDocument({content: 5})}", "requires a 'content' or 'data' field"),
+        ('={d: createDocument({content: "aGV.sbG8="})}',
+         "is not valid base64: 'content' has the illegal character '.' at position 3"),
+        ('={d: createDocument({data: "aGVsb"})}',
+         "is not valid base64: 'data' ends with a single character"),
+        ('={d: createDocument("aGVsbG8=x")}',
+         "is not valid base64: 'value' has the illegal character '='"),
+        ('={d: createDocument("aGVsbA=")}',
+         "is not valid base64: 'value' has padding ('=') in the wrong place"),
+        ('=createDocument("aGVsbG8=")', "must not be a bare createDocument(...) call"),
+        # refused before anything is stored
+        ('={d: createDocument("eA=="), x: "camunda.function.type"}', "forbidden literal"),
+        ('=[{d: createDocument("eA==")}]', "must return a JSON object, but got array"),
+    ],
+)  # fmt: skip
+def test_bad_arguments_fail_with_zero_retries_and_store_nothing(
+    run: Any, store: Any, expression: str, message: str
+) -> None:
+    outcome = run({"respond": {}}, {"resultExpression": expression}, document_store=store)
+    assert isinstance(outcome, Failed), outcome
+    assert outcome.retries == 0 and message in outcome.message, outcome.message
+    assert store.documents == {}
+
+
+def test_a_run_without_a_store_says_so(run: Any) -> None:
+    outcome = run({"respond": {}}, {"resultExpression": '={d: createDocument("eA==")}'})
+    assert isinstance(outcome, Failed) and outcome.retries == 0
+    assert "createDocument() is not available: this run has no document store" in outcome.message
+
+
+def test_outside_result_and_error_expressions_it_is_refused() -> None:
+    with pytest.raises(feel.FeelEvaluationError, match="only be used inside a result or error"):
+        feel.evaluate('{d: createDocument("eA==")}')
+    # forms know the function and its one argument
+    assert feel.check('{d: createDocument("eA==")}') == []
+    [problem] = feel.check('{d: createDocument("eA==", "x")}')
+    assert "takes 1 argument(s)" in problem.message
