@@ -9,10 +9,19 @@ import base64
 from typing import Any
 
 import pytest
-from connectorhub_sdk.documents import Documents, InMemoryDocumentStore
+from connectorhub_sdk.documents import DocumentReference, Documents, InMemoryDocumentStore
+from django.test import Client
+from django.urls import reverse
 
 from connectors import feel
+from connectors.documents.store import HubDocumentStore
 from connectors.runtime import BpmnErrorOutcome, Completed, Failed, Outcome
+from tests.builtin.conftest import REST_ID
+from tests.builtin.test_dry_run import dry_run, egress_worker, versions  # noqa: F401
+from tests.services.http_servers import RecordingServer, Reply
+
+# the dry-run test shares the documents tests' Celery worker and HTTP server setup
+pytestmark = pytest.mark.xdist_group("documents")
 
 CONTENT = b"order,total\n1,9.50\n\x00\xff binary tail"
 B64 = base64.b64encode(CONTENT).decode()
@@ -176,3 +185,37 @@ def test_outside_result_and_error_expressions_it_is_refused() -> None:
     assert feel.check('{d: createDocument("eA==")}') == []
     [problem] = feel.check('{d: createDocument("eA==", "x")}')
     assert "takes 1 argument(s)" in problem.message
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_shows_the_created_document_on_its_run_page(
+    egress_worker: Any,  # noqa: F811
+    versions: Any,  # noqa: F811
+    user: Any,
+    client: Client,
+) -> None:
+    with RecordingServer() as server:
+        server.route("/report", Reply(json={"file": B64, "id": 7}))
+        run = dry_run(
+            versions[REST_ID],
+            {
+                "method": "GET",
+                "url": f"{server.url}/report",
+                "resultExpression": "={id: response.body.id, report: createDocument({content: "
+                'response.body.file, name: "report-" + string(response.body.id) + ".csv"})}',
+            },
+            user,
+        )
+    assert run.outcome == "completed", run.error_message
+    reference = run.outcome_record.variables["report"]
+    assert run.outcome_record.variables["id"] == 7
+    assert reference["metadata"]["fileName"] == "report-7.csv"
+    assert reference["metadata"]["contentType"] == "text/csv"
+    assert HubDocumentStore().read(DocumentReference.model_validate(reference)) == CONTENT
+
+    client.force_login(user)
+    page = client.get(reverse("run-detail", args=[run.pk])).content.decode()
+    download = reverse("document-download", args=[reference["documentId"]])
+    assert 'id="run-documents"' in page and "report-7.csv" in page and download in page
+    assert client.get(download).content == CONTENT
