@@ -172,6 +172,13 @@ def backoff(
     return DayTimeDuration(max(0, round(clamped + noise)) * 1000)
 
 
+def checked_only_functions() -> dict[str, FeelFunction]:
+    """Functions `check` knows but an evaluation only has when its caller passes them:
+    createDocument() exists in result and error expressions alone (the runtime binds it per
+    evaluation); elsewhere, as in Zeebe's input mappings, it is an unknown function."""
+    return {CREATE_DOCUMENT: create_document_function(None)}
+
+
 def connector_functions() -> dict[str, FeelFunction]:
     """The connector runtime's functions, with the parameter names the Java runtime declares."""
     return {
@@ -191,6 +198,4 @@ def connector_functions() -> dict[str, FeelFunction]:
             backoff,
             required=1,
         ),
-        # the shared table's version refuses; the runtime passes a bound one per evaluation
-        CREATE_DOCUMENT: create_document_function(None),
     }
