@@ -8,6 +8,7 @@ file name, by the JDK's `URLConnection.guessContentTypeFromName`) and the checks
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 import uuid
@@ -17,6 +18,8 @@ from connectorhub_sdk import ConnectorInputError
 from connectorhub_sdk.documents import DEFAULT_CONTENT_TYPE, DocumentCreationRequest, DocumentStore
 
 from connectors.feel.connector_functions import RESULT_FUNCTION_TYPE
+
+from .calling import _pool
 
 # Java's `\s` (what Camunda strips before decoding: MIME line wraps), not Unicode whitespace
 _JAVA_SPACE = re.compile(r"[ \t\n\x0b\f\r]")
@@ -89,7 +92,18 @@ def _create(value: Any, store: DocumentStore | None) -> dict[str, Any]:
         content_type=content_type or guess_content_type(file_name),
         file_name=file_name,
     )
-    return store.create(request).as_json()
+    return _stored(store, request)
+
+
+def _stored(store: DocumentStore, request: DocumentCreationRequest) -> dict[str, Any]:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return store.create(request).as_json()
+    # On the live worker run_job_async maps the result on its event loop, where Django refuses
+    # the hub store's ORM work; it runs on the executor thread sync connectors use the store
+    # from, and the loop waits for it (rare: only when an expression calls createDocument()).
+    return _pool().submit(store.create, request).result().as_json()
 
 
 def _first_text(value: dict[str, Any], *keys: str) -> tuple[str | None, str]:

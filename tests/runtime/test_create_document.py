@@ -5,6 +5,7 @@ response data carries is plain data."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -15,7 +16,17 @@ from django.urls import reverse
 
 from connectors import feel
 from connectors.documents.store import HubDocumentStore
-from connectors.runtime import BpmnErrorOutcome, Completed, Failed, Outcome
+from connectors.models import StoredDocument
+from connectors.registry import Registry
+from connectors.runtime import (
+    BpmnErrorOutcome,
+    Completed,
+    Failed,
+    JobRequest,
+    Outcome,
+    run_job_async,
+)
+from connectors.secrets.providers import MappingSecretProvider
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run, egress_worker, versions  # noqa: F401
 from tests.services.http_servers import RecordingServer, Reply
@@ -223,3 +234,31 @@ def test_a_dry_run_shows_the_created_document_on_its_run_page(
     download = reverse("document-download", args=[reference["documentId"]])
     assert 'id="run-documents"' in page and "report-7.csv" in page and download in page
     assert client.get(download).content == CONTENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_live_workers_event_loop_stores_through_the_orm(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run_job_async maps results on the worker's loop; Django refuses ORM calls there unless
+    # this variable (set for the test suite, not for the worker) allows them
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
+    job = JobRequest(
+        "test:fake-async:1",
+        {"respond": {"d": B64}},
+        {"resultExpression": '={doc: createDocument({content: d, name: "live.bin"})}'},
+        retries=3,
+        key=4242,
+    )
+    outcome = asyncio.run(
+        run_job_async(
+            job,
+            secrets=MappingSecretProvider({}),
+            registry=registry,
+            document_store=HubDocumentStore(job_key=4242),
+        )
+    )
+    assert isinstance(outcome, Completed), outcome
+    reference = outcome.variables["doc"]
+    assert HubDocumentStore().read(DocumentReference.model_validate(reference)) == CONTENT
+    assert StoredDocument.objects.get(document_id=reference["documentId"]).job_key == 4242
