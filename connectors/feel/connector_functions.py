@@ -118,8 +118,8 @@ def create_document_function(nonce: DocumentNonce | None) -> FeelFunction:
 
     It only tags VALUE with the evaluation's nonce; the runtime stores the document after the
     evaluation (connectors.runtime.result_documents), when it finds the tag in the result.
-    Without a nonce (any FEEL other than a result or error expression) the call fails, as
-    Camunda's does outside an evaluation scope."""
+    Without a nonce it is only a signature for `check`; called anyway, it fails as Camunda's
+    does outside an evaluation scope."""
 
     def create_document(value: Any) -> Any:
         if nonce is None:
