@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from .builtins import base_functions, per_evaluation_functions
-from .connector_functions import connector_functions
+from .connector_functions import checked_only_functions, connector_functions
 from .errors import FeelEvaluationError, FeelSyntaxError, Problem
 from .nodes import ContextNode, Env, FunctionDef, RootVariables, Scope
 from .parser import Expression, parse
@@ -15,6 +15,8 @@ from .values import FeelFunction
 DEFAULT_MAX_STEPS = 1_000_000
 
 _FUNCTIONS: dict[str, FeelFunction] = {**base_functions(), **connector_functions()}
+# known to check() (a result expression's form field), left out of evaluations' table
+_CHECKED_ONLY = checked_only_functions()
 _PER_EVALUATION = per_evaluation_functions()
 # signatures of the built-ins that are made per evaluation (they need its clock or env)
 _ENV_SIGNATURES: dict[str, FeelFunction] = {name: t for name, (t, _) in _PER_EVALUATION.items()}
@@ -94,7 +96,7 @@ def _call_problems(expression: Expression) -> list[Problem]:
         name = call.function_name()
         if name is None or name in defined:
             continue
-        function = _FUNCTIONS.get(name) or _ENV_SIGNATURES.get(name)
+        function = _FUNCTIONS.get(name) or _ENV_SIGNATURES.get(name) or _CHECKED_ONLY.get(name)
         line, column = call.pos
         if function is None:
             problems.append(Problem(f"unknown function '{name}'", line, column))

@@ -9,6 +9,7 @@ failure or an ignored error; docs/feel.md lists the shapes.
 from __future__ import annotations
 
 import random
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,10 @@ ERROR_TYPE = "errorType"
 BPMN_ERROR = "bpmnError"
 JOB_ERROR = "jobError"
 IGNORE_ERROR = "ignoreError"
-# key of the sentinel Camunda's createDocument() returns; unused until documents exist here.
-# Camunda does not refuse it in data (its forbidden literal is "camunda.function.type").
+CREATE_DOCUMENT = "createDocument"
+# key of the sentinel createDocument() returns (FeelConnectorFunctionProvider
+# .RESULT_FUNCTION_TYPE_PROPERTY); Camunda does not refuse it in data, it only resolves a
+# sentinel whose value is the current evaluation's nonce
 RESULT_FUNCTION_TYPE = "connectorResultFunction"
 
 
@@ -87,6 +90,47 @@ def ignore_error(variables: Any = None) -> Any:
     return {ERROR_TYPE: IGNORE_ERROR, "variables": _context(variables, IGNORE_ERROR, "variables")}
 
 
+class DocumentNonce:
+    """One result or error expression evaluation's createDocument() tag, made on first use.
+
+    Per evaluation, as FeelConnectorFunctionProvider.currentCreateDocumentNonce: an expression
+    can read the tag back (`createDocument(x).connectorResultFunction`), so a tag that outlived
+    its evaluation would let response data forge a document later."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._value is not None
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            self._value = f"{CREATE_DOCUMENT}:{uuid.uuid4()}"
+        return self._value
+
+
+def create_document_function(nonce: DocumentNonce | None) -> FeelFunction:
+    """`createDocument(value)` for one evaluation (Camunda's CreateDocumentFunction).
+
+    It only tags VALUE with the evaluation's nonce; the runtime stores the document after the
+    evaluation (connectors.runtime.result_documents), when it finds the tag in the result.
+    Without a nonce it is only a signature for `check`; called anyway, it fails as Camunda's
+    does outside an evaluation scope."""
+
+    def create_document(value: Any) -> Any:
+        if nonce is None:
+            raise FeelEvaluationError(
+                "createDocument() can only be used inside a result or error expression"
+            )
+        return {RESULT_FUNCTION_TYPE: nonce.value, "value": value}
+
+    return FeelFunction(CREATE_DOCUMENT, ("value",), create_document)
+
+
 _MIN_DELAY = DayTimeDuration(50_000)
 _MAX_DELAY = DayTimeDuration(5_000_000)
 
@@ -126,6 +170,13 @@ def backoff(
     clamped = max(low_ms, min(high_ms, raw))
     noise = random.uniform(-jitter * clamped, jitter * clamped) if jitter > 0 else 0.0  # noqa: S311
     return DayTimeDuration(max(0, round(clamped + noise)) * 1000)
+
+
+def checked_only_functions() -> dict[str, FeelFunction]:
+    """Functions `check` knows but an evaluation only has when its caller passes them:
+    createDocument() exists in result and error expressions alone (the runtime binds it per
+    evaluation); elsewhere, as in Zeebe's input mappings, it is an unknown function."""
+    return {CREATE_DOCUMENT: create_document_function(None)}
 
 
 def connector_functions() -> dict[str, FeelFunction]:

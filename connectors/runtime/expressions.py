@@ -1,7 +1,8 @@
 """Result and error expressions: the output variables, and the verdict of `errorExpression`.
 
 Follows `io.camunda.connector.runtime.core.ConnectorResultHandler` (`createOutputVariables`,
-`examineErrorExpression`, `verifyNoForbiddenLiterals`), `ErrorExpressionJobContext`, the
+`examineErrorExpression`, `verifyNoForbiddenLiterals`, the createDocument() evaluation scope
+around each expression), `ErrorExpressionJobContext`, the
 `io.camunda.connector.runtime.core.error.ConnectorError` subtypes a verdict is read as
 (`BpmnError`, `JobError`, `IgnoreError`) and `InlineSizeGuard` for the output size.
 """
@@ -14,12 +15,19 @@ from datetime import timedelta
 from typing import Any
 
 from connectorhub_sdk import JSON, ConnectorInputError
+from connectorhub_sdk.documents import DocumentStore
 from connectorhub_sdk.javatext import parse_duration, scalar_text
 
 from connectors import feel
+from connectors.feel.connector_functions import (
+    CREATE_DOCUMENT,
+    DocumentNonce,
+    create_document_function,
+)
 
 from .errors import ExpressionError
 from .headers import ERROR_EXPRESSION, RESULT_EXPRESSION, RESULT_VARIABLE
+from .result_documents import resolve_documents
 from .values import dumps, json_kind
 
 MAX_OUTPUT_BYTES = 1_572_864  # Camunda's InlineSizeGuard: 1.5 MiB of output variables
@@ -34,9 +42,14 @@ _FORBIDDEN_LITERAL = "camunda.function.type"
 
 
 def output_variables(
-    response: JSON, headers: Mapping[str, str], log: logging.Logger, time_limit: float | None
+    response: JSON,
+    headers: Mapping[str, str],
+    log: logging.Logger,
+    time_limit: float | None,
+    documents: DocumentStore | None = None,
 ) -> dict[str, Any]:
-    """resultVariable stores the whole response; resultExpression's entries are merged in."""
+    """resultVariable stores the whole response; resultExpression's entries are merged in.
+    DOCUMENTS is where the expression's createDocument() calls are stored."""
     output: dict[str, Any] = {}
     name = headers.get(RESULT_VARIABLE)
     if name is not None and name.strip():
@@ -44,7 +57,8 @@ def output_variables(
     expression = headers.get(RESULT_EXPRESSION)
     mapped: JSON = None
     if expression is not None and expression.strip():
-        mapped = _evaluate(expression, _feel_context(response), log, time_limit)
+        nonce = DocumentNonce()
+        mapped = _evaluate(expression, _feel_context(response), log, time_limit, nonce)
         if mapped is not None:
             if not isinstance(mapped, dict):
                 raise ConnectorInputError(
@@ -52,6 +66,10 @@ def output_variables(
                     f"must return a JSON object, but got {json_kind(mapped)}. Evaluated value: "
                     f"{dumps(mapped)}"
                 )
+            if nonce.used:
+                # refused before anything is stored, as ConnectorResultHandler orders it
+                _refuse_forbidden_literal(dumps(mapped))
+                mapped = _with_documents(mapped, nonce, documents, "Result expression", expression)
             output.update(mapped)
     # the output is serialised once, for its size; every entry of MAPPED is in it, so MAPPED
     # alone (the response under resultVariable may hold the literal) is serialised on a hit only
@@ -74,15 +92,18 @@ def examine_error_expression(
     log: logging.Logger,
     time_limit: float | None,
     seen: dict[str, Any],
+    documents: DocumentStore | None = None,
 ) -> dict[str, Any] | None:
     """errorExpression's verdict on VALUE (the output or the error value), None for no error.
-    SEEN receives the expression and its result for the trace."""
+    SEEN receives the expression and its result for the trace; DOCUMENTS stores what its
+    createDocument() calls make (for example a document in a BPMN error's variables)."""
     expression = headers.get(ERROR_EXPRESSION)
     if expression is None or not expression.strip():
         return None
     context = _feel_context(value)
     context["job"] = {"retries": retries}
-    result = _evaluate(expression, context, log, time_limit)
+    nonce = DocumentNonce()
+    result = _evaluate(expression, context, log, time_limit, nonce)
     seen.update(expression=expression, result=result)
     if result is None:
         return None
@@ -94,16 +115,20 @@ def examine_error_expression(
             f"{dumps(result)}"
         )
     if not result:
-        return None
-    kind = result.get("errorType")
+        return None  # before documents are made: an empty result must not leave one behind
+    verdict: dict[str, Any] = result
+    if nonce.used:
+        verdict = _with_documents(verdict, nonce, documents, "Error expression", expression)
+        seen["result"] = verdict
+    kind = verdict.get("errorType")
     if kind not in ("bpmnError", "jobError", "ignoreError"):
         raise ConnectorInputError(
             f"Failed to evaluate expression '{expression}'. Reason: Cannot parse "
-            f"'{dumps(result)}' as 'io.camunda.connector.runtime.core.error.ConnectorError'."
+            f"'{dumps(verdict)}' as 'io.camunda.connector.runtime.core.error.ConnectorError'."
         )
-    if kind == "bpmnError" and result.get("errorCode") is None:
+    if kind == "bpmnError" and verdict.get("errorCode") is None:
         return None  # a BPMN error without a code is no error (BpmnError.hasCode)
-    return result
+    return verdict
 
 
 def _feel_context(value: JSON) -> dict[str, Any]:
@@ -113,8 +138,23 @@ def _feel_context(value: JSON) -> dict[str, Any]:
     return context
 
 
+def _with_documents(
+    value: dict[str, Any],
+    nonce: DocumentNonce,
+    documents: DocumentStore | None,
+    what: str,
+    expression: str,
+) -> dict[str, Any]:
+    """VALUE with its createDocument() results stored (ResultDocumentResolver)."""
+    return resolve_documents(value, nonce.value, documents, what=what, expression=expression)
+
+
 def _evaluate(
-    expression: str, context: dict[str, Any], log: logging.Logger, time_limit: float | None
+    expression: str,
+    context: dict[str, Any],
+    log: logging.Logger,
+    time_limit: float | None,
+    nonce: DocumentNonce,
 ) -> JSON:
     text = expression.strip()
     text = text[1:].strip() if text.startswith("=") else text
@@ -125,6 +165,7 @@ def _evaluate(
             feel.evaluate(
                 text,
                 context,
+                functions={CREATE_DOCUMENT: create_document_function(nonce)},
                 unknown_functions="null",
                 warnings=warnings,
                 time_limit=time_limit,

@@ -206,7 +206,11 @@ class _Run:
         if self.exception is None:
             try:
                 self.output = output_variables(
-                    self.result, self.headers, self._feel_log(), self._expression_time()
+                    self.result,
+                    self.headers,
+                    self._feel_log(),
+                    self._expression_time(),
+                    self.document_store,
                 )
             except Exception as exc:
                 self.exception = exc
@@ -380,6 +384,7 @@ class _Run:
                 log=self._feel_log(),
                 time_limit=self._expression_time(),
                 seen=seen,
+                documents=self.document_store,
             )
         finally:
             if seen:

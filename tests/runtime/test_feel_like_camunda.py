@@ -67,7 +67,7 @@ def test_unknown_function_in_a_condition_is_null(run: Any) -> None:
     [
         ("={a: nope(response.x), b: 1}", {"a": None, "b": 1}),
         ('={a: upper case("x", "y"), b: upper case("x")}', {"a": None, "b": "X"}),
-        ("={doc: createDocument(response)}", {"doc": None}),
+        ("={doc: createDocumnt(response)}", {"doc": None}),
     ],
 )
 def test_result_expression_calls_no_function_accepts_give_null(
