@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from connectors.builtin.kafka import pool
 from connectors.builtin.kafka.pool import POOL
 from connectors.elementtemplates import build_job
 from connectors.network.policy import EgressPolicy
@@ -122,3 +123,14 @@ def test_a_kept_producer_meets_each_jobs_own_door(kafka_server: Kafka, topic: st
     assert f"Secret '{SECRET}' may not be sent to a host" in outcome.message
     assert "allowed only for: localhost" in outcome.message
     assert "the-value" not in repr(outcome)
+
+
+def test_an_idle_producer_past_its_time_is_closed_not_lent(
+    kafka_server: Kafka, topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pool, "IDLE_SECONDS", 0.0)  # every kept producer is already too old
+    before = POOL.created
+    assert run_kafka(plain(kafka_server, topic)).kind == "completed"
+    assert run_kafka(plain(kafka_server, topic)).kind == "completed"
+
+    assert POOL.created == before + 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Hashable
@@ -48,12 +49,16 @@ class ProducerPool:
         self._lock = threading.Lock()
         self._idle: list[Lent] = []
         self.created = 0  # producers made so far: tests and the bench read it
+        self._pid = os.getpid()
+        self._orphans: list[Lent] = []
+        self._sweeper: threading.Timer | None = None
 
     def borrow(self, config: dict[str, Any], policy: object) -> Lent:
         """An idle producer with the same settings and policy, else a new one (which raises
         what librdkafka raises for settings it refuses)."""
         key = settings_key(config, policy)
         with self._lock:
+            self._after_fork()
             self._expire(time.monotonic())
             for index, lent in enumerate(self._idle):
                 if lent.key == key:
@@ -73,6 +78,7 @@ class ProducerPool:
             self._idle.append(lent)
             while len(self._idle) > MAX_IDLE:
                 _close(self._idle.pop(0))
+            self._schedule()
 
     def idle(self) -> int:
         with self._lock:
@@ -83,6 +89,28 @@ class ProducerPool:
             idle, self._idle = self._idle, []
         for lent in idle:
             _close(lent)
+
+    def _schedule(self) -> None:
+        """Close idle producers even when no job comes again (called under the lock)."""
+        if self._sweeper is None and self._idle:
+            self._sweeper = threading.Timer(IDLE_SECONDS, self._sweep)
+            self._sweeper.daemon = True
+            self._sweeper.start()
+
+    def _sweep(self) -> None:
+        with self._lock:
+            self._sweeper = None
+            self._expire(time.monotonic())
+            self._schedule()
+
+    def _after_fork(self) -> None:
+        # a forked child (a prefork worker) cannot use its parent's handles, and destroying
+        # them would wait for librdkafka threads that did not survive the fork: they are
+        # kept unused instead
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._orphans.extend(self._idle)
+            self._idle, self._sweeper = [], None
 
     def _expire(self, now: float) -> None:
         old = [lent for lent in self._idle if now - lent.idle_since >= IDLE_SECONDS]
