@@ -4,11 +4,12 @@ bootstrap server and on every advertised broker, the exchange, the result) again
 confluent-kafka producing the same record (same key, value, headers and producer settings),
 both to the same local Kafka (tests/services/kafka.py). Target: ratio >= 0.8.
 
-The connector creates a producer per job, as Camunda's KafkaConnectorFunction does (it opens
-one per execution and closes it), so the bare variant does the same: a new producer, one
-record, wait for the acknowledgement, destroy. A bare producer kept across records shows what
-a producer per record costs, and a bare producer that asks for the topic's metadata before
-producing (as the connector does to check every advertised broker) shows what that step costs.
+The baseline is what Camunda's KafkaConnectorFunction does (it opens a producer per execution
+and closes it): a new producer, one record, wait for the acknowledgement, destroy. The
+connector keeps its producer across jobs with the same settings and policy
+(connectors/builtin/kafka/pool.py) and still asks for the topic's metadata on every job to check
+every advertised broker. A bare producer that asks for the metadata first on a fresh producer
+shows what that step cost before the pool, and a bare producer kept across records is the scale.
 
 Run: .venv/bin/python bench/bench_kafka.py [calls per batch, default 30] [rounds, default 8]
 (needs .ci/fetch-kafka and Java).

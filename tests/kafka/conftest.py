@@ -14,6 +14,7 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from connectors.builtin.kafka.pool import POOL
 from connectors.elementtemplates import ElementTemplate
 from connectors.runtime import Outcome
 from tests.builtin.conftest import run_template, template, templates
@@ -36,6 +37,7 @@ def kafka_templates() -> tuple[ElementTemplate, ...]:
 def kafka_server() -> Iterator[Kafka]:
     with kafka() as running:
         yield running
+        POOL.clear()  # the kept producers go before their broker does
 
 
 @pytest.fixture(scope="session")

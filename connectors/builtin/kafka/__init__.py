@@ -46,11 +46,8 @@ def kafka(data: KafkaInput, context: ConnectorContext) -> JSON:
     with context.network.exchange("kafka", shown_target, summary) as exchange:
         exchange.request_body = _shown_request(record, key)
         settings.config["bootstrap.servers"] = vetted_bootstrap(wanted, settings.tls, context)
-        send = Send(settings, context)
-        try:
+        with Send(settings, context) as send:
             result = send.run(record)
-        finally:
-            send.close()
         exchange.status = "ok"
         exchange.response_body = (
             f"partition {result['partition']}, offset {result['offset']}, "

@@ -7,12 +7,13 @@ connection cannot be rebound); then the cluster's metadata for the topic is fetc
 broker it advertises is checked the same way before a record is produced (librdkafka connects
 to a partition leader only when it has something to send to it).
 
-A producer per job, as Camunda's KafkaConnectorFunction opens and closes one per execution.
+Unlike Camunda's KafkaConnectorFunction, which opens and closes a producer per execution, a
+producer that delivered its record is kept for the next job with the same settings and policy
+(pool.py); the door's checks above still run for every job.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,9 @@ from typing import Any
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from connectorhub_sdk import ConnectorContext, ConnectorError, ConnectorInputError
 
+from .pool import POOL, Lent
 from .properties import ProducerSettings
 
-LOG = logging.getLogger(__name__)
 PREFIX = "Error during Kafka Producer execution; error message: "
 METADATA_WAIT = 60.0  # Java's max.block.ms, Camunda's value
 DELIVERY_WAIT = 45.0  # Camunda waits 45 s for the send's future
@@ -95,19 +96,31 @@ def vetted_bootstrap(wanted: list[tuple[str, int]], tls: bool, context: Connecto
 
 
 class Send:
-    """One producer, one record: metadata, the door's check of the brokers, the delivery."""
+    """One record on a pooled producer: metadata, the door's check of the brokers, the
+    delivery. Use as a context manager: the producer goes back to the pool only when the
+    record was delivered; after any failure (a refused login, a broker the door refuses)
+    it is dropped."""
 
     def __init__(self, settings: ProducerSettings, context: ConnectorContext) -> None:
         self.context = context
-        self.errors: list[KafkaError] = []
         config: dict[str, Any] = dict(settings.config)
-        config.update(error_cb=self.errors.append, logger=LOG)
         try:
-            self.producer = Producer(config)
+            self.lent: Lent = POOL.borrow(config, context.address_policy)
         except (KafkaException, ValueError, TypeError) as exc:
             raise ConnectorInputError(_config_problem(exc), field="additionalProperties") from None
+        self.producer: Producer = self.lent.producer
+        self.errors: list[KafkaError] = self.lent.errors
         # librdkafka accepted it, so it is a whole number
         self.size_limit = int(config["message.max.bytes"])
+
+    def __enter__(self) -> Send:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        if kind is None:
+            POOL.give_back(self.lent)
+        else:
+            self.producer.flush(0)  # dropped: destroyed with its last reference
 
     def run(self, record: Record) -> dict[str, Any]:
         metadata_until = time.monotonic() + self._bounded(METADATA_WAIT)
@@ -199,12 +212,6 @@ class Send:
                 "max.request.size configuration."
             )
         return failed(_java_text(error) if error is not None else str(exc))
-
-    def close(self) -> None:
-        # Camunda closes its producer (try-with-resources); here the handle is destroyed when
-        # the last reference goes, after the record was acknowledged or given up
-        self.producer.flush(0)
-        del self.producer
 
 
 def _fatal(errors: list[KafkaError]) -> str | None:
