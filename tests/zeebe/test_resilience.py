@@ -110,7 +110,12 @@ def test_sigkill_in_the_middle_of_500_jobs_loses_none(
         with worker_process(
             address, first_log, *options, "--name", "first", transport=worker_transport
         ) as first:
-            zeebe_engine.wait_until(lambda: completed() >= 100, 120, "100 jobs before the kill")
+            # kill it while it holds jobs: between two activations it may hold none for a moment
+            zeebe_engine.wait_until(
+                lambda: completed() >= 100 and zeebe_engine.store.count("activated") > 0,
+                120,
+                "100 jobs done and some held before the kill",
+            )
             first.send_signal(signal.SIGKILL)
             first.wait()
         done_before = completed()
