@@ -5,13 +5,11 @@ audited."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.elementtemplates import build_job
 from connectors.management.commands.zeebe_worker import build_worker
@@ -21,7 +19,7 @@ from tests.aws.conftest import SQS, client, receive_all, with_endpoint
 from tests.builtin.conftest import values_for
 from tests.services.moto import Moto
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.xdist_group("moto")]
@@ -68,22 +66,8 @@ def test_a_live_job_sends_to_a_fifo_queue_and_audits_the_secret(
         {"address": zeebe_address, "job_types": [SQS_TYPE], "name": unique("sqs")}
     )
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        zeebe = ZeebeClient(channel)
-        await deploy(zeebe, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            variables = {"order": {"id": 42, "total": 9.5}, "customer": "customer-7"}
-            result = await zeebe.run_process_with_result(process_id, variables, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    variables = asyncio.run(scenario())
+    start = {"order": {"id": 42, "total": 9.5}, "customer": "customer-7"}
+    variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path, start)
 
     (message,) = receive_all(moto, url)
     assert variables["sent"] == {"messageId": message["MessageId"]}

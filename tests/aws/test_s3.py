@@ -4,7 +4,6 @@ metadata), documents in and out through a document store, and Camunda's errors."
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
@@ -19,7 +18,6 @@ from connectorhub_sdk.documents import (
     InMemoryDocumentStore,
 )
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.builtin.aws.s3 import s3
 from connectors.catalogue.importing import import_documents
@@ -37,7 +35,7 @@ from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import corpus_template
 from tests.services.moto import Moto
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 pytestmark = pytest.mark.xdist_group("moto")
@@ -450,22 +448,8 @@ def test_a_live_job_uploads_a_document_from_the_process(
     bpmn = task_process(process_id, s3.type, inputs=inputs, headers={"resultVariable": "put"})
     worker = build_worker({"address": zeebe_address, "job_types": [s3.type], "name": process_id})
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        zeebe = ZeebeClient(channel)
-        await deploy(zeebe, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            variables = {"note": "Bestellung 42 ✓", "name": "note.txt"}
-            result = await zeebe.run_process_with_result(process_id, variables, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    variables = asyncio.run(scenario())
+    start = {"note": "Bestellung 42 ✓", "name": "note.txt"}
+    variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path, start)
 
     link = "https://orders.s3.amazonaws.com/live/note.txt"
     assert variables["put"] == {"bucket": "orders", "key": "live/note.txt", "link": link}

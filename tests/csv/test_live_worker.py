@@ -5,20 +5,18 @@ document in the hub's store, recorded with the job's key."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from connectorhub_sdk.documents import DocumentReference
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.documents.store import HubDocumentStore
 from connectors.management.commands.zeebe_worker import build_worker
 from connectors.models import StoredDocument
 from tests.csv.conftest import CSV_TYPE
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.xdist_group("csv")]
@@ -37,21 +35,7 @@ def run_process(
         process_id, CSV_TYPE, headers={"resultVariable": "result", **headers}, inputs=inputs
     )
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        client = ZeebeClient(channel)
-        await deploy(client, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            result = await client.run_process_with_result(process_id, variables, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    return asyncio.run(scenario())
+    return run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path, variables)
 
 
 @pytest.mark.django_db(transaction=True)

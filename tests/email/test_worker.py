@@ -4,20 +4,18 @@ password as a hub secret; the mail arrives and the secret's audit trail records 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.management.commands.zeebe_worker import build_worker
 from connectors.models import SecretAuditEvent
 from connectors.secrets.services import secret_create
 from tests.email.conftest import SECRET, received
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 # one GreenMail per test session: its tests share a worker (docs/testing.md)
@@ -63,21 +61,7 @@ def test_a_live_job_sends_and_its_secret_use_is_audited(
         inputs={target: feel(value) for target, value in inputs.items()},
     )
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        client = ZeebeClient(channel)
-        await deploy(client, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            result = await client.run_process_with_result(process_id, {}, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    variables = asyncio.run(scenario())
+    variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path)
 
     result = variables["result"]
     assert result["sent"] is True and result["subject"] == "Live job"

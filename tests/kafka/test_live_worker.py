@@ -5,13 +5,11 @@ is audited as a live one."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.elementtemplates import build_job
 from connectors.management.commands.zeebe_worker import build_worker
@@ -22,7 +20,7 @@ from tests.kafka.conftest import KAFKA_FILE, KAFKA_ID, KAFKA_TYPE, LATEST, SECRE
 from tests.kafka.test_dry_run import sasl_values
 from tests.services.kafka import Kafka
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.xdist_group("kafka")]
@@ -60,21 +58,7 @@ def test_a_live_job_produces_the_record_and_audits_the_secret(
         {"address": zeebe_address, "job_types": [KAFKA_TYPE], "name": unique("kafka")}
     )
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        client = ZeebeClient(channel)
-        await deploy(client, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            result = await client.run_process_with_result(process_id, {}, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    variables = asyncio.run(scenario())
+    variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path)
 
     sent = variables["sent"]
     assert set(sent) == {"topic", "timestamp", "offset", "partition"} and sent["topic"] == topic

@@ -5,13 +5,11 @@ secret's use is audited as a live one."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.elementtemplates import build_job
 from connectors.management.commands.zeebe_worker import build_worker
@@ -29,7 +27,7 @@ from tests.rabbitmq.conftest import (
 )
 from tests.services.rabbitmq import RabbitMQ
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy
+from tests.zeebe.harness import run_with_live_worker
 from tests.zeebe.harness import unique as unique_id
 from tests.zeebe.processes import task_process
 
@@ -73,22 +71,8 @@ def test_a_live_job_publishes_and_audits_the_secret(
         {"address": zeebe_address, "job_types": [RABBITMQ_TYPE], "name": unique_id("mq")}
     )
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        client = ZeebeClient(channel)
-        await deploy(client, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            invoice = {"invoice": {"number": "INV-7", "amount": 120}}
-            result = await client.run_process_with_result(process_id, invoice, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    variables = asyncio.run(scenario())
+    invoice = {"invoice": {"number": "INV-7", "amount": 120}}
+    variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path, invoice)
 
     assert variables["result"] == {"statusResult": "success"}
     taken = broker.take(queue)

@@ -4,13 +4,11 @@ the result reaches the process and the secret's use is audited."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.elementtemplates import build_job
 from connectors.management.commands.zeebe_worker import build_worker
@@ -20,7 +18,7 @@ from tests.builtin.conftest import template, values_for
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import JDBC_FILE, JDBC_ID, LATEST, detailed
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 # one PostgreSQL and MariaDB per test session: their tests share a worker (docs/testing.md)
@@ -61,21 +59,7 @@ def test_a_live_job_runs_the_query_and_audits_the_secret(
     bpmn = task_process(process_id, JDBC, inputs=inputs, headers={"resultVariable": "sql"})
     worker = build_worker({"address": zeebe_address, "job_types": [JDBC], "name": unique("sql")})
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        client = ZeebeClient(channel)
-        await deploy(client, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            result = await client.run_process_with_result(process_id, {}, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    variables = asyncio.run(scenario())
+    variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path)
 
     assert variables["sql"] == {"resultSet": [{"twice": 42}]}
     (use,) = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)

@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import grpc
-from pyzeebe import ZeebeClient, ZeebeWorker
+from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 from pyzeebe.errors import ProcessInvalidError
 
 
@@ -99,3 +100,33 @@ async def running(worker: ZeebeWorker) -> AsyncIterator[None]:
     finally:
         await worker.stop()
         await work
+
+
+def run_with_live_worker(
+    address: str,
+    worker: Any,
+    bpmn: str,
+    process_id: str,
+    directory: Path,
+    variables: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Deploy BPMN, run one instance of PROCESS_ID to its end while the hub's live WORKER
+    (`build_worker`) serves it, and return the instance's variables."""
+
+    async def scenario() -> dict[str, Any]:
+        channel = create_insecure_channel(grpc_address=address)
+        client = ZeebeClient(channel)
+        await deploy(client, bpmn, directory, process_id)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.run(stop))
+        try:
+            result = await client.run_process_with_result(
+                process_id, variables or {}, timeout=60_000
+            )
+        finally:
+            stop.set()
+            await serving
+            await channel.close()
+        return dict(result.variables)
+
+    return asyncio.run(scenario())

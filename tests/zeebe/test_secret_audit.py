@@ -7,19 +7,17 @@ live job used it, and never the value.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from pyzeebe import ZeebeClient, create_insecure_channel
 
 from connectors.management.commands.zeebe_worker import build_worker
 from connectors.models import SecretAuditEvent
 from connectors.secrets.services import secret_create
 from tests.zeebe.conftest import WorkerTransport
-from tests.zeebe.harness import deploy, unique
+from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
 pytestmark = pytest.mark.zeebe
@@ -45,21 +43,7 @@ def test_a_live_jobs_secret_use_appears_in_the_secrets_audit_trail(
     # which is fine in a process (it is the operator's) and shows that the value was used.
     bpmn = task_process(process_id, NOOP, inputs={"echo": '="{{secrets.LIVE_TOKEN}}"'})
 
-    async def scenario() -> dict[str, Any]:
-        channel = create_insecure_channel(grpc_address=zeebe_address)
-        client = ZeebeClient(channel)
-        await deploy(client, bpmn, tmp_path, process_id)
-        stop = asyncio.Event()
-        serving = asyncio.create_task(worker.run(stop))
-        try:
-            result = await client.run_process_with_result(process_id, {}, timeout=60_000)
-        finally:
-            stop.set()
-            await serving
-            await channel.close()
-        return dict(result.variables)
-
-    asyncio.run(scenario())
+    run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path)
 
     (use,) = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
     assert use.secret_id == secret.pk and use.secret_name == "LIVE_TOKEN"
