@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +36,7 @@ django.setup()
 
 from confluent_kafka import Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
-from rounds import rates  # noqa: E402 - bench/'s shared method
+from rounds import print_ratios, rates, timed  # noqa: E402 - bench/'s shared method
 
 from connectors.builtin.kafka.properties import DEFAULTS  # noqa: E402
 from connectors.elementtemplates import build_job, read_templates  # noqa: E402
@@ -80,16 +77,6 @@ def send(producer: Producer) -> None:
     while not done:
         producer.poll(0.05)
     assert not hasattr(done[0], "code"), done[0]
-
-
-def timed(call: Callable[[], object], into: list[float]) -> Callable[[], object]:
-    def wrapper() -> object:
-        start = time.perf_counter()
-        result = call()
-        into.append(time.perf_counter() - start)
-        return result
-
-    return wrapper
 
 
 def measure(server: Kafka, calls: int, rounds: int) -> None:
@@ -138,19 +125,7 @@ def measure(server: Kafka, calls: int, rounds: int) -> None:
     variants = {label: timed(call, latencies[label]) for label, call in plain.items()}
     measured = rates(variants, calls, rounds)
     print(f"{calls} calls per batch, {rounds} rounds")
-    print(
-        f"{'variant':58s} {'best':>7s}          {'ratio of bests':>14s}  {'median ratio':>12s}"
-        f"  {'p50 ms':>7s} {'p95 ms':>7s}"
-    )
-    for label, got in measured.items():
-        best, top = max(got), max(measured[base])
-        paired = statistics.median(r / p for r, p in zip(got, measured[base], strict=True))
-        ms = sorted(x * 1000 for x in latencies[label])
-        p50, p95 = ms[len(ms) // 2], ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-        print(
-            f"{label:58s} {best:7.1f} calls/s  {best / top:14.2f}  {paired:12.2f}"
-            f"  {p50:7.1f} {p95:7.1f}"
-        )
+    print_ratios(measured, base, latencies_ms=latencies)
 
 
 def main() -> None:

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 import pika  # noqa: E402
-from rounds import rates  # noqa: E402 - bench/'s shared method
+from rounds import print_ratios, rates, timed  # noqa: E402 - bench/'s shared method
 
 from connectors.elementtemplates import build_job, read_templates  # noqa: E402
 from connectors.network.policy import EgressPolicy  # noqa: E402
@@ -77,16 +74,6 @@ def rabbitmq_job(server: RabbitMQ) -> JobRequest:
     )
     assert not job.errors, job.errors
     return JobRequest(type=job.type or "", variables=job.variables, headers=job.headers)
-
-
-def timed(call: Callable[[], object], samples: list[float]) -> Callable[[], object]:
-    def run() -> object:
-        start = time.perf_counter()
-        result = call()
-        samples.append((time.perf_counter() - start) * 1000)
-        return result
-
-    return run
 
 
 def measure(server: RabbitMQ, calls: int, rounds: int) -> None:
@@ -137,19 +124,7 @@ def measure(server: RabbitMQ, calls: int, rounds: int) -> None:
     variants = {label: timed(call, samples[label]) for label, call in plain.items()}
     measured = rates(variants, calls, rounds)
     print(f"{calls} messages per batch, {rounds} rounds")
-    print(
-        f"{'variant':52s} {'best':>7s}         {'ratio of bests':>14s}  {'median ratio':>12s}"
-        f"  {'p50 ms':>7s} {'p95 ms':>7s}"
-    )
-    for label, got in measured.items():
-        best, top = max(got), max(measured[base])
-        paired = statistics.median(r / p for r, p in zip(got, measured[base], strict=True))
-        p50 = statistics.median(samples[label])
-        p95 = statistics.quantiles(samples[label], n=20)[18]
-        print(
-            f"{label:52s} {best:7.0f} msgs/s  {best / top:14.2f}  {paired:12.2f}"
-            f"  {p50:7.2f} {p95:7.2f}"
-        )
+    print_ratios(measured, base, unit="msgs", latencies_ms=samples)
     kept.close()
     with server.channel() as channel:  # what the bench published, gone with the queue
         channel.queue_delete(queue)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import statistics
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +31,7 @@ django.setup()
 
 import httpx  # noqa: E402
 from connectorhub_sdk import ConnectorContext  # noqa: E402
-from rounds import rates  # noqa: E402 - bench/'s shared method
+from rounds import print_ratios, rates  # noqa: E402 - bench/'s shared method
 
 from connectors.builtin.http import client as _client  # noqa: E402, F401 - quiets httpx's log
 from connectors.builtin.http.rest import rest  # noqa: E402
@@ -113,13 +112,8 @@ def measure(url: str, calls: int, rounds: int) -> None:
         for _ in range(100):
             warm()
     measured = rates(variants, calls, rounds)
-    plain_rates = measured["plain httpx (shared client)"]
     print(f"{calls} calls per batch, {rounds} rounds")
-    print(f"{'variant':52s} {'best':>7s}          {'ratio of bests':>14s}  {'median ratio':>12s}")
-    for label, rounds_rates in measured.items():
-        best = max(rounds_rates)
-        paired = statistics.median(r / p for r, p in zip(rounds_rates, plain_rates, strict=True))
-        print(f"{label:52s} {best:7.0f} calls/s  {best / max(plain_rates):14.2f}  {paired:12.2f}")
+    print_ratios(measured, "plain httpx (shared client)")
     client.close()
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import smtplib
-import statistics
 import sys
 from email import policy as email_policy
 from email.mime.multipart import MIMEMultipart
@@ -40,7 +39,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from rounds import rates  # noqa: E402 - bench/'s shared method
+from rounds import print_ratios, rates  # noqa: E402 - bench/'s shared method
 
 from connectors.elementtemplates import build_job  # noqa: E402
 from connectors.network.policy import EgressPolicy  # noqa: E402
@@ -105,16 +104,7 @@ def measure(server: GreenMail, calls: int, rounds: int) -> None:
             warm()
     measured = rates(variants, calls, rounds)
     print(f"{calls} sends per batch, {rounds} rounds")
-    print(
-        f"{'variant':52s} {'best':>7s}          {'ratio of bests':>14s}  {'median ratio':>12s}"
-        f"  {'extra ms/send':>13s}"
-    )
-    for label, got in measured.items():
-        best, top = max(got), max(measured[base])
-        pairs = list(zip(got, measured[base], strict=True))
-        paired = statistics.median(r / p for r, p in pairs)
-        extra = statistics.median(1000 / r - 1000 / p for r, p in pairs)
-        print(f"{label:52s} {best:7.0f} sends/s  {best / top:14.2f}  {paired:12.2f}  {extra:13.2f}")
+    print_ratios(measured, base, unit="sends")
     kept.quit()
 
 

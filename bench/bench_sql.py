@@ -17,7 +17,6 @@ and the median per-round ratio to the bare variant that connects per query.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import django  # noqa: E402
 django.setup()
 
 import psycopg  # noqa: E402
-from rounds import rates  # noqa: E402 - bench/'s shared method
+from rounds import print_ratios, rates  # noqa: E402 - bench/'s shared method
 
 from connectors.elementtemplates import build_job, read_templates  # noqa: E402
 from connectors.network.policy import EgressPolicy  # noqa: E402
@@ -102,11 +101,7 @@ def measure(server: SqlServer, calls: int, rounds: int) -> None:
             warm()
     measured = rates(variants, calls, rounds)
     print(f"{calls} calls per batch, {rounds} rounds")
-    print(f"{'variant':52s} {'best':>7s}          {'ratio of bests':>14s}  {'median ratio':>12s}")
-    for label, got in measured.items():
-        best, top = max(got), max(measured[base])
-        paired = statistics.median(r / p for r, p in zip(got, measured[base], strict=True))
-        print(f"{label:52s} {best:7.0f} calls/s  {best / top:14.2f}  {paired:12.2f}")
+    print_ratios(measured, base)
     kept.close()
 
 
