@@ -36,6 +36,34 @@
     if (group) group.open = true;
   });
 
+  // A click is a press and a release on the same element. The status card holding Dry-run is
+  // replaced by each background refresh; one landing between press and release would swallow
+  // the click. So while a button of the form is held, a refresh leaves the card containing it
+  // alone, and the form is refreshed after the release if nothing was submitted.
+  let pressed = null;
+  let skipped = false;
+  let submitted = false;
+  form.addEventListener("pointerdown", function (event) {
+    pressed = event.target.closest && event.target.closest("button");
+  });
+  form.addEventListener("submit", function () { submitted = true; });
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    if (pressed && event.detail.target.contains(pressed)) {
+      event.detail.shouldSwap = false;
+      skipped = true;
+    }
+  });
+  ["pointerup", "pointercancel"].forEach(function (name) {
+    document.addEventListener(name, function () {
+      if (!pressed) return;
+      pressed = null;
+      setTimeout(function () {  // after the click and the submit it may cause
+        if (skipped && !submitted) htmx.trigger(form, "change");
+        skipped = false;
+      }, 0);
+    });
+  });
+
   // Where the focus is, said in a way that survives the swap: the control's id, or else the
   // n-th focusable control of its field row (tooltips and fx toggles have no id).
   const FOCUSABLE = "input:not([type=hidden]), select, textarea, button, a[href], summary, [tabindex]";

@@ -76,6 +76,7 @@ def test_every_page_fits_a_phone_and_a_laptop(
 
     page.goto(url + reverse("configure-default", args=["io.connectorhub.noop"]))
     page.get_by_label("Echo").fill('"hello"')
+    expect(page.locator("#job-json")).to_contain_text("hello")
     expect(page.locator("#dry-run")).to_be_enabled()
     page.locator("#dry-run").click()
     page.wait_for_url(re.compile(r"/runs/\d+/$"))

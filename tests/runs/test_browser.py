@@ -66,3 +66,25 @@ def test_run_waits_for_a_worker_and_finishes_when_one_starts(
     )
     expect(page.locator("#run-result")).to_contain_text('"echo": 42')
     expect(page.locator(".no-worker")).to_have_count(0)
+
+
+def test_a_click_held_while_the_form_refreshes_still_starts_the_run(
+    runs_worker: Any, catalogue: dict, signed_in_page: Any, live_server: Any
+) -> None:
+    """The status card holding Dry-run is replaced by each background refresh of the form; one
+    arriving between the press and the release of the button must not swallow the click."""
+    page = signed_in_page
+    page.goto(f"{live_server.url}/connectors/io.connectorhub.noop/versions/1/configure/")
+    page.get_by_label("Echo").fill('"first"')
+    expect(page.locator("#job-json")).to_contain_text("first")
+    button = page.locator("#dry-run").bounding_box()
+    assert button is not None
+    page.mouse.move(button["x"] + button["width"] / 2, button["y"] + button["height"] / 2)
+    with page.expect_response(lambda r: r.request.method == "POST") as refresh:
+        page.get_by_label("Echo").fill('"second"')  # the refresh starts 400 ms later
+        page.mouse.down()
+    assert refresh.value.ok
+    page.wait_for_timeout(100)  # let htmx apply the response it received
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))
+    assert Run.objects.get().values["echo"] == '="second"'
