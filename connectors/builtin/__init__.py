@@ -26,6 +26,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.csv",
 )
 
+# Modules defining inbound connectors (`connectorhub_sdk.inbound`: `@webhook`, `@consumer`),
+# collected by the inbound runtime (docs/inbound.md).
+INBOUND_MODULES: tuple[str, ...] = ()
+
 
 def _evaluate_feel(expression: str) -> object:
     """The hub's FEEL engine for the SDK's loose input types (a `=` text in a variable)."""

@@ -99,6 +99,9 @@ class InboundContext(typing.Protocol):
       correlation key, message id and result expressions on VARIABLES and starts or continues
       the process; never raises for an engine failure, it says so in the result;
     - `can_activate(variables)`: only the activation condition (for sources that filter early);
+    - `evaluate(expression, variables)`: a FEEL expression of the element (a leading `=` is
+      optional) on VARIABLES, for a connector's own expressions (a webhook's response or
+      verification expression); raises ValueError with the reason;
     - `report_health(health, message)`: shown on the Inbound page (DOWN with its reason);
     - `log(message, ...)`: one line of the element's activity log (redacted by the runtime);
     - `stopping`: set when the element is deactivated; a consumer's loop ends when it is;
@@ -125,6 +128,8 @@ class InboundContext(typing.Protocol):
     def correlate(self, variables: JSON, *, message_id: str | None = None) -> CorrelationResult: ...
 
     def can_activate(self, variables: JSON) -> bool: ...
+
+    def evaluate(self, expression: str, variables: Mapping[str, Any]) -> Any: ...
 
     def report_health(self, health: Health, message: str = "") -> None: ...
 
