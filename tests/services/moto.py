@@ -66,6 +66,13 @@ class Moto:
         finally:
             self._post("/moto-api/config", json.dumps({"lambda": {"use_docker": True}}).encode())
 
+    def sagemaker_answers(self, *answers: dict[str, str]) -> None:
+        """The next SageMaker InvokeEndpoint calls (each new request) answer with ANSWERS in
+        order (`Body`, `ContentType`, `InvokedProductionVariant`, `CustomAttributes`); moto's
+        canned text otherwise. A reset forgets them."""
+        body = {"region": self.region, "results": list(answers)}
+        self._post("/moto-api/static/sagemaker/endpoint-results", json.dumps(body).encode())
+
     @contextlib.contextmanager
     def enforce_iam(self, unchecked_calls: int) -> Iterator[None]:
         """Turn moto's IAM checks on after UNCHECKED_CALLS more requests (which set up the users
