@@ -23,6 +23,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.dynamodb",
     "connectors.builtin.aws.s3",
     "connectors.builtin.aws.comprehend",
+    "connectors.builtin.aws.textract",
     "connectors.builtin.aws.sagemaker",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
