@@ -25,6 +25,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.comprehend",
     "connectors.builtin.aws.textract",
     "connectors.builtin.aws.sagemaker",
+    "connectors.builtin.aws.bedrock",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
 )
