@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import door, errors
 
+SHOWN_BYTES = 64 * 1024  # longer bytes are shown on the run page as their size
 MAX_CLIENTS = 32  # clients kept (one per service, region, endpoint and key); LRU
 # The instance metadata address: the default chain may read the hub's own identity from it.
 METADATA = "169.254.169.254"
@@ -215,8 +216,15 @@ def _shown(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    """Bytes (a document, a model's input) are shown when they are short UTF-8 text, else as
+    their size: the run page is no place for an image."""
     if isinstance(value, bytes):
-        return value.decode(errors="replace")
+        if len(value) <= SHOWN_BYTES:
+            try:
+                return value.decode()
+            except UnicodeDecodeError:
+                pass
+        return f"<{len(value)} bytes>"
     return str(value)
 
 
