@@ -15,10 +15,12 @@ import os
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.services import fetched
@@ -130,3 +132,59 @@ def moto_server() -> Iterator[Moto]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@dataclass
+class Throttler:
+    """A stand-in AWS endpoint on 127.0.0.1 that refuses every request as a throttled service
+    does (moto has no throttling): S3's `503 SlowDown` in XML, the JSON protocols' error
+    `CODE` (`ThrottlingException`, `ProvisionedThroughputExceededException`). `seen` counts the
+    requests, retries included."""
+
+    endpoint: str
+    code: str = "ThrottlingException"
+    seen: list[str] = field(default_factory=list)
+
+
+def _throttled(throttler: Throttler) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _refuse(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            target = self.headers.get("X-Amz-Target")
+            throttler.seen.append(target or f"{self.command} {self.path}")
+            if target is None:  # S3 (REST-XML)
+                status, kind = 503, "application/xml"
+                body = (
+                    b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
+                    b"</Message><RequestId>stand-in</RequestId></Error>"
+                )
+            else:  # the JSON protocols (Textract, DynamoDB, Comprehend, ...)
+                status, kind = 400, "application/x-amz-json-1.1"
+                body = json.dumps({"__type": throttler.code, "message": "Rate exceeded"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("x-amzn-RequestId", "stand-in")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _refuse
+
+        def log_message(self, *_: object) -> None:  # quiet
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def throttling_server() -> Iterator[Throttler]:
+    """A Throttler for the session; its counters are the test's to clear."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _throttled(throttler := Throttler("")))
+    throttler.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield throttler
+    finally:
+        server.shutdown()
+        server.server_close()
