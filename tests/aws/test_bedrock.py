@@ -123,6 +123,10 @@ def test_a_conversation_is_sent_with_its_history_and_documents(moto: Moto) -> No
     notes = store.create(DocumentCreationRequest(
         content=b"Offer: 42 chairs", content_type="text/plain", file_name="offer.txt",
     )).as_json()  # fmt: skip
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 300  # not text: shown as its size
+    image = store.create(DocumentCreationRequest(
+        content=png, content_type="image/png", file_name="chart.png",
+    )).as_json()  # fmt: skip
     history = [
         {"role": "user", "contentList": [{"text": "Hi"}]},
         {"role": "assistant", "contentList": [{"text": "Hello, how can I help?"}]},
@@ -130,10 +134,9 @@ def test_a_conversation_is_sent_with_its_history_and_documents(moto: Moto) -> No
     outcome = run(moto, {
         "action": "converse", "data.modelId": MODEL, "data.messagesHistory": "=history",
         "data.newMessage": "Summarize the offer", "data.maxTokens": "=200",
-        "data.data_newDocuments_documentMode": "single",
-        "data.data_newDocuments_single_documentSource": "camunda",
-        "data.data_newDocuments_single_camundaReference": "=doc",
-    }, store=store, history=history, doc=notes)  # fmt: skip
+        "data.data_newDocuments_documentMode": "multiple",
+        "data.data_newDocuments_multiple_expression": "=[doc, image]",
+    }, store=store, history=history, doc=notes, image=image)  # fmt: skip
 
     assert outcome.kind == "failed" and outcome.retries == 2
     error = outcome.trace.error or {}
@@ -149,6 +152,7 @@ def test_a_conversation_is_sent_with_its_history_and_documents(moto: Moto) -> No
         {"role": "user", "content": [
             {"document": {"format": "txt", "name": "offer",
                           "source": {"bytes": "Offer: 42 chairs"}}},
+            {"image": {"format": "png", "source": {"bytes": f"<{len(png)} bytes>"}}},
             {"text": "Summarize the offer"},
         ]},
     ]  # fmt: skip
