@@ -7,16 +7,24 @@ as AWS documents it (docs/aws-connectors.md, "Cannot be tested here")."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from connectorhub_sdk.binding import bind_input
+from cryptography.fernet import Fernet
 
 from connectors.builtin.aws.comprehend import ComprehendInput, classify_result, comprehend
 from connectors.elementtemplates import ElementTemplate, build_job
+from connectors.management.commands.zeebe_worker import build_worker
+from connectors.models import SecretAuditEvent
+from connectors.secrets.services import secret_create
 from tests.aws.conftest import all_versions, client, run_aws, with_endpoint
 from tests.builtin.conftest import result_of, values_for
 from tests.services.moto import Moto
+from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
+from tests.zeebe.harness import run_with_live_worker, unique
+from tests.zeebe.processes import task_process
 
 pytestmark = pytest.mark.xdist_group("moto")
 
@@ -165,3 +173,49 @@ def test_a_classification_result_has_camundas_shape() -> None:
         "warnings": [{"page": 1, "warnCode": "INFERENCING_PLAINTEXT_WITH_NATIVE_TRAINED_MODEL",
                       "warnMessage": "plain text"}],
     }  # fmt: skip
+
+
+@pytest.mark.zeebe
+@pytest.mark.django_db(transaction=True)
+def test_a_live_job_starts_a_classification_job(
+    zeebe_address: str,  # noqa: F811
+    tmp_path: Path,
+    settings: Any,
+    moto: Moto,
+) -> None:
+    """The current template's inputs as a process's input mappings on the test engine, the
+    secret key a hub secret, the input location from a process variable."""
+    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
+    secret_create(name="AWS_SECRET", value=moto.secret_key)
+    inputs = {
+        "authentication.type": "credentials",
+        "authentication.accessKey": moto.access_key,
+        "authentication.secretKey": "{{secrets.AWS_SECRET}}",
+        "configuration.region": moto.region,
+        "configuration.endpoint": moto.endpoint,
+        **JOB,
+        "input.inputS3Uri": '="s3://scans/" + batch + "/"',
+        "input.documentReadMode": "SERVICE_DEFAULT",
+        "input.documentReadAction": "TEXTRACT_DETECT_DOCUMENT_TEXT",
+        "input.comprehendInputFormat": "ONE_DOC_PER_FILE",
+    }
+    process_id = unique("comprehend")
+    bpmn = task_process(
+        process_id, comprehend.type, inputs=inputs, headers={"resultVariable": "job"}
+    )
+    worker = build_worker(
+        {"address": zeebe_address, "job_types": [comprehend.type], "name": process_id}
+    )
+
+    variables = run_with_live_worker(
+        zeebe_address, worker, bpmn, process_id, tmp_path, {"batch": "march"}
+    )
+
+    job_id = variables["job"]["jobId"]
+    stored = client(moto, "comprehend").describe_document_classification_job(JobId=job_id)
+    properties = stored["DocumentClassificationJobProperties"]
+    assert properties["InputDataConfig"]["S3Uri"] == "s3://scans/march/"
+    assert properties["DocumentClassifierArn"] == CLASSIFIER
+    (use,) = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
+    assert use.source == SecretAuditEvent.Source.LIVE and use.job_type == comprehend.type
+    assert moto.secret_key not in repr(variables)

@@ -13,9 +13,14 @@ import pytest
 from connectorhub_sdk.binding import bind_input
 
 from connectors.builtin.aws.sagemaker import SageMakerInput, sagemaker
+from connectors.catalogue.importing import import_documents
 from connectors.elementtemplates import ElementTemplate, build_job
-from tests.aws.conftest import all_versions, client, run_aws, with_endpoint
+from connectors.models import ImportSource, Run, TemplateVersion
+from connectors.secrets.services import secret_create
+from tests.aws.conftest import all_versions, aws_values, client, run_aws, secrets_of, with_endpoint
 from tests.builtin.conftest import result_of, values_for
+from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
+from tests.elementtemplates.corpus import corpus_template
 from tests.services.moto import Moto
 
 pytestmark = pytest.mark.xdist_group("moto")
@@ -150,3 +155,42 @@ def test_bad_input_names_the_field(moto: Moto) -> None:
     })  # fmt: skip
     assert outcome.kind == "failed" and outcome.retries == 0
     assert "Property: input.endpointName: Validation failed" in outcome.message
+
+
+@pytest.fixture
+def sagemaker_version(db: None) -> Any:
+    raw = corpus_template(SAGEMAKER[1], SAGEMAKER[2])
+    for prop in raw["properties"]:  # the Hidden endpoint made a field, as in tests/aws/conftest
+        if prop.get("binding", {}).get("name") == "configuration.endpoint":
+            prop["type"] = "String"
+    report = import_documents(
+        [("aws-sagemaker.json", json.dumps(raw).encode())], source=ImportSource.COMMAND
+    )
+    assert not report.failed, report.failed
+    return TemplateVersion.objects.get(entry__template_id=SAGEMAKER[1], version=SAGEMAKER[2])
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_infers_with_the_keys_as_hub_secrets(
+    egress_worker: Any,  # noqa: F811
+    sagemaker_version: Any,
+    moto: Moto,
+    user: Any,
+) -> None:
+    for name, value in secrets_of(moto).items():
+        secret_create(name=name, value=value, allowed_hosts=["127.0.0.1"], user=user)
+    moto.sagemaker_answers({"Body": '{"churn": 0.12}', "ContentType": "application/json"})
+    run = dry_run(sagemaker_version, aws_values(moto, **{
+        "input.invocationType": "SYNC",
+        "input.endpointName": "churn",
+        "input.body": '={"features": [3, 4]}',
+    }), user)  # fmt: skip
+
+    assert run.outcome == "completed", run.error_message
+    result = run.outcome_record.variables["result"]
+    assert result["body"] == {"churn": 0.12} and result["contentType"] == "application/json"
+    everything = json.dumps(Run.objects.filter(pk=run.pk).values().get(), default=str)
+    assert moto.secret_key not in everything and moto.access_key not in everything
+    (exchange,) = run.outcome_record.exchanges
+    assert exchange["summary"] == "SageMaker Runtime InvokeEndpoint · churn"
