@@ -160,11 +160,13 @@ def test_a_conversation_is_sent_with_its_history_and_documents(moto: Moto) -> No
 
 def test_a_conversation_result_has_camundas_shape() -> None:
     history = [{"role": "user", "contentList": [{"document": REFERENCE}, {"text": "Summarize"}]}]
-    answer = {"output": {"message": {"role": "assistant", "content": [{"text": "42 chairs."}]}},
+    tool = {"toolUse": {"toolUseId": "t-1", "name": "count", "input": {}}}
+    answer = {"output": {"message": {"role": "assistant",
+                                     "content": [{"text": "42 chairs."}, tool]}},
               "stopReason": "end_turn"}  # fmt: skip
     assert conversation(history, answer) == [
         {"role": "user", "contentList": [{"document": REFERENCE}, {"text": "Summarize"}]},
-        {"role": "assistant", "contentList": [{"text": "42 chairs."}]},
+        {"role": "assistant", "contentList": [{"text": "42 chairs."}, {}]},  # text blocks only
     ]
 
 

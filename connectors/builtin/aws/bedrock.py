@@ -106,7 +106,9 @@ def conversation(history: list[dict[str, Any]], answer: dict[str, Any]) -> JSON:
     """The history with the model's reply appended (its text blocks), as ConverseData returns
     it: `[{role, contentList: [{text} | {document}]}]`."""
     reply = answer.get("output", {}).get("message", {})
-    texts = [{"text": block["text"]} if "text" in block else {} for block in reply["content"]]
+    blocks = reply.get("content") or []
+    # a block that is not text (a tool use, an image) is an empty content, as in Camunda
+    texts = [{"text": block["text"]} if "text" in block else {} for block in blocks]
     return [*history, {"role": reply.get("role"), "contentList": texts}]
 
 
