@@ -21,29 +21,21 @@ from tests.aws.test_errors import failed, shown
 from tests.aws.test_s3 import download_values
 from tests.aws.test_s3 import run as run_s3
 from tests.aws.test_sagemaker import SAGEMAKER
-from tests.aws.test_textract import S3_DOCUMENT
+from tests.aws.test_textract import S3_DOCUMENT, stand_in, stand_in_session  # noqa: F401
 from tests.aws.test_textract import run as run_textract
-from tests.services.moto import Moto, Throttler, throttling_server
+from tests.services.moto import Moto, StandIn
 
 pytestmark = pytest.mark.xdist_group("moto")
 
 ATTEMPTS = 3  # the AWS SDK's standard retry mode, botocore's too
 
 
-@pytest.fixture(scope="session")
-def throttling_session() -> Iterator[Throttler]:
-    with throttling_server() as running:
-        yield running
-
-
 @pytest.fixture
-def throttler(throttling_session: Throttler) -> Throttler:
-    throttling_session.seen.clear()
-    throttling_session.code = "ThrottlingException"
-    return throttling_session
+def throttler(stand_in: StandIn) -> StandIn:  # noqa: F811
+    return stand_in
 
 
-def test_s3_slow_down_is_retried_then_fails_the_job(moto: Moto, throttler: Throttler) -> None:
+def test_s3_slow_down_is_retried_then_fails_the_job(moto: Moto, throttler: StandIn) -> None:
     values = {**download_values("a.txt", "TEXT"), "configuration.endpoint": throttler.endpoint}
     outcome = run_s3(moto, values)
 
@@ -55,9 +47,7 @@ def test_s3_slow_down_is_retried_then_fails_the_job(moto: Moto, throttler: Throt
     assert moto.secret_key not in shown(outcome)
 
 
-def test_a_throttled_ai_call_is_retried_then_fails_the_job(
-    moto: Moto, throttler: Throttler
-) -> None:
+def test_a_throttled_ai_call_is_retried_then_fails_the_job(moto: Moto, throttler: StandIn) -> None:
     outcome = run_textract(moto, {
         **S3_DOCUMENT, "input.executionType": "POLLING", "input.analyzeTables": True,
         "configuration.endpoint": throttler.endpoint,
@@ -73,7 +63,7 @@ def test_a_throttled_ai_call_is_retried_then_fails_the_job(
     assert moto.secret_key not in shown(outcome)
 
 
-def test_dynamodb_throughput_exceeded(moto: Moto, throttler: Throttler) -> None:
+def test_dynamodb_throughput_exceeded(moto: Moto, throttler: StandIn) -> None:
     throttler.code = "ProvisionedThroughputExceededException"
     outcome = run_aws(with_endpoint(DYNAMODB), moto, {
         "input.operationGroup": "itemOperation", "input.itemOperation": "getItem",

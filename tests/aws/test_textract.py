@@ -8,6 +8,7 @@ an answer as AWS documents it (docs/aws-connectors.md, "Cannot be tested here").
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from tests.aws.conftest import all_versions, aws_values, client, secrets_of, with_endpoint
 from tests.builtin.conftest import LOCAL_ONLY, result_of, values_for
-from tests.services.moto import Moto
+from tests.services.moto import Moto, StandIn, stand_in_server
 
 pytestmark = pytest.mark.xdist_group("moto")
 
@@ -245,3 +246,63 @@ def test_an_analysis_has_camundas_shape() -> None:
         "id": "b-1", "relationships": [{"type": "CHILD", "ids": ["w-1", "w-2"]}],
         "entityTypes": None, "selectionStatus": None, "page": 1, "query": None,
     }]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def stand_in_session() -> Iterator[StandIn]:
+    with stand_in_server() as running:
+        yield running
+
+
+@pytest.fixture
+def stand_in(stand_in_session: StandIn) -> StandIn:
+    """A stand-in Textract for what moto's jobs never do (run on, fail, span pages)."""
+    stand_in_session.clear()
+    return stand_in_session
+
+
+def _polling(moto: Moto, stand_in: StandIn, *pages: dict[str, Any]) -> Outcome:
+    stand_in.answers["Textract.StartDocumentAnalysis"] = [{"JobId": "j-1"}]
+    stand_in.answers["Textract.GetDocumentAnalysis"] = list(pages)
+    return run(moto, {
+        **S3_DOCUMENT, "input.executionType": "POLLING", "input.analyzeTables": True,
+        "configuration.endpoint": stand_in.endpoint,
+    })  # fmt: skip
+
+
+def test_a_polled_analysis_reads_every_page(moto: Moto, stand_in: StandIn) -> None:
+    first = {"JobStatus": "SUCCEEDED", "NextToken": "p2", "DocumentMetadata": {"Pages": 2},
+             "Blocks": [{"BlockType": "PAGE", "Id": "b-1", "Page": 1}]}  # fmt: skip
+    last = {"JobStatus": "SUCCEEDED", "DocumentMetadata": {"Pages": 2},
+            "Blocks": [{"BlockType": "PAGE", "Id": "b-2", "Page": 2}]}  # fmt: skip
+    outcome = _polling(moto, stand_in, first, last)
+
+    result = result_of(outcome)
+    assert [block["id"] for block in result["blocks"]] == ["b-1", "b-2"]
+    assert (result["nextToken"], result["documentMetadata"]) == (None, {"pages": 2})
+    assert (
+        stand_in.seen == ["Textract.StartDocumentAnalysis"] + ["Textract.GetDocumentAnalysis"] * 2
+    )
+    asked = [json.loads(e["request_body"]) for e in outcome.trace.exchanges[1:]]
+    assert asked == [{"JobId": "j-1", "MaxResults": 1000},
+                     {"JobId": "j-1", "MaxResults": 1000, "NextToken": "p2"}]  # fmt: skip
+
+
+def test_a_failed_analysis_is_an_input_error(moto: Moto, stand_in: StandIn) -> None:
+    outcome = _polling(moto, stand_in, {"JobStatus": "FAILED", "StatusMessage": "bad PDF"})
+
+    assert outcome.kind == "failed" and outcome.retries == 0  # Camunda's ConnectorInputException
+    assert outcome.message.startswith("Textract polling job: job j-1 FAILED: bad PDF")
+
+
+def test_an_analysis_still_running_when_the_time_ends(moto: Moto, stand_in: StandIn) -> None:
+    outcome = _polling(moto, stand_in, {"JobStatus": "IN_PROGRESS"})
+
+    assert outcome.kind == "failed" and outcome.retries == 2
+    error = outcome.trace.error or {}
+    assert error["type"] == "io.camunda.connector.api.error.ConnectorException"
+    assert error["message"] == (
+        "Textract job j-1 did not complete within the polling window (10 attempts, PT1M delay "
+        "each); the run's time limit ends before that"
+    )
+    assert stand_in.seen.count("Textract.GetDocumentAnalysis") == 1  # no minute-long wait

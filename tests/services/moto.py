@@ -135,24 +135,37 @@ def moto_server() -> Iterator[Moto]:
 
 
 @dataclass
-class Throttler:
-    """A stand-in AWS endpoint on 127.0.0.1 that refuses every request as a throttled service
-    does (moto has no throttling): S3's `503 SlowDown` in XML, the JSON protocols' error
-    `CODE` (`ThrottlingException`, `ProvisionedThroughputExceededException`). `seen` counts the
+class StandIn:
+    """A stand-in AWS endpoint on 127.0.0.1 for what moto cannot do. A JSON-protocol request
+    whose target (`Textract.GetDocumentAnalysis`) has an answer queued in `answers` gets it
+    (a job still running, a failed one, several pages: moto's Textract jobs are done at once,
+    in one page); every other request is refused as a throttled service refuses it (moto never
+    throttles): S3's `503 SlowDown` in XML, the JSON protocols' error `code`
+    (`ThrottlingException`, `ProvisionedThroughputExceededException`). `seen` lists the
     requests, retries included."""
 
     endpoint: str
     code: str = "ThrottlingException"
+    answers: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     seen: list[str] = field(default_factory=list)
 
+    def clear(self) -> None:
+        self.code = "ThrottlingException"
+        self.answers.clear()
+        self.seen.clear()
 
-def _throttled(throttler: Throttler) -> type[BaseHTTPRequestHandler]:
+
+def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def _refuse(self) -> None:
+        def _answer(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             target = self.headers.get("X-Amz-Target")
-            throttler.seen.append(target or f"{self.command} {self.path}")
-            if target is None:  # S3 (REST-XML)
+            stand_in.seen.append(target or f"{self.command} {self.path}")
+            queued = stand_in.answers.get(target or "")
+            if queued:
+                status, kind = 200, "application/x-amz-json-1.1"
+                body = json.dumps(queued.pop(0)).encode()
+            elif target is None:  # S3 (REST-XML)
                 status, kind = 503, "application/xml"
                 body = (
                     b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
@@ -160,7 +173,7 @@ def _throttled(throttler: Throttler) -> type[BaseHTTPRequestHandler]:
                 )
             else:  # the JSON protocols (Textract, DynamoDB, Comprehend, ...)
                 status, kind = 400, "application/x-amz-json-1.1"
-                body = json.dumps({"__type": throttler.code, "message": "Rate exceeded"}).encode()
+                body = json.dumps({"__type": stand_in.code, "message": "Rate exceeded"}).encode()
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("x-amzn-RequestId", "stand-in")
@@ -168,7 +181,7 @@ def _throttled(throttler: Throttler) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _refuse
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _answer
 
         def log_message(self, *_: object) -> None:  # quiet
             pass
@@ -177,14 +190,14 @@ def _throttled(throttler: Throttler) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def throttling_server() -> Iterator[Throttler]:
-    """A Throttler for the session; its counters are the test's to clear."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _throttled(throttler := Throttler("")))
-    throttler.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+def stand_in_server() -> Iterator[StandIn]:
+    """A StandIn for the session; each test clears it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stand_in := StandIn("")))
+    stand_in.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield throttler
+        yield stand_in
     finally:
         server.shutdown()
         server.server_close()
