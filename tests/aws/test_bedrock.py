@@ -111,9 +111,7 @@ def test_a_model_is_invoked_with_the_payload(moto: Moto) -> None:
     (exchange,) = outcome.trace.exchanges
     assert exchange["summary"] == f"Bedrock Runtime InvokeModel · {MODEL}"
     sent = json.loads(exchange["request_body"])
-    assert json.loads(sent["body"]) == {
-        "inputText": "Grüße", "textGenerationConfig": {"maxTokenCount": 50},
-    }  # fmt: skip
+    assert sent["body"] == '{"inputText":"Grüße","textGenerationConfig":{"maxTokenCount":50}}'
     assert sent["modelId"] == MODEL
 
 

@@ -92,7 +92,8 @@ def bedrock(data: BedrockInput, context: ConnectorContext) -> JSON:
 
 def invoke(where: base.Target, model: str, payload: Any, context: ConnectorContext) -> JSON:
     """InvokeModelData.execute: the payload as JSON text, the answer parsed as JSON."""
-    params = {"modelId": model, "body": json.dumps(payload, ensure_ascii=False).encode()}
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))  # compact, as Jackson
+    params = {"modelId": model, "body": body.encode()}
     answer = base.call(where, "invoke_model", params, context, model)
     raw: bytes = answer.get("body") or b""
     try:
