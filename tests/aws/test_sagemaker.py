@@ -157,17 +157,21 @@ def test_bad_input_names_the_field(moto: Moto) -> None:
     assert "Property: input.endpointName: Validation failed" in outcome.message
 
 
-@pytest.fixture
-def sagemaker_version(db: None) -> Any:
-    raw = corpus_template(SAGEMAKER[1], SAGEMAKER[2])
-    for prop in raw["properties"]:  # the Hidden endpoint made a field, as in tests/aws/conftest
+def imported_version(kind: tuple[str, str, int]) -> Any:
+    """KIND's current template imported into the hub, its Hidden endpoint made a field (as
+    `with_endpoint` does)."""
+    raw = corpus_template(kind[1], kind[2])
+    for prop in raw["properties"]:
         if prop.get("binding", {}).get("name") == "configuration.endpoint":
             prop["type"] = "String"
-    report = import_documents(
-        [("aws-sagemaker.json", json.dumps(raw).encode())], source=ImportSource.COMMAND
-    )
+    report = import_documents([(kind[0], json.dumps(raw).encode())], source=ImportSource.COMMAND)
     assert not report.failed, report.failed
-    return TemplateVersion.objects.get(entry__template_id=SAGEMAKER[1], version=SAGEMAKER[2])
+    return TemplateVersion.objects.get(entry__template_id=kind[1], version=kind[2])
+
+
+@pytest.fixture
+def sagemaker_version(db: None) -> Any:
+    return imported_version(SAGEMAKER)
 
 
 @pytest.mark.celery

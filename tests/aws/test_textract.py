@@ -20,11 +20,16 @@ from connectorhub_sdk.documents import (
 )
 
 from connectors.builtin.aws.textract import TextractInput, analysis_result, textract
+from connectors.documents.store import HubDocumentStore
 from connectors.elementtemplates import ElementTemplate, build_job
+from connectors.models import Run
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
+from connectors.secrets.services import secret_create
 from tests.aws.conftest import all_versions, aws_values, client, secrets_of, with_endpoint
+from tests.aws.test_sagemaker import imported_version
 from tests.builtin.conftest import LOCAL_ONLY, result_of, values_for
+from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.services.moto import Moto, StandIn, stand_in_server
 
 pytestmark = pytest.mark.xdist_group("moto")
@@ -306,3 +311,36 @@ def test_an_analysis_still_running_when_the_time_ends(moto: Moto, stand_in: Stan
         "each); the run's time limit ends before that"
     )
     assert stand_in.seen.count("Textract.GetDocumentAnalysis") == 1  # no minute-long wait
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_stores_the_analysis_as_a_hub_document(
+    egress_worker: Any,  # noqa: F811
+    moto: Moto,
+    user: Any,
+) -> None:
+    for name, value in secrets_of(moto).items():
+        secret_create(name=name, value=value, allowed_hosts=["127.0.0.1"], user=user)
+    run = dry_run(imported_version(TEXTRACT), aws_values(moto, **{
+        **S3_DOCUMENT, "input.executionType": "POLLING", "input.analyzeTables": True,
+        "documentReturnFormat.choice": "DOCUMENT",
+    }), user)  # fmt: skip
+
+    assert run.outcome == "completed", run.error_message
+    reference = run.outcome_record.variables["result"]
+    analysis = json.loads(HubDocumentStore().read(DocumentReference.model_validate(reference)))
+    assert analysis["jobStatus"] == "SUCCEEDED"
+    summaries = [e["summary"] for e in run.outcome_record.exchanges]
+    assert summaries == [
+        "Textract StartDocumentAnalysis · s3://scans/invoices/42.pdf",
+        f"Textract GetDocumentAnalysis · job {analysis_job(run)}",
+    ]
+    everything = json.dumps(Run.objects.filter(pk=run.pk).values().get(), default=str)
+    assert moto.secret_key not in everything and moto.access_key not in everything
+
+
+def analysis_job(run: Any) -> str:
+    start = run.outcome_record.exchanges[0]
+    job: str = json.loads(start["response_body"])["JobId"]
+    return job
