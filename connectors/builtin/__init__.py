@@ -22,6 +22,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.awslambda",
     "connectors.builtin.aws.dynamodb",
     "connectors.builtin.aws.s3",
+    "connectors.builtin.aws.comprehend",
+    "connectors.builtin.aws.textract",
+    "connectors.builtin.aws.sagemaker",
+    "connectors.builtin.aws.bedrock",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
 )

@@ -24,10 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import door, errors
 
+SHOWN_BYTES = 64 * 1024  # longer bytes are shown on the run page as their size
 MAX_CLIENTS = 32  # clients kept (one per service, region, endpoint and key); LRU
 # The instance metadata address: the default chain may read the hub's own identity from it.
 METADATA = "169.254.169.254"
-# The SDK for Java v2's default: standard retries, 3 attempts in all.
+# The AWS SDKs' shared standard retries, 3 attempts in all. Camunda's clients keep the Java SDK
+# v2's legacy default (4 attempts, DynamoDB 9): a difference, docs/aws-connectors.md "Errors".
 CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 3},
     # the endpoint is the template's (or AWS's regional one), never one from the hub's
@@ -215,8 +217,15 @@ def _shown(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    """Bytes (a document, a model's input) are shown when they are short UTF-8 text, else as
+    their size: the run page is no place for an image."""
     if isinstance(value, bytes):
-        return value.decode(errors="replace")
+        if len(value) <= SHOWN_BYTES:
+            try:
+                return value.decode()
+            except UnicodeDecodeError:
+                pass
+        return f"<{len(value)} bytes>"
     return str(value)
 
 
