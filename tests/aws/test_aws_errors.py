@@ -1,10 +1,11 @@
 """Throttling and access denied across the AWS family, as Camunda's connectors report them.
 
 Throttling: Camunda's AWS connectors leave it to the AWS SDK, which retries a throttled call
-(standard mode: 3 attempts in all, with backoff) and then throws the service's exception; the job
-fails with retries - 1 and Zeebe retries it after the template's `retryBackoff`. moto never
-throttles, so a stand-in endpoint on 127.0.0.1 answers every request as a throttled service does
-(`tests/services/moto.py`). Access denied: moto's IAM checks (docs/aws-connectors.md)."""
+(the Java SDK's legacy mode: 4 attempts in all, DynamoDB 9, with backoff) and then throws the
+service's exception; the job fails with retries - 1 and Zeebe retries it after the template's
+`retryBackoff`. moto never throttles, so a stand-in endpoint on 127.0.0.1 answers every request
+as a throttled service does (`tests/services/moto.py`). Access denied: moto's IAM checks
+(docs/aws-connectors.md)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from tests.services.moto import Moto, StandIn
 
 pytestmark = pytest.mark.xdist_group("moto")
 
-ATTEMPTS = 3  # the AWS SDK's standard retry mode, botocore's too
+ATTEMPTS = 4  # the Java SDK v2's legacy retry mode, which Camunda's clients keep
+DYNAMODB_ATTEMPTS = 9
 
 
 @pytest.fixture
@@ -75,7 +77,7 @@ def test_dynamodb_throughput_exceeded(moto: Moto, throttler: StandIn) -> None:
         outcome,
         "software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException",
     )
-    assert throttler.seen == ["DynamoDB_20120810.GetItem"] * ATTEMPTS
+    assert throttler.seen == ["DynamoDB_20120810.GetItem"] * DYNAMODB_ATTEMPTS
 
 
 @contextlib.contextmanager
