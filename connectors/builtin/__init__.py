@@ -22,6 +22,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.awslambda",
     "connectors.builtin.aws.dynamodb",
     "connectors.builtin.aws.s3",
+    "connectors.builtin.cloudstorage.azure",
+    "connectors.builtin.cloudstorage.gcs",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
 )
