@@ -88,6 +88,10 @@ class Azurite:
         answer = self._request("GET", "/", "comp=list")
         return re.findall(r"<Container><Name>([^<]+)</Name>", answer.text)
 
+    def blobs(self, container: str) -> list[str]:
+        answer = self._request("GET", f"/{container}", "restype=container&comp=list")
+        return re.findall(r"<Blob><Name>([^<]+)</Name>", answer.text)
+
     def put_blob(self, container: str, name: str, content: bytes, content_type: str) -> None:
         headers = {"x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": content_type}
         answer = self._request("PUT", f"/{container}/{quote(name)}", headers=headers,

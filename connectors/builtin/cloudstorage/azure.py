@@ -172,8 +172,8 @@ def download(
     return_format: DocumentReturnFormat | None,
     context: ConnectorContext,
 ) -> JSON:
-    """Get Blob; the content as the `documentReturnFormat` choice says (v6+), else as the
-    deprecated "as file" flag says (v1-v5)."""
+    """Get Blob; the content as the `documentReturnFormat` choice says (v5+), else as the
+    deprecated "as file" flag says (v1-v4)."""
     url = _signed(blob_url(access.account, container, name), access)
     call = HttpCall("GET", url, _headers(access), read_timeout=DOWNLOAD_TIMEOUT,
                     url_field=_url_field(access))  # fmt: skip
