@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -71,7 +72,7 @@ class Azurite:
         content: bytes | None = None,
     ) -> httpx.Response:
         url = f"{self.endpoint}{path}?{query + '&' if query else ''}{self.sas_token()}"
-        verify: bool | str = str(self.ca_file) if self.ca_file else True
+        verify = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else True
         with httpx.Client(verify=verify, trust_env=False, timeout=10) as client:
             return client.request(
                 method,
