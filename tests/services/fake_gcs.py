@@ -77,13 +77,17 @@ class FakeGcs:
             items = client.get("/storage/v1/b").json().get("items") or []
             return [item["name"] for item in items]
 
+    def objects(self, bucket: str) -> list[str]:
+        with self._client() as client:
+            items = client.get(f"/storage/v1/b/{bucket}/o").json().get("items") or []
+            return [item["name"] for item in items]
+
     def reset(self) -> None:
         """Delete every object and bucket."""
         with self._client() as client:
             for bucket in self.buckets():
-                objects = client.get(f"/storage/v1/b/{bucket}/o").json().get("items") or []
-                for item in objects:
-                    client.delete(f"/storage/v1/b/{bucket}/o/{quote(item['name'], safe='')}")
+                for name in self.objects(bucket):
+                    client.delete(f"/storage/v1/b/{bucket}/o/{quote(name, safe='')}")
                 client.delete(f"/storage/v1/b/{bucket}")
 
 

@@ -46,7 +46,7 @@ class ObjectOperation(Operation):
 
     project: FeelText | None = None
     bucket: FeelText | None = None
-    asDocument: Flag = False  # v1-v4's "download as document"; deprecated in Camunda
+    asDocument: Flag = False  # v1-v3's "download as document"; deprecated in Camunda
 
 
 class GcsAuthentication(BaseModel):
@@ -144,7 +144,7 @@ def download(
     return_format: DocumentReturnFormat,
     context: ConnectorContext,
 ) -> JSON:
-    """Templates v5+: the content as the `documentReturnFormat` choice says; a failure is the
+    """Templates v4+: the content as the `documentReturnFormat` choice says; a failure is the
     client's StorageException, as Camunda's new download path lets it through."""
     content, content_type = _fetch(key, bucket, name, context)
     return chosen_content(return_format, content, content_type, name, context)
@@ -157,7 +157,7 @@ def legacy(
     as_document: bool,
     context: ConnectorContext,
 ) -> JSON:
-    """Templates v1-v4: a document when "as document" is on, else UTF-8 text; a failure is a
+    """Templates v1-v3: a document when "as document" is on, else UTF-8 text; a failure is a
     ConnectorException whose message is the cause's Java `toString()`."""
     try:
         content, content_type = _fetch(key, bucket, name, context)
