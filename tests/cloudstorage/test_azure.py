@@ -225,6 +225,36 @@ def test_the_egress_policy_refuses_a_loopback_account(azurite: Azurite) -> None:
     assert "The egress policy refused 127.0.0.1" in outcome.message
 
 
+def test_a_secret_goes_only_to_the_hosts_its_owner_listed(azurite: Azurite) -> None:
+    """The SAS token's allowed hosts are checked for the account's host before any byte."""
+    tpl = official(AZURE)
+    job = build_job(tpl, values_for(tpl, download_values(azurite, "k.txt")))
+    assert job.type is not None
+    outcome = run_job(
+        JobRequest(type=job.type, variables=job.variables, headers=job.headers),
+        secrets=MappingSecretProvider(sas_secrets(azurite)),
+        time_limit=30.0,
+        allowed_hosts=lambda name: ["*.blob.core.windows.net"],
+        document_store=InMemoryDocumentStore(),
+    )
+
+    assert outcome.kind == "failed" and outcome.retries == 0, outcome
+    assert outcome.message.startswith(f"Secret '{SAS_SECRET}' may not be sent to 127.0.0.1")
+    assert outcome.trace.exchanges == []  # refused before any request
+
+
+def test_an_upload_to_a_missing_container(azurite: Azurite) -> None:
+    store = InMemoryDocumentStore()
+    doc = document(store, b"x", "text/plain", "x.txt")
+    values = upload_values(azurite, **{"operation.container": "nowhere"})
+
+    outcome = run(official(AZURE), values, secrets=sas_secrets(azurite), variables={"doc": doc},
+                  store=store)  # fmt: skip
+
+    message = failed(outcome, BLOB_EXCEPTION)
+    assert message == "Status code 404, ContainerNotFound: The specified container does not exist."
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
