@@ -194,6 +194,21 @@ def test_a_token_signed_with_another_key_is_refused(azurite: Azurite) -> None:
     assert azurite.containers() == ["orders"] and not azurite.blobs("orders")
 
 
+def test_the_containers_sas_url_as_the_portal_gives_it(azurite: Azurite) -> None:
+    """A SAS URL with the container and the token in it: the account is read from it, the
+    container from its own field and the token from the token field (the SDK's builder)."""
+    azurite.create_container("archive")
+    azurite.put_blob("archive", "k.txt", b"archived", "text/plain")
+    token = azurite.sas_token()
+    values = download_values(azurite, "k.txt", **{
+        "authentication.SASUrl": f"{azurite.endpoint}/orders?{token}",
+        "operation.container": "archive", "documentReturnFormat.choice": "TEXT"})  # fmt: skip
+
+    outcome = run(official(AZURE), values, secrets=sas_secrets(azurite))
+
+    assert result(outcome) == {"content": "archived"}
+
+
 def test_a_pasted_token_shows_its_signature_masked(azurite: Azurite) -> None:
     """A token typed into the field rather than kept as a secret: the run page still hides
     its signature."""
