@@ -9,7 +9,6 @@ Blob service's REST API with the hub's HTTP client (docs/cloud-storage.md says w
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from .common import (
     Operation,
     StorageError,
     chosen_content,
+    json_body,
     legacy_download,
     not_blank,
     send,
@@ -200,6 +200,7 @@ def _url_field(access: Access) -> str:
 
 
 def _headers(access: Access) -> list[tuple[str, str]]:
+    # a request authorized by a bearer token must carry its date; SAS requests may
     headers = [("x-ms-version", API_VERSION), ("x-ms-date", formatdate(usegmt=True))]
     if access.bearer:
         headers.append(("Authorization", f"Bearer {access.bearer}"))
@@ -210,7 +211,7 @@ def _access(auth: Authentication | None, context: ConnectorContext) -> Access:
     """BlobStorageExecutor.getClient: a SAS token on the SAS URL's account, or a token for the
     application on the account URL."""
     auth = auth or Authentication()
-    kind = auth.type or SAS  # SAS is the discriminator's default, and all v1-v2 offer
+    kind = auth.type or SAS  # the discriminator's default, and the only choice of v1-v2
     if kind == SAS:
         token = not_blank(auth.SASToken, "authentication.SASToken").strip().lstrip("?")
         account = account_url(not_blank(auth.SASUrl, "authentication.SASUrl"), "SASUrl")
@@ -274,24 +275,14 @@ def _token(tenant: str, client_id: str, secret: str, context: ConnectorContext) 
         sensitive_fields=("client_secret", "access_token"),
     )
     reply = send(call, context, f"Entra ID token · client credentials for {client_id}")
-    try:
-        body = json.loads(reply.content)
-    except ValueError:
-        body = {}
-    token = body.get("access_token") if isinstance(body, dict) else None
+    body = json_body(reply)
+    token = body.get("access_token")
     if reply.status != 200 or not isinstance(token, str) or not token:
-        reason = (
-            (body.get("error_description") or body.get("error")) if isinstance(body, dict) else None
+        reason = body.get("error_description") or body.get("error")
+        why = (
+            str(reason).splitlines()[0] if reason else f"the token endpoint answered {reply.status}"
         )
-        raise StorageError(
-            AUTH_EXCEPTION,
-            "ClientSecretCredential authentication failed: "
-            + (
-                str(reason).splitlines()[0]
-                if reason
-                else f"the token endpoint answered {reply.status}"
-            ),
-        )
+        raise StorageError(AUTH_EXCEPTION, f"ClientSecretCredential authentication failed: {why}")
     return token
 
 
