@@ -34,6 +34,7 @@ from tests.cloudstorage.conftest import (
     versions,
 )
 from tests.services.azurite import Azurite
+from tests.services.http_servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.xdist_group("azurite")
 
@@ -295,3 +296,38 @@ def test_bad_input_names_the_field(azurite: Azurite, change: dict[str, Any], pro
 def test_the_generated_template_is_valid() -> None:
     generated = azure_blob_storage.element_template()
     assert validate_template(generated) == []
+
+
+def test_a_read_only_token_may_not_upload(azurite: Azurite) -> None:
+    """Access denied: Azurite enforces the token's permissions (`sp=rl`)."""
+    store = InMemoryDocumentStore()
+    doc = document(store, b"x", "text/plain", "x.txt")
+    read_only = {SAS_SECRET: azurite.sas_token(permissions="rl")}
+
+    outcome = run(official(AZURE), upload_values(azurite), secrets=read_only,
+                  variables={"doc": doc}, store=store)  # fmt: skip
+
+    message = failed(outcome, BLOB_EXCEPTION)
+    assert message.startswith("Status code 403, AuthorizationPermissionMismatch: "), message
+    assert not azurite.blobs("orders")
+
+
+def test_a_busy_service_fails_with_its_code_for_a_retry() -> None:
+    """Throttling, which Azurite does not do: a local server answers as the Blob service does
+    when an account is over its limits."""
+    busy = (
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>'
+        "Ingress is over the account limit.\nRequestId:1\nTime:now</Message></Error>"
+    )
+    with RecordingServer() as server:
+        server.fallback = Reply(503, [("x-ms-error-code", "ServerBusy")], busy)
+        values = {"authentication.type": "SAS", "authentication.SASToken": "{{secrets.SAS}}",
+                  "authentication.SASUrl": f"{server.url}/account",
+                  "operationDiscriminator": "downloadBlob", "operation.container": "orders",
+                  "operation.fileName": "k.txt"}  # fmt: skip
+
+        outcome = run(official(AZURE), values, secrets={"SAS": "sv=2019-12-12&sig=abc"})
+
+        assert server.last().path == "/account/orders/k.txt"
+    message = failed(outcome, BLOB_EXCEPTION)  # retries - 1: the job is tried again
+    assert message == "Status code 503, ServerBusy: Ingress is over the account limit."

@@ -13,6 +13,7 @@ import pytest
 from connectorhub_sdk.documents import InMemoryDocumentStore
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from connectors.builtin.cloudstorage import gcs
 from connectors.builtin.cloudstorage.gcs import google_cloud_storage
 from connectors.elementtemplates import ElementTemplate, build_job, validate_template
 from connectors.network.policy import EgressPolicy
@@ -39,6 +40,7 @@ from tests.cloudstorage.conftest import (
     versions,
 )
 from tests.services.fake_gcs import FakeGcs
+from tests.services.http_servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.xdist_group("fake-gcs")
 
@@ -268,3 +270,35 @@ def test_the_egress_policy_refuses_a_loopback_token_endpoint(
 
 def test_the_generated_template_is_valid() -> None:
     assert validate_template(google_cloud_storage.element_template()) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "text"),
+    [
+        (429, "rateLimitExceeded", "The rate of change requests to the object orders/x.txt "
+         "exceeds the rate limit. Please reduce the rate of create, update, and delete requests."),
+        (403, "forbidden", "uploader@hub-tests.iam.gserviceaccount.com does not have "
+         "storage.objects.get access to the Google Cloud Storage object."),
+    ],
+    ids=["throttled", "denied"],
+)  # fmt: skip
+def test_throttling_and_access_denied_carry_the_services_message(
+    google_tokens: GoogleTokens,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    reason: str,
+    text: str,
+) -> None:
+    """What fake-gcs-server does not do: a local server answers as the JSON API does."""
+    errors = [{"domain": "global", "reason": reason, "message": text}]
+    error = {"error": {"code": status, "message": text, "errors": errors}}
+    with RecordingServer() as server:
+        server.fallback = Reply(status, json=error)
+        monkeypatch.setenv(gcs.ENDPOINT_SETTING, server.url)
+        values = download_values("x.txt", **{"documentReturnFormat.choice": "TEXT"})
+
+        outcome = run(official(GCS), values, secrets=gcs_secrets(google_tokens))
+
+        token = f"ya29.local-{google_tokens.issued}"
+        assert server.last().header("Authorization") == f"Bearer {token}"
+    assert failed(outcome, STORAGE_EXCEPTION) == text

@@ -26,8 +26,8 @@ __all__ = ["DocumentReturnFormat", "chosen_content", "stored_document"]
 
 
 class Operation(BaseModel):
-    """The `operation` fields both templates share: the upload's document (v1-v2: a reference
-    field; v3+: its source fields), the file name, and the deprecated "as file" flags."""
+    """The `operation` fields both templates share: the upload's document (older versions: a
+    reference field; newer ones: its source fields) and the file name."""
 
     model_config = ConfigDict(extra="ignore")
     fileName: FeelText | None = None
