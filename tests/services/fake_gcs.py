@@ -109,7 +109,7 @@ def _answers(gcs: FakeGcs) -> bool:
 def fake_gcs_server() -> Iterator[FakeGcs]:
     if not SERVER.is_file():
         fetched.missing(
-            f"no fake-gcs-server {VERSION}: run .ci/fetch-fake-gcs (needs go >= 1.21)", REQUIRED
+            f"no fake-gcs-server {VERSION}: run .ci/fetch-fake-gcs (needs Go)", REQUIRED
         )
     port = _free_port()
     gcs = FakeGcs(f"http://127.0.0.1:{port}")
