@@ -26,6 +26,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.textract",
     "connectors.builtin.aws.sagemaker",
     "connectors.builtin.aws.bedrock",
+    "connectors.builtin.cloudstorage.azure",
+    "connectors.builtin.cloudstorage.gcs",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
 )
