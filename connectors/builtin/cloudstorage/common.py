@@ -15,11 +15,12 @@ from connectorhub_sdk.documents import Document
 from connectorhub_sdk.types import FeelObject, FeelText, Text
 from pydantic import BaseModel, ConfigDict
 
-# Camunda's DocumentReturnProcessor lives once in the hub, beside S3 (the first connector that
-# needed it); these connectors return the same DownloadResponse element shapes.
-from connectors.builtin.aws.s3 import DocumentReturnFormat
-from connectors.builtin.aws.s3 import _chosen as chosen_content
-from connectors.builtin.aws.s3 import _stored as stored_document
+# these connectors return the same DownloadResponse element shapes as S3
+from connectors.builtin.document_return import (
+    DocumentReturnFormat,
+    chosen_content,
+    stored_document,
+)
 from connectors.builtin.http.client import HttpCall, HttpReply, execute
 
 __all__ = ["DocumentReturnFormat", "chosen_content", "stored_document"]
