@@ -63,7 +63,8 @@ def shape(
 ) -> dict[str, Any]:
     """The object a connector receives for credential NAME: the active properties' values at
     their binding paths; secret fields (PRESENT: those with a stored value) as references the
-    runtime's secrets phase fills in, so it masks and audits them like any secret."""
+    runtime's secrets phase fills in, so it masks and audits them like any secret. A secret field
+    that holds a `{{secrets.X}}` reference (Camunda's way) is kept as given, in VALUES."""
     secrets = secret_keys(template)
     # conditions see the secret fields as set (never their values)
     seen = {**values, **{key: "x" for key in present}}
@@ -84,7 +85,7 @@ def _value(
     present: set[str],
     name: str,
 ) -> Any:
-    if key in secrets:
+    if key in secrets and key not in values:
         return "{{secrets." + secret_name(name, key) + "}}" if key in present else None
     if key in values and values[key] not in (None, ""):
         return values[key]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from connectorhub_sdk.references import BRACED_PATTERN
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
@@ -87,15 +88,24 @@ def credential_save(
     if errors:
         raise ValidationError(errors)
     active = {field_key(p) for p in resolve(template, _seen(given, secrets, kept)).active}
-    plain = {k: v for k, v in given.items() if k in active and k not in secrets}
+    # a secret field holding only a secret reference keeps the reference, as Camunda's
+    # configurations do: the secret's own owner and host rules then apply at run time
+    refs = {k for k in secrets & set(given) if _is_reference(given[k])}
+    plain = {k: v for k, v in given.items() if k in active and (k not in secrets or k in refs)}
     encrypted = {
         key: token
         for key, token in (credential.encrypted_values if credential else {}).items()
         if key in active and key not in given
     }
-    encrypted.update({k: cipher().encrypt(str(v)) for k, v in given.items() if k in secrets})
+    encrypted.update(
+        {k: cipher().encrypt(str(v)) for k, v in given.items() if k in secrets and k not in refs}
+    )
     encrypted = {k: v for k, v in encrypted.items() if k in active}
     return _store(credential, definition, name, description, plain, encrypted, user)
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, str) and BRACED_PATTERN.fullmatch(value.strip()) is not None
 
 
 def _seen(given: Mapping[str, Any], secrets: set[str], kept: set[str]) -> dict[str, Any]:
