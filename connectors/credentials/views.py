@@ -128,6 +128,7 @@ def _page(
         "errors": errors,
         "reference": reference(name) if name else "",
         "secret_count": len(secrets),
+        "encrypted_fields": True,  # secret fields are encrypted here, not kept in plain text
         # the secrets picker on secret fields, as on the configure page
         "secret_names": list(secret_list().values_list("name", flat=True)[:200]),
     }
