@@ -123,7 +123,7 @@ class CredentialSecrets:
         if self.rule is None or self.shown_to_id is None:
             return False
         owner = Credential.objects.filter(name=parts[0]).values_list("created_by_id", flat=True)
-        return owner.first() != self.shown_to_id
+        return bool(owner.first() != self.shown_to_id)
 
     def allowed_hosts(self, name: str) -> list[str]:
         if split_secret_name(name) is not None:
