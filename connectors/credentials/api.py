@@ -101,6 +101,7 @@ def credential_detail(request: Request, name: str) -> Response:
     return Response(represent(credential, request.user))
 
 
+@extend_schema(responses={200: dict})
 @api_view(["GET"])
 def configuration_template_list(request: Request) -> Response:
     """The configuration templates the catalogue's element templates embed."""

@@ -22,6 +22,7 @@ from connectors.runtime import JobRequest
 from connectors.secrets import SecretError, SecretProvider, SecretUseRefused
 from connectors.secrets.policy import NO_SECRETS_FOR_CONNECTOR
 from connectors.secrets.providers import describe_secret, host_rule
+from connectors.secrets.providers import owner_rule as owner_rule_of
 from connectors.secrets.store import cipher, is_staff
 
 from .definitions import as_template, shape
@@ -118,7 +119,7 @@ class CredentialSecrets:
     def borrowed(self, name: str) -> bool:
         parts = split_secret_name(name)
         if parts is None:
-            marks = getattr(self.provider, "borrowed", None)
+            marks = owner_rule_of(self.provider)
             return bool(marks(name)) if marks is not None else False
         if self.rule is None or self.shown_to_id is None:
             return False
