@@ -186,6 +186,12 @@ def build_field(
         view.kind = "select"
         names = credentials(prop.configuration_template or "") if credentials else []
         view.choices = _credential_choices(names, view.value)
+        chosen = referenced_name(view.value)
+        if credentials is not None and chosen is not None and chosen not in names:
+            view.notes.append(
+                f"Credential {chosen} is not one you can use here (deleted, or someone else's): "
+                "a dry-run of this configuration fails naming it."
+            )
     elif expression:
         view.kind = "feel"
         view.multiline = kind == "Text"

@@ -104,3 +104,11 @@ def test_no_value_reaches_the_run_page_the_api_or_the_logs(
     for text in shown:
         assert SECRET not in text and ACCESS not in text
     assert "{{credentials.team_aws}}" in shown[1]
+
+
+def test_a_deleted_credential_is_named_in_the_configure_form(sqs_version: Any) -> None:
+    form = build_form(template_for(sqs_version), VALUES, credentials=lambda template_id: [])
+
+    field = next(f for f in form.fields if f.key == "awsCredential")
+    assert ("=camunda.vars.env.team_aws", "team_aws (not available)") in field.choices
+    assert any("Credential team_aws is not one you can use here" in n for n in field.notes)
