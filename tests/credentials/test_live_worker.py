@@ -2,8 +2,8 @@
 `=camunda.vars.env.NAME`, as the 8.10 Modeler writes it. Camunda's engine resolves that cluster
 variable; the project's test engine has no cluster variables, so the instance carries
 `camunda.vars.env` as a variable holding what a hub credential's cluster variable holds (its
-marker, docs/credentials.md). The worker resolves the credential, the message reaches moto,
-and the use is audited as a live use."""
+marker, docs/credentials.md). The worker (over gRPC and over REST) resolves the credential, the
+message reaches moto, and the use is audited as a live use."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ from connectors.models import SecretAuditEvent
 from tests.aws.conftest import client, receive_all
 from tests.credentials.conftest import moto_credential
 from tests.services.moto import Moto
-from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
+from tests.zeebe.conftest import (  # noqa: F401
+    WorkerTransport,
+    worker_transport,
+    zeebe_address,
+    zeebe_engine,
+)
 from tests.zeebe.harness import run_with_live_worker, unique
 from tests.zeebe.processes import task_process
 
@@ -34,6 +39,7 @@ def test_a_live_job_resolves_a_named_credential(
     settings: Any,
     moto: Moto,
     user: Any,
+    worker_transport: WorkerTransport,  # noqa: F811  (gRPC and REST)
 ) -> None:
     settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
     moto_credential(user, moto, "live_aws")
@@ -47,9 +53,9 @@ def test_a_live_job_resolves_a_named_credential(
     }
     process_id = unique("sqs-credential")
     bpmn = task_process(process_id, SQS_TYPE, inputs=inputs, headers={"resultVariable": "sent"})
-    worker = build_worker(
-        {"address": zeebe_address, "job_types": [SQS_TYPE], "name": unique("sqs")}
-    )
+    rest = worker_transport.rest_address
+    gateway = {"rest_address": rest} if rest else {"address": zeebe_address}
+    worker = build_worker({**gateway, "job_types": [SQS_TYPE], "name": unique("sqs")})
     start = {"order": {"id": 42}, **cluster_context(["live_aws"])}
 
     variables = run_with_live_worker(zeebe_address, worker, bpmn, process_id, tmp_path, start)
