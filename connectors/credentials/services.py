@@ -75,6 +75,11 @@ def credential_save(
     name = name.strip()
     if (problem := name_problem(name)) is not None:
         errors["name"] = [problem]
+    elif credential is not None and name != credential.name:
+        errors["name"] = [
+            "A credential cannot be renamed: configurations and processes refer to it by name. "
+            "Create the new name, then delete this one."
+        ]
     if len(description) > DESCRIPTION_MAX_LENGTH:
         errors["description"] = [f"At most {DESCRIPTION_MAX_LENGTH} characters."]
     try:

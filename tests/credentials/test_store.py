@@ -86,6 +86,9 @@ def test_a_change_keeps_a_secret_left_out_and_only_the_owner_may_change(
     )  # fmt: skip
     assert changed.encrypted_values["authentication.secretKey"] == token
     assert changed.values["region"] == "us-east-1"
+    with pytest.raises(ValidationError, match="cannot be renamed"):
+        credential_save(definition=aws_definition(), name="renamed", credential=changed,
+                        user=user, values={"region": "us-east-1"})  # fmt: skip
     with pytest.raises(NotCredentialOwner) as denied:
         credential_delete(credential=changed, user=other_user)
     assert "belongs to ada" in str(denied.value)
