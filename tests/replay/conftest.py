@@ -55,7 +55,10 @@ def loopback(settings: Any) -> None:
     settings.CONNECTORHUB_EGRESS_ALLOW = ["127.0.0.1"]
 
 
-def rest_values(version: TemplateVersion, url: str, page: str = "1") -> dict[str, Any]:
+def rest_values(
+    version: TemplateVersion, url: str, page: str = "1", **extra: Any
+) -> dict[str, Any]:
+    """Form values of the REST template for `GET URL/items?page=PAGE` (EXTRA by binding)."""
     return form_values(
         version,
         {
@@ -64,6 +67,7 @@ def rest_values(version: TemplateVersion, url: str, page: str = "1") -> dict[str
             "queryParameters": f'={{page: "{page}"}}',
             "resultExpression": "={items: response.body.items}",
             "errorExpression": ERROR_EXPRESSION,
+            **extra,
         },
     )
 
