@@ -88,7 +88,12 @@ def edit_exchange(*, test_case: RunTestCase, index: int, fields: dict[str, str])
         response["body"] = fields.get("body", "")
         entry.pop("response_truncated", None)  # an edited body is the whole body
     else:
-        response["result"] = _json(fields.get("result") or "null", "result", errors, object)
+        result = _json(fields.get("result") or "null", "result", errors, object)
+        if not entry["error"] and "result" not in errors and not _sql_result(result):
+            errors["result"] = (
+                'must be {"resultSet": [rows]} or {"modifiedRows": n}, unless error is set'
+            )
+        response["result"] = result
     if errors:
         raise ValidationError(errors)
     recording = json.loads(json.dumps(recording))
@@ -129,6 +134,15 @@ def _json(text: str, name: str, errors: dict[str, str], kind: type) -> Any:
     if kind is dict and not isinstance(value, dict):
         errors[name] = "must be a JSON object"
     return value
+
+
+def _sql_result(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    if "resultSet" in value:
+        return isinstance(value["resultSet"], list)
+    count = value.get("modifiedRows")
+    return isinstance(count, int) and not isinstance(count, bool)
 
 
 def _field_of(message: str) -> str:
