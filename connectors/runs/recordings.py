@@ -21,9 +21,9 @@ from connectors.network.recording import (
 )
 from connectors.runs.stored import StoredOutcomeError
 
-# The fields of a pinned exchange the run page edits, per kind of exchange
-HTTP_FIELDS = ("status", "headers", "body", "latency_ms", "error")
-SQL_FIELDS = ("result", "latency_ms", "error")
+# The fields of a pinned exchange the recording page edits (result: SQL; status, headers and
+# body: HTTP)
+FORM_FIELDS = ("status", "headers", "body", "result", "latency_ms", "error")
 
 
 def recording_of_run(run: Run) -> dict[str, Any] | None:
