@@ -215,6 +215,8 @@ def differences(recorded: dict[str, Any], live: dict[str, Any]) -> list[str]:
             lines += _query_differences(recorded[key], live[key])
         elif key == "headers":
             lines += _header_differences(recorded[key], live[key])
+        elif key == "body" and _both_json(recorded[key], live[key]):
+            lines += _json_differences(recorded[key]["json"], live[key]["json"], "body")
         elif not _same(recorded[key], live[key]):
             lines.append(f"{key}: recorded {_short(recorded[key])}, requested {_short(live[key])}")
     return lines
@@ -249,6 +251,35 @@ def _header_differences(recorded: dict[str, str], live: dict[str, str]) -> list[
                 f"header '{name}': recorded {_short(recorded[name])}, sent {_short(live[name])}"
             )
     return lines
+
+
+def _both_json(recorded: Any, live: Any) -> bool:
+    both = isinstance(recorded, dict) and isinstance(live, dict)
+    return both and "json" in recorded and "json" in live
+
+
+def _json_differences(recorded: Any, live: Any, path: str) -> list[str]:
+    """Where two JSON bodies differ, by path (`body.items[0].id: recorded 1, requested 2`)."""
+    if isinstance(recorded, dict) and isinstance(live, dict):
+        lines = []
+        for key in list(recorded) + [k for k in live if k not in recorded]:
+            child = f"{path}.{key}"
+            if key not in live:
+                lines.append(f"{child}: recorded {_short(recorded[key])}, not requested")
+            elif key not in recorded:
+                lines.append(f"{child}: not recorded, requested {_short(live[key])}")
+            else:
+                lines += _json_differences(recorded[key], live[key], child)
+        return lines
+    if isinstance(recorded, list) and isinstance(live, list) and len(recorded) == len(live):
+        return [
+            line
+            for index, (a, b) in enumerate(zip(recorded, live, strict=True))
+            for line in _json_differences(a, b, f"{path}[{index}]")
+        ]
+    if _same(recorded, live):
+        return []
+    return [f"{path}: recorded {_short(recorded)}, requested {_short(live)}"]
 
 
 def _same(recorded: Any, live: Any) -> bool:

@@ -86,3 +86,21 @@ def test_an_error_expression_cannot_turn_a_mismatch_into_a_pass() -> None:
     assert record.kind == "failed" and record.error is not None
     assert record.error.code == "REPLAY_MISMATCH"
     assert "the recording has no exchange of this kind" in (record.error.message or "")
+
+
+def test_a_changed_json_body_is_named_by_its_path() -> None:
+    with RecordingServer() as recorded:
+        recorded.route("/orders", Reply(status=201, json={"id": 7}))
+        values = {"method": "POST", "url": f"{recorded.url}/orders",
+                  "body": '={order: {sku: "A-1", quantity: 2}}'}  # fmt: skip
+        live = run_template(REST, values)
+    policy = ReplayPolicy(recording_from_exchanges(StoredOutcome.from_outcome(live).exchanges))
+    values["body"] = '={order: {sku: "A-1", quantity: 3}}'
+
+    record = replay_verdict(StoredOutcome.from_outcome(run_template(REST, values, policy=policy)),
+                            policy)  # fmt: skip
+
+    assert record.error is not None
+    assert (record.error.message or "").endswith(
+        "differs in: body.order.quantity: recorded 2, requested 3"
+    )
