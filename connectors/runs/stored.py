@@ -12,7 +12,8 @@ retyped) makes version N+1, with a data migration that rewrites the rows and a `
 accepts only the new number. Everything in the record is already redacted by the runtime.
 
 No Django here: the model, the services, the run page, the API, the test cases and the `dryrun`
-command all read this module, and it reads only the runtime's outcome types.
+command all read this module, and it reads only the runtime's outcome types (and the replay's
+problems, `replay_verdict`).
 """
 
 from __future__ import annotations
