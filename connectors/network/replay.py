@@ -136,7 +136,7 @@ class ReplayTransport(httpx.BaseTransport):
         body = content.decode("utf-8", errors="replace") if content else None
         url = str(request.url)
         live = http_parts(request.method, url, headers, body, self.redact)
-        entry = self.policy.find("http", live, self.redact, f"{request.method} {self.redact(url)}")
+        entry = self.policy.find("http", live, self.redact, _shown(live))
         timeout = (request.extensions.get("timeout") or {}).get("read")
         _wait(entry, timeout)
         error = entry.get("error")
@@ -174,6 +174,13 @@ def _headers(raw: Sequence[tuple[bytes, bytes]]) -> dict[str, Any]:
             text = f"{text.split(' ', 1)[0]} ***" if " " in text else "***"
         found.setdefault(name, []).append(text)
     return {name: values[0] if len(values) == 1 else values for name, values in found.items()}
+
+
+def _shown(live: dict[str, Any]) -> str:
+    """The request as a mismatch names it, from its masked parts (never the raw URL, where a
+    secret may hide in an encoding the masking does not know)."""
+    query = "&".join(f"{name}={value}" for name, value in live["query"])
+    return f"{live['method']} {live['origin']}{live['path']}{'?' + query if query else ''}"
 
 
 def _wait(entry: dict[str, Any], timeout: float | None) -> None:

@@ -104,3 +104,25 @@ def test_a_changed_json_body_is_named_by_its_path() -> None:
     assert (record.error.message or "").endswith(
         "differs in: body.order.quantity: recorded 2, requested 3"
     )
+
+
+def test_a_mismatch_never_shows_a_secret() -> None:
+    key = "s3cr3t/v@lue+&="
+    with RecordingServer() as recorded:
+        recorded.route("/a", Reply(json={"ok": True}))
+        values = {"method": "GET", "url": f"{recorded.url}/a",
+                  "queryParameters": '={key: "{{secrets.KEY}}", page: "1"}'}  # fmt: skip
+        live = run_template(REST, values, secrets={"KEY": key})
+    stored = StoredOutcome.from_outcome(live)
+    assert stored.kind == "completed" and key not in str(stored.exchanges)
+    policy = ReplayPolicy(recording_from_exchanges(stored.exchanges))
+    values["queryParameters"] = '={key: "{{secrets.KEY}}", page: "2"}'
+
+    outcome = run_template(REST, values, secrets={"KEY": key}, policy=policy)
+    record = replay_verdict(StoredOutcome.from_outcome(outcome), policy)
+
+    message = record.error.message if record.error else ""
+    assert "query parameter 'page'" in message and "key=***" in message
+    assert "query parameter 'key'" not in message  # the masked value matched
+    for spelling in (key, "s3cr3t", "v%40lue"):
+        assert spelling not in message and spelling not in str(record.exchanges)
