@@ -1,6 +1,7 @@
 """Edited answers give the connector what a failing server would: a connection error is
-Camunda's 408 "Could not connect", a latency past the read timeout is the read timeout, and the
-error expression sees each as it would live (REST, through the runtime core)."""
+Camunda's 408 "Could not connect", a latency past the read timeout is the read timeout, a SOAP
+fault is SOAP_FAULT_RECEIVED, and the error expression sees each as it would live (REST and
+SOAP, through the runtime core)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 from connectors.network.recording import recording_from_exchanges
 from connectors.network.replay import ReplayPolicy
 from connectors.runs.stored import StoredOutcome, replay_verdict
-from tests.builtin.conftest import REST_FILE, REST_ID, run_template, template
-from tests.services.http_servers import RecordingServer, Reply
+from tests.builtin.conftest import REST_FILE, REST_ID, SOAP_FILE, SOAP_ID, run_template, template
+from tests.services.http_servers import RecordingServer, Reply, soap_endpoint
 
 REST = template(REST_FILE, REST_ID, 18)
 CODE_AS_BPMN = '=if error != null then bpmnError("E" + error.code, error.message) else null'
@@ -67,3 +68,41 @@ def test_a_short_latency_is_waited_and_answered() -> None:
     assert record.kind == "completed" and record.variables["r"]["body"] == {"ok": True}
     [exchange] = record.exchanges
     assert exchange["duration_ms"] >= 50  # the wait is part of the exchange, as a server's
+
+
+FAULT = (
+    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    "<soap:Fault><faultcode>soap:Server</faultcode><faultstring>Out of stock</faultstring>"
+    "</soap:Fault></soap:Body></soap:Envelope>"
+)
+
+
+def test_a_soap_answer_edited_to_a_fault_runs_the_error_expression() -> None:
+    """The SOAP connector, recorded against a local service, replayed with its answer edited
+    to a SOAP fault: the fault is the coded error its error expression maps."""
+    soap = template(SOAP_FILE, SOAP_ID, 2)
+    with RecordingServer() as server:
+        soap_endpoint(server)
+        values = {
+            "serviceUrl": f"{server.url}/soap",
+            "soapVersion.version": "1.1",
+            "soapVersion.soapAction": "urn:calc#Add",
+            "body.type": "json",
+            "body.json": '={"c:Add": {"c:a": 2, "c:b": 3}}',
+            "namespaces": '={"c": "urn:calc"}',
+            "resultVariable": "result",
+            "errorExpression": '=if error.code = "SOAP_FAULT_RECEIVED" then bpmnError("NO",'
+            " error.variables.response.Envelope.Body.Fault.faultstring) else null",
+        }
+        live = run_template(soap, values)
+    assert live.kind == "completed", live
+    recording = recording_from_exchanges(StoredOutcome.from_outcome(live).exchanges)
+    response = recording["exchanges"][0]["response"]
+    response.update(status=500, body=FAULT, headers={"Content-Type": "text/xml; charset=utf-8"})
+    policy = ReplayPolicy(recording)
+
+    outcome = run_template(soap, values, policy=policy)
+    record = replay_verdict(StoredOutcome.from_outcome(outcome), policy)
+
+    assert record.kind == "bpmn_error" and record.error is not None
+    assert (record.error.code, record.error.message) == ("NO", "Out of stock")
