@@ -143,7 +143,8 @@ def _active(batch: uuid.UUID) -> QuerySet[Run]:
 
 
 def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
-    """The same template version, values and variables again, as USER's new run.
+    """The same template version, values and variables again, as USER's new run (an offline
+    run again offline, from the same recording).
 
     The new run keeps RUN's secret permissions (`rerun_secrets_as`): a staff user re-running
     someone else's run must not lend their own secrets to values that person chose.
@@ -165,6 +166,7 @@ def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
         configuration=run.configuration,
         test_case=run.test_case,
         secrets_as=secrets_as,
+        replay=run.replay,
     )
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from connectors.models import RunOutcome, TemplateVersion
 from connectors.runs.recordings import edit_exchange, pin_recording
+from connectors.runs.services import run_execute, run_rerun
 from tests.replay.conftest import rest_values, run_case, save_case
 from tests.services.http_servers import RecordingServer
 
@@ -83,3 +84,18 @@ def test_a_changed_query_parameter_fails_with_a_diff_naming_it(
     assert "no recorded exchange matches GET" in message
     assert 'query parameter \'page\': recorded ["1"], requested ["2"]' in message
     assert offline.outcome_record.error.code == "REPLAY_MISMATCH"
+
+
+def test_a_rerun_of_an_offline_run_stays_offline(
+    rest: TemplateVersion, api: RecordingServer, loopback: None, user: Any
+) -> None:
+    case = save_case(user, rest, rest_values(rest, api.url))
+    run_case(case, user, offline=False)
+    api.stop()
+    offline = run_case(case, user, offline=True)
+
+    again = run_rerun(run=offline, user=user)
+
+    assert again.replay == offline.replay
+    done = run_execute(again.pk)
+    assert done is not None and done.test_passed, done.error_message
