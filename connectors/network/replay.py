@@ -73,7 +73,7 @@ class ReplayPolicy:
             "This run answers from its recording; this connector (or this kind of "
             "connection) does not replay, so run it live."
         )
-        self._problem(message)
+        self.note(message)
         raise ReplayRefused(message)
 
     def http_transport(self, redact: Redact) -> ReplayTransport:
@@ -114,11 +114,12 @@ class ReplayPolicy:
                 f"The recording of `{live['statement'][:80]}` holds no result to replay (it was "
                 "too large to record, or was removed); edit it or run live"
             )
-            self._problem(message)
+            self.note(message)
             raise ReplayMismatch(message)
         return result
 
-    def _problem(self, message: str) -> None:
+    def note(self, message: str) -> None:
+        """Remember MESSAGE: the run fails with it whatever the connector made of it."""
         with self._lock:
             self.problems.append(message)
 
@@ -147,7 +148,7 @@ class ReplayTransport(httpx.BaseTransport):
                 f"The recorded response of {describe(entry)} was cut at 64 KiB when it was "
                 "stored; replaying it would not give the same result. Edit it or run live."
             )
-            self.policy._problem(message)
+            self.policy.note(message)
             raise ReplayMismatch(message)
         response = entry["response"]
         return httpx.Response(
