@@ -91,6 +91,11 @@ urlpatterns = [
     path("configurations/<int:pk>/test-case/", run_views.test_case_edit, name="test-case-edit"),
     path("runs/<int:pk>/pin/", recording_views.run_pin, name="run-pin"),
     path(
+        "connectors/<str:template_id>/tests/suite.zip",
+        recording_views.suite_download,
+        name="connector-suite",
+    ),
+    path(
         "configurations/<int:pk>/recording/",
         recording_views.recording_detail,
         name="test-case-recording",

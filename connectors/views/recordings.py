@@ -7,7 +7,11 @@ A test case is its configuration owner's: someone else's answers 404, as its run
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from connectors.models import RunTestCase
 from connectors.network.recording import describe
 from connectors.runs import recordings, selectors
+from connectors.runs.suites import export_suite
 
 
 def _test_case(request: HttpRequest, configuration_pk: int) -> RunTestCase:
@@ -83,6 +88,20 @@ def recording_edit(request: HttpRequest, pk: int, index: int) -> HttpResponse:
     if errors:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
     return redirect("test-case-recording", pk=pk)
+
+
+def suite_download(request: HttpRequest, template_id: str) -> HttpResponse:
+    """The user's suite of TEMPLATE_ID as a zip of its folder (connectors.runs.suites), to
+    unpack into a repository; `manage.py connector_suite import` reads it back."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = export_suite(template_id=template_id, owner=request.user, folder=Path(folder))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.iterdir()):
+                archive.write(path, f"{root.name}/{path.name}")
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{root.name}.zip"'
+    return response
 
 
 def _form_context(

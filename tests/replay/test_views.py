@@ -4,6 +4,9 @@ with a mode per row and a link to the diff; someone else's test case is a 404.""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from typing import Any
 
 import pytest
@@ -70,3 +73,24 @@ def test_someone_elses_recording_is_a_404(
         client.get(reverse("test-case-recording", args=[case.configuration_id])).status_code == 404
     )
     assert client.post(reverse("run-pin", args=[run.pk])).status_code == 404
+
+
+def test_download_the_suite_as_a_zip(case_and_run: Any, user: Any, client: Client) -> None:
+    client.force_login(user)
+    answer = client.get(reverse("connector-suite", args=[REST_ID]))
+
+    assert answer["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        names = sorted(archive.namelist())
+        case = json.loads(archive.read(f"{REST_ID}/items.json"))
+    assert names == [f"{REST_ID}/items.json", f"{REST_ID}/items.recording.json",
+                     f"{REST_ID}/template.json"]  # fmt: skip
+    assert case["expect"]["error_code"] == "NOT_FOUND"
+
+
+def test_someone_elses_suite_is_empty(case_and_run: Any, other_user: Any, client: Client) -> None:
+    client.force_login(other_user)
+    answer = client.get(reverse("connector-suite", args=[REST_ID]))
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        assert archive.namelist() == [f"{REST_ID}/template.json"]
+        assert json.loads(archive.read(f"{REST_ID}/template.json")) == []
