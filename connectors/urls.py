@@ -96,6 +96,11 @@ urlpatterns = [
         name="connector-suite",
     ),
     path(
+        "connectors/<str:template_id>/tests/import/",
+        recording_views.suite_upload,
+        name="connector-suite-import",
+    ),
+    path(
         "configurations/<int:pk>/recording/",
         recording_views.recording_detail,
         name="test-case-recording",

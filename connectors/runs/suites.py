@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,3 +333,41 @@ def _save(owner: Any, existing: SavedConfiguration | None, case: _Case) -> RunTe
     test_case.recording = case.recording
     test_case.save(update_fields=["recording"])
     return test_case
+
+
+# --------------------------------------------------------------------------------------------
+# A suite as a zip (the test cases page)
+# --------------------------------------------------------------------------------------------
+
+MAX_ZIP_ENTRIES = 1000
+MAX_ZIP_BYTES = 50 * 1024 * 1024  # unpacked; a suite is text
+# no part may start with a dot: neither `..` nor hidden files
+_ENTRY = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9._-]*/)?[A-Za-z0-9_-][A-Za-z0-9._-]*\.json")
+
+
+def unpack_suite(archive: Any, folder: Path) -> Path:
+    """The JSON files of ARCHIVE (a zip as `Download suite` makes it: FOLDER/<connector>/*.json)
+    written under FOLDER; SuiteError for anything else (other paths, too many or too large
+    files), before anything is written."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            entries = [e for e in zipped.infolist() if not e.is_dir()]
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise SuiteError(f"the zip holds more than {MAX_ZIP_ENTRIES} files")
+            if sum(e.file_size for e in entries) > MAX_ZIP_BYTES:
+                raise SuiteError(f"the zip unpacks to more than {MAX_ZIP_BYTES} bytes")
+            odd = [e.filename for e in entries if not _ENTRY.fullmatch(e.filename)]
+            if odd:
+                raise SuiteError(
+                    "the zip may hold only <connector>/<file>.json files; not: "
+                    + ", ".join(odd[:5])
+                )
+            for entry in entries:
+                target = folder / entry.filename
+                if not target.resolve().is_relative_to(folder.resolve()):
+                    raise SuiteError(f"{entry.filename}: outside the suite's folder")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(zipped.read(entry))
+    except zipfile.BadZipFile as exc:
+        raise SuiteError(f"not a zip file: {exc}") from None
+    return folder

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from connectors.models import RunTestCase
 from connectors.network.recording import describe
 from connectors.runs import recordings, selectors
-from connectors.runs.suites import export_suite
+from connectors.runs.suites import SuiteError, export_suite, import_suites, unpack_suite
 
 
 def _test_case(request: HttpRequest, configuration_pk: int) -> RunTestCase:
@@ -102,6 +102,31 @@ def suite_download(request: HttpRequest, template_id: str) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{root.name}.zip"'
     return response
+
+
+@require_POST
+def suite_upload(request: HttpRequest, template_id: str) -> HttpResponse:
+    """Import a suite zip as the user's configurations; conflicts are named and nothing is
+    written unless the form's `overwrite` box is ticked."""
+    upload = request.FILES.get("suite")
+    if upload is None:
+        messages.error(request, "Choose a suite zip to import.")
+        return redirect("connector-tests", template_id=template_id)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            unpack_suite(upload, Path(folder))
+            report = import_suites(
+                path=Path(folder), owner=request.user, force=bool(request.POST.get("overwrite"))
+            )
+    except SuiteError as exc:
+        messages.error(request, f"Nothing was imported: {exc}")
+        return redirect("connector-tests", template_id=template_id)
+    messages.success(
+        request,
+        f"Imported: {len(report.created)} new, {len(report.updated)} overwritten, "
+        f"{len(report.unchanged)} unchanged.",
+    )
+    return redirect("connector-tests", template_id=template_id)
 
 
 def _form_context(

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import Run, RunOutcome, TemplateVersion
+from connectors.models import Run, RunOutcome, RunTestCase, TemplateVersion
 from tests.builtin.conftest import REST_ID
 from tests.replay.conftest import rest_values, run_case, save_case
 from tests.services.http_servers import RecordingServer
@@ -94,3 +96,37 @@ def test_someone_elses_suite_is_empty(case_and_run: Any, other_user: Any, client
     with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
         assert archive.namelist() == [f"{REST_ID}/template.json"]
         assert json.loads(archive.read(f"{REST_ID}/template.json")) == []
+
+
+def test_import_a_suite_zip_names_conflicts_unless_overwrite(
+    case_and_run: Any, user: Any, client: Client
+) -> None:
+    client.force_login(user)
+    suite = client.get(reverse("connector-suite", args=[REST_ID])).content
+    changed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(suite)) as source, zipfile.ZipFile(changed, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name.endswith("/items.json"):
+                case = json.loads(data)
+                case["expect"]["error_code"] = "GONE"
+                data = json.dumps(case).encode()
+            target.writestr(name, data)
+    url = reverse("connector-suite-import", args=[REST_ID])
+
+    def upload(content: bytes, **extra: str) -> str:
+        answer = client.post(url, {"suite": io.BytesIO(content), **extra}, follow=True)
+        return answer.content.decode()
+
+    refused = upload(changed.getvalue())
+    assert "Nothing was imported" in refused and "items" in refused
+    assert RunTestCase.objects.get().expected_error_code == "NOT_FOUND"
+    done = upload(changed.getvalue(), overwrite="1")
+    assert "1 overwritten" in done
+    assert RunTestCase.objects.get().expected_error_code == "GONE"
+
+    sneaky = io.BytesIO()
+    with zipfile.ZipFile(sneaky, "w") as archive:
+        archive.writestr("../outside.json", "{}")
+    assert "may hold only &lt;connector&gt;/&lt;file&gt;.json files" in upload(sneaky.getvalue())
+    assert not (Path(tempfile.gettempdir()) / "outside.json").exists()
