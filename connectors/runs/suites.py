@@ -191,13 +191,23 @@ def suite_folders(path: Path) -> list[Path]:
     return folders
 
 
-def import_suites(*, path: Path, owner: Any, force: bool = False) -> ImportReport:
+def import_suites(
+    *,
+    path: Path,
+    owner: Any,
+    force: bool = False,
+    templates: bool = True,
+    source: ImportSource = ImportSource.COMMAND,
+) -> ImportReport:
     """Import every connector folder under PATH as OWNER's configurations and test cases, in
     one transaction. SuiteError names the conflicts (same name, other content) unless FORCE,
-    and any file it cannot read; then nothing is written."""
+    and any file it cannot read; then nothing is written. Template versions the catalogue
+    lacks are imported from the suite when TEMPLATES (the web UI passes whether OWNER may
+    import templates), else they are an error naming them."""
     report = ImportReport()
     with transaction.atomic():
         for folder in suite_folders(path):
+            _import_templates(folder / TEMPLATE_FILE, owner if templates else None, source)
             _import_folder(folder, owner, force, report)
         if report.conflicts and not force:
             raise SuiteError(
@@ -209,7 +219,6 @@ def import_suites(*, path: Path, owner: Any, force: bool = False) -> ImportRepor
 
 
 def _import_folder(folder: Path, owner: Any, force: bool, report: ImportReport) -> None:
-    _import_templates(folder / TEMPLATE_FILE)
     for case in _cases(folder):
         name = str(case.document.get("name") or "")
         if not name:
@@ -228,8 +237,9 @@ def _import_folder(folder: Path, owner: Any, force: bool, report: ImportReport) 
             report.test_cases.append(test_case)
 
 
-def _import_templates(path: Path) -> None:
-    """The suite's template versions that the catalogue lacks (an empty hub)."""
+def _import_templates(path: Path, importer: Any, source: ImportSource) -> None:
+    """The suite's template versions that the catalogue lacks (an empty hub), imported as
+    IMPORTER's; None: not allowed to, and a missing version is an error."""
     templates = _read(path)
     if not isinstance(templates, list):
         raise SuiteError(f"{path}: must be a list of element templates")
@@ -241,8 +251,14 @@ def _import_templates(path: Path) -> None:
             entry__template_id=t.get("id"), version=t.get("version")
         ).exists()
     ]
+    if missing and importer is None:
+        names = ", ".join(f"{t.get('id')} v{t.get('version')}" for t in missing)
+        raise SuiteError(
+            f"{path}: the catalogue lacks {names}, and you may not import templates: ask "
+            "someone who may to import them first"
+        )
     if missing:
-        report = import_documents([(path.name, json.dumps(missing))], source=ImportSource.COMMAND)
+        report = import_documents([(path.name, json.dumps(missing))], source=source, user=importer)
         if report.failed:
             raise SuiteError(f"{path}: the templates could not be imported: {report.failed}")
 

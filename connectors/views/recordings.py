@@ -20,7 +20,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from connectors.models import RunTestCase
+from connectors.catalogue.importing import can_import
+from connectors.models import ImportSource, RunTestCase
 from connectors.network.recording import describe
 from connectors.runs import recordings, selectors
 from connectors.runs.suites import SuiteError, export_suite, import_suites, unpack_suite
@@ -116,7 +117,11 @@ def suite_upload(request: HttpRequest, template_id: str) -> HttpResponse:
         with tempfile.TemporaryDirectory() as folder:
             unpack_suite(upload, Path(folder))
             report = import_suites(
-                path=Path(folder), owner=request.user, force=bool(request.POST.get("overwrite"))
+                path=Path(folder),
+                owner=request.user,
+                force=bool(request.POST.get("overwrite")),
+                templates=can_import(request.user),
+                source=ImportSource.UPLOAD,
             )
     except SuiteError as exc:
         messages.error(request, f"Nothing was imported: {exc}")

@@ -15,7 +15,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import Run, RunOutcome, RunTestCase, TemplateVersion
+from connectors.models import (
+    CatalogueEntry,
+    Run,
+    RunOutcome,
+    RunTestCase,
+    SavedConfiguration,
+    TemplateVersion,
+)
 from tests.builtin.conftest import REST_ID
 from tests.replay.conftest import rest_values, run_case, save_case
 from tests.services.http_servers import RecordingServer
@@ -130,3 +137,24 @@ def test_import_a_suite_zip_names_conflicts_unless_overwrite(
         archive.writestr("../outside.json", "{}")
     assert "may hold only &lt;connector&gt;/&lt;file&gt;.json files" in upload(sneaky.getvalue())
     assert not (Path(tempfile.gettempdir()) / "outside.json").exists()
+
+
+def test_a_suite_import_adds_templates_only_for_who_may_import_them(
+    case_and_run: Any, user: Any, client: Client
+) -> None:
+    client.force_login(user)
+    suite = client.get(reverse("connector-suite", args=[REST_ID])).content
+    Run.objects.all().delete()
+    SavedConfiguration.objects.all().delete()
+    CatalogueEntry.objects.all().delete()
+    url = reverse("connector-suite-import", args=[REST_ID])
+
+    refused = client.post(url, {"suite": io.BytesIO(suite)}, follow=True).content.decode()
+
+    assert "the catalogue lacks io.camunda.connectors.HttpJson.v2 v18" in refused
+    assert not CatalogueEntry.objects.exists() and not SavedConfiguration.objects.exists()
+    user.is_staff = True
+    user.save()
+    client.post(url, {"suite": io.BytesIO(suite)})
+    assert CatalogueEntry.objects.filter(template_id=REST_ID).exists()
+    assert SavedConfiguration.objects.get(owner=user).name == "items"
