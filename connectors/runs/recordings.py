@@ -13,17 +13,38 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from connectors.models import Run, RunStatus, RunTestCase
+from connectors.elementtemplates import ElementTemplate
+from connectors.forms import masked_values
+from connectors.models import Run, RunStatus, RunTestCase, SavedConfiguration, TemplateVersion
 from connectors.network.recording import (
     RecordingError,
     check_recording,
     recording_from_exchanges,
 )
 from connectors.runs.stored import StoredOutcomeError
+from connectors.secrets import MASK, Redactor
 
 # The fields of a pinned exchange the recording page edits (result: SQL; status, headers and
 # body: HTTP)
 FORM_FIELDS = ("status", "headers", "body", "result", "latency_ms", "error")
+
+
+def shown_recording(recording: dict[str, Any], configuration: SavedConfiguration) -> dict[str, Any]:
+    """RECORDING for a page or a suite file: credentials typed in plain text into
+    CONFIGURATION's concealed fields masked wherever they went (a query parameter, a header),
+    as the run page masks them; secrets' values were never in it."""
+    return dict(literal_redactor(configuration).redact(recording))
+
+
+def literal_redactor(configuration: SavedConfiguration) -> Redactor:
+    """A redactor of the values typed in plain text into CONFIGURATION's concealed fields."""
+    version = TemplateVersion.objects.filter(
+        entry__template_id=configuration.template_id, version=configuration.template_version
+    ).first()
+    template = ElementTemplate.from_dict(version.content) if version is not None else None
+    values = configuration.values or {}
+    masked = masked_values(template, values)
+    return Redactor([values[k] for k, v in masked.items() if v == MASK and values[k] != MASK])
 
 
 def recording_of_run(run: Run) -> dict[str, Any] | None:

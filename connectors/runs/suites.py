@@ -39,7 +39,7 @@ from connectors.models import (
     TemplateVersion,
 )
 from connectors.network.recording import RecordingError, check_recording
-from connectors.runs.recordings import recording_for
+from connectors.runs.recordings import recording_for, shown_recording
 from connectors.runs.testcases import save_test_case
 
 TEMPLATE_FILE = "template.json"
@@ -81,6 +81,7 @@ def export_suite(*, template_id: str, owner: Any, folder: Path) -> Path:
         _write(target / f"{slug}.json", _case_document(configuration))
         recording = _recording(configuration)
         if recording is not None:
+            recording = shown_recording(recording, configuration)
             _write(target / f"{slug}{RECORDING_SUFFIX}", _readable(recording))
             written.add(slug + RECORDING_SUFFIX.removesuffix(".json"))
     _write(target / TEMPLATE_FILE, _templates(template_id, versions))

@@ -60,7 +60,8 @@ def recording_detail(request: HttpRequest, pk: int) -> HttpResponse:
         recordings.unpin_recording(test_case=test_case)
         messages.success(request, "Unpinned: offline runs replay the latest live run again.")
         return redirect("test-case-recording", pk=pk)
-    entries = (test_case.recording or {}).get("exchanges", [])
+    shown = recordings.shown_recording(test_case.recording or {}, test_case.configuration)
+    entries = shown.get("exchanges", [])
     context = {
         "test_case": test_case,
         "configuration": test_case.configuration,

@@ -144,3 +144,24 @@ def test_the_suite_command_exports_and_refuses_to_overwrite(
     call_command("connector_suite", "import", str(folder), "--owner", user.username, "--force",
                  stdout=out)  # fmt: skip
     assert SavedConfiguration.objects.get(name="list items").variables == {"changed": True}
+
+
+def test_a_credential_typed_in_plain_text_is_masked_in_every_file(
+    rest: Any, api: RecordingServer, loopback: None, user: Any, tmp_path: Path, client: Any
+) -> None:
+    literal = "typed-api-key-123"
+    key = {"authentication.type": "apiKey", "authentication.apiKeyLocation": "query",
+           "authentication.name": "key", "authentication.value": literal}  # fmt: skip
+    case = save_case(user, rest, rest_values(rest, api.url, **key), name="typed")
+    live = run_case(case, user, offline=False)
+    assert dict(api.last("/items").query)["key"] == literal
+    pin_recording(test_case=case, run=live)
+
+    folder = export_suite(template_id=REST_ID, owner=user, folder=tmp_path)
+
+    assert [p.name for p in folder.iterdir() if literal in p.read_text()] == []
+    recording = json.loads((folder / "typed.recording.json").read_text())
+    assert "key=***" in recording["exchanges"][0]["request"]["url"]
+    client.force_login(user)
+    page = client.get(f"/configurations/{case.configuration_id}/recording/").content.decode()
+    assert literal not in page and "key=***" in page
