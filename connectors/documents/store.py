@@ -14,16 +14,20 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from connectorhub_sdk import ConnectorContext
 from connectorhub_sdk.documents import (
+    Document,
     DocumentCreationRequest,
     DocumentMetadata,
     DocumentReference,
+    ExternalDocumentReference,
     content_hash,
     new_metadata,
     not_found,
 )
 from django.utils import timezone
 
+from connectors.documents.external import external_document
 from connectors.documents.storage import (
     LOCAL,
     ContentMissing,
@@ -67,6 +71,11 @@ class HubDocumentStore:
 
     def read(self, reference: DocumentReference) -> bytes:
         return document_content(reference)
+
+    def fetch_external(
+        self, reference: ExternalDocumentReference, context: ConnectorContext, field: str | None
+    ) -> Document:
+        return external_document(reference, context, field)
 
 
 def _with_default_ttl(request: DocumentCreationRequest) -> DocumentCreationRequest:

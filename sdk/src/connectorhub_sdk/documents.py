@@ -6,7 +6,8 @@ A process variable holds a *reference*, never the bytes: `{"camunda.document.typ
 customProperties, ...}}` (Camunda's `DocumentReferenceModel.CamundaDocumentReferenceModel` and
 `CamundaDocumentMetadataModel`; null and empty metadata fields are left out, as Jackson's
 NON_EMPTY does). An `inline` reference (`content`, `name`, `contentType`) carries its text in
-the variable itself (`InlineDocumentReferenceModel`).
+the variable itself (`InlineDocumentReferenceModel`); an `external` one (`url`, `name`) points
+at a URL the runtime fetches when it is read (`ExternalDocumentReferenceModel`).
 
 A connector creates and loads documents through `context.documents` (Camunda's
 `DocumentFactory`): `create(content, ...)` stores the bytes and returns the reference to put in
@@ -112,20 +113,40 @@ class InlineDocumentReference(BaseModel):
     content_type: str | None = _alias("contentType")
 
 
-AnyReference = DocumentReference | InlineDocumentReference
+class ExternalDocumentReference(BaseModel):
+    """A document at a URL, fetched with a GET when it is read (Camunda's
+    ExternalDocumentReferenceModel and ExternalDocument): nothing is stored."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    document_type: Literal["external"] = _alias(DOCUMENT_TYPE_KEY, default="external")
+    url: str
+    name: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+AnyReference = DocumentReference | InlineDocumentReference | ExternalDocumentReference
+_MODELS = (DocumentReference, InlineDocumentReference, ExternalDocumentReference)
+_KINDS: dict[str, type[BaseModel]] = {
+    "camunda": DocumentReference,
+    "inline": InlineDocumentReference,
+    "external": ExternalDocumentReference,
+}
 
 
 def is_document_reference(value: Any) -> bool:
     """Whether VALUE is a document reference (a model, or a dict with the type key)."""
-    if isinstance(value, DocumentReference | InlineDocumentReference):
+    if isinstance(value, _MODELS):
         return True
-    return isinstance(value, Mapping) and value.get(DOCUMENT_TYPE_KEY) in ("camunda", "inline")
+    return isinstance(value, Mapping) and value.get(DOCUMENT_TYPE_KEY) in _KINDS
 
 
 def parse_reference(value: Any, *, field: str | None = None) -> AnyReference:
     """VALUE (a reference model or its JSON) as a reference; a ConnectorInputError naming
     FIELD says what is wrong."""
-    if isinstance(value, DocumentReference | InlineDocumentReference):
+    if isinstance(value, _MODELS):
         return value
     if not isinstance(value, Mapping) or DOCUMENT_TYPE_KEY not in value:
         raise ConnectorInputError(
@@ -134,11 +155,10 @@ def parse_reference(value: Any, *, field: str | None = None) -> AnyReference:
             field=field,
         )
     kind = value.get(DOCUMENT_TYPE_KEY)
+    model = _KINDS.get(kind) if isinstance(kind, str) else None
     try:
-        if kind == "camunda":
-            return DocumentReference.model_validate(value)
-        if kind == "inline":
-            return InlineDocumentReference.model_validate(value)
+        if model is not None:
+            return typing.cast(AnyReference, model.model_validate(value))
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         name = ".".join(str(part) for part in first["loc"])
@@ -146,7 +166,8 @@ def parse_reference(value: Any, *, field: str | None = None) -> AnyReference:
             f"document reference field '{name}': {first['msg']}", field=field
         ) from None
     raise ConnectorInputError(
-        f"document references of type '{kind}' are not supported here (supported: camunda, inline)",
+        f"document references of type '{kind}' are not supported here "
+        "(supported: camunda, inline, external)",
         field=field,
     )
 
@@ -195,6 +216,17 @@ class DocumentStore(typing.Protocol):
     def create(self, request: DocumentCreationRequest) -> DocumentReference: ...
 
     def read(self, reference: DocumentReference) -> bytes: ...
+
+
+@typing.runtime_checkable
+class ExternalDocumentFetcher(typing.Protocol):
+    """A store that can also fetch external documents (the hub's: through the network door of
+    CONTEXT, so the egress policy and the per-secret host rules apply). FIELD names the input
+    field the reference came from, for error messages."""
+
+    def fetch_external(
+        self, reference: ExternalDocumentReference, context: Any, field: str | None
+    ) -> Document: ...
 
 
 def content_hash(content: bytes) -> str:
@@ -255,10 +287,12 @@ class InMemoryDocumentStore:
 
 
 class Documents:
-    """`context.documents`: create and load documents in the run's store."""
+    """`context.documents`: create and load documents in the run's store. CONTEXT (the run's
+    ConnectorContext) is what external documents are fetched through."""
 
-    def __init__(self, store: DocumentStore | None) -> None:
+    def __init__(self, store: DocumentStore | None, context: Any = None) -> None:
         self._store = store
+        self._context = context
 
     @property
     def available(self) -> bool:
@@ -302,8 +336,18 @@ class Documents:
         parsed = parse_reference(reference, field=field)
         if isinstance(parsed, InlineDocumentReference):
             return _inline_document(parsed)
+        if isinstance(parsed, ExternalDocumentReference):
+            return self._external(parsed, field)
         content = self._require_store().read(parsed)
         return Document(reference=parsed, metadata=parsed.metadata, content=content)
+
+    def _external(self, reference: ExternalDocumentReference, field: str | None) -> Document:
+        store = self._store
+        if not isinstance(store, ExternalDocumentFetcher) or self._context is None:
+            raise NoDocumentStore(
+                f"This runtime cannot fetch external documents ('{reference.url}')"
+            )
+        return store.fetch_external(reference, self._context, field)
 
     def _require_store(self) -> DocumentStore:
         if self._store is None:
@@ -336,6 +380,8 @@ __all__ = [
     "DocumentReference",
     "DocumentStore",
     "Documents",
+    "ExternalDocumentFetcher",
+    "ExternalDocumentReference",
     "InMemoryDocumentStore",
     "InlineDocumentReference",
     "NoDocumentStore",
