@@ -395,6 +395,10 @@ CONNECTORHUB_DOCUMENT_STORE_AWS_ACCESS_KEY_ID = (
 CONNECTORHUB_DOCUMENT_STORE_AWS_SECRET_ACCESS_KEY = (
     env_secret("CONNECTORHUB_DOCUMENT_STORE_AWS_SECRET_ACCESS_KEY") or ""
 )
+# Document links (`Document.generate_link`) start with this: the hub's address as users reach it.
+CONNECTORHUB_DOCUMENT_LINK_BASE_URL = env_str(
+    "CONNECTORHUB_DOCUMENT_LINK_BASE_URL", "http://127.0.0.1:8000"
+)
 if CONNECTORHUB_DOCUMENT_STORE not in ("local", "aws"):
     raise ConfigurationError(
         f"CONNECTORHUB_DOCUMENT_STORE={CONNECTORHUB_DOCUMENT_STORE!r} must be 'local' or 'aws'"

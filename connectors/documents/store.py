@@ -28,6 +28,7 @@ from connectorhub_sdk.documents import (
 from django.utils import timezone
 
 from connectors.documents.external import external_document
+from connectors.documents.links import link_for_reference
 from connectors.documents.storage import (
     LOCAL,
     ContentMissing,
@@ -71,6 +72,9 @@ class HubDocumentStore:
 
     def read(self, reference: DocumentReference) -> bytes:
         return document_content(reference)
+
+    def generate_link(self, reference: DocumentReference, time_to_live: timedelta | None) -> str:
+        return link_for_reference(reference, time_to_live)
 
     def fetch_external(
         self, reference: ExternalDocumentReference, context: ConnectorContext, field: str | None

@@ -18,12 +18,13 @@ hub's (dry-runs and the live worker) or `InMemoryDocumentStore` (`connectorhub_s
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import typing
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, Literal
 
@@ -50,6 +51,13 @@ class DocumentNotFound(Exception):
     retries - 1."""
 
     java_type = "io.camunda.client.api.command.ProblemException"
+
+
+class DocumentLinkUnsupported(Exception):
+    """This document has no link: an inline document, or a store that makes none (Camunda's
+    InlineDocument and InMemoryDocumentStore throw UnsupportedOperationException)."""
+
+    java_type = "java.lang.UnsupportedOperationException"
 
 
 class NoDocumentStore(Exception):
@@ -179,6 +187,23 @@ class Document:
     reference: AnyReference
     metadata: DocumentMetadata
     content: bytes
+    # what makes a link to a stored document (set by `Documents.load` when its store can)
+    link_maker: Callable[[timedelta | None], str] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def generate_link(self, time_to_live: timedelta | None = None) -> str:
+        """A URL the document can be downloaded from, valid for TIME_TO_LIVE (the store's
+        default when None), as Camunda's `Document.generateLink(DocumentLinkParameters)`: an
+        external document's own URL; DocumentLinkUnsupported for an inline one or a store that
+        makes no links."""
+        if isinstance(self.reference, ExternalDocumentReference):
+            return self.reference.url
+        if isinstance(self.reference, InlineDocumentReference):
+            raise DocumentLinkUnsupported("Inline documents do not support link generation")
+        if self.link_maker is None:
+            raise DocumentLinkUnsupported("This document store does not generate links")
+        return self.link_maker(time_to_live)
 
     def as_text(self, encoding: str = "utf-8") -> str:
         return self.content.decode(encoding)
@@ -227,6 +252,15 @@ class ExternalDocumentFetcher(typing.Protocol):
     def fetch_external(
         self, reference: ExternalDocumentReference, context: Any, field: str | None
     ) -> Document: ...
+
+
+@typing.runtime_checkable
+class DocumentLinkGenerator(typing.Protocol):
+    """A store that makes download links (Camunda's CamundaDocumentStore.generateLink)."""
+
+    def generate_link(
+        self, reference: DocumentReference, time_to_live: timedelta | None
+    ) -> str: ...
 
 
 def content_hash(content: bytes) -> str:
@@ -338,8 +372,14 @@ class Documents:
             return _inline_document(parsed)
         if isinstance(parsed, ExternalDocumentReference):
             return self._external(parsed, field)
-        content = self._require_store().read(parsed)
-        return Document(reference=parsed, metadata=parsed.metadata, content=content)
+        store = self._require_store()
+        content = store.read(parsed)
+        link_maker = None
+        if isinstance(store, DocumentLinkGenerator):
+            link_maker = functools.partial(store.generate_link, parsed)
+        return Document(
+            reference=parsed, metadata=parsed.metadata, content=content, link_maker=link_maker
+        )
 
     def _external(self, reference: ExternalDocumentReference, field: str | None) -> Document:
         store = self._store
@@ -375,6 +415,8 @@ __all__ = [
     "DOCUMENT_TYPE_KEY",
     "Document",
     "DocumentCreationRequest",
+    "DocumentLinkGenerator",
+    "DocumentLinkUnsupported",
     "DocumentMetadata",
     "DocumentNotFound",
     "DocumentReference",
