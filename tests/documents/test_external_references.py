@@ -26,6 +26,7 @@ from connectors.network.policy import EgressPolicy
 from connectors.runtime import JobRequest, Outcome, run_job
 from connectors.secrets.providers import MappingSecretProvider
 from tests.builtin.conftest import LOCAL_ONLY, REST_FILE, REST_ID, template, values_for
+from tests.builtin.test_dry_run import dry_run, egress_worker, versions  # noqa: F401
 from tests.documents.test_rest_documents import multipart_parts
 from tests.services.http_servers import RecordingServer, Reply
 
@@ -137,6 +138,28 @@ def test_a_loopback_url_is_refused_by_the_dry_run_policy_with_rests_message(
     )
     assert outcome.message == rest_itself.message
     assert server.count("/upload") == 0  # nothing was sent
+
+
+@pytest.mark.celery
+def test_a_dry_run_refuses_a_loopback_external_url_as_it_refuses_rests_own(
+    egress_worker: Any,  # noqa: F811
+    versions: Any,  # noqa: F811
+    server: RecordingServer,
+    user: Any,
+) -> None:
+    # the worker admits 127.0.0.1 only, as the other dry-run tests' worker does
+    refused_url = f"http://127.0.0.2:{server.port}/files/invoice"
+    values = {"resultVariable": "result", **upload_with(external(refused_url), server)}
+
+    run = dry_run(versions[REST_ID], values, user)
+    rest_itself = dry_run(
+        versions[REST_ID], {"method": "GET", "url": refused_url, "resultVariable": "r"}, user
+    )
+
+    assert run.outcome == "failed"
+    assert "The egress policy refused 127.0.0.2" in run.error_message
+    assert run.error_message == rest_itself.error_message
+    assert server.count("/upload") == 0
 
 
 def test_a_missing_external_document_fails_with_its_status_as_camunda_does(
