@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from connectorhub_sdk.documents import DocumentReference, not_found
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -68,19 +67,3 @@ def link_resolve(token: str) -> LinkAnswer:
     if row.expires_at is not None and row.expires_at <= timezone.now():
         return LinkAnswer(None, gone=True)
     return LinkAnswer(row)
-
-
-def link_for_reference(reference: DocumentReference, time_to_live: timedelta | None) -> str:
-    """A link for REFERENCE; DocumentNotFound when it does not resolve to a live document."""
-    try:
-        key = uuid.UUID(reference.document_id)
-    except ValueError:
-        raise not_found(reference) from None
-    row = StoredDocument.objects.filter(document_id=key, store_id=reference.store_id).first()
-    if row is None:
-        raise not_found(reference)
-    if row.expires_at is not None and row.expires_at <= timezone.now():
-        raise not_found(reference, "has expired")
-    if reference.content_hash and reference.content_hash != row.content_hash:
-        raise not_found(reference, "does not match its content hash")
-    return link_create(row, time_to_live)

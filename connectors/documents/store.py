@@ -28,7 +28,7 @@ from connectorhub_sdk.documents import (
 from django.utils import timezone
 
 from connectors.documents.external import external_document
-from connectors.documents.links import link_for_reference
+from connectors.documents.links import link_create
 from connectors.documents.storage import (
     LOCAL,
     ContentMissing,
@@ -40,7 +40,7 @@ from connectors.documents.storage import (
 )
 from connectors.models import StoredDocument
 
-STORE_ID = LOCAL  # the default store's id; `store_id` of HubDocumentStore is the configured one
+STORE_ID = LOCAL  # the default store (HubDocumentStore.store_id is the one configured)
 # A document created without a time to live is kept this long (Camunda's stores have a default
 # time to live too); the beat task deletes it afterwards.
 DEFAULT_TIME_TO_LIVE = timedelta(days=30)
@@ -74,7 +74,11 @@ class HubDocumentStore:
         return document_content(reference)
 
     def generate_link(self, reference: DocumentReference, time_to_live: timedelta | None) -> str:
-        return link_for_reference(reference, time_to_live)
+        """A download link (links.py); DocumentNotFound when REFERENCE does not resolve."""
+        row = _live_row(reference)
+        if reference.content_hash and reference.content_hash != row.content_hash:
+            raise not_found(reference, "does not match its content hash")
+        return link_create(row, time_to_live)
 
     def fetch_external(
         self, reference: ExternalDocumentReference, context: ConnectorContext, field: str | None
@@ -146,9 +150,7 @@ def document_content(reference: DocumentReference) -> bytes:
     """The bytes REFERENCE points to; DocumentNotFound when the store, the document or its
     content is gone, it has expired, or the content no longer matches the reference's hash.
     A store that cannot be reached raises StorageUnavailable."""
-    row = _row(reference)
-    if row.expires_at is not None and row.expires_at <= timezone.now():
-        raise not_found(reference, "has expired")
+    row = _live_row(reference)
     storage = storage_for(row.store_id)
     if storage is None:
         raise not_found(reference, f"not found: the store '{row.store_id}' is not configured")
@@ -160,6 +162,13 @@ def document_content(reference: DocumentReference) -> bytes:
     if content_hash(content) != expected:
         raise not_found(reference, "does not match its content hash")
     return content
+
+
+def _live_row(reference: DocumentReference) -> StoredDocument:
+    row = _row(reference)
+    if row.expires_at is not None and row.expires_at <= timezone.now():
+        raise not_found(reference, "has expired")
+    return row
 
 
 def _row(reference: DocumentReference) -> StoredDocument:
