@@ -377,6 +377,36 @@ CONNECTORHUB_DEV_ALLOW_LOOPBACK = env_bool("CONNECTORHUB_DEV_ALLOW_LOOPBACK", Fa
 CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES = env_int(
     "CONNECTORHUB_HTTP_MAX_RESPONSE_BYTES", 50 * 1024 * 1024
 )
+# Where documents' content is kept (metadata is in the database): `local`, files under the data
+# folder, or `aws`, an S3-compatible bucket (Camunda's DOCUMENT_DEFAULT_STORE_ID values; the AWS
+# names mirror its DOCUMENT_STORE_AWS_*). The endpoint is explicit: empty means AWS itself.
+CONNECTORHUB_DOCUMENT_STORE = env_str("CONNECTORHUB_DOCUMENT_STORE", "local").strip().lower()
+CONNECTORHUB_DOCUMENT_STORE_AWS_BUCKET = env_str("CONNECTORHUB_DOCUMENT_STORE_AWS_BUCKET", "")
+CONNECTORHUB_DOCUMENT_STORE_AWS_BUCKET_PATH = env_str(
+    "CONNECTORHUB_DOCUMENT_STORE_AWS_BUCKET_PATH", ""
+)
+CONNECTORHUB_DOCUMENT_STORE_AWS_ENDPOINT = env_str("CONNECTORHUB_DOCUMENT_STORE_AWS_ENDPOINT", "")
+CONNECTORHUB_DOCUMENT_STORE_AWS_REGION = env_str(
+    "CONNECTORHUB_DOCUMENT_STORE_AWS_REGION", "us-east-1"
+)
+CONNECTORHUB_DOCUMENT_STORE_AWS_ACCESS_KEY_ID = (
+    env_secret("CONNECTORHUB_DOCUMENT_STORE_AWS_ACCESS_KEY_ID") or ""
+)
+CONNECTORHUB_DOCUMENT_STORE_AWS_SECRET_ACCESS_KEY = (
+    env_secret("CONNECTORHUB_DOCUMENT_STORE_AWS_SECRET_ACCESS_KEY") or ""
+)
+# Document links (`Document.generate_link`) start with this: the hub's address as users reach it.
+CONNECTORHUB_DOCUMENT_LINK_BASE_URL = env_str(
+    "CONNECTORHUB_DOCUMENT_LINK_BASE_URL", "http://127.0.0.1:8000"
+)
+if CONNECTORHUB_DOCUMENT_STORE not in ("local", "aws"):
+    raise ConfigurationError(
+        f"CONNECTORHUB_DOCUMENT_STORE={CONNECTORHUB_DOCUMENT_STORE!r} must be 'local' or 'aws'"
+    )
+if CONNECTORHUB_DOCUMENT_STORE == "aws" and not CONNECTORHUB_DOCUMENT_STORE_AWS_BUCKET:
+    raise ConfigurationError(
+        "CONNECTORHUB_DOCUMENT_STORE=aws needs CONNECTORHUB_DOCUMENT_STORE_AWS_BUCKET"
+    )
 # The SOAP connector's keystores (WS-Security signatures) are read from this folder only: a
 # keystore location is a file name in it, never any path on the host. Empty turns them off.
 CONNECTORHUB_KEYSTORE_DIR = env_str("CONNECTORHUB_KEYSTORE_DIR", str(DATA_DIR / "keystores"))

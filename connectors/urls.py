@@ -90,6 +90,11 @@ urlpatterns = [
         document_views.document_download,
         name="document-download",
     ),
+    path(
+        "documents/link/<str:token>/",
+        document_views.document_link_download,
+        name="document-link",
+    ),
     path("runs/", run_views.run_list, name="run-list"),
     path("runs/new/", run_views.run_create, name="run-create"),
     path("runs/<int:pk>/", run_views.run_detail, name="run-detail"),

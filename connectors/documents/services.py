@@ -9,6 +9,7 @@ from typing import Any
 from connectorhub_sdk.documents import DocumentMetadata, DocumentReference
 from django.utils import timezone
 
+from connectors.documents.storage import StorageUnavailable
 from connectors.documents.store import (
     DEFAULT_TIME_TO_LIVE,
     document_delete,
@@ -35,11 +36,17 @@ def document_upload(
 
 
 def documents_expire(*, now: datetime | None = None) -> int:
-    """Delete every document past its expiry (row and file); how many were deleted."""
+    """Delete every document past its expiry (content and row); how many were deleted. A store
+    that cannot be reached keeps its rows until a later round (an expired document does not load
+    meanwhile)."""
     expired = StoredDocument.objects.filter(expires_at__lte=now or timezone.now())
     count = 0
     for row in expired.iterator():
-        document_delete(row)
+        try:
+            document_delete(row)
+        except StorageUnavailable as exc:
+            logger.warning("expired documents are kept for now: %s", exc)
+            break
         count += 1
     if count:
         logger.info("deleted %d expired document(s)", count)

@@ -1,57 +1,67 @@
-"""The hub's document store: metadata in the database (`StoredDocument`), content in files
-under `CONNECTORHUB_DATA_DIR/documents/` (the folder 0700, each file 0600, as the rest of the
-data folder).
+"""The hub's document store: metadata in the database (`StoredDocument`), content in the
+storage backend `CONNECTORHUB_DOCUMENT_STORE` names (storage.py: files under the data folder, or
+an S3-compatible bucket); a row records the store its content is in.
 
 A connector sees it through `context.documents` (connectorhub_sdk.documents); the execution
 environment hands a dry-run a store bound to its run, so the run page can list what the run
 created. Follows Camunda's `CamundaDocumentStore` (create, read content by reference with its
-hash, delete); the store id is `local`.
+hash, delete); the store id is the backend's (`local` or `aws`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from connectorhub_sdk import ConnectorContext
 from connectorhub_sdk.documents import (
+    Document,
     DocumentCreationRequest,
     DocumentMetadata,
     DocumentReference,
+    ExternalDocumentReference,
     content_hash,
     new_metadata,
     not_found,
 )
-from django.conf import settings
 from django.utils import timezone
 
-from connectorhub.datadir import FILE_MODE, private_folder
+from connectors.documents.external import external_document
+from connectors.documents.links import link_create
+from connectors.documents.storage import (
+    LOCAL,
+    ContentMissing,
+    LocalFileStorage,
+    default_storage,
+    default_store_id,
+    known_store_ids,
+    storage_for,
+)
 from connectors.models import StoredDocument
 
-STORE_ID = "local"
+STORE_ID = LOCAL  # the default store (HubDocumentStore.store_id is the one configured)
 # A document created without a time to live is kept this long (Camunda's stores have a default
 # time to live too); the beat task deletes it afterwards.
 DEFAULT_TIME_TO_LIVE = timedelta(days=30)
 
 
 def documents_folder() -> Path:
-    """Where the content files are; created private on first use."""
-    folder = Path(settings.DATA_DIR) / "documents"
-    private_folder(folder)
-    return folder
+    """Where the `local` store's content files are; created private on first use."""
+    return LocalFileStorage().folder()
 
 
 class HubDocumentStore:
     """The store behind `context.documents` in the hub; RUN_ID and JOB_KEY are recorded with
     every document it creates."""
 
-    store_id = STORE_ID
-
     def __init__(self, *, run_id: int | None = None, job_key: int | None = None) -> None:
         self.run_id = run_id
         self.job_key = job_key
+
+    @property
+    def store_id(self) -> str:
+        return default_store_id()
 
     def create(self, request: DocumentCreationRequest) -> DocumentReference:
         if request.time_to_live is None:
@@ -62,6 +72,18 @@ class HubDocumentStore:
 
     def read(self, reference: DocumentReference) -> bytes:
         return document_content(reference)
+
+    def generate_link(self, reference: DocumentReference, time_to_live: timedelta | None) -> str:
+        """A download link (links.py); DocumentNotFound when REFERENCE does not resolve."""
+        row = _live_row(reference)
+        if reference.content_hash and reference.content_hash != row.content_hash:
+            raise not_found(reference, "does not match its content hash")
+        return link_create(row, time_to_live)
+
+    def fetch_external(
+        self, reference: ExternalDocumentReference, context: ConnectorContext, field: str | None
+    ) -> Document:
+        return external_document(reference, context, field)
 
 
 def _with_default_ttl(request: DocumentCreationRequest) -> DocumentCreationRequest:
@@ -84,12 +106,14 @@ def document_save(
     job_key: int | None = None,
     uploaded_by_id: int | None = None,
 ) -> StoredDocument:
-    """Write CONTENT to its file, then its row (a row never points to a missing file)."""
+    """Write CONTENT to the default store, then its row (a row never points to missing
+    content)."""
     document_id = uuid.uuid4()
-    _write_private(_path(document_id), content)
+    storage = default_storage()
+    storage.put(document_id, content, metadata.content_type or "")
     return StoredDocument.objects.create(
         document_id=document_id,
-        store_id=STORE_ID,
+        store_id=storage.store_id,
         content_hash=content_hash(content),
         content_type=metadata.content_type or "",
         file_name=metadata.file_name or "",
@@ -124,13 +148,15 @@ def reference_of(row: StoredDocument) -> DocumentReference:
 
 def document_content(reference: DocumentReference) -> bytes:
     """The bytes REFERENCE points to; DocumentNotFound when the store, the document or its
-    file is gone, it has expired, or the content no longer matches the reference's hash."""
-    row = _row(reference)
-    if row.expires_at is not None and row.expires_at <= timezone.now():
-        raise not_found(reference, "has expired")
+    content is gone, it has expired, or the content no longer matches the reference's hash.
+    A store that cannot be reached raises StorageUnavailable."""
+    row = _live_row(reference)
+    storage = storage_for(row.store_id)
+    if storage is None:
+        raise not_found(reference, f"not found: the store '{row.store_id}' is not configured")
     try:
-        content = _path(row.document_id).read_bytes()
-    except FileNotFoundError:
+        content = storage.get(row.document_id)
+    except ContentMissing:
         raise not_found(reference, "has no content any more") from None
     expected = reference.content_hash or row.content_hash
     if content_hash(content) != expected:
@@ -138,44 +164,38 @@ def document_content(reference: DocumentReference) -> bytes:
     return content
 
 
+def _live_row(reference: DocumentReference) -> StoredDocument:
+    row = _row(reference)
+    if row.expires_at is not None and row.expires_at <= timezone.now():
+        raise not_found(reference, "has expired")
+    return row
+
+
 def _row(reference: DocumentReference) -> StoredDocument:
-    if reference.store_id != STORE_ID:
-        raise not_found(reference, "not found: this hub has only the store 'local'")
+    stores = known_store_ids()
+    if reference.store_id not in stores:
+        names = " and ".join(f"'{name}'" for name in stores)
+        only = "only the store" if len(stores) == 1 else "only the stores"
+        raise not_found(reference, f"not found: this hub has {only} {names}")
     try:
         key = uuid.UUID(reference.document_id)
     except ValueError:
         raise not_found(reference) from None
-    row = StoredDocument.objects.filter(document_id=key).first()
+    row = StoredDocument.objects.filter(document_id=key, store_id=reference.store_id).first()
     if row is None:
         raise not_found(reference)
     return row
 
 
 def document_delete(row: StoredDocument) -> None:
-    """Delete ROW's file, then ROW."""
-    with contextlib.suppress(FileNotFoundError):
-        _path(row.document_id).unlink()
+    """Delete ROW's content from its store, then ROW (a store this hub no longer has keeps
+    its copy: the row goes, as nothing can read it any more)."""
+    storage = storage_for(row.store_id)
+    if storage is not None:
+        storage.delete(row.document_id)
     row.delete()
 
 
 def document_file(row: StoredDocument) -> Path:
-    """ROW's content file (downloads stream it)."""
-    return _path(row.document_id)
-
-
-def _path(document_id: uuid.UUID) -> Path:
-    return documents_folder() / str(document_id)
-
-
-def _write_private(path: Path, content: bytes) -> None:
-    """Write a new 0600 file under a temporary name, then move it into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        raise
+    """A `local` ROW's content file (tests look at its mode)."""
+    return LocalFileStorage().path(row.document_id)

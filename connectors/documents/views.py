@@ -9,9 +9,11 @@ import uuid
 from urllib.parse import quote
 
 from connectorhub_sdk import DocumentNotFound
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors.documents.links import link_resolve
 from connectors.documents.selectors import document_get, document_shown_content
 from connectors.documents.services import document_upload
 from connectors.documents.store import document_content, reference_of
@@ -50,6 +52,24 @@ def document_download(request: HttpRequest, document_id: uuid.UUID) -> HttpRespo
     row = document_get(document_id)
     if row is None or not _may_see(request, row):
         raise Http404("No such document")
+    return _attachment_response(row)
+
+
+@login_not_required  # the signed, expiring link is the permission (links.py)
+@require_GET
+def document_link_download(request: HttpRequest, token: str) -> HttpResponse:
+    """A document link's download; 410 once the link or the document has expired."""
+    answer = link_resolve(token)
+    if answer.gone:
+        return HttpResponse(
+            "This document link has expired.", status=410, content_type="text/plain"
+        )
+    if answer.row is None:
+        raise Http404("No such document")
+    return _attachment_response(answer.row)
+
+
+def _attachment_response(row: StoredDocument) -> HttpResponse:
     try:
         content = document_content(reference_of(row))
     except DocumentNotFound:

@@ -101,7 +101,7 @@ class ConnectorContext:
         # imported here: documents.py needs errors.py, which needs this module's JSON
         from .documents import Documents
 
-        return Documents(self.document_store)
+        return Documents(self.document_store, context=self)  # external documents need the door
 
 
 __all__ = [

@@ -6,7 +6,8 @@ A process variable holds a *reference*, never the bytes: `{"camunda.document.typ
 customProperties, ...}}` (Camunda's `DocumentReferenceModel.CamundaDocumentReferenceModel` and
 `CamundaDocumentMetadataModel`; null and empty metadata fields are left out, as Jackson's
 NON_EMPTY does). An `inline` reference (`content`, `name`, `contentType`) carries its text in
-the variable itself (`InlineDocumentReferenceModel`).
+the variable itself (`InlineDocumentReferenceModel`); an `external` one (`url`, `name`) points
+at a URL the runtime fetches when it is read (`ExternalDocumentReferenceModel`).
 
 A connector creates and loads documents through `context.documents` (Camunda's
 `DocumentFactory`): `create(content, ...)` stores the bytes and returns the reference to put in
@@ -17,12 +18,13 @@ hub's (dry-runs and the live worker) or `InMemoryDocumentStore` (`connectorhub_s
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import typing
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, Literal
 
@@ -49,6 +51,13 @@ class DocumentNotFound(Exception):
     retries - 1."""
 
     java_type = "io.camunda.client.api.command.ProblemException"
+
+
+class DocumentLinkUnsupported(Exception):
+    """This document has no link: an inline document, or a store that makes none (Camunda's
+    InlineDocument and InMemoryDocumentStore throw UnsupportedOperationException)."""
+
+    java_type = "java.lang.UnsupportedOperationException"
 
 
 class NoDocumentStore(Exception):
@@ -112,20 +121,40 @@ class InlineDocumentReference(BaseModel):
     content_type: str | None = _alias("contentType")
 
 
-AnyReference = DocumentReference | InlineDocumentReference
+class ExternalDocumentReference(BaseModel):
+    """A document at a URL, fetched with a GET when it is read (Camunda's
+    ExternalDocumentReferenceModel and ExternalDocument): nothing is stored."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    document_type: Literal["external"] = _alias(DOCUMENT_TYPE_KEY, default="external")
+    url: str
+    name: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+AnyReference = DocumentReference | InlineDocumentReference | ExternalDocumentReference
+_MODELS = (DocumentReference, InlineDocumentReference, ExternalDocumentReference)
+_KINDS: dict[str, type[BaseModel]] = {
+    "camunda": DocumentReference,
+    "inline": InlineDocumentReference,
+    "external": ExternalDocumentReference,
+}
 
 
 def is_document_reference(value: Any) -> bool:
     """Whether VALUE is a document reference (a model, or a dict with the type key)."""
-    if isinstance(value, DocumentReference | InlineDocumentReference):
+    if isinstance(value, _MODELS):
         return True
-    return isinstance(value, Mapping) and value.get(DOCUMENT_TYPE_KEY) in ("camunda", "inline")
+    return isinstance(value, Mapping) and value.get(DOCUMENT_TYPE_KEY) in _KINDS
 
 
 def parse_reference(value: Any, *, field: str | None = None) -> AnyReference:
     """VALUE (a reference model or its JSON) as a reference; a ConnectorInputError naming
     FIELD says what is wrong."""
-    if isinstance(value, DocumentReference | InlineDocumentReference):
+    if isinstance(value, _MODELS):
         return value
     if not isinstance(value, Mapping) or DOCUMENT_TYPE_KEY not in value:
         raise ConnectorInputError(
@@ -134,11 +163,10 @@ def parse_reference(value: Any, *, field: str | None = None) -> AnyReference:
             field=field,
         )
     kind = value.get(DOCUMENT_TYPE_KEY)
+    model = _KINDS.get(kind) if isinstance(kind, str) else None
     try:
-        if kind == "camunda":
-            return DocumentReference.model_validate(value)
-        if kind == "inline":
-            return InlineDocumentReference.model_validate(value)
+        if model is not None:
+            return typing.cast(AnyReference, model.model_validate(value))
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         name = ".".join(str(part) for part in first["loc"])
@@ -146,7 +174,8 @@ def parse_reference(value: Any, *, field: str | None = None) -> AnyReference:
             f"document reference field '{name}': {first['msg']}", field=field
         ) from None
     raise ConnectorInputError(
-        f"document references of type '{kind}' are not supported here (supported: camunda, inline)",
+        f"document references of type '{kind}' are not supported here "
+        "(supported: camunda, inline, external)",
         field=field,
     )
 
@@ -158,6 +187,23 @@ class Document:
     reference: AnyReference
     metadata: DocumentMetadata
     content: bytes
+    # what makes a link to a stored document (set by `Documents.load` when its store can)
+    link_maker: Callable[[timedelta | None], str] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def generate_link(self, time_to_live: timedelta | None = None) -> str:
+        """A URL the document can be downloaded from, valid for TIME_TO_LIVE (the store's
+        default when None), as Camunda's `Document.generateLink(DocumentLinkParameters)`: an
+        external document's own URL; DocumentLinkUnsupported for an inline one or a store that
+        makes no links."""
+        if isinstance(self.reference, ExternalDocumentReference):
+            return self.reference.url
+        if isinstance(self.reference, InlineDocumentReference):
+            raise DocumentLinkUnsupported("Inline documents do not support link generation")
+        if self.link_maker is None:
+            raise DocumentLinkUnsupported("This document store does not generate links")
+        return self.link_maker(time_to_live)
 
     def as_text(self, encoding: str = "utf-8") -> str:
         return self.content.decode(encoding)
@@ -195,6 +241,26 @@ class DocumentStore(typing.Protocol):
     def create(self, request: DocumentCreationRequest) -> DocumentReference: ...
 
     def read(self, reference: DocumentReference) -> bytes: ...
+
+
+@typing.runtime_checkable
+class ExternalDocumentFetcher(typing.Protocol):
+    """A store that can also fetch external documents (the hub's: through the network door of
+    CONTEXT, so the egress policy and the per-secret host rules apply). FIELD names the input
+    field the reference came from, for error messages."""
+
+    def fetch_external(
+        self, reference: ExternalDocumentReference, context: Any, field: str | None
+    ) -> Document: ...
+
+
+@typing.runtime_checkable
+class DocumentLinkGenerator(typing.Protocol):
+    """A store that makes download links (Camunda's CamundaDocumentStore.generateLink)."""
+
+    def generate_link(
+        self, reference: DocumentReference, time_to_live: timedelta | None
+    ) -> str: ...
 
 
 def content_hash(content: bytes) -> str:
@@ -255,10 +321,12 @@ class InMemoryDocumentStore:
 
 
 class Documents:
-    """`context.documents`: create and load documents in the run's store."""
+    """`context.documents`: create and load documents in the run's store. CONTEXT (the run's
+    ConnectorContext) is what external documents are fetched through."""
 
-    def __init__(self, store: DocumentStore | None) -> None:
+    def __init__(self, store: DocumentStore | None, context: Any = None) -> None:
         self._store = store
+        self._context = context
 
     @property
     def available(self) -> bool:
@@ -302,8 +370,24 @@ class Documents:
         parsed = parse_reference(reference, field=field)
         if isinstance(parsed, InlineDocumentReference):
             return _inline_document(parsed)
-        content = self._require_store().read(parsed)
-        return Document(reference=parsed, metadata=parsed.metadata, content=content)
+        if isinstance(parsed, ExternalDocumentReference):
+            return self._external(parsed, field)
+        store = self._require_store()
+        content = store.read(parsed)
+        link_maker = None
+        if isinstance(store, DocumentLinkGenerator):
+            link_maker = functools.partial(store.generate_link, parsed)
+        return Document(
+            reference=parsed, metadata=parsed.metadata, content=content, link_maker=link_maker
+        )
+
+    def _external(self, reference: ExternalDocumentReference, field: str | None) -> Document:
+        store = self._store
+        if not isinstance(store, ExternalDocumentFetcher) or self._context is None:
+            raise NoDocumentStore(
+                f"This runtime cannot fetch external documents ('{reference.url}')"
+            )
+        return store.fetch_external(reference, self._context, field)
 
     def _require_store(self) -> DocumentStore:
         if self._store is None:
@@ -331,11 +415,15 @@ __all__ = [
     "DOCUMENT_TYPE_KEY",
     "Document",
     "DocumentCreationRequest",
+    "DocumentLinkGenerator",
+    "DocumentLinkUnsupported",
     "DocumentMetadata",
     "DocumentNotFound",
     "DocumentReference",
     "DocumentStore",
     "Documents",
+    "ExternalDocumentFetcher",
+    "ExternalDocumentReference",
     "InMemoryDocumentStore",
     "InlineDocumentReference",
     "NoDocumentStore",
