@@ -5,18 +5,15 @@ read back what a connector sent."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import pytest
 
-from connectors.builtin.aws import base
 from connectors.elementtemplates import ElementTemplate, read_templates
 from connectors.runtime import Outcome
 from tests.builtin.conftest import run_template, template, templates
 from tests.elementtemplates.corpus import corpus_template
-from tests.services.moto import Moto, moto_server
+from tests.services.moto import Moto
 
 SQS = ("aws-sqs-outbound-connector.json", "io.camunda.connectors.AWSSQS.v1", 14)
 SNS = ("aws-sns-outbound-connector.json", "io.camunda.connectors.AWSSNS.v1", 11)
@@ -47,20 +44,6 @@ def with_endpoint(kind: tuple[str, str, int], version: int | None = None) -> Ele
 
 def official(kind: tuple[str, str, int], version: int | None = None) -> ElementTemplate:
     return template(kind[0], kind[1], version or kind[2])
-
-
-@pytest.fixture(scope="session")
-def moto_session() -> Iterator[Moto]:
-    with moto_server() as running:
-        yield running
-    base.close_clients()
-
-
-@pytest.fixture
-def moto(moto_session: Moto) -> Moto:
-    """The session's moto, emptied."""
-    moto_session.reset()
-    return moto_session
 
 
 def aws_values(moto: Moto, **extra: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from connectors.documents.store import HubDocumentStore
 from connectors.models import ImportSource, Run, TemplateVersion
 from connectors.runs.services import run_start
 from connectors.secrets.services import secret_create
-from tests.aws.conftest import aws_values, moto, moto_session, secrets_of  # noqa: F401
+from tests.aws.conftest import aws_values, secrets_of
 from tests.aws.conftest import client as aws_client
 from tests.aws.test_s3 import S3, s3_version  # noqa: F401
 from tests.builtin.test_dry_run import form_values
@@ -195,7 +195,7 @@ def test_a_document_from_s3_reaches_azure_and_gcs_byte_identical(
     storage_worker: Any,
     storage_versions: dict[str, TemplateVersion],
     s3_version: TemplateVersion,  # noqa: F811
-    moto: Moto,  # noqa: F811
+    moto: Moto,
     azurite: Azurite,
     fake_gcs: FakeGcs,
     google_tokens: GoogleTokens,

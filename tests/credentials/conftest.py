@@ -12,7 +12,7 @@ import pytest
 from connectors.catalogue.importing import import_documents
 from connectors.credentials.services import credential_save
 from connectors.models import Credential, ImportSource, TemplateVersion
-from tests.aws.conftest import SQS, moto, moto_session  # noqa: F401  (the session's moto)
+from tests.aws.conftest import SQS
 from tests.elementtemplates.corpus import corpus_template
 from tests.services.moto import Moto
 
@@ -59,13 +59,13 @@ def aws_credential(
     )
 
 
-def moto_credential(user: Any, moto: Moto, name: str = "moto_aws") -> Credential:  # noqa: F811
+def moto_credential(user: Any, moto: Moto, name: str = "moto_aws") -> Credential:
     return aws_credential(
         user, name, access_key=moto.access_key, secret_key=moto.secret_key, region=moto.region
     )
 
 
-def sqs_values(moto: Moto, url: str, name: str = "moto_aws") -> dict[str, Any]:  # noqa: F811
+def sqs_values(moto: Moto, url: str, name: str = "moto_aws") -> dict[str, Any]:
     """The configure form's values: the credential chosen as the Modeler writes it."""
     return {
         "awsCredential": f"=camunda.vars.env.{name}",

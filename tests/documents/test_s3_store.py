@@ -25,7 +25,6 @@ from connectors.documents.storage import StorageUnavailable
 from connectors.documents.store import HubDocumentStore
 from connectors.models import StoredDocument
 from tests.aws.conftest import client as aws_client
-from tests.aws.conftest import moto, moto_session  # noqa: F401
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run, versions  # noqa: F401
 from tests.services.http_servers import RecordingServer, Reply
@@ -52,7 +51,7 @@ def bucket_env(server: Moto) -> dict[str, str]:
 
 
 @pytest.fixture
-def s3(moto: Moto, settings: Any) -> Any:  # noqa: F811
+def s3(moto: Moto, settings: Any) -> Any:
     """This process's hub stores documents in a fresh bucket on moto; a plain S3 client."""
     for name, value in bucket_env(moto).items():
         setattr(settings, name, value)
@@ -115,7 +114,7 @@ def test_expiry_deletes_the_object_from_the_bucket(s3: Any) -> None:
 
 
 def test_documents_stored_locally_before_the_switch_still_load(
-    moto: Moto,  # noqa: F811
+    moto: Moto,
     settings: Any,
 ) -> None:
     local = create(b"from before")
@@ -141,7 +140,7 @@ def test_a_reference_to_the_bucket_does_not_resolve_on_a_hub_storing_locally(s3:
     assert "this hub has only the store 'local'" in str(raised.value)
 
 
-def test_a_missing_bucket_is_named_with_its_setting(s3: Any, moto: Moto) -> None:  # noqa: F811
+def test_a_missing_bucket_is_named_with_its_setting(s3: Any, moto: Moto) -> None:
     s3.delete_bucket(Bucket=BUCKET)
 
     with pytest.raises(StorageUnavailable) as raised:
@@ -154,7 +153,7 @@ def test_a_missing_bucket_is_named_with_its_setting(s3: Any, moto: Moto) -> None
     assert not StoredDocument.objects.exists()  # no row without its content
 
 
-def test_an_unreachable_endpoint_is_named_with_its_setting(settings: Any, moto: Moto) -> None:  # noqa: F811
+def test_an_unreachable_endpoint_is_named_with_its_setting(settings: Any, moto: Moto) -> None:
     for name, value in bucket_env(moto).items():
         setattr(settings, name, value)
     with socket.socket() as sock:  # a port nothing listens on
@@ -199,7 +198,7 @@ def test_a_misconfigured_store_stops_the_start(env: dict[str, str], named: str) 
 
 
 @pytest.fixture
-def s3_worker(celery_worker: Any, s3: Any, moto: Moto) -> Iterator[Any]:  # noqa: F811
+def s3_worker(celery_worker: Any, s3: Any, moto: Moto) -> Iterator[Any]:
     """The session's Celery worker storing documents in the bucket; back to local files after,
     so no later test's worker writes to a bucket its own process cannot read."""
     from connectorhub.celery import app
