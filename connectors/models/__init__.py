@@ -9,6 +9,14 @@ from connectors.models.catalogue import (
 from connectors.models.configurations import SavedConfiguration
 from connectors.models.documents import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
+from connectors.models.inbound import (
+    ElementKind,
+    ElementState,
+    InboundActivity,
+    InboundElement,
+    InboundProcess,
+    InboundSource,
+)
 from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.models.zeebe import ZeebeWorkerStatus
@@ -18,7 +26,13 @@ __all__ = [
     "ConnectorKind",
     "EgressAllowEntry",
     "EgressAuditEvent",
+    "ElementKind",
+    "ElementState",
     "ImportSource",
+    "InboundActivity",
+    "InboundElement",
+    "InboundProcess",
+    "InboundSource",
     "RetiredSecretName",
     "Run",
     "RunOutcome",
