@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.apiimport import views as apiimport_views
 from connectors.documents import views as document_views
+from connectors.inbound import views as inbound_views
+from connectors.inbound.webhooks import inbound_webhook
 from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
 from connectors.views import runs as run_views
@@ -88,6 +90,15 @@ urlpatterns = [
     path("connectors/<str:template_id>/runs/", run_views.run_list, name="connector-runs"),
     path("connectors/<str:template_id>/tests/", run_views.connector_tests, name="connector-tests"),
     path("configurations/<int:pk>/test-case/", run_views.test_case_edit, name="test-case-edit"),
+    path("inbound/", inbound_views.inbound_page, name="inbound"),
+    path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
+    # Camunda's webhook addresses (docs/inbound.md), after the page's own
+    re_path(r"^inbound/(?P<context>[^/]+)/?$", inbound_webhook, name="inbound-webhook"),
+    re_path(
+        r"^inbound/(?P<tenant>[^/]+)/(?P<context>[^/]+)/?$",
+        inbound_webhook,
+        name="inbound-webhook-tenant",
+    ),
     path("healthz", status.healthz, name="healthz"),
     path("status/", status.status_page, name="status"),
 ]
