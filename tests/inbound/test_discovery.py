@@ -11,6 +11,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from connectors.inbound.discovery import discover
+from connectors.inbound.tasks import DISCOVER_TASK, discover_inbound
 from connectors.models import ElementState, InboundElement, InboundProcess
 from connectors.secrets.services import secret_create
 from tests.inbound.conftest import ECHO, QUEUE, Camunda
@@ -128,3 +129,19 @@ def test_an_element_that_cannot_run_is_down_with_the_reason_and_recovers(
     assert found["secret"][0] == ElementState.DOWN  # now the path is held by "taken"
     assert found["secret"][1] == "the webhook path 's' is already used by another element"
     assert "t0ps3cret" not in str(list(InboundElement.objects.values()))
+
+
+def test_the_beat_task_discovers_and_an_unreachable_engine_changes_nothing(
+    camunda: Camunda, test_connectors: None, settings: Any
+) -> None:
+    assert settings.CELERY_BEAT_SCHEDULE["discover-inbound"]["task"] == DISCOVER_TASK
+    camunda.deploy("o.bpmn", start_event_process("orders", webhook_properties("o")))
+    discover_inbound()
+    assert states() == {("orders", 1, "start"): (ElementState.ACTIVE, "")}
+
+    camunda.down()
+    discover_inbound()  # logged, not raised; the active elements keep running
+    assert states() == {("orders", 1, "start"): (ElementState.ACTIVE, "")}
+
+    settings.CAMUNDA_REST_ADDRESS = ""
+    assert discover() is None  # no Camunda 8.8+ to ask: hub deployments only
