@@ -74,7 +74,7 @@ class ConsumerThread:
         close_old_connections()
         try:
             connector = inbound_registry().get(self.inbound_type)
-            context = activate(connector, self.elements)
+            context = activate(connector, self.elements, audit=True)
         except (ActivationFailed, UnknownInboundType) as exc:
             self._down(pks, f"activation failed: {exc}")
             return

@@ -30,7 +30,7 @@ from connectors.inbound.correlation import ActiveElement
 from connectors.network.allowlist import policy_from_settings
 from connectors.runtime.secret_rules import egress_rule
 from connectors.secrets import Redactor, SecretError, resolve_references
-from connectors.secrets.store import default_provider, host_rules_for
+from connectors.secrets.store import default_provider, host_rules_for, record_secret_use
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -111,15 +111,22 @@ class HubInboundContext:
         activity.record(self.elements[0].pk, text, severity=severity, tag=tag)
 
 
-def activate(connector: InboundConnector, elements: Sequence[ActiveElement]) -> HubInboundContext:
+def activate(
+    connector: InboundConnector, elements: Sequence[ActiveElement], *, audit: bool = False
+) -> HubInboundContext:
     """The context of ELEMENTS (one deduplication id) for CONNECTOR, its properties bound to
-    the connector's input once: ActivationFailed (redacted) when they cannot be."""
+    the connector's input once: ActivationFailed (redacted) when they cannot be. AUDIT records
+    the secrets' use as a live one (a webhook or consumer about to run; the lifecycle's checks
+    are not uses)."""
     raw = dict(elements[0].properties)
     provider = default_provider()
     try:
         resolved = resolve_references(raw, provider)
     except SecretError as exc:
         raise ActivationFailed(str(exc)) from None  # names the secret, never a value
+    if audit:
+        where = f"inbound {elements[0].process_id}/{elements[0].element_id}"
+        record_secret_use(resolved.used, "", source="live", job_type=connector.type, detail=where)
     redactor = Redactor(resolved.used.values())
     connection = ConnectorContext(
         job_type=connector.type,

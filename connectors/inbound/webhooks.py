@@ -149,7 +149,7 @@ def _executable(rows: list[InboundElement]) -> HubInboundContext:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    built = activate(connector, [ActiveElement.of(row) for row in rows])
+    built = activate(connector, [ActiveElement.of(row) for row in rows], audit=True)
     with _cache_lock:
         if len(_cache) >= CACHE_SIZE:
             _cache.clear()

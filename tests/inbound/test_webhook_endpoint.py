@@ -16,7 +16,7 @@ from django.test import Client
 
 from connectors.inbound import registry
 from connectors.inbound.discovery import discover
-from connectors.models import InboundActivity, InboundElement
+from connectors.models import InboundActivity, InboundElement, SecretAuditEvent
 from connectors.secrets.services import secret_create
 from tests.inbound.conftest import ECHO, Camunda, EchoInput
 from tests.inbound.processes import catch_event_process, start_event_process
@@ -145,5 +145,9 @@ def test_secrets_reach_the_connector_and_never_an_answer_or_the_log(
         assert any("cannot use token ***" in line for line in logged), logged
         assert not any("s3cr3t" in line for line in logged)
         assert "s3cr3t" not in str(list(InboundElement.objects.values()))
+        uses = SecretAuditEvent.objects.filter(action="use").values_list(
+            "source", "job_type", "detail"
+        )
+        assert ("live", ECHO, "inbound secured/start") in list(uses)
     finally:
         registry.unregister("test:leaky:1")
