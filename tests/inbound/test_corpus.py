@@ -1,0 +1,93 @@
+"""Every version of every inbound template of Camunda's corpus (webhooks, their GitHub, Slack,
+SNS, ... variants, queue consumers, pollers), applied to a process as the export writes it and
+deployed to the test engine, is discovered as Camunda's runtime reads it: its element, kind,
+`inbound.type` and message, with no structural problem. An element whose inbound type has a
+connector registered activates; the others are DOWN naming the missing type, nothing else.
+
+Boundary events are left out: the export writes a one-element process, and a boundary event
+needs a task to sit on (tests/inbound/test_discovery.py covers the element kinds by hand)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from connectors.elementtemplates import ElementTemplate
+from connectors.elementtemplates.job import field_key
+from connectors.export.bpmn import template_bpmn
+from connectors.inbound.discovery import discover
+from connectors.inbound.registry import UnknownInboundType, inbound_registry
+from connectors.models import InboundElement
+from tests.elementtemplates.corpus import corpus_templates
+from tests.inbound.conftest import Camunda
+
+pytestmark = [pytest.mark.zeebe, pytest.mark.django_db]
+
+KINDS = {
+    "bpmn:StartEvent": {"startEvent", "messageStartEvent"},
+    "bpmn:IntermediateCatchEvent": {"intermediateCatchEvent"},
+    "bpmn:ReceiveTask": {"receiveTask"},
+}
+
+
+def inbound_templates() -> list[dict[str, Any]]:
+    return [
+        t
+        for t in corpus_templates()
+        if any(_binding_name(p) == "inbound.type" for p in t.get("properties", []))
+        and (t.get("elementType") or {}).get("value", t["appliesTo"][0]) != "bpmn:BoundaryEvent"
+    ]
+
+
+def _binding_name(prop: dict[str, Any]) -> str:
+    return (prop.get("binding") or {}).get("name") or ""
+
+
+def values_for(template: dict[str, Any], index: int) -> dict[str, str]:
+    """What a user must fill in: the correlation key and a webhook path of its own."""
+    model = ElementTemplate.from_dict(template)
+    wanted = {"correlationKeyExpression": "=request.body.id", "inbound.context": f"hook-{index}"}
+    return {
+        field_key(prop): wanted[prop.binding.name]
+        for prop in model.properties
+        if prop.binding.name in wanted
+    }
+
+
+def test_every_inbound_template_version_is_discovered_as_deployed(camunda: Camunda) -> None:
+    templates = inbound_templates()
+    assert len(templates) > 150  # the corpus's inbound versions without boundary events
+    expected = {}
+    for index, template in enumerate(templates):
+        process_id = f"inbound-{index}"
+        xml = template_bpmn(template, values_for(template, index), process_id=process_id)
+        camunda.deploy(f"{process_id}.bpmn", xml)
+        inbound_type = next(
+            p["value"] for p in template["properties"] if _binding_name(p) == "inbound.type"
+        )
+        element_type = (template.get("elementType") or {}).get("value", template["appliesTo"][0])
+        expected[process_id] = (f"{template['id']} v{template.get('version')}", inbound_type,
+                                KINDS[element_type])  # fmt: skip
+    discover()
+
+    problems = []
+    rows = {row.process.process_id: row for row in InboundElement.objects.select_related("process")}
+    assert set(rows) == set(expected), "every deployed template has its inbound element"
+    for process_id, (label, inbound_type, kinds) in expected.items():
+        row = rows[process_id]
+        if row.inbound_type != inbound_type or row.kind not in kinds:
+            problems.append(f"{label}: read as {row.inbound_type} {row.kind}")
+        elif row.kind != "startEvent" and not row.message_name:
+            problems.append(f"{label}: no message name")
+        elif row.activation_error != _expected_error(inbound_type):
+            problems.append(f"{label}: {row.state} {row.activation_error}")
+    assert problems == []
+
+
+def _expected_error(inbound_type: str) -> str:
+    try:
+        inbound_registry().get(inbound_type)
+    except UnknownInboundType as exc:
+        return str(exc)
+    return ""
