@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A webhook's raw body is read (within its own limit) before multipart parsing takes it.
+    "connectors.inbound.middleware.WebhookBodyMiddleware",
     # Before anything reads the body (CSRF reads POST): refuses oversized multipart bodies.
     "connectors.uploads.UploadLimitMiddleware",
     "connectors.middleware.LoginRequiredMiddleware",

@@ -5,7 +5,8 @@ Each request goes to the active webhook executable whose `inbound.context` is th
 connector's `@webhook` function gets a `WebhookRequest` (lower-case headers, the raw body) and a
 real InboundContext, and its `WebhookResponse` is the answer. What the runtime adds to that
 answer: no executable at the path is 404 with a JSON body; a body over
-CONNECTORHUB_INBOUND_MAX_BODY_BYTES is 413; a connector that raises is 500; and an answer the
+CONNECTORHUB_INBOUND_MAX_BODY_BYTES is 413 (connectors.inbound.middleware keeps the raw body,
+multipart too); a connector that raises is 500; and an answer the
 connector made 2xx although an event it correlated was not taken is replaced by the failure's
 status (Camunda's buildErrorResponse): 503 when the engine could not be reached (the sender
 may retry), 422 for an unmatched event not consumed or invalid input, 500 otherwise, so that
@@ -30,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from connectors.inbound import activity
 from connectors.inbound.context import ActivationFailed, HubInboundContext, activate
 from connectors.inbound.correlation import ActiveElement
+from connectors.inbound.middleware import declared_length, too_large
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
 from connectors.models.inbound import ElementState, InboundElement
 
@@ -44,27 +46,20 @@ FAILURE_STATUS = {
 @login_not_required
 def inbound_webhook(request: HttpRequest, context: str, tenant: str = "") -> HttpResponse:
     limit = settings.CONNECTORHUB_INBOUND_MAX_BODY_BYTES
-    if _declared_length(request) > limit:
-        return _error(413, f"the request body is larger than {limit} bytes")
+    if declared_length(request) > limit:
+        return too_large(limit)
     rows = _active_rows(context, tenant)
     if not rows:
         return _error(404, f"no active inbound webhook at /inbound/{context}")
-    body = request.body
+    body = request.body  # kept by WebhookBodyMiddleware, even for multipart
     if len(body) > limit:
-        return _error(413, f"the request body is larger than {limit} bytes")
+        return too_large(limit)
     try:
         executable = _executable(rows)
     except (ActivationFailed, UnknownInboundType) as exc:
         activity.record(rows[0].pk, f"request refused: {exc}", severity="ERROR", tag="webhook")
         return _error(503, f"the inbound webhook at /inbound/{context} cannot run now")
     return _run(executable, _webhook_request(request, body))
-
-
-def _declared_length(request: HttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 def _active_rows(context: str, tenant: str) -> list[InboundElement]:

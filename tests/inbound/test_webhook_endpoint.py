@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from connectorhub_sdk.inbound import InboundContext, WebhookRequest, WebhookResponse, webhook
 from cryptography.fernet import Fernet
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from connectors.inbound import registry
@@ -151,3 +152,30 @@ def test_secrets_reach_the_connector_and_never_an_answer_or_the_log(
         assert ("live", ECHO, "inbound secured/start") in list(uses)
     finally:
         registry.unregister("test:leaky:1")
+
+
+def test_a_multipart_body_reaches_the_connector_byte_for_byte(
+    camunda: Camunda, test_connectors: None, web: Client
+) -> None:
+    @webhook(type="test:raw:1", name="Raw (test)", input=EchoInput)
+    def raw(data: EchoInput, request: WebhookRequest, context: InboundContext) -> WebhookResponse:
+        # what a signature check over the exact bytes needs
+        return WebhookResponse(200, {"type": request.headers["content-type"],
+                                     "body": request.body.decode()})  # fmt: skip
+
+    registry.register(raw)
+    try:
+        camunda.deploy(
+            "r.bpmn", start_event_process("raw", {**hook("raw"), "inbound.type": "test:raw:1"})
+        )
+        discover()
+        answer = web.post(
+            "/inbound/raw", {"note": "hello", "file": SimpleUploadedFile("a.txt", b"A")}
+        )
+    finally:
+        registry.unregister("test:raw:1")
+    assert answer.status_code == 200, answer.content
+    seen = answer.json()
+    assert seen["type"].startswith("multipart/form-data; boundary=")
+    assert 'name="note"\r\n\r\nhello\r\n' in seen["body"]
+    assert 'filename="a.txt"' in seen["body"]
