@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.http import Http404
@@ -55,10 +56,10 @@ class DeploymentSerializer(serializers.Serializer):
 @api_view(["GET"])
 def inbound_list(request: Request) -> Response:
     """Every active or DOWN inbound element: endpoint, health with its reason, latest events."""
-    items = []
-    for element in inbound_overview():
-        url = request.build_absolute_uri(element.endpoint) if element.endpoint else ""
-        items.append({**element.__dict__, "url": url})
+    items = [
+        replace(e, url=request.build_absolute_uri(e.endpoint)) if e.endpoint else e
+        for e in inbound_overview()
+    ]
     return Response(ElementSerializer(items, many=True).data)
 
 

@@ -84,7 +84,13 @@ def deploy(resources: Sequence[tuple[str, bytes]], *, user: Any = None) -> list[
         raise DeploymentRefused(str(refused)) from None
     contents = dict(resources)
     rows = [
-        _remember(d, contents[d.resource_name].decode(), InboundSource.HUB, user=user)
+        # the engine names each process's resource as it was sent; else the first one's
+        _remember(
+            d,
+            (contents.get(d.resource_name) or resources[0][1]).decode(),
+            InboundSource.HUB,
+            user=user,
+        )
         for d in deployed
     ]
     with transaction.atomic():

@@ -148,6 +148,7 @@ def _write_verdict(rows: list[InboundElement], error: str, report: SyncReport) -
     now = timezone.now()
     with transaction.atomic():
         for row in rows:
+            before = (row.state, row.reason, row.activation_error, row.connector_kind)
             name = f"{row.process.process_id}/{row.element_id}"
             # (an INACTIVE row comes back when its version is the latest again: a newer one
             # was deleted)
@@ -164,4 +165,5 @@ def _write_verdict(rows: list[InboundElement], error: str, report: SyncReport) -
                 row.activated_at = now
                 activity.record(row.pk, "activated", tag="lifecycle")
                 report.activated.append(name)
-            row.save()
+            if (row.state, row.reason, row.activation_error, row.connector_kind) != before:
+                row.save()  # only a change: a saved row rebuilds its webhook's executable

@@ -38,6 +38,7 @@ class ElementOverview:
     reason: str
     activated_at: datetime | None
     events: list[Event] = field(default_factory=list)
+    url: str = ""  # the endpoint as an absolute URL, when the caller knows the host
 
 
 def inbound_overview() -> list[ElementOverview]:

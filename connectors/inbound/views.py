@@ -3,6 +3,8 @@ events, and (staff) the Deploy form: a BPMN file or a saved configuration's proc
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,10 +21,10 @@ from connectors.zeebe.rest import GatewayUnavailable
 
 @require_GET
 def inbound_page(request: HttpRequest) -> HttpResponse:
-    elements = inbound_overview()
-    for element in elements:
-        if element.endpoint:
-            element.__dict__["url"] = request.build_absolute_uri(element.endpoint)
+    elements = [
+        replace(e, url=request.build_absolute_uri(e.endpoint)) if e.endpoint else e
+        for e in inbound_overview()
+    ]
     context = {
         "elements": elements,
         "configurations": SavedConfiguration.objects.filter(owner=request.user).order_by("name"),

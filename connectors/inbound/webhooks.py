@@ -63,9 +63,14 @@ def inbound_webhook(request: HttpRequest, context: str, tenant: str = "") -> Htt
 
 
 def _active_rows(context: str, tenant: str) -> list[InboundElement]:
-    rows = InboundElement.objects.filter(
-        context_path=context, state=ElementState.ACTIVE, connector_kind="webhook"
-    ).select_related("process")
+    # activated elements, also while their connector reports DOWN (health is shown, not acted on)
+    rows = (
+        InboundElement.objects.filter(
+            context_path=context, connector_kind="webhook", activation_error=""
+        )
+        .exclude(state=ElementState.INACTIVE)
+        .select_related("process")
+    )
     if tenant:
         rows = rows.filter(process__tenant_id=tenant)
     found = list(rows)

@@ -42,6 +42,8 @@ def test_a_deployed_process_activates_and_new_versions_and_removals_follow(
         ElementState.ACTIVE, "startEvent", "o", "webhook",
     )  # fmt: skip
     assert InboundProcess.objects.get().xml.startswith("<?xml")  # read back over REST
+    discover()  # nothing new: the row is left as it is (its webhook keeps its executable)
+    assert InboundElement.objects.get().updated_at == row.updated_at
 
     second = camunda.deploy("orders.bpmn", start_event_process("orders", webhook_properties("o")))
     discover()

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from connectors.inbound import registry
+from connectors.inbound import activity, registry
 from connectors.inbound.discovery import discover
 from connectors.models import InboundActivity, InboundElement, SecretAuditEvent
 from connectors.secrets.services import secret_create
@@ -51,6 +51,8 @@ def test_a_request_starts_the_process_and_gets_the_connectors_answer(
     (instance,) = camunda.engine.instances.by_key.values()
     assert instance.variables == {"order": {"id": 7}}
 
+    # a connector's DOWN is shown on the Inbound page; the webhook still takes requests
+    activity.set_health([InboundElement.objects.get().pk], up=False, reason="JWKS unreachable")
     assert post(web, "/inbound/orders/", {"id": 8}).status_code == 202  # a trailing slash too
     assert post(web, "/inbound/<default>/orders", {"id": 9}).status_code == 202  # tenant form
     assert post(web, "/inbound/other-tenant/orders", {"id": 9}).status_code == 404
