@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from connectors.models.inbound import ElementState, InboundActivity, InboundElement
@@ -21,19 +21,17 @@ def record(
 ) -> None:
     """One line for the element; older lines beyond the limit go."""
     keep = settings.CONNECTORHUB_INBOUND_ACTIVITY_KEEP
-    with transaction.atomic():
-        InboundActivity.objects.create(
-            element_id=element_pk,
-            message=message[:MAX_MESSAGE_CHARS],
-            severity=severity[:8],
-            tag=tag[:64],
-            outcome=outcome,
-        )
-        stale = InboundActivity.objects.filter(element_id=element_pk).values_list("pk", flat=True)[
-            keep:
-        ]
-        if stale:
-            InboundActivity.objects.filter(pk__in=list(stale)).delete()
+    InboundActivity.objects.create(
+        element_id=element_pk,
+        message=message[:MAX_MESSAGE_CHARS],
+        severity=severity[:8],
+        tag=tag[:64],
+        outcome=outcome,
+    )
+    lines = InboundActivity.objects.filter(element_id=element_pk)
+    oldest_gone = lines.order_by("-pk").values("pk")[keep : keep + 1]
+    # one DELETE with a subquery: the lines at and below the first one beyond the newest KEEP
+    lines.filter(pk__lte=Subquery(oldest_gone)).delete()
 
 
 def set_health(element_pks: Iterable[int], *, up: bool, reason: str = "") -> None:

@@ -165,3 +165,19 @@ def test_an_unreachable_engine_is_a_retryable_failure_until_it_returns(
         CorrelationOutcome.MESSAGE_PUBLISHED, True,
     )  # fmt: skip
     assert [m.correlation_key for m in camunda.engine.messages.received] == ["1"]
+
+
+def test_each_element_keeps_only_its_newest_activity_lines(
+    camunda: Camunda, test_connectors: None, settings: Any
+) -> None:
+    settings.CONNECTORHUB_INBOUND_ACTIVITY_KEEP = 3
+    camunda.deploy("o.bpmn", start_event_process("orders", queue()))
+    camunda.deploy("p.bpmn", start_event_process("other", queue(**{"inbound.queue": "p"})))
+    discover()
+    orders, other = context_of("orders"), context_of("other")
+    for number in range(5):
+        orders.log(f"line {number}")
+    other.log("kept")
+    lines = InboundActivity.objects.filter(element_id=orders.elements[0].pk)
+    assert list(lines.values_list("message", flat=True)) == ["line 4", "line 3", "line 2"]
+    assert InboundActivity.objects.filter(element_id=other.elements[0].pk).count() == 2
