@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from connectorhub_sdk.inbound import CorrelationOutcome
+from connectorhub_sdk.inbound import CorrelationOutcome, InboundContext
 
 from connectors.inbound.context import HubInboundContext, activate
 from connectors.inbound.correlation import ActiveElement
@@ -181,3 +181,23 @@ def test_each_element_keeps_only_its_newest_activity_lines(
     lines = InboundActivity.objects.filter(element_id=orders.elements[0].pk)
     assert list(lines.values_list("message", flat=True)) == ["line 4", "line 3", "line 2"]
     assert InboundActivity.objects.filter(element_id=other.elements[0].pk).count() == 2
+
+
+def test_two_matching_elements_correlate_only_when_interchangeable(
+    camunda: Camunda, test_connectors: None
+) -> None:
+    same = queue(correlationKeyExpression="=message.id", deduplicationMode="AUTO")
+    elements = {"first": same, "second": same}
+    camunda.deploy("p.bpmn", catch_event_process("paid", "order-paid", elements))
+    discover()
+    context = context_of("paid")
+    assert isinstance(context, InboundContext)  # the SDK's contract, for real
+    assert len(context.elements) == 2  # one executable for both
+    assert context.correlate({"message": {"id": "1"}}).outcome == "MESSAGE_PUBLISHED"
+
+    different = {"first": same, "second": {**same, "resultVariable": "other"}}
+    camunda.deploy("p.bpmn", catch_event_process("paid", "order-paid", different))
+    discover()
+    refused = context_of("paid").correlate({"message": {"id": "2"}})
+    assert (refused.outcome, refused.acknowledge) == (CorrelationOutcome.INVALID_INPUT, False)
+    assert refused.message == "Multiple connectors are activated for the same input: first, second"
