@@ -109,7 +109,11 @@ def _run(executable: HubInboundContext, request: WebhookRequest) -> HttpResponse
 
 def _failure(result: CorrelationResult, context: HubInboundContext) -> HttpResponse:
     status = 503 if result.retryable else FAILURE_STATUS.get(result.outcome, 500)
-    message = context.redactor.redact_text(result.message)
+    if result.outcome in FAILURE_STATUS:  # about the event itself: the sender may act on it
+        message = context.redactor.redact_text(result.message)
+    else:  # about the engine: its address and words stay in the activity log
+        message = "the event could not be handed to the process engine"
+        message += "; send it again later" if result.retryable else ""
     return JsonResponse({"error": str(result.outcome), "message": message}, status=status)
 
 
