@@ -86,6 +86,7 @@ def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
         query={name: request.GET.get(name, "") for name in request.GET},
         body=body,
         remote_address=request.META.get("REMOTE_ADDR", ""),
+        url=request.build_absolute_uri(request.path),  # what HMAC's URL scopes sign
     )
 
 
