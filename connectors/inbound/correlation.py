@@ -263,11 +263,14 @@ def _with_retries(attempt: Callable[[], CorrelationResult]) -> CorrelationResult
             return CorrelationResult(
                 CorrelationOutcome.ENGINE_ERROR, acknowledge=False, message=str(refused)
             )
+    # the detail (the engine's address) goes to the hub's log only: a connector may hand the
+    # message to whoever sent the event
+    logger.warning("inbound correlation: the engine could not be reached: %s", problem)
     return CorrelationResult(
         CorrelationOutcome.ENGINE_ERROR,
         acknowledge=False,
         retryable=True,
-        message=f"the engine could not be reached after {attempts} attempts: {problem}",
+        message=f"the engine could not be reached after {attempts} attempts",
     )
 
 

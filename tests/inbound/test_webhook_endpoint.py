@@ -90,7 +90,7 @@ def test_while_the_engine_is_unreachable_the_sender_gets_503_then_2xx(
     assert lost.json() == {
         "error": "ENGINE_ERROR",
         "message": "the event could not be handed to the process engine; send it again later",
-    }  # the engine's address stays inside: it is in the activity log
+    }  # the engine's address stays inside (the hub's log)
     assert "could not be reached after 2 attempts" in InboundActivity.objects.first().message
 
     camunda.up()
