@@ -1,22 +1,18 @@
-"""Correlation: one inbound event into the engine (Camunda's InboundCorrelationHandler, with
-ActivationConditionEvaluator and the correlation points StartEventCorrelationPoint,
-MessageStartEventCorrelationPoint and MessageCorrelationPoint).
+"""Correlation: one inbound event into the engine (Camunda's InboundCorrelationHandler and
+ActivationConditionEvaluator).
 
 For the elements of one executable: the activation condition picks the element (none: the
 event is unmatched and acknowledged only when an element says `consumeUnmatchedEvents`; more
 than one: refused unless they are interchangeable message elements); the result variable and
-result expression give the variables; a none start event creates an instance of the element's
-own process version; any other element publishes its message with the correlation key, message
-id and time to live its expressions give. An engine that cannot be reached is tried again with
-back-off, then the failure is retryable and not acknowledged; a message id already published is
-acknowledged as MESSAGE_ALREADY_CORRELATED (Camunda's ALREADY_EXISTS).
+result expression give the variables; the correlation key, message id and time to live come
+from the element's expressions; what is sent to the engine, and the retries while it cannot be
+reached, are in `points`.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,13 +24,11 @@ from django.conf import settings
 
 from connectors import feel
 from connectors.inbound import keywords as kw
-from connectors.inbound.engine import EngineNotConfigured, engine_call
+from connectors.inbound import points
 from connectors.models.inbound import ElementKind, InboundElement
 from connectors.runtime.expressions import output_variables
-from connectors.zeebe.rest import GatewayUnavailable, RequestRefused
 
 logger = logging.getLogger(__name__)
-BACK_OFF_SECONDS = 0.2  # the first wait before another try; doubled after each
 EXPRESSION_TIME_LIMIT = 5.0
 
 
@@ -141,18 +135,21 @@ def _interchangeable(elements: Sequence[ActiveElement]) -> bool:
 def _correlate_with(
     element: ActiveElement, variables: JSON, message_id: str | None
 ) -> CorrelationResult:
+    synchronous = element.get(kw.SYNCHRONOUS_RESPONSE).lower() == "true"
     try:
         output = _output(element, variables)
         if element.kind == ElementKind.START_EVENT:
-            return _with_retries(lambda: _start(element, output))
+            return points.start(element, output, synchronous=synchronous)
         key = _correlation_key(element, variables)
+        if synchronous:
+            return points.correlate(element, key, output)
         publish_id = _message_id(element, variables, message_id)
         ttl_ms = _ttl_ms(element)
     except (ValueError, ConnectorInputError) as exc:
         return CorrelationResult(
             CorrelationOutcome.INVALID_INPUT, acknowledge=False, message=str(exc)
         )
-    return _with_retries(lambda: _publish(element, key, output, ttl_ms, publish_id))
+    return points.publish(element, key, output, ttl_ms, publish_id)
 
 
 def _output(element: ActiveElement, variables: JSON) -> dict[str, Any]:
@@ -201,77 +198,6 @@ def _ttl_ms(element: ActiveElement) -> int:
         return int(parse_duration(text).total_seconds() * 1000)
     except ValueError:
         raise ValueError(f"messageTtl '{text}' is not an ISO-8601 duration (PT1H)") from None
-
-
-def _start(element: ActiveElement, output: dict[str, Any]) -> CorrelationResult:
-    instance = engine_call(
-        lambda camunda: camunda.create_process_instance(
-            element.process_id, output, version=element.version
-        )
-    )
-    return CorrelationResult(
-        CorrelationOutcome.PROCESS_INSTANCE_CREATED,
-        acknowledge=True,
-        message=f"created process instance {instance.process_instance_key}",
-        process_instance_key=instance.process_instance_key,
-        variables=output,
-    )
-
-
-def _publish(
-    element: ActiveElement, key: str, output: dict[str, Any], ttl_ms: int, message_id: str
-) -> CorrelationResult:
-    try:
-        message_key = engine_call(
-            lambda camunda: camunda.publish_message(
-                element.message_name,
-                key,
-                output,
-                time_to_live_ms=ttl_ms,
-                message_id=message_id,
-            )
-        )
-    except RequestRefused as refused:
-        if refused.status != 409:
-            raise
-        return CorrelationResult(
-            CorrelationOutcome.MESSAGE_ALREADY_CORRELATED,
-            acknowledge=True,
-            message=f"message id '{message_id}' was already published",
-        )
-    return CorrelationResult(
-        CorrelationOutcome.MESSAGE_PUBLISHED,
-        acknowledge=True,
-        message=f"published message '{element.message_name}' with key {message_key}",
-        message_key=message_key,
-        variables=output,
-    )
-
-
-def _with_retries(attempt: Callable[[], CorrelationResult]) -> CorrelationResult:
-    """ATTEMPT until it arrives; an unreachable engine is tried again after a growing wait."""
-    attempts = settings.CONNECTORHUB_INBOUND_CORRELATION_ATTEMPTS
-    problem = ""
-    for number in range(1, attempts + 1):
-        try:
-            return attempt()
-        except (GatewayUnavailable, EngineNotConfigured, TimeoutError) as exc:
-            problem = str(exc)
-            if number < attempts:
-                time.sleep(BACK_OFF_SECONDS * 2 ** (number - 1))
-        except RequestRefused as refused:
-            return CorrelationResult(
-                CorrelationOutcome.ENGINE_ERROR, acknowledge=False, message=str(refused)
-            )
-    # the detail (the engine's address) goes to the hub's log only: a connector may hand the
-    # message to whoever sent the event
-    logger.warning("inbound correlation: the engine could not be reached: %s", problem)
-    return CorrelationResult(
-        CorrelationOutcome.ENGINE_ERROR,
-        acknowledge=False,
-        retryable=True,
-        message=f"the engine could not be reached after {attempts} attempts",
-    )
 
 
 def _failed(

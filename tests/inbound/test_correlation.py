@@ -201,3 +201,44 @@ def test_two_matching_elements_correlate_only_when_interchangeable(
     refused = context_of("paid").correlate({"message": {"id": "2"}})
     assert (refused.outcome, refused.acknowledge) == (CorrelationOutcome.INVALID_INPUT, False)
     assert refused.message == "Multiple connectors are activated for the same input: first, second"
+
+
+def test_a_synchronous_start_event_waits_for_the_instance_and_gives_its_variables(
+    camunda: Camunda, test_connectors: None
+) -> None:
+    properties = queue(synchronousResponse="true", resultExpression="={orderId: message.id}")
+    camunda.deploy("o.bpmn", start_event_process("orders", properties))
+    discover()
+    result = context_of("orders").correlate({"message": {"id": "A-7"}})
+
+    assert result.outcome == CorrelationOutcome.PROCESS_INSTANCE_CREATED
+    assert result.variables == {"orderId": "A-7"}  # the ended instance's, as the engine said
+    (request,) = [b for _, path, b in camunda.face.requests if path.endswith("/process-instances")]
+    assert request["awaitCompletion"] is True
+    instance = camunda.engine.instances.by_key[result.process_instance_key or 0]
+    assert instance.state == "completed"
+
+
+def test_a_synchronous_message_is_correlated_to_the_waiting_instance_or_refused(
+    camunda: Camunda, test_connectors: None
+) -> None:
+    properties = queue(correlationKeyExpression="=message.id", synchronousResponse="true",
+                       messageIdExpression="=message.id")  # fmt: skip
+    camunda.deploy("p.bpmn", catch_event_process("paid", "order-paid", {"wait": properties}))
+    discover()
+    context = context_of("paid")
+    waiting = camunda.engine.messages.subscribe("order-paid", "A1", process_instance_key=4711)
+
+    taken = context.correlate({"message": {"id": "A1"}})
+    assert (taken.outcome, taken.process_instance_key) == (
+        CorrelationOutcome.MESSAGE_PUBLISHED, 4711,
+    )  # fmt: skip
+    assert waiting.messages == [taken.message_key]
+    (message,) = camunda.engine.messages.received
+    assert message.kind == "correlated"  # not published: never buffered
+
+    nobody = context.correlate({"message": {"id": "B2"}})
+    assert (nobody.outcome, nobody.acknowledge, nobody.retryable) == (
+        CorrelationOutcome.ENGINE_ERROR, False, False,
+    )  # fmt: skip
+    assert "404" in nobody.message
