@@ -8,6 +8,7 @@ MAIN_NAV = [
     ("Catalogue", "catalogue"),
     ("Configurations", "configuration-list"),
     ("Secrets", "secret-list"),
+    ("Credentials", "credential-list"),
     ("Runs", "run-list"),
     ("Export", "export"),
 ]

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.apiimport import views as apiimport_views
+from connectors.credentials import views as credential_views
 from connectors.documents import views as document_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
@@ -47,6 +48,14 @@ urlpatterns = [
         name="configuration-delete",
     ),
     path("secrets/", secret_views.secret_list, name="secret-list"),
+    path("credentials/", credential_views.credential_list, name="credential-list"),
+    path("credentials/new/", credential_views.credential_create, name="credential-create"),
+    path("credentials/<str:name>/edit/", credential_views.credential_edit, name="credential-edit"),
+    path(
+        "credentials/<str:name>/delete/",
+        credential_views.credential_delete,
+        name="credential-delete",
+    ),
     path("secrets/new/", secret_views.secret_create, name="secret-create"),
     path("secrets/audit/", secret_views.secret_audit, name="secret-audit"),
     path("secrets/<int:pk>/", secret_views.secret_detail, name="secret-detail"),

@@ -7,9 +7,19 @@ from connectors.api import export as export_api
 from connectors.api import runs as runs_api
 from connectors.api import secrets as secrets_api
 from connectors.apiimport import api as apiimport_api
+from connectors.credentials import api as credentials_api
 from connectors.inbound import api as inbound_api
 
 v1 = [
+    path("credentials/", credentials_api.credential_list, name="api-credential-list"),
+    path(
+        "credentials/templates/",
+        credentials_api.configuration_template_list,
+        name="api-credential-templates",
+    ),
+    path(
+        "credentials/<str:name>/", credentials_api.credential_detail, name="api-credential-detail"
+    ),
     path("templates/", catalogue.template_list, name="api-template-list"),
     path("templates/import", catalogue.template_import, name="api-template-import"),
     path(

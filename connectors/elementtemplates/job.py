@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.credentials.references import referenced_name
 from connectors.feel.safe_regex import RegexSyntaxError, RegexTooComplex, compile_pattern
 
 from .conditions import MAX_PASSES, active_in, binding_key
@@ -316,6 +317,8 @@ def _value_problems(prop: Property, value: Any, given: bool) -> list[str]:
         return []
     if prop.type == "Hidden" or prop.editable is False:
         return [] if value == prop.value else ["this field cannot be changed"]
+    if prop.type == "Configuration":
+        return _configuration_problems(value)
     expression = isinstance(value, str) and value.startswith("=")
     if expression and feel_mode(prop) is None:
         return ["this field does not accept FEEL expressions"]
@@ -333,6 +336,13 @@ def _value_problems(prop: Property, value: Any, given: bool) -> list[str]:
         if value not in choices:
             return ["is not one of the choices"]
     return []
+
+
+def _configuration_problems(value: Any) -> list[str]:
+    """A Configuration holds what the Modeler writes for a chosen configuration, or nothing."""
+    if value == "" or referenced_name(value) is not None:
+        return []
+    return ["must name a credential, as =camunda.vars.env.NAME (choose one from the list)"]
 
 
 def _job_rule_problems(prop: Property, stored: Any) -> list[str]:

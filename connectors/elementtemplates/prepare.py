@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors import feel
+from connectors.credentials.references import cluster_context, referenced_name
 
 from .job import Job, Resolved, build_job, check_values, field_key, resolve
 from .model import ElementTemplate, Property
@@ -44,7 +45,9 @@ DEFAULT_TYPE_BINDINGS = frozenset(
     }
 )
 # The property types the hub has an editor for; the rest the Modeler alone can set.
-SUPPORTED_TYPES = frozenset({"String", "Text", "Number", "Boolean", "Dropdown", "Hidden"})
+SUPPORTED_TYPES = frozenset(
+    {"String", "Text", "Number", "Boolean", "Dropdown", "Hidden", "Configuration"}
+)
 UNSUPPORTED_MESSAGE = "the hub cannot set this field; leave it empty"
 UNEVALUATED_PREFIX = "cannot be evaluated with the sample variables: "
 
@@ -83,7 +86,7 @@ def prepare_job(
         problems = _unsupported(prop, values.get(key)) + _syntax(prop, resolved.value_of(prop))
         if problems:
             errors.setdefault(key, []).extend(problems)
-    job = build_job(template, values, variables or {}, resolved=resolved)
+    job = build_job(template, values, _with_cluster(resolved, variables), resolved=resolved)
     if variables is not None:
         for key, messages in job.errors.items():
             if key not in errors:  # a syntax error already says why it could not be evaluated
@@ -92,6 +95,18 @@ def prepare_job(
         for key, messages in connector_check(resolved, job).items():
             errors.setdefault(key, messages)  # a field's own check already said what is wrong
     return PreparedJob(resolved, job, errors)
+
+
+def _with_cluster(resolved: Resolved, variables: Mapping[str, Any] | None) -> dict[str, Any]:
+    """VARIABLES plus `camunda.vars.env.NAME` for each chosen configuration: the hub's stand-in
+    for Camunda's cluster variables evaluates to the credential's marker, never its values."""
+    names = [
+        name
+        for prop in resolved.active
+        if prop.type == "Configuration"
+        and (name := referenced_name(resolved.value_of(prop))) is not None
+    ]
+    return {**(variables or {}), **cluster_context(names)} if names else dict(variables or {})
 
 
 def property_type(prop: Property) -> str | None:

@@ -16,6 +16,8 @@ job handler (`connectors.zeebe.jobs`, a live job). The environment holds
 - the registry;
 - the document store behind `context.documents`, made per job by `documents(job)` (the hub's
   is bound to the dry-run or the job key, so a run's documents can be found; None: none);
+- the credentials step (`expand`): a job's credential markers become the credentials' objects,
+  their secret fields secret references (connectors.credentials; None: no credentials);
 - the audit of secret uses: every secret a job resolved is recorded against the secret with
   the job type and whether it was a dry-run (its run id and starter) or a live job (its key).
 
@@ -36,6 +38,7 @@ from typing import Any, Literal, TypeVar
 from connectorhub_sdk import AddressPolicy
 from connectorhub_sdk.documents import DocumentStore
 
+from connectors.credentials.references import find_markers
 from connectors.registry import Registry
 from connectors.runtime import HostLists, JobRequest, Outcome, job_timeout, run_job, run_job_async
 from connectors.secrets import SecretError, SecretProvider
@@ -53,6 +56,8 @@ RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
 Audit = Callable[[JobRequest, list[str]], None]
 # The document store one job creates and loads documents in.
 DocumentsFor = Callable[[JobRequest], DocumentStore]
+# A job with its credential markers replaced (connectors.credentials.store.expand_job).
+Expand = Callable[[JobRequest], JobRequest]
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class ExecutionEnvironment:
     audit: Audit | None = None
     run_blocking: RunBlocking[Any] | None = None
     documents: DocumentsFor | None = None
+    expand: Expand | None = None
 
     def __post_init__(self) -> None:
         # The provider's own host rule, when none was given, is found once here, not per job.
@@ -94,6 +100,8 @@ class ExecutionEnvironment:
 
     def run(self, job: JobRequest) -> Outcome:
         """JOB's outcome, in this thread; the secrets it used are audited."""
+        if self.expand is not None:
+            job = self.expand(job)
         outcome = run_job(
             job,
             secrets=self.secrets,
@@ -109,6 +117,9 @@ class ExecutionEnvironment:
     async def run_async(self, job: JobRequest) -> Outcome:
         """JOB's outcome on the running event loop; database work goes through run_blocking."""
         secrets, hosts = self.secrets, self.allowed_hosts
+        if self.expand is not None and find_markers(dict(job.variables)):
+            expand = self.expand
+            job = await self._blocking(lambda: expand(job))
         names = find_references(dict(job.variables))
         if names:  # most jobs refer to no secret: no lookup, no thread
             prefetched = await self._blocking(lambda: Prefetched(self.secrets, names, hosts))

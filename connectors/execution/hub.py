@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.credentials.store import (
+    CredentialSecrets,
+    expand_job,
+    owner_rule,
+    record_credential_use,
+    split_uses,
+)
 from connectors.documents.store import HubDocumentStore
 from connectors.execution import ExecutionEnvironment, RunBlocking
 from connectors.models import Run, RunSource
@@ -41,7 +48,7 @@ def live_environment(
     provider = default_provider()
     return ExecutionEnvironment(
         source="live",
-        secrets=provider,
+        secrets=CredentialSecrets(provider),
         registry=registry or default_registry(),
         allowed_hosts=host_rules_for(provider),
         address_policy=policy_from_settings("worker"),
@@ -50,14 +57,16 @@ def live_environment(
         audit=audit_live_use,
         run_blocking=run_blocking,
         documents=lambda job: HubDocumentStore(job_key=job.key),
+        expand=expand_job,
     )
 
 
 def audit_live_use(job: JobRequest, names: list[str]) -> None:
     """A live job used NAMES: no run and no person, so the job's type and key are recorded."""
-    record_secret_use(
-        names, "", source="live", job_type=job.type, detail=f"job key {job.key}" if job.key else ""
-    )
+    secrets, credentials = split_uses(names)
+    detail = f"job key {job.key}" if job.key else ""
+    record_secret_use(secrets, "", source="live", job_type=job.type, detail=detail)
+    record_credential_use(credentials, "", source="live", job_type=job.type, detail=detail)
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,17 +86,34 @@ def dry_run_environment(
     provider = secrets if secrets is not None else default_provider()
 
     def audit(job: JobRequest, names: list[str]) -> None:
-        record_secret_use(names, run.pk, actor=run.created_by, job_type=job.type)
+        secrets, credentials = split_uses(names)
+        record_secret_use(secrets, run.pk, actor=run.created_by, job_type=job.type)
+        record_credential_use(credentials, run.pk, actor=run.created_by, job_type=job.type)
 
     return ExecutionEnvironment(
         source="dry_run",
-        secrets=_secret_policy(run, provider, registry),
+        secrets=_credential_policy(run, _secret_policy(run, provider, registry), registry),
         registry=registry,
         allowed_hosts=host_rules_for(provider),
         address_policy=policy_from_settings("dry_run"),
         time_limit=run.time_limit,
         audit=audit,
         documents=lambda job: HubDocumentStore(run_id=run.pk),
+        expand=expand_job,
+    )
+
+
+def _credential_policy(
+    run: Run, secrets: DryRunSecretPolicy, registry: Registry
+) -> CredentialSecrets:
+    """The run's secrets plus the credentials its `secrets_as` user may use: their own (staff:
+    all; the `dryrun` command: all), never for a connector that hands its input back."""
+    trusted = run.source == RunSource.COMMAND
+    return CredentialSecrets(
+        secrets,
+        accepts=_accepts_secrets(run.job["type"], registry),
+        rule=owner_rule(run.secrets_as, trusted=trusted),
+        shown_to=None if trusted else run.created_by,
     )
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.credentials.references import referenced_name
 from connectors.elementtemplates import (
     BpmnTask,
     ElementTemplate,
@@ -260,10 +261,11 @@ def _apply_template(
     extensions = ET.Element(_qname("bpmn:extensionElements"))
     if view.task_definition:
         _sub(extensions, "zeebe:taskDefinition", **view.task_definition)
+    chosen = _configurations(resolved)
     if view.inputs or outputs:
         mapping = _sub(extensions, "zeebe:ioMapping")
         for entry in view.inputs:
-            _sub(mapping, "zeebe:input", **entry)
+            _sub(mapping, "zeebe:input", **entry, **chosen.get(("input", entry["target"]), {}))
         for entry in outputs:
             _sub(mapping, "zeebe:output", **entry)
     if view.headers:
@@ -273,7 +275,8 @@ def _apply_template(
     if view.properties:
         properties = _sub(extensions, "zeebe:properties")
         for entry in view.properties:
-            _sub(properties, "zeebe:property", **entry)
+            stamp = chosen.get(("property", entry["name"]), {})
+            _sub(properties, "zeebe:property", **entry, **stamp)
     if links:
         resources = _sub(extensions, "zeebe:linkedResources")
         for link in links.values():
@@ -286,6 +289,23 @@ def _apply_template(
     )
     if needs_message:
         _message(definitions, element, message, subscription, model.target_type)
+
+
+def _configurations(resolved: Resolved) -> dict[tuple[str, str], dict[str, str]]:
+    """The metadata the 8.10 Modeler stamps on the input or property of a chosen configuration
+    (bpmn-js-element-templates ConfigurationProperty; zeebe-bpmn-moddle ConfigurationSupported):
+    the configuration template id and the configuration's name, beside `=camunda.vars.env.NAME`."""
+    chosen: dict[tuple[str, str], dict[str, str]] = {}
+    for prop in resolved.active:
+        name = referenced_name(resolved.value_of(prop)) if prop.type == "Configuration" else None
+        if name is None or not prop.binding.name or not prop.configuration_template:
+            continue
+        kind = "input" if prop.binding.type == "zeebe:input" else "property"
+        chosen[(kind, prop.binding.name)] = {
+            "modelerConfigurationTemplate": prop.configuration_template,
+            "modelerConfigurationName": name,
+        }
+    return chosen
 
 
 def _view_of(resolved: Resolved) -> BpmnTask:

@@ -20,7 +20,14 @@ from connectors.elementtemplates import ElementTemplate, Property, field_key
 from connectors.secrets import MASK, find_references
 
 from .checking import VARIABLES_FIELD, Checked, check, parse_variables
-from .fields import FieldView, build_field, credential_name, is_credential, property_type
+from .fields import (
+    CredentialNames,
+    FieldView,
+    build_field,
+    credential_name,
+    is_credential,
+    property_type,
+)
 from .html import safe_html
 
 CUSTOM_GROUP = "__custom"  # where the Modeler puts properties of no (known) group
@@ -71,12 +78,18 @@ class ConfigureForm:
 
 
 def build_form(
-    template: ElementTemplate, values: Mapping[str, Any], *, variables_text: str = ""
+    template: ElementTemplate,
+    values: Mapping[str, Any],
+    *,
+    variables_text: str = "",
+    credentials: CredentialNames | None = None,
 ) -> ConfigureForm:
-    """The form for `values`, checked, with the job they produce for the sample variables."""
+    """The form for `values`, checked, with the job they produce for the sample variables.
+
+    CREDENTIALS lists the credentials a `Configuration` field offers (none when not given)."""
     variables, variables_errors = parse_variables(variables_text)
     checked = check(template, values, variables)
-    groups, hidden, unsupported = _lay_out(template, values, checked)
+    groups, hidden, unsupported = _lay_out(template, values, checked, credentials)
     shown = {f.key for group in groups for f in group.fields}
     other = [
         f"{key}: {message}"
@@ -98,7 +111,10 @@ def build_form(
 
 
 def _lay_out(
-    template: ElementTemplate, values: Mapping[str, Any], checked: Checked
+    template: ElementTemplate,
+    values: Mapping[str, Any],
+    checked: Checked,
+    credentials: CredentialNames | None = None,
 ) -> tuple[list[GroupView], int, int]:
     groups = {
         g.id: GroupView(
@@ -116,7 +132,7 @@ def _lay_out(
         key = field_key(prop)
         view = build_field(
             prop, index[id(prop)], _shown_value(prop, values), checked.errors.get(key, []),
-            _notes(prop),
+            _notes(prop), credentials,
         )  # fmt: skip
         unsupported += view.kind == "unsupported"
         groups.get(prop.group or "", custom).fields.append(view)

@@ -4,18 +4,21 @@ The Modeler picks an editor per property (bpmn-js-element-templates, `createCust
 `feel: required` is always a FEEL editor; Number and Boolean get a FEEL toggle only with
 `feel: optional` (with `feel: static` they are plain fields whose value is written as FEEL);
 String and Text with any `feel` are FEEL-capable editors; Dropdowns are selects with an empty
-first choice when `optional`. A property without `type` is a String. `Configuration` (a chooser
-of configurations saved in Camunda's web modeler) has no equivalent in the hub and says so.
+first choice when `optional`. A property without `type` is a String. `Configuration` (the
+Modeler's chooser of configurations, 8.10) is a select of the hub's credentials for its
+configuration template; the value is what the Modeler writes, `=camunda.vars.env.NAME`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.safestring import SafeString
 
+from connectors.credentials.references import reference, referenced_name
 from connectors.elementtemplates import Property, field_key
 from connectors.elementtemplates.prepare import SUPPORTED_TYPES, property_type
 from connectors.elementtemplates.values import feel_mode, js_string
@@ -140,8 +143,17 @@ def editor_text(value: Any, expression: bool) -> str:
     return text[1:] if expression and text.startswith("=") else text
 
 
+# configuration template id -> the names of the credentials the user may choose
+CredentialNames = Callable[[str], Sequence[str]]
+
+
 def build_field(
-    prop: Property, index: int, value: Any, errors: list[str], notes: list[str]
+    prop: Property,
+    index: int,
+    value: Any,
+    errors: list[str],
+    notes: list[str],
+    credentials: CredentialNames | None = None,
 ) -> FieldView:
     """The field for `prop` showing `value` (what the user gave, else the template default)."""
     kind = property_type(prop)
@@ -170,6 +182,16 @@ def build_field(
     if kind not in SUPPORTED_TYPES:
         view.kind = "unsupported"
         view.unsupported = _unsupported_text(prop, kind)
+    elif kind == "Configuration":
+        view.kind = "select"
+        names = credentials(prop.configuration_template or "") if credentials else []
+        view.choices = _credential_choices(names, view.value)
+        chosen = referenced_name(view.value)
+        if credentials is not None and chosen is not None and chosen not in names:
+            view.notes.append(
+                f"Credential {chosen} is not one you can use here (deleted, or someone else's): "
+                "a dry-run of this configuration fails naming it."
+            )
     elif expression:
         view.kind = "feel"
         view.multiline = kind == "Text"
@@ -185,6 +207,15 @@ def build_field(
     elif kind == "Text":
         view.kind = "textarea"
     return view
+
+
+def _credential_choices(names: Sequence[str], current: str) -> list[tuple[str, str]]:
+    choices = [("", "")] + [(reference(name), name) for name in names]
+    if current and current not in {value for value, _ in choices}:
+        # a credential deleted (or not the user's) since the configuration was saved
+        shown = referenced_name(current) or current
+        choices.append((current, f"{shown} (not available)"))
+    return choices
 
 
 def _choices(prop: Property, current: str) -> list[tuple[str, str]]:
@@ -224,12 +255,6 @@ def _fallback_label(prop: Property) -> str:
 
 
 def _unsupported_text(prop: Property, kind: str | None) -> str:
-    if kind == "Configuration":
-        return (
-            "In Camunda's web modeler this field picks a configuration saved there"
-            f"{' (' + prop.configuration_template + ')' if prop.configuration_template else ''}."
-            " The hub has no such store: leave it empty and fill in the fields below."
-        )
     return (
         f"Field type {kind or 'without a type'} is not supported by the hub; "
         "the template's default is used."

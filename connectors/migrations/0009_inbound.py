@@ -9,7 +9,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("connectors", "0008_documents"),
+        # after main's 0009_credentials (issue 21 and the credentials issue both took 0009)
+        ("connectors", "0009_credentials"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,7 @@ from connectors.models.catalogue import (
     TemplateVersion,
 )
 from connectors.models.configurations import SavedConfiguration
+from connectors.models.credentials import Credential
 from connectors.models.documents import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.models.inbound import (
@@ -24,6 +25,7 @@ from connectors.models.zeebe import ZeebeWorkerStatus
 __all__ = [
     "CatalogueEntry",
     "ConnectorKind",
+    "Credential",
     "EgressAllowEntry",
     "EgressAuditEvent",
     "ElementKind",

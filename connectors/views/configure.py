@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.selectors import entry_icon_src, runnable_job_types, version_list
+from connectors.credentials.selectors import usable_names
 from connectors.elementtemplates import ElementTemplate, field_key
 from connectors.forms import (
     ConfigureForm,
@@ -130,7 +131,12 @@ def _form_state(
         source = configuration or _run_from(request)
         values, variables_text, dropped = _stored_values(template, source)
         context = {"name": configuration.name if configuration else "", "dropped": dropped}
-    return values, build_form(template, values, variables_text=variables_text), context
+
+    def credentials(template_id: str) -> list[str]:
+        return usable_names(request.user, template_id)
+
+    form = build_form(template, values, variables_text=variables_text, credentials=credentials)
+    return values, form, context
 
 
 def _page_context(

@@ -64,8 +64,9 @@ def test_rest_editors_follow_the_modeler(rest: ElementTemplate) -> None:
     assert shown["resultExpression"].kind == "feel"
     assert shown["resultExpression"].value.startswith("{")  # shown without its "="
     assert "elementTemplateVersion" not in shown and "version" not in shown  # Hidden
-    assert shown["authenticationConfiguration"].kind == "unsupported"
-    assert "leave it empty" in shown["authenticationConfiguration"].unsupported
+    # the 8.10 credential chooser: a select of the hub's credentials (none given here)
+    assert shown["authenticationConfiguration"].kind == "select"
+    assert shown["authenticationConfiguration"].choices == [("", "")]
 
 
 def test_feel_optional_toggle_switches_the_editor(rest: ElementTemplate) -> None:

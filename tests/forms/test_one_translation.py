@@ -98,7 +98,7 @@ def export_errors(api: APIClient, values: dict[str, Any]) -> dict[str, list[str]
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"shared": "x"}, "shared", "the hub cannot set this field; leave it empty"),
+        ({"shared": "x"}, "shared", "must name a credential, as =camunda.vars.env.NAME"),
         ({"greeting": "=1 +"}, "greeting", "FEEL: "),
         ({"connectionTimeoutInSeconds": "-5"}, "connectionTimeoutInSeconds",
          "Connection timeout in seconds: must be 0 or more (the connector requires it)."),

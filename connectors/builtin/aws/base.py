@@ -118,13 +118,14 @@ def target(
 
 def _credential(value: Any) -> tuple[AwsAuthentication | None, AwsConfiguration | None]:
     """Camunda's AwsCredentialConfiguration `{authentication, region}` when given as an object
-    (FEEL, or a resolved credential); named credentials are not kept by this hub yet."""
+    (FEEL, or a named credential the hub resolved at run time: connectors.credentials)."""
     if value in (None, "", {}):
         return None, None
     if not isinstance(value, dict):  # FEEL and JSON text were read by the input type
         raise ConnectorInputError(
-            "reusable AWS credentials are not available in this hub yet; leave it empty and "
-            "fill in the authentication and region fields",
+            "must be an AWS credential {authentication, region}: choose a named credential "
+            "(Credentials in the menu) or leave it empty and fill in the authentication and "
+            "region fields",
             field="awsCredential",
         )
     try:

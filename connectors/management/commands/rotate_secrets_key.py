@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from connectors.credentials.services import credentials_rotate_key
 from connectors.secrets.crypto import KEY_SETTING, generate_key
 from connectors.secrets.errors import SecretError
 from connectors.secrets.services import secrets_rotate_key
@@ -46,6 +47,13 @@ class Command(BaseCommand):
                 f"with any key in {KEY_SETTING}: {', '.join(report.undecryptable)}. Add the key "
                 "they were saved with after the new one and run this again."
             )
+        try:
+            # credentials' secret fields are under the same key (docs/credentials.md)
+            credentials = 0 if dry_run else credentials_rotate_key()
+        except SecretError as exc:
+            raise CommandError(str(exc)) from None
+        if credentials:
+            self.stdout.write(f"Re-encrypted the secret fields of {credentials} credential(s).")
         verb = "would re-encrypt" if dry_run else "re-encrypted"
         self.stdout.write(
             f"Keys from {key_source()} ({keys} key(s)): {verb} {len(report.rotated)} secret(s); "
