@@ -83,7 +83,7 @@ def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
         method=request.method or "GET",
         path=request.path,
         headers={name.lower(): value for name, value in request.headers.items()},
-        query={name: request.GET.get(name, "") for name in request.GET},
+        query={name: values[0] for name, values in request.GET.lists() if values},  # the first
         body=body,
         remote_address=request.META.get("REMOTE_ADDR", ""),
         url=request.build_absolute_uri(request.path),  # what HMAC's URL scopes sign

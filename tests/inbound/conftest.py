@@ -86,7 +86,9 @@ def echo(data: EchoInput, request: WebhookRequest, context: InboundContext) -> W
     if token and request.headers.get("x-token") != token:
         return WebhookResponse(401, {"error": "wrong token"})
     body = json.loads(request.body or b"null")
-    variables = {"request": {"body": body, "headers": dict(request.headers)}}
+    variables = {
+        "request": {"body": body, "headers": dict(request.headers), "query": dict(request.query)}
+    }
     result = context.correlate(variables, message_id=request.headers.get("x-message-id"))
     return WebhookResponse(202, {"outcome": str(result.outcome), "message": result.message})
 

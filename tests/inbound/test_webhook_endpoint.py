@@ -41,15 +41,15 @@ def hook(path: str, **extra: str) -> dict[str, str]:
 def test_a_request_starts_the_process_and_gets_the_connectors_answer(
     camunda: Camunda, test_connectors: None, web: Client
 ) -> None:
-    properties = hook("orders", resultExpression="={order: request.body}")
+    properties = hook("orders", resultExpression="={order: request.body, q: request.query}")
     camunda.deploy("o.bpmn", start_event_process("orders", properties))
     discover()
 
-    answer = post(web, "/inbound/orders", {"id": 7})
+    answer = post(web, "/inbound/orders?source=shop&source=app", {"id": 7})
     assert answer.status_code == 202, answer.content
     assert answer.json()["outcome"] == "PROCESS_INSTANCE_CREATED"
     (instance,) = camunda.engine.instances.by_key.values()
-    assert instance.variables == {"order": {"id": 7}}
+    assert instance.variables == {"order": {"id": 7}, "q": {"source": "shop"}}  # the first
 
     # a connector's DOWN is shown on the Inbound page; the webhook still takes requests
     activity.set_health([InboundElement.objects.get().pk], up=False, reason="JWKS unreachable")
