@@ -59,7 +59,10 @@ class ConsumerThread:
         try:
             while not self.stop_event.is_set():
                 started = time.monotonic()
-                self._once()
+                try:
+                    self._once()
+                except Exception:  # the hub's own trouble (the database): logged, tried again
+                    logger.exception("inbound consumer %s could not run", self.inbound_type)
                 if self.stop_event.is_set():
                     break
                 if time.monotonic() - started > MAX_BACK_OFF:
