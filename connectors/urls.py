@@ -8,6 +8,7 @@ from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
 from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
+from connectors.views import recordings as recording_views
 from connectors.views import runs as run_views
 from connectors.views import secrets as secret_views
 
@@ -99,6 +100,27 @@ urlpatterns = [
     path("connectors/<str:template_id>/runs/", run_views.run_list, name="connector-runs"),
     path("connectors/<str:template_id>/tests/", run_views.connector_tests, name="connector-tests"),
     path("configurations/<int:pk>/test-case/", run_views.test_case_edit, name="test-case-edit"),
+    path("runs/<int:pk>/pin/", recording_views.run_pin, name="run-pin"),
+    path(
+        "connectors/<str:template_id>/tests/suite.zip",
+        recording_views.suite_download,
+        name="connector-suite",
+    ),
+    path(
+        "connectors/<str:template_id>/tests/import/",
+        recording_views.suite_upload,
+        name="connector-suite-import",
+    ),
+    path(
+        "configurations/<int:pk>/recording/",
+        recording_views.recording_detail,
+        name="test-case-recording",
+    ),
+    path(
+        "configurations/<int:pk>/recording/<int:index>/",
+        recording_views.recording_edit,
+        name="test-case-recording-edit",
+    ),
     path("inbound/", inbound_views.inbound_page, name="inbound"),
     path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
     # Camunda's webhook addresses (docs/inbound.md), after the page's own

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectorhub_sdk import AddressPolicy
+
 from connectors.credentials.store import (
     CredentialSecrets,
     expand_job,
@@ -18,6 +20,7 @@ from connectors.documents.store import HubDocumentStore
 from connectors.execution import ExecutionEnvironment, RunBlocking
 from connectors.models import Run, RunSource
 from connectors.network.allowlist import policy_from_settings
+from connectors.network.replay import ReplayPolicy, ReplaySecrets
 from connectors.registry import Registry, UnknownJobType, default_registry
 from connectors.runtime import JobRequest
 from connectors.secrets import DryRunSecretPolicy, SecretProvider
@@ -81,7 +84,9 @@ def dry_run_environment(
     user, the host rules (stored ones first, then a provider's), the dry-run egress policy (a
     dry-run acts for whoever can open a form: keep it out of the hub's own network), RUN's time
     limit, the audit of the use against RUN and its starter, and the document store bound to
-    RUN. SECRETS and REGISTRY replace the hub's (tests, the CLI)."""
+    RUN. An offline replay (`run.replay` set) has the recording's policy instead of the egress
+    policy and stand-ins for secrets it may not read (connectors.network.replay). SECRETS and
+    REGISTRY replace the hub's (tests, the CLI)."""
     registry = registry or default_registry()
     provider = secrets if secrets is not None else default_provider()
 
@@ -90,12 +95,19 @@ def dry_run_environment(
         record_secret_use(secrets, run.pk, actor=run.created_by, job_type=job.type)
         record_credential_use(credentials, run.pk, actor=run.created_by, job_type=job.type)
 
+    secret_policy: SecretProvider = _credential_policy(
+        run, _secret_policy(run, provider, registry), registry
+    )
+    address_policy: AddressPolicy | None = policy_from_settings("dry_run")
+    if run.replay is not None:  # offline: answered from the recording, no connection at all
+        secret_policy = ReplaySecrets(secret_policy)
+        address_policy = ReplayPolicy(run.replay)
     return ExecutionEnvironment(
         source="dry_run",
-        secrets=_credential_policy(run, _secret_policy(run, provider, registry), registry),
+        secrets=secret_policy,
         registry=registry,
         allowed_hosts=host_rules_for(provider),
-        address_policy=policy_from_settings("dry_run"),
+        address_policy=address_policy,
         time_limit=run.time_limit,
         audit=audit,
         documents=lambda job: HubDocumentStore(run_id=run.pk),

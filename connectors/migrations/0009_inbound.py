@@ -9,8 +9,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        # after main's 0009_credentials (issue 21 and the credentials issue both took 0009)
-        ("connectors", "0009_credentials"),
+        # after main's 0009_credentials and 0010_recordings (merged while this was written; the
+        # file keeps the name the brief gave it)
+        ("connectors", "0010_recordings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -86,6 +86,9 @@ class Run(models.Model):
     )
     # Seconds the connector call may take (the runtime's limit); the Celery limits sit above it.
     time_limit = models.FloatField()
+    # An offline replay: the recording (connectors.network.recording) this run is answered
+    # from, copied when it started; null for a live run, which opens real connections.
+    replay = models.JSONField(null=True, blank=True)
 
     status = models.CharField(
         max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
@@ -150,6 +153,9 @@ class RunTestCase(models.Model):
     expected_outcome = models.CharField(max_length=16, choices=RunOutcome.choices, blank=True)
     expected_error_code = models.CharField(max_length=255, blank=True)
     conditions = models.JSONField(default=list, blank=True)
+    # The recording pinned for offline runs (connectors.network.recording), possibly edited to
+    # answer an error; null: offline runs replay the exchanges of the latest live run.
+    recording = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -39,6 +39,8 @@ from connectors.models import (
     TemplateVersion,
 )
 from connectors.models.transactions import write_transaction
+from connectors.network.recording import check_recording
+from connectors.network.replay import replaying
 from connectors.registry import Registry
 from connectors.runs import events
 from connectors.runs.limits import (
@@ -46,7 +48,7 @@ from connectors.runs.limits import (
     default_connector_limit,
     limits_for,
 )
-from connectors.runs.stored import StoredOutcome
+from connectors.runs.stored import StoredOutcome, replay_verdict
 from connectors.runs.verdicts import check_run
 from connectors.runtime import JobRequest
 from connectors.secrets import SecretProvider
@@ -86,6 +88,7 @@ def run_start(
     batch: uuid.UUID | None = None,
     enqueue: bool = True,
     secrets_as: Any = None,
+    replay: dict[str, Any] | None = None,
 ) -> Run:
     """Record a dry-run of VERSION with VALUES and sample VARIABLES and send it to a worker.
 
@@ -94,13 +97,17 @@ def run_start(
     when the input cannot make a job, and RunLimitReached (a ValidationError) when USER has
     started too many (limits.check_run_quota; the `dryrun` command is exempt). With
     `enqueue=False` the caller runs it (`run_execute`). A run of a BATCH that is still going
-    waits, unsent, until the batch's run before it has ended (`_start_next_in_batch`).
+    waits, unsent, until the batch's run before it has ended (`_start_next_in_batch`). With
+    a REPLAY recording the run is offline: answered from it, no connection opened
+    (connectors.network.replay); RecordingError (a ValueError) when it cannot be replayed.
     """
     starter = user if getattr(user, "is_authenticated", False) else None
     values = _json_object(values, "values")
     variables = _json_object(variables, "variables")
     limit = _time_limit(time_limit)
     job = _job_for(version, values, variables)
+    if replay is not None:
+        replay = check_recording(replay)
     with write_transaction(Run):
         if source != RunSource.COMMAND:
             check_run_quota(starter, batch=batch)
@@ -119,6 +126,7 @@ def run_start(
             created_by=starter,
             secrets_as=secrets_as if secrets_as is not None else starter,
             time_limit=limit,
+            replay=replay,
             # the task id marks a run as sent; a batch's waiting runs get one on their turn
             task_id=str(uuid.uuid4()) if send else "",
             configuration=configuration,
@@ -135,7 +143,8 @@ def _active(batch: uuid.UUID) -> QuerySet[Run]:
 
 
 def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
-    """The same template version, values and variables again, as USER's new run.
+    """The same template version, values and variables again, as USER's new run (an offline
+    run again offline, from the same recording).
 
     The new run keeps RUN's secret permissions (`rerun_secrets_as`): a staff user re-running
     someone else's run must not lend their own secrets to values that person chose.
@@ -157,6 +166,7 @@ def run_rerun(*, run: Run, user: Any, source: str = RunSource.WEB) -> Run:
         configuration=run.configuration,
         test_case=run.test_case,
         secrets_as=secrets_as,
+        replay=run.replay,
     )
 
 
@@ -389,7 +399,8 @@ def _outcome_of(
         retries=int(job.get("retries", 3)),
     )
     environment = dry_run_environment(run, secrets=secrets, registry=registry)
-    return StoredOutcome.from_outcome(environment.run(request))
+    record = StoredOutcome.from_outcome(environment.run(request))
+    return replay_verdict(record, replaying(environment.address_policy))
 
 
 def _store(run: Run, record: StoredOutcome) -> bool:

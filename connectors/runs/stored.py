@@ -12,7 +12,8 @@ retyped) makes version N+1, with a data migration that rewrites the rows and a `
 accepts only the new number. Everything in the record is already redacted by the runtime.
 
 No Django here: the model, the services, the run page, the API, the test cases and the `dryrun`
-command all read this module, and it reads only the runtime's outcome types.
+command all read this module, and it reads only the runtime's outcome types (and the replay's
+problems, `replay_verdict`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from connectors.network.replay import ReplayPolicy
 from connectors.runtime import BpmnErrorOutcome, Completed, Failed, Outcome
 
 VERSION: Literal[1] = 1
@@ -170,6 +172,23 @@ class StoredOutcome(_Record):
         if self.kind == "completed" or self.error is None:
             return ""
         return self.error.message or ""
+
+
+def replay_verdict(record: StoredOutcome, replay: ReplayPolicy | None) -> StoredOutcome:
+    """RECORD, failed with the replay's first problem when it had one (a request the recording
+    does not answer, a connection asked for): whatever the connector or its error expression
+    made of it, a replay that did not match must not pass as an expected error."""
+    if replay is None or not replay.problems:
+        return record
+    return record.model_copy(
+        update={
+            "kind": "failed",
+            "variables": {},
+            "error": StoredError(code="REPLAY_MISMATCH", message=replay.problems[0]),
+            "retries": 0,
+            "backoff_ms": None,
+        }
+    )
 
 
 def redact_content(data: Any, redact: Callable[[Any], Any]) -> Any:

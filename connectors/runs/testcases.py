@@ -33,7 +33,9 @@ from connectors.models import (
     RunTestCase,
     SavedConfiguration,
 )
+from connectors.network.recording import RecordingError
 from connectors.runs.limits import RunLimitReached, lock_quota
+from connectors.runs.recordings import recording_for
 from connectors.runs.services import run_fail, run_start
 from connectors.runs.stored import StoredOutcomeError
 
@@ -83,8 +85,11 @@ def save_test_case(
     return test_case
 
 
-def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
+def run_test_cases(*, template_id: str, user: Any, offline: bool = False) -> uuid.UUID:
     """Start one run per test case of USER's configurations of TEMPLATE_ID; the batch id.
+
+    OFFLINE runs replay each test case's recording (`recordings.recording_for`) and open no
+    connection; a test case without one gets a failed run saying so.
 
     The batch runs one run at a time (services: a batch's runs wait their turn), so that it
     holds one worker and counts as one run against the user's quota; RunLimitReached when
@@ -96,51 +101,76 @@ def run_test_cases(*, template_id: str, user: Any) -> uuid.UUID:
     with transaction.atomic():
         if getattr(user, "is_authenticated", False):
             lock_quota(user)  # first, before the reads (see lock_quota)
-        return _start_batch(template_id, user)
+        return _start_batch(template_id, user, offline)
 
 
-def _start_batch(template_id: str, user: Any) -> uuid.UUID:
+def _start_batch(template_id: str, user: Any, offline: bool) -> uuid.UUID:
     batch = uuid.uuid4()
-    entry = CatalogueEntry.objects.filter(template_id=template_id).first()
     for test_case in _test_cases(template_id, user):
-        configuration = test_case.configuration
-        version = None
-        if entry is not None:
-            version = entry.versions.filter(version=configuration.template_version).first()
-        try:
-            if version is None:
-                raise ValidationError(
-                    f"{template_id} {configuration.version_label} is no longer in the catalogue"
-                )
-            run_start(
-                version=version,
-                values=configuration.values,
-                variables=configuration.variables,
-                user=user,
-                configuration=configuration,
-                source=RunSource.TEST_CASE,
-                test_case=test_case,
-                batch=batch,
-            )
-        except RunLimitReached:
-            raise
-        except ValidationError as exc:
-            run = Run.objects.create(
-                template_id=template_id,
-                version=configuration.template_version,
-                template_name=entry.name if entry else "",
-                values=configuration.values,
-                variables=configuration.variables,
-                source=RunSource.TEST_CASE,
-                created_by=user,
-                secrets_as=user,
-                time_limit=1,
-                configuration=configuration,
-                test_case=test_case,
-                batch=batch,
-            )
-            run_fail(run.pk, "Not started: " + "; ".join(exc.messages))
+        start_test_case(test_case, user=user, batch=batch, offline=offline)
     return batch
+
+
+def start_test_case(
+    test_case: RunTestCase,
+    *,
+    user: Any,
+    batch: uuid.UUID | None = None,
+    offline: bool = False,
+    enqueue: bool = True,
+    source: str = RunSource.TEST_CASE,
+) -> Run:
+    """Start TEST_CASE's run (live, or OFFLINE from its recording). A configuration whose
+    template version is gone, whose values no longer fit it, or that has nothing to replay
+    gets a failed run saying so. RunLimitReached passes through."""
+    configuration = test_case.configuration
+    template_id = configuration.template_id
+    entry = CatalogueEntry.objects.filter(template_id=template_id).first()
+    version = None
+    if entry is not None:
+        version = entry.versions.filter(version=configuration.template_version).first()
+    try:
+        if version is None:
+            raise ValidationError(
+                f"{template_id} {configuration.version_label} is no longer in the catalogue"
+            )
+        replay = recording_for(test_case) if offline else None
+        if offline and replay is None:
+            raise ValidationError(
+                "no recording to replay offline: run it live once, or pin a run's exchanges"
+            )
+        return run_start(
+            version=version,
+            values=configuration.values,
+            variables=configuration.variables,
+            user=user,
+            configuration=configuration,
+            source=source,
+            test_case=test_case,
+            batch=batch,
+            replay=replay,
+            enqueue=enqueue,
+        )
+    except RunLimitReached:
+        raise
+    except (ValidationError, RecordingError) as exc:
+        reasons = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        run = Run.objects.create(
+            template_id=template_id,
+            version=configuration.template_version,
+            template_name=entry.name if entry else "",
+            values=configuration.values,
+            variables=configuration.variables,
+            source=source,
+            created_by=user,
+            secrets_as=user,
+            time_limit=1,
+            configuration=configuration,
+            test_case=test_case,
+            batch=batch,
+            replay={"version": 1, "exchanges": []} if offline else None,
+        )
+        return run_fail(run.pk, "Not started: " + "; ".join(reasons)) or run
 
 
 def _test_cases(template_id: str, user: Any) -> list[RunTestCase]:

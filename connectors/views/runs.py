@@ -362,7 +362,11 @@ def connector_tests(request: HttpRequest, template_id: str) -> HttpResponse:
     """The user's test cases of one connector; POST runs them all (one batch)."""
     if request.method == "POST":
         try:
-            batch = testcases.run_test_cases(template_id=template_id, user=request.user)
+            batch = testcases.run_test_cases(
+                template_id=template_id,
+                user=request.user,
+                offline=request.POST.get("mode") == "offline",
+            )
         except RunLimitReached as refused:
             messages.error(request, f"Not started: {refused.messages[0]}")
             return redirect("connector-tests", template_id=template_id)

@@ -90,12 +90,15 @@ def greenmail() -> Iterator[GreenMail]:
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 60
+            # a JVM on a busy 2-core machine may take a minute and more
+            deadline = time.monotonic() + 150
             ports = (smtp, smtps, imap, pop3)
             while not (all(_listening(p) for p in ports) and _user_provisioned(api)):
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
-                    raise RuntimeError(f"GreenMail did not start:\n{log.read()[-3000:].decode()}")
+                    why = "exited" if process.poll() is not None else "not ready after 150 s"
+                    tail = log.read()[-3000:].decode()
+                    raise RuntimeError(f"GreenMail did not start ({why}):\n{tail}")
                 time.sleep(0.1)
             yield GreenMail("127.0.0.1", smtp, smtps, imap, pop3, user=ADDRESS)
         finally:

@@ -45,7 +45,7 @@ from .decoding import max_response_bytes, read_body
 from .errors import mapped_error
 from .tls import TlsMaterial
 from .trace import trace_body, trace_headers
-from .transport import DOOR, admit, pooled_transport
+from .transport import DOOR, transport_for
 from .urls import masked_url, origin, parse_url, query_text, redirect_target, shown_url, with_query
 
 MAX_REDIRECTS = 50  # Apache HttpClient's default, which Camunda uses
@@ -155,8 +155,7 @@ def _send_once(
     context.check_egress(host_of_url(url_text))
     remaining = context.time_remaining()
     deadline = None if remaining is None else time.monotonic() + remaining
-    admit(context, host, port, deadline)
-    transport = pooled_transport(context.address_policy, call.tls, call.url_field)
+    transport = transport_for(context, host, port, deadline, call.tls, call.url_field)
     timeout = _timeout(call, context)
     exchange = HttpExchange(
         method=method, url=shown, request_body=trace_body(content, call.sensitive_fields)

@@ -19,6 +19,7 @@ import httpx
 from connectorhub_sdk import AddressPolicy, ConnectorContext, ConnectorError, Network
 
 from connectors.network.policy import EgressPolicy, HostNotResolved
+from connectors.network.replay import replaying
 
 from .deadline import DEADLINE, DeadlineStream, by_deadline
 from .tls import TlsMaterial, build_ssl_context
@@ -172,6 +173,24 @@ def pooled_transport(
             _, old = _clients.popitem(last=False)
             old.close()
     return transport
+
+
+def transport_for(
+    context: ConnectorContext,
+    host: str,
+    port: int,
+    deadline: float | None,
+    tls: TlsMaterial | None,
+    field_name: str,
+) -> httpx.BaseTransport:
+    """The transport one request is sent with, after the door admitted it: the shared pool,
+    or in an offline replay the recording's (connectors.network.replay), which opens no
+    connection and so is not admitted (its policy refuses every host)."""
+    replay = replaying(context.address_policy)
+    if replay is not None:
+        return replay.http_transport(context.redact)
+    admit(context, host, port, deadline)
+    return pooled_transport(context.address_policy, tls, field_name)
 
 
 def close_clients() -> None:

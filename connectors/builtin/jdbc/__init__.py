@@ -19,8 +19,9 @@ from connectorhub_sdk import (
 from connectorhub_sdk.types import FeelObject, FeelTextMap, Flag, Text
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import connection, drivers
+from . import connection, drivers, replay
 from .params import BindingError, bind, check_variables
+from .replay import SqlExchange
 
 Database = Literal["MARIADB", "MSSQL", "MYSQL", "POSTGRESQL", "ORACLE"]
 
@@ -80,12 +81,24 @@ def jdbc(data: JdbcInput, context: ConnectorContext) -> JSON:
     except BindingError as exc:
         raise ConnectorError(None, f"Error while executing the query [{query}]: {exc}") from None
     summary = " ".join(query.split())
-    with context.network.exchange(target.protocol, target.where, summary[:120]) as exchange:
-        exchange.request_body = f"{query}\n-- parameters: {values!r}" if values else query
+    exchange = SqlExchange(
+        protocol=target.protocol,
+        target=target.where,
+        summary=summary[:120],
+        request_body=f"{query}\n-- parameters: {values!r}" if values else query,
+        statement=query,
+        parameters=replay.plain(values),
+    )
+    with replay.recorded(context, exchange):
         try:
-            result = drivers.run(
-                target, statement, values, return_results=data.data.returnResults, context=context
-            )
+            result = replay.answer(
+                context,
+                exchange,
+                lambda: drivers.run(
+                    target, statement, values, return_results=data.data.returnResults,
+                    context=context,
+                ),
+            )  # fmt: skip
         except drivers.DriverMissing as exc:
             raise ConnectorError(None, str(exc)) from None
         except drivers.ConnectFailed as exc:
@@ -94,11 +107,14 @@ def jdbc(data: JdbcInput, context: ConnectorContext) -> JSON:
             raise ConnectorError(
                 None, f"Error while executing the query [{query}]: {exc}"
             ) from None
-        if isinstance(result, int):
-            exchange.status, exchange.response_body = "ok", f"{result} modified rows"
-            return {"modifiedRows": result}
-        exchange.status, exchange.response_body = "ok", f"{len(result)} rows"
-        return {"resultSet": result}
+        if "modifiedRows" in result:
+            exchange.status, exchange.response_body = (
+                "ok",
+                f"{result['modifiedRows']} modified rows",
+            )
+        else:
+            exchange.status, exchange.response_body = "ok", f"{len(result['resultSet'])} rows"
+        return result
 
 
 def _target(data: JdbcInput) -> connection.Target:
