@@ -5,7 +5,8 @@ brings the catalogue up to date (registered connectors always, npm templates unl
 CONNECTORHUB_SKIP_SEED), lets dry-runs reach loopback (CONNECTORHUB_DEV_ALLOW_LOOPBACK, unless
 set), then runs a Celery worker, Celery beat (the periodic reaper of stale runs), the web
 server and, when a gateway is set (ZEEBE_ADDRESS, CAMUNDA_GRPC_ADDRESS or CAMUNDA_REST_ADDRESS),
-the Zeebe worker, and when CAMUNDA7_REST_ADDRESS is set the Camunda 7 external task worker.
+the Zeebe worker (and with CAMUNDA_REST_ADDRESS the inbound consumers' worker), and when
+CAMUNDA7_REST_ADDRESS is set the Camunda 7 external task worker.
 If any of them exits, the others are stopped too.
 """
 
@@ -121,10 +122,13 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
 
 
 def live_workers(env: dict[str, str]) -> list[tuple[str, list[str]]]:
-    """The live workers the settings in ENV ask for: Zeebe's, Camunda 7's, both or none."""
+    """The live workers the settings in ENV ask for: Zeebe's (and the inbound one), Camunda
+    7's, both or none."""
     workers = []
     if any(env.get(name) for name in GATEWAY_SETTINGS):
         workers.append(("zeebe", [*MANAGE, "zeebe_worker"]))
+    if env.get("CAMUNDA_REST_ADDRESS"):  # inbound consumers correlate over REST (docs/inbound.md)
+        workers.append(("inbound", [*MANAGE, "inbound_worker"]))
     if env.get("CAMUNDA7_REST_ADDRESS"):
         workers.append(("engine7", [*MANAGE, "engine7_worker"]))
     return workers

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A webhook's raw body is read (within its own limit) before multipart parsing takes it.
+    "connectors.inbound.middleware.WebhookBodyMiddleware",
     # Before anything reads the body (CSRF reads POST): refuses oversized multipart bodies.
     "connectors.uploads.UploadLimitMiddleware",
     "connectors.middleware.LoginRequiredMiddleware",
@@ -272,8 +274,24 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 600.0},
     },
 }
+# Inbound connectors (docs/inbound.md): how often beat searches Camunda's process definitions,
+# the webhook endpoint's body limit, how often a correlation is tried while the engine is down.
+CONNECTORHUB_INBOUND_POLL_SECONDS = env_int("CONNECTORHUB_INBOUND_POLL_SECONDS", 5)
+CONNECTORHUB_INBOUND_MAX_BODY_BYTES = env_int("CONNECTORHUB_INBOUND_MAX_BODY_BYTES", 1024 * 1024)
+CONNECTORHUB_INBOUND_CORRELATION_ATTEMPTS = env_int("CONNECTORHUB_INBOUND_CORRELATION_ATTEMPTS", 3)
+CONNECTORHUB_INBOUND_MESSAGE_TTL_SECONDS = env_int("CONNECTORHUB_INBOUND_MESSAGE_TTL_SECONDS", 3600)
+CONNECTORHUB_INBOUND_ACTIVITY_KEEP = env_int("CONNECTORHUB_INBOUND_ACTIVITY_KEEP", 50)
+CONNECTORHUB_INBOUND_MODULES = env_list("CONNECTORHUB_INBOUND_MODULES", [])
+for _name in ("CONNECTORHUB_INBOUND_POLL_SECONDS", "CONNECTORHUB_INBOUND_CORRELATION_ATTEMPTS"):
+    if globals()[_name] < 1:
+        raise ConfigurationError(f"{_name}={globals()[_name]} must be 1 or more")
+CELERY_BEAT_SCHEDULE["discover-inbound"] = {
+    "task": "connectors.inbound.discover",
+    "schedule": float(CONNECTORHUB_INBOUND_POLL_SECONDS),
+    "options": {"expires": float(CONNECTORHUB_INBOUND_POLL_SECONDS)},
+}
 # task modules outside an app's tasks.py, which autodiscover_tasks() would not find
-CELERY_IMPORTS = ["connectors.documents.tasks"]
+CELERY_IMPORTS = ["connectors.documents.tasks", "connectors.inbound.tasks"]
 # Beat's record of when each task last ran: data, not code, so under the data folder.
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Dry-runs one user may start per minute and have queued or running at once, so that nobody

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import path, re_path
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.apiimport import views as apiimport_views
 from connectors.credentials import views as credential_views
 from connectors.documents import views as document_views
+from connectors.inbound import views as inbound_views
+from connectors.inbound.webhooks import inbound_webhook
 from connectors.views import catalogue, configure, status
 from connectors.views import export as export_views
 from connectors.views import recordings as recording_views
@@ -123,6 +125,15 @@ urlpatterns = [
         "configurations/<int:pk>/recording/<int:index>/",
         recording_views.recording_edit,
         name="test-case-recording-edit",
+    ),
+    path("inbound/", inbound_views.inbound_page, name="inbound"),
+    path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
+    # Camunda's webhook addresses (docs/inbound.md), after the page's own
+    re_path(r"^inbound/(?P<context>[^/]+)/?$", inbound_webhook, name="inbound-webhook"),
+    re_path(
+        r"^inbound/(?P<tenant>[^/]+)/(?P<context>[^/]+)/?$",
+        inbound_webhook,
+        name="inbound-webhook-tenant",
     ),
     path("healthz", status.healthz, name="healthz"),
     path("status/", status.status_page, name="status"),

@@ -8,6 +8,7 @@ from connectors.api import runs as runs_api
 from connectors.api import secrets as secrets_api
 from connectors.apiimport import api as apiimport_api
 from connectors.credentials import api as credentials_api
+from connectors.inbound import api as inbound_api
 
 v1 = [
     path("credentials/", credentials_api.credential_list, name="api-credential-list"),
@@ -76,6 +77,8 @@ v1 = [
     path("runs/", runs_api.run_list, name="api-run-list"),
     path("runs/<int:pk>/", runs_api.run_detail, name="api-run-detail"),
     path("runs/<int:pk>/rerun/", runs_api.run_rerun, name="api-run-rerun"),
+    path("inbound/", inbound_api.inbound_list, name="api-inbound-list"),
+    path("inbound/deployments", inbound_api.deployment_create, name="api-inbound-deployments"),
     path("secrets/", secrets_api.secret_list, name="api-secret-list"),
     path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
     path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),

@@ -10,6 +10,14 @@ from connectors.models.configurations import SavedConfiguration
 from connectors.models.credentials import Credential
 from connectors.models.documents import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
+from connectors.models.inbound import (
+    ElementKind,
+    ElementState,
+    InboundActivity,
+    InboundElement,
+    InboundProcess,
+    InboundSource,
+)
 from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.models.zeebe import ZeebeWorkerStatus
@@ -20,7 +28,13 @@ __all__ = [
     "Credential",
     "EgressAllowEntry",
     "EgressAuditEvent",
+    "ElementKind",
+    "ElementState",
     "ImportSource",
+    "InboundActivity",
+    "InboundElement",
+    "InboundProcess",
+    "InboundSource",
     "RetiredSecretName",
     "Run",
     "RunOutcome",

@@ -200,3 +200,8 @@ class CamundaClient:
             )
             for item in answer.get("items", [])
         ]
+
+    async def process_definition_xml(self, process_definition_key: int) -> str:
+        """The BPMN XML of one deployed process definition (what inbound discovery reads)."""
+        response = await self.rest.call("GET", f"/process-definitions/{process_definition_key}/xml")
+        return response.text

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from connectors.models import InboundActivity, InboundElement, InboundProcess
 from tests.conftest import ARTIFACTS, PASSWORD
 from tests.forms.conftest import REST_ID, import_corpus
 
@@ -62,6 +63,29 @@ def _check(page: Any, name: str) -> list[tuple[Any, ...]]:
     return problems
 
 
+def inbound_elements() -> None:
+    """An active webhook with an event and a DOWN element with a long reason, for the page."""
+    process = InboundProcess.objects.create(
+        process_definition_key=2251799813685249, process_id="order-webhooks", version=3,
+        xml="<bpmn:definitions/>", source="hub",
+    )  # fmt: skip
+    hook = InboundElement.objects.create(
+        process=process, element_id="StartEvent_OrderReceived", kind="startEvent",
+        inbound_type="io.camunda:webhook:1", connector_kind="webhook", deduplication_id="a",
+        context_path="order-received-from-the-shop", state="ACTIVE",
+    )  # fmt: skip
+    InboundActivity.objects.create(
+        element=hook, message="created process instance 2251799813685300",
+        outcome="PROCESS_INSTANCE_CREATED",
+    )  # fmt: skip
+    InboundElement.objects.create(
+        process=process, element_id="Event_PaymentConfirmedByTheProvider", kind="receiveTask",
+        inbound_type="io.camunda:aws-sqs-inbound:1", connector_kind="consumer",
+        deduplication_id="b", state="DOWN",
+        reason="activation failed: Secret 'AWS_SECRET_KEY_FOR_THE_PAYMENTS_QUEUE' not found",
+    )  # fmt: skip
+
+
 @pytest.mark.browser
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
@@ -82,6 +106,7 @@ def test_every_page_fits_a_phone_and_a_laptop(
     page.wait_for_url(re.compile(r"/runs/\d+/$"))
     expect(page.locator("#run-state")).to_have_attribute("data-status", "done", timeout=20_000)
     run_path = page.url.removeprefix(url)
+    inbound_elements()
 
     pages = {
         "catalogue": "/",
@@ -94,6 +119,7 @@ def test_every_page_fits_a_phone_and_a_laptop(
         "export": "/export/",
         "configurations": "/configurations/",
         "status": "/status/",
+        "inbound": "/inbound/",
         "bpmn-interstitial": f"/export/connectors/{REST_ID}/process.bpmn",
         "not-found": "/no/such/page/",
     }

@@ -336,3 +336,23 @@ def test_a_long_poll_and_a_message_do_not_wait_on_each_other(
     assert zeebe_engine.store.open_polls == 1  # answered while the poll still waits
     poll.join()
     assert [m.name for m in zeebe_engine.received_messages] == ["m"]
+
+
+def test_a_definitions_xml_is_read_back_and_a_deleted_one_is_not_found(
+    zeebe_engine: ZeebeTestEngine, face: RestFace, client: httpx.Client
+) -> None:
+    (process,) = zeebe_engine.instances.deploy([("straight.bpmn", STRAIGHT_THROUGH.encode())])
+    answer = client.get(f"/process-definitions/{process.key}/xml")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/xml"
+    assert answer.text == STRAIGHT_THROUGH
+
+    async def read() -> str:
+        async with camunda(face) as hub:
+            return await hub.process_definition_xml(process.key)
+
+    assert asyncio.run(read()) == STRAIGHT_THROUGH
+
+    zeebe_engine.instances.delete(process.key)
+    assert client.get(f"/process-definitions/{process.key}/xml").status_code == 404
+    assert client.post("/process-definitions/search", json={}).json()["items"] == []

@@ -77,6 +77,7 @@ class Process:
     key: int = 0
     version: int = 1
     resource_name: str = ""
+    xml: bytes = b""  # the deployed resource, as GET /v2/process-definitions/{key}/xml gives it
 
     @property
     def start(self) -> Element | None:

@@ -72,6 +72,32 @@ class Instances:
             f"'{version}', but none found",
         )
 
+    def delete(self, definition_key: int) -> None:
+        """Delete one process definition (Camunda's DeleteResource): searches no longer find
+        it and no new instance starts from it."""
+        with self.store.lock:
+            for versions in self.processes.values():
+                for process in versions:
+                    if process.key == definition_key:
+                        versions.remove(process)
+                        return
+        raise JobCommandError(
+            "NOT_FOUND",
+            f"Expected to delete resource with key '{definition_key}', but no such resource "
+            "was found",
+        )
+
+    def definition(self, definition_key: int) -> Process:
+        with self.store.lock:
+            for versions in self.processes.values():
+                for process in versions:
+                    if process.key == definition_key:
+                        return process
+        raise JobCommandError(
+            "NOT_FOUND",
+            f"Expected to find process definition with key '{definition_key}', but none found",
+        )
+
     def id_of(self, definition_key: int) -> str:
         for versions in self.processes.values():
             for process in versions:
@@ -221,5 +247,5 @@ class Instances:
 def _named(name: str, content: bytes) -> list[Process]:
     processes = read_resource(name, content)
     for process in processes:
-        process.resource_name = name
+        process.resource_name, process.xml = name, content
     return processes

@@ -2,7 +2,8 @@
 
 Beside the gRPC face, over the same engine core: `RestFace(engine).start()` serves
 `POST /v2/jobs/activation` (long polling), `POST /v2/jobs/{key}/completion|failure|error`,
-`PATCH /v2/jobs/{key}` (timeout) and `GET /v2/topology` on 127.0.0.1 on a free port.
+`PATCH /v2/jobs/{key}` (timeout) and `GET /v2/topology` on 127.0.0.1 on a free port (or
+the PORT given, so that a test can stop the face and bring it back at the same address).
 
 Every request and every response is checked against Camunda's own OpenAPI document
 (`rest-api.yaml` of `io.camunda:zeebe-gateway-protocol`, fetched by .ci/fetch-zeebe-protocol)
@@ -13,6 +14,7 @@ engine's own bug and answers 500 (and is kept in `violations` for the tests to s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -85,7 +87,13 @@ def require_protocol() -> Path:
 @functools.cache
 def openapi(path: Path) -> OpenAPI:
     # 400 kB: read and checked once per session. Camunda's errors are problem details (JSON).
-    config = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+    # A process definition's XML is a string in the document, sent as text.
+    config = Config(
+        extra_media_type_deserializers={
+            "application/problem+json": json.loads,
+            "text/xml": lambda data: data.decode() if isinstance(data, bytes) else data,
+        }
+    )
     return OpenAPI.from_file_path(str(path), config=config)
 
 
@@ -103,8 +111,11 @@ def violation(exc: Exception) -> str:
 class RestFace:
     """`/v2` on a thread of its own; `address` is `http://127.0.0.1:<port>` (without /v2)."""
 
-    def __init__(self, engine: ZeebeTestEngine, spec_path: Path | None = None) -> None:
+    def __init__(
+        self, engine: ZeebeTestEngine, spec_path: Path | None = None, port: int = 0
+    ) -> None:
         self.engine = engine
+        self.port = port
         self.api = openapi(spec_path or rest_api_path())
         self.violations: list[str] = []  # responses that did not conform: engine bugs
         self.requests: list[tuple[str, str, Any]] = []  # method, path, body: what workers sent
@@ -119,7 +130,7 @@ class RestFace:
         class Handler(_Handler):
             rest = face
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         self._server.daemon_threads = True
         self.address = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
@@ -132,6 +143,7 @@ class RestFace:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            self._server.close_connections()
         self._server = None
 
     def __enter__(self) -> RestFace:
@@ -157,6 +169,10 @@ class RestFace:
             return 200, self.topology()
         if method == "POST" and path == f"{BASE}/deployments":
             return 200, self._engine_call(lambda: rest_cluster.deploy(self.engine, *raw))
+        definition = re.fullmatch(rf"{BASE}/process-definitions/(\d+)/xml", path)
+        if method == "GET" and definition is not None:
+            key = int(definition.group(1))
+            return 200, self._engine_call(lambda: rest_cluster.definition_xml(self.engine, key))
         endpoint = CLUSTER.get((method, path.removeprefix(BASE)))
         if endpoint is not None:
             return 200, self._engine_call(lambda: endpoint(self.engine, body or {}))
@@ -283,10 +299,36 @@ class _Server(ThreadingHTTPServer):
     # (a completion per running job); a gateway does not, and a refused command is lost.
     request_queue_size = 256
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Drop the kept-alive connections too: a stopped face is a gateway gone away."""
+        with self.connections_lock:
+            connections = list(self.open_connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # it closed itself meanwhile
+                connection.shutdown(socket.SHUT_RDWR)
+
 
 class _Handler(BaseHTTPRequestHandler):
     rest: RestFace
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx and Camunda's clients use it
+    # The head and the body go out in two writes: without TCP_NODELAY the body waits for the
+    # client's delayed ACK of the head (40 ms on Linux) on every kept-alive request.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._handle()
@@ -341,8 +383,11 @@ class _Handler(BaseHTTPRequestHandler):
             return True
 
     def _reply(self, mock: MockRequest, status: int, answer: Any) -> None:
-        data = b"" if answer is None else json.dumps(answer).encode()
         content_type = "application/problem+json" if status >= 400 else "application/json"
+        if isinstance(answer, rest_cluster.Text):  # a process definition's XML
+            data, content_type = answer.data, answer.content_type
+        else:
+            data = b"" if answer is None else json.dumps(answer).encode()
         if status < 400 or status in (400, 404, 409):
             try:
                 self.rest.api.validate_response(

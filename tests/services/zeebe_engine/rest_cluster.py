@@ -2,7 +2,10 @@
 
 What inbound connectors and tests call: `POST /v2/messages/publication`,
 `POST /v2/messages/correlation`, `POST /v2/process-instances` (with `awaitCompletion`),
-`POST /v2/deployments` (multipart, as Camunda's) and `POST /v2/process-definitions/search`.
+`POST /v2/deployments` (multipart, as Camunda's), `POST /v2/process-definitions/search`,
+and `GET /v2/process-definitions/{key}/xml`. (Deleting a resource is `instances.delete`
+only: rest-api.yaml 8.8 types its key as oneOf four identical key schemas, which no request
+can satisfy under a validating reader.)
 Each is one call on the engine core; the request was already checked against rest-api.yaml
 by the face, so the bodies here have the shapes the document gives them.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .bpmn import DeploymentError, Process
@@ -157,6 +161,18 @@ def search_process_definitions(engine: ZeebeTestEngine, body: dict[str, Any]) ->
     for item in items:
         del item["processDefinitionVersion"]
     return {"items": items, "page": {"totalItems": len(found)}}
+
+
+@dataclass(frozen=True)
+class Text:
+    """An answer that is not JSON (a process definition's XML)."""
+
+    data: bytes
+    content_type: str = "text/xml"
+
+
+def definition_xml(engine: ZeebeTestEngine, definition_key: int) -> Text:
+    return Text(engine.instances.definition(definition_key).xml)
 
 
 def _matches(process: Process, latest: Process, wanted: dict[str, Any]) -> bool:

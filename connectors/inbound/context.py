@@ -1,0 +1,146 @@
+"""The `InboundContext` an inbound connector runs with (Camunda's InboundConnectorContextImpl).
+
+Built per executable (the elements of one deduplication id) by `activate`, which resolves the
+secret references in the element's properties with the hub's providers (database, then
+environment), so that a missing secret fails activation with its name and never its value.
+Connections go through the network door with the worker's egress policy and the per-secret
+host rules; the activity log and the health the connector reports are redacted with the
+values of the secrets it was given.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from connectorhub_sdk.context import JSON, ConnectorContext
+from connectorhub_sdk.documents import Documents
+from connectorhub_sdk.inbound import CorrelationResult, Health, InboundConnector
+from connectorhub_sdk.inbound_testing import unflatten
+from connectorhub_sdk.network import Network
+from pydantic import BaseModel, ValidationError
+
+from connectors.documents.store import HubDocumentStore
+from connectors.inbound import activity
+from connectors.inbound import correlation as correlating
+from connectors.inbound.correlation import ActiveElement
+from connectors.network.allowlist import policy_from_settings
+from connectors.runtime.secret_rules import egress_rule
+from connectors.secrets import Redactor, SecretError, resolve_references
+from connectors.secrets.store import default_provider, host_rules_for, record_secret_use
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ActivationFailed(Exception):
+    """The executable cannot run; the message is redacted and says why."""
+
+
+@dataclass
+class HubInboundContext:
+    """One executable's context. `correlations` keeps what this context correlated (the
+    webhook endpoint reads it to make sure an event that was not taken is not answered 2xx)."""
+
+    connector: InboundConnector
+    elements: Sequence[ActiveElement]
+    resolved: Mapping[str, Any]
+    redactor: Redactor
+    connection: ConnectorContext
+    stopping: threading.Event = field(default_factory=threading.Event)
+    correlations: list[CorrelationResult] = field(default_factory=list)
+
+    @property
+    def properties(self) -> Mapping[str, Any]:
+        return self.resolved
+
+    @property
+    def network(self) -> Network:
+        return self.connection.network
+
+    @property
+    def documents(self) -> Documents:
+        return self.connection.documents
+
+    @property
+    def logger(self) -> logging.Logger:
+        return logging.getLogger(f"connectorhub.inbound.{self.connector.type}")
+
+    def bind(self, model: type[Model]) -> Model:
+        try:
+            return model.model_validate(unflatten(self.resolved))
+        except ValidationError as exc:
+            # pydantic quotes the input, which may hold a secret's value
+            raise ValueError(self.redactor.redact_text(str(exc))) from None
+
+    def correlate(self, variables: JSON, *, message_id: str | None = None) -> CorrelationResult:
+        done = correlating.correlate(self.elements, variables, message_id)
+        self.correlations.append(done.result)
+        target = done.element or self.elements[0]
+        severity = "INFO" if done.result.acknowledge else "WARNING"
+        line = f"{done.result.outcome}: {done.result.message}".rstrip(": ")
+        activity.record(
+            target.pk,
+            self.redactor.redact_text(line),
+            severity=severity,
+            tag="correlation",
+            outcome=done.result.outcome,
+        )
+        return done.result
+
+    def can_activate(self, variables: JSON) -> bool:
+        try:
+            return any(correlating.can_activate(e, variables) for e in self.elements)
+        except ValueError:
+            return False
+
+    def evaluate(self, expression: str, variables: Mapping[str, Any]) -> Any:
+        return correlating.evaluate(expression, variables)
+
+    def report_health(self, health: Health, message: str = "") -> None:
+        reason = self.redactor.redact_text(message)
+        pks = [e.pk for e in self.elements]
+        activity.set_health(pks, up=health != Health.DOWN, reason=reason)
+        if health == Health.DOWN:
+            activity.record(pks[0], f"DOWN: {reason}", severity="ERROR", tag="health")
+
+    def log(self, message: str, *, severity: str = "INFO", tag: str = "") -> None:
+        text = self.redactor.redact_text(message)
+        activity.record(self.elements[0].pk, text, severity=severity, tag=tag)
+
+
+def activate(
+    connector: InboundConnector, elements: Sequence[ActiveElement], *, audit: bool = False
+) -> HubInboundContext:
+    """The context of ELEMENTS (one deduplication id) for CONNECTOR, its properties bound to
+    the connector's input once: ActivationFailed (redacted) when they cannot be. AUDIT records
+    the secrets' use as a live one (a webhook or consumer about to run; the lifecycle's checks
+    are not uses)."""
+    raw = dict(elements[0].properties)
+    provider = default_provider()
+    try:
+        resolved = resolve_references(raw, provider)
+    except SecretError as exc:
+        raise ActivationFailed(str(exc)) from None  # names the secret, never a value
+    if audit:
+        where = f"inbound {elements[0].process_id}/{elements[0].element_id}"
+        record_secret_use(resolved.used, "", source="live", job_type=connector.type, detail=where)
+    redactor = Redactor(resolved.used.values())
+    connection = ConnectorContext(
+        job_type=connector.type,
+        logger=logging.getLogger(f"connectorhub.inbound.{connector.type}"),
+        egress_rule=egress_rule(resolved.used, host_rules_for(provider), provider, typed=raw),
+        address_policy=policy_from_settings("worker"),
+        redact=redactor.redact_text,
+        document_store=HubDocumentStore(),
+    )
+    context = HubInboundContext(connector, list(elements), resolved.value, redactor, connection)
+    try:
+        context.bind(connector.input)
+    except ValueError as exc:
+        raise ActivationFailed(
+            f"the element's properties do not fit {connector.type}: {exc}"
+        ) from None
+    return context

@@ -1,0 +1,82 @@
+"""The inbound runtime's way to the engine: `CamundaClient` over REST, called from sync code.
+
+Webhook views and consumer threads are synchronous; the client is asyncio. One event loop on a
+daemon thread per process keeps one client (and its kept-alive connections) for every call,
+instead of a loop and a connection pool per event. The client follows the settings of the live
+worker (`gateway_from_settings`): a change of address (a test's engine) builds a new one.
+
+Only REST: Camunda 8.8+ (`CAMUNDA_REST_ADDRESS`). Over gRPC the same calls would be
+PublishMessage, CreateProcessInstance(WithResult) and, for discovery, none (gRPC cannot search
+process definitions or read their XML): docs/inbound.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from typing import TypeVar
+
+from connectors.management.commands.zeebe_worker import gateway_from_settings
+from connectors.zeebe.client import CamundaClient
+from connectors.zeebe.gateway import GatewayConfig
+
+T = TypeVar("T")
+
+
+class EngineNotConfigured(RuntimeError):
+    """No REST address of a Camunda 8.8+ engine is set."""
+
+
+def gateway() -> GatewayConfig:
+    # The live worker's command owns how settings become a GatewayConfig: one place for both.
+    return gateway_from_settings()
+
+
+class EngineDoor:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: CamundaClient | None = None
+        self._config: GatewayConfig | None = None
+        self._lock = threading.Lock()
+
+    def call(self, action: Callable[[CamundaClient], Awaitable[T]], timeout: float = 60) -> T:
+        """ACTION(client) on the door's loop; its exceptions are raised here."""
+        config = gateway()
+        if not config.rest_address:
+            raise EngineNotConfigured(
+                "CAMUNDA_REST_ADDRESS is not set: inbound connectors reach Camunda 8.8+ over REST"
+            )
+        loop = self._running_loop()
+
+        async def run() -> T:
+            return await action(await self._client_for(config))
+
+        future: Future[T] = asyncio.run_coroutine_threadsafe(run(), loop)
+        return future.result(timeout)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="inbound-engine-door", daemon=True
+                ).start()
+                self._loop = loop
+            return self._loop
+
+    async def _client_for(self, config: GatewayConfig) -> CamundaClient:
+        # runs on the door's loop only, so no lock is needed around the swap
+        if self._client is None or self._config != config:
+            if self._client is not None:
+                await self._client.close()
+            self._client, self._config = CamundaClient.from_config(config), config
+        return self._client
+
+
+_door = EngineDoor()
+
+
+def engine_call(action: Callable[[CamundaClient], Awaitable[T]], timeout: float = 60) -> T:
+    return _door.call(action, timeout)
