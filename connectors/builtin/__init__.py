@@ -22,13 +22,23 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "connectors.builtin.aws.awslambda",
     "connectors.builtin.aws.dynamodb",
     "connectors.builtin.aws.s3",
+    "connectors.builtin.aws.comprehend",
+    "connectors.builtin.aws.textract",
+    "connectors.builtin.aws.sagemaker",
+    "connectors.builtin.aws.bedrock",
+    "connectors.builtin.cloudstorage.azure",
+    "connectors.builtin.cloudstorage.gcs",
     "connectors.builtin.kafka",
     "connectors.builtin.csv",
 )
 
 # Modules defining inbound connectors (`connectorhub_sdk.inbound`: `@webhook`, `@consumer`),
 # collected by the inbound runtime (docs/inbound.md).
-INBOUND_MODULES: tuple[str, ...] = ()
+INBOUND_MODULES: tuple[str, ...] = (
+    "connectors.builtin.webhook.generic",
+    "connectors.builtin.webhook.slack",
+    "connectors.builtin.webhook.sns",
+)
 
 
 def _evaluate_feel(expression: str) -> object:

@@ -10,17 +10,25 @@ import pytest
 from connectorhub_sdk.binding import bind_input
 
 from connectors.builtin.aws.awslambda import aws_lambda
+from connectors.builtin.aws.bedrock import bedrock
+from connectors.builtin.aws.comprehend import comprehend
 from connectors.builtin.aws.dynamodb import dynamodb
 from connectors.builtin.aws.eventbridge import EventBridgeInput, eventbridge
 from connectors.builtin.aws.s3 import s3
+from connectors.builtin.aws.sagemaker import sagemaker
 from connectors.builtin.aws.sns import SnsInput, sns
 from connectors.builtin.aws.sqs import SqsInput, sqs
+from connectors.builtin.aws.textract import textract
 from connectors.catalogue.importing import import_documents
 from connectors.catalogue.selectors import CatalogueFilters, search_entries
 from connectors.elementtemplates import ElementTemplate, build_job, validate_template
 from connectors.models import ImportSource
 from tests.aws.conftest import DYNAMODB, EVENTBRIDGE, LAMBDA, SNS, SQS, all_versions
+from tests.aws.test_bedrock import BEDROCK  # the AI connectors' versions bind in their files
+from tests.aws.test_comprehend import COMPREHEND
 from tests.aws.test_s3 import S3  # S3's versions run in test_s3.py
+from tests.aws.test_sagemaker import SAGEMAKER
+from tests.aws.test_textract import TEXTRACT
 from tests.builtin.conftest import values_for
 from tests.elementtemplates.corpus import CORPUS_DIR
 
@@ -127,17 +135,20 @@ def test_every_eventbridge_version_builds_a_job_the_connector_binds(
 
 @pytest.mark.django_db
 def test_the_catalogue_marks_the_official_templates_as_running_here() -> None:
-    files = [SQS[0], SNS[0], EVENTBRIDGE[0], LAMBDA[0], DYNAMODB[0], S3[0]]
+    kinds = [SQS, SNS, EVENTBRIDGE, LAMBDA, DYNAMODB, S3, COMPREHEND, TEXTRACT, SAGEMAKER, BEDROCK]
     report = import_documents(
-        [(name, (CORPUS_DIR / name).read_bytes()) for name in files], source=ImportSource.COMMAND
+        [(kind[0], (CORPUS_DIR / kind[0]).read_bytes()) for kind in kinds],
+        source=ImportSource.COMMAND,
     )
     assert not report.failed
     runs_here = {e.template_id for e in search_entries(CatalogueFilters(runs_here=True))}
-    assert {SQS[1], SNS[1], EVENTBRIDGE[1], LAMBDA[1], DYNAMODB[1], S3[1]} <= runs_here
+    assert {kind[1] for kind in kinds} <= runs_here
 
 
 @pytest.mark.parametrize(
-    "connector", [sqs, sns, eventbridge, aws_lambda, dynamodb, s3], ids=lambda c: c.type
+    "connector",
+    [sqs, sns, eventbridge, aws_lambda, dynamodb, s3, comprehend, textract, sagemaker, bedrock],
+    ids=lambda c: c.type,
 )
 def test_the_generated_templates_are_valid(connector: Any) -> None:
     generated = connector.element_template()

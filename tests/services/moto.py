@@ -15,10 +15,12 @@ import os
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.services import fetched
@@ -65,6 +67,13 @@ class Moto:
             yield
         finally:
             self._post("/moto-api/config", json.dumps({"lambda": {"use_docker": True}}).encode())
+
+    def sagemaker_answers(self, *answers: dict[str, str]) -> None:
+        """The next SageMaker InvokeEndpoint calls (each new request) answer with ANSWERS in
+        order (`Body`, `ContentType`, `InvokedProductionVariant`, `CustomAttributes`); moto's
+        canned text otherwise. A reset forgets them."""
+        body = {"region": self.region, "results": list(answers)}
+        self._post("/moto-api/static/sagemaker/endpoint-results", json.dumps(body).encode())
 
     @contextlib.contextmanager
     def enforce_iam(self, unchecked_calls: int) -> Iterator[None]:
@@ -123,3 +132,72 @@ def moto_server() -> Iterator[Moto]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@dataclass
+class StandIn:
+    """A stand-in AWS endpoint on 127.0.0.1 for what moto cannot do. A JSON-protocol request
+    whose target (`Textract.GetDocumentAnalysis`) has an answer queued in `answers` gets it
+    (a job still running, a failed one, several pages: moto's Textract jobs are done at once,
+    in one page); every other request is refused as a throttled service refuses it (moto never
+    throttles): S3's `503 SlowDown` in XML, the JSON protocols' error `code`
+    (`ThrottlingException`, `ProvisionedThroughputExceededException`). `seen` lists the
+    requests, retries included."""
+
+    endpoint: str
+    code: str = "ThrottlingException"
+    answers: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    seen: list[str] = field(default_factory=list)
+
+    def clear(self) -> None:
+        self.code = "ThrottlingException"
+        self.answers.clear()
+        self.seen.clear()
+
+
+def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            target = self.headers.get("X-Amz-Target")
+            stand_in.seen.append(target or f"{self.command} {self.path}")
+            queued = stand_in.answers.get(target or "")
+            if queued:
+                status, kind = 200, "application/x-amz-json-1.1"
+                body = json.dumps(queued.pop(0)).encode()
+            elif target is None:  # S3 (REST-XML)
+                status, kind = 503, "application/xml"
+                body = (
+                    b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate."
+                    b"</Message><RequestId>stand-in</RequestId></Error>"
+                )
+            else:  # the JSON protocols (Textract, DynamoDB, Comprehend, ...)
+                status, kind = 400, "application/x-amz-json-1.1"
+                body = json.dumps({"__type": stand_in.code, "message": "Rate exceeded"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("x-amzn-RequestId", "stand-in")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _answer
+
+        def log_message(self, *_: object) -> None:  # quiet
+            pass
+
+    return Handler
+
+
+@contextlib.contextmanager
+def stand_in_server() -> Iterator[StandIn]:
+    """A StandIn for the session; each test clears it."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(stand_in := StandIn("")))
+    stand_in.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield stand_in
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -24,16 +24,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import door, errors
 
+SHOWN_BYTES = 64 * 1024  # longer bytes are shown on the run page as their size
 MAX_CLIENTS = 32  # clients kept (one per service, region, endpoint and key); LRU
 # The instance metadata address: the default chain may read the hub's own identity from it.
 METADATA = "169.254.169.254"
-# The SDK for Java v2's default: standard retries, 3 attempts in all.
-CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": 3},
-    # the endpoint is the template's (or AWS's regional one), never one from the hub's
-    # environment or config files (AWS_ENDPOINT_URL)
-    ignore_configured_endpoint_urls=True,
-)
+# Camunda's clients set no retry mode, so the Java SDK v2's legacy default applies: 4 attempts
+# in all, DynamoDB 9, with exponential backoff (DynamoDB's from a few tens of milliseconds).
+# botocore's legacy mode has the same shape; only the attempt counts are set here.
+ATTEMPTS = {"dynamodb": 9}
+DEFAULT_ATTEMPTS = 4
+
+
+def client_config(service: str) -> Config:
+    return Config(
+        retries={"mode": "legacy", "total_max_attempts": ATTEMPTS.get(service, DEFAULT_ATTEMPTS)},
+        # the endpoint is the template's (or AWS's regional one), never one from the hub's
+        # environment or config files (AWS_ENDPOINT_URL)
+        ignore_configured_endpoint_urls=True,
+    )
 
 
 class AwsAuthentication(BaseModel):
@@ -215,8 +223,15 @@ def _shown(value: Any) -> str:
 
 
 def _text(value: Any) -> str:
+    """Bytes (a document, a model's input) are shown when they are short UTF-8 text, else as
+    their size: the run page is no place for an image."""
     if isinstance(value, bytes):
-        return value.decode(errors="replace")
+        if len(value) <= SHOWN_BYTES:
+            try:
+                return value.decode()
+            except UnicodeDecodeError:
+                pass
+        return f"<{len(value)} bytes>"
     return str(value)
 
 
@@ -241,7 +256,7 @@ def _client(target: Target) -> BaseClient:
             endpoint_url=target.endpoint,
             aws_access_key_id=target.access_key,
             aws_secret_access_key=target.secret_key,
-            config=CLIENT_CONFIG,
+            config=client_config(target.service),
         )
         client.meta.events.register("before-send", door.send)
         _clients[key] = client

@@ -39,6 +39,10 @@ SERVICES: dict[str, tuple[str, str]] = {
     "events": ("eventbridge", "EventBridge"),
     "dynamodb": ("dynamodb", "DynamoDb"),
     "lambda": ("lambda", "Lambda"),
+    "comprehend": ("comprehend", "Comprehend"),
+    "textract": ("textract", "Textract"),
+    "sagemaker-runtime": ("sagemakerruntime", "SageMakerRuntime"),
+    "bedrock-runtime": ("bedrockruntime", "BedrockRuntime"),
 }
 
 

@@ -8,21 +8,24 @@ DocumentReturnProcessor for the `documentReturnFormat` choice of templates v5+).
 from __future__ import annotations
 
 import base64
-import codecs
 import io
 import json
-from typing import Literal
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, ConnectorInputError, connector
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, connector
 from connectorhub_sdk.documents import Document
 from connectorhub_sdk.types import FeelObject, FeelText, Flag, Text
 from pydantic import BaseModel, ConfigDict
+
+from connectors.builtin.document_return import (
+    DocumentReturnFormat,
+    chosen_content,
+    stored_document,
+)
 
 from . import base, errors
 
 ACTIONS = ("uploadObject", "downloadObject", "deleteObject")
 # Camunda's InlineSizeGuard: TEXT and JSON content larger than this belongs in a document
-MAX_INLINE_BYTES = 3 * 1024 * 1024 // 2
 
 
 class Action(BaseModel):
@@ -39,14 +42,6 @@ class Action(BaseModel):
     action_document_inline_content: FeelObject = None
     action_document_inline_fileName: Text | None = None
     action_document_inline_contentType: Text | None = None
-
-
-class DocumentReturnFormat(BaseModel):
-    """Camunda's DocumentReturnFormat (templates v5+)."""
-
-    model_config = ConfigDict(extra="ignore")
-    choice: Literal["DOCUMENT", "TEXT", "JSON"] | None = None
-    encoding: Text | None = "UTF-8"
 
 
 class S3Input(base.AwsBaseInput):
@@ -157,68 +152,12 @@ def download(
     content: bytes = answer.get("Body") or b""
     content_type: str | None = answer.get("ContentType")
     if return_format is not None:
-        element = _chosen(return_format, content, content_type, action.key, context)
+        element = chosen_content(return_format, content, content_type, action.key, context)
     elif action.asFile:
-        element = {"document": _stored(content, content_type, action.key, context)}
+        element = {"document": stored_document(content, content_type, action.key, context)}
     else:
         element = _legacy_content(content, content_type)
     return {"bucket": action.bucket, "key": action.key, "element": element}
-
-
-def _chosen(
-    chosen: DocumentReturnFormat,
-    content: bytes,
-    content_type: str | None,
-    key: str | None,
-    context: ConnectorContext,
-) -> JSON:
-    """Camunda's DocumentReturnProcessor.convert, wrapped as S3's Element."""
-    if chosen.choice is None:
-        raise ConnectorError(
-            None,
-            "Connector returned DocumentReturn but the runtime could not read a "
-            "documentReturnFormat.choice from the job's input variables.",
-        )
-    if chosen.choice == "DOCUMENT":
-        return {"document": _stored(content, content_type, key, context)}
-    if len(content) > MAX_INLINE_BYTES:
-        raise ConnectorError(
-            None,
-            f"{'Text' if chosen.choice == 'TEXT' else 'JSON'} response payload "
-            "exceeds the inline variable size limit of 1.5 MiB. Re-run with 'Document "
-            "reference' as the response format so the payload is uploaded to the document "
-            "store instead.",
-        )
-    if chosen.choice == "TEXT":
-        return {"content": content.decode(_encoding(chosen.encoding), errors="replace")}
-    return {"content": _json(content)}
-
-
-def _encoding(name: str | None) -> str:
-    if not (name or "").strip():
-        return "utf-8"
-    try:
-        return codecs.lookup(str(name)).name
-    except LookupError:
-        raise ConnectorInputError(
-            f"Unsupported charset '{name}'; use a valid IANA charset name (e.g. UTF-8, "
-            "ISO-8859-1) or leave the field blank to default to UTF-8",
-            field="documentReturnFormat.encoding",
-        ) from None
-
-
-def _json(content: bytes) -> JSON:
-    if not content.strip():
-        raise ConnectorError(
-            None, "JSON response format selected but payload was empty or could not be parsed."
-        )
-    try:
-        parsed: JSON = json.loads(content)
-    except ValueError as exc:
-        raise ConnectorError(
-            None, f"JSON response format selected but payload is not valid JSON: {exc}"
-        ) from None
-    return parsed
 
 
 def _legacy_content(content: bytes, content_type: str | None) -> JSON:
@@ -235,14 +174,6 @@ def _legacy_content(content: bytes, content_type: str | None) -> JSON:
                 f"com.fasterxml.jackson.core.JsonParseException: the object is not JSON ({exc})",
             ) from None
     return {"content": base64.b64encode(content).decode("ascii")}
-
-
-def _stored(
-    content: bytes, content_type: str | None, key: str | None, context: ConnectorContext
-) -> JSON:
-    """The object as a document named after its key, with S3's content type."""
-    reference = context.documents.create(content, content_type=content_type, file_name=key)
-    return reference.as_json()
 
 
 def delete(where: base.Target, action: Action, context: ConnectorContext) -> JSON:

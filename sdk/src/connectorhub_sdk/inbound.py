@@ -147,6 +147,9 @@ class WebhookRequest:
     query: Mapping[str, str]
     body: bytes
     remote_address: str = ""
+    # the URL the caller used, without the query (Camunda's requestURL): what HMAC's URL scopes
+    # sign; empty when the runtime does not know it (then `path` stands in)
+    url: str = ""
 
 
 @dataclass(frozen=True)

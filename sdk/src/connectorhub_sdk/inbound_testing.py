@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from connectorhub_sdk.context import JSON, ConnectorContext
 from connectorhub_sdk.documents import Documents, DocumentStore, InMemoryDocumentStore
+from connectorhub_sdk.exchanges import ExchangeRecorder
 from connectorhub_sdk.inbound import CorrelationOutcome, CorrelationResult, Health
 from connectorhub_sdk.network import Network
 from connectorhub_sdk.testing import _egress_rule
@@ -88,6 +89,11 @@ class InboundTestContext:
     @property
     def documents(self) -> Documents:
         return self._connection.documents
+
+    @property
+    def exchanges(self) -> ExchangeRecorder:
+        """What the connector recorded through `network.exchange` (a test reads them)."""
+        return self._connection.exchanges
 
     @property
     def logger(self) -> logging.Logger:
