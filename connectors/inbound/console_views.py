@@ -118,12 +118,13 @@ def _draft_target(version: TemplateVersion, values: dict[str, Any]) -> console.T
     template = template_for(version)
     if not is_webhook_template(template):
         raise Http404(f"{version.name} is not an inbound webhook template")
-    view = bpmn_view(template, values)
+    resolved = resolve(template, values)
+    view = bpmn_view(template, resolved=resolved)
     properties = {p["name"]: p["value"] for p in view.properties if "value" in p}
     message = ""
-    for prop in resolve(template, values).active:
+    for prop in resolved.active:
         if prop.binding.type == "bpmn:Message#property" and prop.binding.name == "name":
-            message = str(prop.value or "")
+            message = str(resolved.value_of(prop) or "")
     definition = template.element_type.event_definition if template.element_type else None
     kind = KINDS.get(template.target_type, ElementKind.INTERMEDIATE_CATCH)
     if kind == ElementKind.START_EVENT and definition == "bpmn:MessageEventDefinition":
