@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from connectorhub_sdk.inbound import InboundConnector
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,7 +25,7 @@ from connectors.inbound import console
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import INBOUND_TYPE, WEBHOOK_CONTEXT
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
-from connectors.inbound.sample import Sample, SampleError, from_curl, from_form
+from connectors.inbound.sample import METHODS, Sample, SampleError, from_curl, from_form
 from connectors.models import TemplateVersion
 from connectors.models.inbound import ElementKind, ElementState, InboundElement
 
@@ -102,7 +103,7 @@ def is_webhook_template(template: ElementTemplate) -> bool:
     return False
 
 
-def _webhook(inbound_type: str) -> Any:
+def _webhook(inbound_type: str) -> InboundConnector:
     try:
         connector = inbound_registry().get(inbound_type)
     except UnknownInboundType:
@@ -159,7 +160,7 @@ def _console(
         "report": report,
         "error": error,
         "can_live": target.deployed and request.user.is_staff,  # type: ignore[union-attr]
-        "methods": ("POST", "GET", "PUT", "PATCH", "DELETE"),
+        "methods": METHODS,
     }
     if request.htmx and not request.htmx.boosted:
         # htmx swaps 2xx answers only: the error is in the fragment either way
