@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from connectors.inbound.discovery import discover
 from connectors.secrets.services import secret_create
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, PASSWORD
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import start_event_process
 
@@ -42,6 +42,7 @@ def test_the_console_shows_each_step_and_fits_a_phone(
     page.goto(f"{live_server.url}/inbound/")
     page.locator("#inbound-elements [data-test-link]").click()
     expect(page.locator("h1")).to_have_text("Test console")
+    console_url = page.url
 
     body = '{"id": 7}'
     digest = hmac.new(SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
@@ -94,3 +95,23 @@ def test_the_console_shows_each_step_and_fits_a_phone(
     expect(correlation).to_contain_text("PROCESS_INSTANCE_CREATED")
     (instance,) = camunda.engine.instances.by_key.values()
     assert instance.variables == {"order": {"id": 7}}
+
+    # under the Content-Security-Policy (the page fixture bypasses it): htmx still answers
+    strict = page.context.browser.new_context()
+    try:
+        checked = strict.new_page()
+        refusals: list[str] = []
+        checked.on(
+            "console", lambda m: refusals.append(m.text) if "Content Security" in m.text else None
+        )
+        checked.goto(f"{live_server.url}/accounts/login/")
+        checked.fill("#id_username", user.username)
+        checked.fill("#id_password", PASSWORD)
+        checked.click("button[type=submit]")
+        checked.wait_for_url(f"{live_server.url}/")
+        checked.goto(console_url)
+        checked.locator("#console-send").click()
+        expect(checked.locator('[data-step="response"]')).to_contain_text("HTTP 401")
+        assert refusals == []
+    finally:
+        strict.close()
