@@ -1,6 +1,7 @@
 """In Chromium: from the Inbound page to a webhook element's test console, a signed request sent
 (each step shown in place, the engine untouched), a pasted curl command with a wrong signature
-refused with the connector's reason, the page at 1366 and 390 px, and live mode for staff."""
+refused with the connector's reason, the page at 1366 and 390 px, live mode for staff; and the
+configure page's Test webhook opening the form's values in the console."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from connectors.inbound.discovery import discover
@@ -17,6 +19,7 @@ from connectors.secrets.services import secret_create
 from tests.conftest import ARTIFACTS, PASSWORD
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import start_event_process
+from tests.inbound.test_console_draft import INTERMEDIATE, import_template
 
 pytestmark = [pytest.mark.browser, pytest.mark.zeebe, pytest.mark.django_db(transaction=True)]
 
@@ -115,3 +118,24 @@ def test_the_console_shows_each_step_and_fits_a_phone(
         assert refusals == []
     finally:
         strict.close()
+
+
+def test_test_webhook_opens_the_forms_values_in_the_console(
+    signed_in_page: Any, live_server: Any
+) -> None:
+    version = import_template("webhook-connector-intermediate.json", INTERMEDIATE)
+    page = signed_in_page
+    page.goto(f"{live_server.url}{reverse('configure', args=[INTERMEDIATE, version.version])}")
+    page.locator("[name='v:inbound.context']").fill("payments")
+    page.locator("[name='v:correlationKeyPayload']").fill("request.body.orderId")  # "=" shown
+    with page.context.expect_page() as opened:
+        page.locator("#test-webhook").click()
+    console = opened.value
+    expect(console.locator("h1")).to_have_text("Test console")
+    expect(console.locator("main")).to_contain_text("/inbound/payments")
+    console.get_by_label("Body").fill('{"orderId": "A7"}')
+    console.locator("#console-send").click()
+    correlation = console.locator('[data-step="correlation"]')
+    expect(correlation).to_contain_text("Correlation key")
+    expect(correlation).to_contain_text("A7")
+    expect(console.locator('[data-step="response"]')).to_contain_text("HTTP 200")
