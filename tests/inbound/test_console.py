@@ -246,3 +246,20 @@ def test_a_dry_run_shows_the_secret_masked_and_never_its_value(
     assert "Bearer ***" in shown
     assert SECRET not in shown
     assert json.dumps(SECRET)[1:-1] not in shown
+
+
+def test_an_element_that_cannot_run_says_why_and_sends_nothing(
+    camunda: Camunda, signed_in_client: Client, settings: Any
+) -> None:
+    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
+    properties = webhook(
+        "orders",
+        **{"inbound.auth.type": "APIKEY", "inbound.auth.apiKey": "{{secrets.NOT_THERE}}"},
+    )
+    camunda.deploy("o.bpmn", start_event_process("orders", properties))
+    discover()
+    page = send(signed_in_client, console_url("start"))
+    assert page.status_code == 200
+    state, text = step(page, "activation")
+    assert state == "bad" and "cannot run now" in text and "NOT_THERE" in text
+    assert camunda.engine.instances.by_key == {}
