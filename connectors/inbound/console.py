@@ -37,7 +37,8 @@ from connectors.inbound.sample import Sample
 
 # the runtime's answer path, private to the endpoint: the console must answer exactly as it does
 from connectors.inbound.webhooks import _run as answer_request
-from connectors.secrets import Redactor
+from connectors.secrets import Redactor, find_references
+from connectors.secrets.store import record_secret_use
 
 MAX_SHOWN_CHARS = 20_000
 
@@ -148,14 +149,20 @@ class Report:
     steps: list[Step]
 
 
-def run(target: Target, sample: Sample, *, live: bool, base_url: str) -> Report:
-    """SAMPLE sent to TARGET's connector; LIVE correlates with the engine for real."""
+def run(target: Target, sample: Sample, *, live: bool, base_url: str, actor: Any = None) -> Report:
+    """SAMPLE sent to TARGET's connector; LIVE correlates with the engine for real. The
+    secrets used are audited: a live run as the element's live use, a dry run as ACTOR's."""
     request = sample.request(target.path, base_url)
     try:
         executable = activate(target.connector, list(target.elements), audit=live)
     except ActivationFailed as exc:
         failed = Step("activation", "The element", "bad", f"cannot run now: {exc}")
         return Report(live, 503, [_request_step(request, Redactor([])), failed])
+    if not live:
+        first = target.elements[0]
+        names = find_references(dict(first.properties))
+        where = f"test console {first.process_id}/{first.element_id}"
+        record_secret_use(names, "", actor, job_type=target.connector.type, detail=where)
     shared = {f.name: getattr(executable, f.name) for f in dataclasses.fields(HubInboundContext)}
     context = ConsoleContext(**shared, live=live)
     response = answer_request(context, request)

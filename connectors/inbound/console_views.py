@@ -147,9 +147,8 @@ def _console(
         try:
             sample, live = _sample(request, target, typed)
             typed |= _typed(sample)
-            report = console.run(
-                target, sample, live=live, base_url=request.build_absolute_uri("/")
-            )
+            base_url = request.build_absolute_uri("/")
+            report = console.run(target, sample, live=live, base_url=base_url, actor=request.user)
         except SampleError as exc:
             error, status = exc, 400
     context = {

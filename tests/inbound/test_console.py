@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from connectors.inbound.discovery import discover
-from connectors.models import InboundActivity, InboundElement
+from connectors.models import InboundActivity, InboundElement, SecretAuditEvent
 from connectors.secrets.services import secret_create
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import catch_event_process, start_event_process
@@ -64,7 +64,7 @@ def signature(body: str) -> str:
 
 
 def test_a_dry_run_of_a_start_event_checks_the_hmac_and_touches_no_engine(
-    camunda: Camunda, signed_in_client: Client, hmac_secret: str
+    camunda: Camunda, signed_in_client: Client, hmac_secret: str, user: Any
 ) -> None:
     properties = webhook(
         "orders",
@@ -95,6 +95,8 @@ def test_a_dry_run_of_a_start_event_checks_the_hmac_and_touches_no_engine(
     assert state == "ok" and "HTTP 200" in text and '{"got": 7}' in text
     assert camunda.engine.instances.by_key == {}  # a dry run: nothing reached the engine
     assert InboundActivity.objects.filter(tag="correlation").count() == 0
+    use = SecretAuditEvent.objects.get(action="use", secret_name="HOOK_HMAC")
+    assert (use.source, use.actor, use.detail) == ("dry_run", user, "test console orders/start")
 
     refused = send(signed_in_client, url, headers=headers, body='{"id": 8}')
     state, text = step(refused, "connector")
