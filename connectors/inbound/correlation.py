@@ -12,7 +12,7 @@ reached, are in `points`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,8 +101,14 @@ def can_activate(element: ActiveElement, variables: JSON) -> bool:
 
 
 def correlate(
-    elements: Sequence[ActiveElement], variables: JSON, message_id: str | None = None
+    elements: Sequence[ActiveElement],
+    variables: JSON,
+    message_id: str | None = None,
+    *,
+    send: Sink | None = None,
 ) -> Correlated:
+    """The event VARIABLES for one of ELEMENTS. SEND takes what would go to the engine (the
+    test console's dry run passes one that keeps it); by default it goes to the engine."""
     try:
         matching = [e for e in elements if can_activate(e, variables)]
     except ValueError as exc:
@@ -124,7 +130,7 @@ def correlate(
             f"Multiple connectors are activated for the same input: {ids}",
             element,
         )
-    return Correlated(_correlate_with(element, variables, message_id), element)
+    return Correlated(_correlate_with(element, variables, message_id, send), element)
 
 
 def _interchangeable(elements: Sequence[ActiveElement]) -> bool:
@@ -133,23 +139,63 @@ def _interchangeable(elements: Sequence[ActiveElement]) -> bool:
 
 
 def _correlate_with(
-    element: ActiveElement, variables: JSON, message_id: str | None
+    element: ActiveElement, variables: JSON, message_id: str | None, send: Sink | None = None
 ) -> CorrelationResult:
-    synchronous = element.get(kw.SYNCHRONOUS_RESPONSE).lower() == "true"
     try:
-        output = _output(element, variables)
-        if element.kind == ElementKind.START_EVENT:
-            return points.start(element, output, synchronous=synchronous)
-        key = _correlation_key(element, variables)
-        if synchronous:
-            return points.correlate(element, key, output)
-        publish_id = _message_id(element, variables, message_id)
-        ttl_ms = _ttl_ms(element)
+        delivery = deliver(element, variables, message_id)
     except (ValueError, ConnectorInputError) as exc:
         return CorrelationResult(
             CorrelationOutcome.INVALID_INPUT, acknowledge=False, message=str(exc)
         )
-    return points.publish(element, key, output, ttl_ms, publish_id)
+    return (send or to_engine)(delivery)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What one correlation sends to the engine: a new instance of the element's process (a
+    none start event), or the element's message with its key, id and time to live."""
+
+    element: ActiveElement
+    variables: dict[str, Any]
+    correlation_key: str = ""
+    message_id: str = ""
+    ttl_ms: int = 0
+    # `synchronousResponse`: wait for the instance's result, or correlate (never buffer)
+    synchronous: bool = False
+
+    @property
+    def starts_instance(self) -> bool:
+        return self.element.kind == ElementKind.START_EVENT
+
+
+Sink = Callable[[Delivery], CorrelationResult]
+
+
+def deliver(element: ActiveElement, variables: JSON, message_id: str | None) -> Delivery:
+    """The element's expressions on VARIABLES: what goes to the engine; ValueError or
+    ConnectorInputError when one cannot be evaluated. A start event needs no message fields,
+    nor does a synchronous correlation (it is never buffered, so has no id or time to live)."""
+    synchronous = element.get(kw.SYNCHRONOUS_RESPONSE).lower() == "true"
+    output = _output(element, variables)
+    if element.kind == ElementKind.START_EVENT:
+        return Delivery(element, output, synchronous=synchronous)
+    key = _correlation_key(element, variables)
+    if synchronous:
+        return Delivery(element, output, key, synchronous=True)
+    publish_id = _message_id(element, variables, message_id)
+    return Delivery(element, output, key, publish_id, _ttl_ms(element))
+
+
+def to_engine(delivery: Delivery) -> CorrelationResult:
+    """DELIVERY to the configured engine, tried again while it cannot be reached."""
+    element, output = delivery.element, delivery.variables
+    if delivery.starts_instance:
+        return points.start(element, output, synchronous=delivery.synchronous)
+    if delivery.synchronous:
+        return points.correlate(element, delivery.correlation_key, output)
+    return points.publish(
+        element, delivery.correlation_key, output, delivery.ttl_ms, delivery.message_id
+    )
 
 
 def _output(element: ActiveElement, variables: JSON) -> dict[str, Any]:

@@ -120,6 +120,10 @@ def test_every_page_fits_a_phone_and_a_laptop(
         "configurations": "/configurations/",
         "status": "/status/",
         "inbound": "/inbound/",
+        "inbound-console": reverse(
+            "inbound-console",
+            args=[InboundElement.objects.get(element_id="StartEvent_OrderReceived").pk],
+        ),
         "bpmn-interstitial": f"/export/connectors/{REST_ID}/process.bpmn",
         "not-found": "/no/such/page/",
     }
