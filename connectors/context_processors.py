@@ -10,6 +10,7 @@ MAIN_NAV = [
     ("Secrets", "secret-list"),
     ("Credentials", "credential-list"),
     ("Runs", "run-list"),
+    ("Inbound", "inbound"),
     ("Export", "export"),
 ]
 
