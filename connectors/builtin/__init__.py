@@ -28,7 +28,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
 
 # Modules defining inbound connectors (`connectorhub_sdk.inbound`: `@webhook`, `@consumer`),
 # collected by the inbound runtime (docs/inbound.md).
-INBOUND_MODULES: tuple[str, ...] = ("connectors.builtin.rabbitmq.inbound",)
+INBOUND_MODULES: tuple[str, ...] = (
+    "connectors.builtin.rabbitmq.inbound",
+    "connectors.builtin.kafka.inbound",
+)
 
 
 def _evaluate_feel(expression: str) -> object:

@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from confluent_kafka.admin import AdminClient
 from connectorhub_sdk.inbound import InboundConnector
 from connectorhub_sdk.inbound_testing import InboundTestContext
 
+from tests.kafka.conftest import QUIET, create_topic
+from tests.services.kafka import Kafka, kafka
 from tests.services.rabbitmq import RabbitMQ, rabbitmq
 
 STOP_SECONDS = 10.0  # a consumer must end this soon after `stopping` is set
@@ -84,3 +87,19 @@ def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = ""
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def kafka_session() -> Iterator[Kafka]:
+    with kafka() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def kafka_admin(kafka_session: Kafka) -> AdminClient:
+    return AdminClient({"bootstrap.servers": kafka_session.bootstrap, "logger": QUIET})
+
+
+@pytest.fixture
+def kafka_topic(kafka_admin: AdminClient) -> str:
+    return create_topic(kafka_admin, unique("inbound"))

@@ -62,5 +62,5 @@ def _active(
     if "isEmpty" in condition:
         return (current in (None, "")) == condition["isEmpty"]
     if "isActive" in condition:
-        return True
+        return (name in chosen) == condition["isActive"]
     return True

@@ -34,12 +34,15 @@ def lines(output: Path) -> list[str]:
 
 
 def kill_and_restart(
-    module: str, properties: dict[str, Any], output: Path, settled: Callable[[], bool]
+    module: str,
+    properties: dict[str, Any],
+    output: Path,
+    expected: set[str],
+    settled: Callable[[], bool],
 ) -> tuple[list[str], int]:
     """Run the consumer, SIGKILL it after KILL_AFTER correlations, run it again until every
     message id is recorded and SETTLED() (nothing left unacknowledged at the source); the
-    recorded ids and how many were recorded when the kill landed."""
-    expected = {f"m{n}" for n in range(MESSAGES)}
+    recorded ids and how many were recorded when the kill landed. EXPECTED: every id."""
     first = _start(module, properties, output)
     try:
         wait_for(lambda: len(lines(output)) >= KILL_AFTER, WAIT_SECONDS, "the first correlations")

@@ -27,6 +27,7 @@ def test_a_killed_consumer_loses_nothing_and_repeats_at_most_the_message_in_flig
         "connectors.builtin.rabbitmq.inbound",
         properties(rabbit, queue),
         output,
+        {f"m{n}" for n in range(MESSAGES)},
         settled=lambda: counts(rabbit, queue)[0] == 0,
     )
     assert counts(rabbit, queue) == (0, 0)  # nothing unacknowledged came back after the stop
