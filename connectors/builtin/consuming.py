@@ -2,10 +2,11 @@
 message to the engine without letting an exception end the loop, and keep a connection up with
 back-off while the element is active.
 
-The delivery rule (the "Inbound" section of each connector's docs page): a message is acknowledged, committed
-or deleted only when `context.correlate` answered `acknowledge=True`; anything else (a refusal, a
-failed correlation, an exception in our code or in the answer) leaves it to the source to
-deliver again. Each consumer maps "leave it" to its protocol (nack with requeue, no commit, no
+The delivery rule (the "Inbound" section of each connector's docs page): a message is
+acknowledged, committed or deleted only when `context.correlate` answered `acknowledge=True`;
+anything else (a refusal, a failed correlation, an exception in our code or in the answer)
+leaves it to the source to deliver again. Each consumer maps "leave it" to its protocol (nack
+with requeue, no commit, no
 delete, not marked as seen).
 """
 

@@ -1,7 +1,8 @@
 """The acceptance's crash test for the Kafka consumer: 200 records, the consumer process killed
 with SIGKILL after about sixty and started again. Every record is correlated, none is lost;
-a duplicate can only be a record whose offset commit had not reached the broker when the kill
-landed (the consumer commits after each accepted record), which the runtime's message-id
+a duplicate can only be one of the last records before the kill, whose asynchronous offset
+commit had not reached the broker (the consumer commits after each accepted record: one to a
+dozen here, depending on the machine's load), which the runtime's message-id
 deduplication drops (the message id is `<topic>-<partition>-<offset>`)."""
 
 from __future__ import annotations
@@ -38,4 +39,6 @@ def test_a_killed_consumer_loses_nothing_and_repeats_only_what_was_in_flight(
     assert set(seen) == {f"{prefix}{n}" for n in range(MESSAGES)}
     duplicates = [m for m, times in Counter(seen).items() if times > 1]
     print(f"kafka crash: killed after {at_kill} correlations, {len(duplicates)} duplicates")
-    assert len(duplicates) <= 3  # the records whose asynchronous commit the kill cut off
+    # only the last records before the kill, whose asynchronous commits it cut off
+    assert set(duplicates) == set(seen[at_kill - len(duplicates) : at_kill])
+    assert len(duplicates) < 50

@@ -130,8 +130,7 @@ class Session:
             for message in client.consume(BATCH, POLL_SECONDS):
                 error = message.error()
                 if error is None:
-                    self._handle(message)
-                    self._commit(client, asynchronous=True)  # one record at risk in a crash
+                    self._handle(client, message)
                 elif error.code() != KafkaError._PARTITION_EOF:
                     raise KafkaException(error)
                 if self.context.stopping.is_set():
@@ -140,13 +139,20 @@ class Session:
             self._retry()
         self._commit(client, asynchronous=True)
 
-    def _handle(self, message: Message) -> None:
+    def _handle(self, client: Consumer, message: Message) -> None:
+        """Correlate one record, then commit at once (one record at risk in a crash)."""
         partition, offset = _where(message)
-        if not self._deliver(message):
+        accepted = self._deliver(message)
+        self.done[partition] = offset + 1
+        if accepted and not self.held:  # the common case, without the general bookkeeping
+            client.commit(offsets=[TopicPartition(self.topic, partition, offset + 1)])
+            self.committed[partition] = offset + 1
+            return
+        if not accepted:
             self.held.append(Held(message))
             if len(self.held) == 1:
                 self.retry_at = time.monotonic() + self.retry_delay
-        self.done[partition] = offset + 1
+        self._commit(client, asynchronous=True)
 
     def _deliver(self, message: Message) -> bool:
         message_id = f"{message.topic()}-{message.partition()}-{message.offset()}"

@@ -50,7 +50,14 @@ CONSUMER_IGNORED = frozenset(
         "retention.ms",
     ]
 )
-PRODUCER_ONLY = ("acks", "linger.ms", "delivery.timeout.ms", "message.max.bytes")
+PRODUCER_ONLY = (
+    "acks",
+    "linger.ms",
+    "delivery.timeout.ms",
+    "message.max.bytes",
+    "request.timeout.ms",
+)
+_DECODER = json.JSONDecoder()  # built once: its construction costs more than a small record
 
 
 class KafkaInboundInput(BaseModel):
@@ -201,7 +208,7 @@ def _tree(text: str) -> Any:
     if not stripped:
         return text
     try:
-        value, end = json.JSONDecoder().raw_decode(stripped)
+        value, end = _DECODER.raw_decode(stripped)
     except ValueError:
         value, end = _single_quoted(stripped), len(stripped)
         if value is None:

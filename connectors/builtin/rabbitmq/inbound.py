@@ -160,7 +160,7 @@ def body_value(body: bytes) -> Any:
     text as it is."""
     text = body.decode("utf-8", errors="replace")
     try:
-        value, end = json.JSONDecoder(parse_constant=_no_constant).raw_decode(text.lstrip())
+        value, end = _DECODER.raw_decode(text.lstrip())
     except ValueError:
         return text
     rest = text.lstrip()[end:]
@@ -177,6 +177,9 @@ def body_value(body: bytes) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)  # built once: it is not cheap
 
 
 # AMQP.BasicProperties as RabbitMqMessageProperties names them (null ones left out)
