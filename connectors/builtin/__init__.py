@@ -31,6 +31,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
 INBOUND_MODULES: tuple[str, ...] = (
     "connectors.builtin.rabbitmq.inbound",
     "connectors.builtin.kafka.inbound",
+    "connectors.builtin.aws.sqs_inbound",
 )
 
 

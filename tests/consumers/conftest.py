@@ -16,8 +16,10 @@ from confluent_kafka.admin import AdminClient
 from connectorhub_sdk.inbound import InboundConnector
 from connectorhub_sdk.inbound_testing import InboundTestContext
 
+from connectors.builtin.aws.base import close_clients
 from tests.kafka.conftest import QUIET, create_topic
 from tests.services.kafka import Kafka, kafka
+from tests.services.moto import Moto, moto_server
 from tests.services.rabbitmq import RabbitMQ, rabbitmq
 
 STOP_SECONDS = 10.0  # a consumer must end this soon after `stopping` is set
@@ -103,3 +105,17 @@ def kafka_admin(kafka_session: Kafka) -> AdminClient:
 @pytest.fixture
 def kafka_topic(kafka_admin: AdminClient) -> str:
     return create_topic(kafka_admin, unique("inbound"))
+
+
+@pytest.fixture(scope="session")
+def moto_session() -> Iterator[Moto]:
+    with moto_server() as running:
+        yield running
+    close_clients()
+
+
+@pytest.fixture
+def moto(moto_session: Moto) -> Moto:
+    """The session's moto, emptied."""
+    moto_session.reset()
+    return moto_session
