@@ -32,6 +32,7 @@ INBOUND_MODULES: tuple[str, ...] = (
     "connectors.builtin.rabbitmq.inbound",
     "connectors.builtin.kafka.inbound",
     "connectors.builtin.aws.sqs_inbound",
+    "connectors.builtin.email.inbound",
 )
 
 

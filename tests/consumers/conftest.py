@@ -18,6 +18,7 @@ from connectorhub_sdk.inbound_testing import InboundTestContext
 
 from connectors.builtin.aws.base import close_clients
 from tests.kafka.conftest import QUIET, create_topic
+from tests.services.greenmail import GreenMail, greenmail
 from tests.services.kafka import Kafka, kafka
 from tests.services.moto import Moto, moto_server
 from tests.services.rabbitmq import RabbitMQ, rabbitmq
@@ -119,3 +120,9 @@ def moto(moto_session: Moto) -> Moto:
     """The session's moto, emptied."""
     moto_session.reset()
     return moto_session
+
+
+@pytest.fixture(scope="session")
+def mail_session() -> Iterator[GreenMail]:
+    with greenmail() as running:
+        yield running
