@@ -77,9 +77,12 @@ def keep_consuming(
     while not context.stopping.is_set():
         try:
             session(backoff)
-            return  # a session returns only when stopping
+            if context.stopping.is_set():
+                return
+            # the server ended it (a RabbitMQ queue deleted under its consumer): not our stop
+            raise EOFError("the server ended the subscription")
         except Exception as exc:  # a consumer never ends on an error
-            reason = describe(exc)
+            reason = str(exc) if isinstance(exc, EOFError) else describe(exc)
             delay = backoff.next()
             context.report_health(Health.DOWN, reason)
             kind = "refused" if isinstance(exc, ConnectorInputError) else "lost"

@@ -290,3 +290,20 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_a_queue_deleted_under_the_consumer_is_down_then_up_when_it_is_back(
+    rabbit: RabbitMQ, running: Start
+) -> None:
+    queue = declare(rabbit)
+    context = InboundTestContext(properties(rabbit, queue))
+    consumer = running(consume, context)
+    wait_for(lambda: context.health[0] == Health.UP, what="UP")
+    with rabbit.channel() as ch:
+        ch.queue_delete(queue)
+    wait_for(lambda: context.health[0] == Health.DOWN, what="DOWN after the delete")
+    declare_named(rabbit, queue)
+    wait_for(lambda: context.health[0] == Health.UP, what="UP again")
+    publish(rabbit, queue, [b"after"])
+    wait_for(lambda: context.correlations, what="a message after the queue came back")
+    assert consumer.thread.is_alive()
