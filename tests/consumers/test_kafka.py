@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from connectorhub_sdk.inbound import CorrelationOutcome, CorrelationResult, Health
 from connectorhub_sdk.inbound_testing import InboundTestContext
 
-from connectors.builtin.kafka.inbound import TYPE, consume
+from connectors.builtin.kafka.inbound import HELD_MAX, TYPE, consume
 from connectors.builtin.kafka.inbound_records import (
     KafkaInboundInput,
     connection,
@@ -325,3 +326,28 @@ def test_bad_input_names_the_field(values: dict[str, Any], field: str) -> None:
     with pytest.raises(Exception) as raised:
         consume.function(context.bind(consume.input), context)
     assert getattr(raised.value, "field", None) == field
+
+
+def test_with_many_records_refused_the_consumer_pauses_then_drains(
+    kafka_session: Kafka, kafka_topic: str, running: Start
+) -> None:
+    produce(kafka_session, kafka_topic, [str(n).encode() for n in range(250)])
+    engine_up = threading.Event()
+
+    def answer(variables: Any, message_id: str | None) -> CorrelationResult:
+        if not engine_up.is_set():
+            return CorrelationResult(CorrelationOutcome.ENGINE_ERROR, False, retryable=True)
+        return CorrelationResult(CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=True)
+
+    context = InboundTestContext(properties(kafka_session, kafka_topic), answer=answer)
+    running(consume, context)
+    wait_for(lambda: len(context.correlations) >= HELD_MAX, what="the records kept aside")
+    seen_while_down = {c.message_id for c in context.correlations}
+    # paused at HELD_MAX kept records (plus what one consume call had already returned)
+    assert len(seen_while_down) <= HELD_MAX + 100
+    assert committed(kafka_session, f"group-{kafka_topic}", kafka_topic) in (0, -1001)
+    engine_up.set()
+    wait_for(
+        lambda: committed(kafka_session, f"group-{kafka_topic}", kafka_topic) == 250,
+        what="every record committed once the engine answers",
+    )

@@ -106,6 +106,7 @@ class Session:
     retry_at: float = 0.0
     retry_delay: float = RETRY_FIRST
     down: bool = False
+    paused: bool = False
 
     def run(self, backoff: Backoff) -> None:
         client = Consumer({**self.config, "error_cb": self._error, "logger": _QUIET})
@@ -124,17 +125,18 @@ class Session:
     def _round(self, client: Consumer) -> None:
         if self.down:
             self._recovered(client)
-        if len(self.held) >= HELD_MAX:
-            self.context.stopping.wait(POLL_SECONDS)  # paused: only the kept records move
-        else:
-            for message in client.consume(BATCH, POLL_SECONDS):
-                error = message.error()
-                if error is None:
-                    self._handle(client, message)
-                elif error.code() != KafkaError._PARTITION_EOF:
-                    raise KafkaException(error)
-                if self.context.stopping.is_set():
-                    break
+        full = len(self.held) >= HELD_MAX
+        if full != self.paused:  # paused, consume still runs: the group keeps this member
+            (client.pause if full else client.resume)(client.assignment())
+            self.paused = full
+        for message in client.consume(BATCH, POLL_SECONDS):
+            error = message.error()
+            if error is None:
+                self._handle(client, message)
+            elif error.code() != KafkaError._PARTITION_EOF:
+                raise KafkaException(error)
+            if self.context.stopping.is_set():
+                break
         if self.held and time.monotonic() >= self.retry_at:
             self._retry()
         self._commit(client, asynchronous=True)
