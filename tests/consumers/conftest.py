@@ -1,6 +1,10 @@
 """Fixtures for the consumers: the real servers of the outbound tests (RabbitMQ, Kafka, moto,
-GreenMail, one per session and per xdist group) and `running`, which runs a consumer on its own
-thread as the inbound runtime does and stops it after the test."""
+GreenMail) and `running`, which runs a consumer on its own thread as the inbound runtime does
+and stops it after the test.
+
+The servers are package-scoped: the outbound folders start their own (session-scoped, in their
+conftest), and a worker that runs both folders of one xdist group would otherwise keep two of
+each until the session ends; this way ours is stopped when the last consumer test is done."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from tests.services.rabbitmq import RabbitMQ, rabbitmq
 STOP_SECONDS = 10.0  # a consumer must end this soon after `stopping` is set
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def rabbit_session() -> Iterator[RabbitMQ]:
     with rabbitmq() as running:
         yield running
@@ -92,13 +96,13 @@ def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = ""
         time.sleep(0.02)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def kafka_session() -> Iterator[Kafka]:
     with kafka() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def kafka_admin(kafka_session: Kafka) -> AdminClient:
     return AdminClient({"bootstrap.servers": kafka_session.bootstrap, "logger": QUIET})
 
@@ -108,7 +112,7 @@ def kafka_topic(kafka_admin: AdminClient) -> str:
     return create_topic(kafka_admin, unique("inbound"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def moto_session() -> Iterator[Moto]:
     with moto_server() as running:
         yield running
@@ -122,7 +126,7 @@ def moto(moto_session: Moto) -> Moto:
     return moto_session
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mail_session() -> Iterator[GreenMail]:
     with greenmail() as running:
         yield running
