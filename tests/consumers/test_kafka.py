@@ -351,3 +351,27 @@ def test_with_many_records_refused_the_consumer_pauses_then_drains(
         lambda: committed(kafka_session, f"group-{kafka_topic}", kafka_topic) == 250,
         what="every record committed once the engine answers",
     )
+
+
+def test_sasl_credentials_consume_and_a_wrong_password_is_down_without_it(
+    kafka_session: Kafka, kafka_topic: str, running: Start
+) -> None:
+    produce(kafka_session, kafka_topic, [b"secured"])
+    sasl = {
+        "topic.bootstrapServers": kafka_session.sasl_bootstrap,
+        "authentication.username": kafka_session.user,
+        "authentication.password": kafka_session.password,
+        "additionalProperties": '={"security.protocol": "SASL_PLAINTEXT"}',
+    }
+    context = InboundTestContext(properties(kafka_session, kafka_topic, **sasl))
+    consumer = running(consume, context)
+    wait_for(lambda: context.correlations, what="a record over SASL")
+    consumer.stop()
+    wrong = "not-the-Kafka-pass-9"
+    refused = InboundTestContext(
+        properties(kafka_session, kafka_topic, **{**sasl, "authentication.password": wrong})
+    )
+    running(consume, refused)
+    health = wait_for(lambda: refused.health[0] == Health.DOWN and refused.health)
+    assert "Authentication failed" in health[1]
+    assert wrong not in health[1] and all(wrong not in m for _, m in refused.activity)
