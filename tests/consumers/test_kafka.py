@@ -29,6 +29,7 @@ from connectors.builtin.kafka.inbound_records import (
 from tests.consumers.conftest import Running, wait_for
 from tests.consumers.corpus import element_properties, inbound_templates, template_id
 from tests.kafka.conftest import QUIET
+from tests.services.http_servers import RecordingServer, Reply
 from tests.services.kafka import Kafka
 
 pytestmark = pytest.mark.xdist_group("kafka")
@@ -375,3 +376,32 @@ def test_sasl_credentials_consume_and_a_wrong_password_is_down_without_it(
     health = wait_for(lambda: refused.health[0] == Health.DOWN and refused.health)
     assert "Authentication failed" in health[1]
     assert wrong not in health[1] and all(wrong not in m for _, m in refused.activity)
+
+
+def test_a_schema_registry_decodes_avro_and_json_values(
+    kafka_session: Kafka, kafka_topic: str, running: Start
+) -> None:
+    avro = {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "int"}]}
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, fastavro.parse_schema(avro), {"id": 42})
+    framed_avro = b"\x00" + (7).to_bytes(4, "big") + out.getvalue()
+    framed_json = b"\x00" + (8).to_bytes(4, "big") + b'{"id": 43}'
+    with RecordingServer() as registry:
+        registry.route("/schemas/ids/7", Reply(json={"schema": json.dumps(avro)}))
+        registry.route("/schemas/ids/8", Reply(json={"schema": "{}", "schemaType": "JSON"}))
+        produce(kafka_session, kafka_topic, [framed_avro, framed_json, framed_avro, b"plain"])
+        values = {
+            "schemaStrategy.type": "schemaRegistry",
+            "schemaStrategy.schemaRegistryUrl": registry.url,
+            "additionalProperties": '={"basic.auth.user.info": "reg:pw"}',
+        }
+        context = InboundTestContext(properties(kafka_session, kafka_topic, **values))
+        running(consume, context)
+        wait_for(lambda: len(context.correlations) >= 3, what="the framed records")
+        wait_for(lambda: any("wire format" in m for _, m in context.activity), what="plain")
+    first, second, third = (c.variables for c in context.correlations[:3])
+    assert first["value"] == {"id": 42} and first["rawValue"] is None
+    assert second["value"] == {"id": 43} and second["rawValue"] == '{"id":43}'
+    assert third["value"] == {"id": 42}
+    assert registry.count("/schemas/ids/7") == 1  # cached by id
+    assert registry.last("/schemas/ids/7").header("Authorization") == "Basic cmVnOnB3"

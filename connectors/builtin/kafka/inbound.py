@@ -25,6 +25,7 @@ from connectorhub_sdk.inbound import Health, InboundContext, consumer
 from connectors.builtin.consuming import Backoff, deliver, keep_consuming
 
 from . import inbound_records as records
+from .inbound_values import Decoder
 from .producer import servers
 
 TYPE = "io.camunda:connector-kafka-inbound:1"
@@ -52,7 +53,7 @@ def consume(data: records.KafkaInboundInput, context: InboundContext) -> None:
     dedup = getattr(context, "deduplication_id", None)
     group = records.group_id(data, dict(context.properties), dedup)
     config = records.consumer_config(data, bootstrap, group)
-    schema = records.avro_schema(data)
+    decoding = records.decoder(data, context.network)
     seek_to = records.offsets(data)
     if not data.groupId and "group.id" not in (data.additionalProperties or {}):
         context.log(
@@ -65,7 +66,7 @@ def consume(data: records.KafkaInboundInput, context: InboundContext) -> None:
 
     def session(backoff: Backoff) -> None:
         config["bootstrap.servers"] = _vetted(wanted, config, context)
-        Session(context, config, topic, schema, seek_to).run(backoff)
+        Session(context, config, topic, decoding, seek_to).run(backoff)
 
     keep_consuming(context, session, _describe)
 
@@ -97,7 +98,7 @@ class Session:
     context: InboundContext
     config: dict[str, str]
     topic: str
-    schema: Any
+    decoding: Decoder | None
     seek_to: list[int] | None
     held: list[Held] = field(default_factory=list)
     done: dict[int, int] = field(default_factory=dict)  # partition -> next offset handled
@@ -162,7 +163,7 @@ class Session:
             self.context,
             f"Kafka record {message_id} with key {_shown_key(message)}",
             lambda: records.variables(
-                message.key(), message.value(), message.headers(), self.schema
+                message.key(), message.value(), message.headers(), self.decoding
             ),
             message_id,
         )

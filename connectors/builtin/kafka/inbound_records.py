@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import io
 import json
 from typing import Any, Literal
 
-import fastavro
 from connectorhub_sdk import ConnectorInputError
+from connectorhub_sdk.network import Network
 from connectorhub_sdk.types import FeelMap, FeelObject, Text
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import inbound_values as values
 from . import properties, serialise
 from .model import Authentication, LegacyAvro, SchemaStrategy, Topic
 
@@ -157,40 +157,44 @@ def offsets(data: KafkaInboundInput) -> list[int] | None:
         ) from None
 
 
-def avro_schema(data: KafkaInboundInput) -> Any:
-    """The parsed inline Avro schema, or None when the values are not Avro."""
+def decoder(data: KafkaInboundInput, network: Network) -> values.Decoder | None:
+    """How values are read: None for text/JSON, else the schema strategy's decoder."""
     if data.schemaStrategy is not None:
         if data.schemaStrategy.type == "inlineSchema":
-            return serialise.parse_schema(data.schemaStrategy.schema_, "schemaStrategy.schema")
+            schema = serialise.parse_schema(data.schemaStrategy.schema_, "schemaStrategy.schema")
+            return values.InlineAvro(schema)
         if data.schemaStrategy.type == "schemaRegistry":
-            raise ConnectorInputError(
-                "the schema registry strategy is not supported by the hub's Kafka consumer yet; "
-                "use an inline schema",
-                field="schemaStrategy.type",
-            )
+            url = data.schemaStrategy.schemaRegistryUrl or ""
+            if not url.strip():
+                raise ConnectorInputError(
+                    "must not be blank", field="schemaStrategy.schemaRegistryUrl"
+                )
+            user_info = (data.additionalProperties or {}).get("basic.auth.user.info")
+            return values.Registry(url, network, str(user_info) if user_info else None)
         return None
     if data.serializationType == "avro":
-        return serialise.parse_schema(data.avro.schema_ if data.avro else None, "avro.schema")
+        schema = serialise.parse_schema(data.avro.schema_ if data.avro else None, "avro.schema")
+        return values.InlineAvro(schema)
     return None
 
 
 def variables(
-    key: bytes | str | None, value: bytes | str | None, headers: Any, schema: Any
+    key: bytes | str | None,
+    value: bytes | str | None,
+    headers: Any,
+    decoding: values.Decoder | None,
 ) -> dict[str, Any]:
     """KafkaPropertyTransformer#convertConsumerRecordToKafkaInboundMessage."""
     key_text = _text(key)
     message: dict[str, Any] = {"key": _tree(key_text) if key_text is not None else None}
-    if schema is not None:
-        message["rawValue"] = None
+    if decoding is not None:
         data = value.encode() if isinstance(value, str) else value or b""
-        message["value"] = fastavro.schemaless_reader(io.BytesIO(data), schema, None)
+        message["rawValue"], message["value"] = decoding.decode(data)
     else:
         raw = _text(value)
         message["rawValue"] = raw
         message["value"] = _tree(raw) if raw is not None else None
-    shown = {
-        k: v.decode("utf-8", errors="replace") if v is not None else None for k, v in headers or []
-    }
+    shown = {str(k): _text(v) for k, v in headers or []}
     message["headers"] = shown or None
     return message
 
