@@ -373,8 +373,14 @@ def test_sasl_credentials_consume_and_a_wrong_password_is_down_without_it(
         properties(kafka_session, kafka_topic, **{**sasl, "authentication.password": wrong})
     )
     running(consume, refused)
-    health = wait_for(lambda: refused.health[0] == Health.DOWN and refused.health)
-    assert "Authentication failed" in health[1]
+    health = wait_for(
+        lambda: (
+            refused.health[0] == Health.DOWN
+            and "Authentication failed" in refused.health[1]
+            and refused.health
+        ),
+        what="DOWN with the login refusal",
+    )
     assert wrong not in health[1] and all(wrong not in m for _, m in refused.activity)
 
 

@@ -76,19 +76,10 @@ def _vetted(wanted: list[tuple[str, int]], config: dict[str, str], context: Inbo
     tls = config.get("security.protocol", "plaintext").lower() in ("ssl", "sasl_ssl")
     chosen = []
     for host, port in wanted:
-        address = host if tls else context.network.resolve(host, port)[0]
-        if tls:
-            context.network.resolve(host, port)  # checked; the name stays for the certificate
+        addresses = context.network.resolve(host, port)
+        address = host if tls else addresses[0]  # with TLS the name stays, for the certificate
         chosen.append(f"[{address}]:{port}" if ":" in address else f"{address}:{port}")
     return ",".join(chosen)
-
-
-@dataclass
-class Held:
-    """A record the engine has not accepted yet, kept for a retry."""
-
-    message: Message
-    attempts: int = 1
 
 
 @dataclass
@@ -100,7 +91,7 @@ class Session:
     topic: str
     decoding: Decoder | None
     seek_to: list[int] | None
-    held: list[Held] = field(default_factory=list)
+    held: list[Message] = field(default_factory=list)  # not accepted yet: retried
     done: dict[int, int] = field(default_factory=dict)  # partition -> next offset handled
     committed: dict[int, int] = field(default_factory=dict)
     problem: str = ""  # the last error librdkafka reported, for health DOWN
@@ -112,8 +103,8 @@ class Session:
     def run(self, backoff: Backoff) -> None:
         client = Consumer({**self.config, "error_cb": self._error, "logger": _QUIET})
         try:
+            self._check_brokers(client)  # before subscribing: poll() then reads no record
             client.subscribe([self.topic], on_assign=self._assigned, on_revoke=self._revoked)
-            self._check_brokers(client)
             self.context.report_health(Health.UP, f"consuming topic '{self.topic}'")
             self.context.log(f"Subscription activated for topic {self.topic}", tag="CONSUMER")
             backoff.reset()
@@ -152,7 +143,7 @@ class Session:
             self.committed[partition] = offset + 1
             return
         if not accepted:
-            self.held.append(Held(message))
+            self.held.append(message)
             if len(self.held) == 1:
                 self.retry_at = time.monotonic() + self.retry_delay
         self._commit(client, asynchronous=True)
@@ -169,7 +160,7 @@ class Session:
         )
 
     def _retry(self) -> None:
-        kept = [h for h in self.held if not self._deliver(h.message)]
+        kept = [m for m in self.held if not self._deliver(m)]
         self.retry_delay = RETRY_FIRST if len(kept) < len(self.held) else self.retry_delay * 2
         self.retry_delay = min(self.retry_delay, RETRY_MOST)
         self.held = kept
@@ -179,7 +170,7 @@ class Session:
         """Commit, per partition, up to the first record not accepted yet."""
         marks = dict(self.done)
         for kept in self.held:
-            partition, offset = _where(kept.message)
+            partition, offset = _where(kept)
             marks[partition] = min(marks.get(partition, offset), offset)
         changed = [
             TopicPartition(self.topic, p, o) for p, o in marks.items() if self.committed.get(p) != o
@@ -213,7 +204,7 @@ class Session:
         """Before another member takes them: commit what was accepted, forget the rest."""
         gone = {tp.partition for tp in partitions}
         self._commit(client, asynchronous=False)
-        self.held = [h for h in self.held if h.message.partition() not in gone]
+        self.held = [m for m in self.held if m.partition() not in gone]
         for partition in gone:
             self.done.pop(partition, None)
             self.committed.pop(partition, None)
@@ -223,6 +214,7 @@ class Session:
         try:
             metadata = client.list_topics(self.topic, timeout=METADATA_SECONDS)
         except KafkaException as exc:
+            client.poll(POLL_SECONDS)  # serves error_cb: a refused login says so
             reason = self.problem or _describe(exc)
             where = self.config["bootstrap.servers"]
             raise ConnectionError(f"the cluster at {where} did not answer: {reason}") from None
