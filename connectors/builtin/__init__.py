@@ -38,6 +38,10 @@ INBOUND_MODULES: tuple[str, ...] = (
     "connectors.builtin.webhook.generic",
     "connectors.builtin.webhook.slack",
     "connectors.builtin.webhook.sns",
+    "connectors.builtin.rabbitmq.inbound",
+    "connectors.builtin.kafka.inbound",
+    "connectors.builtin.aws.sqs_inbound",
+    "connectors.builtin.email.inbound",
 )
 
 

@@ -266,6 +266,12 @@ def _client(target: Target) -> BaseClient:
         return client
 
 
+def client_for(target: Target) -> BaseClient:
+    """The shared client for TARGET, for a caller that makes its own calls inside
+    `door.calling` (the SQS consumer: one poll after another, no exchange recorded for each)."""
+    return _client(target)
+
+
 def _session_for() -> botocore.session.Session:
     """One botocore session (its service models are read once). Clients with a key pair get
     it explicitly; only the default chain reads the environment, files and instance metadata."""

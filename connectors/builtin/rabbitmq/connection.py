@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pika
 from connectorhub_sdk import ConnectorContext, ConnectorInputError
+from connectorhub_sdk.network import Network
 
 from .model import Authentication, Routing
 
@@ -110,9 +111,18 @@ def _port(text: str, field: str) -> int:
 def connect(broker: Broker, context: ConnectorContext) -> pika.BlockingConnection:
     """A connection to a vetted address of the broker (the door's egress policy and the
     secrets' host rules apply; TLS verifies the host name); timeouts within the run's limit."""
-    addresses = context.network.resolve(broker.host, broker.port)
     remaining = context.time_remaining()
     limit = CONNECT_SECONDS if remaining is None else max(remaining, 0.001)
+    return connect_through(broker, context.network, limit)
+
+
+def connect_through(
+    broker: Broker, network: Network, limit: float = CONNECT_SECONDS, heartbeat: int | None = None
+) -> pika.BlockingConnection:
+    """`connect` for a caller without a run's time limit (the inbound consumer): LIMIT bounds
+    connecting and each blocked call; HEARTBEAT (seconds) as the broker negotiates it unless
+    given."""
+    addresses = network.resolve(broker.host, broker.port)
     tls = (
         pika.SSLOptions(ssl.create_default_context(), server_hostname=broker.host)
         if broker.tls
@@ -130,6 +140,7 @@ def connect(broker: Broker, context: ConnectorContext) -> pika.BlockingConnectio
             socket_timeout=min(limit, CONNECT_SECONDS),
             stack_timeout=limit,
             blocked_connection_timeout=limit,
+            **({} if heartbeat is None else {"heartbeat": heartbeat}),
         )
         for address in addresses
     ]
