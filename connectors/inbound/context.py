@@ -57,6 +57,11 @@ class HubInboundContext:
         return self.resolved
 
     @property
+    def deduplication_id(self) -> str:
+        """The id the elements of this executable share (Camunda's deduplicationId)."""
+        return self.elements[0].deduplication_id if self.elements else ""
+
+    @property
     def network(self) -> Network:
         return self.connection.network
 

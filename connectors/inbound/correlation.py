@@ -43,6 +43,7 @@ class ActiveElement:
     kind: str
     message_name: str
     properties: Mapping[str, str]
+    deduplication_id: str = ""
 
     @classmethod
     def of(cls, row: InboundElement) -> ActiveElement:
@@ -54,6 +55,7 @@ class ActiveElement:
             row.kind,
             row.message_name,
             dict(row.properties),
+            row.deduplication_id,
         )
 
     def get(self, name: str) -> str:

@@ -2,8 +2,8 @@
 SNS, ... variants, queue consumers, pollers), applied to a process as the export writes it and
 deployed to the test engine, is discovered as Camunda's runtime reads it: its element, kind,
 `inbound.type` and message, with no structural problem. An element whose inbound type has a
-connector registered (the webhook family: generic, Slack, SNS) activates; the others are DOWN
-naming the missing type, nothing else.
+connector registered (the webhook family: generic, Slack, SNS; the RabbitMQ, Kafka, SQS and
+email consumers) activates; the others are DOWN naming the missing type, nothing else.
 
 Boundary events are left out: the export writes a one-element process, and a boundary event
 needs a task to sit on (tests/inbound/test_discovery.py covers the element kinds by hand)."""
@@ -46,14 +46,15 @@ def _binding_name(prop: dict[str, Any]) -> str:
 
 
 def values_for(template: dict[str, Any], index: int) -> dict[str, str]:
-    """What a user must fill in: the correlation key, a webhook path of its own, and the
-    secrets a template requires (Slack's signing secret, GitHub's HMAC secret)."""
+    """What a user must fill in: the correlation key, a webhook path of its own, the secrets a
+    template requires (Slack's signing secret, GitHub's HMAC secret) and an IMAP host."""
     model = ElementTemplate.from_dict(template)
     wanted = {
         "correlationKeyExpression": "=request.body.id",
         "inbound.context": f"hook-{index}",
         "inbound.slackSigningSecret": "signing-secret",
         "inbound.hmacSecret": "hmac-secret",
+        "data.imapConfig.imapHost": "imap.example.com",
     }
     return {
         field_key(prop): wanted[prop.binding.name]
@@ -96,10 +97,17 @@ def test_every_inbound_template_version_is_discovered_as_deployed(camunda: Camun
             problems.append(f"{label}: no message name")
         elif row.activation_error != _expected_error(inbound_type):
             problems.append(f"{label}: {row.state} {row.activation_error}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     # the issue's acceptance: every webhook-family version activates (none is left out above)
     webhooks = [row for row in rows.values() if row.connector_kind == "webhook"]
     assert len(webhooks) > 100 and {row.state for row in webhooks} == {"ACTIVE"}
+    # and issue 22's: every consumer version (RabbitMQ, Kafka, SQS, email) activates
+    consumers = [row for row in rows.values() if row.connector_kind == "consumer"]
+    assert {row.inbound_type for row in consumers} == {
+        "io.camunda:connector-rabbitmq-inbound:1", "io.camunda:connector-kafka-inbound:1",
+        "io.camunda:aws-sqs-inbound:1", "io.camunda:connector-email-inbound:1",
+    }  # fmt: skip
+    assert len(consumers) > 40 and {row.state for row in consumers} == {"ACTIVE"}
 
 
 def _expected_error(inbound_type: str) -> str:

@@ -50,8 +50,7 @@ def consume(data: records.KafkaInboundInput, context: InboundContext) -> None:
     if not topic:
         raise ConnectorInputError("must not be empty", field="topic.topicName")
     wanted = servers(bootstrap, bootstrap_field)
-    dedup = getattr(context, "deduplication_id", None)
-    group = records.group_id(data, dict(context.properties), dedup)
+    group = records.group_id(data, dict(context.properties), context.deduplication_id)
     config = records.consumer_config(data, bootstrap, group)
     decoding = records.decoder(data, context.network)
     seek_to = records.offsets(data)

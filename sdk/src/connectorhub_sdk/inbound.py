@@ -94,6 +94,9 @@ class InboundContext(typing.Protocol):
     """What the runtime hands an inbound connector (Camunda's InboundConnectorContext).
 
     - `properties`: the element's `inbound.*` properties by their key (secrets filled in);
+    - `deduplication_id`: the id the elements sharing this executable have in common (Camunda's
+      deduplicationId), stable across restarts and process versions (a Kafka group id is
+      derived from it);
       `bind(Model)` validates them into the connector's input model;
     - `correlate(variables, message_id=...)`: evaluates the element's activation condition,
       correlation key, message id and result expressions on VARIABLES and starts or continues
@@ -110,6 +113,9 @@ class InboundContext(typing.Protocol):
 
     @property
     def properties(self) -> Mapping[str, Any]: ...
+
+    @property
+    def deduplication_id(self) -> str: ...
 
     @property
     def stopping(self) -> threading.Event: ...

@@ -58,8 +58,10 @@ class InboundTestContext:
         documents: DocumentStore | None = None,
         allow_hosts: Collection[str] | None = None,
         inbound_type: str = "test:inbound:1",
+        deduplication_id: str = "",
     ) -> None:
         self._properties = dict(properties)
+        self._deduplication_id = deduplication_id
         self._answer = answer
         self._activation = activation
         self._evaluate = evaluate
@@ -77,6 +79,10 @@ class InboundTestContext:
     @property
     def properties(self) -> Mapping[str, Any]:
         return self._properties
+
+    @property
+    def deduplication_id(self) -> str:
+        return self._deduplication_id
 
     @property
     def stopping(self) -> threading.Event:
