@@ -204,3 +204,31 @@ def test_our_connectors_read_the_credential_of_every_version_that_binds_one(
     else:
         servers, username, _ = kafka_connector._connection(bound)
         assert (servers, username) == ("broker.example.org:9093", "ada")
+
+
+IMAP_ACCOUNT = [
+    raw
+    for raw in WITH_CONFIGURATION
+    if raw["configurationTemplates"][0]["id"] == "io.camunda.connectors:email-account-imap:1"
+]
+
+
+@pytest.mark.parametrize("raw", IMAP_ACCOUNT, ids=label)
+def test_the_inbound_imap_account_reads_as_an_imap_server(raw: dict[str, Any]) -> None:
+    """The email inbound templates' account (no protocol field, the port as text) gives the
+    login and IMAP server an inbound email connector reads (Camunda's
+    EmailInboundConnectorProperties#getImapConfiguration)."""
+    from connectors.builtin.email.account import account_authentication, account_server
+    from connectors.credentials.definitions import shape
+
+    (definition,) = raw["configurationTemplates"]
+    given = {"username": "ada", "password": "pw", "imapHost": "imap.example.org"}
+    account = shape("team_imap", as_template(definition), given, set())
+
+    server = account_server(account, "imap")
+    assert (server.imapHost, server.imapPort, server.imapCryptographicProtocol) == (
+        "imap.example.org",
+        993,
+        "TLS",
+    )
+    assert account_authentication(account).username == "ada"
