@@ -12,12 +12,21 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from connectorhub_sdk.binding import bind_input
 
-from connectors.credentials.definitions import as_template, secret_keys
-from connectors.credentials.references import marker
-from connectors.elementtemplates import ElementTemplate, field_key, prepare_job
+from connectors.builtin.email.account import account_authentication, account_server
+from connectors.builtin.email.connector import email
+from connectors.builtin.http.graphql import graphql
+from connectors.builtin.http.rest import effective_auth, effective_url, rest
+from connectors.builtin.jdbc import connection, jdbc
+from connectors.builtin.kafka import _connection as kafka_connection
+from connectors.builtin.kafka import kafka
+from connectors.credentials.definitions import as_template, secret_keys, shape
+from connectors.credentials.references import expand, marker
+from connectors.elementtemplates import ElementTemplate, active_properties, field_key, prepare_job
 from connectors.export.bpmn import BpmnExportError, template_bpmn
 from connectors.forms import build_form
+from tests.builtin.conftest import values_for
 from tests.elementtemplates.corpus import corpus_templates
 
 ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
@@ -142,18 +151,6 @@ READ_HERE = [
 def _with_credential(raw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """The job the template builds with the credential chosen, its marker replaced by the
     credential's object as the worker does, bound to our connector's input."""
-    from connectorhub_sdk.binding import bind_input
-
-    from connectors.builtin.email.connector import email
-    from connectors.builtin.http.graphql import graphql
-    from connectors.builtin.http.rest import rest
-    from connectors.builtin.jdbc import jdbc
-    from connectors.builtin.kafka import kafka
-    from connectors.credentials.definitions import shape
-    from connectors.credentials.references import expand
-    from connectors.elementtemplates import active_properties
-    from tests.builtin.conftest import values_for
-
     template = ElementTemplate.from_dict(raw)
     (definition,) = raw["configurationTemplates"]
     (prop,) = [p for p in template.properties if p.type == "Configuration"]
@@ -176,11 +173,6 @@ def _with_credential(raw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
 def test_our_connectors_read_the_credential_of_every_version_that_binds_one(
     raw: dict[str, Any],
 ) -> None:
-    from connectors.builtin import kafka as kafka_connector
-    from connectors.builtin.email.account import account_authentication, account_server
-    from connectors.builtin.http.rest import effective_auth, effective_url
-    from connectors.builtin.jdbc import connection
-
     bound, sample = _with_credential(raw)
     kind = raw["configurationTemplates"][0]["id"].split(":")[1]
     overridden = any(p.get("id") == "urlOverride" for p in raw["properties"])
@@ -202,7 +194,7 @@ def test_our_connectors_read_the_credential_of_every_version_that_binds_one(
         }
         assert target.protocol == ("mysql" if with_engine else "postgresql")
     else:
-        servers, username, _ = kafka_connector._connection(bound)
+        servers, username, _ = kafka_connection(bound)
         assert (servers, username) == ("broker.example.org:9093", "ada")
 
 
@@ -218,8 +210,6 @@ def test_the_inbound_imap_account_reads_as_an_imap_server(raw: dict[str, Any]) -
     """The email inbound templates' account (no protocol field, the port as text) gives the
     login and IMAP server an inbound email connector reads (Camunda's
     EmailInboundConnectorProperties#getImapConfiguration)."""
-    from connectors.builtin.email.account import account_authentication, account_server
-    from connectors.credentials.definitions import shape
 
     (definition,) = raw["configurationTemplates"]
     given = {"username": "ada", "password": "pw", "imapHost": "imap.example.org"}
