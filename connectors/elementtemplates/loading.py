@@ -107,7 +107,7 @@ def _looks_fine(data: object, max_depth: int) -> bool:
         elif kind is list:
             if depth >= max_depth and value:
                 return False
-            items = value  # type: ignore[assignment]
+            items = value
         elif kind is float:
             if not math.isfinite(value):  # type: ignore[arg-type]
                 return False

@@ -323,7 +323,8 @@ def _task_definition(template: dict[str, Any]) -> Iterator[Finding]:
 
 def _deprecations(template: dict[str, Any]) -> Iterator[Finding]:
     for index, prop in _properties(template):
-        binding = prop.get("binding") if isinstance(prop.get("binding"), dict) else {}
+        raw_binding = prop.get("binding")
+        binding: dict[str, Any] = raw_binding if isinstance(raw_binding, dict) else {}
         base = f"/properties/{index}"
         if binding.get("type") == "zeebe:taskDefinition:type":
             yield (

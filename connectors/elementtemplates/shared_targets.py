@@ -122,11 +122,12 @@ def _overlap(one: Target, other: Target) -> bool:
         return True
     if one[0] != "zeebe:input" or other[0] != "zeebe:input":
         return False
-    names = [dict(one[1]).get("name"), dict(other[1]).get("name")]
-    if not all(isinstance(name, str) for name in names):
+    found = (dict(one[1]).get("name"), dict(other[1]).get("name"))
+    names = [name for name in found if isinstance(name, str)]
+    if len(names) != 2:
         return False
-    left, right = sorted(names, key=len)  # type: ignore[type-var]
-    return str(right).startswith(f"{left}.")
+    left, right = sorted(names, key=len)
+    return right.startswith(f"{left}.")
 
 
 def _describe(one: Target, other: Target) -> str:
@@ -214,10 +215,12 @@ def _fact(
     key = _state_key(tested.get("binding"))
     if simple.get("isEmpty") is not None:
         return "empty", key, bool(simple["isEmpty"])
+    options: list[Any]
     if "equals" in simple:
         options = [simple["equals"]] if simple["equals"] is not None else []
     else:
-        options = simple.get("oneOf") if isinstance(simple.get("oneOf"), list) else []
+        one_of = simple.get("oneOf")
+        options = one_of if isinstance(one_of, list) else []
     if not options:
         return "never", None, None
     return "values", key, frozenset(_comparable(v, tested.get("type")) for v in options)

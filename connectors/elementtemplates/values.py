@@ -54,6 +54,7 @@ def from_feel(value: Any, prop_type: str | None) -> Any:
 
 def default_stored(prop: Property, *, generate: bool = True) -> Any:
     """The value the Modeler writes for a property nobody edited (None: nothing)."""
+    value: Any  # FEEL text, or the property's value as written (text, number, boolean)
     if should_cast_to_feel(prop) or prop.feel == "required":
         value = to_feel(prop.value, prop.type)
     else:

@@ -193,7 +193,7 @@ def test_loopback_is_refused_by_the_egress_policy(mail_server):
         (
             {"emailAccountConfiguration": "acme-mail"},
             "emailAccountConfiguration",
-            "shared email account configurations are not available",
+            "must be an object with the account's username, password and server",
         ),
     ],
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from connectorhub_sdk import JSON, ConnectorContext, ConnectorInputError, connector
 
 from . import imap, pop3, smtp
+from .account import account_authentication, account_server, bound_account
 from .model import Authentication, EmailInput, ImapAction, Pop3Action
 
 
@@ -21,19 +22,23 @@ from .model import Authentication, EmailInput, ImapAction, Pop3Action
 )
 def email(data: EmailInput, context: ConnectorContext) -> JSON:
     """Run the action of the chosen protocol and return Camunda's result shape."""
-    if data.emailAccountConfiguration not in (None, "", {}):
-        raise ConnectorInputError(
-            "shared email account configurations are not available in this hub; "
-            "set the server and authentication fields instead",
-            field="emailAccountConfiguration",
+    account = bound_account(data.emailAccountConfiguration)
+    if account is not None:
+        # the bound account wins over the inline login and server (Camunda's EmailRequest)
+        auth = account_authentication(account)
+        server = account_server(account, data.protocol)
+        data = data.model_copy(
+            update={"data": data.data.model_copy(update={f"{data.protocol}Config": server})}
         )
-    if data.authentication is None:
+    elif data.authentication is None:
         raise ConnectorInputError("must not be null", field="authentication")
+    else:
+        auth = data.authentication
     if data.protocol == "imap":
-        return _imap(data, data.authentication, context)
+        return _imap(data, auth, context)
     if data.protocol == "pop3":
-        return _pop3(data, data.authentication, context)
-    return _smtp(data, data.authentication, context)
+        return _pop3(data, auth, context)
+    return _smtp(data, auth, context)
 
 
 def _smtp(data: EmailInput, auth: Authentication, context: ConnectorContext) -> JSON:

@@ -18,6 +18,7 @@ from .rest import (
     DocumentReturnFormat,
     _method,
     effective_auth,
+    effective_url,
     reply_result,
     timeouts,
     user_headers,
@@ -35,7 +36,7 @@ class LegacyToken(BaseModel):
 
 class GraphqlRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    url: FeelText = Field(min_length=1)
+    url: FeelText | None = None  # may come from the chosen credential (rest-authentication v2)
     method: Method = "POST"
     headers: FeelTextMap = None
     query: Text = Field(min_length=1)
@@ -103,7 +104,7 @@ def graphql(data: GraphqlInput, context: ConnectorContext) -> JSON:
     reply = execute(
         HttpCall(
             method=request.method,
-            url=request.url,
+            url=effective_url(request.url, data.authenticationConfiguration, "graphql.url"),
             headers=headers,
             query=query_params,
             content=content,

@@ -90,7 +90,8 @@ class RestInput(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     method: Method = "GET"
-    url: FeelText = Field(min_length=1, title="URL", description="http:// or https:// URL")
+    # required unless the chosen credential carries the URL (rest-authentication v2)
+    url: FeelText | None = Field(default=None, title="URL", description="http:// or https:// URL")
     # a dropdown of the variants, each with its own fields (the template generator's sealed types)
     authentication: Authentication | None = Field(default=None, title="Authentication")
     authenticationConfiguration: Any = Field(
@@ -143,7 +144,7 @@ def rest(data: RestInput, context: ConnectorContext) -> JSON:
     reply = execute(
         HttpCall(
             method=data.method,
-            url=data.url,
+            url=effective_url(data.url, data.authenticationConfiguration, "url"),
             headers=headers,
             query=query,
             content=content,
@@ -182,20 +183,31 @@ def reply_result(
     )
 
 
-def effective_auth(authentication: Any, configuration: Any) -> Any:
-    """`authenticationConfiguration.authentication` wins over the inline one when it is set."""
+def bound_credential(configuration: Any) -> dict[str, Any] | None:
+    """The object of the chosen `authenticationConfiguration` (a named credential), or None."""
     if configuration in (None, "", {}):
-        return authentication
+        return None
     if isinstance(configuration, str):
         try:
             configuration = json.loads(configuration)
         except ValueError:
-            raise ConnectorInputError(
-                "must be an object with an `authentication` entry",
-                field="authenticationConfiguration",
-            ) from None
+            configuration = None
+    if not isinstance(configuration, dict):
+        raise ConnectorInputError(
+            "must be an object with an `authentication` entry",
+            field="authenticationConfiguration",
+        )
+    return configuration
+
+
+def effective_auth(authentication: Any, configuration: Any) -> Any:
+    """`authenticationConfiguration.authentication` wins over the inline one when it is set
+    (camunda/connectors HttpJsonRequest#getAuthentication)."""
+    chosen = bound_credential(configuration)
+    if chosen is None:
+        return authentication
     try:
-        parsed = AuthenticationConfiguration.model_validate(configuration)
+        parsed = AuthenticationConfiguration.model_validate(chosen)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -203,6 +215,23 @@ def effective_auth(authentication: Any, configuration: Any) -> Any:
             f"{where}: {first['msg']}", field="authenticationConfiguration"
         ) from None
     return parsed.authentication if parsed.authentication is not None else authentication
+
+
+def effective_url(inline: str | None, configuration: Any, field: str) -> str:
+    """The element's URL when it is set, else the credential's own `url` (rest-authentication
+    v2). The inline value wins, as in camunda/connectors HttpJsonRequest#getUrl and
+    GraphQLRequest#getEffectiveUrl: it is the task's override of the credential's endpoint."""
+    if isinstance(inline, str) and inline.strip():
+        return inline
+    chosen = bound_credential(configuration)
+    carried = chosen.get("url") if chosen else None
+    if isinstance(carried, str) and carried.strip():
+        return carried
+    if chosen is None:
+        raise ConnectorInputError("must not be blank", field=field)
+    raise ConnectorInputError(
+        "No URL provided by the credential or the element template", field=field
+    )
 
 
 def timeouts(connection: int | None, read: int | None) -> tuple[float | None, float | None]:

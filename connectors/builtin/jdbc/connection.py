@@ -199,7 +199,8 @@ def from_details(
 
 
 def from_configuration(database: str, configuration: Any) -> Target | None:
-    """A reusable connection credential (templates v4+) wins over the inline connection."""
+    """A reusable connection credential (templates v4+) wins over the inline connection and,
+    when it names one, over the task's database."""
     if configuration in (None, "", {}):
         return None
     if isinstance(configuration, str):
@@ -213,8 +214,15 @@ def from_configuration(database: str, configuration: Any) -> Target | None:
             field="configuration",
         )
     c = configuration
+    # v2 of the credential carries its own engine, which wins over the task's (camunda/connectors
+    # JdbcRequest#database); a v1 credential has none and keeps the task's
+    chosen = c.get("database") or database
+    if chosen not in PROTOCOLS:
+        raise ConnectorInputError(
+            f"'{chosen}' is not one of {', '.join(PROTOCOLS)}", field="configuration.database"
+        )
     return from_details(
-        database,
+        chosen,
         c.get("host"),
         c.get("port"),
         c.get("username"),
