@@ -1,17 +1,19 @@
 """Connections of the HTTP client: every request is admitted by the run's network door and
 connections are opened only to the addresses the door vetted (`_PinnedBackend`), so a second DNS
-answer cannot point a request elsewhere. Connection pools are shared per (address policy, TLS
-material) between runs; Camunda builds a client per request instead, which costs a handshake
-each time."""
+answer cannot point a request elsewhere. Connection pools (`pool.KeptAlivePool`) are shared per
+(address policy, TLS material) between runs; Camunda builds a client per request instead, which
+costs a handshake each time."""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import ipaddress
 import ssl
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
@@ -21,9 +23,14 @@ from connectorhub_sdk import AddressPolicy, ConnectorContext, ConnectorError, Ne
 from connectors.network.policy import EgressPolicy, HostNotResolved
 
 from .deadline import DEADLINE, DeadlineStream, by_deadline
+from .pool import KeptAlivePool
 from .tls import TlsMaterial, build_ssl_context
 
 MAX_CLIENTS = 16  # connection pools kept; the least recently used one is closed
+# requests of one pool at once, and idle connections kept: Camunda's runtime runs 100 jobs at
+# once, and with fewer kept alive every call past them would connect (and shake hands) again
+POOL_CONNECTIONS = 100
+KEEPALIVE_SECONDS = 5.0  # httpx's default expiry of an idle connection
 
 
 # The network door of the run whose request is being sent: the connection pool's backend
@@ -127,23 +134,91 @@ class _PinnedBackend(httpcore.SyncBackend):
         raise failure
 
 
-class _PinnedTransport(httpx.HTTPTransport):
+# httpcore's exceptions as the httpx ones the connectors catch, most specific first (the
+# table httpx's own HTTPTransport maps with; both sides are public classes).
+_MAPPED_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _as_httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for raised, mapped in _MAPPED_ERRORS:
+            if isinstance(exc, raised):
+                raise mapped(str(exc)) from exc
+        raise
+
+
+class _Body(httpx.SyncByteStream):
+    """httpcore's response body as httpx reads it, its failures as httpx's."""
+
+    def __init__(self, inner: Iterable[bytes]) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        with _as_httpx_errors():
+            yield from self._inner
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)  # httpcore's streams have one
+        if close is not None:
+            with _as_httpx_errors():
+                close()
+
+
+class _PinnedTransport(httpx.BaseTransport):
+    """An httpx transport whose connections are opened by the pinned backend, through public
+    APIs only: httpx's own HTTPTransport cannot be given a network backend, so this one does
+    what HTTPTransport.handle_request does (httpx 0.28) on our pool of httpcore connections."""
+
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
-        super().__init__(verify=ssl_context, trust_env=False)
-        # as many kept alive as may be open: httpcore closes idle connections above the keep-alive
-        # cap, so with 100 jobs calling one host every call past 20 would reconnect (and shake
-        # hands again over TLS)
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        # httpx has no public way to choose httpcore's network backend; the pool it builds in
-        # __init__ is replaced by an identical one that uses ours (httpx 0.28 pinned).
-        self._pool.close()
-        self._pool = httpcore.ConnectionPool(
+        self.pool = KeptAlivePool(
             ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=5.0,
+            max_connections=POOL_CONNECTIONS,
+            keepalive_expiry=KEEPALIVE_SECONDS,
             network_backend=_PinnedBackend(),
         )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with _as_httpx_errors():
+            answer = self.pool.handle_request(core_request)
+        assert isinstance(answer.stream, Iterable)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 _clients: OrderedDict[tuple[Any, str], _PinnedTransport] = OrderedDict()
