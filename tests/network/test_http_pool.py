@@ -1,10 +1,12 @@
 """The HTTP connectors' connection pool: calls to one endpoint reuse kept-alive connections (as
 many as run at once, not one per call), a connection the server closed or left idle too long is
 not reused, more requests than the pool holds wait for a free connection up to the pool
-timeout, and the pool reaches httpx and httpcore through their public APIs only."""
+timeout (sync and async), and the pool reaches httpx and httpcore through their public APIs
+only."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import ssl
@@ -15,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpcore
+import httpx
 import pytest
 
-from connectors.builtin.http.pool import KeptAlivePool
+from connectors.network.http_pool import AsyncKeptAliveTransport, KeptAlivePool
 from tests.builtin.conftest import REST_FILE, REST_ID, result_of, run_template, template
 from tests.services.http_servers import RecordingServer, Reply
 
@@ -135,3 +138,16 @@ def test_no_code_reaches_into_httpx_or_httpcore_private_parts() -> None:
         if private.search(line)
     ]
     assert found == []
+
+
+def test_async_requests_beyond_the_pool_wait_their_turn_on_kept_alive_connections(server):
+    server.route("/slow", Reply(json={"ok": True}, delay=0.02))
+
+    async def send_all() -> list[object]:
+        transport = AsyncKeptAliveTransport(ssl.create_default_context(), max_connections=4)
+        async with httpx.AsyncClient(transport=transport, base_url=server.url) as client:
+            answers = await asyncio.gather(*(client.get("/slow") for _ in range(40)))
+        return [answer.json() for answer in answers]
+
+    assert asyncio.run(send_all()) == [{"ok": True}] * 40
+    assert server.accepted <= 4

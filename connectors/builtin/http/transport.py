@@ -1,36 +1,32 @@
 """Connections of the HTTP client: every request is admitted by the run's network door and
 connections are opened only to the addresses the door vetted (`_PinnedBackend`), so a second DNS
-answer cannot point a request elsewhere. Connection pools (`pool.KeptAlivePool`) are shared per
-(address policy, TLS material) between runs; Camunda builds a client per request instead, which
-costs a handshake each time."""
+answer cannot point a request elsewhere. Connection pools (`connectors.network.http_pool`) are
+shared per (address policy, TLS material) between runs; Camunda builds a client per request
+instead, which costs a handshake each time."""
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import functools
 import ipaddress
 import ssl
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
-import httpx
 from connectorhub_sdk import AddressPolicy, ConnectorContext, ConnectorError, Network
 
+from connectors.network.http_pool import KeptAliveTransport
 from connectors.network.policy import EgressPolicy, HostNotResolved
 
 from .deadline import DEADLINE, DeadlineStream, by_deadline
-from .pool import KeptAlivePool
 from .tls import TlsMaterial, build_ssl_context
 
 MAX_CLIENTS = 16  # connection pools kept; the least recently used one is closed
 # requests of one pool at once, and idle connections kept: Camunda's runtime runs 100 jobs at
 # once, and with fewer kept alive every call past them would connect (and shake hands) again
 POOL_CONNECTIONS = 100
-KEEPALIVE_SECONDS = 5.0  # httpx's default expiry of an idle connection
 
 
 # The network door of the run whose request is being sent: the connection pool's backend
@@ -134,91 +130,15 @@ class _PinnedBackend(httpcore.SyncBackend):
         raise failure
 
 
-# httpcore's exceptions as the httpx ones the connectors catch, most specific first (the
-# table httpx's own HTTPTransport maps with; both sides are public classes).
-_MAPPED_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.ProxyError, httpx.ProxyError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.ProtocolError, httpx.ProtocolError),
-)
-
-
-@contextlib.contextmanager
-def _as_httpx_errors() -> Iterator[None]:
-    try:
-        yield
-    except Exception as exc:
-        for raised, mapped in _MAPPED_ERRORS:
-            if isinstance(exc, raised):
-                raise mapped(str(exc)) from exc
-        raise
-
-
-class _Body(httpx.SyncByteStream):
-    """httpcore's response body as httpx reads it, its failures as httpx's."""
-
-    def __init__(self, inner: Iterable[bytes]) -> None:
-        self._inner = inner
-
-    def __iter__(self) -> Iterator[bytes]:
-        with _as_httpx_errors():
-            yield from self._inner
-
-    def close(self) -> None:
-        close = getattr(self._inner, "close", None)  # httpcore's streams have one
-        if close is not None:
-            with _as_httpx_errors():
-                close()
-
-
-class _PinnedTransport(httpx.BaseTransport):
-    """An httpx transport whose connections are opened by the pinned backend, through public
-    APIs only: httpx's own HTTPTransport cannot be given a network backend, so this one does
-    what HTTPTransport.handle_request does (httpx 0.28) on our pool of httpcore connections."""
+class _PinnedTransport(KeptAliveTransport):
+    """Connections opened by the pinned backend, on a pool that takes a kept-alive connection
+    in constant time (connectors.network.http_pool: httpx's own HTTPTransport cannot be given
+    a network backend)."""
 
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
-        self.pool = KeptAlivePool(
-            ssl_context=ssl_context,
-            max_connections=POOL_CONNECTIONS,
-            keepalive_expiry=KEEPALIVE_SECONDS,
-            network_backend=_PinnedBackend(),
+        super().__init__(
+            ssl_context, max_connections=POOL_CONNECTIONS, network_backend=_PinnedBackend()
         )
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.SyncByteStream)
-        url = request.url
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
-        )
-        with _as_httpx_errors():
-            answer = self.pool.handle_request(core_request)
-        assert isinstance(answer.stream, Iterable)
-        return httpx.Response(
-            status_code=answer.status,
-            headers=answer.headers,
-            stream=_Body(answer.stream),
-            extensions=answer.extensions,
-        )
-
-    def close(self) -> None:
-        self.pool.close()
 
 
 _clients: OrderedDict[tuple[Any, str], _PinnedTransport] = OrderedDict()
