@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import ssl
 import threading
+from collections import OrderedDict
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -40,45 +41,58 @@ Key = tuple[bytes, bytes, int]  # (scheme, host, port): httpcore's Origin is not
 
 
 class _IdleStacks(Generic[Connection]):
-    """Idle connections per origin, the most recently used last; at most LIMIT in all."""
+    """Idle connections per origin, the most recently used last; at most LIMIT in all, and the
+    least recently used across all origins goes first (over the limit, or once expired), so
+    that connections to hosts no longer called neither stay open nor crowd out the others."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self._lock = threading.Lock()  # never held across an await
         self._stacks: dict[Key, list[Connection]] = {}
-        self._count = 0
+        # every idle connection, least recently used first: id -> (its origin, itself)
+        self._order: OrderedDict[int, tuple[Key, Connection]] = OrderedDict()
         self.closed = False
 
     def pop(self, origin: httpcore.Origin) -> Connection | None:
+        key = _key(origin)
         with self._lock:
-            stack = self._stacks.get(_key(origin))
+            stack = self._stacks.get(key)
             if not stack:
                 return None
-            self._count -= 1
-            return stack.pop()
+            connection = stack.pop()
+            if not stack:
+                del self._stacks[key]
+            del self._order[id(connection)]
+            return connection
 
     def push(self, origin: httpcore.Origin, connection: Connection) -> list[Connection]:
-        """Keep CONNECTION; the connections to close now: CONNECTION itself after close(),
-        the oldest of its origin above the limit or once expired (so that an endpoint called
-        less often does not keep its sockets open)."""
+        """Keep CONNECTION; the connections to close now: CONNECTION itself after close(), and
+        the least recently used ones above the limit or once expired."""
+        key = _key(origin)
         with self._lock:
             if self.closed:
                 return [connection]
-            stack = self._stacks.setdefault(_key(origin), [])
-            stack.append(connection)
-            self._count += 1
+            self._stacks.setdefault(key, []).append(connection)
+            self._order[id(connection)] = (key, connection)
             dropped = []
-            while stack and (self._count > self.limit or stack[0].has_expired()):
-                dropped.append(stack.pop(0))
-                self._count -= 1
+            while self._order:
+                oldest_key, oldest = next(iter(self._order.values()))
+                if len(self._order) <= self.limit and not oldest.has_expired():
+                    break
+                del self._order[id(oldest)]
+                stack = self._stacks[oldest_key]
+                stack.remove(oldest)  # the oldest of all is the first of its own stack
+                if not stack:
+                    del self._stacks[oldest_key]
+                dropped.append(oldest)
             return dropped
 
     def drain(self) -> list[Connection]:
         with self._lock:
             self.closed = True
-            idle = [connection for stack in self._stacks.values() for connection in stack]
+            idle = [connection for _, connection in self._order.values()]
             self._stacks.clear()
-            self._count = 0
+            self._order.clear()
             return idle
 
 

@@ -1,8 +1,8 @@
 """The HTTP connectors' connection pool: calls to one endpoint reuse kept-alive connections (as
-many as run at once, not one per call), a connection the server closed or left idle too long is
-not reused, more requests than the pool holds wait for a free connection up to the pool
-timeout (sync and async), and the pool reaches httpx and httpcore through their public APIs
-only."""
+many as run at once, not one per call); a connection the server closed or left idle too long is
+not reused; idle connections to hosts no longer called give way to the others; more requests
+than the pool holds wait for a free connection up to the pool timeout (sync and async); and the
+pool reaches httpx and httpcore through their public APIs only."""
 
 from __future__ import annotations
 
@@ -91,11 +91,26 @@ def test_an_idle_connection_past_its_keepalive_expiry_is_not_reused(server):
     pool = _pool(4, keepalive=0.1)
     for pause in (0.0, 0.3):
         time.sleep(pause)
-        response = pool.handle_request(_request(f"{server.url}/x"))
-        response.read()
-        response.close()
+        _get(pool, f"{server.url}/x")
     pool.close()
     assert server.accepted == 2
+
+
+def _get(pool: KeptAlivePool, url: str) -> None:
+    response = pool.handle_request(_request(url))
+    response.read()
+    response.close()
+
+
+def test_idle_connections_to_hosts_no_longer_called_do_not_crowd_out_the_others(server):
+    pool = _pool(2)
+    with CountingServer() as gone, CountingServer() as also_gone:
+        _get(pool, f"{gone.url}/x")
+        _get(pool, f"{also_gone.url}/x")  # the pool's two idle connections: both stale now
+    for _ in range(3):
+        _get(pool, f"{server.url}/x")
+    pool.close()
+    assert server.accepted == 1
 
 
 def test_more_requests_than_the_pool_holds_wait_for_a_connection_up_to_the_pool_timeout(server):
@@ -107,9 +122,7 @@ def test_more_requests_than_the_pool_holds_wait_for_a_connection_up_to_the_pool_
     done = threading.Event()
 
     def waiting() -> None:
-        answer = pool.handle_request(_request(f"{server.url}/x"))  # no pool timeout: waits
-        answer.read()
-        answer.close()
+        _get(pool, f"{server.url}/x")  # no pool timeout: waits
         done.set()
 
     thread = threading.Thread(target=waiting)
