@@ -8,6 +8,12 @@ commands waiting for 16 connections) that walk cost more CPU than the rest of th
 (docs/performance.md). Here a request takes the most recently used idle connection of its
 origin, or opens a new one; only the connection taken is checked.
 
+Camunda's HTTP connectors (`io.camunda.connector.http.base.components.apache.
+CustomApacheHttpClient`) build an Apache client per request on one shared
+PoolingHttpClientConnectionManager without a limit (total or per host); the HTTP connectors
+here keep up to 100 requests at once per pool (`builtin/http/transport.py`), as httpx's pool
+did before, and a request beyond them waits up to its pool timeout.
+
 Built on public APIs only: httpcore's `HTTPConnection`/`AsyncHTTPConnection` and exceptions,
 httpx's `BaseTransport`/`AsyncBaseTransport` and byte streams. What the transports do is what
 httpx's HTTPTransport does (httpx 0.28, httpcore 1.0), which cannot be given a pool or a

@@ -1,8 +1,8 @@
 """Connections of the HTTP client: every request is admitted by the run's network door and
 connections are opened only to the addresses the door vetted (`_PinnedBackend`), so a second DNS
 answer cannot point a request elsewhere. Connection pools (`connectors.network.http_pool`) are
-shared per (address policy, TLS material) between runs; Camunda builds a client per request
-instead, which costs a handshake each time."""
+shared per (address policy, TLS material) between runs; Camunda builds a client per request on
+one shared connection manager (`CustomApacheHttpClient`)."""
 
 from __future__ import annotations
 
