@@ -1,7 +1,7 @@
 """The hub's worker against a bare client on each transport, and its concurrency.
 
     .venv/bin/python bench/bench_zeebe_transports.py [--instances 1000] [--concurrency 32]
-                                                      [--wide-instances 400]
+                                [--wide-instances 400] [--rounds 3] [--only grpc|rest|wide]
 
 Starts the project's test engine with both faces in a child process (gRPC, and REST `/v2`,
 which needs .ci/fetch-zeebe-protocol) and, with bench_zeebe_baseline.measure (the worker in a
@@ -10,8 +10,8 @@ first), prints jobs/s, p50/p95 latency and worker CPU per job for:
 
 1. per transport, a bare client doing the same work (gRPC: pyzeebe alone; REST: an httpx loop
    that long-polls and completes each job with no variables) and the hub's `LiveWorker`
-   serving an async no-op connector through the whole runtime core; the ratio hub/bare
-   (target: at least 0.9x);
+   serving an async no-op connector through the whole runtime core, each once per round in
+   rotated order (bench/rounds.py), and the ratio hub/bare (target: at least 0.9x);
 2. concurrency: the built-in REST connector (the hub's export of the official template)
    calling a local HTTP server that answers after 500 ms, 100 jobs active, 100 instances in
    flight. The limit is 200 jobs/s (100 jobs / 0.5 s); the target is at least 150 jobs/s.
@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import statistics
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -37,9 +38,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_zeebe_baseline import WARM_UP, Figures, _cpu_seconds, bare_noop_worker, measure
+from bench_zeebe_baseline import WARM_UP, _cpu_seconds, bare_noop_worker, measure
 from bench_zeebe_worker import ADDRESS_VARIABLE, REST, Nothing, async_noop, measure_process
 from connectorhub_sdk import OutboundConnector
+from rounds import print_ratios, rotated
 
 from connectors.registry import Registry, default_registry
 from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
@@ -179,11 +181,27 @@ def engine_with_both_faces() -> Iterator[tuple[str, str, int]]:
         process.wait(timeout=10)
 
 
-def compare(label: str, bare: Figures, hub: Figures) -> None:
-    print(bare.line(f"{label}: bare client, no-op"), flush=True)
-    print(hub.line(f"{label}: hub worker, async no-op connector"), flush=True)
-    ratio = hub.jobs_per_second / bare.jobs_per_second
-    print(f"{label}: ratio hub/bare {ratio:.2f}x (target >= 0.9x)", flush=True)
+def compare(
+    label: str, variants: dict[str, Any], instances: int, rounds: int, common: dict[str, Any]
+) -> None:
+    """Each worker of VARIANTS (the bare client first) once per round, in rotated order, then
+    rounds.print_ratios over the rounds: best jobs/s, ratio to the bare client (target at least
+    0.9x), p50/p95 latency over all rounds; and each one's median worker CPU per job."""
+    measured: dict[str, list[float]] = {name: [] for name in variants}
+    latencies: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    for number, name in rotated(variants, rounds):
+        figures = measure(variants[name], instances, **common)
+        print(figures.line(f"{label} round {number + 1}: {name}"), flush=True)
+        measured[name].append(figures.jobs_per_second)
+        latencies[name] += figures.latencies_ms
+        if figures.worker_cpu_seconds is not None:
+            cpu[name].append(figures.worker_cpu_seconds * 1000 / figures.instances)
+    print_ratios(measured, next(iter(variants)), unit="jobs", latencies_ms=latencies)
+    for name, per_job in cpu.items():
+        if per_job:
+            print(f"{label}: {name}: worker CPU {statistics.median(per_job):.2f} ms/job (median)")
+    print(flush=True)
 
 
 def wide(address: str, instances: int, factory: Any, label: str, engine_pid: int) -> None:
@@ -230,6 +248,7 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--wide-instances", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3, help="rotated rounds of the no-op pairs")
     parser.add_argument("--only", choices=["grpc", "rest", "wide"], help="one part alone")
     args = parser.parse_args()
     parts = [args.only] if args.only else ["grpc", "rest", "wide"]
@@ -239,17 +258,13 @@ def main() -> None:
         print(f"gateway: the test engine, gRPC {address}, REST {rest_address}")
         common: dict[str, Any] = {"address": address, "concurrency": args.concurrency}
         if "grpc" in parts:
-            compare(
-                "gRPC",
-                measure(bare_noop_worker, args.instances, **common),
-                measure(hub_grpc_noop, args.instances, **common),
-            )
+            grpc_variants = {"gRPC bare pyzeebe no-op": bare_noop_worker}
+            grpc_variants["gRPC hub, async no-op connector"] = hub_grpc_noop
+            compare("gRPC", grpc_variants, args.instances, args.rounds, common)
         if "rest" in parts:
-            compare(
-                "REST",
-                measure(bare_rest_noop, args.instances, **common),
-                measure(hub_rest_noop, args.instances, **common),
-            )
+            rest_variants = {"REST bare httpx loop no-op": bare_rest_noop}
+            rest_variants["REST hub, async no-op connector"] = hub_rest_noop
+            compare("REST", rest_variants, args.instances, args.rounds, common)
         if "wide" in parts:
             wide(address, args.wide_instances, hub_grpc_wide, "gRPC", engine_pid)
             wide(address, args.wide_instances, hub_rest_wide, "REST", engine_pid)

@@ -5,7 +5,9 @@ Camunda has no counterpart inside its runtime (the job worker calls
 Zeebe's job timeout reassigns a job that takes too long); the limit is ours (docs/runtime.md).
 
 - `call_sync` (run_job: the Celery dry-run): an async function runs on a private event loop
-  (`asyncio.run`), a sync one on the runtime's executor, waited for at most the time limit.
+  (`asyncio.run`), a sync one on the runtime's executor, waited for at most the time limit;
+  a sync function marked `ends_by_deadline` (its every blocking step ends by the context's
+  deadline: the HTTP connectors) runs on the calling thread, the deadline its time limit.
 - `call_async` (run_job_async: the live worker): an async function runs on the caller's loop,
   a sync one on the same executor through `loop.run_in_executor`; `asyncio.wait` bounds both.
 
@@ -30,6 +32,8 @@ from typing import Any, TypeAlias
 from .errors import CallTimeout, call_timeout
 
 DEFAULT_CALL_THREADS = 128
+# set to True on a connector function by `connectors.builtin.http.deadline.ends_by_deadline`
+ENDS_BY_DEADLINE = "ends_by_deadline"
 # (the time by which the call must end, the clock that reads it); None without a limit
 Deadline: TypeAlias = tuple[float, Callable[[], float]] | None
 
@@ -76,6 +80,12 @@ def call_sync(
     with _by_deadline(time_limit, deadline):
         if is_async:
             return _run_coroutine(lambda: function(*args), time_limit)
+        if getattr(function, ENDS_BY_DEADLINE, False):
+            # Every blocking step of it ends by the context's deadline (the HTTP connectors:
+            # builtin/http/deadline.py), which is then the call's one time limit; a thread of
+            # its own would add only a hop, two wake-ups around every request (about 70 us,
+            # the REST bench's whole margin: docs/performance.md).
+            return function(*args)
         future = _pool().submit(contextvars.copy_context().run, function, *args)
         try:
             return future.result(timeout=time_limit)

@@ -1,8 +1,8 @@
 """Connections of the HTTP client: every request is admitted by the run's network door and
 connections are opened only to the addresses the door vetted (`_PinnedBackend`), so a second DNS
-answer cannot point a request elsewhere. Connection pools are shared per (address policy, TLS
-material) between runs; Camunda builds a client per request instead, which costs a handshake
-each time."""
+answer cannot point a request elsewhere. Connection pools (`connectors.network.http_pool`) are
+shared per (address policy, TLS material) between runs; Camunda builds a client per request on
+one shared connection manager (`CustomApacheHttpClient`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from collections import OrderedDict
 from typing import Any
 
 import httpcore
-import httpx
 from connectorhub_sdk import AddressPolicy, ConnectorContext, ConnectorError, Network
 
+from connectors.network.http_pool import KeptAliveTransport
 from connectors.network.policy import EgressPolicy, HostNotResolved
 from connectors.network.replay import replaying
 
@@ -25,6 +25,9 @@ from .deadline import DEADLINE, DeadlineStream, by_deadline
 from .tls import TlsMaterial, build_ssl_context
 
 MAX_CLIENTS = 16  # connection pools kept; the least recently used one is closed
+# requests of one pool at once, and idle connections kept: Camunda's runtime runs 100 jobs at
+# once, and with fewer kept alive every call past them would connect (and shake hands) again
+POOL_CONNECTIONS = 100
 
 
 # The network door of the run whose request is being sent: the connection pool's backend
@@ -128,22 +131,14 @@ class _PinnedBackend(httpcore.SyncBackend):
         raise failure
 
 
-class _PinnedTransport(httpx.HTTPTransport):
+class _PinnedTransport(KeptAliveTransport):
+    """Connections opened by the pinned backend, on a pool that takes a kept-alive connection
+    in constant time (connectors.network.http_pool: httpx's own HTTPTransport cannot be given
+    a network backend)."""
+
     def __init__(self, ssl_context: ssl.SSLContext) -> None:
-        super().__init__(verify=ssl_context, trust_env=False)
-        # as many kept alive as may be open: httpcore closes idle connections above the keep-alive
-        # cap, so with 100 jobs calling one host every call past 20 would reconnect (and shake
-        # hands again over TLS)
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-        # httpx has no public way to choose httpcore's network backend; the pool it builds in
-        # __init__ is replaced by an identical one that uses ours (httpx 0.28 pinned).
-        self._pool.close()
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=5.0,
-            network_backend=_PinnedBackend(),
+        super().__init__(
+            ssl_context, max_connections=POOL_CONNECTIONS, network_backend=_PinnedBackend()
         )
 
 
