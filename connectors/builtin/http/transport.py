@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import Any
 
 import httpcore
+import httpx
 from connectorhub_sdk import AddressPolicy, ConnectorContext, ConnectorError, Network
 
 from connectors.network.http_pool import KeptAliveTransport
