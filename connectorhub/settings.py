@@ -348,7 +348,9 @@ ZEEBE_WORKER_NAME = env_str("ZEEBE_WORKER_NAME", "")  # empty: connectorhub@<hos
 ZEEBE_WORKER_JOB_TYPES = env_list("ZEEBE_WORKER_JOB_TYPES", [])  # empty: every connector
 ZEEBE_WORKER_MAX_JOBS_ACTIVE = env_int("ZEEBE_WORKER_MAX_JOBS_ACTIVE", 32)
 ZEEBE_WORKER_JOB_TIMEOUT = _env_seconds("ZEEBE_WORKER_JOB_TIMEOUT", 300.0)
-ZEEBE_WORKER_POLL_INTERVAL = _env_seconds("ZEEBE_WORKER_POLL_INTERVAL", 0.1)
+# a local re-check for a free slot, not a request: short, as Camunda's JobWorkerImpl polls again
+# as soon as a job finishes (docs/performance.md)
+ZEEBE_WORKER_POLL_INTERVAL = _env_seconds("ZEEBE_WORKER_POLL_INTERVAL", 0.02)
 # TYPE=var1,var2 entries separated by ";" (TYPE=* fetches every variable).
 ZEEBE_WORKER_FETCH_VARIABLES = [
     entry for entry in env_str("ZEEBE_WORKER_FETCH_VARIABLES", "").split(";") if entry.strip()
