@@ -20,6 +20,9 @@ import pytest
 from tests.services import xdist_groups
 from tests.services.chromium import SharedChromium
 
+# the real servers the connector tests share, one of each per session
+pytest_plugins = ["tests.services.sessions"]
+
 # Playwright's sync API runs an event loop in the test thread; the live server's ORM calls
 # are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -285,25 +288,3 @@ def signed_in_page(page: Any, live_server: Any, user: Any) -> Any:
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     return page
-
-
-# --- moto (the AWS emulator) ------------------------------------------------------------------
-# Defined here, once: a session fixture imported into several test modules would be a separate
-# fixture in each, and start a moto server per module.
-
-
-@pytest.fixture(scope="session")
-def moto_session() -> Iterator[Any]:
-    from connectors.builtin.aws import base  # the AWS tests' clients, closed after the server
-    from tests.services.moto import moto_server  # only sessions that use moto load it
-
-    with moto_server() as running:
-        yield running
-    base.close_clients()
-
-
-@pytest.fixture
-def moto(moto_session: Any) -> Any:
-    """The session's moto, emptied."""
-    moto_session.reset()
-    return moto_session

@@ -20,27 +20,18 @@ from confluent_kafka.admin import AdminClient
 from connectorhub_sdk.inbound import InboundConnector
 from connectorhub_sdk.inbound_testing import InboundTestContext
 
-from connectors.builtin.aws.base import close_clients
 from tests.kafka.conftest import QUIET, create_topic
-from tests.services.greenmail import GreenMail, greenmail
-from tests.services.kafka import Kafka, kafka
-from tests.services.moto import Moto, moto_server
-from tests.services.rabbitmq import RabbitMQ, rabbitmq
+from tests.services.kafka import Kafka
+from tests.services.rabbitmq import RabbitMQ
 
 STOP_SECONDS = 10.0  # a consumer must end this soon after `stopping` is set
 
 
-@pytest.fixture(scope="package")
-def rabbit_session() -> Iterator[RabbitMQ]:
-    with rabbitmq() as running:
-        yield running
-
-
 @pytest.fixture
-def rabbit(rabbit_session: RabbitMQ) -> Iterator[RabbitMQ]:
+def rabbit(broker_session: RabbitMQ) -> Iterator[RabbitMQ]:
     """The session's broker; what a test declared is deleted after it."""
-    yield rabbit_session
-    rabbit_session.reset()
+    yield broker_session
+    broker_session.reset()
 
 
 def unique(prefix: str) -> str:
@@ -96,37 +87,11 @@ def wait_for(condition: Callable[[], Any], timeout: float = 20.0, what: str = ""
         time.sleep(0.02)
 
 
-@pytest.fixture(scope="package")
-def kafka_session() -> Iterator[Kafka]:
-    with kafka() as running:
-        yield running
-
-
-@pytest.fixture(scope="package")
-def kafka_admin(kafka_session: Kafka) -> AdminClient:
-    return AdminClient({"bootstrap.servers": kafka_session.bootstrap, "logger": QUIET})
+@pytest.fixture(scope="session")
+def kafka_admin(kafka_server: Kafka) -> AdminClient:
+    return AdminClient({"bootstrap.servers": kafka_server.bootstrap, "logger": QUIET})
 
 
 @pytest.fixture
 def kafka_topic(kafka_admin: AdminClient) -> str:
     return create_topic(kafka_admin, unique("inbound"))
-
-
-@pytest.fixture(scope="package")
-def moto_session() -> Iterator[Moto]:
-    with moto_server() as running:
-        yield running
-    close_clients()
-
-
-@pytest.fixture
-def moto(moto_session: Moto) -> Moto:
-    """The session's moto, emptied."""
-    moto_session.reset()
-    return moto_session
-
-
-@pytest.fixture(scope="package")
-def mail_session() -> Iterator[GreenMail]:
-    with greenmail() as running:
-        yield running

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.xdist_group("kafka")
 
 
 def test_a_killed_consumer_loses_nothing_and_repeats_only_what_was_in_flight(
-    kafka_session: Kafka, kafka_topic: str, tmp_path: Path
+    kafka_server: Kafka, kafka_topic: str, tmp_path: Path
 ) -> None:
-    produce(kafka_session, kafka_topic, [f'{{"n": {n}}}'.encode() for n in range(MESSAGES)])
+    produce(kafka_server, kafka_topic, [f'{{"n": {n}}}'.encode() for n in range(MESSAGES)])
     output = tmp_path / "correlated.txt"
     group = f"group-{kafka_topic}"
     prefix = f"{kafka_topic}-0-"
@@ -30,11 +30,11 @@ def test_a_killed_consumer_loses_nothing_and_repeats_only_what_was_in_flight(
         "connectors.builtin.kafka.inbound",
         # the killed member leaves the group when its session times out: the broker's minimum
         properties(
-            kafka_session, kafka_topic, additionalProperties='={"session.timeout.ms": 6000}'
+            kafka_server, kafka_topic, additionalProperties='={"session.timeout.ms": 6000}'
         ),
         output,
         {f"{prefix}{n}" for n in range(MESSAGES)},
-        settled=lambda: committed(kafka_session, group, kafka_topic) == MESSAGES,
+        settled=lambda: committed(kafka_server, group, kafka_topic) == MESSAGES,
     )
     assert set(seen) == {f"{prefix}{n}" for n in range(MESSAGES)}
     duplicates = [m for m, times in Counter(seen).items() if times > 1]

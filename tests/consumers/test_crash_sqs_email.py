@@ -45,16 +45,16 @@ def test_a_killed_sqs_consumer_loses_nothing(moto: Moto, tmp_path: Path) -> None
 
 
 @pytest.mark.xdist_group("greenmail")
-def test_a_killed_email_consumer_loses_nothing(mail_session: GreenMail, tmp_path: Path) -> None:
+def test_a_killed_email_consumer_loses_nothing(mail_server: GreenMail, tmp_path: Path) -> None:
     address = new_user()
-    ids = {send(mail_session, address, f"Order {n}") for n in range(MESSAGES)}
+    ids = {send(mail_server, address, f"Order {n}") for n in range(MESSAGES)}
     output = tmp_path / "correlated.txt"
     seen, at_kill = kill_and_restart(
         "connectors.builtin.email.inbound",
-        mail_properties(mail_session, address),
+        mail_properties(mail_server, address),
         output,
         ids,
-        settled=lambda: all(f == {"\\Seen"} for f in folder_state(mail_session, address).values()),
+        settled=lambda: all(f == {"\\Seen"} for f in folder_state(mail_server, address).values()),
     )
     assert set(seen) == ids
     duplicates = [m for m, times in Counter(seen).items() if times > 1]

@@ -98,26 +98,26 @@ def test_the_corpus_holds_every_inbound_template_version() -> None:
 
 @pytest.mark.parametrize("tpl", TEMPLATES, ids=template_id)
 def test_every_template_version_consumes(
-    tpl: dict[str, Any], mail_session: GreenMail, running: Start
+    tpl: dict[str, Any], mail_server: GreenMail, running: Start
 ) -> None:
     address = new_user()
-    message_id = send(mail_session, address, "Order 1")
-    element = element_properties(tpl, properties(mail_session, address))
+    message_id = send(mail_server, address, "Order 1")
+    element = element_properties(tpl, properties(mail_server, address))
     assert element["inbound.type"] == TYPE
     context = InboundTestContext(element)
     consumer = running(consume, context)
     wait_for(lambda: context.correlations, what="a correlation")
-    wait_for(lambda: folder_state(mail_session, address)[message_id] == {"\\Seen"}, what="READ")
+    wait_for(lambda: folder_state(mail_server, address)[message_id] == {"\\Seen"}, what="READ")
     consumer.stop()
     assert context.correlations[0].message_id == message_id
 
 
 def test_a_message_arrives_as_camundas_read_email_response(
-    mail_session: GreenMail, running: Start
+    mail_server: GreenMail, running: Start
 ) -> None:
     address = new_user()
-    message_id = send(mail_session, address, "Invoice 7", attachment=b"%PDF-1.4 test")
-    context = InboundTestContext(properties(mail_session, address))
+    message_id = send(mail_server, address, "Invoice 7", attachment=b"%PDF-1.4 test")
+    context = InboundTestContext(properties(mail_server, address))
     running(consume, context)
     (correlation,) = wait_for(lambda: context.correlations)
     variables = correlation.variables
@@ -134,10 +134,10 @@ def test_a_message_arrives_as_camundas_read_email_response(
 
 
 def test_a_message_the_engine_did_not_accept_stays_unseen_and_is_taken_later(
-    mail_session: GreenMail, running: Start
+    mail_server: GreenMail, running: Start
 ) -> None:
     address = new_user()
-    first, second = send(mail_session, address, "A"), send(mail_session, address, "B")
+    first, second = send(mail_server, address, "A"), send(mail_server, address, "B")
     refused: list[str] = []
 
     def answer(variables: Any, message_id: str | None) -> CorrelationResult:
@@ -146,76 +146,76 @@ def test_a_message_the_engine_did_not_accept_stays_unseen_and_is_taken_later(
             return CorrelationResult(CorrelationOutcome.ENGINE_ERROR, False, retryable=True)
         return CorrelationResult(CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=True)
 
-    context = InboundTestContext(properties(mail_session, address), answer=answer)
+    context = InboundTestContext(properties(mail_server, address), answer=answer)
     consumer = running(consume, context)
     wait_for(lambda: len(context.correlations) >= 3, what="B again on the next poll")
-    wait_for(lambda: all(f == {"\\Seen"} for f in folder_state(mail_session, address).values()))
+    wait_for(lambda: all(f == {"\\Seen"} for f in folder_state(mail_server, address).values()))
     consumer.stop()
     assert [c.message_id for c in context.correlations] == [first, second, second]
 
 
 def test_nothing_is_marked_that_the_engine_did_not_accept(
-    mail_session: GreenMail, running: Start
+    mail_server: GreenMail, running: Start
 ) -> None:
     address = new_user()
-    message_id = send(mail_session, address, "Unmatched")
+    message_id = send(mail_server, address, "Unmatched")
     context = InboundTestContext(
-        properties(mail_session, address), activation=lambda variables: False
+        properties(mail_server, address), activation=lambda variables: False
     )
     consumer = running(consume, context)
     wait_for(lambda: len(context.correlations) >= 2, what="two polls")
     consumer.stop()
-    assert folder_state(mail_session, address) == {message_id: set()}
+    assert folder_state(mail_server, address) == {message_id: set()}
 
 
-def test_delete_and_move_happen_after_acceptance(mail_session: GreenMail, running: Start) -> None:
+def test_delete_and_move_happen_after_acceptance(mail_server: GreenMail, running: Start) -> None:
     address = new_user()
-    deleted = send(mail_session, address, "Delete me")
+    deleted = send(mail_server, address, "Delete me")
     context = InboundTestContext(
-        properties(mail_session, address, **{"data.pollingConfig.handlingStrategy": "DELETE"})
+        properties(mail_server, address, **{"data.pollingConfig.handlingStrategy": "DELETE"})
     )
     consumer = running(consume, context)
-    wait_for(lambda: folder_state(mail_session, address) == {}, what="the delete")
+    wait_for(lambda: folder_state(mail_server, address) == {}, what="the delete")
     consumer.stop()
     assert [c.message_id for c in context.correlations] == [deleted]
 
-    moved = send(mail_session, address, "Move me")
+    moved = send(mail_server, address, "Move me")
     values = {
         "data.pollingConfig.handlingStrategy": "MOVE",
         "data.pollingConfig.targetFolder": "Archive.2026",
     }
-    context = InboundTestContext(properties(mail_session, address, **values))
+    context = InboundTestContext(properties(mail_server, address, **values))
     consumer = running(consume, context)
-    wait_for(lambda: moved in folder_state(mail_session, address, "Archive.2026"), what="move")
+    wait_for(lambda: moved in folder_state(mail_server, address, "Archive.2026"), what="move")
     consumer.stop()
-    assert folder_state(mail_session, address) == {}
-    assert folder_state(mail_session, address, "Archive.2026")[moved] == {"\\Seen"}
+    assert folder_state(mail_server, address) == {}
+    assert folder_state(mail_server, address, "Archive.2026")[moved] == {"\\Seen"}
 
 
-def test_a_poison_message_does_not_stop_the_others(mail_session: GreenMail, running: Start) -> None:
+def test_a_poison_message_does_not_stop_the_others(mail_server: GreenMail, running: Start) -> None:
     address = new_user()
-    ids = [send(mail_session, address, subject) for subject in ("a", "poison", "c")]
+    ids = [send(mail_server, address, subject) for subject in ("a", "poison", "c")]
 
     def answer(variables: Any, message_id: str | None) -> CorrelationResult:
         if variables["subject"] == "poison":
             raise RuntimeError("the answer broke on this email")
         return CorrelationResult(CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=True)
 
-    context = InboundTestContext(properties(mail_session, address), answer=answer)
+    context = InboundTestContext(properties(mail_server, address), answer=answer)
     consumer = running(consume, context)
     wait_for(lambda: {ids[0], ids[2]} <= {c.message_id for c in context.correlations})
-    wait_for(lambda: folder_state(mail_session, address)[ids[2]] == {"\\Seen"})
+    wait_for(lambda: folder_state(mail_server, address)[ids[2]] == {"\\Seen"})
     consumer.stop()
     assert consumer.errors == []
-    assert folder_state(mail_session, address)[ids[1]] == set()
+    assert folder_state(mail_server, address)[ids[1]] == set()
     assert any("the answer broke" in m for s, m in context.activity if s == "ERROR")
 
 
-def test_stopping_ends_the_loop(mail_session: GreenMail, running: Start) -> None:
+def test_stopping_ends_the_loop(mail_server: GreenMail, running: Start) -> None:
     address = new_user()
-    send(mail_session, address, "x")
+    send(mail_server, address, "x")
     context = InboundTestContext(
-        properties(mail_session, address, **{"data.pollingWaitTime": "PT60S"})
+        properties(mail_server, address, **{"data.pollingWaitTime": "PT60S"})
     )
     consumer = running(consume, context)
     wait_for(lambda: context.correlations)
@@ -223,11 +223,11 @@ def test_stopping_ends_the_loop(mail_session: GreenMail, running: Start) -> None
 
 
 def test_a_refused_login_is_down_with_the_reason_and_no_password(
-    mail_session: GreenMail, running: Start
+    mail_server: GreenMail, running: Start
 ) -> None:
     address = new_user()
-    send(mail_session, address, "x")
-    values = properties(mail_session, address, **{"authentication.password": "Wrong-Pw-123"})
+    send(mail_server, address, "x")
+    values = properties(mail_server, address, **{"authentication.password": "Wrong-Pw-123"})
     context = InboundTestContext(values)
     running(consume, context)
     health = wait_for(lambda: context.health[0] == Health.DOWN and context.health)
@@ -243,9 +243,9 @@ def test_a_refused_login_is_down_with_the_reason_and_no_password(
     ],
 )
 def test_bad_input_names_the_field(
-    mail_session: GreenMail, values: dict[str, Any], field: str
+    mail_server: GreenMail, values: dict[str, Any], field: str
 ) -> None:
-    context = InboundTestContext({**properties(mail_session, new_user()), **values})
+    context = InboundTestContext({**properties(mail_server, new_user()), **values})
     with pytest.raises(Exception) as raised:
         consume.function(context.bind(consume.input), context)
     assert getattr(raised.value, "field", None) == field

@@ -108,11 +108,11 @@ LATEST = [t for t in TEMPLATES if t.get("version") == 8]
 
 @pytest.mark.parametrize("tpl", LATEST, ids=template_id)
 def test_the_latest_version_of_each_element_consumes(
-    tpl: dict[str, Any], kafka_session: Kafka, kafka_topic: str, running: Start
+    tpl: dict[str, Any], kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
-    element = element_properties(tpl, properties(kafka_session, kafka_topic))
+    element = element_properties(tpl, properties(kafka_server, kafka_topic))
     context = InboundTestContext(element)
-    produce(kafka_session, kafka_topic, [b'{"version": 8}'])
+    produce(kafka_server, kafka_topic, [b'{"version": 8}'])
     consumer = running(consume, context)
     wait_for(lambda: context.correlations, what="a correlation")
     consumer.stop()
@@ -120,16 +120,16 @@ def test_the_latest_version_of_each_element_consumes(
 
 
 def test_a_record_arrives_with_camundas_variables_and_message_id(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
     produce(
-        kafka_session,
+        kafka_server,
         kafka_topic,
         [b'{\'order\': 42, "items": ["tea"]}', b"plain text"],
         key=b'{"id": 7}',
         headers=[("tenant", b"acme"), ("empty", None)],
     )
-    context = InboundTestContext(properties(kafka_session, kafka_topic))
+    context = InboundTestContext(properties(kafka_server, kafka_topic))
     running(consume, context)
     first, second = wait_for(
         lambda: context.correlations[:2] if len(context.correlations) >= 2 else None
@@ -143,11 +143,11 @@ def test_a_record_arrives_with_camundas_variables_and_message_id(
     }
     assert second.message_id == f"{kafka_topic}-0-1"
     assert second.variables["value"] == "plain text" == second.variables["rawValue"]
-    wait_for(lambda: committed(kafka_session, f"group-{kafka_topic}", kafka_topic) == 2)
+    wait_for(lambda: committed(kafka_server, f"group-{kafka_topic}", kafka_topic) == 2)
 
 
 def test_a_refused_record_is_retried_and_the_offset_waits_for_it(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
     refused_once: set[str] = set()
 
@@ -157,25 +157,25 @@ def test_a_refused_record_is_retried_and_the_offset_waits_for_it(
             return CorrelationResult(CorrelationOutcome.ENGINE_ERROR, False, retryable=True)
         return CorrelationResult(CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=True)
 
-    produce(kafka_session, kafka_topic, [b"a", b"b", b"c"])
-    context = InboundTestContext(properties(kafka_session, kafka_topic), answer=answer)
+    produce(kafka_server, kafka_topic, [b"a", b"b", b"c"])
+    context = InboundTestContext(properties(kafka_server, kafka_topic), answer=answer)
     consumer = running(consume, context)
     wait_for(lambda: len(context.correlations) >= 3, what="three records")
     group = f"group-{kafka_topic}"
     assert [c.message_id[-1] for c in context.correlations[:3]] == ["0", "1", "2"]
-    wait_for(lambda: committed(kafka_session, group, kafka_topic) == 1, what="commit up to b")
+    wait_for(lambda: committed(kafka_server, group, kafka_topic) == 1, what="commit up to b")
     wait_for(lambda: len(context.correlations) == 4, what="the retry of b")
-    wait_for(lambda: committed(kafka_session, group, kafka_topic) == 3, what="the full commit")
+    wait_for(lambda: committed(kafka_server, group, kafka_topic) == 3, what="the full commit")
     consumer.stop()
     assert context.correlations[3].message_id == f"{kafka_topic}-0-1"
 
 
 def test_a_record_never_accepted_is_read_again_after_a_restart(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
-    produce(kafka_session, kafka_topic, [b"a", b"b"])
+    produce(kafka_server, kafka_topic, [b"a", b"b"])
     refuse = InboundTestContext(
-        properties(kafka_session, kafka_topic),
+        properties(kafka_server, kafka_topic),
         answer=lambda v, m: CorrelationResult(
             CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=not m.endswith("-0-0")
         ),
@@ -183,8 +183,8 @@ def test_a_record_never_accepted_is_read_again_after_a_restart(
     first = running(consume, refuse)
     wait_for(lambda: len(refuse.correlations) >= 2)
     first.stop()
-    assert committed(kafka_session, f"group-{kafka_topic}", kafka_topic) in (0, -1001)
-    again = InboundTestContext(properties(kafka_session, kafka_topic))
+    assert committed(kafka_server, f"group-{kafka_topic}", kafka_topic) in (0, -1001)
+    again = InboundTestContext(properties(kafka_server, kafka_topic))
     running(consume, again)
     wait_for(lambda: len(again.correlations) >= 2, what="both records again")
     assert [c.message_id for c in again.correlations[:2]] == [
@@ -194,15 +194,15 @@ def test_a_record_never_accepted_is_read_again_after_a_restart(
 
 
 def test_a_poison_record_does_not_stop_the_others(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
     def answer(variables: Any, message_id: str | None) -> CorrelationResult:
         if variables["value"] == "poison":
             raise RuntimeError("the answer broke on this record")
         return CorrelationResult(CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=True)
 
-    produce(kafka_session, kafka_topic, [b"a", b"poison", b"c", b"d"])
-    context = InboundTestContext(properties(kafka_session, kafka_topic), answer=answer)
+    produce(kafka_server, kafka_topic, [b"a", b"poison", b"c", b"d"])
+    context = InboundTestContext(properties(kafka_server, kafka_topic), answer=answer)
     consumer = running(consume, context)
     wait_for(
         lambda: {"a", "c", "d"} <= {c.variables["value"] for c in context.correlations},
@@ -211,13 +211,13 @@ def test_a_poison_record_does_not_stop_the_others(
     consumer.stop()
     assert consumer.errors == []
     assert any("the answer broke" in m for s, m in context.activity if s == "ERROR")
-    assert committed(kafka_session, f"group-{kafka_topic}", kafka_topic) == 1  # up to poison
+    assert committed(kafka_server, f"group-{kafka_topic}", kafka_topic) == 1  # up to poison
 
 
 def test_stopping_ends_the_loop_and_leaves_the_group(
-    kafka_session: Kafka, kafka_topic: str, running: Start, kafka_admin: Any
+    kafka_server: Kafka, kafka_topic: str, running: Start, kafka_admin: Any
 ) -> None:
-    context = InboundTestContext(properties(kafka_session, kafka_topic))
+    context = InboundTestContext(properties(kafka_server, kafka_topic))
     consumer = running(consume, context)
     wait_for(lambda: context.health[0] == Health.UP, what="UP")
     consumer.stop()
@@ -245,29 +245,29 @@ def test_the_derived_group_id_follows_camundas_rule_and_is_stable() -> None:
 
 
 def test_without_a_group_id_the_derived_one_consumes(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
-    values = properties(kafka_session, kafka_topic)
+    values = properties(kafka_server, kafka_topic)
     del values["groupId"]
     context = InboundTestContext(values)
-    produce(kafka_session, kafka_topic, [b"1"])
+    produce(kafka_server, kafka_topic, [b"1"])
     running(consume, context)
     wait_for(lambda: context.correlations)
     assert any("No consumer group ID configured" in m for _, m in context.activity)
 
 
 def test_configured_offsets_are_sought_on_assignment(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
-    produce(kafka_session, kafka_topic, [b"0", b"1", b"2", b"3"])
-    context = InboundTestContext(properties(kafka_session, kafka_topic, offsets="=[2]"))
+    produce(kafka_server, kafka_topic, [b"0", b"1", b"2", b"3"])
+    context = InboundTestContext(properties(kafka_server, kafka_topic, offsets="=[2]"))
     running(consume, context)
     wait_for(lambda: len(context.correlations) >= 2)
     assert [c.variables["value"] for c in context.correlations] == [2, 3]
 
 
 def test_an_inline_avro_schema_decodes_the_value(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
     schema = {
         "type": "record",
@@ -276,9 +276,9 @@ def test_an_inline_avro_schema_decodes_the_value(
     }
     out = io.BytesIO()
     fastavro.schemaless_writer(out, fastavro.parse_schema(schema), {"id": 42, "item": "tea"})
-    produce(kafka_session, kafka_topic, [out.getvalue()])
+    produce(kafka_server, kafka_topic, [out.getvalue()])
     values = properties(
-        kafka_session,
+        kafka_server,
         kafka_topic,
         **{"schemaStrategy.type": "inlineSchema", "schemaStrategy.schema": json.dumps(schema)},
     )
@@ -302,10 +302,10 @@ def test_a_cluster_that_does_not_answer_is_down_with_the_reason(running: Start) 
 
 
 def test_the_network_door_applies_to_the_bootstrap_servers(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
     context = InboundTestContext(
-        properties(kafka_session, kafka_topic), allow_hosts=["kafka.example.com"]
+        properties(kafka_server, kafka_topic), allow_hosts=["kafka.example.com"]
     )
     running(consume, context)
     health = wait_for(lambda: context.health[0] == Health.DOWN and context.health)
@@ -330,9 +330,9 @@ def test_bad_input_names_the_field(values: dict[str, Any], field: str) -> None:
 
 
 def test_with_many_records_refused_the_consumer_pauses_then_drains(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
-    produce(kafka_session, kafka_topic, [str(n).encode() for n in range(250)])
+    produce(kafka_server, kafka_topic, [str(n).encode() for n in range(250)])
     engine_up = threading.Event()
 
     def answer(variables: Any, message_id: str | None) -> CorrelationResult:
@@ -340,37 +340,37 @@ def test_with_many_records_refused_the_consumer_pauses_then_drains(
             return CorrelationResult(CorrelationOutcome.ENGINE_ERROR, False, retryable=True)
         return CorrelationResult(CorrelationOutcome.MESSAGE_PUBLISHED, acknowledge=True)
 
-    context = InboundTestContext(properties(kafka_session, kafka_topic), answer=answer)
+    context = InboundTestContext(properties(kafka_server, kafka_topic), answer=answer)
     running(consume, context)
     wait_for(lambda: len(context.correlations) >= HELD_MAX, what="the records kept aside")
     seen_while_down = {c.message_id for c in context.correlations}
     # paused at HELD_MAX kept records (plus what one consume call had already returned)
     assert len(seen_while_down) <= HELD_MAX + 100
-    assert committed(kafka_session, f"group-{kafka_topic}", kafka_topic) in (0, -1001)
+    assert committed(kafka_server, f"group-{kafka_topic}", kafka_topic) in (0, -1001)
     engine_up.set()
     wait_for(
-        lambda: committed(kafka_session, f"group-{kafka_topic}", kafka_topic) == 250,
+        lambda: committed(kafka_server, f"group-{kafka_topic}", kafka_topic) == 250,
         what="every record committed once the engine answers",
     )
 
 
 def test_sasl_credentials_consume_and_a_wrong_password_is_down_without_it(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
-    produce(kafka_session, kafka_topic, [b"secured"])
+    produce(kafka_server, kafka_topic, [b"secured"])
     sasl = {
-        "topic.bootstrapServers": kafka_session.sasl_bootstrap,
-        "authentication.username": kafka_session.user,
-        "authentication.password": kafka_session.password,
+        "topic.bootstrapServers": kafka_server.sasl_bootstrap,
+        "authentication.username": kafka_server.user,
+        "authentication.password": kafka_server.password,
         "additionalProperties": '={"security.protocol": "SASL_PLAINTEXT"}',
     }
-    context = InboundTestContext(properties(kafka_session, kafka_topic, **sasl))
+    context = InboundTestContext(properties(kafka_server, kafka_topic, **sasl))
     consumer = running(consume, context)
     wait_for(lambda: context.correlations, what="a record over SASL")
     consumer.stop()
     wrong = "not-the-Kafka-pass-9"
     refused = InboundTestContext(
-        properties(kafka_session, kafka_topic, **{**sasl, "authentication.password": wrong})
+        properties(kafka_server, kafka_topic, **{**sasl, "authentication.password": wrong})
     )
     running(consume, refused)
     health = wait_for(
@@ -385,7 +385,7 @@ def test_sasl_credentials_consume_and_a_wrong_password_is_down_without_it(
 
 
 def test_a_schema_registry_decodes_avro_and_json_values(
-    kafka_session: Kafka, kafka_topic: str, running: Start
+    kafka_server: Kafka, kafka_topic: str, running: Start
 ) -> None:
     avro = {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "int"}]}
     out = io.BytesIO()
@@ -395,13 +395,13 @@ def test_a_schema_registry_decodes_avro_and_json_values(
     with RecordingServer() as registry:
         registry.route("/schemas/ids/7", Reply(json={"schema": json.dumps(avro)}))
         registry.route("/schemas/ids/8", Reply(json={"schema": "{}", "schemaType": "JSON"}))
-        produce(kafka_session, kafka_topic, [framed_avro, framed_json, framed_avro, b"plain"])
+        produce(kafka_server, kafka_topic, [framed_avro, framed_json, framed_avro, b"plain"])
         values = {
             "schemaStrategy.type": "schemaRegistry",
             "schemaStrategy.schemaRegistryUrl": registry.url,
             "additionalProperties": '={"basic.auth.user.info": "reg:pw"}',
         }
-        context = InboundTestContext(properties(kafka_session, kafka_topic, **values))
+        context = InboundTestContext(properties(kafka_server, kafka_topic, **values))
         running(consume, context)
         wait_for(lambda: len(context.correlations) >= 3, what="the framed records")
         wait_for(lambda: any("wire format" in m for _, m in context.activity), what="plain")

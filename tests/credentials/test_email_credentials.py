@@ -16,7 +16,7 @@ from connectors.credentials.services import credential_save
 from connectors.models import ImportSource, Run, TemplateVersion
 from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import CORPUS_DIR
-from tests.email.conftest import EMAIL_FILE, EMAIL_ID, mail_server, received  # noqa: F401
+from tests.email.conftest import EMAIL_FILE, EMAIL_ID, received
 from tests.services.greenmail import GreenMail
 
 pytestmark = [
@@ -83,7 +83,7 @@ def stored(run: Run) -> str:
 def test_a_dry_run_sends_with_the_accounts_login_and_server(
     egress_worker: Any,  # noqa: F811
     email_version: Any,
-    mail_server: GreenMail,  # noqa: F811
+    mail_server: GreenMail,
     user: Any,
 ) -> None:
     account(email_version, user, mail_server, "smtp", mail_server.password)
@@ -101,7 +101,7 @@ def test_a_dry_run_sends_with_the_accounts_login_and_server(
 def test_an_imap_task_lists_with_an_imap_account(
     egress_worker: Any,  # noqa: F811
     email_version: Any,
-    mail_server: GreenMail,  # noqa: F811
+    mail_server: GreenMail,
     user: Any,
 ) -> None:
     account(email_version, user, mail_server, "imap", mail_server.password)
@@ -116,7 +116,7 @@ def test_an_imap_task_lists_with_an_imap_account(
 def test_an_smtp_account_cannot_serve_an_imap_task(
     egress_worker: Any,  # noqa: F811
     email_version: Any,
-    mail_server: GreenMail,  # noqa: F811
+    mail_server: GreenMail,
     user: Any,
 ) -> None:
     account(email_version, user, mail_server, "smtp", mail_server.password)
@@ -133,7 +133,7 @@ def test_an_smtp_account_cannot_serve_an_imap_task(
 def test_a_wrong_password_in_the_account_fails_as_usual_without_it(
     egress_worker: Any,  # noqa: F811
     email_version: Any,
-    mail_server: GreenMail,  # noqa: F811
+    mail_server: GreenMail,
     user: Any,
 ) -> None:
     wrong = "Wrong-Mail-Password-in-an-account-3"

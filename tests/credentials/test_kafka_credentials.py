@@ -17,11 +17,10 @@ from connectors.credentials.services import credential_save
 from connectors.models import ImportSource, Run, TemplateVersion
 from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import CORPUS_DIR
-from tests.kafka.conftest import (  # noqa: F401  (the session's broker and a topic per test)
+from tests.kafka.conftest import (  # noqa: F401  (a topic per test)
     KAFKA_FILE,
     KAFKA_ID,
     admin,
-    kafka_server,
     read_back,
     topic,
 )
@@ -74,7 +73,7 @@ def stored(run: Run) -> str:
 def test_a_dry_run_produces_through_the_named_connection(
     egress_worker: Any,  # noqa: F811
     kafka_v7: Any,
-    kafka_server: Kafka,  # noqa: F811
+    kafka_server: Kafka,
     topic: str,  # noqa: F811
     user: Any,
 ) -> None:
@@ -96,7 +95,7 @@ def test_a_dry_run_produces_through_the_named_connection(
 def test_a_wrong_password_in_the_credential_fails_as_usual_without_it(
     egress_worker: Any,  # noqa: F811
     kafka_v7: Any,
-    kafka_server: Kafka,  # noqa: F811
+    kafka_server: Kafka,
     topic: str,  # noqa: F811
     user: Any,
 ) -> None:

@@ -17,7 +17,7 @@ from connectors.models import ImportSource, Run, TemplateVersion
 from tests.builtin.test_dry_run import dry_run, egress_worker  # noqa: F401
 from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.services.sql_servers import SqlServer
-from tests.sql.conftest import JDBC_FILE, JDBC_ID, mariadb_server, postgres_server  # noqa: F401
+from tests.sql.conftest import JDBC_FILE, JDBC_ID
 
 pytestmark = [
     pytest.mark.celery,
@@ -90,7 +90,7 @@ def test_a_dry_run_queries_through_the_named_connection(
 def test_a_wrong_password_in_the_credential_fails_as_usual_without_it(
     egress_worker: Any,  # noqa: F811
     jdbc_v6: Any,
-    postgres_server: SqlServer,  # noqa: F811
+    postgres_server: SqlServer,
     user: Any,
 ) -> None:
     wrong = "Wrong-DB-Password-in-a-credential-8"

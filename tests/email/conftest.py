@@ -7,7 +7,6 @@ import email
 import imaplib
 import smtplib
 import uuid
-from collections.abc import Iterator
 from email.message import EmailMessage, Message
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from connectors.elementtemplates import ElementTemplate
 from tests.builtin.conftest import template, templates
-from tests.services.greenmail import GreenMail, greenmail
+from tests.services.greenmail import GreenMail
 
 EMAIL_FILE = "email-outbound-connector.json"
 EMAIL_ID = "io.camunda.connectors.email.v1"
@@ -28,12 +27,6 @@ def email_templates() -> tuple[ElementTemplate, ...]:
 
 def email_template(version: int) -> ElementTemplate:
     return template(EMAIL_FILE, EMAIL_ID, version)
-
-
-@pytest.fixture(scope="session")
-def mail_server() -> Iterator[GreenMail]:
-    with greenmail() as running:
-        yield running
 
 
 def smtp_values(server: GreenMail, **extra: Any) -> dict[str, Any]:

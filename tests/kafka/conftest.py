@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +13,10 @@ import pytest
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from connectors.builtin.kafka.pool import POOL
 from connectors.elementtemplates import ElementTemplate
 from connectors.runtime import Outcome
 from tests.builtin.conftest import run_template, template, templates
-from tests.services.kafka import Kafka, kafka
+from tests.services.kafka import Kafka
 
 KAFKA_FILE = "kafka-outbound-connector.json"
 KAFKA_ID = "io.camunda.connectors.KAFKA.v1"
@@ -31,13 +29,6 @@ QUIET = logging.getLogger("tests.kafka.client")
 
 def kafka_templates() -> tuple[ElementTemplate, ...]:
     return tuple(t for t in templates(KAFKA_FILE) if t.id == KAFKA_ID)
-
-
-@pytest.fixture(scope="session")
-def kafka_server() -> Iterator[Kafka]:
-    with kafka() as running:
-        yield running
-        POOL.clear()  # the kept producers go before their broker does
 
 
 @pytest.fixture(scope="session")

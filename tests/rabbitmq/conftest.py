@@ -13,7 +13,7 @@ import pytest
 from connectors.elementtemplates import ElementTemplate
 from connectors.runtime import Outcome
 from tests.builtin.conftest import run_template, template, templates
-from tests.services.rabbitmq import RabbitMQ, rabbitmq
+from tests.services.rabbitmq import RabbitMQ
 
 RABBITMQ_FILE = "rabbitmq-outbound-connector.json"
 RABBITMQ_ID = "io.camunda.connectors.RabbitMQ.v1"
@@ -24,12 +24,6 @@ SECRET = "RABBIT_PW"
 
 def rabbitmq_templates() -> tuple[ElementTemplate, ...]:
     return tuple(t for t in templates(RABBITMQ_FILE) if t.id == RABBITMQ_ID)
-
-
-@pytest.fixture(scope="session")
-def broker_session() -> Iterator[RabbitMQ]:
-    with rabbitmq() as running:
-        yield running
 
 
 @pytest.fixture

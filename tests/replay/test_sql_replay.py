@@ -7,7 +7,6 @@ the rows), and no connection is opened."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,6 @@ from connectors.secrets.services import secret_create
 from tests.builtin.test_dry_run import form_values
 from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.replay.conftest import run_case, save_case
-from tests.services import sql_servers
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import JDBC_FILE, JDBC_ID, LATEST, detailed
 
@@ -28,10 +26,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("sql_servers")]
 ERROR_EXPRESSION = '=if error != null then bpmnError("DB_ERROR", error.message) else null'
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[SqlServer]:
-    with sql_servers.postgresql() as server:
-        yield server
+@pytest.fixture
+def postgres(postgres_server: SqlServer) -> SqlServer:
+    return postgres_server
 
 
 @pytest.fixture

@@ -4,32 +4,18 @@ runs it through the runtime core."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from connectors.runtime import Outcome
 from tests.builtin.conftest import run_template, template
-from tests.services import sql_servers
 from tests.services.sql_servers import SqlServer
 
 JDBC_FILE = "jdbc-outbound-connector.json"
 JDBC_ID = "io.camunda.connectors.Jdbc.v1"
 LATEST = 6
 DATABASE = {"postgresql": "POSTGRESQL", "mariadb": "MARIADB"}
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[SqlServer]:
-    with sql_servers.postgresql() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def mariadb_server() -> Iterator[SqlServer]:
-    with sql_servers.mariadb() as server:
-        yield server
 
 
 @pytest.fixture(params=["postgresql", "mariadb"])
