@@ -57,6 +57,8 @@ class Case:
     values: dict[str, Any]
     check: Callable[[Moto, Any], None]
     setup: Callable[[Moto], None] = lambda moto: None
+    # what the dry-run's exchange (the run page) says was sent to moto
+    sent: str = ""
     modes: frozenset[str] = frozenset({"dry-run", "live"})
     # Lambda without Docker: moto answers with the event (docs/aws-connectors.md)
     echo_lambda: bool = False
@@ -134,23 +136,25 @@ def _item(operation: str) -> dict[str, Any]:
 CASES = [
     Case("dynamodb-addItem", DYNAMODB, dynamodb.type,
          {**_item("addItem"), "input.item": '={"id": "o-1", "status": "open", "total": 42}'},
-         _stored_item, setup=_orders_table),
+         _stored_item, setup=_orders_table, sent="DynamoDB PutItem · table orders"),
     Case("dynamodb-getItem", DYNAMODB, dynamodb.type,
          {**_item("getItem"), "input.primaryKeyComponents": '={"id": "o-1"}'},
-         _got_item, setup=_an_item),
+         _got_item, setup=_an_item, sent="DynamoDB GetItem · table orders"),
     Case("lambda-invoke", LAMBDA, aws_lambda.type,
          {"awsFunction.functionName": "orders",
           "awsFunction.payload": '={"order": 42, "items": ["book", "ü"]}'},
-         _echoed, setup=lambda moto: _echo_function(moto, "orders"), echo_lambda=True),
+         _echoed, setup=lambda moto: _echo_function(moto, "orders"), echo_lambda=True,
+         sent="Lambda Invoke · orders"),
     Case("bedrock-invokeModel", BEDROCK, bedrock.type,
          {"action": "invokeModel", "data.modelId": MODEL,
           "data.payload": '={"inputText": "Grüße"}'},
-         _model_answer),
+         _model_answer, sent=f"Bedrock Runtime InvokeModel · {MODEL}"),
     # the live worker's test is tests/aws/test_comprehend.py
     Case("comprehend-async", COMPREHEND, comprehend.type,
          {**JOB, "input.jobName": "march", "input.documentReadMode": "SERVICE_DEFAULT",
           "input.documentReadAction": "TEXTRACT_DETECT_DOCUMENT_TEXT"},
-         _classification_job, modes=frozenset({"dry-run"})),
+         _classification_job, modes=frozenset({"dry-run"}),
+         sent=f"Comprehend StartDocumentClassificationJob · {CLASSIFIER}"),
     # the dry-runs' tests are in tests/aws/test_textract.py and tests/aws/test_sagemaker.py
     Case("textract-polling", TEXTRACT, textract.type,
          {**S3_DOCUMENT, "input.executionType": "POLLING", "input.analyzeTables": True},
@@ -195,6 +199,7 @@ def test_a_dry_run_with_the_keys_as_hub_secrets(
 
     assert run.outcome == "completed", run.error_message
     case.check(moto, run.outcome_record.variables["result"])
+    assert [e["summary"] for e in run.outcome_record.exchanges] == [case.sent]
     shows_no_key(moto, json.dumps(Run.objects.filter(pk=run.pk).values().get(), default=str))
     uses = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
     assert {(u.source, u.job_type) for u in uses} == {(SecretAuditEvent.Source.DRY_RUN,
