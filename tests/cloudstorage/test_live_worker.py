@@ -1,21 +1,25 @@
 """The live worker runs Camunda's cloud storage connectors for a process on the test engine: the
 current templates' inputs as the task's input mappings, the credentials as hub secrets, the
-document built from process variables; what the servers stored is read back."""
+document built from process variables; what the servers stored is read back. A download into a
+document gives the process a reference to a hub document whose bytes are the stored ones."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from connectorhub_sdk.documents import DocumentReference
 from cryptography.fernet import Fernet
 
 from connectors.builtin.cloudstorage.azure import azure_blob_storage
 from connectors.builtin.cloudstorage.gcs import google_cloud_storage
+from connectors.documents.store import HubDocumentStore
 from connectors.management.commands.zeebe_worker import build_worker
 from connectors.models import SecretAuditEvent
 from connectors.secrets.services import secret_create
-from tests.cloudstorage.conftest import GoogleTokens
+from tests.cloudstorage.conftest import BINARY, GoogleTokens
 from tests.services.azurite import Azurite
 from tests.services.fake_gcs import FakeGcs
 from tests.zeebe.conftest import zeebe_address, zeebe_engine  # noqa: F401
@@ -96,3 +100,68 @@ def test_a_live_job_uploads_to_google_cloud_storage(
     assert put == {"bucket": "orders", "filename": "live/note.txt", "downloadUrl": link}
     assert fake_gcs.content("orders", "live/note.txt") == "Bestellung 42 ✓".encode()
     assert fake_gcs.metadata("orders", "live/note.txt")["contentType"] == "text/plain"
+
+
+def downloaded(reference: dict[str, Any]) -> bytes:
+    """The bytes of the hub document a live job's result refers to."""
+    return HubDocumentStore().read(DocumentReference.model_validate(reference))
+
+
+def test_a_live_job_downloads_an_azure_blob_as_a_document(
+    zeebe_address: str,  # noqa: F811
+    tmp_path: Path,
+    settings: Any,
+    azurite: Azurite,
+) -> None:
+    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
+    token = azurite.sas_token()
+    secret_create(name="AZURE_SAS", value=token)
+    azurite.put_blob("orders", "in/scan.pdf", BINARY, "application/pdf")
+    inputs = {
+        "operationDiscriminator": "downloadBlob",
+        "authentication.type": "SAS",
+        "authentication.SASToken": "{{secrets.AZURE_SAS}}",
+        "authentication.SASUrl": azurite.endpoint,
+        "operation.container": "orders",
+        "operation.fileName": "in/scan.pdf",
+        "documentReturnFormat.choice": "DOCUMENT",
+    }
+
+    got = run_live(azure_blob_storage.type, inputs, zeebe_address, tmp_path)
+
+    reference = got["document"]
+    assert downloaded(reference) == BINARY
+    assert reference["metadata"]["contentType"] == "application/pdf"
+    (use,) = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
+    assert use.source == SecretAuditEvent.Source.LIVE and use.job_type == azure_blob_storage.type
+    assert token.split("sig=")[1] not in repr(got)
+
+
+def test_a_live_job_downloads_a_gcs_object_as_a_document(
+    zeebe_address: str,  # noqa: F811
+    tmp_path: Path,
+    settings: Any,
+    fake_gcs: FakeGcs,
+    google_tokens: GoogleTokens,
+) -> None:
+    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
+    secret_create(name="GCS_KEY", value=google_tokens.key_json)
+    fake_gcs.put_object("orders", "in/scan.pdf", BINARY, "application/pdf")
+    inputs = {
+        "operationDiscriminator": "downloadObject",
+        "authentication.jsonKey": "{{secrets.GCS_KEY}}",
+        "operation.project": "hub",
+        "operation.bucket": "orders",
+        "operation.fileName": "in/scan.pdf",
+        "documentReturnFormat.choice": "DOCUMENT",
+    }
+
+    got = run_live(google_cloud_storage.type, inputs, zeebe_address, tmp_path)
+
+    reference = got["document"]
+    assert downloaded(reference) == BINARY
+    assert reference["metadata"]["contentType"] == "application/pdf"
+    (use,) = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
+    assert use.source == SecretAuditEvent.Source.LIVE and use.job_type == google_cloud_storage.type
+    private_key = json.loads(google_tokens.key_json)["private_key"].splitlines()[1]
+    assert private_key not in repr(got)
