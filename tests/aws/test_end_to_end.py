@@ -22,16 +22,29 @@ from connectors.builtin.aws.awslambda import aws_lambda
 from connectors.builtin.aws.bedrock import bedrock
 from connectors.builtin.aws.comprehend import comprehend
 from connectors.builtin.aws.dynamodb import dynamodb
+from connectors.builtin.aws.eventbridge import eventbridge
 from connectors.builtin.aws.sagemaker import sagemaker
+from connectors.builtin.aws.sns import sns
 from connectors.builtin.aws.textract import textract
 from connectors.export import template_bpmn
 from connectors.management.commands.zeebe_worker import build_worker
 from connectors.models import Run, SecretAuditEvent
 from connectors.secrets.services import secret_create
-from tests.aws.conftest import DYNAMODB, LAMBDA, aws_values, client, secrets_of, with_endpoint
+from tests.aws.conftest import (
+    DYNAMODB,
+    EVENTBRIDGE,
+    LAMBDA,
+    SNS,
+    aws_values,
+    client,
+    receive_all,
+    secrets_of,
+    with_endpoint,
+)
 from tests.aws.test_bedrock import BEDROCK, MODEL
 from tests.aws.test_comprehend import CLASSIFIER, COMPREHEND, JOB
 from tests.aws.test_lambda import _echo_function
+from tests.aws.test_messaging import _bus_to_queue, _subscribed_queue
 from tests.aws.test_sagemaker import SAGEMAKER, imported_version
 from tests.aws.test_textract import S3_DOCUMENT, TEXTRACT
 from tests.builtin.conftest import values_for
@@ -43,6 +56,7 @@ from tests.zeebe.harness import run_with_live_worker, unique
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("moto")]
 
+ACCOUNT = "123456789012"  # moto's default account
 ITEM = {"id": {"S": "o-1"}, "status": {"S": "open"}, "total": {"N": "42"}}
 
 
@@ -62,6 +76,11 @@ class Case:
     modes: frozenset[str] = frozenset({"dry-run", "live"})
     # Lambda without Docker: moto answers with the event (docs/aws-connectors.md)
     echo_lambda: bool = False
+    # values that depend on the server (an ARN has its region)
+    server_values: Callable[[Moto], dict[str, Any]] = lambda moto: {}
+
+    def values_on(self, moto: Moto) -> dict[str, Any]:
+        return aws_values(moto, **self.values, **self.server_values(moto))
 
 
 def _orders_table(moto: Moto) -> None:
@@ -128,6 +147,38 @@ def _inference(moto: Moto, result: Any) -> None:
                       "customAttributes": None, "invokedProductionVariant": "blue"}  # fmt: skip
 
 
+def _topic_arn(moto: Moto) -> str:
+    return f"arn:aws:sns:{moto.region}:{ACCOUNT}:news"
+
+
+def _news_topic(moto: Moto) -> None:
+    """A topic with a queue subscribed, where the test reads what was published."""
+    topic = client(moto, "sns").create_topic(Name="news")["TopicArn"]
+    assert topic == _topic_arn(moto)
+    _subscribed_queue(moto, topic, "news-reader")
+
+
+def _published(moto: Moto, result: Any) -> None:
+    url = client(moto, "sqs").get_queue_url(QueueName="news-reader")["QueueUrl"]
+    (delivered,) = receive_all(moto, url)
+    envelope = json.loads(delivered["Body"])  # SNS wraps what it delivers to SQS
+    assert result == {"messageId": envelope["MessageId"]}
+    assert (envelope["Subject"], envelope["Message"]) == ("Weekly", "Hello, readers")
+
+
+def _shop_bus(moto: Moto) -> None:
+    _bus_to_queue(moto, "shop")
+
+
+def _event_delivered(moto: Moto, result: Any) -> None:
+    url = client(moto, "sqs").get_queue_url(QueueName="events")["QueueUrl"]
+    (delivered,) = receive_all(moto, url)
+    event = json.loads(delivered["Body"])
+    assert (event["source"], event["detail-type"], event["detail"]) == (
+        "shop.orders", "OrderPlaced", {"order": 42})  # fmt: skip
+    assert result["failedEntryCount"] == 0 and result["entries"][0]["eventId"] == event["id"]
+
+
 def _item(operation: str) -> dict[str, Any]:
     return {"input.operationGroup": "itemOperation", "input.itemOperation": operation,
             "input.tableName": "orders"}  # fmt: skip
@@ -149,6 +200,15 @@ CASES = [
          {"action": "invokeModel", "data.modelId": MODEL,
           "data.payload": '={"inputText": "Grüße"}'},
          _model_answer, sent=f"Bedrock Runtime InvokeModel · {MODEL}"),
+    # SQS: tests/aws/test_dry_run.py and tests/aws/test_live_worker.py
+    Case("sns-publish", SNS, sns.type,
+         {"topic.type": "standard", "topic.subject": "Weekly", "topic.message": "Hello, readers"},
+         _published, setup=_news_topic, sent="SNS Publish · to {topic}",
+         server_values=lambda moto: {"topic.topicArn": _topic_arn(moto)}),
+    Case("eventbridge-putEvents", EVENTBRIDGE, eventbridge.type,
+         {"input.source": "shop.orders", "input.detailType": "OrderPlaced",
+          "input.eventBusName": '="shop"', "input.detail": '={"order": 42}'},
+         _event_delivered, setup=_shop_bus, sent="EventBridge PutEvents · to shop"),
     # the live worker's test is tests/aws/test_comprehend.py
     Case("comprehend-async", COMPREHEND, comprehend.type,
          {**JOB, "input.jobName": "march", "input.documentReadMode": "SERVICE_DEFAULT",
@@ -195,11 +255,12 @@ def test_a_dry_run_with_the_keys_as_hub_secrets(
     case.setup(moto)
 
     with during(case, moto):
-        run = dry_run(imported_version(case.kind), aws_values(moto, **case.values), user)
+        run = dry_run(imported_version(case.kind), case.values_on(moto), user)
 
     assert run.outcome == "completed", run.error_message
     case.check(moto, run.outcome_record.variables["result"])
-    assert [e["summary"] for e in run.outcome_record.exchanges] == [case.sent]
+    sent = case.sent.format(topic=_topic_arn(moto))
+    assert [e["summary"] for e in run.outcome_record.exchanges] == [sent]
     shows_no_key(moto, json.dumps(Run.objects.filter(pk=run.pk).values().get(), default=str))
     uses = SecretAuditEvent.objects.filter(action=SecretAuditEvent.Action.USE)
     assert {(u.source, u.job_type) for u in uses} == {(SecretAuditEvent.Source.DRY_RUN,
@@ -231,7 +292,7 @@ def test_a_live_job_with_the_keys_as_hub_secrets(
     case.setup(moto)
     tpl = with_endpoint(case.kind)
     process_id = unique(case.name)
-    values = values_for(tpl, aws_values(moto, **case.values))
+    values = values_for(tpl, case.values_on(moto))
     bpmn = template_bpmn(tpl, values, process_id=process_id)
     worker = build_worker(
         {"address": engine_address, "job_types": [case.job_type], "name": process_id}
