@@ -103,8 +103,8 @@ def _publish(
         opened = connection.connect(broker, context)
     except (OSError, amqp.AMQPError) as exc:
         raise errors.connect_failed(exc, broker) from None
-    tuned = _tuned(opened)
     try:
+        tuned = _tuned(opened)
         channel = opened.channel()
         channel.confirm_delivery()
         channel.basic_publish(*destination, body, properties, mandatory=True)
