@@ -5,7 +5,7 @@ through the network door."""
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import pika
@@ -13,11 +13,12 @@ from connectorhub_sdk import ConnectorContext, ConnectorInputError
 from connectorhub_sdk.network import Network
 
 from .model import Authentication, Routing
+from .uri_query import Tuning, tuning_of
 
 # The Java client's defaults (ConnectionFactory): ports, guest/guest, the "/" virtual host
 DEFAULT_PORTS = {"amqp": 5672, "amqps": 5671}
 URI_PROBLEM = "Must start with amqp(s):// or contain a secret reference"
-CONNECT_SECONDS = 60.0  # ConnectionFactory.DEFAULT_CONNECTION_TIMEOUT when the run has no limit
+CONNECT_SECONDS = 60.0  # the run's limit when it has none (the Java client's connect timeout)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Broker:
     user: str
     password: str
     tls: bool = False
+    # the URI's query parameters (uri_query.py); Java's defaults otherwise
+    tuning: Tuning = field(default_factory=Tuning)
 
     @property
     def where(self) -> str:
@@ -65,8 +68,8 @@ def broker_of(auth: Authentication, routing: Routing) -> Broker:
 def from_uri(uri: str) -> Broker:
     """ConnectionFactory#setUri: amqp or amqps, user and password from the user info (else
     guest/guest), the host (else localhost), the port (else 5672/5671), the virtual host from
-    the one path segment (none: "/"); all URL-decoded. The URI is never quoted back: it holds
-    the password."""
+    the one path segment (none: "/"); all URL-decoded; the query's heartbeat, channel max and
+    connect timeout (uri_query.py). The URI is never quoted back: it holds the password."""
     scheme, sep, _ = uri.partition("://")
     scheme = scheme.lower()
     if not sep or scheme not in DEFAULT_PORTS:
@@ -95,6 +98,7 @@ def from_uri(uri: str) -> Broker:
         user=user,
         password=password,
         tls=scheme == "amqps",
+        tuning=tuning_of(parts.query) if parts.query else Tuning(),
     )
 
 
@@ -110,7 +114,8 @@ def _port(text: str, field: str) -> int:
 
 def connect(broker: Broker, context: ConnectorContext) -> pika.BlockingConnection:
     """A connection to a vetted address of the broker (the door's egress policy and the
-    secrets' host rules apply; TLS verifies the host name); timeouts within the run's limit."""
+    secrets' host rules apply; TLS verifies the host name); timeouts within the run's limit;
+    heartbeat and channel max negotiated as the Java client does."""
     remaining = context.time_remaining()
     limit = CONNECT_SECONDS if remaining is None else max(remaining, 0.001)
     return connect_through(broker, context.network, limit)
@@ -120,8 +125,8 @@ def connect_through(
     broker: Broker, network: Network, limit: float = CONNECT_SECONDS, heartbeat: int | None = None
 ) -> pika.BlockingConnection:
     """`connect` for a caller without a run's time limit (the inbound consumer): LIMIT bounds
-    connecting and each blocked call; HEARTBEAT (seconds) as the broker negotiates it unless
-    given."""
+    connecting and each blocked call; HEARTBEAT (seconds) replaces the URI's negotiated one
+    when given."""
     addresses = network.resolve(broker.host, broker.port)
     tls = (
         pika.SSLOptions(ssl.create_default_context(), server_hostname=broker.host)
@@ -137,10 +142,11 @@ def connect_through(
             credentials=credentials,
             ssl_options=tls,
             connection_attempts=1,
-            socket_timeout=min(limit, CONNECT_SECONDS),
+            heartbeat=broker.tuning.pika_heartbeat() if heartbeat is None else heartbeat,
+            channel_max=broker.tuning.pika_channel_max(),
+            socket_timeout=broker.tuning.connect_seconds(limit),
             stack_timeout=limit,
             blocked_connection_timeout=limit,
-            **({} if heartbeat is None else {"heartbeat": heartbeat}),
         )
         for address in addresses
     ]

@@ -46,10 +46,15 @@ def rabbitmq(data: RabbitMqInput, context: ConnectorContext) -> JSON:
     exchange, key = routing.exchange or "", routing.routingKey or ""
     summary = f"publish to '{exchange}' with routing key '{key}', {len(body)} bytes"
     scheme = "amqps" if broker.tls else "amqp"
+    if broker.tuning.ignored:
+        context.logger.warning(
+            "URI query parameters the RabbitMQ Java client ignores are ignored here too: %s",
+            ", ".join(broker.tuning.ignored),
+        )
     with context.network.exchange(scheme, broker.where, summary) as record:
         record.request_body = _request_text(properties, body)
-        answer = _publish(broker, context, (exchange, key), properties, body)
-        record.status, record.response_body = answer, _ANSWERS[answer]
+        answer, tuned = _publish(broker, context, (exchange, key), properties, body)
+        record.status, record.response_body = answer, f"{_ANSWERS[answer]}\n{tuned}"
         if answer == "unroutable":
             context.logger.warning(
                 "The broker accepted the message but no queue is bound to exchange '%s' "
@@ -90,20 +95,22 @@ def _publish(
     destination: tuple[str, str],
     properties: pika.BasicProperties | None,
     body: bytes,
-) -> str:
+) -> tuple[str, str]:
     """One connection, one channel in confirm mode, one mandatory publish: "confirmed", or
-    "unroutable" when the broker returned it for want of a queue (and then confirmed it)."""
+    "unroutable" when the broker returned it for want of a queue (and then confirmed it); and
+    the connection's negotiated settings."""
     try:  # a refusal by the door (EgressDenied, an input error) goes up as it is
         opened = connection.connect(broker, context)
     except (OSError, amqp.AMQPError) as exc:
         raise errors.connect_failed(exc, broker) from None
     try:
+        tuned = _tuned(opened)
         channel = opened.channel()
         channel.confirm_delivery()
         channel.basic_publish(*destination, body, properties, mandatory=True)
-        return "confirmed"
+        return "confirmed", tuned
     except amqp.UnroutableError:
-        return "unroutable"
+        return "unroutable", tuned
     except amqp.ShortStringTooLong:  # the exchange and key were checked: a header's name
         raise ConnectorInputError(
             "every header name must be at most 255 bytes", field="message.properties.headers"
@@ -112,6 +119,16 @@ def _publish(
         raise errors.publish_failed(exc) from None
     finally:
         _close(opened)
+
+
+def _tuned(opened: pika.BlockingConnection) -> str:
+    """The settings client and broker agreed on (connection.tune-ok), for the run page. pika
+    keeps them only on its connection's parameters, behind the blocking wrapper."""
+    params = opened._impl.params
+    return (
+        f"connection.tune-ok: heartbeat {params.heartbeat} s, channel_max "
+        f"{params.channel_max}, frame_max {params.frame_max}"
+    )
 
 
 def _close(opened: pika.BlockingConnection) -> None:

@@ -1,0 +1,117 @@
+"""Apicurio Registry (Apache-2.0), a real Confluent-compatible schema registry for the Kafka
+connector's tests.
+
+`.ci/fetch-apicurio` builds the small Quarkus application of `tests/services/apicurio/` (the
+registry's 3.0.9 jars, in-memory H2 storage) into
+`.cache/apicurio/<version>-<hash of its sources>/apicurio-test-registry.jar`; `apicurio()`
+starts one JVM on a free port of 127.0.0.1, waits until the Confluent-compatible API
+(`/apis/ccompat/v7`) answers, and stops it by PID. It starts in about 3 s (about 240 MB
+resident); the tests share one per session and keep apart by unique subjects (one per topic).
+Locally a missing jar or Java skips the tests; with APICURIO_REQUIRED=1 (set by .ci/run) it
+fails them instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.services import fetched
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-apicurio"
+SOURCES = Path(__file__).resolve().parent / "apicurio"
+VERSION = fetched.pinned_version(FETCH_SCRIPT, "APICURIO_VERSION")
+REQUIRED = "APICURIO_REQUIRED"
+START_TIMEOUT = 120.0  # about 3 s here; a loaded CI machine is several times slower
+
+
+def _sources_hash() -> str:
+    """The hash .ci/fetch-apicurio names its build after (sha1sum of the sorted files' sums)."""
+    files = sorted(
+        str(p.relative_to(SOURCES))
+        for p in [SOURCES / "pom.xml", SOURCES / "registry.properties", *SOURCES.rglob("src/**/*")]
+        if p.is_file()
+    )
+    listing = "".join(
+        f"{hashlib.sha1((SOURCES / name).read_bytes()).hexdigest()}  {name}\n" for name in files
+    )
+    return hashlib.sha1(listing.encode()).hexdigest()[:12]
+
+
+def jar_path() -> Path:
+    return (
+        BASE_DIR
+        / ".cache"
+        / "apicurio"
+        / f"{VERSION}-{_sources_hash()}"
+        / ("apicurio-test-registry.jar")
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Apicurio:
+    url: str  # the Confluent-compatible API: http://127.0.0.1:PORT/apis/ccompat/v7
+
+
+@contextlib.contextmanager
+def apicurio() -> Iterator[Apicurio]:
+    java = shutil.which("java")
+    jar = jar_path()
+    if not jar.is_file() or java is None:
+        fetched.missing(
+            f"no Apicurio Registry {VERSION} test registry at {jar}: run .ci/fetch-apicurio "
+            "(needs mvn, java)",
+            REQUIRED,
+        )
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/apis/ccompat/v7"
+    command = [
+        java,
+        "-Xmx384m",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        f"-Dquarkus.http.port={port}",
+        "-Dquarkus.http.host=127.0.0.1",
+        "-jar",
+        str(jar),
+    ]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _answers(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"Apicurio did not start:\n{log.read()[-3000:].decode()}")
+                time.sleep(0.2)
+            yield Apicurio(url)
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _answers(url: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError):
+        return httpx.get(f"{url}/subjects", timeout=1).status_code == 200
+    return False
