@@ -285,11 +285,6 @@ CONNECTORHUB_INBOUND_MODULES = env_list("CONNECTORHUB_INBOUND_MODULES", [])
 for _name in ("CONNECTORHUB_INBOUND_POLL_SECONDS", "CONNECTORHUB_INBOUND_CORRELATION_ATTEMPTS"):
     if globals()[_name] < 1:
         raise ConfigurationError(f"{_name}={globals()[_name]} must be 1 or more")
-CELERY_BEAT_SCHEDULE["discover-inbound"] = {
-    "task": "connectors.inbound.discover",
-    "schedule": float(CONNECTORHUB_INBOUND_POLL_SECONDS),
-    "options": {"expires": float(CONNECTORHUB_INBOUND_POLL_SECONDS)},
-}
 # task modules outside an app's tasks.py, which autodiscover_tasks() would not find
 CELERY_IMPORTS = ["connectors.documents.tasks", "connectors.inbound.tasks"]
 # Beat's record of when each task last ran: data, not code, so under the data folder.
@@ -317,6 +312,14 @@ ZEEBE_ADDRESS = env_str("CAMUNDA_GRPC_ADDRESS", "").split("://", 1)[-1] or env_s
     "ZEEBE_ADDRESS", ""
 )
 CAMUNDA_REST_ADDRESS = env_str("CAMUNDA_REST_ADDRESS", "")
+if CAMUNDA_REST_ADDRESS:
+    # Discovery asks Camunda 8.8+'s REST API for process definitions; without one there is
+    # nothing to poll (processes deployed through the hub are read when deployed).
+    CELERY_BEAT_SCHEDULE["discover-inbound"] = {
+        "task": "connectors.inbound.discover",
+        "schedule": float(CONNECTORHUB_INBOUND_POLL_SECONDS),
+        "options": {"expires": float(CONNECTORHUB_INBOUND_POLL_SECONDS)},
+    }
 CAMUNDA_PREFER_REST = env_bool("CAMUNDA_PREFER_REST", False)
 CAMUNDA_BASIC_AUTH_USERNAME = env_str("CAMUNDA_BASIC_AUTH_USERNAME", "")  # REST only
 CAMUNDA_BASIC_AUTH_PASSWORD = env_secret("CAMUNDA_BASIC_AUTH_PASSWORD") or ""

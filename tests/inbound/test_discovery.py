@@ -5,6 +5,9 @@ cannot run is DOWN with the reason until the cause goes."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -136,7 +139,6 @@ def test_an_element_that_cannot_run_is_down_with_the_reason_and_recovers(
 def test_the_beat_task_discovers_and_an_unreachable_engine_changes_nothing(
     camunda: Camunda, test_connectors: None, settings: Any
 ) -> None:
-    assert settings.CELERY_BEAT_SCHEDULE["discover-inbound"]["task"] == DISCOVER_TASK
     camunda.deploy("o.bpmn", start_event_process("orders", webhook_properties("o")))
     discover_inbound()
     assert states() == {("orders", 1, "start"): (ElementState.ACTIVE, "")}
@@ -147,3 +149,23 @@ def test_the_beat_task_discovers_and_an_unreachable_engine_changes_nothing(
 
     settings.CAMUNDA_REST_ADDRESS = ""
     assert discover() is None  # no Camunda 8.8+ to ask: hub deployments only
+
+
+def _beat_tasks(env: dict[str, str]) -> list[str]:
+    """The periodic tasks the settings schedule with ENV (a fresh interpreter: settings are
+    read once)."""
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'connectorhub.settings'; "
+        "from django.conf import settings; "
+        "print(' '.join(e['task'] for e in settings.CELERY_BEAT_SCHEDULE.values()))"
+    )
+    env = {**os.environ, **env}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_beat_polls_for_definitions_only_when_camunda_rest_is_configured(tmp_path: Any) -> None:
+    data = {"CONNECTORHUB_DATA_DIR": str(tmp_path)}
+    assert DISCOVER_TASK in _beat_tasks({**data, "CAMUNDA_REST_ADDRESS": "http://127.0.0.1:1"})
+    assert DISCOVER_TASK not in _beat_tasks({**data, "CAMUNDA_REST_ADDRESS": ""})
