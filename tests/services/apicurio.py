@@ -14,9 +14,7 @@ fails them instead.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -36,33 +34,12 @@ REQUIRED = "APICURIO_REQUIRED"
 START_TIMEOUT = 120.0  # about 3 s here; a loaded CI machine is several times slower
 
 
-def _sources_hash() -> str:
-    """The hash .ci/fetch-apicurio names its build after (sha1sum of the sorted files' sums)."""
-    files = sorted(
-        str(p.relative_to(SOURCES))
-        for p in [SOURCES / "pom.xml", SOURCES / "registry.properties", *SOURCES.rglob("src/**/*")]
-        if p.is_file()
-    )
-    listing = "".join(
-        f"{hashlib.sha1((SOURCES / name).read_bytes()).hexdigest()}  {name}\n" for name in files
-    )
-    return hashlib.sha1(listing.encode()).hexdigest()[:12]
-
-
 def jar_path() -> Path:
-    return (
-        BASE_DIR
-        / ".cache"
-        / "apicurio"
-        / f"{VERSION}-{_sources_hash()}"
-        / ("apicurio-test-registry.jar")
+    """The build .ci/fetch-apicurio makes of this folder's sources (named after their hash)."""
+    digest = fetched.sources_hash(
+        SOURCES, [SOURCES / "pom.xml", SOURCES / "registry.properties", *SOURCES.rglob("src/**/*")]
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return fetched.built_jar(BASE_DIR, "apicurio", VERSION, digest, "apicurio-test-registry.jar")
 
 
 @dataclass(frozen=True)
@@ -80,7 +57,7 @@ def apicurio() -> Iterator[Apicurio]:
             "(needs mvn, java)",
             REQUIRED,
         )
-    port = _free_port()
+    port = fetched.free_port()
     url = f"http://127.0.0.1:{port}/apis/ccompat/v7"
     command = [
         java,

@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import hmac
 import re
-import socket
 import ssl
 import subprocess
 import tempfile
@@ -111,19 +110,12 @@ class Azurite:
             self._request("DELETE", f"/{name}", "restype=container")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def azurite_server(tls: tuple[Path, Path, Path] | None = None) -> Iterator[Azurite]:
     """Azurite on a free port; TLS = (certificate, key, CA file) for HTTPS with OAuth."""
     if not SERVER.is_file():
         fetched.missing(f"no Azurite {VERSION}: run .ci/fetch-azurite (needs npm)", REQUIRED)
-    port = _free_port()
+    port = fetched.free_port()
     scheme = "https" if tls else "http"
     azurite = Azurite(f"{scheme}://127.0.0.1:{port}/{ACCOUNT}", tls[2] if tls else None)
     with tempfile.TemporaryDirectory() as workspace, tempfile.TemporaryFile() as log:

@@ -12,7 +12,6 @@ they fail instead.
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import tempfile
 import time
@@ -91,13 +90,6 @@ class FakeGcs:
                 client.delete(f"/storage/v1/b/{bucket}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _answers(gcs: FakeGcs) -> bool:
     with contextlib.suppress(httpx.HTTPError, ValueError):
         gcs.buckets()
@@ -111,7 +103,7 @@ def fake_gcs_server() -> Iterator[FakeGcs]:
         fetched.missing(
             f"no fake-gcs-server {VERSION}: run .ci/fetch-fake-gcs (needs Go)", REQUIRED
         )
-    port = _free_port()
+    port = fetched.free_port()
     gcs = FakeGcs(f"http://127.0.0.1:{port}")
     with tempfile.TemporaryDirectory() as workspace, tempfile.TemporaryFile() as log:
         command = [str(SERVER), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port),

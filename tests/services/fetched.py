@@ -7,8 +7,11 @@ so there a missing download fails instead of hiding the tests.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import socket
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -28,3 +31,26 @@ def missing(reason: str, required_variable: str) -> NoReturn:
     if os.environ.get(required_variable) == "1":
         pytest.fail(f"{required_variable}=1 but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that was free a moment ago (for a server that takes a port number
+    rather than binding port 0 itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def sources_hash(root: Path, files: Iterable[Path]) -> str:
+    """The hash a `.ci/fetch-*` script names a build of ROOT's FILES after (the sha1 of the
+    sorted `sha1sum` lines of the files, relative to ROOT), so a changed source rebuilds."""
+    names = sorted(str(p.relative_to(root)) for p in files if p.is_file())
+    listing = "".join(
+        f"{hashlib.sha1((root / name).read_bytes()).hexdigest()}  {name}\n" for name in names
+    )
+    return hashlib.sha1(listing.encode()).hexdigest()[:12]
+
+
+def built_jar(base_dir: Path, tool: str, version: str, digest: str, jar: str) -> Path:
+    """Where a fetch script leaves the jar it built: .cache/TOOL/VERSION-DIGEST/JAR."""
+    return base_dir / ".cache" / tool / f"{version}-{digest}" / jar

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import threading
@@ -86,13 +85,6 @@ class Moto:
             self._post("/moto-api/reset-auth", b"inf")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _answers(endpoint: str) -> bool:
     url = endpoint + "/moto-api/data.json"
     with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as answer:
@@ -105,7 +97,7 @@ def _answers(endpoint: str) -> bool:
 def moto_server() -> Iterator[Moto]:
     if not SERVER.is_file():
         fetched.missing(f"no moto {VERSION}: run .ci/fetch-moto (needs python3-venv)", REQUIRED)
-    port = _free_port()
+    port = fetched.free_port()
     endpoint = f"http://127.0.0.1:{port}"
     # Its own environment: no AWS settings of this machine leak into the emulator.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

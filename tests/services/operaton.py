@@ -14,9 +14,7 @@ the same basic authentication the engine requires (user demo, password demo).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -38,33 +36,10 @@ USER, PASSWORD = "demo", "demo"
 START_TIMEOUT = 180.0  # a loaded CI machine is 2-3x slower than the 11 s seen here
 
 
-def _sources_hash() -> str:
-    """The hash .ci/fetch-operaton names its build after (sha1sum of the sorted files' sums)."""
-    files = sorted(
-        str(p.relative_to(SOURCES))
-        for p in [SOURCES / "pom.xml", *(SOURCES / "src").rglob("*")]
-        if p.is_file()
-    )
-    listing = "".join(
-        f"{hashlib.sha1((SOURCES / name).read_bytes()).hexdigest()}  {name}\n" for name in files
-    )
-    return hashlib.sha1(listing.encode()).hexdigest()[:12]
-
-
 def jar_path() -> Path:
-    return (
-        BASE_DIR
-        / ".cache"
-        / "operaton"
-        / f"{VERSION}-{_sources_hash()}"
-        / ("operaton-test-engine.jar")
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """The build .ci/fetch-operaton makes of this folder's sources (named after their hash)."""
+    digest = fetched.sources_hash(SOURCES, [SOURCES / "pom.xml", *(SOURCES / "src").rglob("*")])
+    return fetched.built_jar(BASE_DIR, "operaton", VERSION, digest, "operaton-test-engine.jar")
 
 
 @dataclass(frozen=True)
@@ -83,7 +58,7 @@ def operaton() -> Iterator[Operaton]:
             f"no Operaton {VERSION} test engine at {jar}: run .ci/fetch-operaton (needs mvn, java)",
             REQUIRED,
         )
-    port = _free_port()
+    port = fetched.free_port()
     url = f"http://127.0.0.1:{port}/engine-rest"
     command = [
         java,

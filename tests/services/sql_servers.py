@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.services import fetched
 from tests.services.fetched import missing
 
 REQUIRED = "SQL_SERVERS_REQUIRED"
@@ -38,12 +39,6 @@ class SqlServer:
     user: str = USER
     password: str = PASSWORD
     database: str = DATABASE
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _as(user: str) -> list[str]:
@@ -124,7 +119,7 @@ def postgresql() -> Iterator[SqlServer]:
     folder = _folder("postgres")
     run_as = _as("postgres")
     data, log = folder / "data", folder / "server.log"
-    port = _free_port()
+    port = fetched.free_port()
     process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(
@@ -171,7 +166,7 @@ def mariadb() -> Iterator[SqlServer]:
     folder = _folder("mysql")
     user = ["--user=mysql"] if os.geteuid() == 0 else []
     data, log, sock = folder / "data", folder / "server.log", folder / "mysqld.sock"
-    port = _free_port()
+    port = fetched.free_port()
     process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(

@@ -51,6 +51,15 @@ class WebhookRefused(Exception):
         reasons to itself)."""
         return WebhookResponse(self.status, {"reason": self.reason} if self.status < 500 else None)
 
+    def logged(self, request: WebhookRequest, context: InboundContext) -> WebhookResponse:
+        """The answer, after a line in the element's activity log saying why."""
+        context.log(
+            f"{request.method} refused with HTTP {self.status}: {self.reason}",
+            severity="WARNING",
+            tag=request.method,
+        )
+        return self.response()
+
 
 @dataclass(frozen=True)
 class Part:

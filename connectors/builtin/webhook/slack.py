@@ -50,12 +50,7 @@ def slack_webhook(
     try:
         return _handle(data.inbound, request, context)
     except WebhookRefused as refused:
-        context.log(
-            f"{request.method} refused with HTTP {refused.status}: {refused.reason}",
-            severity="WARNING",
-            tag=request.method,
-        )
-        return refused.response()
+        return refused.logged(request, context)
 
 
 def _handle(

@@ -98,12 +98,7 @@ def sns_connector(trust: SnsTrust) -> InboundConnector:
         try:
             return _handle(data.inbound, request, context, trust)
         except WebhookRefused as refused:
-            context.log(
-                f"{request.method} refused with HTTP {refused.status}: {refused.reason}",
-                severity="WARNING",
-                tag=request.method,
-            )
-            return refused.response()
+            return refused.logged(request, context)
 
     return sns_webhook
 
