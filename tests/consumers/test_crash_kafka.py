@@ -29,9 +29,7 @@ def test_a_killed_consumer_loses_nothing_and_repeats_only_what_was_in_flight(
     seen, at_kill = kill_and_restart(
         "connectors.builtin.kafka.inbound",
         # the killed member leaves the group when its session times out: the broker's minimum
-        properties(
-            kafka_server, kafka_topic, additionalProperties='={"session.timeout.ms": 6000}'
-        ),
+        properties(kafka_server, kafka_topic, additionalProperties='={"session.timeout.ms": 6000}'),
         output,
         {f"{prefix}{n}" for n in range(MESSAGES)},
         settled=lambda: committed(kafka_server, group, kafka_topic) == MESSAGES,
