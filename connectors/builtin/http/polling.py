@@ -109,7 +109,8 @@ def poll_once(context: InboundContext, instance: ActiveInstance) -> bool:
     try:
         response = rest.function(data, context.connection)
     except (ConnectorError, ConnectorInputError) as exc:
-        context.log(f"Error executing http request: {data.url}: {exc}", severity="ERROR")
+        code = f" ({exc.code})" if isinstance(exc, ConnectorError) else ""
+        context.log(f"Error executing http request: {data.url}{code}: {exc}", severity="ERROR")
         return False
     result = context.correlate(response, message_id=instance.message_id)
     context.log(f"Polled url: {data.url}", tag=data.method)
