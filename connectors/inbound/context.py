@@ -33,6 +33,7 @@ from connectors.network.allowlist import policy_from_settings
 from connectors.runtime.secret_rules import egress_rule
 from connectors.secrets import Redactor, SecretError, resolve_references
 from connectors.secrets.store import default_provider, host_rules_for, record_secret_use
+from connectors.zeebe.client import ElementInstance
 from connectors.zeebe.jobs import CommandRejected
 
 NEEDS_REST = "listing waiting process instances needs Camunda 8.8+'s REST API"
@@ -137,14 +138,13 @@ class HubInboundContext:
 def _waiting(definition_key: int, element_id: str) -> list[ActiveInstance]:
     found = engine_call(lambda c: c.search_element_instances(definition_key, element_id))
     return [
-        ActiveInstance(
-            i.element_instance_key,
-            i.process_instance_key,
-            i.element_id,
-            engine_call(lambda c, key=i.process_instance_key: c.search_variables(key)),
-        )
+        ActiveInstance(i.element_instance_key, i.process_instance_key, i.element_id, _variables(i))
         for i in found
     ]
+
+
+def _variables(instance: ElementInstance) -> dict[str, Any]:
+    return engine_call(lambda c: c.search_variables(instance.process_instance_key))
 
 
 def activate(
