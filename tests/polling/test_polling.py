@@ -113,10 +113,18 @@ def test_only_the_instance_whose_answer_meets_the_condition_is_correlated(
     # the 500 was logged, and polling went on: B is still polled and never correlated
     seen = server.count("/orders/B")
     eventually(lambda: server.count("/orders/B") > seen + 2, "B is still polled")
+    assert server.count("/orders/A") == 3  # A's instance is no longer polled once correlated
     assert b.open() and len(camunda.engine.received_messages) == 1
     logged = list(InboundActivity.objects.values_list("message", flat=True))
     assert any(line.startswith("Error executing http request") and "(500)" in line
                for line in logged), logged  # fmt: skip
+
+    # an instance that arrives later is found at the next refresh (processPollingInterval)
+    server.route("/orders/C", Reply(json={"orderId": "C", "status": "done"}))
+    c = camunda.engine.wait_at("orders", "wait", "order-ready", "C", {"orderId": "C"})
+    eventually(lambda: len(camunda.engine.received_messages) == 2, "instance C was correlated")
+    assert camunda.engine.received_messages[1].process_instance_key == c.process_instance_key
+    assert b.open()
 
 
 def test_without_the_rest_api_the_poller_is_down_saying_it_needs_camunda_8_8(
