@@ -42,6 +42,7 @@ INBOUND_MODULES: tuple[str, ...] = (
     "connectors.builtin.kafka.inbound",
     "connectors.builtin.aws.sqs_inbound",
     "connectors.builtin.email.inbound",
+    "connectors.builtin.http.polling",
 )
 
 

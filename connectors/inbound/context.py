@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from connectorhub_sdk.context import JSON, ConnectorContext
 from connectorhub_sdk.documents import Documents
-from connectorhub_sdk.inbound import CorrelationResult, Health, InboundConnector
+from connectorhub_sdk.inbound import ActiveInstance, CorrelationResult, Health, InboundConnector
 from connectorhub_sdk.inbound_testing import unflatten
 from connectorhub_sdk.network import Network
 from pydantic import BaseModel, ValidationError
@@ -27,10 +27,16 @@ from connectors.documents.store import HubDocumentStore
 from connectors.inbound import activity
 from connectors.inbound import correlation as correlating
 from connectors.inbound.correlation import ActiveElement
+from connectors.inbound.engine import EngineNotConfigured, engine_call
+from connectors.models.inbound import InboundElement
 from connectors.network.allowlist import policy_from_settings
 from connectors.runtime.secret_rules import egress_rule
 from connectors.secrets import Redactor, SecretError, resolve_references
 from connectors.secrets.store import default_provider, host_rules_for, record_secret_use
+from connectors.zeebe.client import ElementInstance
+from connectors.zeebe.jobs import CommandRejected
+
+NEEDS_REST = "listing waiting process instances needs Camunda 8.8+'s REST API"
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -73,6 +79,19 @@ class HubInboundContext:
     def logger(self) -> logging.Logger:
         return logging.getLogger(f"connectorhub.inbound.{self.connector.type}")
 
+    def active_instances(self) -> list[ActiveInstance]:
+        """The instances waiting at these elements, each with its process instance's
+        variables (Camunda's InboundIntermediateConnectorContextImpl): element instance search
+        by process definition key and element id, then a variable search per instance."""
+        targets = InboundElement.objects.filter(pk__in=[e.pk for e in self.elements])
+        pairs = list(targets.values_list("process__process_definition_key", "element_id"))
+        try:
+            return [instance for key, element_id in pairs for instance in _waiting(key, element_id)]
+        except EngineNotConfigured as exc:
+            raise RuntimeError(f"{NEEDS_REST}: {exc}") from None
+        except CommandRejected as exc:
+            raise RuntimeError(f"{NEEDS_REST}; the engine answered: {exc}") from None
+
     def bind(self, model: type[Model]) -> Model:
         try:
             return model.model_validate(unflatten(self.resolved))
@@ -114,6 +133,18 @@ class HubInboundContext:
     def log(self, message: str, *, severity: str = "INFO", tag: str = "") -> None:
         text = self.redactor.redact_text(message)
         activity.record(self.elements[0].pk, text, severity=severity, tag=tag)
+
+
+def _waiting(definition_key: int, element_id: str) -> list[ActiveInstance]:
+    found = engine_call(lambda c: c.search_element_instances(definition_key, element_id))
+    return [
+        ActiveInstance(i.element_instance_key, i.process_instance_key, i.element_id, _variables(i))
+        for i in found
+    ]
+
+
+def _variables(instance: ElementInstance) -> dict[str, Any]:
+    return engine_call(lambda c: c.search_variables(instance.process_instance_key))
 
 
 def activate(

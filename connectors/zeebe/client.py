@@ -13,6 +13,7 @@ message has no subscription waiting for it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,14 @@ class ProcessDefinition:
     process_definition_key: int
     version: int
     resource_name: str
+
+
+@dataclass(frozen=True)
+class ElementInstance:
+    element_instance_key: int
+    process_instance_key: int
+    process_definition_key: int
+    element_id: str
 
 
 class CamundaClient:
@@ -205,3 +214,39 @@ class CamundaClient:
         """The BPMN XML of one deployed process definition (what inbound discovery reads)."""
         response = await self.rest.call("GET", f"/process-definitions/{process_definition_key}/xml")
         return response.text
+
+    async def search_element_instances(
+        self, process_definition_key: int, element_id: str
+    ) -> list[ElementInstance]:
+        """The ACTIVE instances of one element of one process definition (what a poller
+        serves), the first page (Camunda's default: 100; the 8.8 query takes no `page`)."""
+        wanted = {
+            "processDefinitionKey": str(process_definition_key),
+            "elementId": element_id,
+            # rest-api.yaml 8.8 types the state filter as an object
+            "state": {"$eq": "ACTIVE"},
+        }
+        answer = await self.rest.call("POST", "/element-instances/search", json={"filter": wanted})
+        return [
+            ElementInstance(
+                element_instance_key=int(item["elementInstanceKey"]),
+                process_instance_key=int(item["processInstanceKey"]),
+                process_definition_key=int(item["processDefinitionKey"]),
+                element_id=item["elementId"],
+            )
+            for item in answer.json().get("items", [])
+        ]
+
+    async def search_variables(self, process_instance_key: int) -> dict[str, Any]:
+        """The variables of one process instance by name, values decoded from the JSON text
+        Camunda returns (a truncated value stays its text); the first page only."""
+        wanted = {"processInstanceKey": {"$eq": str(process_instance_key)}}
+        answer = await self.rest.call("POST", "/variables/search", json={"filter": wanted})
+        variables: dict[str, Any] = {}
+        for item in answer.json().get("items", []):
+            text = item.get("value", "null")
+            try:
+                variables[item["name"]] = text if item.get("isTruncated") else json.loads(text)
+            except ValueError:
+                variables[item["name"]] = text
+        return variables

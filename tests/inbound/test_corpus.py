@@ -106,6 +106,7 @@ def test_every_inbound_template_version_is_discovered_as_deployed(camunda: Camun
     assert {row.inbound_type for row in consumers} == {
         "io.camunda:connector-rabbitmq-inbound:1", "io.camunda:connector-kafka-inbound:1",
         "io.camunda:aws-sqs-inbound:1", "io.camunda:connector-email-inbound:1",
+        "io.camunda:http-polling:1",
     }  # fmt: skip
     assert len(consumers) > 40 and {row.state for row in consumers} == {"ACTIVE"}
 

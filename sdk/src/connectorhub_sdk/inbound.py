@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from .context import JSON
 
 if TYPE_CHECKING:
+    from .context import ConnectorContext
     from .documents import Documents
     from .network import Network
 
@@ -83,6 +84,23 @@ class CorrelationResult:
         return self.outcome in SUCCESSES
 
 
+@dataclass(frozen=True)
+class ActiveInstance:
+    """One element instance waiting at the connector's element (Camunda's
+    ProcessInstanceContext): its keys and its process instance's variables. A poller builds its
+    request from `variables` and correlates with `message_id` (the element id and the element
+    instance key, as Camunda's DefaultProcessInstanceContext does)."""
+
+    element_instance_key: int
+    process_instance_key: int
+    element_id: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def message_id(self) -> str:
+        return f"{self.element_id}{self.element_instance_key}"
+
+
 class Health(enum.StrEnum):
     UP = "UP"
     DOWN = "DOWN"
@@ -108,7 +126,12 @@ class InboundContext(typing.Protocol):
     - `report_health(health, message)`: shown on the Inbound page (DOWN with its reason);
     - `log(message, ...)`: one line of the element's activity log (redacted by the runtime);
     - `stopping`: set when the element is deactivated; a consumer's loop ends when it is;
-    - `network`, `documents`, `logger`: as a `ConnectorContext` has them.
+    - `network`, `documents`, `logger`: as a `ConnectorContext` has them;
+    - `connection`: the `ConnectorContext` outbound code runs with (the same network door,
+      egress rules and redaction), for a poller that reuses an outbound connector's request code;
+    - `active_instances()`: the element instances waiting at the elements (a poller's targets,
+      Camunda's getProcessInstanceContexts); raises RuntimeError with the reason when the
+      engine cannot list them (it needs Camunda 8.8+'s REST API).
     """
 
     @property
@@ -128,6 +151,11 @@ class InboundContext(typing.Protocol):
 
     @property
     def logger(self) -> logging.Logger: ...
+
+    @property
+    def connection(self) -> ConnectorContext: ...
+
+    def active_instances(self) -> list[ActiveInstance]: ...
 
     def bind(self, model: builtins.type[Model]) -> Model: ...
 
@@ -217,6 +245,7 @@ def webhook(
 
 
 __all__ = [
+    "ActiveInstance",
     "ConsumerFunction",
     "CorrelationOutcome",
     "CorrelationResult",

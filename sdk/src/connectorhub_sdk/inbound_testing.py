@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from connectorhub_sdk.context import JSON, ConnectorContext
 from connectorhub_sdk.documents import Documents, DocumentStore, InMemoryDocumentStore
 from connectorhub_sdk.exchanges import ExchangeRecorder
-from connectorhub_sdk.inbound import CorrelationOutcome, CorrelationResult, Health
+from connectorhub_sdk.inbound import ActiveInstance, CorrelationOutcome, CorrelationResult, Health
 from connectorhub_sdk.network import Network
 from connectorhub_sdk.testing import _egress_rule
 
@@ -46,7 +46,8 @@ class InboundTestContext:
     """An `InboundContext` for tests: PROPERTIES as the element's `inbound.*` properties (dotted
     keys, secrets already filled in), ANSWER for each correlation, ACTIVATION for the
     activation condition (default: always), EVALUATE for FEEL (default: none, ValueError),
-    ALLOW_HOSTS as in `run_connector`."""
+    ALLOW_HOSTS as in `run_connector`, INSTANCES as what `active_instances()` lists (a test may
+    change `context.instances` meanwhile)."""
 
     def __init__(
         self,
@@ -59,6 +60,7 @@ class InboundTestContext:
         allow_hosts: Collection[str] | None = None,
         inbound_type: str = "test:inbound:1",
         deduplication_id: str = "",
+        instances: Collection[ActiveInstance] = (),
     ) -> None:
         self._properties = dict(properties)
         self._deduplication_id = deduplication_id
@@ -72,6 +74,7 @@ class InboundTestContext:
             egress_rule=_egress_rule(allow_hosts),
             document_store=documents if documents is not None else InMemoryDocumentStore(),
         )
+        self.instances: list[ActiveInstance] = list(instances)
         self.correlations: list[Correlation] = []
         self.health: tuple[Health, str] = (Health.UNKNOWN, "")
         self.activity: list[tuple[str, str]] = []  # (severity, message)
@@ -104,6 +107,14 @@ class InboundTestContext:
     @property
     def logger(self) -> logging.Logger:
         return logging.getLogger("connectorhub.sdk.inbound")
+
+    @property
+    def connection(self) -> ConnectorContext:
+        return self._connection
+
+    def active_instances(self) -> list[ActiveInstance]:
+        with self._lock:
+            return list(self.instances)
 
     def bind(self, model: type[Model]) -> Model:
         return model.model_validate(unflatten(self._properties))

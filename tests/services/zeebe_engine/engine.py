@@ -22,6 +22,7 @@ from .gateway import Gateway
 from .instances import COMPLETED, Instance, Instances
 from .jobs import FINISHED, Incident, Job, JobStore
 from .messages import Message, Messages, Subscription
+from .waiting import wait_at
 
 
 class ZeebeTestEngine:
@@ -85,6 +86,18 @@ class ZeebeTestEngine:
         """Open the subscription a process waiting at a message catch event would (the
         engine runs none itself): published or correlated messages match it."""
         return self.messages.subscribe(name, correlation_key, process_instance_key)
+
+    def wait_at(
+        self,
+        process_id: str,
+        element_id: str,
+        message_name: str,
+        correlation_key: str,
+        variables: Mapping[str, Any],
+    ) -> Subscription:
+        """An instance of PROCESS_ID waiting at its catch event ELEMENT_ID with VARIABLES,
+        listed by the element instance and variable searches until a message correlates."""
+        return wait_at(self, process_id, element_id, message_name, correlation_key, variables)
 
     @property
     def received_messages(self) -> list[Message]:

@@ -43,6 +43,9 @@ class Subscription:
     correlation_key: str
     process_instance_key: int
     messages: list[int] = field(default_factory=list)
+    # the catch event waiting, for the element instance search (waiting.py); "" when unknown
+    element_id: str = ""
+    element_instance_key: int = 0
 
     def open(self) -> bool:
         return not self.messages  # an intermediate catch event correlates once

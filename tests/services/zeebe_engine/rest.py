@@ -33,7 +33,7 @@ from openapi_core.testing import MockRequest, MockResponse
 
 from tests.services import fetched
 
-from . import rest_cluster
+from . import rest_cluster, waiting
 from .gateway import DEFAULT_LONG_POLL_MS, VERSION
 from .jobs import Job, JobCommandError
 from .rest_cluster import Refused
@@ -55,6 +55,8 @@ CLUSTER = {
     ("POST", "/messages/correlation"): rest_cluster.correlate_message,
     ("POST", "/process-instances"): rest_cluster.create_process_instance,
     ("POST", "/process-definitions/search"): rest_cluster.search_process_definitions,
+    ("POST", "/element-instances/search"): waiting.search_element_instances,
+    ("POST", "/variables/search"): waiting.search_variables,
 }
 
 
