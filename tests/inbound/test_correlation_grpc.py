@@ -19,6 +19,7 @@ from connectors.models import InboundActivity, InboundProcess
 from tests.inbound.conftest import ECHO
 from tests.inbound.processes import catch_event_process, start_event_process
 from tests.services.zeebe_engine import ZeebeTestEngine
+from tests.services.zeebe_engine.instances import COMPLETED
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.django_db]
 
@@ -117,3 +118,27 @@ def test_while_the_grpc_engine_is_down_the_sender_gets_503_then_2xx(
     assert delivered.status_code == 202
     (message,) = engine.messages.received
     assert (message.name, message.correlation_key) == ("order-paid", "A1")
+
+
+def test_a_synchronous_start_waits_for_the_result_over_grpc(
+    engine: ZeebeTestEngine, test_connectors: None
+) -> None:
+    properties = hook("orders", synchronousResponse="true", resultVariable="order")
+    deploy([("o.bpmn", start_event_process("orders", properties).encode())])
+    answer = post("/inbound/orders", {"id": 1})
+    assert answer.json()["outcome"] == str(CorrelationOutcome.PROCESS_INSTANCE_CREATED)
+    (instance,) = engine.instances.by_key.values()
+    assert instance.state == COMPLETED
+
+
+def test_a_synchronous_message_over_grpc_is_refused_naming_rest(
+    engine: ZeebeTestEngine, test_connectors: None
+) -> None:
+    properties = hook(
+        "paid", correlationKeyExpression="=request.body.id", synchronousResponse="true"
+    )
+    deploy([("p.bpmn", catch_event_process("paid", "order-paid", {"wait": properties}).encode())])
+    answer = post("/inbound/paid", {"id": "A1"})
+    assert answer.status_code == 500  # not retryable: sending it again cannot help
+    assert "gRPC has no CorrelateMessage" in InboundActivity.objects.first().message
+    assert engine.messages.received == []
