@@ -183,7 +183,7 @@ class CamundaClient:
     ) -> list[ProcessDefinition]:
         """Every deployed process definition (of one id when given; only newest versions), read
         page by page: each next page `after` the `endCursor` of the one before, until a page
-        is short or has no cursor (Camunda's ProcessDefinitionSearch pages the same way)."""
+        is empty or has no cursor (Camunda's SearchQueryClientImpl and PaginatedSearchUtil)."""
         wanted: dict[str, Any] = {}
         if process_definition_id:
             # rest-api.yaml 8.8 types the filter as an object: `{"$eq": id}`, not a bare id.
@@ -198,7 +198,7 @@ class CamundaClient:
             items = answer.get("items", [])
             found.extend(_definition(item) for item in items)
             cursor = (answer.get("page") or {}).get("endCursor")
-            if len(items) < SEARCH_PAGE or not cursor:
+            if not items or not cursor:
                 return found
             page = {"limit": SEARCH_PAGE, "after": cursor}
 

@@ -31,7 +31,12 @@ def test_every_page_is_read_and_removals_on_any_page_are_detected(
     active = InboundElement.objects.filter(state=ElementState.ACTIVE)
     assert sorted(active.values_list("context_path", flat=True)) == ["p0", "p120", "p229"]
     searches = [body for _, path, body in camunda.face.requests if path.endswith("/search")]
-    assert [body["page"].get("after") is not None for body in searches] == [False, True, True]
+    assert [body["page"].get("after") is not None for body in searches] == [
+        False,
+        True,
+        True,
+        True,
+    ]  # the last one empty
     assert all(body["page"]["limit"] == 100 for body in searches)
 
     camunda.engine.instances.delete(keys[0])  # on the first page
