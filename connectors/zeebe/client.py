@@ -40,6 +40,15 @@ def rest_gateway(gateway: GatewayConfig) -> RestGateway:
     return RestGateway(gateway.rest_address, auth, ca_certificate=gateway.ca_certificate)
 
 
+def _definition(item: dict[str, Any]) -> ProcessDefinition:
+    return ProcessDefinition(
+        process_definition_id=item["processDefinitionId"],
+        process_definition_key=int(item["processDefinitionKey"]),
+        version=int(item["version"]),
+        resource_name=item.get("resourceName", ""),
+    )
+
+
 @dataclass(frozen=True)
 class CorrelatedMessage:
     message_key: int
@@ -206,12 +215,3 @@ class CamundaClient:
         """The BPMN XML of one deployed process definition (what inbound discovery reads)."""
         response = await self.rest.call("GET", f"/process-definitions/{process_definition_key}/xml")
         return response.text
-
-
-def _definition(item: dict[str, Any]) -> ProcessDefinition:
-    return ProcessDefinition(
-        process_definition_id=item["processDefinitionId"],
-        process_definition_key=int(item["processDefinitionKey"]),
-        version=int(item["version"]),
-        resource_name=item.get("resourceName", ""),
-    )
