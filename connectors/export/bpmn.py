@@ -1,7 +1,9 @@
 """A ready-to-deploy BPMN file for one template and its values.
 
 The process is the smallest one that runs: start event -> the templated element -> end event (a
-templated start event starts the process itself). The templated element carries what the Modeler
+templated start event starts the process itself; a templated boundary event sits on a user task,
+HOST_ID, that waits, and leads to an end event of its own: the Modeler only lets a boundary event
+exist attached to an activity). The templated element carries what the Modeler
 writes when it applies the template: the `zeebe:modelerTemplate*` attributes and the zeebe:
 extension elements. Those come from `connectors.elementtemplates.bpmn_view`, the same
 translation the form, the dry-run and the job use, so the file cannot disagree with them. BPMN DI
@@ -78,9 +80,11 @@ EVENT_TYPES = frozenset(
         "bpmn:EndEvent",
         "bpmn:IntermediateCatchEvent",
         "bpmn:IntermediateThrowEvent",
+        "bpmn:BoundaryEvent",
     }
 )
 ELEMENT_ID = "connector"
+HOST_ID = "host"  # the activity a templated boundary event is attached to
 # Zeebe refuses to deploy these without a value.
 VALUE_REQUIRED_BINDINGS = frozenset(
     {"zeebe:input", "zeebe:output", "bpmn:Message#zeebe:subscription#property"}
@@ -123,7 +127,7 @@ def template_bpmn(
     """The BPMN XML of a one-element process applying `template` with `values`.
 
     Raises `BpmnExportError` when the template targets an element that needs more than a
-    straight start -> element -> end process (boundary events, sub-processes) or uses a
+    straight start -> element -> end process (sub-processes) or uses a
     binding this writer does not place.
     """
     model = (
@@ -147,7 +151,13 @@ def template_bpmn(
         elements[node_id] = _sub(process, tag, id=node_id)
     element = elements[ELEMENT_ID]
     _apply_template(definitions, element, model, resolved)
-    flows = _connect(process, elements, [node_id for node_id, _ in nodes])
+    if target == "bpmn:BoundaryEvent":
+        element.set("attachedToRef", HOST_ID)
+        # two paths: the host's, and the boundary event's own to its end
+        main, boundary = [n for n, _ in nodes[:3]], [n for n, _ in nodes[3:]]
+        flows = _connect(process, elements, main) + _connect(process, elements, boundary)
+    else:
+        flows = _connect(process, elements, [node_id for node_id, _ in nodes])
     _diagram(definitions, process_id, nodes, flows)
     ET.indent(definitions, space="  ")
     body = ET.tostring(definitions, encoding="unicode")
@@ -214,6 +224,10 @@ def _flow_nodes(target: str) -> list[tuple[str, str]]:
         return [(ELEMENT_ID, tag), ("end", "bpmn:endEvent")]
     if target == "bpmn:EndEvent":
         return [("start", "bpmn:startEvent"), (ELEMENT_ID, tag)]
+    if target == "bpmn:BoundaryEvent":
+        # a user task waits, so the boundary event's subscription stays open while it does
+        host = [("start", "bpmn:startEvent"), (HOST_ID, "bpmn:userTask"), ("end", "bpmn:endEvent")]
+        return [*host, (ELEMENT_ID, tag), ("after", "bpmn:endEvent")]
     return [("start", "bpmn:startEvent"), (ELEMENT_ID, tag), ("end", "bpmn:endEvent")]
 
 
@@ -384,6 +398,12 @@ def _diagram(
     boxes: dict[str, tuple[int, int, int, int]] = {}
     for index, (node_id, tag) in enumerate(nodes):
         box = layout.bounds(index, tag.endswith("Event"))
+        if tag == "bpmn:boundaryEvent":  # on the host's lower edge, as the Modeler draws it
+            hx, hy, _, hh = boxes[HOST_ID]
+            box = (hx + 32, hy + hh - 18, 36, 36)
+        elif node_id == "after":  # straight below the boundary event
+            bx, by, _, _ = boxes[ELEMENT_ID]
+            box = (bx, by + 100, 36, 36)
         boxes[node_id] = box
         shape = _sub(plane, "bpmndi:BPMNShape", id=f"{node_id}_di", bpmnElement=node_id)
         x, y, width, height = box
@@ -391,8 +411,12 @@ def _diagram(
     for flow_id, source, target in flows:
         edge = _sub(plane, "bpmndi:BPMNEdge", id=f"{flow_id}_di", bpmnElement=flow_id)
         sx, sy, sw, sh = boxes[source]
-        tx, _, _, _ = boxes[target]
+        tx, ty, _, _ = boxes[target]
         middle = sy + sh // 2
+        if ty != sy:  # the boundary event's path: straight down
+            _sub(edge, "di:waypoint", x=str(sx + sw // 2), y=str(sy + sh))
+            _sub(edge, "di:waypoint", x=str(sx + sw // 2), y=str(ty))
+            continue
         _sub(edge, "di:waypoint", x=str(sx + sw), y=str(middle))
         _sub(edge, "di:waypoint", x=str(tx), y=str(middle))
 

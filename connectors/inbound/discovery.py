@@ -25,7 +25,6 @@ from connectors.zeebe.client import ProcessDefinition
 from connectors.zeebe.rest import RequestRefused
 
 logger = logging.getLogger(__name__)
-SEARCH_PAGE = 100  # Camunda's default page: a full page may hide more definitions
 
 
 class DeploymentRefused(ValueError):
@@ -56,14 +55,13 @@ def discover() -> DiscoveryReport | None:
     keys = {d.process_definition_key for d in definitions}
     with transaction.atomic():
         _mark_latest(keys)
-        if len(definitions) < SEARCH_PAGE:
-            # a missing definition was deleted; with a full page it may be on the next one
-            for gone in InboundProcess.objects.filter(latest=True, gone=False).exclude(
-                process_definition_key__in=keys
-            ):
-                gone.gone = True
-                gone.save(update_fields=["gone"])
-                report.removed.append(str(gone))
+        # the search read every page: a definition missing from it was deleted
+        for gone in InboundProcess.objects.filter(latest=True, gone=False).exclude(
+            process_definition_key__in=keys
+        ):
+            gone.gone = True
+            gone.save(update_fields=["gone"])
+            report.removed.append(str(gone))
     report.sync = sync()
     return report
 
@@ -103,7 +101,8 @@ def deploy(resources: Sequence[tuple[str, bytes]], *, user: Any = None) -> list[
 
 
 def _xml_of(process_definition_key: int) -> str:
-    return engine_call(lambda camunda: camunda.process_definition_xml(process_definition_key))
+    xml: str = engine_call(lambda camunda: camunda.process_definition_xml(process_definition_key))
+    return xml
 
 
 def _remember(

@@ -1,13 +1,15 @@
-"""The inbound runtime's way to the engine: `CamundaClient` over REST, called from sync code.
+"""The inbound runtime's way to the engine: `CamundaClient` over REST, or `GrpcCamunda` (same
+methods) over gRPC as the live worker's settings choose (GatewayConfig.transport), called from
+sync code.
 
 Webhook views and consumer threads are synchronous; the client is asyncio. One event loop on a
 daemon thread per process keeps one client (and its kept-alive connections) for every call,
 instead of a loop and a connection pool per event. The client follows the settings of the live
 worker (`gateway_from_settings`): a change of address (a test's engine) builds a new one.
 
-Only REST: Camunda 8.8+ (`CAMUNDA_REST_ADDRESS`). Over gRPC the same calls would be
-PublishMessage, CreateProcessInstance(WithResult) and, for discovery, none (gRPC cannot search
-process definitions or read their XML): docs/inbound.md.
+Over gRPC there is no search of process definitions nor their XML, and no synchronous message
+correlation: discovery and `synchronousResponse` on a message element need REST
+(docs/inbound.md).
 """
 
 from __future__ import annotations
@@ -16,17 +18,21 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from connectors.inbound.grpc_engine import GrpcCamunda
 from connectors.management.commands.zeebe_worker import gateway_from_settings
 from connectors.zeebe.client import CamundaClient
 from connectors.zeebe.gateway import GatewayConfig
 
 T = TypeVar("T")
+# what ACTION gets: both answer the inbound runtime's calls alike; Any because discovery's
+# search and XML exist only over REST (discover() asks only when CAMUNDA_REST_ADDRESS is set)
+Engine = Any
 
 
 class EngineNotConfigured(RuntimeError):
-    """No REST address of a Camunda 8.8+ engine is set."""
+    """Neither a REST nor a gRPC address of the engine is set."""
 
 
 def gateway() -> GatewayConfig:
@@ -37,16 +43,17 @@ def gateway() -> GatewayConfig:
 class EngineDoor:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._client: CamundaClient | None = None
+        self._client: Engine | None = None
         self._config: GatewayConfig | None = None
         self._lock = threading.Lock()
 
-    def call(self, action: Callable[[CamundaClient], Awaitable[T]], timeout: float = 60) -> T:
+    def call(self, action: Callable[[Engine], Awaitable[T]], timeout: float = 60) -> T:
         """ACTION(client) on the door's loop; its exceptions are raised here."""
         config = gateway()
-        if not config.rest_address:
+        if not (config.rest_address or config.address or config.cluster_id):
             raise EngineNotConfigured(
-                "CAMUNDA_REST_ADDRESS is not set: inbound connectors reach Camunda 8.8+ over REST"
+                "neither CAMUNDA_REST_ADDRESS nor CAMUNDA_GRPC_ADDRESS (ZEEBE_ADDRESS) is set: "
+                "inbound connectors have no engine to reach"
             )
         loop = self._running_loop()
 
@@ -66,17 +73,24 @@ class EngineDoor:
                 self._loop = loop
             return self._loop
 
-    async def _client_for(self, config: GatewayConfig) -> CamundaClient:
+    async def _client_for(self, config: GatewayConfig) -> Engine:
         # runs on the door's loop only, so no lock is needed around the swap
         if self._client is None or self._config != config:
             if self._client is not None:
                 await self._client.close()
-            self._client, self._config = CamundaClient.from_config(config), config
+            self._client, self._config = _client(config), config
         return self._client
+
+
+def _client(config: GatewayConfig) -> Engine:
+    # the live worker's rule: REST when its address is set and gRPC's is not or REST is preferred
+    if config.transport == "rest":
+        return CamundaClient.from_config(config)
+    return GrpcCamunda(config)
 
 
 _door = EngineDoor()
 
 
-def engine_call(action: Callable[[CamundaClient], Awaitable[T]], timeout: float = 60) -> T:
+def engine_call(action: Callable[[Engine], Awaitable[T]], timeout: float = 60) -> T:
     return _door.call(action, timeout)

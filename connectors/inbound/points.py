@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 BACK_OFF_SECONDS = 0.2  # the first wait before another try; doubled after each
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+# causes that prove a request never left: REST's failed connect, gRPC's channel never READY
+# (connectors/inbound/grpc_engine.py)
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, ConnectionRefusedError)
 
 
 def start(

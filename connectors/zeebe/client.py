@@ -21,6 +21,7 @@ from typing import Any
 from connectors.zeebe.gateway import GatewayConfig
 from connectors.zeebe.rest import SAAS_AUDIENCE, SAAS_AUTHORIZATION_SERVER, RestAuth, RestGateway
 
+SEARCH_PAGE = 100  # definitions per search request (Camunda's default page size)
 LATEST = -1  # a process definition's newest version, as Camunda's API says it
 
 
@@ -38,6 +39,15 @@ def rest_gateway(gateway: GatewayConfig) -> RestGateway:
         scope=gateway.scope,
     )
     return RestGateway(gateway.rest_address, auth, ca_certificate=gateway.ca_certificate)
+
+
+def _definition(item: dict[str, Any]) -> ProcessDefinition:
+    return ProcessDefinition(
+        process_definition_id=item["processDefinitionId"],
+        process_definition_key=int(item["processDefinitionKey"]),
+        version=int(item["version"]),
+        resource_name=item.get("resourceName", ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -189,26 +199,26 @@ class CamundaClient:
         *,
         latest_only: bool = False,
     ) -> list[ProcessDefinition]:
-        """Deployed process definitions (of one id when given; only newest versions), the
-        first page (Camunda's default: 100). rest-api.yaml 8.8 declares the query closed to
-        properties beyond `sort` and `filter`, so a validating gateway refuses `page`."""
+        """Every deployed process definition (of one id when given; only newest versions), read
+        page by page: each next page `after` the `endCursor` of the one before, until a page
+        is empty or has no cursor (Camunda's SearchQueryClientImpl and PaginatedSearchUtil)."""
         wanted: dict[str, Any] = {}
         if process_definition_id:
             # rest-api.yaml 8.8 types the filter as an object: `{"$eq": id}`, not a bare id.
             wanted["processDefinitionId"] = {"$eq": process_definition_id}
         if latest_only:
             wanted["isLatestVersion"] = True
-        body = {"filter": wanted}
-        answer = (await self.rest.call("POST", "/process-definitions/search", json=body)).json()
-        return [
-            ProcessDefinition(
-                process_definition_id=item["processDefinitionId"],
-                process_definition_key=int(item["processDefinitionKey"]),
-                version=int(item["version"]),
-                resource_name=item.get("resourceName", ""),
-            )
-            for item in answer.get("items", [])
-        ]
+        found: list[ProcessDefinition] = []
+        page: dict[str, Any] = {"limit": SEARCH_PAGE}
+        while True:
+            body = {"filter": wanted, "page": page}
+            answer = (await self.rest.call("POST", "/process-definitions/search", json=body)).json()
+            items = answer.get("items", [])
+            found.extend(_definition(item) for item in items)
+            cursor = (answer.get("page") or {}).get("endCursor")
+            if not items or not cursor:
+                return found
+            page = {"limit": SEARCH_PAGE, "after": cursor}
 
     async def process_definition_xml(self, process_definition_key: int) -> str:
         """The BPMN XML of one deployed process definition (what inbound discovery reads)."""

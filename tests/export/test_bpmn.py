@@ -101,13 +101,24 @@ def test_an_inbound_message_start_event_gets_its_message_and_subscription():
 
 
 def test_elements_that_need_more_than_one_node_are_refused_with_reasons():
-    boundary = next(t for t in corpus_templates() if t["appliesTo"] == ["bpmn:BoundaryEvent"])
+    ad_hoc = next(t for t in corpus_templates() if t["appliesTo"] == ["bpmn:SubProcess"])
 
     with pytest.raises(BpmnExportError) as refused:
-        template_bpmn(boundary)
+        template_bpmn(ad_hoc)
 
-    assert refused.value.reasons[0].startswith("a BoundaryEvent needs more than a start")
-    assert boundary["id"] in str(refused.value)
+    assert "needs more than a start -> element -> end" in refused.value.reasons[0]
+    assert ad_hoc["id"] in str(refused.value)
+
+
+def test_a_boundary_event_is_attached_to_a_waiting_task_with_its_own_path():
+    boundary = next(t for t in corpus_templates() if t["appliesTo"] == ["bpmn:BoundaryEvent"])
+    root = ET.fromstring(template_bpmn(boundary))
+    process = root.find(f"{B}process")
+    event = process.find(f"{B}boundaryEvent")
+    assert event.get("attachedToRef") == process.find(f"{B}userTask").get("id")
+    flows = {(f.get("sourceRef"), f.get("targetRef")) for f in process.iter(f"{B}sequenceFlow")}
+    assert (event.get("id"), "after") in flows
+    assert event.find(f"{B}incoming") is None  # a boundary event has no incoming flow
 
 
 def test_no_op_connector_from_the_registry_gets_a_process_too():

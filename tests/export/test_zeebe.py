@@ -141,7 +141,7 @@ def test_the_default_process_of_every_corpus_connector_deploys(
     asyncio.run(deploy_all(zeebe_address, files))
 
     assert len(files) > 100
-    # Boundary events and ad-hoc sub-processes need more than start -> element -> end, and the
+    # Ad-hoc sub-processes need more than start -> element -> end, and the
     # AI agent's zeebe:agentDefinition is not written by the export: each is refused by name.
     assert all(
         "needs more than a start -> element -> end" in reason or "zeebe:agentDefinition" in reason

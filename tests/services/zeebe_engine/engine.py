@@ -33,6 +33,7 @@ class ZeebeTestEngine:
         self.instances = Instances(self.store)
         self.messages = Messages(self.store)
         self.address = ""
+        self._port = 0  # 0: any free port; kept after the first start, so a restart reuses it
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -169,7 +170,8 @@ class ZeebeTestEngine:
 
     async def _serve(self, ready: threading.Event) -> None:
         server = grpc.aio.server()
-        port = server.add_insecure_port("127.0.0.1:0")
+        port = server.add_insecure_port(f"127.0.0.1:{self._port}")
+        self._port = port
         gateway = Gateway(self, port)
         add_GatewayServicer_to_server(gateway, server)
         loop = asyncio.get_running_loop()

@@ -12,8 +12,10 @@ by the face, so the bodies here have the shapes the document gives them.
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from .engine import ZeebeTestEngine
 
 TENANT = "<default>"
+PAGE_LIMIT = 100  # a search's page without `limit` (the spec's default)
 DEFAULT_REQUEST_TIMEOUT_MS = 10_000  # an awaited instance, when requestTimeout is 0
 
 
@@ -147,20 +150,52 @@ def multipart_files(content_type: str, raw: bytes) -> list[tuple[str, bytes]]:
 
 
 def search_process_definitions(engine: ZeebeTestEngine, body: dict[str, Any]) -> dict[str, Any]:
-    """Filters on id, key, version, resource name and `isLatestVersion`."""
+    """Filters on id, key, version, resource name and `isLatestVersion`; pages as
+    rest-api.yaml's SearchQueryPageRequest says (offset `from`/`limit`, or the cursor `after`
+    from a previous answer's `endCursor`), in key order."""
     wanted = (body or {}).get("filter") or {}
     with engine.store.lock:
-        found = [
-            process
-            for versions in engine.instances.processes.values()
-            for process in versions
-            if _matches(process, versions[-1], wanted)
-        ]
-    # No paging: rest-api.yaml 8.8 closes the query to `page` (see CamundaClient).
-    items = [{**_deployed(process), "version": process.version} for process in found]
+        found = sorted(
+            (
+                process
+                for versions in engine.instances.processes.values()
+                for process in versions
+                if _matches(process, versions[-1], wanted)
+            ),
+            key=lambda process: process.key,
+        )
+    page = _page(found, (body or {}).get("page") or {})
+    items = [{**_deployed(process), "version": process.version} for process in page]
     for item in items:
         del item["processDefinitionVersion"]
-    return {"items": items, "page": {"totalItems": len(found)}}
+    answer: dict[str, Any] = {"totalItems": len(found)}
+    if page:
+        answer["startCursor"] = _cursor(page[0].key)
+        answer["endCursor"] = _cursor(page[-1].key)
+    return {"items": items, "page": answer}
+
+
+def _page(found: list[Process], asked: dict[str, Any]) -> list[Process]:
+    limit = asked.get("limit", PAGE_LIMIT)
+    if "before" in asked:
+        raise Refused(400, "INVALID_ARGUMENT", "the test engine does not page backwards")
+    if "from" in asked and "after" in asked:
+        raise Refused(400, "INVALID_ARGUMENT", "page: offset (from) or cursor (after), not both")
+    if "after" not in asked:
+        start = asked.get("from", 0)
+        return found[start : start + limit]
+    try:
+        (after,) = json.loads(base64.b64decode(asked["after"], validate=True))
+    except (ValueError, TypeError):
+        raise Refused(
+            400, "INVALID_ARGUMENT", f"the cursor '{asked['after']}' is not one of ours"
+        ) from None
+    return [process for process in found if process.key > int(after)][:limit]
+
+
+def _cursor(key: int) -> str:
+    # opaque to the caller (base64, as the spec's EndCursor); Camunda's holds its sort values
+    return base64.b64encode(json.dumps([str(key)]).encode()).decode()
 
 
 @dataclass(frozen=True)
