@@ -40,6 +40,14 @@ def gateway() -> GatewayConfig:
     return gateway_from_settings()
 
 
+def configured_engine() -> str:
+    """The engine inbound connectors reach, as the Inbound page names it; "" when none is set."""
+    config = gateway()
+    if not (config.rest_address or config.address or config.cluster_id):
+        return ""
+    return config.display_address
+
+
 class EngineDoor:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None

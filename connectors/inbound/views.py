@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from connectors.inbound.discovery import DeploymentRefused
-from connectors.inbound.engine import EngineNotConfigured
+from connectors.inbound.engine import EngineNotConfigured, configured_engine
 from connectors.inbound.selectors import inbound_overview
 from connectors.inbound.services import deploy_configuration, deploy_upload
 from connectors.models import SavedConfiguration
@@ -28,6 +28,7 @@ def inbound_page(request: HttpRequest) -> HttpResponse:
     context = {
         "elements": elements,
         "configurations": SavedConfiguration.objects.filter(owner=request.user).order_by("name"),
+        "engine": configured_engine(),
     }
     return render(request, "connectors/inbound/page.html", context)
 

@@ -85,6 +85,19 @@ def test_staff_deploy_a_bpmn_file_from_the_page(
     )
 
 
+def test_the_deploy_form_names_the_engine_or_says_none_is_configured(
+    camunda: Camunda, staff: Client, settings: Any
+) -> None:
+    page = staff.get("/inbound/").content.decode()
+    assert f"To the engine at <code>{camunda.face.address}</code>" in page
+    assert 'id="no-engine"' not in page
+
+    settings.CAMUNDA_REST_ADDRESS = ""
+    page = staff.get("/inbound/").content.decode()
+    assert "No engine is configured: set <code>CAMUNDA_REST_ADDRESS</code>" in page
+    assert '<button type="submit" class="primary" disabled>Deploy</button>' in page
+
+
 def test_only_staff_deploy(camunda: Camunda, signed_in_client: Client, api: Client) -> None:
     upload = bpmn_file("signup", {"inbound.type": QUEUE})
     assert signed_in_client.post("/inbound/deploy/", {"bpmn": upload}).status_code == 403
