@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,23 +66,8 @@ def apicurio() -> Iterator[Apicurio]:
         "-jar",
         str(jar),
     ]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while not _answers(url):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"Apicurio did not start:\n{log.read()[-3000:].decode()}")
-                time.sleep(0.2)
-            yield Apicurio(url)
-        finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with fetched.serving("Apicurio", command, lambda: _answers(url), START_TIMEOUT):
+        yield Apicurio(url)
 
 
 def _answers(url: str) -> bool:

@@ -7,11 +7,15 @@ so there a missing download fails instead of hiding the tests.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import socket
-from collections.abc import Iterable
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -54,3 +58,28 @@ def sources_hash(root: Path, files: Iterable[Path]) -> str:
 def built_jar(base_dir: Path, tool: str, version: str, digest: str, jar: str) -> Path:
     """Where a fetch script leaves the jar it built: .cache/TOOL/VERSION-DIGEST/JAR."""
     return base_dir / ".cache" / tool / f"{version}-{digest}" / jar
+
+
+@contextlib.contextmanager
+def serving(
+    name: str, command: list[str], ready: Callable[[], bool], timeout: float
+) -> Iterator[None]:
+    """COMMAND running until the block ends, once READY() says it serves; a server that exits
+    or is not ready within TIMEOUT is a RuntimeError with the end of its output."""
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while not ready():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"{name} did not start:\n{log.read()[-3000:].decode()}")
+                time.sleep(0.2)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
