@@ -28,6 +28,7 @@ from .common import (
     Operation,
     StorageError,
     chosen_content,
+    chosen_operation,
     json_body,
     legacy_download,
     not_blank,
@@ -100,12 +101,7 @@ class Access:
 )
 def azure_blob_storage(data: AzureBlobInput, context: ConnectorContext) -> JSON:
     """Run the chosen operation and return Camunda's UploadResponse or DownloadResponse."""
-    chosen = (data.operationDiscriminator or "").strip()
-    if chosen not in OPERATIONS:
-        raise ConnectorInputError(
-            f"must be one of {', '.join(OPERATIONS)}, got '{chosen}'",
-            field="operationDiscriminator",
-        )
+    chosen = chosen_operation(data.operationDiscriminator, OPERATIONS)
     operation = data.operation or BlobOperation()
     container = not_blank(operation.container, "operation.container")
     if chosen == "uploadBlob":

@@ -49,6 +49,17 @@ class StorageError(RuntimeError):
         super().__init__(message)
 
 
+def chosen_operation(discriminator: str | None, operations: tuple[str, ...]) -> str:
+    """The template's `operationDiscriminator`, one of OPERATIONS, or an input error naming it."""
+    chosen = (discriminator or "").strip()
+    if chosen not in operations:
+        raise ConnectorInputError(
+            f"must be one of {', '.join(operations)}, got '{chosen}'",
+            field="operationDiscriminator",
+        )
+    return chosen
+
+
 def not_blank(value: str | None, field: str) -> str:
     if not (value or "").strip():
         raise ConnectorInputError("must not be blank", field=field)

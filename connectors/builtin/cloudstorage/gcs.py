@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import quote
 
-from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, ConnectorInputError, connector
+from connectorhub_sdk import JSON, ConnectorContext, ConnectorError, connector
 from connectorhub_sdk.types import FeelText, Flag
 from pydantic import BaseModel, ConfigDict
 
@@ -23,6 +23,7 @@ from .common import (
     Operation,
     StorageError,
     chosen_content,
+    chosen_operation,
     json_body,
     json_error,
     legacy_download,
@@ -74,12 +75,7 @@ class GcsInput(BaseModel):
 )
 def google_cloud_storage(data: GcsInput, context: ConnectorContext) -> JSON:
     """Run the chosen operation and return Camunda's UploadResponse or DownloadResponse."""
-    chosen = (data.operationDiscriminator or "").strip()
-    if chosen not in OPERATIONS:
-        raise ConnectorInputError(
-            f"must be one of {', '.join(OPERATIONS)}, got '{chosen}'",
-            field="operationDiscriminator",
-        )
+    chosen = chosen_operation(data.operationDiscriminator, OPERATIONS)
     operation = data.operation or ObjectOperation()
     not_blank(operation.project, "operation.project")
     bucket = not_blank(operation.bucket, "operation.bucket")
