@@ -38,6 +38,9 @@ class ElementSpec:
     message_name: str = ""
     problem: str = ""  # why it cannot be activated, if it cannot
     template: dict[str, str] = field(default_factory=dict)  # modelerTemplate and its version
+    # the element an instance is active at while this one's subscription is open: itself, the
+    # activity a boundary event is attached to, or the event-based gateway before a catch event
+    waits_at: str = ""
 
     @property
     def inbound_type(self) -> str:
@@ -56,11 +59,12 @@ def inbound_elements(xml: str | bytes, process_id: str) -> list[ElementSpec]:
     messages = {m.get("id", ""): m.get("name", "") for m in root.iter(f"{BPMN}message")}
     for process in root.findall(f"{BPMN}process"):
         if process.get("id") == process_id:
+            gateways = _event_gateway_targets(process)
             return [
                 spec
                 for node in process.iter()
                 if node.tag.removeprefix(BPMN) in ELIGIBLE
-                and (spec := _element(process_id, node, messages)) is not None
+                and (spec := _element(process_id, node, messages, gateways)) is not None
             ]
     return []
 
@@ -92,7 +96,20 @@ def properties_of(node: ET.Element) -> dict[str, str]:
     return found
 
 
-def _element(process_id: str, node: ET.Element, messages: dict[str, str]) -> ElementSpec | None:
+def _event_gateway_targets(process: ET.Element) -> dict[str, str]:
+    """Catch event id -> the event-based gateway before it: while an instance waits there,
+    the gateway is the active element, not the event."""
+    gateways = {g.get("id", "") for g in process.iter(f"{BPMN}eventBasedGateway")}
+    return {
+        flow.get("targetRef", ""): flow.get("sourceRef", "")
+        for flow in process.iter(f"{BPMN}sequenceFlow")
+        if flow.get("sourceRef") in gateways
+    }
+
+
+def _element(
+    process_id: str, node: ET.Element, messages: dict[str, str], gateways: dict[str, str]
+) -> ElementSpec | None:
     properties = properties_of(node)
     if INBOUND_TYPE not in properties:
         return None
@@ -115,15 +132,18 @@ def _element(process_id: str, node: ET.Element, messages: dict[str, str]) -> Ele
         for key in ("modelerTemplate", "modelerTemplateVersion")
         if node.get(f"{ZEEBE}{key}")
     }
+    element_id = node.get("id", "")
+    waits_at = node.get("attachedToRef", "") if tag == "boundaryEvent" else ""
     return ElementSpec(
         process_id=process_id,
-        element_id=node.get("id", ""),
+        element_id=element_id,
         element_name=node.get("name", ""),
         kind=kind,
         properties=properties,
         message_name=message_name,
         problem=problem,
         template=template,
+        waits_at=waits_at or gateways.get(element_id, element_id),
     )
 
 

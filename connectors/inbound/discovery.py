@@ -3,9 +3,10 @@ ImportSchedulers.scheduleLatestVersionImport): a search of Camunda 8.8+'s proces
 (latest versions) with the XML of each new one, every CONNECTORHUB_INBOUND_POLL_SECONDS in
 Celery beat; and deployments through the hub (`deploy`), which record the XML they sent.
 
-Only latest versions: the 8.8 REST API has no way to tell which older versions still have open
-message subscriptions (8.9's /process-definitions/statistics/message-subscription), so an
-element of an older version is deactivated when a new version arrives.
+The search asks for latest versions only; an older version the hub already knows keeps its
+catch events, boundary events and receive tasks while instances wait at them (`lifecycle.sync`
+and `subscriptions`, Camunda 8.9's active versions). An older version the hub never saw as the
+latest (deployed and replaced while the hub was not polling) is not looked for.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ by deployments through the hub) and brings the element rows in line: a new eleme
 and becomes ACTIVE, or DOWN with the reason it cannot run (no such inbound type, a missing
 correlation key expression or secret, properties that do not fit the connector, a webhook path
 another executable holds); an element of a replaced version or a removed process becomes
-INACTIVE (hot swap: the new version's element takes over). A DOWN element is checked again on
-every sync and comes back when the cause has gone.
+INACTIVE (hot swap: the new version's element takes over), except an older version's catch
+event, boundary event or receive task while instances still wait at it (`subscriptions`,
+Camunda 8.9). A DOWN element is checked again on every sync and comes back when the cause has
+gone.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from connectors.inbound.context import ActivationFailed, activate
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import WEBHOOK_CONTEXT, DeduplicationError, deduplication_id
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
+from connectors.inbound.subscriptions import older_versions
 from connectors.models.inbound import ElementState, InboundElement, InboundProcess
 
 
@@ -40,7 +43,9 @@ def sync() -> SyncReport:
     problems: dict[int, str] = {}  # element pk -> what is wrong in the BPMN itself
     for process in InboundProcess.objects.filter(latest=True, gone=False):
         problems.update(_rows_of(process))
-    _deactivate_all_but(set(problems), report)
+    older = older_versions(set(problems))
+    problems.update(older.kept)
+    _deactivate_all_but(set(problems), report, older.reasons)
     groups = _groups(list(InboundElement.objects.filter(pk__in=problems).select_related("process")))
     _check_groups(groups, problems, report)
     return report
@@ -84,7 +89,7 @@ def _row(process: InboundProcess, spec: ElementSpec) -> tuple[int, str]:
     return row.pk, problem
 
 
-def _deactivate_all_but(wanted: set[int], report: SyncReport) -> None:
+def _deactivate_all_but(wanted: set[int], report: SyncReport, reasons: dict[int, str]) -> None:
     now = timezone.now()
     leaving = InboundElement.objects.exclude(pk__in=wanted).exclude(state=ElementState.INACTIVE)
     for row in leaving.select_related("process"):
@@ -94,6 +99,7 @@ def _deactivate_all_but(wanted: set[int], report: SyncReport) -> None:
             .first()
         )
         why = f"replaced by version {latest.version}" if latest else "its process was removed"
+        why = reasons.get(row.pk, why) if latest else why
         row.state, row.reason, row.deactivated_at = ElementState.INACTIVE, why, now
         row.save(update_fields=["state", "reason", "deactivated_at", "updated_at"])
         activity.record(row.pk, f"deactivated: {why}", tag="lifecycle")
@@ -110,10 +116,18 @@ def _groups(rows: Sequence[InboundElement]) -> dict[str, list[InboundElement]]:
 def _check_groups(
     groups: dict[str, list[InboundElement]], problems: dict[int, str], report: SyncReport
 ) -> None:
-    """Each executable's verdict, written to its rows. A webhook path stays with the element
-    that holds it (an active one), else goes to the oldest process definition."""
+    """Each executable's verdict, written to its rows. A webhook path goes to a latest version's
+    element first (an older version kept for its waiting instances yields it: the latest one
+    publishes the same message), then stays with the element that holds it (an active one),
+    else goes to the oldest process definition."""
     paths: dict[str, str] = {}
-    holding_first = sorted(groups.items(), key=lambda item: bool(item[1][0].activation_error))
+    holding_first = sorted(
+        groups.items(),
+        key=lambda item: (
+            not any(row.process.latest for row in item[1]),
+            bool(item[1][0].activation_error),
+        ),
+    )
     for dedup, rows in holding_first:
         error = next((problems[r.pk] for r in rows if problems[r.pk]), "")
         error = error or _activation_error(rows)

@@ -19,9 +19,10 @@ class InboundSource(models.TextChoices):
 class InboundProcess(models.Model):
     """One deployed process definition and its BPMN XML, as discovery last saw it.
 
-    `latest`: the newest version of its process id; only latest versions are activated (the
-    8.8 REST API cannot tell which older versions still have open subscriptions). `gone`: a
-    later search no longer found it (deleted in Camunda), so its elements are deactivated.
+    `latest`: the newest version of its process id; latest versions are activated, and an
+    older one's message elements stay while instances wait at them (inbound/subscriptions.py).
+    `gone`: a later search no longer found it (deleted in Camunda), so its elements are
+    deactivated.
     """
 
     process_definition_key = models.BigIntegerField(unique=True)

@@ -21,7 +21,7 @@ from typing import Any
 from connectors.zeebe.gateway import GatewayConfig
 from connectors.zeebe.rest import SAAS_AUDIENCE, SAAS_AUTHORIZATION_SERVER, RestAuth, RestGateway
 
-SEARCH_PAGE = 100  # definitions per search request (Camunda's default page size)
+SEARCH_PAGE = 100  # items per search request (Camunda's default page size)
 LATEST = -1  # a process definition's newest version, as Camunda's API says it
 
 
@@ -199,23 +199,29 @@ class CamundaClient:
         *,
         latest_only: bool = False,
     ) -> list[ProcessDefinition]:
-        """Every deployed process definition (of one id when given; only newest versions), read
-        page by page: each next page `after` the `endCursor` of the one before, until a page
-        is empty or has no cursor (Camunda's SearchQueryClientImpl and PaginatedSearchUtil)."""
+        """Every deployed process definition (of one id when given; only newest versions), every
+        page of them."""
         wanted: dict[str, Any] = {}
         if process_definition_id:
             # rest-api.yaml 8.8 types the filter as an object: `{"$eq": id}`, not a bare id.
             wanted["processDefinitionId"] = {"$eq": process_definition_id}
         if latest_only:
             wanted["isLatestVersion"] = True
-        found: list[ProcessDefinition] = []
+        items = await self._search_all("/process-definitions/search", wanted)
+        return [_definition(item) for item in items]
+
+    async def _search_all(self, path: str, wanted: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of the search at PATH, read page by page: each next page `after` the
+        `endCursor` of the one before, until a page is empty or has no cursor (Camunda's
+        SearchQueryClientImpl and PaginatedSearchUtil)."""
+        found: list[dict[str, Any]] = []
         page: dict[str, Any] = {"limit": SEARCH_PAGE}
         while True:
-            body = {"filter": wanted, "page": page}
-            answer = (await self.rest.call("POST", "/process-definitions/search", json=body)).json()
-            items = answer.get("items", [])
-            found.extend(_definition(item) for item in items)
-            cursor = (answer.get("page") or {}).get("endCursor")
+            answer = await self.rest.call("POST", path, json={"filter": wanted, "page": page})
+            body = answer.json()
+            items = body.get("items", [])
+            found.extend(items)
+            cursor = (body.get("page") or {}).get("endCursor")
             if not items or not cursor:
                 return found
             page = {"limit": SEARCH_PAGE, "after": cursor}
@@ -229,14 +235,10 @@ class CamundaClient:
         self, process_definition_key: int, element_id: str
     ) -> list[ElementInstance]:
         """The ACTIVE instances of one element of one process definition (what a poller
-        serves), the first page (Camunda's default: 100; the 8.8 query takes no `page`)."""
-        wanted = {
-            "processDefinitionKey": str(process_definition_key),
-            "elementId": element_id,
-            # rest-api.yaml 8.8 types the state filter as an object
-            "state": {"$eq": "ACTIVE"},
-        }
-        answer = await self.rest.call("POST", "/element-instances/search", json={"filter": wanted})
+        serves), every page of them."""
+        items = await self._search_all(
+            "/element-instances/search", _active_at(process_definition_key, element_id)
+        )
         return [
             ElementInstance(
                 element_instance_key=int(item["elementInstanceKey"]),
@@ -244,19 +246,35 @@ class CamundaClient:
                 process_definition_key=int(item["processDefinitionKey"]),
                 element_id=item["elementId"],
             )
-            for item in answer.json().get("items", [])
+            for item in items
         ]
+
+    async def element_is_active(self, process_definition_key: int, element_id: str) -> bool:
+        """Whether any instance of PROCESS_DEFINITION_KEY is at ELEMENT_ID now: one page of
+        one item (inbound discovery asks it of an older version's elements)."""
+        body = {"filter": _active_at(process_definition_key, element_id), "page": {"limit": 1}}
+        answer = await self.rest.call("POST", "/element-instances/search", json=body)
+        return bool(answer.json().get("items"))
 
     async def search_variables(self, process_instance_key: int) -> dict[str, Any]:
         """The variables of one process instance by name, values decoded from the JSON text
-        Camunda returns (a truncated value stays its text); the first page only."""
+        Camunda returns (a truncated value stays its text); every page of them."""
         wanted = {"processInstanceKey": {"$eq": str(process_instance_key)}}
-        answer = await self.rest.call("POST", "/variables/search", json={"filter": wanted})
+        items = await self._search_all("/variables/search", wanted)
         variables: dict[str, Any] = {}
-        for item in answer.json().get("items", []):
+        for item in items:
             text = item.get("value", "null")
             try:
                 variables[item["name"]] = text if item.get("isTruncated") else json.loads(text)
             except ValueError:
                 variables[item["name"]] = text
         return variables
+
+
+def _active_at(process_definition_key: int, element_id: str) -> dict[str, Any]:
+    return {
+        "processDefinitionKey": str(process_definition_key),
+        "elementId": element_id,
+        # rest-api.yaml 8.8 types the state filter as an object
+        "state": {"$eq": "ACTIVE"},
+    }

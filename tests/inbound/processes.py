@@ -71,3 +71,40 @@ def message_start_process(process_id: str, message_name: str, properties: Mappin
     <bpmn:endEvent id="end"/>"""
     message = f'<bpmn:message id="message" name={quoteattr(message_name)}/>'
     return _definitions(process_id, body, message)
+
+
+def start_and_catch_process(
+    process_id: str,
+    start: Mapping[str, str],
+    catch: Mapping[str, str],
+    *,
+    message_name: str = "order-paid",
+) -> str:
+    """An inbound none start event -> the inbound message catch event `wait` -> end."""
+    body = f"""
+    <bpmn:startEvent id="start">{_properties(start)}</bpmn:startEvent>
+    <bpmn:sequenceFlow id="toWait" sourceRef="start" targetRef="wait"/>
+    <bpmn:intermediateCatchEvent id="wait">{_properties(catch)}
+      <bpmn:messageEventDefinition messageRef="message"/>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="toEnd" sourceRef="wait" targetRef="end"/>
+    <bpmn:endEvent id="end"/>"""
+    message = f'<bpmn:message id="message" name={quoteattr(message_name)}/>'
+    return _definitions(process_id, body, message)
+
+
+def boundary_process(process_id: str, message_name: str, properties: Mapping[str, str]) -> str:
+    """start -> user task `review`, with the inbound message boundary event `cancel` on it."""
+    body = f"""
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="toReview" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review"/>
+    <bpmn:sequenceFlow id="toEnd" sourceRef="review" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:boundaryEvent id="cancel" attachedToRef="review">{_properties(properties)}
+      <bpmn:messageEventDefinition messageRef="message"/>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="toCancelled" sourceRef="cancel" targetRef="cancelled"/>
+    <bpmn:endEvent id="cancelled"/>"""
+    message = f'<bpmn:message id="message" name={quoteattr(message_name)}/>'
+    return _definitions(process_id, body, message)

@@ -50,6 +50,11 @@ BASE = "/v2"
 STATUS_OF = {
     "NOT_FOUND": 404, "FAILED_PRECONDITION": 409, "ALREADY_EXISTS": 409, "INVALID_ARGUMENT": 400,
 }  # fmt: skip
+PAGED_QUERIES = (
+    "ProcessDefinitionSearchQuery",
+    "ElementInstanceSearchQuery",
+    "VariableSearchQuery",
+)
 # The endpoints beyond jobs (rest_cluster.py), by method and path below /v2.
 CLUSTER = {
     ("POST", "/messages/publication"): rest_cluster.publish_message,
@@ -103,16 +108,18 @@ def openapi(path: Path) -> OpenAPI:
 def _corrected(spec: dict[str, Any]) -> dict[str, Any]:
     """rest-api.yaml 8.8 with two corrections, both where a validating reader would refuse
     paged searches that Camunda itself serves:
-    - the process definition search takes `page` from SearchQueryRequest through `allOf`, but
-      its own `additionalProperties: false` sees only the properties it lists (OpenAPI 3.0):
-      the page schema is listed on the query, as the spec means;
+    - the process definition, element instance and variable searches take `page` from
+      SearchQueryRequest through `allOf`, but their own `additionalProperties: false` sees
+      only the properties they list (OpenAPI 3.0): the page schema is listed on each query,
+      as the spec means (Camunda's own client pages them: SearchQueryClientImpl);
     - the page is `oneOf` offset and cursor pagination, but the offset schema requires nothing
       and is open, so every cursor page (`after`, `limit`) matches both and `oneOf` fails:
       `anyOf` here, and the engine refuses `from` beside a cursor itself (rest_cluster._page),
       which is what the spec's "not both" says."""
     schemas = spec["components"]["schemas"]
-    query = schemas["ProcessDefinitionSearchQuery"]
-    query["properties"].setdefault("page", schemas["SearchQueryRequest"]["properties"]["page"])
+    for name in PAGED_QUERIES:
+        query = schemas[name]
+        query["properties"].setdefault("page", schemas["SearchQueryRequest"]["properties"]["page"])
     page = schemas["SearchQueryPageRequest"]
     page["anyOf"] = page.pop("oneOf", page.get("anyOf"))
     return spec

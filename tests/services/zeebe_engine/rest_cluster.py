@@ -16,8 +16,9 @@ import base64
 import email.parser
 import email.policy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .bpmn import DeploymentError, Process
 from .instances import COMPLETED
@@ -26,6 +27,7 @@ from .jobs import JobCommandError
 if TYPE_CHECKING:
     from .engine import ZeebeTestEngine
 
+T = TypeVar("T")
 TENANT = "<default>"
 PAGE_LIMIT = 100  # a search's page without `limit` (the spec's default)
 DEFAULT_REQUEST_TIMEOUT_MS = 10_000  # an awaited instance, when requestTimeout is 0
@@ -175,7 +177,10 @@ def search_process_definitions(engine: ZeebeTestEngine, body: dict[str, Any]) ->
     return {"items": items, "page": answer}
 
 
-def _page(found: list[Process], asked: dict[str, Any]) -> list[Process]:
+def _page(
+    found: list[T], asked: dict[str, Any], key: Callable[[T], int] = lambda p: p.key
+) -> list[T]:
+    """FOUND (in KEY order) as the page ASKED says: offset or the cursor `after`."""
     limit = asked.get("limit", PAGE_LIMIT)
     if "before" in asked:
         raise Refused(400, "INVALID_ARGUMENT", "the test engine does not page backwards")
@@ -190,7 +195,7 @@ def _page(found: list[Process], asked: dict[str, Any]) -> list[Process]:
         raise Refused(
             400, "INVALID_ARGUMENT", f"the cursor '{asked['after']}' is not one of ours"
         ) from None
-    return [process for process in found if process.key > int(after)][:limit]
+    return [item for item in found if key(item) > int(after)][:limit]
 
 
 def _cursor(key: int) -> str:

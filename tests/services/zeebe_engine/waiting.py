@@ -5,8 +5,9 @@ instance of the deployed process with its variables, and the subscription its ca
 open (message name and correlation key) that also knows its element and element instance key.
 `POST /v2/element-instances/search` lists those subscriptions still open as ACTIVE element
 instances; `POST /v2/variables/search` lists an instance's variables, each value as JSON text
-(Camunda's VariableSearchResult). Requests and answers are checked against rest-api.yaml by
-the REST face, as for every other endpoint.
+(Camunda's VariableSearchResult). Both are paged as the process definition search is (a
+cursor `after` the previous page's `endCursor`). Requests and answers are checked against
+rest-api.yaml by the REST face, as for every other endpoint.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from .instances import Instance
 from .messages import Subscription
-from .rest_cluster import TENANT, Refused, _string_filter
+from .rest_cluster import TENANT, Refused, _cursor, _string_filter
+from .rest_cluster import _page as _cursor_page
 
 if TYPE_CHECKING:
     from .engine import ZeebeTestEngine
@@ -62,7 +64,7 @@ def search_element_instances(engine: ZeebeTestEngine, body: dict[str, Any]) -> d
         "elementId": lambda item, f: item["elementId"] == f,
         "state": lambda item, f: _string_filter(f, item["state"]),
     }
-    return _page([i for i in items if _passes(i, wanted, checks)])
+    return _page([i for i in items if _passes(i, wanted, checks)], body, "elementInstanceKey")
 
 
 def search_variables(engine: ZeebeTestEngine, body: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def search_variables(engine: ZeebeTestEngine, body: dict[str, Any]) -> dict[str,
         "processInstanceKey": lambda item, f: _string_filter(f, item["processInstanceKey"]),
         "name": lambda item, f: _string_filter(f, item["name"]),
     }
-    return _page([i for i in items if _passes(i, wanted, checks)])
+    return _page([i for i in items if _passes(i, wanted, checks)], body, "variableKey")
 
 
 def _element_instance(instance: Instance, subscription: Subscription) -> dict[str, Any]:
@@ -115,5 +117,13 @@ def _passes(item: dict[str, Any], wanted: dict[str, Any], checks: dict[str, Any]
     return True
 
 
-def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"items": items, "page": {"totalItems": len(items)}}
+def _page(items: list[dict[str, Any]], body: dict[str, Any], key: str) -> dict[str, Any]:
+    """ITEMS in the order of their KEY, paged as the request's `page` says (offset or cursor,
+    as the process definition search pages)."""
+    ordered = sorted(items, key=lambda item: int(item[key]))
+    page = _cursor_page(ordered, (body or {}).get("page") or {}, lambda item: int(item[key]))
+    answer: dict[str, Any] = {"totalItems": len(items)}
+    if page:
+        answer["startCursor"] = _cursor(int(page[0][key]))
+        answer["endCursor"] = _cursor(int(page[-1][key]))
+    return {"items": page, "page": answer}
