@@ -2,7 +2,8 @@
 local HTTP server: each instance waiting at the catch event is polled at the URL built from its
 own variables; only the instance whose answer meets the activation condition is correlated,
 with the REST connector's result shape; a server error is logged and polling goes on; without
-Camunda's REST API the element is DOWN saying so."""
+Camunda's REST API the element is DOWN saying so. Every page of waiting instances is polled,
+several at a time (never more than MAX_IN_FLIGHT), so a slow endpoint holds back no other."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from connectors.builtin.http.polling import TYPE, Poller, PollingInput
+from connectors.builtin.http.polling import MAX_IN_FLIGHT, TYPE, Poller, PollingInput
 from connectors.inbound.consumers import ConsumerSupervisor
 from connectors.inbound.context import activate
 from connectors.inbound.correlation import ActiveElement
@@ -142,3 +143,71 @@ def test_without_the_rest_api_the_poller_is_down_saying_it_needs_camunda_8_8(
     Poller(context, context.bind(PollingInput)).refresh()
     row.refresh_from_db()
     assert "needs Camunda 8.8+'s REST API" in row.reason
+
+
+def test_every_waiting_instance_is_polled_past_the_first_page_of_the_search(
+    camunda: Camunda, server: RecordingServer, supervisor: ConsumerSupervisor
+) -> None:
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def done(request: Recorded) -> Reply:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)  # long enough for the requests to overlap
+        with lock:
+            running[0] -= 1
+        return Reply(json={"orderId": request.path.rsplit("/", 1)[1], "status": "done"})
+
+    server.fallback = done
+    # one refresh in the whole test: every instance must come from the first one
+    properties = {**polling_properties(server), "processPollingInterval": "PT10M"}
+    camunda.deploy(
+        "orders.bpmn", catch_event_process("orders", "order-ready", {"wait": properties})
+    )
+    discover()
+    waiting = {
+        camunda.engine.wait_at(
+            "orders", "wait", "order-ready", f"o{n}", {"orderId": f"o{n}"}
+        ).process_instance_key
+        for n in range(230)
+    }
+    supervisor.refresh()
+
+    eventually(lambda: len(camunda.engine.received_messages) == 230, "all 230 correlated", 120)
+    assert {m.process_instance_key for m in camunda.engine.received_messages} == waiting
+    assert 1 < most[0] <= MAX_IN_FLIGHT  # concurrent, and never more at once than the bound
+    pages = [
+        body["page"]
+        for _, path, body in camunda.face.requests
+        if path.endswith("/element-instances/search")
+    ]
+    # one refresh read them all: 100 + 100 + 30, and the empty page that ends it
+    assert [page.get("after") is not None for page in pages] == [False, True, True, True]
+
+
+def test_a_slow_endpoint_does_not_hold_back_another_instances_correlation(
+    camunda: Camunda, server: RecordingServer, supervisor: ConsumerSupervisor
+) -> None:
+    release, slow_answered = threading.Event(), threading.Event()
+
+    def slow(_: Recorded) -> Reply:
+        release.wait(10)  # held until the fast one was correlated (10 s: a safety net only)
+        slow_answered.set()
+        return Reply(json={"orderId": "S", "status": "done"})
+
+    server.route("/orders/S", slow)
+    server.route("/orders/F", Reply(json={"orderId": "F", "status": "done"}))
+    process = catch_event_process("orders", "order-ready", {"wait": polling_properties(server)})
+    camunda.deploy("orders.bpmn", process)
+    discover()
+    # the slow instance first: one after another, its request would come before the fast one's
+    camunda.engine.wait_at("orders", "wait", "order-ready", "S", {"orderId": "S"})
+    fast = camunda.engine.wait_at("orders", "wait", "order-ready", "F", {"orderId": "F"})
+    supervisor.refresh()
+
+    eventually(lambda: len(camunda.engine.received_messages) == 1, "the fast one correlated")
+    assert not slow_answered.is_set() and server.count("/orders/S") == 1
+    assert camunda.engine.received_messages[0].process_instance_key == fast.process_instance_key
+    release.set()
+    eventually(lambda: len(camunda.engine.received_messages) == 2, "the slow one correlated")

@@ -11,11 +11,18 @@ DefaultProcessInstanceContext does, so the element's activation condition, corre
 result expression apply. A failed request is logged and polled again at the next interval.
 The request is the REST connector's (`rest.py`): the same authentication, body rules and network
 door; there is no second HTTP client.
+
+Instances are polled concurrently, as Camunda schedules each instance's HttpRequestTask on its
+own: at most MAX_IN_FLIGHT requests at a time per element (Camunda's SharedExecutorService runs
+its polling tasks on a pool of 10 threads), so that a slow endpoint holds one slot and the
+other instances' requests and correlations go on meanwhile.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .rest import RestInput, rest
 
 TYPE = "io.camunda:http-polling:1"
+MAX_IN_FLIGHT = 10  # requests at a time per element: Camunda's SharedExecutorService pool size
+STOP_CHECK_SECONDS = 0.1  # how often a wait for a running request looks at `context.stopping`
 # the properties that build the request (PollingRuntimeProperties); the others (activation
 # condition, correlation key, result expression) belong to correlation, not to the request
 REQUEST_KEYS = (
@@ -118,15 +127,22 @@ def poll_once(context: InboundContext, instance: ActiveInstance) -> bool:
 
 
 class Poller:
-    """The instances being polled and when each is due (monotonic seconds)."""
+    """The instances being polled, when each is due (monotonic seconds) and the requests
+    running for them (at most `in_flight` at a time)."""
 
-    def __init__(self, context: InboundContext, data: PollingInput) -> None:
+    def __init__(
+        self, context: InboundContext, data: PollingInput, *, in_flight: int = MAX_IN_FLIGHT
+    ) -> None:
         self.context = context
         self.data = data
+        self.in_flight = in_flight
         self.instances: dict[int, ActiveInstance] = {}
         self.due: dict[int, float] = {}
         self.done: set[int] = set()  # correlated; the engine closes them meanwhile
         self.next_refresh = 0.0
+        self.running: dict[int, Future[bool]] = {}
+        self.finished = threading.Event()  # a running request ended
+        self.pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="http-polling")
 
     def refresh(self) -> None:
         """ProcessInstancesFetcherTask: new instances are due now, gone ones are dropped."""
@@ -144,21 +160,59 @@ class Poller:
         self.next_refresh = now + self.data.process_interval
 
     def step(self) -> float:
-        """Refresh and poll what is due; the seconds until something is due again."""
+        """Refresh, take in the requests that ended, start those due while a slot is free;
+        the seconds until something is due again."""
+        self.finished.clear()  # before collecting: a request ending from here on wakes `wait`
         if time.monotonic() >= self.next_refresh:
             self.refresh()
-        for key, instance in list(self.instances.items()):
-            if self.context.stopping.is_set():
-                break
-            if self.due[key] > time.monotonic():
+        self._collect()
+        self._start_due()
+        # with every slot taken, the next thing to happen is a request ending (`wait`)
+        full = len(self.running) >= self.in_flight
+        idle = [] if full else [due for key, due in self.due.items() if key not in self.running]
+        wake = min([self.next_refresh, *idle])
+        return max(wake - time.monotonic(), 0.0)
+
+    def wait(self, seconds: float) -> None:
+        """Up to SECONDS, until the context is stopped or a running request ends."""
+        if not self.running:
+            self.context.stopping.wait(seconds)
+            return
+        end = time.monotonic() + seconds
+        while not self.context.stopping.is_set():
+            left = end - time.monotonic()
+            if left <= 0 or self.finished.wait(min(left, STOP_CHECK_SECONDS)):
+                return
+
+    def close(self) -> None:
+        """Requests not started are dropped; running ones end first (no correlation is cut
+        half way)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _collect(self) -> None:
+        for key, future in list(self.running.items()):
+            if not future.done():
                 continue
-            if poll_once(self.context, instance):
+            del self.running[key]
+            correlated = future.result()  # the hub's own failure is raised: the consumer restarts
+            if key not in self.due:
+                continue  # gone from the engine meanwhile
+            if correlated:
                 self.done.add(key)
                 del self.instances[key], self.due[key]
             else:
                 self.due[key] = time.monotonic() + self.data.request_interval
-        wake = min([self.next_refresh, *self.due.values()])
-        return max(wake - time.monotonic(), 0.0)
+
+    def _start_due(self) -> None:
+        now = time.monotonic()
+        for key, instance in self.instances.items():
+            if len(self.running) >= self.in_flight or self.context.stopping.is_set():
+                return
+            if key in self.running or self.due[key] > now:
+                continue
+            future = self.pool.submit(poll_once, self.context, instance)
+            future.add_done_callback(lambda _: self.finished.set())
+            self.running[key] = future
 
 
 @consumer(
@@ -169,5 +223,8 @@ class Poller:
 )
 def poll(data: PollingInput, context: InboundContext) -> None:
     poller = Poller(context, data)
-    while not context.stopping.is_set():
-        context.stopping.wait(poller.step())
+    try:
+        while not context.stopping.is_set():
+            poller.wait(poller.step())
+    finally:
+        poller.close()
