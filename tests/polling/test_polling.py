@@ -14,7 +14,13 @@ from typing import Any
 
 import pytest
 
-from connectors.builtin.http.polling import MAX_IN_FLIGHT, TYPE, Poller, PollingInput
+from connectors.builtin.http.polling import (
+    MAX_IN_FLIGHT,
+    TYPE,
+    Poller,
+    PollingInput,
+    poll_once,
+)
 from connectors.inbound.consumers import ConsumerSupervisor
 from connectors.inbound.context import activate
 from connectors.inbound.correlation import ActiveElement
@@ -211,3 +217,20 @@ def test_a_slow_endpoint_does_not_hold_back_another_instances_correlation(
     assert camunda.engine.received_messages[0].process_instance_key == fast.process_instance_key
     release.set()
     eventually(lambda: len(camunda.engine.received_messages) == 2, "the slow one correlated")
+
+
+def test_a_poller_keeps_nothing_per_request_on_its_long_lived_context(
+    camunda: Camunda, server: RecordingServer
+) -> None:
+    server.route("/orders/A", Reply(json={"orderId": "A", "status": "pending"}))
+    process = catch_event_process("orders", "order-ready", {"wait": polling_properties(server)})
+    camunda.deploy("orders.bpmn", process)
+    discover()
+    camunda.engine.wait_at("orders", "wait", "order-ready", "A", {"orderId": "A"})
+    row = InboundElement.objects.select_related("process").get()
+    context = activate(inbound_registry().get(TYPE), [ActiveElement.of(row)])
+    [instance] = context.active_instances()
+
+    assert [poll_once(context, instance) for _ in range(3)] == [False, False, False]
+    assert server.count("/orders/A") == 3
+    assert len(context.connection.exchanges) == 0  # a poller runs for months

@@ -23,10 +23,12 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from connectorhub_sdk import ConnectorError, ConnectorInputError
+from connectorhub_sdk.exchanges import ExchangeRecorder
 from connectorhub_sdk.inbound import ActiveInstance, Health, InboundContext, consumer
 from connectorhub_sdk.inbound_testing import unflatten
 from connectorhub_sdk.javatext import parse_duration
@@ -115,8 +117,11 @@ def poll_once(context: InboundContext, instance: ActiveInstance) -> bool:
     except ValueError as exc:
         context.log(f"Error binding properties for HTTP request: {exc}", severity="ERROR")
         return False
+    # a recorder of its own: the context lives as long as the poller (months), and requests run
+    # at once on several threads
+    connection = replace(context.connection, http_exchanges=ExchangeRecorder())
     try:
-        response = rest.function(data, context.connection)
+        response = rest.function(data, connection)
     except (ConnectorError, ConnectorInputError) as exc:
         code = f" ({exc.code})" if isinstance(exc, ConnectorError) else ""
         context.log(f"Error executing http request: {data.url}{code}: {exc}", severity="ERROR")
