@@ -234,3 +234,21 @@ def test_a_poller_keeps_nothing_per_request_on_its_long_lived_context(
     assert [poll_once(context, instance) for _ in range(3)] == [False, False, False]
     assert server.count("/orders/A") == 3
     assert len(context.connection.exchanges) == 0  # a poller runs for months
+
+
+def test_an_older_versions_instance_is_still_polled_after_a_new_version(
+    camunda: Camunda, server: RecordingServer, supervisor: ConsumerSupervisor
+) -> None:
+    server.route("/orders/A", Reply(json={"orderId": "A", "status": "done"}))
+    process = catch_event_process("orders", "order-ready", {"wait": polling_properties(server)})
+    camunda.deploy("orders.bpmn", process)
+    discover()
+    a = camunda.engine.wait_at("orders", "wait", "order-ready", "A", {"orderId": "A"})
+    camunda.deploy("orders.bpmn", process)  # version 2: A still waits in version 1
+    discover()
+    supervisor.refresh()
+
+    # version 1's element is kept while A waits (docs/inbound.md, "Versions"): its poller
+    # serves A, which version 2's poller does not list
+    eventually(lambda: len(camunda.engine.received_messages) == 1, "version 1's instance")
+    assert camunda.engine.received_messages[0].process_instance_key == a.process_instance_key
