@@ -6,13 +6,10 @@ the message waits in the queue. A dry run publishes nothing."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from django.test import Client
 from django.urls import reverse
 
@@ -22,7 +19,9 @@ from connectors.inbound.discovery import discover
 from connectors.models import InboundElement
 from connectors.secrets.services import secret_create
 from tests.consumers.conftest import unique, wait_for
+from tests.inbound import console_live
 from tests.inbound.conftest import Camunda
+from tests.inbound.console_live import staff_client, supervisor, watch_url
 from tests.inbound.processes import catch_event_process
 from tests.inbound.test_console import step
 from tests.services.rabbitmq import RabbitMQ
@@ -34,27 +33,13 @@ pytestmark = [
 ]
 
 TYPE = "io.camunda:connector-rabbitmq-inbound:1"
+__all__ = ["staff_client", "supervisor"]  # fixtures
 
 
 @pytest.fixture
 def rabbit(broker_session: RabbitMQ) -> Iterator[RabbitMQ]:
     yield broker_session
     broker_session.reset()
-
-
-@pytest.fixture
-def supervisor() -> Iterator[ConsumerSupervisor]:
-    running = ConsumerSupervisor(back_off=0.05)
-    yield running
-    running.stop_all()
-
-
-@pytest.fixture
-def staff_client(signed_in_client: Client, user: Any, settings: Any) -> Client:
-    user.is_staff = True
-    user.save()
-    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
-    return signed_in_client
 
 
 def counts(server: RabbitMQ, queue: str) -> tuple[int, int]:
@@ -90,14 +75,7 @@ def deploy(camunda: Camunda, server: RabbitMQ) -> tuple[str, str]:
 
 
 def live(client: Client, url: str, body: str) -> Any:
-    return client.post(url, {"body": body, "properties": '{"appId": "console"}',
-                             "mode": "live", "confirm": "yes"})  # fmt: skip
-
-
-def watch_url(page: Any) -> str:
-    found = re.search(r'hx-get="([^"]+/watch/[^"]+)"', page.content.decode())
-    assert found, "the live run's page does not watch the element"
-    return html.unescape(found.group(1))
+    return console_live.live(client, url, body=body, properties='{"appId": "console"}')
 
 
 def test_a_published_message_is_correlated_by_the_running_consumer_and_shown(
@@ -113,11 +91,7 @@ def test_a_published_message_is_correlated_by_the_running_consumer_and_shown(
     assert state == "ok"
     assert f"published to queue '{queue}'" in text and "Consumers on the queue 1" in text
 
-    def answered() -> str:
-        fragment = staff_client.get(watch_url(page)).content.decode()
-        return fragment if 'data-state="ok"' in fragment else ""
-
-    shown = wait_for(answered, what="the console showing the consumer's correlation")
+    shown = console_live.watched(staff_client, page)
     assert "The running consumer correlated the message: MESSAGE_PUBLISHED" in shown
     (message,) = camunda.engine.messages.received
     assert (message.name, message.correlation_key) == ("order-paid", "A1")
