@@ -20,6 +20,7 @@ from connectors.secrets.services import secret_create
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import catch_event_process
 from tests.inbound.test_console import step
+from tests.services.http_servers import RecordingServer, Reply
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.django_db]
 
@@ -254,4 +255,23 @@ def test_polling_builds_the_url_from_the_instance_and_correlates_the_typed_answe
     assert "<strong>Status</strong>: &#x27;abc&#x27; is not an HTTP status" in (
         status.content.decode()
     )
+    untouched(camunda)
+
+
+def test_polling_live_mode_sends_the_request_for_real_but_correlates_nothing(
+    camunda: Camunda, signed_in_client: Client, user: Any
+) -> None:
+    with RecordingServer() as server:
+        server.route("/orders/A8", Reply(json={"orderId": "A8", "status": "done"}))
+        element = polling_element(url=f'="{server.url}/orders/" + orderId')
+        url = deploy(camunda, element)
+        fields = {"variables": '{"orderId": "A8"}', "mode": "live", "confirm": "yes"}
+        assert signed_in_client.post(url, fields).status_code == 403  # staff only
+        user.is_staff = True
+        user.save()
+        sent = signed_in_client.post(url, fields)
+        assert server.last("/orders/A8").header("X-Order") == "A8"
+    assert "the server answered: HTTP 200" in step(sent, "answer")[1]
+    assert '"orderStatus": "done"' in step(sent, "variables")[1]
+    assert "dry run: not sent" in step(sent, "correlation")[1]
     untouched(camunda)
