@@ -106,7 +106,7 @@ def _message_step(flavour: Flavour, sample: MessageSample, event: Event, mask: R
         text = _field_text(sample, name)
         if text:
             rows.append((labels[name], console.shown(mask.redact_text(text)), True))
-    title = f"{flavour.label.capitalize()} as the consumer receives it"
+    title = f"{flavour.label[:1].upper()}{flavour.label[1:]} as the consumer receives it"
     return Step("message", title, "info", f"message id: {event.message_id or '(none)'}", rows)
 
 
