@@ -20,6 +20,7 @@ from connectors.secrets.services import secret_create
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import catch_event_process
 from tests.inbound.test_console import step
+from tests.inbound.test_console_draft import import_template
 from tests.services.http_servers import RecordingServer, Reply
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.django_db]
@@ -275,3 +276,34 @@ def test_polling_live_mode_sends_the_request_for_real_but_correlates_nothing(
     assert '"orderStatus": "done"' in step(sent, "variables")[1]
     assert "dry run: not sent" in step(sent, "correlation")[1]
     untouched(camunda)
+
+
+def test_a_consumer_template_as_configured_in_the_form_gets_a_dry_run(
+    signed_in_client: Client,
+) -> None:
+    template_id = "io.camunda.connectors.inbound.RabbitMQ.Intermediate.v1"
+    version = import_template("rabbitmq-inbound-connector-intermediate.json", template_id)
+    configure = signed_in_client.get(reverse("configure", args=[template_id, version.version]))
+    assert ">Test consumer</button>" in configure.content.decode()
+
+    values = {"v:authentication.authType": "uri",
+              "v:authentication.uri": "amqp://guest:guest@127.0.0.1:9/vh",
+              "v:queueName": "orders", "v:correlationKeyPayload": "=message.body.orderId",
+              "v:messageNameUuid": "order-paid", "v:consumeUnmatchedEvents": "true",
+              "v:resultExpression": "={paid: message.body.orderId}",
+              "action": "console"}  # fmt: skip
+    opened = signed_in_client.post(reverse("inbound-console-start", args=[version.pk]), values)
+    assert opened.status_code == 302
+    page = signed_in_client.get(opened["Location"])
+    assert 'name="properties"' in page.content.decode()
+    assert 'value="live"' not in page.content.decode()  # not deployed: a dry run only
+
+    sent = signed_in_client.post(opened["Location"], {"body": '{"orderId": "A9"}'})
+    correlation = step(sent, "correlation")[1]
+    assert "would publish the message 'order-paid'" in correlation and "Correlation key A9" in (
+        correlation
+    )
+    assert '"paid": "A9"' in step(sent, "variables")[1]
+    live = signed_in_client.post(opened["Location"], {"mode": "live", "confirm": "yes"})
+    assert live.status_code == 400
+    assert "live mode needs a deployed element" in live.content.decode()
