@@ -113,11 +113,6 @@ def console_kind(template: ElementTemplate) -> str:
     return ""
 
 
-def is_webhook_template(template: ElementTemplate) -> bool:
-    """Whether TEMPLATE is an inbound webhook the console can test."""
-    return console_kind(template) == "webhook"
-
-
 def console_connector(inbound_type: str) -> InboundConnector:
     """The inbound connector of INBOUND_TYPE when the console can test it; else 404."""
     try:
