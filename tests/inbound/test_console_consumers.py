@@ -307,3 +307,46 @@ def test_a_consumer_template_as_configured_in_the_form_gets_a_dry_run(
     live = signed_in_client.post(opened["Location"], {"mode": "live", "confirm": "yes"})
     assert live.status_code == 400
     assert "live mode needs a deployed element" in live.content.decode()
+
+
+AVRO_SCHEMA = (
+    '{"type": "record", "name": "Order", "fields": [{"name": "orderId", "type": "string"}, '
+    '{"name": "amount", "type": "int"}]}'
+)
+
+
+def test_a_kafka_element_with_an_inline_avro_schema_reads_the_value_through_it(
+    camunda: Camunda, signed_in_client: Client
+) -> None:
+    element = {"inbound.type": KAFKA, "topic.bootstrapServers": "127.0.0.1:9",
+               "topic.topicName": "orders", "groupId": "g",
+               "schemaStrategy.type": "inlineSchema", "schemaStrategy.schema": AVRO_SCHEMA,
+               "correlationKeyExpression": "=value.orderId",
+               "resultVariable": "record"}  # fmt: skip
+    url = deploy(camunda, element)
+    sent = signed_in_client.post(url, {"body": '{"orderId": "A5", "amount": 3}'})
+    event = step(sent, "event")[1]
+    assert '"value": { "orderId": "A5", "amount": 3 }' in event and '"rawValue": null' in event
+    assert "Avro binary written with the element's inline schema" in step(sent, "message")[1]
+    assert "Correlation key A5" in step(sent, "correlation")[1]
+    misfit = signed_in_client.post(url, {"body": '{"orderId": "A5"}'})
+    assert misfit.status_code == 400
+    assert "<strong>Value</strong>: does not fit the element&#x27;s Avro schema" in (
+        misfit.content.decode()
+    )
+    untouched(camunda)
+
+
+def test_an_element_that_cannot_run_says_why_and_the_watch_is_for_staff(
+    camunda: Camunda, signed_in_client: Client, settings: Any
+) -> None:
+    settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
+    uri = "amqp://guest:{{secrets.NOT_THERE}}@127.0.0.1:9/vh"
+    url = deploy(camunda, rabbitmq_element(**{"authentication.uri": uri}))
+    sent = signed_in_client.post(url, {"body": "{}"})
+    state, text = step(sent, "element")
+    assert state == "bad" and "cannot run now" in text and "NOT_THERE" in text
+    pk = InboundElement.objects.get(element_id="wait").pk
+    watch = reverse("inbound-console-watch", args=[pk])
+    assert signed_in_client.get(f"{watch}?after=0&since=0").status_code == 403
+    untouched(camunda)
