@@ -121,3 +121,17 @@ def test_without_a_running_consumer_the_console_says_so_and_the_message_waits(
     assert "No consumer correlated the message within 0 s" in fragment
     assert counts(rabbit, queue) == (1, 0)
     assert camunda.engine.messages.received == []
+
+
+def test_a_queue_that_does_not_exist_is_not_published_to_and_says_so(
+    camunda: Camunda, rabbit: RabbitMQ, staff_client: Client
+) -> None:
+    queue, url = deploy(camunda, rabbit)
+    with rabbit.channel() as ch:
+        ch.queue_delete(queue)
+    page = live(staff_client, url, '{"orderId": "A3"}')
+    state, text = step(page, "publish")
+    assert state == "bad"
+    assert f"not published: the queue '{queue}'" in text and "NOT_FOUND" in text
+    assert "/watch/" not in page.content.decode()  # nothing to watch
+    assert rabbit.password not in page.content.decode()
