@@ -146,8 +146,8 @@ class Watched:
 
     @property
     def outcome(self) -> str:
-        """The first correlation outcome among the lines (with its text)."""
-        return next((f"{line.outcome}: {line.message}" for line in self.lines if line.outcome), "")
+        """The first correlation line (its text starts with the outcome)."""
+        return next((line.message for line in self.lines if line.outcome), "")
 
 
 def watch(element_pks: list[int], after: int, since: float) -> Watched:
