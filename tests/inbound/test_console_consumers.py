@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from connectors.inbound.discovery import discover
-from connectors.models import InboundActivity, InboundElement
+from connectors.models import InboundActivity, InboundElement, SecretAuditEvent
 from connectors.secrets.services import secret_create
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import catch_event_process
@@ -197,7 +197,7 @@ def test_bad_input_is_refused_naming_the_field(camunda: Camunda, signed_in_clien
 
 
 def test_a_secret_is_masked_wherever_the_message_carries_it(
-    camunda: Camunda, signed_in_client: Client, settings: Any
+    camunda: Camunda, signed_in_client: Client, settings: Any, user: Any
 ) -> None:
     settings.CONNECTORHUB_SECRETS_KEY = Fernet.generate_key().decode()
     secret_create(name="RABBIT_URI_PW", value="s3cret-rabbit")
@@ -208,6 +208,8 @@ def test_a_secret_is_masked_wherever_the_message_carries_it(
     shown = "".join(step(sent, key)[1] for key in ("message", "event", "variables", "fate"))
     assert "s3cret-rabbit" not in shown  # the form's own field keeps what the user typed
     assert '"pw": "***"' in step(sent, "event")[1]
+    use = SecretAuditEvent.objects.get(action="use", secret_name="RABBIT_URI_PW")
+    assert (use.source, use.actor, use.detail) == ("dry_run", user, "test console orders/wait")
 
 
 def polling_element(**extra: str) -> dict[str, str]:
