@@ -1,4 +1,5 @@
-"""The test console of HTTP polling elements (`io.camunda:http-polling:1`): one waiting instance
+"""The test console of HTTP polling elements (`io.camunda:http-polling:1`, Camunda's
+HttpPollingConnector and HttpRequestTask): one waiting instance
 given by its variables, the request the poller builds for it (connectors.builtin.http.polling
 .request_for, the poller's own code), the answer, and the correlation with the console's sink.
 
