@@ -4,7 +4,7 @@ import connectors.catalogue.addresses  # noqa: F401  (registers the version conv
 from connectors.apiimport import views as apiimport_views
 from connectors.credentials import views as credential_views
 from connectors.documents import views as document_views
-from connectors.inbound import console_views
+from connectors.inbound import console_consumer_views, console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
 from connectors.views import catalogue, configure, status
@@ -131,6 +131,11 @@ urlpatterns = [
     path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
     # the test console: three segments, so no webhook address can take its place
     path("inbound/elements/<int:pk>/test/", console_views.element_console, name="inbound-console"),
+    path(
+        "inbound/elements/<int:pk>/test/watch/",
+        console_consumer_views.element_watch,
+        name="inbound-console-watch",
+    ),
     path(
         "inbound/console/templates/<int:version_pk>/",
         console_views.draft_start,

@@ -149,31 +149,36 @@ class Report:
     steps: list[Step]
 
 
-def run(target: Target, sample: Sample, *, live: bool, base_url: str, actor: Any = None) -> Report:
-    """SAMPLE sent to TARGET's connector; LIVE correlates with the engine for real. The
-    secrets used are audited: a live run as the element's live use, a dry run as ACTOR's."""
-    request = sample.request(target.path, base_url)
-    try:
-        executable = activate(target.connector, list(target.elements), audit=live)
-    except ActivationFailed as exc:
-        failed = Step("activation", "The element", "bad", f"cannot run now: {exc}")
-        return Report(live, 503, [_request_step(request, Redactor([])), failed])
+def open_context(target: Target, *, live: bool, actor: Any = None) -> ConsoleContext:
+    """TARGET's executable as the console's context (ActivationFailed when it cannot run).
+    The secrets used are audited: LIVE as the element's live use, a dry run as ACTOR's."""
+    executable = activate(target.connector, list(target.elements), audit=live)
     if not live:
         first = target.elements[0]
         names = find_references(dict(first.properties))
         where = f"test console {first.process_id}/{first.element_id}"
         record_secret_use(names, "", actor, job_type=target.connector.type, detail=where)
     shared = {f.name: getattr(executable, f.name) for f in dataclasses.fields(HubInboundContext)}
-    context = ConsoleContext(**shared, live=live)
+    return ConsoleContext(**shared, live=live)
+
+
+def run(target: Target, sample: Sample, *, live: bool, base_url: str, actor: Any = None) -> Report:
+    """SAMPLE sent to TARGET's connector; LIVE correlates with the engine for real."""
+    request = sample.request(target.path, base_url)
+    try:
+        context = open_context(target, live=live, actor=actor)
+    except ActivationFailed as exc:
+        failed = Step("activation", "The element", "bad", f"cannot run now: {exc}")
+        return Report(live, 503, [_request_step(request, Redactor([])), failed])
     response = answer_request(context, request)
     mask = context.redactor
     trace = context.trace
     steps = [
         _request_step(request, mask),
         _connector_step(target, trace, response, mask),
-        _activation_step(target, trace),
-        _correlation_step(target, trace, mask, live),
-        _variables_step(trace, mask),
+        activation_step(target, trace),
+        correlation_step(target, trace, mask, live),
+        variables_step(trace, mask),
         _response_step(response, mask),
     ]
     return Report(live, response.status_code, steps)
@@ -185,7 +190,7 @@ def _request_step(request: WebhookRequest, mask: Redactor) -> Step:
     rows = [
         ("URL", mask.redact_text(address), True),
         ("Headers", mask.redact_text(_lines(request.headers)), True),
-        ("Body", _shown(mask.redact_text(request.body.decode("utf-8", "replace"))), True),
+        ("Body", shown(mask.redact_text(request.body.decode("utf-8", "replace"))), True),
     ]
     return Step("request", "Request as received", "info", f"{request.method} {address}", rows)
 
@@ -215,7 +220,16 @@ def _connector_step(target: Target, trace: Trace, response: HttpResponse, mask: 
     return Step("connector", title, "info", summary, rows)
 
 
-def _activation_step(target: Target, trace: Trace) -> Step:
+# what becomes of an unmatched event: (consumed, refused), for a webhook's caller
+WEBHOOK_UNMATCHED = (
+    "false: the event is consumed and dropped (consumeUnmatchedEvents); the caller gets a 2xx",
+    "false: the event is refused (422) and nothing is correlated",
+)
+
+
+def activation_step(
+    target: Target, trace: Trace, unmatched: tuple[str, str] = WEBHOOK_UNMATCHED
+) -> Step:
     title = "Activation condition"
     if not trace.results:
         return Step("activation", title, "skip", "not reached")
@@ -226,12 +240,7 @@ def _activation_step(target: Target, trace: Trace) -> Step:
     result = trace.results[-1]
     if result.outcome is CorrelationOutcome.ACTIVATION_CONDITION_NOT_MET:
         consumed = any(e.consume_unmatched for e in target.elements)
-        summary = (
-            "false: the event is consumed and dropped (consumeUnmatchedEvents); the caller "
-            "gets a 2xx"
-            if consumed
-            else "false: the event is refused (422) and nothing is correlated"
-        )
+        summary = unmatched[0] if consumed else unmatched[1]
         return Step("activation", title, "bad", summary, rows)
     matched = [v.element_id for v in trace.verdicts if v.matched]
     if not matched:
@@ -245,7 +254,7 @@ def _verdict_text(verdict: Verdict) -> str:
     return "true" if verdict.matched else "false"
 
 
-def _correlation_step(target: Target, trace: Trace, mask: Redactor, live: bool) -> Step:
+def correlation_step(target: Target, trace: Trace, mask: Redactor, live: bool) -> Step:
     title = "Correlation"
     if not trace.deliveries:
         result = next(iter(trace.results), None)
@@ -272,22 +281,22 @@ def _correlation_step(target: Target, trace: Trace, mask: Redactor, live: bool) 
     return Step("correlation", title, state, f"{action}: {result.outcome}", rows)
 
 
-def _variables_step(trace: Trace, mask: Redactor) -> Step:
+def variables_step(trace: Trace, mask: Redactor) -> Step:
     title = "Variables the process gets"
     if not trace.deliveries:
         return Step("variables", title, "skip", "not reached")
     variables = trace.deliveries[-1].variables
-    shown = _shown(json.dumps(mask.redact(variables), indent=2, default=str, ensure_ascii=False))
+    text = shown(json.dumps(mask.redact(variables), indent=2, default=str, ensure_ascii=False))
     summary = "none (no result variable or result expression)" if not variables else ""
     summary = summary or f"{len(variables)} variable(s): {', '.join(sorted(variables))}"
-    return Step("variables", title, "info", mask.redact_text(summary), [("JSON", shown, True)])
+    return Step("variables", title, "info", mask.redact_text(summary), [("JSON", text, True)])
 
 
 def _response_step(response: HttpResponse, mask: Redactor) -> Step:
     body = response.content.decode("utf-8", "replace")
     rows = [
         ("Headers", mask.redact_text(_lines(dict(response.items()))), True),
-        ("Body", _shown(mask.redact_text(body)) or "(empty)", True),
+        ("Body", shown(mask.redact_text(body)) or "(empty)", True),
     ]
     state = "ok" if response.status_code < 300 else "bad"
     summary = f"HTTP {response.status_code}"
@@ -308,7 +317,7 @@ def _lines(headers: Any) -> str:
     return "\n".join(f"{name}: {value}" for name, value in headers.items())
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     if len(text) <= MAX_SHOWN_CHARS:
         return text
     return text[:MAX_SHOWN_CHARS] + f"\n... ({len(text) - MAX_SHOWN_CHARS} more characters)"

@@ -1,6 +1,7 @@
-"""The test console's pages: one for a deployed webhook element (the Inbound page's "Test"
-link) and one for a webhook template as configured in a form (the configure page's "Test
-webhook" action, whose values are kept in the session: never echoed into a page).
+"""The test console's pages: one for a deployed inbound element (the Inbound page's "Test"
+link) and one for an inbound template as configured in a form (the configure page's "Test"
+action, whose values are kept in the session: never echoed into a page). Webhooks are served
+here; consumer and polling elements by console_consumer_views.
 
 The sample request comes from the form's fields or a pasted curl command (connectors.inbound
 .sample); console.run sends it through the element's connector. A dry run is for every signed-in
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from connectors.elementtemplates import ElementTemplate, bpmn_view, resolve
 from connectors.forms import template_for, values_from_post
 from connectors.inbound import console
+from connectors.inbound.console_consumer_views import consumer_console, is_consumer_type
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import INBOUND_TYPE, WEBHOOK_CONTEXT
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
@@ -54,7 +56,7 @@ def element_console(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("pk")
     )
     target = console.Target(
-        _webhook(row.inbound_type),
+        console_connector(row.inbound_type),
         [ActiveElement.of(r) for r in rows],
         f"/inbound/{row.context_path}",
         deployed=True,
@@ -62,6 +64,10 @@ def element_console(request: HttpRequest, pk: int) -> HttpResponse:
     title = (
         f"{row.process.process_id} v{row.process.version} / {row.element_name or row.element_id}"
     )
+    if target.connector.kind != "webhook":
+        return consumer_console(
+            request, target, title=title, back=reverse("inbound"), element_pk=row.pk
+        )
     return _console(request, target, title=title, back=reverse("inbound"))
 
 
@@ -70,7 +76,7 @@ def draft_start(request: HttpRequest, version_pk: int) -> HttpResponse:
     """The configure form's values, kept in the session under a new token."""
     version = get_object_or_404(TemplateVersion, pk=version_pk)
     values = values_from_post(template_for(version), request.POST)
-    _draft_target(version, values)  # 404 unless it is a webhook template
+    _draft_target(version, values)  # 404 unless the console can test the template
     drafts = request.session.get(SESSION_KEY, {})
     token = secrets.token_urlsafe(12)
     drafts[token] = {"version": version.pk, "values": values}
@@ -89,27 +95,32 @@ def draft_console(request: HttpRequest, token: str) -> HttpResponse:
     back = reverse("configure", args=[version.entry.template_id, version.version])
     if version.version is None:
         back = reverse("configure-default", args=[version.entry.template_id])
-    return _console(request, target, title=f"{version.name} (as configured)", back=back)
+    title = f"{version.name} (as configured)"
+    if target.connector.kind != "webhook":
+        return consumer_console(request, target, title=title, back=back, element_pk=None)
+    return _console(request, target, title=title, back=back)
 
 
-def is_webhook_template(template: ElementTemplate) -> bool:
-    """Whether TEMPLATE is an inbound webhook the console can test (the configure page asks)."""
+def console_kind(template: ElementTemplate) -> str:
+    """What the console tests for TEMPLATE: "webhook", "consumer" (a consumer or a poller it
+    knows), or "" (the configure page offers no console)."""
     for prop in template.properties:
         if prop.binding.type == "zeebe:property" and prop.binding.name == INBOUND_TYPE:
             try:
-                return inbound_registry().get(str(prop.value)).kind == "webhook"
-            except UnknownInboundType:
-                return False
-    return False
+                return console_connector(str(prop.value)).kind
+            except Http404:
+                return ""
+    return ""
 
 
-def _webhook(inbound_type: str) -> InboundConnector:
+def console_connector(inbound_type: str) -> InboundConnector:
+    """The inbound connector of INBOUND_TYPE when the console can test it; else 404."""
     try:
         connector = inbound_registry().get(inbound_type)
     except UnknownInboundType:
         raise Http404(f"no inbound connector serves {inbound_type}") from None
-    if connector.kind != "webhook":
-        raise Http404(f"{inbound_type} is not a webhook")
+    if connector.kind != "webhook" and not is_consumer_type(inbound_type):
+        raise Http404(f"the test console cannot run {inbound_type}")
     return connector
 
 
@@ -117,8 +128,8 @@ def _draft_target(version: TemplateVersion, values: dict[str, Any]) -> console.T
     """The element the Modeler would write for these values: its `zeebe:property` bindings,
     its kind and message name (the webhooks' corpus test reads properties the same way)."""
     template = template_for(version)
-    if not is_webhook_template(template):
-        raise Http404(f"{version.name} is not an inbound webhook template")
+    if not console_kind(template):
+        raise Http404(f"{version.name} is not an inbound template the console can test")
     resolved = resolve(template, values)
     view = bpmn_view(template, resolved=resolved)
     properties = {p["name"]: p["value"] for p in view.properties if "value" in p}
@@ -134,7 +145,8 @@ def _draft_target(version: TemplateVersion, values: dict[str, Any]) -> console.T
         0, "(not deployed)", 0, "(this form)", kind, message or "(set when deployed)", properties
     )
     path = f"/inbound/{properties.get(WEBHOOK_CONTEXT, '').strip().strip('/')}"
-    return console.Target(_webhook(properties[INBOUND_TYPE]), [element], path, deployed=False)
+    connector = console_connector(properties[INBOUND_TYPE])
+    return console.Target(connector, [element], path, deployed=False)
 
 
 def _console(
