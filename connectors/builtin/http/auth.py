@@ -28,7 +28,7 @@ TOKEN_CACHE_SIZE = 1000
 TOKEN_EXPIRY_MARGIN = 10.0  # seconds; a token is not used in its last ten seconds
 TOKEN_TIMEOUT = 20.0  # Camunda's token request uses the default timeouts
 
-_SECRET = {"secret": True}
+_SECRET = ui(secret=True)
 
 
 class _Auth(BaseModel):
@@ -43,19 +43,19 @@ class BasicAuth(_Auth):
     type: Literal["basic"] = Field(json_schema_extra=ui(choices={"basic": "Basic"}))
     username: Text = Field(min_length=1)
     # null, or Camunda's placeholder for "no password", means an empty password
-    password: Text | None = Field(default=None, json_schema_extra=ui(**_SECRET))
+    password: Text | None = Field(default=None, json_schema_extra=_SECRET)
 
 
 class BearerAuth(_Auth):
     type: Literal["bearer"] = Field(json_schema_extra=ui(choices={"bearer": "Bearer token"}))
-    token: Text = Field(min_length=1, json_schema_extra=ui(**_SECRET))
+    token: Text = Field(min_length=1, json_schema_extra=_SECRET)
 
 
 class ApiKeyAuth(_Auth):
     type: Literal["apiKey"] = Field(json_schema_extra=ui(choices={"apiKey": "API key"}))
     apiKeyLocation: Literal["headers", "query"] = "headers"
     name: Text = Field(min_length=1)
-    value: Text = Field(min_length=1, json_schema_extra=ui(**_SECRET))
+    value: Text = Field(min_length=1, json_schema_extra=_SECRET)
 
 
 class OAuthClientCredentials(_Auth):
@@ -64,7 +64,7 @@ class OAuthClientCredentials(_Auth):
     )
     oauthTokenEndpoint: Text = Field(min_length=1)
     clientId: Text = Field(min_length=1)
-    clientSecret: Text = Field(min_length=1, json_schema_extra=ui(**_SECRET))
+    clientSecret: Text = Field(min_length=1, json_schema_extra=_SECRET)
     audience: Text | None = None
     clientAuthentication: Literal["basicAuthHeader", "credentialsBody"] = "basicAuthHeader"
     scopes: Text | None = None
@@ -76,8 +76,8 @@ class OAuthRefreshToken(_Auth):
     )
     oauthTokenEndpoint: Text = Field(min_length=1)
     clientId: Text = Field(min_length=1)
-    clientSecret: Text | None = Field(default=None, json_schema_extra=ui(**_SECRET))
-    refreshToken: Text = Field(min_length=1, json_schema_extra=ui(**_SECRET))
+    clientSecret: Text | None = Field(default=None, json_schema_extra=_SECRET)
+    refreshToken: Text = Field(min_length=1, json_schema_extra=_SECRET)
     scopes: Text | None = None
 
 
