@@ -1,0 +1,246 @@
+"""Issue 22's crash acceptance through the hub itself: a consumer element is deployed to the
+test engine with the hub's Deploy action (connectors.inbound.discovery.deploy), the hub's own
+`manage.py inbound_worker` runs it as a subprocess (its settings from the environment, the test
+database, secrets from the hub's store or the environment), is killed with SIGKILL (its whole
+process group) after some of 200 messages were correlated, and is started again.
+
+What a test then knows, from the engine and from the source (each consumer test says how its
+broker counts what was acknowledged):
+
+- every message but the poison one was published to the engine exactly once (the engine refuses
+  a second publication of a message id within its time to live, as Zeebe does; a message the
+  killed worker had correlated but not acknowledged comes back and is refused as a duplicate);
+- right after the kill, the source had acknowledged no more messages than the engine had
+  accepted (plus the poison one, which the element consumes): nothing is acknowledged first;
+- the poison message (one the element's activation condition does not match, consumed as its
+  `consumeUnmatchedEvents` says) is consumed, never reaches the engine, and the others go on;
+- in the end the source holds nothing unacknowledged, and a SIGTERM stops the worker cleanly.
+
+The tests in tests/consumers/test_crash_*.py run the same scenario on the connector alone
+(the SDK's test context); these run the runtime around it: activation, correlation over REST,
+the activity log, the supervisor's threads.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+from connectorhub.localredis import die_with_parent
+from connectors.inbound.discovery import deploy
+from connectors.models import ElementState, InboundActivity, InboundElement
+from tests.inbound.conftest import Camunda
+from tests.inbound.processes import catch_event_process
+from tests.services.celery_worker import database_url
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+MESSAGES = 200  # the poison one among them
+POISON_AT = 20  # its place: before the kill, so the first run had to get past it
+KILL_AFTER = 60  # messages accepted by the engine before the SIGKILL
+WAIT_SECONDS = 180.0  # a deadline against a hang, not a speed figure
+MESSAGE_NAME = "crash-test"
+STOP_SECONDS = 30.0
+
+
+@dataclass
+class Source:
+    """What a consumer test gives: the element's properties (the connector's, as the template
+    writes them; the runtime's are added here), each message id the engine must receive, and
+    how many messages the source counts as acknowledged (acked, committed, deleted, seen)."""
+
+    properties: Mapping[str, str]
+    expected: set[str]
+    acknowledged: Callable[[], int]
+    env: Mapping[str, str] | None = None  # more of the worker's environment (env secrets)
+    # waits until the source has noticed the killed consumer (RabbitMQ requeues a dead
+    # connection's unacknowledged messages only once it sees the connection go)
+    after_kill: Callable[[], None] = lambda: None
+
+
+@dataclass
+class Outcome:
+    engine_ids: Counter[str]
+    at_kill: int  # accepted by the engine when the kill landed
+    acknowledged_at_kill: int
+    duplicates_refused: int  # MESSAGE_ALREADY_CORRELATED lines of the activity log
+    unmatched: int  # ACTIVATION_CONDITION_NOT_MET lines (the poison)
+    activity: list[tuple[str, str, str]]  # (severity, tag, message)
+    log: str  # the worker's own output
+
+
+def element_properties(connector: Mapping[str, str], key: str, condition: str) -> dict[str, str]:
+    """CONNECTOR's properties with the runtime's: correlation key KEY, activation CONDITION,
+    unmatched events consumed (the poison's rule), the whole event in `event`."""
+    return {
+        **connector,
+        "correlationKeyExpression": key,
+        "activationCondition": condition,
+        "consumeUnmatchedEvents": "true",
+        "resultVariable": "event",
+    }
+
+
+class HubWorker:
+    """`python manage.py inbound_worker` in a process group of its own."""
+
+    def __init__(self, env: Mapping[str, str], log: Path) -> None:
+        self.env = {**os.environ, **env}
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "inbound_worker"],
+                cwd=BASE_DIR,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGKILL),  # gone with the test session
+            )
+
+    def kill(self) -> None:
+        """SIGKILL to the whole group: no handler, no clean-up, as a crash or `kill -9`."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> int:
+        """SIGTERM, then its exit status; SIGKILL if it does not end in STOP_SECONDS."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def engine_ids(camunda: Camunda) -> list[str]:
+    """The message ids of the crash-test messages the engine accepted, in order."""
+    received = list(camunda.engine.messages.received)
+    return [m.message_id for m in received if m.name == MESSAGE_NAME]
+
+
+def wait_until(condition: Callable[[], bool], what: str, worker: HubWorker) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert worker.alive(), f"the inbound worker ended while waiting for {what}"
+        assert time.monotonic() < deadline, f"not within {WAIT_SECONDS:.0f} s: {what}"
+        time.sleep(0.02)
+
+
+def crash_through_hub(
+    camunda: Camunda, tmp_path: Path, source: Source, secrets_key: str
+) -> Outcome:
+    """Deploy SOURCE's element, run the hub's inbound worker, SIGKILL it after KILL_AFTER
+    messages reached the engine, run it again until every expected message was accepted and the
+    source acknowledged all MESSAGES, then stop it with SIGTERM."""
+    xml = catch_event_process("crash", MESSAGE_NAME, {"wait": dict(source.properties)})
+    deploy([("crash.bpmn", xml.encode())])
+    (element,) = InboundElement.objects.filter(process__process_id="crash")
+    assert (element.state, element.reason) == (ElementState.ACTIVE, ""), element.reason
+
+    log = tmp_path / "inbound-worker.log"
+    worker = HubWorker(
+        {
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "CONNECTORHUB_DATA_DIR": str(tmp_path / "hub-data"),
+            "CONNECTORHUB_SECRETS_KEY": secrets_key,
+            "CAMUNDA_REST_ADDRESS": camunda.face.address,
+            "ZEEBE_ADDRESS": "",
+            "CAMUNDA_GRPC_ADDRESS": "",
+            "CONNECTORHUB_INBOUND_POLL_SECONDS": "1",
+            # every line kept: the test counts the duplicates and the poison's outcome
+            "CONNECTORHUB_INBOUND_ACTIVITY_KEEP": "100000",
+            **(source.env or {}),
+        },
+        log,
+    )
+    try:
+        worker.start()
+        wait_until(lambda: len(engine_ids(camunda)) >= KILL_AFTER, "the first messages", worker)
+        worker.kill()
+        at_kill = len(engine_ids(camunda))
+        source.after_kill()
+        acknowledged_at_kill = source.acknowledged()
+        before_restart = _last_line()
+        worker.start()
+        # every message not acknowledged at the kill is handled again at least once (its
+        # correlation is a line of the activity log): so none is left in flight at the stop
+        wait_until(
+            lambda: (
+                source.expected <= set(engine_ids(camunda))
+                and source.acknowledged() == MESSAGES
+                and _correlations_after(before_restart) >= MESSAGES - acknowledged_at_kill
+            ),
+            "every message correlated and acknowledged",
+            worker,
+        )
+    finally:
+        status = worker.stop()
+    output = log.read_text(errors="replace")
+    assert status == 0, f"the inbound worker did not stop cleanly ({status}):\n{output[-3000:]}"
+    lines = _lines().order_by("pk")
+    outcomes = Counter(lines.values_list("outcome", flat=True))
+    return Outcome(
+        engine_ids=Counter(engine_ids(camunda)),
+        at_kill=at_kill,
+        acknowledged_at_kill=acknowledged_at_kill,
+        duplicates_refused=outcomes["MESSAGE_ALREADY_CORRELATED"],
+        unmatched=outcomes["ACTIVATION_CONDITION_NOT_MET"],
+        activity=list(lines.values_list("severity", "tag", "message")),
+        log=output,
+    )
+
+
+def _lines() -> Any:
+    return InboundActivity.objects.filter(element__process__process_id="crash")
+
+
+def _last_line() -> int:
+    return _lines().order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _correlations_after(pk: int) -> int:
+    return int(_lines().filter(pk__gt=pk).exclude(outcome="").count())
+
+
+def check(outcome: Outcome, source: Source, name: str, *, secret: str = "") -> None:
+    """What every consumer must show after the crash (the module docstring)."""
+    print(
+        f"{name} through the hub: killed after {outcome.at_kill} messages at the engine "
+        f"({outcome.acknowledged_at_kill} acknowledged at the source), "
+        f"{outcome.duplicates_refused} duplicates refused by message id"
+    )
+    assert outcome.at_kill < MESSAGES - 1, "the kill came after the last message: nothing tested"
+    # nothing acknowledged before the engine took it; the poison is consumed without it
+    assert outcome.acknowledged_at_kill <= outcome.at_kill + 1
+    assert outcome.engine_ids == Counter(source.expected)  # each exactly once, no poison
+    assert outcome.unmatched >= 1  # the poison, consumed by the element's rule
+    # the poison stopped nothing: no consumer went DOWN, none raised
+    down = [m for severity, tag, m in outcome.activity if tag == "health"]
+    assert down == [], down
+    assert "Traceback" not in outcome.log, outcome.log[-3000:]
+    if secret:
+        shown = [m for _, _, m in outcome.activity if secret in m]
+        assert shown == [] and secret not in outcome.log
+
+
+def message_variables(camunda: Camunda) -> list[dict[str, Any]]:
+    return [m.variables for m in camunda.engine.messages.received if m.name == MESSAGE_NAME]
