@@ -76,6 +76,7 @@ class Outcome:
     unmatched: int  # ACTIVATION_CONDITION_NOT_MET lines (the poison)
     activity: list[tuple[str, str, str]]  # (severity, tag, message)
     log: str  # the worker's own output
+    phases: tuple[float, float, float]
 
 
 def element_properties(connector: Mapping[str, str], key: str, condition: str) -> dict[str, str]:
@@ -172,15 +173,19 @@ def crash_through_hub(
         },
         log,
     )
+    began = time.monotonic()
     try:
         worker.start()
         wait_until(lambda: len(engine_ids(camunda)) >= KILL_AFTER, "the first messages", worker)
+        killed = time.monotonic()
         worker.kill()
         at_kill = len(engine_ids(camunda))
         source.after_kill()
         acknowledged_at_kill = source.acknowledged()
         before_restart = _last_line()
         worker.start()
+        wait_until(lambda: _correlations_after(before_restart) > 0, "a correlation", worker)
+        resumed = time.monotonic()
         # every message not acknowledged at the kill is handled again at least once (its
         # correlation is a line of the activity log): so none is left in flight at the stop
         wait_until(
@@ -192,6 +197,7 @@ def crash_through_hub(
             "every message correlated and acknowledged",
             worker,
         )
+        done = time.monotonic()
     finally:
         status = worker.stop()
     output = log.read_text(errors="replace")
@@ -206,6 +212,8 @@ def crash_through_hub(
         unmatched=outcomes["ACTIVATION_CONDITION_NOT_MET"],
         activity=list(lines.values_list("severity", "tag", "message")),
         log=output,
+        # seconds: start to the kill, restart to its first correlation, then to the end
+        phases=(killed - began, resumed - killed, done - resumed),
     )
 
 
@@ -226,7 +234,9 @@ def check(outcome: Outcome, source: Source, name: str, *, secret: str = "") -> N
     print(
         f"{name} through the hub: killed after {outcome.at_kill} messages at the engine "
         f"({outcome.acknowledged_at_kill} acknowledged at the source), "
-        f"{outcome.duplicates_refused} duplicates refused by message id"
+        f"{outcome.duplicates_refused} duplicates refused by message id; seconds: "
+        "start to kill %.1f, restart to its first correlation %.1f, then to the end %.1f"
+        % outcome.phases
     )
     assert outcome.at_kill < MESSAGES - 1, "the kill came after the last message: nothing tested"
     # nothing acknowledged before the engine took it; the poison is consumed without it
