@@ -76,7 +76,7 @@ class Outcome:
     unmatched: int  # ACTIVATION_CONDITION_NOT_MET lines (the poison)
     activity: list[tuple[str, str, str]]  # (severity, tag, message)
     log: str  # the worker's own output
-    phases: tuple[float, float, float]
+    phases: tuple[float, float, float, float]
 
 
 def element_properties(connector: Mapping[str, str], key: str, condition: str) -> dict[str, str]:
@@ -199,7 +199,9 @@ def crash_through_hub(
         )
         done = time.monotonic()
     finally:
+        stopping = time.monotonic()
         status = worker.stop()
+        stopped = time.monotonic() - stopping
     output = log.read_text(errors="replace")
     assert status == 0, f"the inbound worker did not stop cleanly ({status}):\n{output[-3000:]}"
     lines = _lines().order_by("pk")
@@ -212,8 +214,8 @@ def crash_through_hub(
         unmatched=outcomes["ACTIVATION_CONDITION_NOT_MET"],
         activity=list(lines.values_list("severity", "tag", "message")),
         log=output,
-        # seconds: start to the kill, restart to its first correlation, then to the end
-        phases=(killed - began, resumed - killed, done - resumed),
+        # seconds: start to the kill, restart to its first correlation, then to the end, stop
+        phases=(killed - began, resumed - killed, done - resumed, stopped),
     )
 
 
@@ -235,8 +237,8 @@ def check(outcome: Outcome, source: Source, name: str, *, secret: str = "") -> N
         f"{name} through the hub: killed after {outcome.at_kill} messages at the engine "
         f"({outcome.acknowledged_at_kill} acknowledged at the source), "
         f"{outcome.duplicates_refused} duplicates refused by message id; seconds: "
-        "start to kill %.1f, restart to its first correlation %.1f, then to the end %.1f"
-        % outcome.phases
+        "start to kill %.1f, restart to its first correlation %.1f, then to the end %.1f, "
+        "SIGTERM to exit %.1f" % outcome.phases
     )
     assert outcome.at_kill < MESSAGES - 1, "the kill came after the last message: nothing tested"
     # nothing acknowledged before the engine took it; the poison is consumed without it
