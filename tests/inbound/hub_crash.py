@@ -2,17 +2,23 @@
 test engine with the hub's Deploy action (connectors.inbound.discovery.deploy), the hub's own
 `manage.py inbound_worker` runs it as a subprocess (its settings from the environment, the test
 database, secrets from the hub's store or the environment), is killed with SIGKILL (its whole
-process group) after 60 of the first 100 messages were correlated, and is started again after
-the other 100 were published.
+process group) in the middle of a correlation, after 60 of the first 100 messages were
+accepted, and is started again after the other 100 were published.
+
+The kill lands at a chosen point, not at a moment a timer picks: the test engine holds the
+61st publication (the worker waits for its answer) until the worker is dead, and only then
+takes it, as an engine does with a request whose sender died after sending it. So the source is
+counted while that message is correlated but not answered (it must not be acknowledged), and
+after the restart it comes back and is refused as a duplicate by its message id.
 
 What a test then knows, from the engine and from the source (each consumer test says how its
 broker counts what was acknowledged):
 
 - every message but the poison one was published to the engine exactly once (the engine refuses
-  a second publication of a message id within its time to live, as Zeebe does; a message the
-  killed worker had correlated but not acknowledged comes back and is refused as a duplicate);
+  a second publication of a message id within its time to live, as Zeebe does; the message the
+  killed worker had in flight comes back and is refused as a duplicate);
 - right after the kill, the source had acknowledged no more messages than the engine had
-  accepted (plus the poison one, which the element consumes): nothing is acknowledged first;
+  accepted (plus the poison one, which the element consumes): the one in flight was not;
 - the poison message (one the element's activation condition does not match, consumed as its
   `consumeUnmatchedEvents` says) is consumed, never reaches the engine, and the others go on;
 - in the end the source holds nothing unacknowledged, and a SIGTERM stops the worker cleanly.
@@ -28,6 +34,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -43,6 +50,7 @@ from connectors.models import ElementState, InboundActivity, InboundElement
 from tests.inbound.conftest import Camunda
 from tests.inbound.processes import catch_event_process
 from tests.services.celery_worker import database_url
+from tests.services.zeebe_engine.messages import Message, Messages
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 MESSAGES = 200  # the poison one among them
@@ -74,6 +82,7 @@ class Source:
 @dataclass
 class Outcome:
     expected: set[str]  # every message id but the poison one's
+    in_flight: str  # the message id whose publication the kill cut
     engine_ids: Counter[str]
     at_kill: int  # accepted by the engine when the kill landed
     acknowledged_at_kill: int
@@ -94,6 +103,41 @@ def element_properties(connector: Mapping[str, str], key: str, condition: str) -
         "consumeUnmatchedEvents": "true",
         "resultVariable": "event",
     }
+
+
+class HeldPublication:
+    """The test engine holds the crash-test publication that follows the first KILL_AFTER:
+    `held` is set while the worker waits for its answer; `accept()` then lets the engine take it
+    (the answer goes to whoever is still there: nobody, after the kill). Later ones pass."""
+
+    def __init__(self, messages: Messages) -> None:
+        self.messages = messages
+        self.publish = messages.publish
+        self.held = threading.Event()
+        self.accepted = threading.Event()
+        self._release = threading.Event()
+        self.message_id = ""
+        messages.publish = self  # type: ignore[method-assign]  # on this engine only
+
+    def __call__(self, name: str, *args: Any, **kwargs: Any) -> Message:
+        accepted = len(engine_ids_of(self.messages))
+        if name == MESSAGE_NAME and accepted == KILL_AFTER and not self.held.is_set():
+            self.message_id = str(kwargs.get("message_id") or args[-1])
+            self.held.set()
+            self._release.wait(WAIT_SECONDS)
+            try:
+                return self.publish(name, *args, **kwargs)
+            finally:
+                self.accepted.set()
+        return self.publish(name, *args, **kwargs)
+
+    def accept(self) -> None:
+        self._release.set()
+        assert self.accepted.wait(WAIT_SECONDS), "the engine did not take the held message"
+
+    def remove(self) -> None:
+        self._release.set()
+        del self.messages.publish  # the class's method again
 
 
 class HubWorker:
@@ -139,8 +183,11 @@ class HubWorker:
 
 def engine_ids(camunda: Camunda) -> list[str]:
     """The message ids of the crash-test messages the engine accepted, in order."""
-    received = list(camunda.engine.messages.received)
-    return [m.message_id for m in received if m.name == MESSAGE_NAME]
+    return engine_ids_of(camunda.engine.messages)
+
+
+def engine_ids_of(messages: Messages) -> list[str]:
+    return [m.message_id for m in list(messages.received) if m.name == MESSAGE_NAME]
 
 
 def wait_until(condition: Callable[[], bool], what: str, worker: HubWorker) -> None:
@@ -155,9 +202,9 @@ def crash_through_hub(
     camunda: Camunda, tmp_path: Path, source: Source, secrets_key: str
 ) -> Outcome:
     """Deploy SOURCE's element, publish the first BEFORE_START messages, run the hub's inbound
-    worker, SIGKILL it after KILL_AFTER messages reached the engine, publish the others, run it
-    again until every expected message was accepted and the source acknowledged all MESSAGES,
-    then stop it with SIGTERM."""
+    worker, SIGKILL it while the engine holds the publication after the first KILL_AFTER, let
+    the engine take that one, publish the others, run the worker again until every expected
+    message was accepted and the source acknowledged all MESSAGES, then stop it with SIGTERM."""
     xml = catch_event_process("crash", MESSAGE_NAME, {"wait": dict(source.properties)})
     deploy([("crash.bpmn", xml.encode())])
     (element,) = InboundElement.objects.filter(process__process_id="crash")
@@ -180,15 +227,17 @@ def crash_through_hub(
         log,
     )
     expected = source.publish(range(BEFORE_START))
+    gate = HeldPublication(camunda.engine.messages)
     began = time.monotonic()
     try:
         worker.start()
-        wait_until(lambda: len(engine_ids(camunda)) >= KILL_AFTER, "the first messages", worker)
+        wait_until(gate.held.is_set, "the first messages", worker)
         killed = time.monotonic()
         worker.kill()
         at_kill = len(engine_ids(camunda))
         source.after_kill()
         acknowledged_at_kill = source.acknowledged()
+        gate.accept()  # the engine takes the message its dead sender was waiting on
         expected |= source.publish(range(BEFORE_START, MESSAGES))  # while the hub is down
         before_restart = _last_line()
         restarted = time.monotonic()
@@ -208,6 +257,7 @@ def crash_through_hub(
         )
         done = time.monotonic()
     finally:
+        gate.remove()
         stopping = time.monotonic()
         status = worker.stop()
         stopped = time.monotonic() - stopping
@@ -217,6 +267,7 @@ def crash_through_hub(
     outcomes = Counter(lines.values_list("outcome", flat=True))
     return Outcome(
         expected=expected,
+        in_flight=gate.message_id,
         engine_ids=Counter(engine_ids(camunda)),
         at_kill=at_kill,
         acknowledged_at_kill=acknowledged_at_kill,
@@ -250,11 +301,15 @@ def check(outcome: Outcome, name: str, *, secret: str = "") -> None:
         "start to kill %.1f, restart to its first correlation %.1f, then to the end %.1f, "
         "SIGTERM to exit %.1f" % outcome.phases
     )
-    assert outcome.at_kill < BEFORE_START - 1, "the kill came after the first half: not mid-way"
-    # nothing acknowledged before the engine took it; the poison is consumed without it
-    assert outcome.acknowledged_at_kill <= outcome.at_kill + 1
+    assert outcome.at_kill == KILL_AFTER  # the message in flight was not taken yet
+    # nothing acknowledged before the engine took it (the one in flight neither); the poison
+    # is consumed without it
+    assert outcome.acknowledged_at_kill <= outcome.at_kill + 1, "acknowledged before accepted"
     assert len(outcome.expected) == MESSAGES - 1
     assert outcome.engine_ids == Counter(outcome.expected)  # each exactly once, no poison
+    # the one in flight came back after the restart and was refused by its message id
+    assert outcome.in_flight in outcome.expected
+    assert outcome.duplicates_refused >= 1, "the message in flight did not come back"
     assert outcome.unmatched >= 1  # the poison, consumed by the element's rule
     # the poison stopped nothing: no consumer went DOWN, none raised
     down = [m for severity, tag, m in outcome.activity if tag == "health"]
