@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jsonschema.protocols import Validator
@@ -62,7 +62,7 @@ class Operation:
     parameters: dict[str, Validator]  # path parameters
     body_required: bool
     body: dict[str, Validator | None]  # media type -> schema validator
-    responses: dict[str, dict[str, Validator | None]] = field(default_factory=dict)
+    responses: dict[str, dict[str, Validator | None]]  # status -> media type -> validator
 
 
 class JobContract:
@@ -144,10 +144,8 @@ class JobContract:
         parameters = {}
         for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
             parameter = self._target(parameter)
-            if parameter["in"] != "path" or self._target(parameter["schema"]).get("type") not in (
-                "string",
-                None,
-            ):
+            schema_type = self._target(parameter["schema"]).get("type")
+            if parameter["in"] != "path" or schema_type not in ("string", None):
                 # The job operations have string path parameters only; anything else needs
                 # openapi-core's deserialising, so it must not be compiled here.
                 raise ValueError(f"{method} {template}: parameter {parameter['name']} not compiled")
@@ -177,7 +175,7 @@ class JobContract:
         factory = (
             oas30_write_schema_validators_factory if write else oas30_read_schema_validators_factory
         )
-        return factory.schema_validator_cls(  # type: ignore[call-arg]
+        return factory.schema_validator_cls(
             self._inline(schema, frozenset()),
             registry=self.registry,
             format_checker=factory.format_checker,
