@@ -447,14 +447,15 @@ class _Handler(BaseHTTPRequestHandler):
                     self.rest.violations.append(f"{mock.method} {mock.path} -> {violation(exc)}")
                     status, content_type = 500, "application/problem+json"
                     data = json.dumps(_problem(500, "ENGINE_BUG", violation(exc))).encode()
-        self.send_response(status)
-        if data:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
         try:
+            self.send_response(status)
+            if data:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()  # the head is sent here: a client gone fails here already
             self.wfile.write(data)
         except OSError:  # the worker gave up on its long poll: the jobs go back at once
+            self.close_connection = True
             if status == 200 and isinstance(answer, dict) and answer.get("jobs"):
                 keys = [int(job["jobKey"]) for job in answer["jobs"]]
                 self.rest.engine.store.give_back(keys)
