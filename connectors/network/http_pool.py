@@ -83,7 +83,11 @@ class _IdleStacks(Generic[Connection]):
             dropped = []
             while self._order:
                 oldest_key, oldest = next(iter(self._order.values()))
-                if len(self._order) <= self.limit and not oldest.has_expired():
+                if len(self._order) <= self.limit and (
+                    # the one just used is not asked (a poll system call per request when it
+                    # is the only one idle): pop checks it before its next use anyway
+                    oldest is connection or not oldest.has_expired()
+                ):
                     break
                 del self._order[id(oldest)]
                 stack = self._stacks[oldest_key]

@@ -49,7 +49,7 @@ class WorkerConfig:
     job_types: tuple[str, ...] | None = None
     max_jobs_active: int = DEFAULT_MAX_JOBS_ACTIVE
     job_timeout_ms: int = DEFAULT_JOB_TIMEOUT_MS
-    poll_interval: float = 0.1
+    poll_interval: float = 0.02  # settings.ZEEBE_WORKER_POLL_INTERVAL's default too
     request_timeout_ms: int = 0
     fetch_variables: Mapping[str, Sequence[str]] = field(default_factory=dict)
     time_limit: float | None = None

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors.zeebe import GatewayConfig, parse_fetch_variables
+from connectors.zeebe import GatewayConfig, WorkerConfig, parse_fetch_variables
 from tests.services.zeebe import BASE_DIR
 
 
@@ -21,6 +21,12 @@ def test_the_connection_mode_follows_the_settings_given() -> None:
     saas = GatewayConfig(client_id="c", client_secret="s", cluster_id="abc", region="syd-1")
     assert saas.mode == "saas"
     assert saas.display_address == "abc.syd-1.zeebe.camunda.io:443"
+
+
+def test_a_worker_built_in_code_polls_at_the_documented_default(settings: object) -> None:
+    # The benches and embedders build WorkerConfig directly; they get the interval the
+    # command uses (README: ZEEBE_WORKER_POLL_INTERVAL), not a slower one of their own.
+    assert WorkerConfig().poll_interval == settings.ZEEBE_WORKER_POLL_INTERVAL == 0.02  # type: ignore[attr-defined]
 
 
 def test_incomplete_connection_settings_are_named(tmp_path: Path) -> None:

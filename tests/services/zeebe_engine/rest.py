@@ -35,6 +35,7 @@ from openapi_core.testing import MockRequest, MockResponse
 from tests.services import fetched
 
 from . import rest_cluster, waiting
+from .contract import JobContract, Operation, UndocumentedStatus
 from .gateway import DEFAULT_LONG_POLL_MS, VERSION
 from .jobs import Job, JobCommandError
 from .rest_cluster import Refused
@@ -93,8 +94,14 @@ def require_protocol() -> Path:
 
 
 @functools.cache
+def document(path: Path) -> dict[str, Any]:
+    # 400 kB: read once per session (the caches below each build on it).
+    return _corrected(yaml.safe_load(path.read_text()))
+
+
+@functools.cache
 def openapi(path: Path) -> OpenAPI:
-    # 400 kB: read and checked once per session. Camunda's errors are problem details (JSON).
+    # Checked once per session. Camunda's errors are problem details (JSON).
     # A process definition's XML is a string in the document, sent as text.
     config = Config(
         extra_media_type_deserializers={
@@ -102,7 +109,12 @@ def openapi(path: Path) -> OpenAPI:
             "text/xml": lambda data: data.decode() if isinstance(data, bytes) else data,
         }
     )
-    return OpenAPI.from_dict(_corrected(yaml.safe_load(path.read_text())), config=config)
+    return OpenAPI.from_dict(document(path), config=config)
+
+
+@functools.cache
+def job_contract(path: Path) -> JobContract:
+    return JobContract(document(path))
 
 
 def _corrected(spec: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +156,9 @@ class RestFace:
     ) -> None:
         self.engine = engine
         self.port = port
-        self.api = openapi(spec_path or rest_api_path())
+        spec_path = spec_path or rest_api_path()
+        self.api = openapi(spec_path)  # every endpoint but the job operations
+        self.contract = job_contract(spec_path)  # the job operations, compiled (contract.py)
         self.violations: list[str] = []  # responses that did not conform: engine bugs
         self.requests: list[tuple[str, str, Any]] = []  # method, path, body: what workers sent
         self.refused: list[str] = []  # requests that broke rest-api.yaml, and why
@@ -385,10 +399,16 @@ class _Handler(BaseHTTPRequestHandler):
             data=(raw if multipart else raw.decode()) if raw else None,
             content_type=content_type if multipart else content_type.split(";")[0],
         )  # fmt: skip
+        job_operation = None if multipart else self.rest.contract.find(self.command, path)
         try:
             body = json.loads(raw) if raw and not multipart else None
             self.rest.requests.append((self.command, path, raw if multipart else body))
-            self.rest.api.validate_request(mock)
+            if job_operation is None:
+                self.rest.api.validate_request(mock)
+            else:
+                operation, parameters = job_operation
+                media_type = content_type.split(";")[0]
+                self.rest.contract.check_request(operation, parameters, media_type, body)
             status, answer = self.rest.route(
                 self.command, path, body, self._client_gone, (content_type, raw)
             )
@@ -399,7 +419,7 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # openapi-core's validation errors: the request's fault
             status, answer = 400, _problem(400, "INVALID_ARGUMENT", violation(exc))
             self.rest.refused.append(f"{self.command} {path}: {violation(exc)}")
-        self._reply(mock, status, answer)
+        self._reply(mock, status, answer, job_operation[0] if job_operation else None)
 
     def _client_gone(self) -> bool:
         readable, _, _ = select.select([self.connection], [], [], 0)
@@ -410,7 +430,9 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             return True
 
-    def _reply(self, mock: MockRequest, status: int, answer: Any) -> None:
+    def _reply(
+        self, mock: MockRequest, status: int, answer: Any, operation: Operation | None
+    ) -> None:
         content_type = "application/problem+json" if status >= 400 else "application/json"
         if isinstance(answer, rest_cluster.Text):  # a process definition's XML
             data, content_type = answer.data, answer.content_type
@@ -418,24 +440,29 @@ class _Handler(BaseHTTPRequestHandler):
             data = b"" if answer is None else json.dumps(answer).encode()
         if status < 400 or status in (400, 404, 409):
             try:
-                self.rest.api.validate_response(
-                    mock, MockResponse(data, status_code=status, content_type=content_type)
-                )
+                if operation is None:
+                    self.rest.api.validate_response(
+                        mock, MockResponse(data, status_code=status, content_type=content_type)
+                    )
+                else:
+                    self.rest.contract.check_response(operation, status, content_type, data)
             except Exception as exc:
                 # Camunda documents few error statuses per operation (publication: no 409);
                 # an undocumented one is still a problem detail, as the gateway sends.
-                if not (isinstance(exc, ResponseNotFound) and status >= 400):
+                undocumented = isinstance(exc, (ResponseNotFound, UndocumentedStatus))
+                if not (undocumented and status >= 400):
                     self.rest.violations.append(f"{mock.method} {mock.path} -> {violation(exc)}")
                     status, content_type = 500, "application/problem+json"
                     data = json.dumps(_problem(500, "ENGINE_BUG", violation(exc))).encode()
-        self.send_response(status)
-        if data:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
         try:
+            self.send_response(status)
+            if data:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()  # the head is sent here: a client gone fails here already
             self.wfile.write(data)
         except OSError:  # the worker gave up on its long poll: the jobs go back at once
+            self.close_connection = True
             if status == 200 and isinstance(answer, dict) and answer.get("jobs"):
                 keys = [int(job["jobKey"]) for job in answer["jobs"]]
                 self.rest.engine.store.give_back(keys)
