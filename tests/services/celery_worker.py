@@ -59,7 +59,7 @@ def loopback_allowed(note: str = "local servers under test") -> Iterator[None]:
     transaction=True test (the worker reads the shared database); gone after, in this process's
     cache too."""
     # the models once Django is set up: tests/conftest.py imports this module before
-    from connectors.models.egress import EgressAllowEntry
+    from connectors.models import EgressAllowEntry
     from connectors.network import allowlist
 
     entry = EgressAllowEntry.objects.create(pattern="127.0.0.1", note=note)
@@ -120,7 +120,8 @@ class CeleryWorkerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Celery worker exited; see {self.log_path}")
-            if app.control.ping(timeout=0.5):
+            # limit=1: back with the first answer instead of waiting out the timeout
+            if app.control.ping(timeout=0.5, limit=1):
                 return
         self.stop()
         raise RuntimeError(f"Celery worker did not answer within {timeout}s; see {self.log_path}")
