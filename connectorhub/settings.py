@@ -393,6 +393,11 @@ def _egress_mode(name: str, default: str) -> str:
 CONNECTORHUB_EGRESS_POLICY = _egress_mode("CONNECTORHUB_EGRESS_POLICY", "enforce")
 CONNECTORHUB_WORKER_EGRESS_POLICY = _egress_mode("CONNECTORHUB_WORKER_EGRESS_POLICY", "off")
 CONNECTORHUB_EGRESS_ALLOW = env_list("CONNECTORHUB_EGRESS_ALLOW", [])
+# How old a process's copy of the allow-list staff keep in the app may be, in seconds (0: read
+# for every run, as the test suite's Celery worker does).
+CONNECTORHUB_EGRESS_ALLOWLIST_CACHE_SECONDS = env_int(
+    "CONNECTORHUB_EGRESS_ALLOWLIST_CACHE_SECONDS", 3
+)
 # Dry-runs may reach loopback (127.0.0.0/8, ::1): a developer's own API on their machine.
 # `make run` (connectorhub/run.py) turns it on for its own processes unless this is set; a
 # shared deployment, started any other way, keeps it off.

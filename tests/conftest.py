@@ -166,17 +166,30 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(redis_url: str, django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
-    """A real `celery worker` process sharing the test database and Redis."""
+def celery_worker(
+    redis_url: str,
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Any]:
+    """A real `celery worker` process sharing the test database and Redis, in one environment
+    for the whole session: every test plugin, the allow-list read for each run
+    (tests/services/celery_worker.py)."""
     from django.db import connection
 
     from connectorhub.celery import app
-    from tests.services.celery_worker import CeleryWorkerProcess, database_url
+    from tests.services import celery_worker as service
 
     with django_db_blocker.unblock():
-        db_url = database_url(connection.settings_dict)
-    worker = CeleryWorkerProcess(
-        {"REDIS_URL": redis_url, "DATABASE_URL": db_url},
+        db_url = service.database_url(connection.settings_dict)
+    site = service.write_plugin_site(tmp_path_factory.mktemp("plugin-site"))
+    worker = service.CeleryWorkerProcess(
+        {
+            "REDIS_URL": redis_url,
+            "DATABASE_URL": db_url,
+            "PYTHONPATH": service.python_path(site),
+            **service.SESSION_ENV,
+        },
         ARTIFACTS / f"celery-worker-{xdist_worker()}.log",
     )
     worker.start(app)

@@ -2,9 +2,9 @@
 a cached read) and `policy_from_settings`, the policy the adapters hand to the runtime.
 
 `policy_from_settings` merges these patterns with CONNECTORHUB_EGRESS_ALLOW. Every web
-and Celery process reads them from the shared database, at most CACHE_SECONDS old, so a change
-reaches the next run everywhere without a restart; the process that makes a change forgets its
-copy at once.
+and Celery process reads them from the shared database, at most
+CONNECTORHUB_EGRESS_ALLOWLIST_CACHE_SECONDS old (3 by default), so a change reaches the next run
+everywhere without a restart; the process that makes a change forgets its copy at once.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from django.db import DatabaseError, transaction
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.network.policy import LOOPBACK_ALLOW, EgressPolicy
 
-CACHE_SECONDS = 3.0
-
 _cache: dict[str, tuple[float, tuple[str, ...]]] = {}
 _cache_lock = threading.Lock()
 
 
 def stored_patterns() -> tuple[str, ...]:
-    """The patterns of the allow-list entries, read at most CACHE_SECONDS ago."""
+    """The patterns of the allow-list entries, read at most the setting's seconds ago."""
+    cache_seconds = settings.CONNECTORHUB_EGRESS_ALLOWLIST_CACHE_SECONDS
     now = time.monotonic()
     with _cache_lock:
         cached = _cache.get("patterns")
@@ -39,7 +38,7 @@ def stored_patterns() -> tuple[str, ...]:
         # Before `migrate` has created the table: nothing is allowed beyond the setting.
         return ()
     with _cache_lock:
-        _cache["patterns"] = (now + CACHE_SECONDS, patterns)
+        _cache["patterns"] = (now + cache_seconds, patterns)
     return patterns
 
 

@@ -27,6 +27,7 @@ from tests.builtin.conftest import (
     values_for,
 )  # fmt: skip
 from tests.elementtemplates.corpus import CORPUS_DIR
+from tests.services.celery_worker import loopback_allowed
 from tests.services.http_servers import (
     RecordingServer,
     Reply,
@@ -39,14 +40,12 @@ from tests.services.wssecurity_check import make_identity
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def egress_worker(celery_worker: Any) -> Any:
-    """The session's worker, started with CONNECTORHUB_EGRESS_ALLOW=127.0.0.1 (the dry-run
-    path enforces the egress policy, and the local servers are on loopback)."""
-    from connectorhub.celery import app
-
-    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW="127.0.0.1")
-    return celery_worker
+@pytest.fixture
+def egress_worker(celery_worker: Any) -> Iterator[Any]:
+    """The session's worker, with 127.0.0.1 on the allow-list for this test (the dry-run path
+    enforces the egress policy, and the local servers are on loopback)."""
+    with loopback_allowed():
+        yield celery_worker
 
 
 @pytest.fixture

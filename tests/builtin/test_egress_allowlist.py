@@ -83,6 +83,14 @@ def test_another_process_sees_a_change_after_the_short_cache(user: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_with_no_cache_period_another_processs_change_reaches_the_next_run(settings: Any) -> None:
+    settings.CONNECTORHUB_EGRESS_ALLOWLIST_CACHE_SECONDS = 0  # as the test suite's Celery worker
+    assert allowlist.stored_patterns() == ()
+    EgressAllowEntry.objects.create(pattern="api.internal")  # another process's change
+    assert allowlist.stored_patterns() == ("api.internal",)
+
+
+@pytest.mark.django_db
 def test_bad_entries_are_refused_with_the_field_and_the_problem(user: Any) -> None:
     with pytest.raises(ValidationError) as bad:
         allowlist.entry_add(pattern="http://api.internal/x", note="", user=user)

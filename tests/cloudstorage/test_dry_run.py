@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,6 +40,7 @@ from tests.cloudstorage.conftest import (
 from tests.elementtemplates.corpus import CORPUS_DIR
 from tests.runs.conftest import wait_done
 from tests.services.azurite import Azurite
+from tests.services.celery_worker import loopback_allowed
 from tests.services.fake_gcs import FakeGcs
 from tests.services.moto import Moto
 
@@ -50,14 +52,15 @@ pytestmark = [
 
 
 @pytest.fixture
-def storage_worker(celery_worker: Any, fake_gcs: FakeGcs) -> Any:
-    """The session's Celery worker, allowed to reach the local servers (the dry-run path
-    enforces the egress policy), its GCS JSON API root on fake-gcs-server."""
+def storage_worker(celery_worker: Any, fake_gcs: FakeGcs) -> Iterator[Any]:
+    """The session's Celery worker, its GCS JSON API root on fake-gcs-server (read at start-up:
+    one restart per session, kept for later tests), with 127.0.0.1 on the allow-list for this
+    test (the dry-run path enforces the egress policy)."""
     from connectorhub.celery import app  # the Celery app only where a worker runs
 
-    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW="127.0.0.1",
-                         **{gcs.ENDPOINT_SETTING: fake_gcs.endpoint})  # fmt: skip
-    return celery_worker
+    celery_worker.ensure(app, **{gcs.ENDPOINT_SETTING: fake_gcs.endpoint})
+    with loopback_allowed():
+        yield celery_worker
 
 
 @pytest.fixture

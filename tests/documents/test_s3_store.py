@@ -27,6 +27,7 @@ from connectors.models import StoredDocument
 from tests.aws.conftest import client as aws_client
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run, versions  # noqa: F401
+from tests.services.celery_worker import loopback_allowed
 from tests.services.http_servers import RecordingServer, Reply
 from tests.services.moto import Moto
 
@@ -199,13 +200,15 @@ def test_a_misconfigured_store_stops_the_start(env: dict[str, str], named: str) 
 
 @pytest.fixture
 def s3_worker(celery_worker: Any, s3: Any, moto: Moto) -> Iterator[Any]:
-    """The session's Celery worker storing documents in the bucket; back to local files after,
-    so no later test's worker writes to a bucket its own process cannot read."""
+    """The session's Celery worker storing documents in the bucket (a setting read at
+    start-up: a restart); back to local files after, so no later test's worker writes to a
+    bucket its own process cannot read. 127.0.0.1 on the allow-list for this test."""
     from connectorhub.celery import app
 
     env = bucket_env(moto)
-    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW="127.0.0.1", **env)
-    yield celery_worker
+    celery_worker.ensure(app, **env)
+    with loopback_allowed():
+        yield celery_worker
     celery_worker.ensure(app, **dict.fromkeys(env))
 
 

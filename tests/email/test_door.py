@@ -23,10 +23,8 @@ pytestmark = [
 
 @pytest.fixture
 def policy_worker(celery_worker: Any) -> Any:
-    """The session's worker without CONNECTORHUB_EGRESS_ALLOW: loopback is refused."""
-    from connectorhub.celery import app
-
-    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW=None)
+    """The session's worker, with no allow-list entry: loopback is refused (tests/services/
+    celery_worker.py: the worker has no allow-list from settings)."""
     return celery_worker
 
 

@@ -8,7 +8,6 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ import pytest
 from connectors.registry import Registry, load_registry
 from tests.network.connectors import ALL
 
-ENTRY_POINTS = "[connectorhub.connectors]\nnetwork-tests = tests.network.connectors:ALL\n"
 BANNER = "220 banner.test ready"
 
 
@@ -64,23 +62,8 @@ def network_registry() -> Registry:
     return registry
 
 
-@pytest.fixture(scope="session")
-def network_plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    site = tmp_path_factory.mktemp("network-plugin-site")
-    info = site / "connectorhub_network_tests-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: connectorhub-network-tests\nVersion: 1.0\n"
-    )
-    (info / "entry_points.txt").write_text(ENTRY_POINTS)
-    return site
-
-
 @pytest.fixture(scope="module")
-def door_worker(celery_worker: Any, network_plugin_site: Path) -> Any:
-    """The session's worker, (re)started with the network test connectors and without
-    CONNECTORHUB_EGRESS_ALLOW: loopback is refused unless the allow-list admits it."""
-    from connectorhub.celery import app
-
-    celery_worker.ensure(app, PYTHONPATH=str(network_plugin_site), CONNECTORHUB_EGRESS_ALLOW=None)
+def door_worker(celery_worker: Any) -> Any:
+    """The session's worker: it loads the network test connectors as a plugin, and admits no
+    address beyond the policy's own rules unless a test adds an allow-list entry."""
     return celery_worker

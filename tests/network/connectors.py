@@ -1,5 +1,6 @@
 """Non-HTTP connectors the network-door tests drive, registered in the test process through a
-test registry and in the Celery worker through an entry point (see conftest.plugin_site).
+test registry and in the Celery worker through an entry point (TEST_PLUGINS in
+tests/services/celery_worker.py).
 
 - `test:tcp-banner:1` connects through `context.network.connect`, sends an optional token line
   and returns the first line the server sends back; it records the exchange.

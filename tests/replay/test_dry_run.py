@@ -3,6 +3,7 @@ the Celery worker; the offline batch passes with the API server stopped."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,19 +13,17 @@ from connectors.runs.testcases import run_test_cases
 from tests.builtin.conftest import REST_ID
 from tests.replay.conftest import rest_values, save_case
 from tests.runs.conftest import wait_done
+from tests.services.celery_worker import loopback_allowed
 from tests.services.http_servers import RecordingServer
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def egress_worker(celery_worker: Any) -> Any:
-    """The session's worker, admitting the local API server (127.0.0.1)."""
-    # as the neighbouring worker fixtures do: Celery is configured only when a worker is used
-    from connectorhub.celery import app
-
-    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW="127.0.0.1")
-    return celery_worker
+@pytest.fixture
+def egress_worker(celery_worker: Any) -> Iterator[Any]:
+    """The session's worker, admitting the local API server (127.0.0.1) for this test."""
+    with loopback_allowed(note="the API server under test"):
+        yield celery_worker
 
 
 def batch_runs(batch: Any) -> list[Run]:

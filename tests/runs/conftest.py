@@ -2,7 +2,8 @@
 HTTP server for them to call, and helpers to wait for a run.
 
 The worker process finds the test connectors the way it finds any plugin: an entry point in
-the group `connectorhub.connectors`, from a hand-written distribution on its PYTHONPATH.
+the group `connectorhub.connectors`, from a hand-written distribution on its PYTHONPATH
+(tests/services/celery_worker.py writes it, with the network tests' one, for the session).
 """
 
 from __future__ import annotations
@@ -22,29 +23,11 @@ import pytest
 from connectors.registry import Registry, load_registry
 from tests.runs.connectors import ALL
 
-ENTRY_POINTS = "[connectorhub.connectors]\nruns-tests = tests.runs.connectors:ALL\n"
-
-
-@pytest.fixture(scope="session")
-def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory holding an installed-distribution record whose entry point names ALL."""
-    site = tmp_path_factory.mktemp("runs-plugin-site")
-    info = site / "connectorhub_runs_tests-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: connectorhub-runs-tests\nVersion: 1.0\n"
-    )
-    (info / "entry_points.txt").write_text(ENTRY_POINTS)
-    return site
-
 
 @pytest.fixture(scope="module")
-def runs_worker(celery_worker: Any, plugin_site: Path) -> Any:
-    """The session's Celery worker, (re)started so that it also loads the test connectors
-    (per module: a module of another folder may have restarted it with its own plugins)."""
-    from connectorhub.celery import app
-
-    celery_worker.ensure(app, PYTHONPATH=str(plugin_site))
+def runs_worker(celery_worker: Any) -> Any:
+    """The session's Celery worker, which loads the test connectors as a plugin
+    (tests/services/celery_worker.py, TEST_PLUGINS)."""
     return celery_worker
 
 

@@ -1,5 +1,5 @@
 """Connectors the dry-run tests drive, registered in the test process through a test registry
-and in the Celery worker through an entry point (see conftest.plugin_site).
+and in the Celery worker through an entry point (tests/services/celery_worker.py, TEST_PLUGINS).
 
 - `test:http:1` calls a URL like Camunda's REST connector: the response as `{status, headers,
   body}`, an HTTP error as a ConnectorError whose code is the status and whose variables hold

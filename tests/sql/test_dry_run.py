@@ -5,7 +5,6 @@ REST's message when the allow-list does not admit it."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,11 +14,11 @@ from django.urls import reverse
 
 from connectors.catalogue.importing import import_documents
 from connectors.models import ImportSource, RunOutcome, SecretAuditEvent, TemplateVersion
-from connectors.network import allowlist
 from connectors.secrets.services import secret_create
 from tests.builtin.conftest import REST_ID
 from tests.builtin.test_dry_run import dry_run, versions  # noqa: F401
 from tests.elementtemplates.corpus import CORPUS_DIR
+from tests.services.celery_worker import loopback_allowed as allow_loopback
 from tests.services.sql_servers import SqlServer
 from tests.sql.conftest import JDBC_FILE, JDBC_ID, LATEST, detailed
 
@@ -34,11 +33,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def strict_worker(celery_worker: Any) -> Any:
     """The session's worker with the dry-run egress policy and no allow-list from settings
-    (another module may have started it with CONNECTORHUB_EGRESS_ALLOW=127.0.0.1)."""
-    # as the neighbouring worker fixtures do: Celery is configured only when a worker is used
-    from connectorhub.celery import app
-
-    celery_worker.ensure(app, CONNECTORHUB_EGRESS_ALLOW=None)
+    (tests/services/celery_worker.py)."""
     return celery_worker
 
 
@@ -52,13 +47,11 @@ def jdbc(db: None) -> Any:
 
 
 @pytest.fixture
-def loopback_allowed(user: Any) -> Iterator[None]:
-    """An allow-list entry for 127.0.0.1, as staff would add it (the servers are local)."""
-    allowlist.entry_add(pattern="127.0.0.1", note="SQL servers under test", user=user)
-    time.sleep(allowlist.CACHE_SECONDS + 0.5)  # the worker's copy is a few seconds old at most
-    yield
-    allowlist.entry_remove(entry=allowlist.EgressAllowEntry.objects.get(), user=user)
-    time.sleep(allowlist.CACHE_SECONDS + 0.5)  # and gone for the tests after this one
+def loopback_allowed() -> Iterator[None]:
+    """An allow-list entry for 127.0.0.1, as staff would add it (the servers are local); the
+    session's worker reads the allow-list for each run."""
+    with allow_loopback(note="SQL servers under test"):
+        yield
 
 
 def test_a_dry_run_against_both_servers_with_the_password_as_a_hub_secret(
