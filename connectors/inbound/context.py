@@ -65,6 +65,8 @@ class HubInboundContext:
     correlations: list[CorrelationResult] = field(default_factory=list)
     pending: list[activity.Line] = field(default_factory=list)  # a consumer's, not written yet
     pending_lock: threading.Lock = field(default_factory=threading.Lock)
+    # one writer at a time: the timer's batch and a line written at once keep their order
+    writing: threading.RLock = field(default_factory=threading.RLock)
 
     @property
     def properties(self) -> Mapping[str, Any]:
@@ -134,10 +136,11 @@ class HubInboundContext:
 
     def flush_activity(self) -> None:
         """Write the held lines now."""
-        with self.pending_lock:
-            lines, self.pending = self.pending, []
-        if lines:
-            activity.record_many(lines)
+        with self.writing:
+            with self.pending_lock:
+                lines, self.pending = self.pending, []
+            if lines:
+                activity.record_many(lines)
 
     def _flush_from_timer(self) -> None:
         try:
@@ -149,8 +152,9 @@ class HubInboundContext:
 
     def _write(self, line: activity.Line) -> None:
         """LINE now, after the held ones (the log keeps the order things happened in)."""
-        self.flush_activity()
-        activity.record_many([line])
+        with self.writing:
+            self.flush_activity()
+            activity.record_many([line])
 
     def can_activate(self, variables: JSON) -> bool:
         try:
