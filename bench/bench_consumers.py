@@ -16,7 +16,9 @@ message buffer is emptied before each batch, so every batch meets the same engin
 fills a new queue (topic) with MESSAGES messages, then starts the variant and times from its
 first correlation to its last (connecting and the group join are not counted). Variants
 alternate from round to round (bench/rounds.py). Per-message latency: the time between two
-correlations in a row while the backlog drains (p50/p95).
+correlations in a row while the backlog drains (p50/p95). CPU per message: this process's CPU
+time over the batch (connecting included), the steadier figure on a shared machine; the
+engine's CPU is in its own process and not counted.
 
 Run: .venv/bin/python bench/bench_consumers.py [messages per batch, default 1000]
 [rounds, default 4] [rabbitmq|kafka, default both] (needs RabbitMQ: .ci/install-debian-packages;
@@ -28,6 +30,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import threading
@@ -257,14 +260,19 @@ def measure(
         variants[label](fill(100), 100)
     measured: dict[str, list[float]] = {label: [] for label in variants}
     gaps: dict[str, list[float]] = {label: [] for label in variants}
+    cpu: dict[str, list[float]] = {label: [] for label in variants}
     for _, label in rotated(variants, rounds):
         place = fill(count)
         clear()
+        started = time.process_time()  # this process's threads, librdkafka's included
         clock = variants[label](place, count)
+        cpu[label].append((time.process_time() - started) * 1000 / count)
         measured[label].append(clock.rate)
         gaps[label].extend(clock.gaps_ms)
     print(f"{name}: {count} messages per batch, {rounds} rounds")
     print_ratios(measured, base, unit="msgs", latencies_ms=gaps)
+    for label, used in cpu.items():
+        print(f"  CPU per message, median of the rounds: {statistics.median(used):.2f} ms, {label}")
 
 
 def bench_rabbitmq(http: httpx.Client, clear: Callable[[], None], count: int, rounds: int) -> None:
