@@ -125,7 +125,7 @@ class Session:
         if full != self.paused:  # paused, consume still runs: the group keeps this member
             (client.pause if full else client.resume)(client.assignment())
             self.paused = full
-        messages = client.consume(BATCH, POLL_SECONDS)
+        messages = _take(client)
         if not messages:
             self.tally.flush(now=True)  # the topic is idle
         for message in messages:
@@ -254,6 +254,17 @@ class Session:
             reason = f"the cluster at {where} does not answer: {error.str()}"
             self.context.report_health(Health.DOWN, reason)
             self.context.log(f"Kafka consumer: {reason}", severity="ERROR", tag="CONSUMER")
+
+
+def _take(client: Consumer) -> list[Message]:
+    """Up to BATCH records librdkafka has fetched already; when there are none, wait at most
+    POLL_SECONDS for the next one. (`consume(BATCH, timeout)` waits out its whole timeout
+    unless the batch fills, which kept a record of a quiet topic waiting up to POLL_SECONDS.)"""
+    ready = client.consume(BATCH, 0)
+    if ready:
+        return ready
+    first = client.poll(POLL_SECONDS)
+    return [first] if first is not None else []
 
 
 class _Quiet:
