@@ -5,7 +5,8 @@ it reaches the database; each element keeps its newest CONNECTORHUB_INBOUND_ACTI
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Subquery
@@ -16,18 +17,42 @@ from connectors.models.inbound import ElementState, InboundActivity, InboundElem
 MAX_MESSAGE_CHARS = 2000
 
 
+@dataclass(frozen=True)
+class Line:
+    """One activity line not written yet (a consumer's context keeps a few; record_many)."""
+
+    element_pk: int
+    message: str
+    severity: str = "INFO"
+    tag: str = ""
+    outcome: str = ""
+
+    def row(self) -> InboundActivity:
+        return InboundActivity(
+            element_id=self.element_pk,
+            message=self.message[:MAX_MESSAGE_CHARS],
+            severity=self.severity[:8],
+            tag=self.tag[:64],
+            outcome=self.outcome,
+        )
+
+
 def record(
     element_pk: int, message: str, *, severity: str = "INFO", tag: str = "", outcome: str = ""
 ) -> None:
     """One line for the element; older lines beyond the limit go."""
+    record_many([Line(element_pk, message, severity, tag, outcome)])
+
+
+def record_many(lines: Sequence[Line]) -> None:
+    """LINES in one INSERT, then one trim per element they belong to."""
+    InboundActivity.objects.bulk_create([line.row() for line in lines])
+    for element_pk in dict.fromkeys(line.element_pk for line in lines):
+        _trim(element_pk)
+
+
+def _trim(element_pk: int) -> None:
     keep = settings.CONNECTORHUB_INBOUND_ACTIVITY_KEEP
-    InboundActivity.objects.create(
-        element_id=element_pk,
-        message=message[:MAX_MESSAGE_CHARS],
-        severity=severity[:8],
-        tag=tag[:64],
-        outcome=outcome,
-    )
     lines = InboundActivity.objects.filter(element_id=element_pk)
     oldest_gone = lines.order_by("-pk").values("pk")[keep : keep + 1]
     # one DELETE with a subquery: the lines at and below the first one beyond the newest KEEP

@@ -85,6 +85,7 @@ def test_a_message_is_published_with_its_key_id_ttl_and_variables(
     )  # fmt: skip
     assert len(camunda.engine.messages.received) == 1
 
+    context.flush_activity()  # a consumer's accepted lines are written in batches
     logged = list(InboundActivity.objects.values_list("outcome", flat=True))
     assert logged[:2] == ["MESSAGE_ALREADY_CORRELATED", "MESSAGE_PUBLISHED"]
 

@@ -22,7 +22,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 from connectorhub_sdk import ConnectorInputError
 from connectorhub_sdk.inbound import Health, InboundContext, consumer
 
-from connectors.builtin.consuming import Backoff, deliver, keep_consuming
+from connectors.builtin.consuming import Backoff, Tally, deliver, keep_consuming
 
 from . import inbound_records as records
 from .inbound_values import Decoder
@@ -98,6 +98,10 @@ class Session:
     retry_delay: float = RETRY_FIRST
     down: bool = False
     paused: bool = False
+    tally: Tally = field(init=False)  # the accepted records' activity lines
+
+    def __post_init__(self) -> None:
+        self.tally = Tally(self.context)
 
     def run(self, backoff: Backoff) -> None:
         client = Consumer({**self.config, "error_cb": self._error, "logger": _QUIET})
@@ -111,6 +115,7 @@ class Session:
                 self._round(client)
             self._commit(client, asynchronous=False)
         finally:
+            self.tally.flush(now=True)
             client.close()
 
     def _round(self, client: Consumer) -> None:
@@ -120,7 +125,10 @@ class Session:
         if full != self.paused:  # paused, consume still runs: the group keeps this member
             (client.pause if full else client.resume)(client.assignment())
             self.paused = full
-        for message in client.consume(BATCH, POLL_SECONDS):
+        messages = _take(client)
+        if not messages:
+            self.tally.flush(now=True)  # the topic is idle
+        for message in messages:
             error = message.error()
             if error is None:
                 self._handle(client, message)
@@ -133,12 +141,15 @@ class Session:
         self._commit(client, asynchronous=True)
 
     def _handle(self, client: Consumer, message: Message) -> None:
-        """Correlate one record, then commit at once (one record at risk in a crash)."""
+        """Correlate one record, then commit it at once, asynchronously: librdkafka sends the
+        commits in order while the next record is correlated (a synchronous one waited for the
+        broker's answer each time); a crash repeats only what had not reached the broker."""
         partition, offset = _where(message)
         accepted = self._deliver(message)
         self.done[partition] = offset + 1
         if accepted and not self.held:  # the common case, without the general bookkeeping
-            client.commit(offsets=[TopicPartition(self.topic, partition, offset + 1)])
+            offsets = [TopicPartition(self.topic, partition, offset + 1)]
+            client.commit(offsets=offsets, asynchronous=True)
             self.committed[partition] = offset + 1
             return
         if not accepted:
@@ -156,6 +167,7 @@ class Session:
                 message.key(), message.value(), message.headers(), self.decoding
             ),
             message_id,
+            tally=self.tally,
         )
 
     def _retry(self) -> None:
@@ -242,6 +254,17 @@ class Session:
             reason = f"the cluster at {where} does not answer: {error.str()}"
             self.context.report_health(Health.DOWN, reason)
             self.context.log(f"Kafka consumer: {reason}", severity="ERROR", tag="CONSUMER")
+
+
+def _take(client: Consumer) -> list[Message]:
+    """Up to BATCH records librdkafka has fetched already; when there are none, wait at most
+    POLL_SECONDS for the next one. (`consume(BATCH, timeout)` waits out its whole timeout
+    unless the batch fills, which kept a record of a quiet topic waiting up to POLL_SECONDS.)"""
+    ready = client.consume(BATCH, 0)
+    if ready:
+        return ready
+    first = client.poll(POLL_SECONDS)
+    return [first] if first is not None else []
 
 
 class _Quiet:

@@ -1,0 +1,76 @@
+"""A consumer's activity log written in batches (connectors/inbound/context.py): every accepted
+correlation still gets its line, in the order things happened, but a busy consumer pays one
+INSERT per batch instead of one per message; refusals and the consumer's own lines are written
+at once, after the lines held before them. A webhook's lines are never held."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from connectors.inbound import context as inbound_context
+from connectors.inbound.discovery import discover
+from connectors.models import InboundActivity
+from tests.inbound.conftest import ECHO, QUEUE, Camunda
+from tests.inbound.processes import catch_event_process
+from tests.inbound.test_correlation import context_of
+
+pytestmark = [pytest.mark.zeebe, pytest.mark.django_db(transaction=True)]
+
+
+def deploy(camunda: Camunda, inbound_type: str) -> None:
+    properties = {"inbound.type": inbound_type, "inbound.queue": "q", "inbound.context": "paid",
+                  "correlationKeyExpression": "=message.id"}  # fmt: skip
+    camunda.deploy("p.bpmn", catch_event_process("paid", "order-paid", {"wait": properties}))
+    discover()
+
+
+def inserts(queries: CaptureQueriesContext) -> int:
+    return sum(
+        q["sql"].startswith("INSERT") and "inboundactivity" in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def outcomes() -> list[str]:
+    return list(InboundActivity.objects.order_by("pk").values_list("outcome", flat=True))
+
+
+def test_a_consumers_accepted_lines_are_one_insert_and_keep_their_order(
+    camunda: Camunda, test_connectors: None, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3600)  # no timer write
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(3):
+            assert context.correlate({"message": {"id": str(n)}}).acknowledge
+        context.log("after the three", tag="MESSAGE")
+    assert inserts(queries) == 2  # the three held lines together, then the log line
+    assert outcomes()[-4:] == ["MESSAGE_PUBLISHED"] * 3 + [""]
+
+
+def test_held_lines_reach_the_log_without_another_event(
+    camunda: Camunda, test_connectors: None, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 0.05)
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    assert context.correlate({"message": {"id": "1"}}).acknowledge
+    for _ in range(500):  # a deadline, not a measure: the timer writes them
+        if "MESSAGE_PUBLISHED" in outcomes():
+            break
+        context.stopping.wait(0.02)
+    assert outcomes().count("MESSAGE_PUBLISHED") == 1
+
+
+def test_a_webhooks_lines_are_written_at_once(camunda: Camunda, test_connectors: None) -> None:
+    deploy(camunda, ECHO)
+    context = context_of("paid")
+    with CaptureQueriesContext(connection) as queries:
+        assert context.correlate({"message": {"id": "1"}}).acknowledge
+    assert inserts(queries) == 1
+    assert outcomes()[-1] == "MESSAGE_PUBLISHED"
