@@ -86,7 +86,6 @@ class ConsoleContext(HubInboundContext):
     def correlate(self, variables: JSON, *, message_id: str | None = None) -> CorrelationResult:
         self.trace.verdicts = [_verdict(element, variables) for element in self.elements]
         done = correlating.correlate(self.elements, variables, message_id, send=self._send)
-        self.correlations.append(done.result)
         self.trace.results.append(done.result)
         if self.live:
             target = done.element or self.elements[0]

@@ -53,8 +53,10 @@ class ActivationFailed(Exception):
 
 @dataclass
 class HubInboundContext:
-    """One executable's context. `correlations` keeps what this context correlated (the
-    webhook endpoint reads it to make sure an event that was not taken is not answered 2xx)."""
+    """One executable's context. `correlations`, when a list, keeps what this context
+    correlated: a webhook request's own copy has one (the endpoint reads it to make sure an
+    event that was not taken is not answered 2xx); an executable's context lives as long as
+    its consumer, so it keeps none."""
 
     connector: InboundConnector
     elements: Sequence[ActiveElement]
@@ -62,7 +64,7 @@ class HubInboundContext:
     redactor: Redactor
     connection: ConnectorContext
     stopping: threading.Event = field(default_factory=threading.Event)
-    correlations: list[CorrelationResult] = field(default_factory=list)
+    correlations: list[CorrelationResult] | None = None
     pending: list[activity.Line] = field(default_factory=list)  # a consumer's, not written yet
     pending_lock: threading.Lock = field(default_factory=threading.Lock)
     # one writer at a time: the timer's batch and a line written at once keep their order
@@ -111,7 +113,8 @@ class HubInboundContext:
 
     def correlate(self, variables: JSON, *, message_id: str | None = None) -> CorrelationResult:
         done = correlating.correlate(self.elements, variables, message_id)
-        self.correlations.append(done.result)
+        if self.correlations is not None:
+            self.correlations.append(done.result)
         target = done.element or self.elements[0]
         severity = "INFO" if done.result.acknowledge else "WARNING"
         text = f"{done.result.outcome}: {done.result.message}".rstrip(": ")

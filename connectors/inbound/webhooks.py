@@ -91,7 +91,8 @@ def _webhook_request(request: HttpRequest, body: bytes) -> WebhookRequest:
 
 
 def _run(executable: HubInboundContext, request: WebhookRequest) -> HttpResponse:
-    context = dataclasses.replace(executable, correlations=[])  # this request's own
+    taken: list[CorrelationResult] = []  # this request's own correlations
+    context = dataclasses.replace(executable, correlations=taken)
     connector = context.connector
     try:
         answer = connector.function(context.bind(connector.input), request, context)
@@ -102,7 +103,7 @@ def _run(executable: HubInboundContext, request: WebhookRequest) -> HttpResponse
         context.log(f"webhook failed: {message}", severity="ERROR", tag="webhook")
         logger.warning("inbound webhook %s failed: %s", connector.type, message)
         return _error(500, "the webhook connector failed; see the hub's Inbound page")
-    lost = next((r for r in context.correlations if not r.acknowledge), None)
+    lost = next((r for r in taken if not r.acknowledge), None)
     if lost is not None and answer.status < 300:
         return _failure(lost, context)
     return _response(answer)

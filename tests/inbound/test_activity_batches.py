@@ -74,3 +74,15 @@ def test_a_webhooks_lines_are_written_at_once(camunda: Camunda, test_connectors:
         assert context.correlate({"message": {"id": "1"}}).acknowledge
     assert inserts(queries) == 1
     assert outcomes()[-1] == "MESSAGE_PUBLISHED"
+
+
+def test_a_long_lived_consumers_context_keeps_no_correlation_results(
+    camunda: Camunda, test_connectors: None, monkeypatch: Any
+) -> None:
+    # a consumer correlates for months: its context must not keep every result it ever had
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3600)
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    for n in range(3):
+        assert context.correlate({"message": {"id": str(n)}}).acknowledge
+    assert not context.correlations
