@@ -30,6 +30,7 @@ class EventSerializer(serializers.Serializer):
 class ElementSerializer(serializers.Serializer):
     process_id = serializers.CharField()
     version = serializers.IntegerField()
+    latest = serializers.BooleanField()  # False: an older version kept while instances wait
     process_definition_key = serializers.CharField()  # 64-bit: text, as Camunda's API has it
     element_id = serializers.CharField()
     element_name = serializers.CharField()

@@ -26,6 +26,7 @@ class ElementOverview:
     pk: int
     process_id: str
     version: int
+    latest: bool  # False: an older version kept while instances wait at its element
     process_definition_key: int
     element_id: str
     element_name: str
@@ -57,6 +58,7 @@ def _overview(row: InboundElement) -> ElementOverview:
         pk=row.pk,
         process_id=row.process.process_id,
         version=row.process.version,
+        latest=row.process.latest,
         process_definition_key=row.process.process_definition_key,
         element_id=row.element_id,
         element_name=row.element_name,

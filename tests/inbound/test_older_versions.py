@@ -65,12 +65,17 @@ def test_an_older_catch_event_serves_its_waiting_instance_until_it_goes_on(
         "page": {"limit": 1},
     }  # fmt: skip
 
-    # the Inbound API lists both versions' elements, each with its version
+    # the Inbound API lists both versions' elements, each with its version, the older one
+    # marked as such; the page says why it is still there
     token = Token.objects.create(user=user)
     listed = Client(HTTP_AUTHORIZATION=f"Token {token.key}").get("/api/v1/inbound/").json()
-    assert sorted((e["version"], e["element_id"], e["health"]) for e in listed) == [
-        (1, "wait", "UP"), (2, "start", "UP"), (2, "wait", "UP"),
+    assert sorted((e["version"], e["element_id"], e["health"], e["latest"]) for e in listed) == [
+        (1, "wait", "UP", False), (2, "start", "UP", True), (2, "wait", "UP", True),
     ]  # fmt: skip
+    browser = Client()
+    browser.force_login(user)
+    page = browser.get("/inbound/").content.decode()
+    assert page.count("older version, kept while instances wait here") == 1
 
     discover()  # still waiting: still active
     assert states()[(1, "wait")] == (ElementState.ACTIVE, "")
