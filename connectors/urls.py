@@ -1,32 +1,22 @@
 from django.urls import path, re_path
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
-from connectors.apiimport import views as apiimport_views
+from connectors.apiimport import urls as apiimport
+from connectors.catalogue import urls as catalogue
 from connectors.credentials import views as credential_views
 from connectors.documents import views as document_views
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
-from connectors.views import catalogue, configure, status
+from connectors.views import configure, status
 from connectors.views import export as export_views
 from connectors.views import recordings as recording_views
 from connectors.views import runs as run_views
 from connectors.views import secrets as secret_views
 
 urlpatterns = [
-    path("", catalogue.catalogue, name="catalogue"),
-    path("catalogue/import", catalogue.import_upload, name="catalogue-import"),
-    path("catalogue/import-npm", catalogue.import_npm, name="catalogue-import-npm"),
-    path("catalogue/import-api", apiimport_views.import_page, name="api-import"),
-    path("catalogue/import-api/save", apiimport_views.import_save, name="api-import-save"),
-    path("connectors/<str:template_id>/", catalogue.entry_detail, name="catalogue-entry"),
-    path(
-        "connectors/<str:template_id>/versions/<version:version>/",
-        catalogue.entry_detail,
-        name="catalogue-entry-version",
-    ),
-    path("connectors/<str:template_id>/icon", catalogue.entry_icon, name="catalogue-icon"),
-    path("connectors/<str:template_id>/delete/", catalogue.entry_delete, name="catalogue-delete"),
+    *catalogue.urlpatterns,
+    *apiimport.urlpatterns,
     path(
         "connectors/<str:template_id>/configure/",
         configure.configure,

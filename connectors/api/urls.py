@@ -2,11 +2,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
-from connectors.api import catalogue, configurations, jobs
+from connectors.api import configurations, jobs
 from connectors.api import export as export_api
 from connectors.api import runs as runs_api
 from connectors.api import secrets as secrets_api
-from connectors.apiimport import api as apiimport_api
+from connectors.apiimport import urls as apiimport
+from connectors.catalogue import urls as catalogue
 from connectors.credentials import api as credentials_api
 from connectors.inbound import api as inbound_api
 
@@ -20,19 +21,8 @@ v1 = [
     path(
         "credentials/<str:name>/", credentials_api.credential_detail, name="api-credential-detail"
     ),
-    path("templates/", catalogue.template_list, name="api-template-list"),
-    path("templates/import", catalogue.template_import, name="api-template-import"),
-    path(
-        "api-descriptions/import",
-        apiimport_api.description_import,
-        name="api-description-import",
-    ),
-    path("templates/<str:template_id>/", catalogue.template_detail, name="api-template-detail"),
-    path(
-        "templates/<str:template_id>/versions/<version:version>/",
-        catalogue.template_version,
-        name="api-template-version",
-    ),
+    *catalogue.api_urlpatterns,
+    *apiimport.api_urlpatterns,
     path(
         "templates/<str:template_id>/versions/<version:version>/export",
         export_api.template_version_export,

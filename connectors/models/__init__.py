@@ -1,6 +1,6 @@
 """The app's models, one module per area, re-exported here for Django."""
 
-from connectors.models.catalogue import (
+from connectors.catalogue.models import (
     CatalogueEntry,
     ConnectorKind,
     ImportSource,
