@@ -3,42 +3,22 @@ from django.urls import path, re_path
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
+from connectors.configure import urls as configure
 from connectors.credentials import views as credential_views
 from connectors.documents import views as document_views
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
-from connectors.views import configure, status
 from connectors.views import export as export_views
 from connectors.views import recordings as recording_views
 from connectors.views import runs as run_views
 from connectors.views import secrets as secret_views
+from connectors.views import status
 
 urlpatterns = [
     *catalogue.urlpatterns,
     *apiimport.urlpatterns,
-    path(
-        "connectors/<str:template_id>/configure/",
-        configure.configure,
-        name="configure-default",
-    ),
-    path(
-        "connectors/<str:template_id>/versions/<version:version>/configure/",
-        configure.configure,
-        name="configure",
-    ),
-    path("configurations/", configure.configuration_index, name="configuration-list"),
-    path("configurations/<int:pk>/", configure.configuration_detail, name="configuration-detail"),
-    path(
-        "configurations/<int:pk>/duplicate/",
-        configure.configuration_copy,
-        name="configuration-duplicate",
-    ),
-    path(
-        "configurations/<int:pk>/delete/",
-        configure.configuration_remove,
-        name="configuration-delete",
-    ),
+    *configure.urlpatterns,
     path("secrets/", secret_views.secret_list, name="secret-list"),
     path("credentials/", credential_views.credential_list, name="credential-list"),
     path("credentials/new/", credential_views.credential_create, name="credential-create"),

@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from connectors.api.parsers import query_choice
 from connectors.catalogue.addresses import VersionSegment
 from connectors.catalogue.selectors import get_entry, get_version
+from connectors.configure import check
+from connectors.configure.selectors import configuration_version, get_configuration
 from connectors.elementtemplates import ElementTemplate
 from connectors.export import (
     BpmnExportError,
@@ -30,8 +32,6 @@ from connectors.export import (
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import ENGINES, process_for
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
-from connectors.forms import check
-from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.views.export import MAX_SELECTED, attachment, bpmn_name
 
 

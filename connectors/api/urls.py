@@ -2,12 +2,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
-from connectors.api import configurations, jobs
 from connectors.api import export as export_api
 from connectors.api import runs as runs_api
 from connectors.api import secrets as secrets_api
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
+from connectors.configure import urls as configure
 from connectors.credentials import api as credentials_api
 from connectors.inbound import api as inbound_api
 
@@ -33,26 +33,7 @@ v1 = [
         export_api.template_version_bpmn,
         name="api-template-bpmn",
     ),
-    path(
-        "templates/<str:template_id>/versions/<version:version>/job",
-        jobs.template_job,
-        name="api-template-job",
-    ),
-    path(
-        "configurations/",
-        configurations.configuration_collection,
-        name="api-configuration-list",
-    ),
-    path(
-        "configurations/<int:pk>/",
-        configurations.configuration_item,
-        name="api-configuration-detail",
-    ),
-    path(
-        "configurations/<int:pk>/duplicate",
-        configurations.configuration_copy,
-        name="api-configuration-duplicate",
-    ),
+    *configure.api_urlpatterns,
     path("export/", export_api.bundle, name="api-export"),
     path(
         "configurations/<int:pk>/bpmn",

@@ -19,8 +19,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from connectors.configure import template_for, values_from_post
 from connectors.elementtemplates import ElementTemplate, bpmn_view, resolve
-from connectors.forms import template_for, values_from_post
 from connectors.inbound import console
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import INBOUND_TYPE, WEBHOOK_CONTEXT

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.configure.selectors import configuration_version, get_configuration
 from connectors.export import BpmnExportError
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import process_for
-from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.inbound.discovery import DeploymentRefused, deploy
 from connectors.models.inbound import InboundProcess
 from connectors.views.export import bpmn_name

@@ -6,7 +6,7 @@ from connectors.catalogue.models import (
     ImportSource,
     TemplateVersion,
 )
-from connectors.models.configurations import SavedConfiguration
+from connectors.configure.models import SavedConfiguration
 from connectors.models.credentials import Credential
 from connectors.models.documents import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent

@@ -28,9 +28,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectorhub.celery import app as celery_app
+from connectors.configure import check
 from connectors.elementtemplates import ElementTemplate
 from connectors.execution.hub import dry_run_environment
-from connectors.forms import check
 from connectors.models import (
     Run,
     RunSource,

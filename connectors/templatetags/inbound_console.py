@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from connectors.forms import template_for
+from connectors.configure import template_for
 from connectors.inbound.console_views import is_webhook_template
 from connectors.models import TemplateVersion
 

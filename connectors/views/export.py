@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 
 from connectors.catalogue.addresses import UNVERSIONED, parse_version
 from connectors.catalogue.selectors import get_entry, get_version
+from connectors.configure import check
+from connectors.configure.selectors import configuration_version, get_configuration
 from connectors.elementtemplates import ElementTemplate
 from connectors.export import (
     BpmnExportError,
@@ -37,8 +39,6 @@ from connectors.export.save_as import (
     save_as_connector,
     suggested_id,
 )
-from connectors.forms import check
-from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.models import CatalogueEntry
 from connectors.registry import default_registry
 

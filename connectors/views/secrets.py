@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from connectors.models.configurations import SavedConfiguration
+from connectors.configure.models import SavedConfiguration
 from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.runs.selectors import runs_visible_to
 from connectors.secrets import selectors, services

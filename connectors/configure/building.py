@@ -1,6 +1,6 @@
 """Template + values -> the render model of the "Configure & test" page.
 
-`build_form` is the one call a view makes: it checks the values (connectors.forms.checking),
+`build_form` is the one call a view makes: it checks the values (connectors.configure.checking),
 builds the job for the preview, and lays the active properties out in the template's groups,
 each field carrying its own messages. Hidden properties and those whose condition is false are
 not fields at all; their effect shows in the job preview.

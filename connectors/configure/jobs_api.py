@@ -1,7 +1,7 @@
 """POST /api/v1/templates/{id}/versions/{version}/job: template + values -> the job a worker gets.
 
 The same translation and checks as the "Configure & test" form, the dry-run and the export
-(connectors.forms.check: connectors.elementtemplates.prepare_job with the registry's check).
+(connectors.configure.check: connectors.elementtemplates.prepare_job with the registry's check).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from connectors.catalogue.addresses import VersionSegment
 from connectors.catalogue.selectors import get_entry, get_version
-from connectors.forms import check, template_for
+from connectors.configure import check, template_for
 
 BODY_KEYS = ("values", "variables")
 

@@ -14,16 +14,14 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from connectors.catalogue.selectors import entry_icon_src, runnable_job_types, version_list
-from connectors.credentials.selectors import usable_names
-from connectors.elementtemplates import ElementTemplate, field_key
-from connectors.forms import (
+from connectors.configure import (
     ConfigureForm,
     build_form,
     masked_values,
     template_for,
     values_from_post,
 )
-from connectors.forms.selectors import (
+from connectors.configure.selectors import (
     configuration_list,
     configuration_version,
     entry_of,
@@ -32,12 +30,14 @@ from connectors.forms.selectors import (
     newer_version,
     newer_versions,
 )
-from connectors.forms.services import (
+from connectors.configure.services import (
     ConfigurationInvalid,
     configuration_delete,
     configuration_duplicate,
     configuration_save,
 )
+from connectors.credentials.selectors import usable_names
+from connectors.elementtemplates import ElementTemplate, field_key
 from connectors.models import CatalogueEntry, Run, SavedConfiguration, TemplateVersion
 from connectors.network.allowlist import policy_from_settings
 from connectors.runs.selectors import get_run

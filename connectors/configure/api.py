@@ -21,12 +21,12 @@ from connectors.api.pagination import page_of
 from connectors.api.parsers import VersionField
 from connectors.catalogue.addresses import UNVERSIONED, parse_version
 from connectors.catalogue.selectors import get_entry, get_version
-from connectors.forms.selectors import (
+from connectors.configure.selectors import (
     configuration_list,
     get_configuration,
     newer_versions,
 )
-from connectors.forms.services import (
+from connectors.configure.services import (
     ConfigurationInvalid,
     configuration_delete,
     configuration_duplicate,
@@ -35,7 +35,7 @@ from connectors.forms.services import (
 )
 from connectors.models import SavedConfiguration, TemplateVersion
 
-from .jobs import JobErrorsSerializer
+from .jobs_api import JobErrorsSerializer
 
 WRITABLE = ("name", "template_id", "template_version", "values", "variables")
 
