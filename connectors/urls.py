@@ -9,9 +9,8 @@ from connectors.documents import views as document_views
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
+from connectors.runs import urls as runs
 from connectors.views import export as export_views
-from connectors.views import recordings as recording_views
-from connectors.views import runs as run_views
 from connectors.views import secrets as secret_views
 from connectors.views import status
 
@@ -68,35 +67,7 @@ urlpatterns = [
         document_views.document_link_download,
         name="document-link",
     ),
-    path("runs/", run_views.run_list, name="run-list"),
-    path("runs/new/", run_views.run_create, name="run-create"),
-    path("runs/<int:pk>/", run_views.run_detail, name="run-detail"),
-    path("runs/<int:pk>/live/", run_views.run_live, name="run-live"),
-    path("runs/<int:pk>/rerun/", run_views.run_rerun, name="run-rerun"),
-    path("connectors/<str:template_id>/runs/", run_views.run_list, name="connector-runs"),
-    path("connectors/<str:template_id>/tests/", run_views.connector_tests, name="connector-tests"),
-    path("configurations/<int:pk>/test-case/", run_views.test_case_edit, name="test-case-edit"),
-    path("runs/<int:pk>/pin/", recording_views.run_pin, name="run-pin"),
-    path(
-        "connectors/<str:template_id>/tests/suite.zip",
-        recording_views.suite_download,
-        name="connector-suite",
-    ),
-    path(
-        "connectors/<str:template_id>/tests/import/",
-        recording_views.suite_upload,
-        name="connector-suite-import",
-    ),
-    path(
-        "configurations/<int:pk>/recording/",
-        recording_views.recording_detail,
-        name="test-case-recording",
-    ),
-    path(
-        "configurations/<int:pk>/recording/<int:index>/",
-        recording_views.recording_edit,
-        name="test-case-recording-edit",
-    ),
+    *runs.urlpatterns,
     path("inbound/", inbound_views.inbound_page, name="inbound"),
     path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
     # the test console: three segments, so no webhook address can take its place

@@ -18,9 +18,9 @@ from connectors.models.inbound import (
     InboundProcess,
     InboundSource,
 )
-from connectors.models.runs import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.models.zeebe import ZeebeWorkerStatus
+from connectors.runs.models import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 
 __all__ = [
     "CatalogueEntry",
