@@ -10,15 +10,15 @@ from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
 from connectors.runs import urls as runs
+from connectors.secrets import urls as secrets
 from connectors.views import export as export_views
-from connectors.views import secrets as secret_views
 from connectors.views import status
 
 urlpatterns = [
     *catalogue.urlpatterns,
     *apiimport.urlpatterns,
     *configure.urlpatterns,
-    path("secrets/", secret_views.secret_list, name="secret-list"),
+    *secrets.urlpatterns,
     path("credentials/", credential_views.credential_list, name="credential-list"),
     path("credentials/new/", credential_views.credential_create, name="credential-create"),
     path("credentials/<str:name>/edit/", credential_views.credential_edit, name="credential-edit"),
@@ -27,12 +27,6 @@ urlpatterns = [
         credential_views.credential_delete,
         name="credential-delete",
     ),
-    path("secrets/new/", secret_views.secret_create, name="secret-create"),
-    path("secrets/audit/", secret_views.secret_audit, name="secret-audit"),
-    path("secrets/<int:pk>/", secret_views.secret_detail, name="secret-detail"),
-    path("secrets/<int:pk>/edit/", secret_views.secret_edit, name="secret-edit"),
-    path("secrets/<int:pk>/value/", secret_views.secret_value, name="secret-value"),
-    path("secrets/<int:pk>/delete/", secret_views.secret_delete, name="secret-delete"),
     path("export/", export_views.export_page, name="export"),
     path("export/download", export_views.export_download, name="export-download"),
     path("export/camunda7.json", export_views.camunda7_download, name="export-camunda7"),

@@ -3,13 +3,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.api import export as export_api
-from connectors.api import secrets as secrets_api
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
 from connectors.credentials import api as credentials_api
 from connectors.inbound import api as inbound_api
 from connectors.runs import urls as runs
+from connectors.secrets import urls as secrets
 
 v1 = [
     path("credentials/", credentials_api.credential_list, name="api-credential-list"),
@@ -48,9 +48,7 @@ v1 = [
     *runs.api_urlpatterns,
     path("inbound/", inbound_api.inbound_list, name="api-inbound-list"),
     path("inbound/deployments", inbound_api.deployment_create, name="api-inbound-deployments"),
-    path("secrets/", secrets_api.secret_list, name="api-secret-list"),
-    path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
-    path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),
+    *secrets.api_urlpatterns,
 ]
 
 urlpatterns = [

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from connectors.elementtemplates import ElementTemplate, Property, field_key
+from connectors.elementtemplates.prepare import property_type
 from connectors.secrets import MASK, find_references
 
 from .checking import VARIABLES_FIELD, Checked, check, parse_variables
@@ -26,7 +27,6 @@ from .fields import (
     build_field,
     credential_name,
     is_credential,
-    property_type,
 )
 from .html import safe_html
 

@@ -12,9 +12,10 @@ import re
 from typing import Any, Protocol
 
 from connectors.elementtemplates import ElementTemplate, Property, field_key
+from connectors.elementtemplates.prepare import property_type
 from connectors.elementtemplates.values import default_stored, to_stored
 
-from .fields import FEEL_PREFIX, RENDERED_PREFIX, VALUE_PREFIX, property_type
+from .fields import FEEL_PREFIX, RENDERED_PREFIX, VALUE_PREFIX
 
 _INTEGER = re.compile(r"-?\d+")
 _SKIP = object()

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from connectors.elementtemplates import field_key
 from connectors.elementtemplates.job import check_values, resolve
 from connectors.models.credentials import Credential
-from connectors.models.secrets import SecretAuditEvent
 from connectors.models.transactions import write_transaction
+from connectors.secrets.models import SecretAuditEvent
 from connectors.secrets.store import cipher, is_staff
 
 from .definitions import DefinitionError, as_template, secret_keys

@@ -18,9 +18,9 @@ from connectors.models.inbound import (
     InboundProcess,
     InboundSource,
 )
-from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.models.zeebe import ZeebeWorkerStatus
 from connectors.runs.models import Run, RunOutcome, RunSource, RunStatus, RunTestCase
+from connectors.secrets.models import RetiredSecretName, Secret, SecretAuditEvent
 
 __all__ = [
     "CatalogueEntry",

@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connectors.api.pagination import page_of
-from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
+from connectors.secrets.models import Secret, SecretAuditEvent
 from connectors.secrets.names import NAME_MAX_LENGTH
 from connectors.secrets.services import (
     DESCRIPTION_MAX_LENGTH,

@@ -18,11 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from connectors.configure.models import SavedConfiguration
-from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.runs.selectors import runs_visible_to
 from connectors.secrets import selectors, services
 from connectors.secrets.errors import SecretError
 from connectors.secrets.forms import SecretCreateForm, SecretEditForm, SecretValueForm, host_lines
+from connectors.secrets.models import Secret, SecretAuditEvent
 from connectors.secrets.references import find_references
 from connectors.secrets.services import NotSecretOwner
 from connectors.secrets.store import shadowed_names
