@@ -4,7 +4,7 @@ import connectors.catalogue.addresses  # noqa: F401  (registers the version conv
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
-from connectors.credentials import views as credential_views
+from connectors.credentials import urls as credentials
 from connectors.documents import views as document_views
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
@@ -19,14 +19,7 @@ urlpatterns = [
     *apiimport.urlpatterns,
     *configure.urlpatterns,
     *secrets.urlpatterns,
-    path("credentials/", credential_views.credential_list, name="credential-list"),
-    path("credentials/new/", credential_views.credential_create, name="credential-create"),
-    path("credentials/<str:name>/edit/", credential_views.credential_edit, name="credential-edit"),
-    path(
-        "credentials/<str:name>/delete/",
-        credential_views.credential_delete,
-        name="credential-delete",
-    ),
+    *credentials.urlpatterns,
     path("export/", export_views.export_page, name="export"),
     path("export/download", export_views.export_download, name="export-download"),
     path("export/camunda7.json", export_views.camunda7_download, name="export-camunda7"),

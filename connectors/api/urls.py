@@ -6,21 +6,13 @@ from connectors.api import export as export_api
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
-from connectors.credentials import api as credentials_api
+from connectors.credentials import urls as credentials
 from connectors.inbound import api as inbound_api
 from connectors.runs import urls as runs
 from connectors.secrets import urls as secrets
 
 v1 = [
-    path("credentials/", credentials_api.credential_list, name="api-credential-list"),
-    path(
-        "credentials/templates/",
-        credentials_api.configuration_template_list,
-        name="api-credential-templates",
-    ),
-    path(
-        "credentials/<str:name>/", credentials_api.credential_detail, name="api-credential-detail"
-    ),
+    *credentials.api_urlpatterns,
     *catalogue.api_urlpatterns,
     *apiimport.api_urlpatterns,
     path(

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from connectors.catalogue.models import TemplateVersion
-from connectors.models.credentials import Credential
+from connectors.credentials.models import Credential
 from connectors.secrets.store import is_staff
 
 

@@ -17,9 +17,9 @@ from connectorhub_sdk.references import BRACED_PATTERN
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from connectors.credentials.models import Credential
 from connectors.elementtemplates import field_key
 from connectors.elementtemplates.job import check_values, resolve
-from connectors.models.credentials import Credential
 from connectors.models.transactions import write_transaction
 from connectors.secrets.models import SecretAuditEvent
 from connectors.secrets.store import cipher, is_staff

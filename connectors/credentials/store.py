@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
-from connectors.models.credentials import Credential
+from connectors.credentials.models import Credential
 from connectors.runtime import JobRequest
 from connectors.secrets import SecretError, SecretProvider, SecretUseRefused
 from connectors.secrets.models import SecretAuditEvent

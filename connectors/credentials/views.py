@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from connectors.configure import build_form
 from connectors.configure.posting import values_from_post
-from connectors.models.credentials import Credential
+from connectors.credentials.models import Credential
 from connectors.secrets.errors import SecretError
 from connectors.secrets.selectors import secret_list
 

@@ -7,7 +7,7 @@ from connectors.catalogue.models import (
     TemplateVersion,
 )
 from connectors.configure.models import SavedConfiguration
-from connectors.models.credentials import Credential
+from connectors.credentials.models import Credential
 from connectors.models.documents import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.models.inbound import (
