@@ -5,7 +5,7 @@ from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
 from connectors.credentials import urls as credentials
-from connectors.documents import views as document_views
+from connectors.documents import urls as documents
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
@@ -43,17 +43,7 @@ urlpatterns = [
         export_views.save_as_connector_page,
         name="save-as-connector",
     ),
-    path("documents/sample/", document_views.sample_document_upload, name="document-upload"),
-    path(
-        "documents/<uuid:document_id>/download/",
-        document_views.document_download,
-        name="document-download",
-    ),
-    path(
-        "documents/link/<str:token>/",
-        document_views.document_link_download,
-        name="document-link",
-    ),
+    *documents.urlpatterns,
     *runs.urlpatterns,
     path("inbound/", inbound_views.inbound_page, name="inbound"),
     path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),

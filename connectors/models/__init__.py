@@ -8,7 +8,7 @@ from connectors.catalogue.models import (
 )
 from connectors.configure.models import SavedConfiguration
 from connectors.credentials.models import Credential
-from connectors.models.documents import StoredDocument
+from connectors.documents.models import StoredDocument
 from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.models.inbound import (
     ElementKind,
