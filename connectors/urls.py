@@ -6,12 +6,12 @@ from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
 from connectors.credentials import urls as credentials
 from connectors.documents import urls as documents
+from connectors.export import urls as export
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
 from connectors.runs import urls as runs
 from connectors.secrets import urls as secrets
-from connectors.views import export as export_views
 from connectors.views import status
 
 urlpatterns = [
@@ -20,29 +20,7 @@ urlpatterns = [
     *configure.urlpatterns,
     *secrets.urlpatterns,
     *credentials.urlpatterns,
-    path("export/", export_views.export_page, name="export"),
-    path("export/download", export_views.export_download, name="export-download"),
-    path("export/camunda7.json", export_views.camunda7_download, name="export-camunda7"),
-    path(
-        "export/connectors/<str:template_id>/template.json",
-        export_views.template_download,
-        name="export-template",
-    ),
-    path(
-        "export/connectors/<str:template_id>/process.bpmn",
-        export_views.template_bpmn_download,
-        name="export-template-bpmn",
-    ),
-    path(
-        "configurations/<int:pk>/process.bpmn",
-        export_views.configuration_bpmn_download,
-        name="export-configuration-bpmn",
-    ),
-    path(
-        "configurations/<int:pk>/save-as-connector/",
-        export_views.save_as_connector_page,
-        name="save-as-connector",
-    ),
+    *export.urlpatterns,
     *documents.urlpatterns,
     *runs.urlpatterns,
     path("inbound/", inbound_views.inbound_page, name="inbound"),

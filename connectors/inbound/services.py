@@ -9,9 +9,9 @@ from connectors.configure.selectors import configuration_version, get_configurat
 from connectors.export import BpmnExportError
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import process_for
+from connectors.export.views import bpmn_name
 from connectors.inbound.discovery import DeploymentRefused, deploy
 from connectors.models.inbound import InboundProcess
-from connectors.views.export import bpmn_name
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 

@@ -32,7 +32,7 @@ from connectors.export import (
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import ENGINES, process_for
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
-from connectors.views.export import MAX_SELECTED, attachment, bpmn_name
+from connectors.export.views import MAX_SELECTED, attachment, bpmn_name
 
 
 class ProblemSerializer(serializers.Serializer):
