@@ -10,6 +10,7 @@ from connectors.export import urls as export
 from connectors.inbound import console_views
 from connectors.inbound import views as inbound_views
 from connectors.inbound.webhooks import inbound_webhook
+from connectors.network import urls as network
 from connectors.runs import urls as runs
 from connectors.secrets import urls as secrets
 from connectors.views import status
@@ -22,6 +23,7 @@ urlpatterns = [
     *credentials.urlpatterns,
     *export.urlpatterns,
     *documents.urlpatterns,
+    *network.urlpatterns,
     *runs.urlpatterns,
     path("inbound/", inbound_views.inbound_page, name="inbound"),
     path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),

@@ -9,7 +9,6 @@ from connectors.catalogue.models import (
 from connectors.configure.models import SavedConfiguration
 from connectors.credentials.models import Credential
 from connectors.documents.models import StoredDocument
-from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.models.inbound import (
     ElementKind,
     ElementState,
@@ -19,6 +18,7 @@ from connectors.models.inbound import (
     InboundSource,
 )
 from connectors.models.zeebe import ZeebeWorkerStatus
+from connectors.network.models import EgressAllowEntry, EgressAuditEvent
 from connectors.runs.models import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.secrets.models import RetiredSecretName, Secret, SecretAuditEvent
 

@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
 from connectors.network import allowlist
+from connectors.network.models import EgressAllowEntry, EgressAuditEvent
 
 if TYPE_CHECKING:  # the admin classes are generic only for the type checker
     EntryAdminBase = admin.ModelAdmin[EgressAllowEntry]

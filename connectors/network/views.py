@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from connectors.models.egress import PATTERN_MAX_LENGTH, EgressAllowEntry
 from connectors.network import allowlist
+from connectors.network.models import PATTERN_MAX_LENGTH, EgressAllowEntry
 from connectors.network.policy import LOOPBACK_ALLOW
 
 View = Callable[..., HttpResponse]
