@@ -13,7 +13,7 @@ from connectors.inbound.webhooks import inbound_webhook
 from connectors.network import urls as network
 from connectors.runs import urls as runs
 from connectors.secrets import urls as secrets
-from connectors.views import status
+from connectors.status import urls as status
 
 urlpatterns = [
     *catalogue.urlpatterns,
@@ -46,6 +46,5 @@ urlpatterns = [
         inbound_webhook,
         name="inbound-webhook-tenant",
     ),
-    path("healthz", status.healthz, name="healthz"),
-    path("status/", status.status_page, name="status"),
+    *status.urlpatterns,
 ]

@@ -17,10 +17,10 @@ from connectors.models.inbound import (
     InboundProcess,
     InboundSource,
 )
-from connectors.models.zeebe import ZeebeWorkerStatus
 from connectors.network.models import EgressAllowEntry, EgressAuditEvent
 from connectors.runs.models import Run, RunOutcome, RunSource, RunStatus, RunTestCase
 from connectors.secrets.models import RetiredSecretName, Secret, SecretAuditEvent
+from connectors.status.models import ZeebeWorkerStatus
 
 __all__ = [
     "CatalogueEntry",

@@ -18,9 +18,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from connectors.health import check_worker
 from connectors.models import Run, RunStatus
 from connectors.runs.stored import StoredOutcome
+from connectors.status.health import check_worker
 
 # A queued run younger than this is not worth asking the workers about: a worker that is there
 # picks a run up in milliseconds.

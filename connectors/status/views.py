@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from connectors.health import probe_cache_seconds, states, system_status
+from connectors.status.health import probe_cache_seconds, states, system_status
 
 
 @login_not_required
@@ -14,7 +14,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Each component's state for probes; the details (addresses, host names) once signed in.
 
     Cheap enough for a load balancer to ask often: the network probes are cached briefly
-    (connectors.health.probe_cache_seconds)."""
+    (connectors.status.health.probe_cache_seconds)."""
     checks = system_status()
     healthy = all(check.ok for check in checks)
     body: dict[str, object] = {"status": "ok" if healthy else "degraded", "checks": states(checks)}

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from connectorhub.celery import app
-from connectors.models.zeebe import ZeebeWorkerStatus
+from connectors.status.models import ZeebeWorkerStatus
 
 if TYPE_CHECKING:  # the module itself loads grpc; only a Zeebe check may
     from connectors.zeebe.gateway import GatewayConfig
