@@ -1,15 +1,16 @@
-from django.urls import path, re_path
+"""The web UI's addresses: each area keeps its own in connectors/<area>/urls.py.
 
-import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
+No area's address matches another area's (inbound's webhook addresses take only `inbound/...`
+paths, and come after the inbound pages), so the order of the lists here does not matter.
+"""
+
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
 from connectors.credentials import urls as credentials
 from connectors.documents import urls as documents
 from connectors.export import urls as export
-from connectors.inbound import console_views
-from connectors.inbound import views as inbound_views
-from connectors.inbound.webhooks import inbound_webhook
+from connectors.inbound import urls as inbound
 from connectors.network import urls as network
 from connectors.runs import urls as runs
 from connectors.secrets import urls as secrets
@@ -25,26 +26,6 @@ urlpatterns = [
     *documents.urlpatterns,
     *network.urlpatterns,
     *runs.urlpatterns,
-    path("inbound/", inbound_views.inbound_page, name="inbound"),
-    path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
-    # the test console: three segments, so no webhook address can take its place
-    path("inbound/elements/<int:pk>/test/", console_views.element_console, name="inbound-console"),
-    path(
-        "inbound/console/templates/<int:version_pk>/",
-        console_views.draft_start,
-        name="inbound-console-start",
-    ),
-    path(
-        "inbound/console/drafts/<str:token>/",
-        console_views.draft_console,
-        name="inbound-console-draft",
-    ),
-    # Camunda's webhook addresses (docs/inbound.md), after the page's own
-    re_path(r"^inbound/(?P<context>[^/]+)/?$", inbound_webhook, name="inbound-webhook"),
-    re_path(
-        r"^inbound/(?P<tenant>[^/]+)/(?P<context>[^/]+)/?$",
-        inbound_webhook,
-        name="inbound-webhook-tenant",
-    ),
+    *inbound.urlpatterns,
     *status.urlpatterns,
 ]

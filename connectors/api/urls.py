@@ -1,13 +1,15 @@
+"""The REST API under /api/v1/: each area keeps its API views and their addresses
+(`api_urlpatterns` in connectors/<area>/urls.py); the schema and its browser page."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
 from connectors.apiimport import urls as apiimport
 from connectors.catalogue import urls as catalogue
 from connectors.configure import urls as configure
 from connectors.credentials import urls as credentials
 from connectors.export import urls as export
-from connectors.inbound import api as inbound_api
+from connectors.inbound import urls as inbound
 from connectors.runs import urls as runs
 from connectors.secrets import urls as secrets
 
@@ -18,8 +20,7 @@ v1 = [
     *export.api_urlpatterns,
     *configure.api_urlpatterns,
     *runs.api_urlpatterns,
-    path("inbound/", inbound_api.inbound_list, name="api-inbound-list"),
-    path("inbound/deployments", inbound_api.deployment_create, name="api-inbound-deployments"),
+    *inbound.api_urlpatterns,
     *secrets.api_urlpatterns,
 ]
 

@@ -24,10 +24,10 @@ from connectors.elementtemplates import ElementTemplate, bpmn_view, resolve
 from connectors.inbound import console
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import INBOUND_TYPE, WEBHOOK_CONTEXT
+from connectors.inbound.models import ElementKind, ElementState, InboundElement
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
 from connectors.inbound.sample import METHODS, Sample, SampleError, from_curl, from_form
 from connectors.models import TemplateVersion
-from connectors.models.inbound import ElementKind, ElementState, InboundElement
 
 SESSION_KEY = "inbound_console_drafts"
 KEEP_DRAFTS = 10

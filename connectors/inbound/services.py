@@ -11,7 +11,7 @@ from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import process_for
 from connectors.export.views import bpmn_name
 from connectors.inbound.discovery import DeploymentRefused, deploy
-from connectors.models.inbound import InboundProcess
+from connectors.inbound.models import InboundProcess
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 

@@ -9,7 +9,7 @@ from connectors.catalogue.models import (
 from connectors.configure.models import SavedConfiguration
 from connectors.credentials.models import Credential
 from connectors.documents.models import StoredDocument
-from connectors.models.inbound import (
+from connectors.inbound.models import (
     ElementKind,
     ElementState,
     InboundActivity,

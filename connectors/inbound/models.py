@@ -1,4 +1,4 @@
-"""Inbound connectors (connectors.inbound): the process definitions the hub knows, their active
+"""Inbound connectors: the process definitions the hub knows, their active
 inbound elements, and a short activity log per element.
 
 An element's `properties` are its `zeebe:property` values as deployed: secret references stay
