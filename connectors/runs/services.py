@@ -38,7 +38,6 @@ from connectors.models import (
     RunTestCase,
     TemplateVersion,
 )
-from connectors.models.transactions import write_transaction
 from connectors.network.recording import check_recording
 from connectors.network.replay import replaying
 from connectors.registry import Registry
@@ -52,6 +51,7 @@ from connectors.runs.stored import StoredOutcome, replay_verdict
 from connectors.runs.verdicts import check_run
 from connectors.runtime import JobRequest
 from connectors.secrets import SecretProvider
+from connectors.transactions import write_transaction
 
 logger = logging.getLogger(__name__)
 

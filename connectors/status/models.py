@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from connectors.models.transactions import write_transaction
+from connectors.transactions import write_transaction
 
 OUTCOMES = ("completed", "failed", "bpmn_error")
 HOUR_MINUTES = 60

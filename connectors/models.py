@@ -1,4 +1,11 @@
-"""The app's models, one module per area, re-exported here for Django."""
+"""Every area's models, gathered for Django.
+
+Each area keeps its models beside its services and views (connectors/<area>/models.py); they all
+belong to the one app `connectors` (Django finds the app from the module path), so tables and
+migrations are those of a single app. Django imports `<app>.models` when the app loads, and a
+model is only registered once its module is imported: this module is that import. Other code
+may import models from here or from their area's module.
+"""
 
 from connectors.catalogue.models import (
     CatalogueEntry,
