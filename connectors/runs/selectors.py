@@ -81,20 +81,6 @@ def get_run(pk: int, *, user: Any) -> Run:
     return run
 
 
-def previous_run(run: Run) -> Run | None:
-    """The same person's run of the same template before this one (for "what changed")."""
-    return (
-        Run.objects.filter(
-            template_id=run.template_id,
-            created_by_id=run.created_by_id,
-            created_at__lt=run.created_at,
-        )
-        .exclude(pk=run.pk)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 def target_hosts(run: Run) -> list[str]:
     """The hosts the URLs in RUN's job point to (http, https, ws, wss), in order of appearance.
 
