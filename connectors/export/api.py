@@ -29,10 +29,11 @@ from connectors.export import (
     to_json,
     to_zip,
 )
+from connectors.export.bundle import bpmn_name
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import ENGINES, process_for
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
-from connectors.export.views import MAX_SELECTED, attachment, bpmn_name
+from connectors.export.views import MAX_SELECTED, attachment
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -30,7 +30,7 @@ from connectors.export import (
     to_zip,
     unfilled_fields,
 )
-from connectors.export.bundle import file_name
+from connectors.export.bundle import bpmn_name
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import process_for
 from connectors.export.save_as import (
@@ -135,10 +135,6 @@ def attachment(
         # Scripts and the Export page can tell that something was left out.
         response["X-Export-Problems"] = str(len(result.problems))
     return response
-
-
-def bpmn_name(template: dict[str, object]) -> str:
-    return file_name(str(template.get("id", "process"))).removesuffix(".json") + ".bpmn"
 
 
 class BadQuery(Exception):

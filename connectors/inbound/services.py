@@ -7,9 +7,9 @@ from typing import Any
 
 from connectors.configure.selectors import configuration_version, get_configuration
 from connectors.export import BpmnExportError
+from connectors.export.bundle import bpmn_name
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import process_for
-from connectors.export.views import bpmn_name
 from connectors.inbound.discovery import DeploymentRefused, deploy
 from connectors.inbound.models import InboundProcess
 
