@@ -70,7 +70,7 @@ from connectors.builtin.rabbitmq import inbound as rabbit_inbound  # noqa: E402
 from connectors.inbound.context import activate  # noqa: E402
 from connectors.inbound.correlation import ActiveElement  # noqa: E402
 from connectors.inbound.discovery import deploy  # noqa: E402
-from connectors.models.inbound import InboundElement  # noqa: E402
+from connectors.inbound.models import InboundElement  # noqa: E402
 from tests.inbound.processes import message_start_process  # noqa: E402
 from tests.kafka.conftest import QUIET, create_topic  # noqa: E402
 from tests.services.kafka import Kafka, kafka  # noqa: E402

@@ -180,7 +180,7 @@ def _wait_for_web(url: str, waiting: Callable[[], bool]) -> bool:
 
 
 def _wait_for_worker(broker_url: str, waiting: Callable[[], bool]) -> bool:
-    """True once a Celery worker on BROKER_URL answers a ping, as connectors.health asks."""
+    """True once a Celery worker on BROKER_URL answers a ping, as connectors.status.health asks."""
     from celery import Celery  # only the supervisor's own wait needs it
 
     app = Celery("connectorhub-run", broker=broker_url)

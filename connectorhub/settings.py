@@ -78,7 +78,9 @@ ASGI_APPLICATION = "connectorhub.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # Site-wide pages in templates/; each area's pages beside its views, in
+        # connectors/<area>/templates/ (names unchanged: "connectors/<area>/<page>.html").
+        "DIRS": [BASE_DIR / "templates", *sorted((BASE_DIR / "connectors").glob("*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -4,13 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from connectors.views import configure, egress
-
 urlpatterns = [
-    # Under the status area; the address is also named in egress refusals (egress.ALLOWLIST_PAGE).
-    path("status/egress/", egress.allowlist_page, name="egress-allowlist"),
-    path("status/egress/<int:pk>/remove/", egress.allowlist_remove, name="egress-allowlist-remove"),
-    path("configure/egress-check", configure.egress_check, name="configure-egress-check"),
     path("", include("connectors.urls")),
     path("api/", include("connectors.api.urls")),
     path("admin/", admin.site.urls),

@@ -1,158 +1,31 @@
-from django.urls import path, re_path
+"""The web UI's addresses: each area keeps its own in connectors/<area>/urls.py.
 
-import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
-from connectors.apiimport import views as apiimport_views
-from connectors.credentials import views as credential_views
-from connectors.documents import views as document_views
-from connectors.inbound import console_consumer_views, console_views
-from connectors.inbound import views as inbound_views
-from connectors.inbound.webhooks import inbound_webhook
-from connectors.views import catalogue, configure, status
-from connectors.views import export as export_views
-from connectors.views import recordings as recording_views
-from connectors.views import runs as run_views
-from connectors.views import secrets as secret_views
+No area's address matches another area's (inbound's webhook addresses take only `inbound/...`
+paths, and come after the inbound pages), so the order of the lists here does not matter.
+"""
+
+from connectors.apiimport import urls as apiimport
+from connectors.catalogue import urls as catalogue
+from connectors.configure import urls as configure
+from connectors.credentials import urls as credentials
+from connectors.documents import urls as documents
+from connectors.export import urls as export
+from connectors.inbound import urls as inbound
+from connectors.network import urls as network
+from connectors.runs import urls as runs
+from connectors.secrets import urls as secrets
+from connectors.status import urls as status
 
 urlpatterns = [
-    path("", catalogue.catalogue, name="catalogue"),
-    path("catalogue/import", catalogue.import_upload, name="catalogue-import"),
-    path("catalogue/import-npm", catalogue.import_npm, name="catalogue-import-npm"),
-    path("catalogue/import-api", apiimport_views.import_page, name="api-import"),
-    path("catalogue/import-api/save", apiimport_views.import_save, name="api-import-save"),
-    path("connectors/<str:template_id>/", catalogue.entry_detail, name="catalogue-entry"),
-    path(
-        "connectors/<str:template_id>/versions/<version:version>/",
-        catalogue.entry_detail,
-        name="catalogue-entry-version",
-    ),
-    path("connectors/<str:template_id>/icon", catalogue.entry_icon, name="catalogue-icon"),
-    path("connectors/<str:template_id>/delete/", catalogue.entry_delete, name="catalogue-delete"),
-    path(
-        "connectors/<str:template_id>/configure/",
-        configure.configure,
-        name="configure-default",
-    ),
-    path(
-        "connectors/<str:template_id>/versions/<version:version>/configure/",
-        configure.configure,
-        name="configure",
-    ),
-    path("configurations/", configure.configuration_index, name="configuration-list"),
-    path("configurations/<int:pk>/", configure.configuration_detail, name="configuration-detail"),
-    path(
-        "configurations/<int:pk>/duplicate/",
-        configure.configuration_copy,
-        name="configuration-duplicate",
-    ),
-    path(
-        "configurations/<int:pk>/delete/",
-        configure.configuration_remove,
-        name="configuration-delete",
-    ),
-    path("secrets/", secret_views.secret_list, name="secret-list"),
-    path("credentials/", credential_views.credential_list, name="credential-list"),
-    path("credentials/new/", credential_views.credential_create, name="credential-create"),
-    path("credentials/<str:name>/edit/", credential_views.credential_edit, name="credential-edit"),
-    path(
-        "credentials/<str:name>/delete/",
-        credential_views.credential_delete,
-        name="credential-delete",
-    ),
-    path("secrets/new/", secret_views.secret_create, name="secret-create"),
-    path("secrets/audit/", secret_views.secret_audit, name="secret-audit"),
-    path("secrets/<int:pk>/", secret_views.secret_detail, name="secret-detail"),
-    path("secrets/<int:pk>/edit/", secret_views.secret_edit, name="secret-edit"),
-    path("secrets/<int:pk>/value/", secret_views.secret_value, name="secret-value"),
-    path("secrets/<int:pk>/delete/", secret_views.secret_delete, name="secret-delete"),
-    path("export/", export_views.export_page, name="export"),
-    path("export/download", export_views.export_download, name="export-download"),
-    path("export/camunda7.json", export_views.camunda7_download, name="export-camunda7"),
-    path(
-        "export/connectors/<str:template_id>/template.json",
-        export_views.template_download,
-        name="export-template",
-    ),
-    path(
-        "export/connectors/<str:template_id>/process.bpmn",
-        export_views.template_bpmn_download,
-        name="export-template-bpmn",
-    ),
-    path(
-        "configurations/<int:pk>/process.bpmn",
-        export_views.configuration_bpmn_download,
-        name="export-configuration-bpmn",
-    ),
-    path(
-        "configurations/<int:pk>/save-as-connector/",
-        export_views.save_as_connector_page,
-        name="save-as-connector",
-    ),
-    path("documents/sample/", document_views.sample_document_upload, name="document-upload"),
-    path(
-        "documents/<uuid:document_id>/download/",
-        document_views.document_download,
-        name="document-download",
-    ),
-    path(
-        "documents/link/<str:token>/",
-        document_views.document_link_download,
-        name="document-link",
-    ),
-    path("runs/", run_views.run_list, name="run-list"),
-    path("runs/new/", run_views.run_create, name="run-create"),
-    path("runs/<int:pk>/", run_views.run_detail, name="run-detail"),
-    path("runs/<int:pk>/live/", run_views.run_live, name="run-live"),
-    path("runs/<int:pk>/rerun/", run_views.run_rerun, name="run-rerun"),
-    path("connectors/<str:template_id>/runs/", run_views.run_list, name="connector-runs"),
-    path("connectors/<str:template_id>/tests/", run_views.connector_tests, name="connector-tests"),
-    path("configurations/<int:pk>/test-case/", run_views.test_case_edit, name="test-case-edit"),
-    path("runs/<int:pk>/pin/", recording_views.run_pin, name="run-pin"),
-    path(
-        "connectors/<str:template_id>/tests/suite.zip",
-        recording_views.suite_download,
-        name="connector-suite",
-    ),
-    path(
-        "connectors/<str:template_id>/tests/import/",
-        recording_views.suite_upload,
-        name="connector-suite-import",
-    ),
-    path(
-        "configurations/<int:pk>/recording/",
-        recording_views.recording_detail,
-        name="test-case-recording",
-    ),
-    path(
-        "configurations/<int:pk>/recording/<int:index>/",
-        recording_views.recording_edit,
-        name="test-case-recording-edit",
-    ),
-    path("inbound/", inbound_views.inbound_page, name="inbound"),
-    path("inbound/deploy/", inbound_views.inbound_deploy, name="inbound-deploy"),
-    # the test console: three segments, so no webhook address can take its place
-    path("inbound/elements/<int:pk>/test/", console_views.element_console, name="inbound-console"),
-    path(
-        "inbound/elements/<int:pk>/test/watch/",
-        console_consumer_views.element_watch,
-        name="inbound-console-watch",
-    ),
-    path(
-        "inbound/console/templates/<int:version_pk>/",
-        console_views.draft_start,
-        name="inbound-console-start",
-    ),
-    path(
-        "inbound/console/drafts/<str:token>/",
-        console_views.draft_console,
-        name="inbound-console-draft",
-    ),
-    # Camunda's webhook addresses (docs/inbound.md), after the page's own
-    re_path(r"^inbound/(?P<context>[^/]+)/?$", inbound_webhook, name="inbound-webhook"),
-    re_path(
-        r"^inbound/(?P<tenant>[^/]+)/(?P<context>[^/]+)/?$",
-        inbound_webhook,
-        name="inbound-webhook-tenant",
-    ),
-    path("healthz", status.healthz, name="healthz"),
-    path("status/", status.status_page, name="status"),
+    *catalogue.urlpatterns,
+    *apiimport.urlpatterns,
+    *configure.urlpatterns,
+    *secrets.urlpatterns,
+    *credentials.urlpatterns,
+    *export.urlpatterns,
+    *documents.urlpatterns,
+    *network.urlpatterns,
+    *runs.urlpatterns,
+    *inbound.urlpatterns,
+    *status.urlpatterns,
 ]

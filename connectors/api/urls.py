@@ -1,87 +1,27 @@
+"""The REST API under /api/v1/: each area keeps its API views and their addresses
+(`api_urlpatterns` in connectors/<area>/urls.py); the schema and its browser page."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-import connectors.catalogue.addresses  # noqa: F401  (registers the version converter)
-from connectors.api import catalogue, configurations, jobs
-from connectors.api import export as export_api
-from connectors.api import runs as runs_api
-from connectors.api import secrets as secrets_api
-from connectors.apiimport import api as apiimport_api
-from connectors.credentials import api as credentials_api
-from connectors.inbound import api as inbound_api
+from connectors.apiimport import urls as apiimport
+from connectors.catalogue import urls as catalogue
+from connectors.configure import urls as configure
+from connectors.credentials import urls as credentials
+from connectors.export import urls as export
+from connectors.inbound import urls as inbound
+from connectors.runs import urls as runs
+from connectors.secrets import urls as secrets
 
 v1 = [
-    path("credentials/", credentials_api.credential_list, name="api-credential-list"),
-    path(
-        "credentials/templates/",
-        credentials_api.configuration_template_list,
-        name="api-credential-templates",
-    ),
-    path(
-        "credentials/<str:name>/", credentials_api.credential_detail, name="api-credential-detail"
-    ),
-    path("templates/", catalogue.template_list, name="api-template-list"),
-    path("templates/import", catalogue.template_import, name="api-template-import"),
-    path(
-        "api-descriptions/import",
-        apiimport_api.description_import,
-        name="api-description-import",
-    ),
-    path("templates/<str:template_id>/", catalogue.template_detail, name="api-template-detail"),
-    path(
-        "templates/<str:template_id>/versions/<version:version>/",
-        catalogue.template_version,
-        name="api-template-version",
-    ),
-    path(
-        "templates/<str:template_id>/versions/<version:version>/export",
-        export_api.template_version_export,
-        name="api-template-export",
-    ),
-    path(
-        "templates/<str:template_id>/versions/<version:version>/bpmn",
-        export_api.template_version_bpmn,
-        name="api-template-bpmn",
-    ),
-    path(
-        "templates/<str:template_id>/versions/<version:version>/job",
-        jobs.template_job,
-        name="api-template-job",
-    ),
-    path(
-        "configurations/",
-        configurations.configuration_collection,
-        name="api-configuration-list",
-    ),
-    path(
-        "configurations/<int:pk>/",
-        configurations.configuration_item,
-        name="api-configuration-detail",
-    ),
-    path(
-        "configurations/<int:pk>/duplicate",
-        configurations.configuration_copy,
-        name="api-configuration-duplicate",
-    ),
-    path("export/", export_api.bundle, name="api-export"),
-    path(
-        "configurations/<int:pk>/bpmn",
-        export_api.configuration_bpmn,
-        name="api-configuration-bpmn",
-    ),
-    path(
-        "configurations/<int:pk>/save-as-connector",
-        export_api.configuration_save_as_connector,
-        name="api-configuration-save-as-connector",
-    ),
-    path("runs/", runs_api.run_list, name="api-run-list"),
-    path("runs/<int:pk>/", runs_api.run_detail, name="api-run-detail"),
-    path("runs/<int:pk>/rerun/", runs_api.run_rerun, name="api-run-rerun"),
-    path("inbound/", inbound_api.inbound_list, name="api-inbound-list"),
-    path("inbound/deployments", inbound_api.deployment_create, name="api-inbound-deployments"),
-    path("secrets/", secrets_api.secret_list, name="api-secret-list"),
-    path("secrets/<str:name>/", secrets_api.secret_detail, name="api-secret-detail"),
-    path("secrets/<str:name>/audit/", secrets_api.secret_audit, name="api-secret-audit"),
+    *credentials.api_urlpatterns,
+    *catalogue.api_urlpatterns,
+    *apiimport.api_urlpatterns,
+    *export.api_urlpatterns,
+    *configure.api_urlpatterns,
+    *runs.api_urlpatterns,
+    *inbound.api_urlpatterns,
+    *secrets.api_urlpatterns,
 ]
 
 urlpatterns = [

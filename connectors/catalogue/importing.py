@@ -23,7 +23,7 @@ from connectors.catalogue.selectors import registry_template_ids
 from connectors.elementtemplates.loading import TemplateLoadError, load_templates
 from connectors.elementtemplates.validation import TemplateError, validate_templates
 from connectors.models import CatalogueEntry, ConnectorKind, ImportSource, TemplateVersion
-from connectors.models.transactions import write_transaction
+from connectors.transactions import write_transaction
 
 # Declared in CatalogueEntry.Meta.permissions; staff have it without being granted it.
 IMPORT_PERMISSION = "connectors.import_templates"

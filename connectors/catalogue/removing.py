@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from connectors.models import CatalogueEntry, ConnectorKind, SavedConfiguration
-from connectors.models.transactions import write_transaction
+from connectors.transactions import write_transaction
 
 NOT_DELETABLE = (
     "{name} is the template of a Python connector (built-in or plugin): it comes from the "

@@ -7,6 +7,6 @@ keeps such instances itself: named, owned, with the fields their embedded config
 template declares, secret fields encrypted and write-only like secrets (docs/credentials.md).
 
 `references` and `definitions` (plain Python) are what the template translation and the
-runtime need; `store`, `services`, `selectors`, `api` and `views` are the Django side and are
-imported explicitly.
+runtime need; `models`, `store`, `services`, `selectors`, `api`, `views` and `urls` are the Django
+side and are imported explicitly.
 """

@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from connectors.models.credentials import Credential
+from connectors.credentials.models import Credential
 from connectors.secrets.errors import SecretError
 
 from . import selectors, services

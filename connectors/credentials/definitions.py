@@ -54,10 +54,6 @@ def secret_keys(template: ElementTemplate) -> set[str]:
     return {field_key(p) for p in template.properties if p.secret}
 
 
-def active_keys(template: ElementTemplate, values: Mapping[str, Any]) -> list[str]:
-    return [field_key(p) for p in resolve(template, values).active]
-
-
 def shape(
     name: str, template: ElementTemplate, values: Mapping[str, Any], present: set[str]
 ) -> dict[str, Any]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from connectors.models.catalogue import TemplateVersion
-from connectors.models.credentials import Credential
+from connectors.catalogue.models import TemplateVersion
+from connectors.credentials.models import Credential
 from connectors.secrets.store import is_staff
 
 

@@ -17,12 +17,12 @@ from connectorhub_sdk.references import BRACED_PATTERN
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from connectors.credentials.models import Credential
 from connectors.elementtemplates import field_key
 from connectors.elementtemplates.job import check_values, resolve
-from connectors.models.credentials import Credential
-from connectors.models.secrets import SecretAuditEvent
-from connectors.models.transactions import write_transaction
+from connectors.secrets.models import SecretAuditEvent
 from connectors.secrets.store import cipher, is_staff
+from connectors.transactions import write_transaction
 
 from .definitions import DefinitionError, as_template, secret_keys
 from .references import NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE

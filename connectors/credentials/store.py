@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import transaction
 
-from connectors.models.credentials import Credential
-from connectors.models.secrets import SecretAuditEvent
+from connectors.credentials.models import Credential
 from connectors.runtime import JobRequest
 from connectors.secrets import SecretError, SecretProvider, SecretUseRefused
+from connectors.secrets.models import SecretAuditEvent
 from connectors.secrets.policy import NO_SECRETS_FOR_CONNECTOR
 from connectors.secrets.providers import describe_secret, host_rule
 from connectors.secrets.providers import owner_rule as owner_rule_of

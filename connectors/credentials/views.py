@@ -2,7 +2,7 @@
 rendered: the edit page shows which secret fields hold one and keeps it when left empty.
 
 The fields are the configuration template's, drawn by the configure form's renderer
-(connectors.forms), so conditions, dropdowns and constraints behave as on the configure page:
+(connectors.configure), so conditions, dropdowns and constraints behave as on the configure page:
 a change re-renders the fields (htmx) and only the active ones are saved.
 """
 
@@ -16,9 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from connectors.forms import build_form
-from connectors.forms.posting import values_from_post
-from connectors.models.credentials import Credential
+from connectors.configure import build_form
+from connectors.configure.posting import values_from_post
+from connectors.credentials.models import Credential
 from connectors.secrets.errors import SecretError
 from connectors.secrets.selectors import secret_list
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
-
-from connectors.models import Run, StoredDocument
+from connectors.models import StoredDocument
 from connectors.secrets import Redactor, SecretError
 from connectors.secrets.store import default_provider
-
-
-def run_documents(run: Run) -> QuerySet[StoredDocument]:
-    """The documents RUN's connector created, oldest first."""
-    return StoredDocument.objects.filter(run=run).order_by("created_at")
 
 
 def document_get(document_id: uuid.UUID) -> StoredDocument | None:

@@ -64,11 +64,6 @@ def schema_violations(template: dict[str, Any]) -> Iterator[SchemaViolation]:
         yield SchemaViolation(pointer, _describe(error, root, template))
 
 
-def is_schema_valid(template: dict[str, Any]) -> bool:
-    validator, _ = _compiled()
-    return bool(validator.is_valid(template))
-
-
 # -- preparing the schema --------------------------------------------------------------------
 
 

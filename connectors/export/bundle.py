@@ -69,6 +69,11 @@ def file_name(template_id: str) -> str:
     return f"{cleaned[:150]}.json"
 
 
+def bpmn_name(template: dict[str, object]) -> str:
+    """The file name of TEMPLATE's ready process: `file_name` with `.bpmn`."""
+    return file_name(str(template.get("id", "process"))).removesuffix(".json") + ".bpmn"
+
+
 def download_name(result: ExportResult, suffix: str) -> str:
     """`<id>-v<version>.json` for one template, `element-templates.<suffix>` otherwise."""
     if len(result.templates) == 1 and suffix == "json":

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from connectors.catalogue.importing import DocumentResult, import_parsed
+from connectors.configure import check
 from connectors.elementtemplates import (
     ElementTemplate,
     Property,
@@ -26,7 +27,6 @@ from connectors.elementtemplates import (
     resolve,
 )
 from connectors.elementtemplates.values import to_stored, xml_text
-from connectors.forms import check
 from connectors.models import CatalogueEntry, ConnectorKind, ImportSource, SavedConfiguration
 
 Mode = Literal["hidden", "default"]

@@ -864,11 +864,6 @@ def base_functions() -> dict[str, FeelFunction]:
     return dict(_REGISTRY)
 
 
-def env_functions(env: Env) -> dict[str, FeelFunction]:
-    """Built-ins that need the evaluation's env: the clock, a comparator-calling sort, regexes."""
-    return {name: factory(env) for name, factory in _PER_EVALUATION.items()}
-
-
 _PER_EVALUATION: dict[str, Callable[[Env], FeelFunction]] = {
     "now": _now,
     "today": _today,

@@ -304,10 +304,6 @@ def type_name(value: Any) -> str:
     return "Any"
 
 
-def is_number(value: Any) -> bool:
-    return type(value) is Decimal
-
-
 # -- equality and ordering -----------------------------------------------------------------
 
 

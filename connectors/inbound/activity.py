@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Subquery
 from django.utils import timezone
 
-from connectors.models.inbound import ElementState, InboundActivity, InboundElement
+from connectors.inbound.models import ElementState, InboundActivity, InboundElement
 
 MAX_MESSAGE_CHARS = 2000
 

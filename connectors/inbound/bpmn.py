@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from connectors.inbound.keywords import CORRELATION_KEY_EXPRESSION, INBOUND_TYPE
-from connectors.models.inbound import ElementKind
+from connectors.inbound.models import ElementKind
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"

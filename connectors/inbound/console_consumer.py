@@ -20,8 +20,8 @@ from connectors.inbound.console import ConsoleContext, Step, Target
 from connectors.inbound.console_events import FLAVOURS, Event, Flavour
 from connectors.inbound.console_publish import PublishFailed, publish
 from connectors.inbound.context import ActivationFailed
+from connectors.inbound.models import InboundActivity
 from connectors.inbound.sample_messages import FIELDS, MessageSample
-from connectors.models.inbound import InboundActivity
 from connectors.secrets import Redactor
 
 # what becomes of an unmatched message: (consumed, left for redelivery)

@@ -21,9 +21,9 @@ from connectors.builtin.rabbitmq.inbound import TYPE as RABBITMQ
 from connectors.inbound import console_consumer, console_polling
 from connectors.inbound.console import Target
 from connectors.inbound.console_events import FLAVOURS
+from connectors.inbound.models import ElementState, InboundElement
 from connectors.inbound.sample import SampleError
 from connectors.inbound.sample_messages import FIELDS, message_from_form, poll_from_form
-from connectors.models.inbound import ElementState, InboundElement
 
 TEMPLATE = "connectors/inbound/console_consumer.html"
 BODY = '{"orderId": "A1", "status": "paid"}'

@@ -20,16 +20,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from connectors.configure import template_for, values_from_post
 from connectors.elementtemplates import ElementTemplate, bpmn_view, resolve
-from connectors.forms import template_for, values_from_post
 from connectors.inbound import console
 from connectors.inbound.console_consumer_views import consumer_console, is_consumer_type
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import INBOUND_TYPE, WEBHOOK_CONTEXT
+from connectors.inbound.models import ElementKind, ElementState, InboundElement
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
 from connectors.inbound.sample import METHODS, Sample, SampleError, from_curl, from_form
 from connectors.models import TemplateVersion
-from connectors.models.inbound import ElementKind, ElementState, InboundElement
 
 SESSION_KEY = "inbound_console_drafts"
 KEEP_DRAFTS = 10

@@ -21,8 +21,8 @@ from django.db import close_old_connections, connection
 from connectors.inbound import activity
 from connectors.inbound.context import ActivationFailed, activate
 from connectors.inbound.correlation import ActiveElement
+from connectors.inbound.models import ElementState, InboundElement
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
-from connectors.models.inbound import ElementState, InboundElement
 
 logger = logging.getLogger(__name__)
 FIRST_BACK_OFF = 1.0

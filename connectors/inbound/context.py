@@ -30,7 +30,7 @@ from connectors.inbound import activity
 from connectors.inbound import correlation as correlating
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.engine import EngineNotConfigured, engine_call
-from connectors.models.inbound import InboundElement
+from connectors.inbound.models import InboundElement
 from connectors.network.allowlist import policy_from_settings
 from connectors.runtime.secret_rules import egress_rule
 from connectors.secrets import Redactor, SecretError, resolve_references

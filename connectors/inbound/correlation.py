@@ -25,7 +25,7 @@ from django.conf import settings
 from connectors import feel
 from connectors.inbound import keywords as kw
 from connectors.inbound import points
-from connectors.models.inbound import ElementKind, InboundElement
+from connectors.inbound.models import ElementKind, InboundElement
 from connectors.runtime.expressions import output_variables
 
 logger = logging.getLogger(__name__)

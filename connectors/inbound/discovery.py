@@ -21,7 +21,7 @@ from django.db import transaction
 from connectors.inbound.bpmn import BpmnError, process_ids
 from connectors.inbound.engine import engine_call, gateway
 from connectors.inbound.lifecycle import SyncReport, sync
-from connectors.models.inbound import InboundProcess, InboundSource
+from connectors.inbound.models import InboundProcess, InboundSource
 from connectors.zeebe.client import ProcessDefinition
 from connectors.zeebe.rest import RequestRefused
 

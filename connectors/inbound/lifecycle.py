@@ -26,9 +26,9 @@ from connectors.inbound.bpmn import BpmnError, ElementSpec, inbound_elements
 from connectors.inbound.context import ActivationFailed, activate
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.keywords import WEBHOOK_CONTEXT, DeduplicationError, deduplication_id
+from connectors.inbound.models import ElementState, InboundElement, InboundProcess
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
 from connectors.inbound.subscriptions import older_versions
-from connectors.models.inbound import ElementState, InboundElement, InboundProcess
 
 
 @dataclass

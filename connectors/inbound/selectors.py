@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from connectors.models.inbound import ElementState, InboundActivity, InboundElement
+from connectors.inbound.models import ElementState, InboundActivity, InboundElement
 
 RECENT_EVENTS = 5
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.configure.selectors import configuration_version, get_configuration
 from connectors.export import BpmnExportError
+from connectors.export.bundle import bpmn_name
 from connectors.export.camunda7_external import Camunda7ExportError
 from connectors.export.processes import process_for
-from connectors.forms.selectors import configuration_version, get_configuration
 from connectors.inbound.discovery import DeploymentRefused, deploy
-from connectors.models.inbound import InboundProcess
-from connectors.views.export import bpmn_name
+from connectors.inbound.models import InboundProcess
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024
 

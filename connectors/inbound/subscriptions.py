@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from connectors.inbound.bpmn import BpmnError, inbound_elements
 from connectors.inbound.engine import EngineNotConfigured, engine_call, gateway
-from connectors.models.inbound import ElementKind, ElementState, InboundElement, InboundProcess
+from connectors.inbound.models import ElementKind, ElementState, InboundElement, InboundProcess
 from connectors.zeebe.rest import GatewayUnavailable, RequestRefused
 
 logger = logging.getLogger(__name__)

@@ -32,8 +32,8 @@ from connectors.inbound import activity
 from connectors.inbound.context import ActivationFailed, HubInboundContext, activate
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.middleware import declared_length, too_large
+from connectors.inbound.models import ElementState, InboundElement
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
-from connectors.models.inbound import ElementState, InboundElement
 
 logger = logging.getLogger(__name__)
 FAILURE_STATUS = {

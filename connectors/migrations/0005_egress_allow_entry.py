@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import connectors.models.egress
+import connectors.network.models
 
 
 class Migration(migrations.Migration):
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                         "host:port (localhost:8080) or a CIDR range (10.1.0.0/16, 127.0.0.1).",
                         max_length=255,
                         unique=True,
-                        validators=[connectors.models.egress.validate_pattern],
+                        validators=[connectors.network.models.validate_pattern],
                     ),
                 ),
                 (

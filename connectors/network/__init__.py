@@ -5,6 +5,8 @@
   resolves and connects only through it, whatever the protocol.
 - `allowlist`: the allow-list staff keep in the app and `policy_from_settings`, the policy the
   dry-run adapter and the Zeebe worker build (Django).
+- `models`, `views`, `admin`, `urls`: the allow-list's rows and audit trail, its staff page and
+  admin (Django).
 
 docs/network.md describes the door for connector authors.
 """

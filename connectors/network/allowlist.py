@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from connectors.models.egress import EgressAllowEntry, EgressAuditEvent
+from connectors.network.models import EgressAllowEntry, EgressAuditEvent
 from connectors.network.policy import LOOPBACK_ALLOW, EgressPolicy
 
 _cache: dict[str, tuple[float, tuple[str, ...]]] = {}

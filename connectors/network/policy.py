@@ -58,7 +58,7 @@ LOOPBACK_ALLOW = ("127.0.0.0/8", "::1/128")
 _SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT, often internal
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known NAT64 prefix (RFC 6052)
 
-ALLOWLIST_PAGE = "/status/egress/"  # connectorhub/urls.py; this module does not import Django
+ALLOWLIST_PAGE = "/status/egress/"  # connectors/network/urls.py; this module does not import Django
 ANSWER_TTL = 5.0  # seconds an allowed answer is reused: short, as DNS answers change
 MAX_ANSWERS = 512
 

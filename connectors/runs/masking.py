@@ -1,7 +1,7 @@
 """What a run shows: values typed in plain text into concealed (credential) fields, masked.
 
 The configure page shows a credential typed in plain text (not a `{{secrets.NAME}}`
-reference) as `***` (connectors.forms.masked_values); the run page and the runs API do the
+reference) as `***` (connectors.configure.masked_values); the run page and the runs API do the
 same. The stored run keeps the values as typed, because a re-run needs them: only what is shown
 or returned is masked. The value may also travel further than its own field (a bearer header in
 an HTTP exchange, a response that echoes it, a log line), so every other part of a shown run is
@@ -18,9 +18,9 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from connectors.configure import masked_values, template_for
+from connectors.configure.fields import credential_name, is_credential
 from connectors.elementtemplates import ElementTemplate, field_key
-from connectors.forms import masked_values, template_for
-from connectors.forms.fields import credential_name, is_credential
 from connectors.models import Run, TemplateVersion
 from connectors.runs.stored import redact_content
 from connectors.secrets import MASK, Redactor, find_references

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from connectors.configure import masked_values
 from connectors.elementtemplates import ElementTemplate
-from connectors.forms import masked_values
 from connectors.models import Run, RunStatus, RunTestCase, SavedConfiguration, TemplateVersion
 from connectors.network.recording import (
     RecordingError,

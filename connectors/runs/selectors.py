@@ -18,9 +18,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from connectors.health import check_worker
 from connectors.models import Run, RunStatus
 from connectors.runs.stored import StoredOutcome
+from connectors.status.health import check_worker
 
 # A queued run younger than this is not worth asking the workers about: a worker that is there
 # picks a run up in milliseconds.
@@ -79,20 +79,6 @@ def get_run(pk: int, *, user: Any) -> Run:
     if run is None:
         raise Http404(f"No run {pk}")
     return run
-
-
-def previous_run(run: Run) -> Run | None:
-    """The same person's run of the same template before this one (for "what changed")."""
-    return (
-        Run.objects.filter(
-            template_id=run.template_id,
-            created_by_id=run.created_by_id,
-            created_at__lt=run.created_at,
-        )
-        .exclude(pk=run.pk)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 def target_hosts(run: Run) -> list[str]:

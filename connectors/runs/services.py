@@ -28,9 +28,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectorhub.celery import app as celery_app
+from connectors.configure import check
 from connectors.elementtemplates import ElementTemplate
 from connectors.execution.hub import dry_run_environment
-from connectors.forms import check
 from connectors.models import (
     Run,
     RunSource,
@@ -38,7 +38,6 @@ from connectors.models import (
     RunTestCase,
     TemplateVersion,
 )
-from connectors.models.transactions import write_transaction
 from connectors.network.recording import check_recording
 from connectors.network.replay import replaying
 from connectors.registry import Registry
@@ -52,6 +51,7 @@ from connectors.runs.stored import StoredOutcome, replay_verdict
 from connectors.runs.verdicts import check_run
 from connectors.runtime import JobRequest
 from connectors.secrets import SecretProvider
+from connectors.transactions import write_transaction
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ written to and read from one folder per connector, to keep in git and run in CI.
 JSON with sorted keys and two-space indents, one file per case, so a change is a small diff;
 a recorded body that is JSON is written as `body_json` (a JSON value over several lines)
 instead of `body` (one long string). Values keep secret references (`{{secrets.NAME}}`) as
-typed; a credential typed in plain text is written as `***` (connectors.forms.masked_values),
+typed; a credential typed in plain text is written as `***` (connectors.configure.masked_values),
 and recordings hold no secret value (the runtime redacted them).
 
 Import never overwrites silently: a configuration of the same name that differs is a
@@ -30,8 +30,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from connectors.catalogue.importing import import_documents
+from connectors.configure import masked_values
 from connectors.elementtemplates import ElementTemplate
-from connectors.forms import masked_values
 from connectors.models import (
     ImportSource,
     RunTestCase,

@@ -294,7 +294,7 @@ class _Run:
             job_type=self.job.type,
             headers=dict(self.headers),
             logger=self.capture.logger,
-            http_exchanges=self.exchanges,
+            exchanges=self.exchanges,
             deadline=deadline,
             clock=self.clock,
             job_key=self.job.key,

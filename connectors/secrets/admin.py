@@ -12,9 +12,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import services
 from connectors.secrets.errors import SecretError
+from connectors.secrets.models import Secret, SecretAuditEvent
 from connectors.secrets.store import cipher
 
 if TYPE_CHECKING:  # the admin classes are generic only for the type checker

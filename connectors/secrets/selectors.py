@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from connectors.models.secrets import Secret, SecretAuditEvent
+from connectors.secrets.models import Secret, SecretAuditEvent
 
 
 def secret_list(*, search: str = "") -> QuerySet[Secret]:

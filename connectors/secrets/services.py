@@ -18,12 +18,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from connectors.models.secrets import RetiredSecretName, Secret, SecretAuditEvent
-from connectors.models.transactions import write_transaction
 from connectors.secrets.errors import SecretDecryptError
 from connectors.secrets.hosts import pattern_problem
+from connectors.secrets.models import RetiredSecretName, Secret, SecretAuditEvent
 from connectors.secrets.names import name_problem
 from connectors.secrets.store import cipher, is_staff, other_source_of
+from connectors.transactions import write_transaction
 
 VALUE_MAX_LENGTH = 65_536
 DESCRIPTION_MAX_LENGTH = 1_000

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from connectorhub.env import ConfigurationError, dev_secret_file
-from connectors.models.secrets import Secret, SecretAuditEvent
 from connectors.secrets import conf
 from connectors.secrets.crypto import KEY_SETTING, SecretCipher, generate_key, parse_keys
 from connectors.secrets.errors import SecretsKeyError
+from connectors.secrets.models import Secret, SecretAuditEvent
 from connectors.secrets.policy import OwnerRule, UseRule
 from connectors.secrets.providers import (
     ChainSecretProvider,

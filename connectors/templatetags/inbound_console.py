@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.http import Http404
 
-from connectors.forms import template_for
+from connectors.configure import template_for
 from connectors.inbound import console_views
 from connectors.inbound.console_views import console_kind
 from connectors.models import TemplateVersion

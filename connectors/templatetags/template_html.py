@@ -2,7 +2,7 @@
 
 Labels, descriptions, tooltips, choice names and constraint messages of element templates
 hold HTML (documentation links, `<br>`, `<code>`). They are never shown raw and never as
-escaped tags; both filters reuse the one sanitiser in connectors/forms/html.py:
+escaped tags; both filters reuse the one sanitiser in connectors/configure/html.py:
 
     {{ value|template_html }}   allow-listed HTML (links get target=_blank, rel=noopener)
     {{ value|template_text }}   the words only: for cards, <option>s and attributes
@@ -16,7 +16,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from connectors.forms.html import safe_html, safe_text
+from connectors.configure.html import safe_html, safe_text
 
 register = template.Library()
 

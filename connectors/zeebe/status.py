@@ -95,7 +95,7 @@ class DatabaseStatusSink:
         from asgiref.sync import sync_to_async
 
         # Django models only when the hub's sink is used: the standalone worker has no Django
-        from connectors.models.zeebe import ZeebeWorkerStatus
+        from connectors.status.models import ZeebeWorkerStatus
 
         pending = state.stats.take_pending()
         try:

@@ -21,11 +21,11 @@ from connectors.builtin.http.rest import effective_auth, effective_url, rest
 from connectors.builtin.jdbc import connection, jdbc
 from connectors.builtin.kafka import _connection as kafka_connection
 from connectors.builtin.kafka import kafka
+from connectors.configure import build_form
 from connectors.credentials.definitions import as_template, secret_keys, shape
 from connectors.credentials.references import expand, marker
 from connectors.elementtemplates import ElementTemplate, active_properties, field_key, prepare_job
 from connectors.export.bpmn import BpmnExportError, template_bpmn
-from connectors.forms import build_form
 from tests.builtin.conftest import values_for
 from tests.elementtemplates.corpus import corpus_templates
 

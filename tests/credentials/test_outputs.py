@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from connectors.forms import build_form, template_for
+from connectors.configure import build_form, template_for
 from connectors.models import SecretAuditEvent
 from connectors.runs.services import run_execute, run_start
 from tests.credentials.conftest import AWS_CREDENTIAL, SQS, aws_credential

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.http import QueryDict
 
+from connectors.configure import build_form, check, parse_variables, values_from_post
+from connectors.configure.fields import is_credential
 from connectors.elementtemplates import ElementTemplate
-from connectors.forms import build_form, check, parse_variables, values_from_post
-from connectors.forms.fields import is_credential
 from tests.elementtemplates.corpus import corpus_template
 
 

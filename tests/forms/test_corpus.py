@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.template.loader import render_to_string
 
+from connectors.configure import build_form, values_from_post
 from connectors.elementtemplates import ElementTemplate, active_properties, bpmn_view, field_key
-from connectors.forms import build_form, values_from_post
 from tests.elementtemplates.corpus import corpus_templates
 from tests.elementtemplates.modeler_reference import modeler_reference
 from tests.elementtemplates.test_modeler_reference import comparable

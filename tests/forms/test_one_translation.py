@@ -11,8 +11,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from connectors.catalogue.importing import import_documents
+from connectors.configure import build_form, template_for
 from connectors.export.save_as import SaveAsConnectorError, save_as_connector
-from connectors.forms import build_form, template_for
 from connectors.models import ImportSource, Run, SavedConfiguration, TemplateVersion
 
 TEMPLATE_ID = "test.prepare"

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from connectors.catalogue.importing import import_documents
 from connectors.catalogue.selectors import get_entry, get_version
-from connectors.forms.services import configuration_save
+from connectors.configure.services import configuration_save
 from connectors.models import ImportSource, Run, RunOutcome, RunStatus
 from connectors.secrets.services import secret_create
 from tests.elementtemplates.corpus import CORPUS_DIR

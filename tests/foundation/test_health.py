@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from connectorhub.localredis import LocalRedis, free_port
-from connectors.health import probe_calls
+from connectors.status.health import probe_calls
 
 
 @pytest.mark.celery

@@ -55,7 +55,7 @@ def http_call(data: HttpInput, context: ConnectorContext) -> JSON:
         body = response.json()
     except ValueError:
         body = response.text
-    context.http_exchanges.record(
+    context.exchanges.record(
         HttpExchange(
             method=data.method,
             url=str(url),

@@ -113,7 +113,7 @@ class HttpInput(BaseModel):
 @connector(type="test:http-recorder:1", name="Recorder", input=HttpInput)
 def recorder(data: HttpInput, context: ConnectorContext) -> JSON:
     context.check_egress("api.example.com")
-    context.http_exchanges.record(
+    context.exchanges.record(
         HttpExchange(
             method="GET",
             url=data.url,

@@ -16,8 +16,8 @@ from connectorhub_sdk import JSON, ConnectorContext, connector, ui
 from pydantic import BaseModel, Field
 
 from connectors.builtin.noop import noop
+from connectors.configure import build_form
 from connectors.elementtemplates import read_templates
-from connectors.forms import build_form
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "js" / "node_modules"

@@ -18,9 +18,9 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 from pyzeebe import ZeebeClient, create_insecure_channel
 
-from connectors.health import check_live_workers
 from connectors.management.commands.zeebe_worker import build_worker, worker_config_from
 from connectors.models import ZeebeWorkerStatus
+from connectors.status.health import check_live_workers
 from connectors.zeebe import LastError
 from tests.concurrency import run_concurrently
 from tests.zeebe.conftest import WorkerTransport

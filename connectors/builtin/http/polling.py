@@ -119,7 +119,7 @@ def poll_once(context: InboundContext, instance: ActiveInstance) -> bool:
         return False
     # a recorder of its own: the context lives as long as the poller (months), and requests run
     # at once on several threads
-    connection = replace(context.connection, http_exchanges=ExchangeRecorder())
+    connection = replace(context.connection, exchanges=ExchangeRecorder())
     try:
         response = rest.function(data, connection)
     except (ConnectorError, ConnectorInputError) as exc:

@@ -36,7 +36,6 @@ from connectorhub_sdk.exchanges import (
     Exchange,
     ExchangeRecorder,
     HttpExchange,
-    HttpExchangeRecorder,
 )
 from connectorhub_sdk.job_result import AdHocSubProcessResult, ConnectorResponse, ElementActivation
 from connectorhub_sdk.network import Network
@@ -66,7 +65,6 @@ __all__ = [
     "Exchange",
     "ExchangeRecorder",
     "HttpExchange",
-    "HttpExchangeRecorder",
     "InMemoryDocumentStore",
     "InputBindingError",
     "Network",

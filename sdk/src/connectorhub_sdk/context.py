@@ -49,8 +49,8 @@ class ConnectorContext:
     - `headers`: the job's custom headers (resultExpression and friends included), read-only;
     - `logger`: its records are captured into the run (secrets masked) and forwarded to the
       worker's log under `connectorhub.connectors.<job type>`;
-    - `exchanges` (also `http_exchanges`, its older name): where connectors record each
-      exchange (`Exchange`, any protocol) for the run page;
+    - `exchanges`: where connectors record each exchange (`Exchange`, any protocol) for the run
+      page;
     - `network`: the network door; every connection goes through it (docs/network.md);
     - `deadline`: the `clock()` value by which the call must end (None: no limit);
       `time_remaining()` says how long is left, for a connector's own network timeouts;
@@ -69,7 +69,7 @@ class ConnectorContext:
     job_type: str
     headers: Mapping[str, str] = field(default_factory=dict)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("connectorhub.sdk"))
-    http_exchanges: ExchangeRecorder = field(default_factory=ExchangeRecorder)
+    exchanges: ExchangeRecorder = field(default_factory=ExchangeRecorder)
     deadline: float | None = None
     clock: Callable[[], float] = field(default=lambda: 0.0, repr=False)
     job_key: int | None = None
@@ -87,10 +87,6 @@ class ConnectorContext:
 
     def check_egress(self, host: str) -> None:
         self.egress_rule(host)
-
-    @property
-    def exchanges(self) -> ExchangeRecorder:
-        return self.http_exchanges
 
     @property
     def network(self) -> Network:

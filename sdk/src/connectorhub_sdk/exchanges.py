@@ -66,7 +66,4 @@ class ExchangeRecorder:
         return len(self._exchanges)
 
 
-HttpExchangeRecorder = ExchangeRecorder  # the name before exchanges were protocol-neutral
-
-
-__all__ = ["Exchange", "ExchangeRecorder", "HttpExchange", "HttpExchangeRecorder"]
+__all__ = ["Exchange", "ExchangeRecorder", "HttpExchange"]

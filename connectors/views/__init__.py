@@ -1,1 +1,0 @@
-"""Web UI views, one module per area; the URLconf imports them from here."""
