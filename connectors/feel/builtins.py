@@ -705,13 +705,15 @@ def _pattern(name: str, pattern: Any, flags: Any = None) -> Regex:
 
 
 def _timed(env: Env, name: str, work: Callable[[float], Any]) -> Any:
-    """`work(deadline)`, charged to the step budget; a pattern too slow fails the evaluation."""
-    started = time.monotonic()
+    """`work(deadline)`, charged to the step budget; a pattern too slow fails the evaluation.
+    The charge is the thread's CPU time, not the clock's: a thread that waited for a core (a
+    busy machine) did no work, and a tiny pattern must not fail for it."""
+    started, cpu_started = time.monotonic(), time.thread_time()
     try:
         result = work(started + REGEX_TIME_LIMIT)
     except RegexTooComplex as error:
         raise FeelEvaluationError(f"function '{name}': {error}") from None
-    microseconds = int((time.monotonic() - started) * 1_000_000)
+    microseconds = int((time.thread_time() - cpu_started) * 1_000_000)
     env.tick(1 + microseconds // _MICROSECONDS_PER_STEP)
     return result
 
