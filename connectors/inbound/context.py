@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 
 from connectorhub_sdk.context import JSON, ConnectorContext
 from connectorhub_sdk.documents import Documents
-from connectorhub_sdk.inbound import ActiveInstance, CorrelationResult, Health, InboundConnector
+from connectorhub_sdk.inbound import (
+    ActiveInstance,
+    CorrelationOutcome,
+    CorrelationResult,
+    Health,
+    InboundConnector,
+)
 from connectorhub_sdk.inbound_testing import unflatten
 from connectorhub_sdk.network import Network
 from django.db import DatabaseError
@@ -45,6 +51,14 @@ NEEDS_REST = "listing waiting process instances needs Camunda 8.8+'s REST API"
 ACTIVITY_BATCH_SECONDS = 0.5
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+# the outcomes a busy consumer has by the thousand: their lines may wait for the next batch (and
+# are lost if the process is killed meanwhile); an unmatched event, a duplicate, a refusal is
+# written at once, so that an operator sees it even after a crash
+ROUTINE = frozenset(
+    {CorrelationOutcome.PROCESS_INSTANCE_CREATED, CorrelationOutcome.MESSAGE_PUBLISHED}
+)
 
 
 class ActivationFailed(Exception):
@@ -121,7 +135,7 @@ class HubInboundContext:
         line = activity.Line(
             target.pk, self.redactor.redact_text(text), severity, "correlation", done.result.outcome
         )
-        if done.result.acknowledge and self.connector.kind == "consumer":
+        if done.result.outcome in ROUTINE and self.connector.kind == "consumer":
             self._hold(line)
         else:
             self._write(line)

@@ -21,9 +21,9 @@ from tests.inbound.test_correlation import context_of
 pytestmark = [pytest.mark.zeebe, pytest.mark.django_db(transaction=True)]
 
 
-def deploy(camunda: Camunda, inbound_type: str) -> None:
+def deploy(camunda: Camunda, inbound_type: str, **more: str) -> None:
     properties = {"inbound.type": inbound_type, "inbound.queue": "q", "inbound.context": "paid",
-                  "correlationKeyExpression": "=message.id"}  # fmt: skip
+                  "correlationKeyExpression": "=message.id", **more}  # fmt: skip
     camunda.deploy("p.bpmn", catch_event_process("paid", "order-paid", {"wait": properties}))
     discover()
 
@@ -86,3 +86,17 @@ def test_a_long_lived_consumers_context_keeps_no_correlation_results(
     for n in range(3):
         assert context.correlate({"message": {"id": str(n)}}).acknowledge
     assert not context.correlations
+
+
+def test_an_unmatched_message_consumed_is_written_at_once(
+    camunda: Camunda, test_connectors: None, monkeypatch: Any
+) -> None:
+    # not routine: an operator must see it even if the consumer is killed right after
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3600)
+    deploy(camunda, QUEUE, activationCondition="=false", consumeUnmatchedEvents="true")
+    context = context_of("paid")
+    with CaptureQueriesContext(connection) as queries:
+        result = context.correlate({"message": {"id": "1"}})
+    assert result.acknowledge and result.outcome == "ACTIVATION_CONDITION_NOT_MET"
+    assert inserts(queries) == 1
+    assert outcomes()[-1] == "ACTIVATION_CONDITION_NOT_MET"
