@@ -33,8 +33,8 @@ from django.template.loader import render_to_string  # noqa: E402
 
 from connectors.configure import build_form, values_from_post  # noqa: E402
 from connectors.elementtemplates import ElementTemplate, active_properties, field_key  # noqa: E402
+from tests.configure.browserform import submitted  # noqa: E402
 from tests.elementtemplates.corpus import corpus_templates  # noqa: E402
-from tests.forms.browserform import submitted  # noqa: E402
 
 RUNS = 40
 PAGE = "connectors/configure/page.html"

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from rest_framework.authtoken.models import Token
 
 from connectors.models import Run
+from tests.configure.conftest import REST_ID, import_corpus
 from tests.conftest import PASSWORD
-from tests.forms.conftest import REST_ID, import_corpus
 
 DIRECTIVES = [
     "default-src 'self'",

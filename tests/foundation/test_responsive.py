@@ -12,8 +12,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from connectors.models import InboundActivity, InboundElement, InboundProcess
+from tests.configure.conftest import REST_ID, import_corpus
 from tests.conftest import ARTIFACTS, PASSWORD
-from tests.forms.conftest import REST_ID, import_corpus
 
 WIDTHS = (390, 1366)
 SHOTS = ARTIFACTS / "responsive"

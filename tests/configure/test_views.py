@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from connectors.catalogue.importing import import_documents
 from connectors.models import ImportSource, Run, SavedConfiguration, TemplateVersion
-from tests.forms.browserform import submitted
+from tests.configure.browserform import submitted
 
 from .conftest import REST_ID
 
