@@ -74,11 +74,8 @@ def publish(inbound_type: str, context: HubInboundContext, sample: MessageSample
 
 def _rabbitmq(context: HubInboundContext, sample: MessageSample) -> Published:
     data = context.bind(rabbitmq_inbound.RabbitMqInboundInput)
-    if data.authentication is None:
-        raise ConnectorInputError("must not be null", field="authentication")
-    queue = (data.queueName or "").strip()
-    if not queue:
-        raise ConnectorInputError("must not be blank", field="queueName")
+    queue = rabbitmq_inbound.checked_queue(data)
+    assert data.authentication is not None  # checked_queue refused the element otherwise
     broker = rabbit_connection.broker_of(data.authentication, data.routing or Routing())
     properties = rabbitmq_properties(sample)
     try:

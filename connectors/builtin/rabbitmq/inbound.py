@@ -58,6 +58,17 @@ class RabbitMqInboundInput(BaseModel):
     exclusive: Flag = False
 
 
+def checked_queue(data: RabbitMqInboundInput) -> str:
+    """DATA's queue name; ConnectorInputError naming the field when the element lacks its
+    authentication or queue (the consumer and the test console's publisher both need them)."""
+    if data.authentication is None:
+        raise ConnectorInputError("must not be null", field="authentication")
+    queue = (data.queueName or "").strip()
+    if not queue:
+        raise ConnectorInputError("must not be blank", field="queueName")
+    return queue
+
+
 @consumer(
     type=TYPE,
     name="RabbitMQ Consumer",
@@ -67,11 +78,8 @@ class RabbitMqInboundInput(BaseModel):
 )
 def consume(data: RabbitMqInboundInput, context: InboundContext) -> None:
     """Consume QUEUE until the element is deactivated; acknowledge only accepted messages."""
-    if data.authentication is None:
-        raise ConnectorInputError("must not be null", field="authentication")
-    queue = (data.queueName or "").strip()
-    if not queue:
-        raise ConnectorInputError("must not be blank", field="queueName")
+    queue = checked_queue(data)
+    assert data.authentication is not None  # checked_queue refused the element otherwise
     broker = connection.broker_of(data.authentication, data.routing or Routing())
     tag = (data.consumerTag or "").strip() or str(uuid.uuid4())
     context.log(f"Subscription requested for queue {queue} on {broker.where}", tag="CONSUMER")
