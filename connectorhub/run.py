@@ -34,6 +34,9 @@ GATEWAY_SETTINGS = ("ZEEBE_ADDRESS", "CAMUNDA_GRPC_ADDRESS", "CAMUNDA_REST_ADDRE
 
 
 def main() -> int:
+    # SIGTERM stops the hub as Ctrl-C does, at any moment of start-up too: the `finally` below
+    # then stops whatever was started so far, so nothing is left running.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     env = dict(os.environ)
     for line in development_defaults(env):
         print(line)
@@ -49,13 +52,20 @@ def main() -> int:
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
         sign_in = _prepare(env)
-        children = _start_services(env)
+        _start_services(env, children)
         _announce_when_ready(env, sign_in, children)
         return _supervise(children)
     except subprocess.CalledProcessError as exc:
         print(f"Start-up step failed: {' '.join(map(str, exc.cmd[1:]))}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM before the hub was up
+        print("Stop requested during start-up.")
+        return 130
     finally:
+        # A second Ctrl-C must not cut the stop short and leave children behind; _stop ends
+        # within STOP_TIMEOUT_SECONDS anyway.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _stop(children)
         if redis is not None:
             redis.stop()
@@ -90,7 +100,11 @@ def _prepare(env: dict[str, str]) -> str:
     return admin.stdout.strip()
 
 
-def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[bytes]]]:
+def _start_services(
+    env: dict[str, str], children: list[tuple[str, subprocess.Popen[bytes]]]
+) -> None:
+    """Start the services, each added to CHILDREN as soon as it runs (a stop request in the
+    middle must find every one already started)."""
     host = env.get("CONNECTORHUB_HOST", "127.0.0.1")
     port = env.get("CONNECTORHUB_PORT", "8000")
     commands = [
@@ -106,7 +120,6 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
         ("web", [*MANAGE, "runserver", "--noreload", f"{host}:{port}"]),
     ]  # fmt: skip
     commands.extend(live_workers(env))
-    children = []
     for name, command in commands:
         # Own process group: Ctrl-C reaches only this supervisor, which stops them in order.
         # SIGTERM if the supervisor itself is killed: a warm shutdown, never an orphan.
@@ -118,7 +131,6 @@ def _start_services(env: dict[str, str]) -> list[tuple[str, subprocess.Popen[byt
             preexec_fn=die_with_parent(signal.SIGTERM),
         )
         children.append((name, process))
-    return children
 
 
 def live_workers(env: dict[str, str]) -> list[tuple[str, list[str]]]:

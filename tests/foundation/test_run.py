@@ -150,3 +150,45 @@ def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
     time.sleep(0.5)
     assert [pid for pid in descendants if _alive(pid)] == []
     assert (tmp_path / "admin_password").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.celery
+def test_a_stop_while_the_hub_starts_leaves_nothing_running(tmp_path):
+    """SIGTERM (as a service manager sends) while the Celery worker is still starting: the
+    supervisor stops what it had started, says so, and exits without a traceback."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
+        "CONNECTORHUB_DATA_DIR": str(tmp_path),
+        "CONNECTORHUB_PORT": str(free_port()),
+        "CONNECTORHUB_SKIP_SEED": "true",
+        "CELERY_CONCURRENCY": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "connectorhub.run"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = _Output(process)
+    try:
+
+        def worker_started() -> bool:
+            return any(" worker " in _command_line(pid) for pid in _children_of(process.pid))
+
+        _wait_until(worker_started, timeout=90)
+        descendants = _children_of(process.pid)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    output = output.finish()
+
+    assert "ConnectorHub is running on" not in output  # the stop came during start-up
+    assert process.returncode == 130, output
+    assert "Stop requested during start-up." in output
+    assert "Traceback" not in output
+    time.sleep(0.5)
+    assert [pid for pid in descendants if _alive(pid)] == []
