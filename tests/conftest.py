@@ -49,6 +49,8 @@ QUICK_HASHER = "tests.services.passwords.QuickPBKDF2PasswordHasher"
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     xdist_groups.add_implicit_groups(items)
+    if hasattr(config, "workerinput"):  # a plain run keeps the files' order
+        xdist_groups.heaviest_first(items)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -181,3 +181,31 @@ def test_xdist_workers_get_their_own_data_folders_and_run_a_module_or_group_whol
     # each worker signs with the configured folder's key
     for folder in {folder for _, folder, _ in where.values()}:
         assert (Path(folder) / "secret_key").read_text() == (data / "secret_key").read_text()
+
+
+class _Item:
+    """What `heaviest_first` reads of a pytest item: its node id and its marks."""
+
+    def __init__(self, nodeid: str, group: str | None = None) -> None:
+        self.nodeid = nodeid
+        self.marks = [pytest.mark.xdist_group(group).mark] if group else []
+
+    def iter_markers(self, name: str):
+        return (mark for mark in self.marks if mark.name == name)
+
+
+def test_the_heaviest_units_are_handed_out_first_each_keeping_its_order() -> None:
+    from tests.services import xdist_groups
+
+    light = [_Item(f"tests/a/test_light.py::test_{n}") for n in range(3)]
+    many = [_Item(f"tests/a/test_many.py::test_{n}") for n in range(40)]
+    # a listed group, its tests spread over two files between the others
+    kafka = [
+        _Item("tests/k/test_one.py::test_x", "kafka"),
+        _Item("tests/k/test_two.py::test_y", "kafka"),
+    ]
+    items = [*light, kafka[0], *many, kafka[1]]
+
+    xdist_groups.heaviest_first(items)  # type: ignore[arg-type]
+
+    assert items == [*kafka, *many, *light]

@@ -14,6 +14,7 @@ would be silently ignored (tests/test_conftest.py checks it on the pinned versio
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 import pytest
@@ -24,6 +25,28 @@ MARK = "xdist_group"
 # Tests that drive Chromium share one browser while they run back to back (tests/conftest.py,
 # `browser`): grouped, they run back to back on one worker and launch it once.
 CHROMIUM_GROUP = "chromium"
+
+
+# Seconds the heaviest work units (a group, or a file of no group) took in a full run with -n 2
+# (`--durations=0`, summed per unit; refresh when they shift). They are handed out first: a long
+# unit handed out last would leave the other worker idle at the end of the run (longest
+# processing time first). A unit not listed weighs SECONDS_PER_TEST per test.
+MEASURED_SECONDS = {
+    "chromium": 130,
+    "moto": 120,
+    "operaton": 86,
+    "kafka": 73,
+    "tests/zeebe/test_resilience.py": 70,
+    "greenmail": 70,
+    "tests/elementtemplates/test_reference_validator.py": 64,
+    "tests/feel/test_feel_table.py": 53,
+    "tests/sdk/test_clean_virtualenv.py": 40,
+    "webhooks": 40,
+    "tests/test_conftest.py": 37,
+    "rabbitmq": 34,
+    "tests/foundation/test_run.py": 45,
+}
+SECONDS_PER_TEST = 0.1
 
 
 def groups_of(item: pytest.Item) -> list[str]:
@@ -45,6 +68,28 @@ def add_implicit_groups(items: Iterable[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(CHROMIUM_GROUP))
 
 
+def unit_of(item: pytest.Item) -> str:
+    """The work unit ITEM is scheduled with: its group(s), else its file (as
+    FileOrGroupScheduling splits node ids)."""
+    groups = groups_of(item)
+    return "_".join(groups) if groups else item.nodeid.split("::", 1)[0]
+
+
+def heaviest_first(items: list[pytest.Item]) -> None:
+    """Order ITEMS unit by unit, the heaviest unit first (MEASURED_SECONDS); a unit's own tests
+    keep their order. pytest-xdist hands units out in this order (`--no-loadscope-reorder`)."""
+    units = [unit_of(item) for item in items]
+    counts = Counter(units)
+    first_seen = {unit: index for index, unit in reversed(list(enumerate(units)))}
+
+    def weight(unit: str) -> float:
+        return MEASURED_SECONDS.get(unit, SECONDS_PER_TEST * counts[unit])
+
+    order = {unit: (-weight(unit), first_seen[unit]) for unit in counts}
+    keyed = sorted(zip(units, items, strict=True), key=lambda pair: order[pair[0]])
+    items[:] = [item for _, item in keyed]
+
+
 def carry_groups_in_node_ids(items: Iterable[pytest.Item]) -> None:
     """Append `@<group>` to the node id of each grouped test, as pytest-xdist means to.
 
@@ -61,7 +106,8 @@ def carry_groups_in_node_ids(items: Iterable[pytest.Item]) -> None:
 
 class FileOrGroupScheduling(LoadGroupScheduling):
     """`loadgroup`, with a test that names no group scheduled with its file (as `loadfile`)
-    instead of alone. Work units still go out largest first (`--loadscope-reorder`)."""
+    instead of alone. Work units go out in the workers' collection order, which
+    `heaviest_first` set (`--no-loadscope-reorder`)."""
 
     def _split_scope(self, nodeid: str) -> str:
         # the same test for a group suffix as LoadGroupScheduling: an '@' inside the
