@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db import connections, router
 from django.utils import timezone
 
 from connectors.inbound.models import ElementState, InboundActivity, InboundElement
@@ -52,11 +52,20 @@ def record_many(lines: Sequence[Line]) -> None:
 
 
 def _trim(element_pk: int) -> None:
+    """One DELETE with a subquery: the lines at and below the first one beyond the newest KEEP.
+    Raw SQL, the statement the ORM built before: building it took about 1 ms per line written
+    (more than the INSERT and the DELETE themselves together), on every webhook event."""
+    connection = connections[router.db_for_write(InboundActivity)]
+    quote = connection.ops.quote_name
+    table, pk = quote(InboundActivity._meta.db_table), quote(InboundActivity._meta.pk.column)
+    element = quote(InboundActivity._meta.get_field("element").column)
     keep = settings.CONNECTORHUB_INBOUND_ACTIVITY_KEEP
-    lines = InboundActivity.objects.filter(element_id=element_pk)
-    oldest_gone = lines.order_by("-pk").values("pk")[keep : keep + 1]
-    # one DELETE with a subquery: the lines at and below the first one beyond the newest KEEP
-    lines.filter(pk__lte=Subquery(oldest_gone)).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {element} = %s AND {pk} <= ("  # noqa: S608 (no input)
+            f"SELECT {pk} FROM {table} WHERE {element} = %s ORDER BY {pk} DESC LIMIT 1 OFFSET %s)",
+            [element_pk, element_pk, keep],
+        )
 
 
 def set_health(element_pks: Iterable[int], *, up: bool, reason: str = "") -> None:

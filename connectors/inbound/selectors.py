@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Prefetch
 
 from connectors.inbound.models import ElementState, InboundActivity, InboundElement
@@ -83,6 +83,7 @@ def elements_stamp() -> tuple[int, str]:
     `updated_at` (every write to an element sets it: the lifecycle's saves, `set_health`). Raw
     SQL: about 15 us, where the ORM's query building alone costs 1 ms per webhook request on a
     loaded machine, and this runs on every one of them."""
+    connection = connections[router.db_for_read(InboundElement)]
     table = connection.ops.quote_name(InboundElement._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {table}")  # noqa: S608 (no input)
