@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db import connections, router
 from django.utils import timezone
 
 from connectors.inbound.models import ElementState, InboundActivity, InboundElement
 
 MAX_MESSAGE_CHARS = 2000
+COLUMNS = ("element", "severity", "tag", "message", "outcome")  # Line.values(), after `at`
+INSERT_ROWS = 100  # lines per INSERT: 600 parameters, under SQLite's oldest limit (999)
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,10 @@ class Line:
     tag: str = ""
     outcome: str = ""
 
-    def row(self) -> InboundActivity:
-        return InboundActivity(
-            element_id=self.element_pk,
-            message=self.message[:MAX_MESSAGE_CHARS],
-            severity=self.severity[:8],
-            tag=self.tag[:64],
-            outcome=self.outcome,
-        )
+    def values(self) -> tuple[int, str, str, str, str]:
+        """The columns after `at`, in COLUMNS' order, cut to their fields' lengths."""
+        message = self.message[:MAX_MESSAGE_CHARS]
+        return (self.element_pk, self.severity[:8], self.tag[:64], message, self.outcome)
 
 
 def record(
@@ -45,18 +44,41 @@ def record(
 
 
 def record_many(lines: Sequence[Line]) -> None:
-    """LINES in one INSERT, then one trim per element they belong to."""
-    InboundActivity.objects.bulk_create([line.row() for line in lines])
-    for element_pk in dict.fromkeys(line.element_pk for line in lines):
-        _trim(element_pk)
+    """LINES in one INSERT (per INSERT_ROWS), then one trim per element they belong to. Raw
+    SQL, the statements the ORM built before with the same `at`: building them took 1.3 ms of
+    the 1.5 ms a line cost on a loaded machine, on every webhook event."""
+    connection = connections[router.db_for_write(InboundActivity)]
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    table, *columns = _names(connection, "at", *COLUMNS)
+    row = f"({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(lines), INSERT_ROWS):
+            chunk = lines[start : start + INSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 (no input)
+                f"VALUES {', '.join([row] * len(chunk))}",
+                [value for line in chunk for value in (at, *line.values())],
+            )
+        for element_pk in dict.fromkeys(line.element_pk for line in lines):
+            _trim(cursor, connection, element_pk)
 
 
-def _trim(element_pk: int) -> None:
+def _trim(cursor: Any, connection: Any, element_pk: int) -> None:
+    """One DELETE with a subquery: the lines at and below the first one beyond the newest KEEP."""
+    table, pk, element = _names(connection, "id", "element")
     keep = settings.CONNECTORHUB_INBOUND_ACTIVITY_KEEP
-    lines = InboundActivity.objects.filter(element_id=element_pk)
-    oldest_gone = lines.order_by("-pk").values("pk")[keep : keep + 1]
-    # one DELETE with a subquery: the lines at and below the first one beyond the newest KEEP
-    lines.filter(pk__lte=Subquery(oldest_gone)).delete()
+    cursor.execute(
+        f"DELETE FROM {table} WHERE {element} = %s AND {pk} <= ("  # noqa: S608 (no input)
+        f"SELECT {pk} FROM {table} WHERE {element} = %s ORDER BY {pk} DESC LIMIT 1 OFFSET %s)",
+        [element_pk, element_pk, keep],
+    )
+
+
+def _names(connection: Any, *fields: str) -> list[str]:
+    """The table's quoted name, then each FIELD's quoted column (no input reaches the SQL)."""
+    meta = InboundActivity._meta
+    quote = connection.ops.quote_name
+    return [quote(meta.db_table), *(quote(meta.get_field(name).column) for name in fields)]
 
 
 def set_health(element_pks: Iterable[int], *, up: bool, reason: str = "") -> None:

@@ -34,6 +34,7 @@ from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.middleware import declared_length, too_large
 from connectors.inbound.models import ElementState, InboundElement
 from connectors.inbound.registry import UnknownInboundType, inbound_registry
+from connectors.inbound.selectors import elements_stamp
 
 logger = logging.getLogger(__name__)
 FAILURE_STATUS = {
@@ -63,6 +64,23 @@ def inbound_webhook(request: HttpRequest, context: str, tenant: str = "") -> Htt
 
 
 def _active_rows(context: str, tenant: str) -> list[InboundElement]:
+    """The rows of the executable at the path, read again only when an element has changed
+    (a deploy, an activation, a health report): the lookup with its join was 1.5 ms of a
+    request's 8 at p50, its check is one small query (selectors.elements_stamp)."""
+    stamp, key = elements_stamp(), (context, tenant)
+    with _cache_lock:
+        cached = _rows_cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    rows = _read_rows(context, tenant)
+    with _cache_lock:
+        if len(_rows_cache) >= CACHE_SIZE:  # any path may be asked for: bounded
+            _rows_cache.clear()
+        _rows_cache[key] = (stamp, rows)
+    return rows
+
+
+def _read_rows(context: str, tenant: str) -> list[InboundElement]:
     # activated elements, also while their connector reports DOWN (health is shown, not acted on)
     rows = (
         InboundElement.objects.filter(
@@ -144,6 +162,8 @@ def _error(status: int, message: str) -> JsonResponse:
 _cache: dict[tuple[Any, ...], HubInboundContext] = {}
 _cache_lock = threading.Lock()
 CACHE_SIZE = 256
+# (context, tenant) -> (the elements' stamp when read, the rows); the rows are only read
+_rows_cache: dict[tuple[str, str], tuple[tuple[int, str], list[InboundElement]]] = {}
 
 
 def _executable(rows: list[InboundElement]) -> HubInboundContext:

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from connectors.inbound import activity
 from connectors.inbound import context as inbound_context
 from connectors.inbound.discovery import discover
 from connectors.models import InboundActivity
@@ -100,3 +101,21 @@ def test_an_unmatched_message_consumed_is_written_at_once(
     assert result.acknowledge and result.outcome == "ACTIVATION_CONDITION_NOT_MET"
     assert inserts(queries) == 1
     assert outcomes()[-1] == "ACTIVATION_CONDITION_NOT_MET"
+
+
+def test_a_busy_consumers_batch_is_written_whole_and_in_order(
+    camunda: Camunda, test_connectors: None, monkeypatch: Any, settings: Any
+) -> None:
+    # a second's worth of messages: more lines than one INSERT may carry parameters for
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3600)
+    settings.CONNECTORHUB_INBOUND_ACTIVITY_KEEP = 1000
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    for n in range(250):
+        context.pending.append(activity.Line(context.elements[0].pk, f"line {n}", outcome="X"))
+    with CaptureQueriesContext(connection) as queries:
+        context.flush_activity()
+    assert inserts(queries) == 3  # 100 lines each at most
+    lines = InboundActivity.objects.filter(outcome="X").order_by("pk")
+    assert list(lines.values_list("message", flat=True)) == [f"line {n}" for n in range(250)]
+    assert InboundActivity.objects.get(message="line 7").at is not None

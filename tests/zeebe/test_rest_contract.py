@@ -1,6 +1,7 @@
-"""The job operations' compiled checks (contract.py) give openapi-core's verdicts.
+"""The job and event operations' compiled checks (contract.py) give openapi-core's verdicts.
 
-The test engine checks the job endpoints, which a worker calls per job, with validators built
+The test engine checks the job endpoints, which a worker calls per job, and the message and
+process instance endpoints, which the inbound runtime calls per event, with validators built
 once from rest-api.yaml, and every other endpoint with openapi-core. Both are held here to the
 same verdict on each request and response: accepted, or refused with the same schema errors
 (the compiled checks must not drop a check openapi-core makes). No server: the checks alone.
@@ -35,6 +36,31 @@ AD_HOC = {
     "isCompletionConditionFulfilled": False,
     "isCancelRemainingInstances": False,
 }
+PUBLISH = {"name": "order-paid", "correlationKey": "7", "timeToLive": 1000, "variables": {"a": 1}}
+CREATE = {"processDefinitionId": "p", "processDefinitionVersion": -1, "variables": {"a": 1}}
+EVENT_REQUESTS: list[tuple[str, str, Any]] = [
+    ("post", "/v2/messages/publication", PUBLISH),
+    ("post", "/v2/messages/publication", {**PUBLISH, "messageId": "m-1", "tenantId": "t"}),
+    ("post", "/v2/messages/publication", {"correlationKey": "7"}),
+    ("post", "/v2/messages/publication", {**PUBLISH, "timeToLive": "PT1S"}),
+    ("post", "/v2/messages/publication", {**PUBLISH, "variables": [1]}),
+    ("post", "/v2/messages/publication", None),
+    ("post", "/v2/messages/correlation", {"name": "n", "correlationKey": "7", "variables": {}}),
+    ("post", "/v2/messages/correlation", {"name": 7}),
+    ("post", "/v2/messages/correlation", None),
+    ("post", "/v2/process-instances", CREATE),
+    ("post", "/v2/process-instances", {"processDefinitionKey": KEY, "variables": {}}),
+    (
+        "post",
+        "/v2/process-instances",
+        {**CREATE, "awaitCompletion": True, "requestTimeout": 0, "fetchVariables": ["a"]},
+    ),
+    ("post", "/v2/process-instances", {**CREATE, "processDefinitionKey": KEY}),
+    ("post", "/v2/process-instances", {**CREATE, "processDefinitionVersion": "1"}),
+    ("post", "/v2/process-instances", {"processDefinitionKey": "abc"}),
+    ("post", "/v2/process-instances", {"variables": {}}),
+    ("post", "/v2/process-instances", None),
+]
 ACTIVATION = {"type": "t", "worker": "w", "timeout": 30_000, "maxJobsToActivate": 5}
 REQUESTS: list[tuple[str, str, Any]] = [
     ("post", "/v2/jobs/activation", ACTIVATION),
@@ -58,8 +84,29 @@ REQUESTS: list[tuple[str, str, Any]] = [
     ("patch", f"/v2/jobs/{KEY}", {"changeset": {"timeout": 90_000}}),
     ("patch", f"/v2/jobs/{KEY}", {"changeset": {"retries": "many"}}),
     ("patch", f"/v2/jobs/{KEY}", {"timeout": 90_000}),
+    *EVENT_REQUESTS,
 ]
 PROBLEM = {"type": "about:blank", "title": "NOT_FOUND", "status": 404, "detail": "no such job"}
+INSTANCE = {
+    "processInstanceKey": KEY, "processDefinitionId": "p", "processDefinitionKey": KEY,
+    "processDefinitionVersion": 1, "tenantId": "<default>", "variables": {"a": 1},
+}  # fmt: skip
+EVENT_RESPONSES: list[tuple[str, str, int, str, Any]] = [
+    ("post", "/v2/messages/publication", 200, "application/json",
+     {"messageKey": KEY, "tenantId": "<default>"}),
+    ("post", "/v2/messages/publication", 200, "application/json", {"messageKey": 7}),
+    ("post", "/v2/messages/publication", 409, "application/problem+json",
+     {**PROBLEM, "status": 409}),
+    ("post", "/v2/messages/correlation", 200, "application/json",
+     {"messageKey": KEY, "processInstanceKey": KEY, "tenantId": "<default>"}),
+    ("post", "/v2/messages/correlation", 404, "application/problem+json", PROBLEM),
+    ("post", "/v2/process-instances", 200, "application/json", INSTANCE),
+    ("post", "/v2/process-instances", 200, "application/json", {**INSTANCE, "variables": [1]}),
+    ("post", "/v2/process-instances", 200, "application/json", {"processInstanceKey": KEY}),
+    ("post", "/v2/process-instances", 504, "application/problem+json",
+     {**PROBLEM, "status": 504}),
+    ("post", "/v2/process-instances", 200, "text/plain", "created"),
+]  # fmt: skip
 RESPONSES: list[tuple[str, str, int, str, Any]] = [
     ("post", "/v2/jobs/activation", 200, "application/json", {"jobs": [JOB, JOB]}),
     ("post", "/v2/jobs/activation", 200, "application/json", {"jobs": []}),
@@ -74,6 +121,7 @@ RESPONSES: list[tuple[str, str, int, str, Any]] = [
     ("post", f"/v2/jobs/{KEY}/completion", 404, "application/problem+json", PROBLEM),
     ("post", f"/v2/jobs/{KEY}/completion", 409, "application/problem+json", {"status": "x"}),
     ("patch", f"/v2/jobs/{KEY}", 204, "application/json", None),
+    *EVENT_RESPONSES,
 ]
 
 
@@ -134,9 +182,11 @@ def test_a_job_response_gets_openapi_cores_verdict(
     assert got == expected
 
 
-def test_only_the_job_operations_are_compiled(checks: tuple[Any, Any]) -> None:
+def test_only_the_job_and_event_operations_are_compiled(checks: tuple[Any, Any]) -> None:
     _, contract = checks
-    assert contract.find("POST", "/v2/messages/publication") is None
+    assert contract.find("POST", "/v2/messages/search") is None
+    assert contract.find("POST", "/v2/process-instances/search") is None
+    assert contract.find("POST", "/v2/messages/publication") is not None
     assert contract.find("GET", f"/v2/jobs/{KEY}") is None  # PATCH only
     operation, parameters = contract.find("POST", f"/v2/jobs/{KEY}/failure")
     assert (operation.template, parameters) == ("/jobs/{jobKey}/failure", {"jobKey": KEY})

@@ -1,12 +1,14 @@
-"""The job endpoints' checks against rest-api.yaml, compiled once when the face starts.
+"""The per-event endpoints' checks against rest-api.yaml, compiled once when the face starts.
 
 A worker calls the job endpoints (activation, completion, failure, error, timeout update) once
-or more per job; openapi-core re-walks the document for every request (finding the path among
-some 150, resolving each `$ref`, building a schema validator), about 1.5 ms of CPU per
-command, which made the engine, not the worker, what limited the REST concurrency bench
-(docs/performance.md). Here each of those operations is read from the document once: its
-path parameters, whether a body is required and in which media types, and for every
-documented status its media types, each with a schema validator built once from
+or more per job, and the inbound runtime calls message publication, message correlation or
+process instance creation once per event; openapi-core re-walks the document for every
+request (finding the path among some 150, resolving each `$ref`, building a schema validator),
+about 1.5 ms of CPU per command (4-5 ms for a process instance creation and its answer on a
+loaded machine), which made the engine, not the hub, what limited the REST concurrency and
+webhook benches (docs/performance.md). Here each of those operations is read from the
+document once: its path parameters, whether a body is required and in which media types,
+and for every documented status its media types, each with a schema validator built once from
 openapi-schema-validator's OpenAPI 3.0 validators and format checkers (the ones openapi-core
 itself uses: write rules for requests, read rules for responses), the `$ref`s inlined so
 that no reference is resolved per request. Every other endpoint is checked by openapi-core
@@ -29,13 +31,19 @@ from openapi_core.validation.schemas import (
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-# What a worker sends per job (method, path below /v2), the rest goes to openapi-core.
+# What a worker sends per job and the inbound runtime per event (method, path below /v2); the
+# rest goes to openapi-core.
 JOB_OPERATIONS = (
     ("post", "/jobs/activation"),
     ("post", "/jobs/{jobKey}/completion"),
     ("post", "/jobs/{jobKey}/failure"),
     ("post", "/jobs/{jobKey}/error"),
     ("patch", "/jobs/{jobKey}"),
+)
+EVENT_OPERATIONS = (
+    ("post", "/messages/publication"),
+    ("post", "/messages/correlation"),
+    ("post", "/process-instances"),
 )
 BASE = "/v2"
 DOCUMENT_URI = "urn:camunda:rest-api.yaml"  # where a recursive $ref is looked up at run time
@@ -66,17 +74,19 @@ class Operation:
 
 
 class JobContract:
-    """The compiled job operations of one rest-api.yaml (a parsed, corrected document)."""
+    """The compiled job and event operations of one rest-api.yaml (a parsed, corrected
+    document)."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
         resource = Resource.from_contents(spec, default_specification=DRAFT4)
         self.registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
-        self.operations = [self._compile(method, template) for method, template in JOB_OPERATIONS]
+        compiled = (*JOB_OPERATIONS, *EVENT_OPERATIONS)
+        self.operations = [self._compile(method, template) for method, template in compiled]
 
     def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """The operation PATH (with /v2) and METHOD name, with its path parameters; None for
-        an endpoint that is not a job operation."""
+        an endpoint that is not compiled."""
         below = path.removeprefix(BASE)
         for operation in self.operations:
             match = operation.pattern.fullmatch(below)
@@ -146,7 +156,7 @@ class JobContract:
             parameter = self._target(parameter)
             schema_type = self._target(parameter["schema"]).get("type")
             if parameter["in"] != "path" or schema_type not in ("string", None):
-                # The job operations have string path parameters only; anything else needs
+                # The compiled operations have string path parameters only; anything else needs
                 # openapi-core's deserialising, so it must not be compiled here.
                 raise ValueError(f"{method} {template}: parameter {parameter['name']} not compiled")
             parameters[parameter["name"]] = self._validator(parameter["schema"], write=True)

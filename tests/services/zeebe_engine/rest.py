@@ -157,8 +157,8 @@ class RestFace:
         self.engine = engine
         self.port = port
         spec_path = spec_path or rest_api_path()
-        self.api = openapi(spec_path)  # every endpoint but the job operations
-        self.contract = job_contract(spec_path)  # the job operations, compiled (contract.py)
+        self.api = openapi(spec_path)  # every endpoint but the compiled ones
+        self.contract = job_contract(spec_path)  # job and event operations (contract.py)
         self.violations: list[str] = []  # responses that did not conform: engine bugs
         self.requests: list[tuple[str, str, Any]] = []  # method, path, body: what workers sent
         self.refused: list[str] = []  # requests that broke rest-api.yaml, and why
