@@ -78,7 +78,9 @@ def _names(connection: Any, *fields: str) -> list[str]:
     """The table's quoted name, then each FIELD's quoted column (no input reaches the SQL)."""
     meta = InboundActivity._meta
     quote = connection.ops.quote_name
-    return [quote(meta.db_table), *(quote(meta.get_field(name).column) for name in fields)]
+    # concrete fields by name: the reverse relations get_field can also return have no column
+    columns = {field.name: field.column for field in meta.concrete_fields}
+    return [quote(meta.db_table), *(quote(columns[name]) for name in fields)]
 
 
 def set_health(element_pks: Iterable[int], *, up: bool, reason: str = "") -> None:
