@@ -98,6 +98,31 @@ def test_the_supervised_worker_serves_a_job_over_rest_with_every_command_conform
     assert worker.stats.totals["completed"] == 1
 
 
+def test_a_slot_freed_at_the_maximum_is_polled_for_at_once_not_after_the_poll_interval(
+    zeebe_engine: ZeebeTestEngine, face: RestFace
+) -> None:
+    """Over REST the worker polls again as soon as a job finishes, as Camunda's job worker
+    does: POLL_INTERVAL (pyzeebe's re-check over gRPC) does not hold the freed slot empty."""
+    keys = [zeebe_engine.create_job(NOOP, {"echo": n}) for n in range(3)]
+    worker = LiveWorker(
+        GatewayConfig(address="", rest_address=face.address),
+        WorkerConfig(job_types=(NOOP,), max_jobs_active=1, poll_interval=600),
+    )
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.run(stop))
+        try:  # a pause of the poll interval after each job would take 20 minutes here
+            for key in keys:
+                await asyncio.to_thread(zeebe_engine.wait_for, key, 30)
+        finally:
+            stop.set()
+            await serving
+
+    asyncio.run(scenario())
+    assert worker.stats.totals["completed"] == 3
+
+
 def test_a_completion_can_carry_a_job_result(zeebe_engine: ZeebeTestEngine, face: RestFace) -> None:
     key = zeebe_engine.create_job("ad-hoc", {})
     result = {"type": "adHocSubProcess", "activateElements": [{"elementId": "tool_a"}]}
