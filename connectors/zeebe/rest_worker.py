@@ -59,10 +59,13 @@ class RestJobWorker:
         while not self._stopping.is_set():
             free = config.max_running_jobs - len(mine)
             if free <= 0:
-                # At the maximum: poll again the moment a job finishes, with no timer, as
-                # Camunda's JobWorkerImpl does (it backs off only after an error). A pause here
-                # kept a freed slot empty while its next job waited at the gateway (measured
-                # at 100 jobs active: docs/performance.md, issue 16).
+                # At the maximum: poll again the moment a job finishes, with no timer. Camunda's
+                # io.camunda.zeebe.client.impl.worker.JobWorkerImpl also polls from the finished
+                # job (handleJobFinished), one poll at a time; its poll interval delays only a
+                # poll after an empty answer or an error. It waits until 30 % of its maximum
+                # remain; we ask for any free slot, which the long poll fills as jobs come. A
+                # pause here kept a freed slot empty while its next job waited at the gateway
+                # (100 jobs active: docs/performance.md, issue 16).
                 await asyncio.wait(mine, return_when=asyncio.FIRST_COMPLETED)
                 continue
             jobs = await self.gateway.activate(
