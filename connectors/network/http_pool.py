@@ -216,7 +216,11 @@ class AsyncKeptAlivePool:
         _check_scheme(request)
         timeout = _pool_timeout(request)
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeout)
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives
+            # just after the slot was taken (the request then went on, and the Zeebe REST
+            # worker's long poll outlived its stop). asyncio.timeout lets it through.
+            async with asyncio.timeout(timeout):
+                await self._slots.acquire()
         except TimeoutError:
             raise httpcore.PoolTimeout(f"no connection free within {timeout:g} s") from None
         origin = request.url.origin

@@ -30,13 +30,11 @@ class RestJobWorker:
         *,
         name: str,
         request_timeout_ms: int = 0,
-        poll_interval: float = 0.1,
     ) -> None:
         self.gateway = gateway
         self.router = router
         self.name = name
         self.request_timeout_ms = request_timeout_ms
-        self.poll_interval = poll_interval
         self.running: set[asyncio.Task[object]] = set()
         self._polls: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
@@ -60,9 +58,15 @@ class RestJobWorker:
         mine: set[asyncio.Task[object]] = set()
         while not self._stopping.is_set():
             free = config.max_running_jobs - len(mine)
-            if free <= 0:  # at the maximum: wait for a job to finish, as pyzeebe does
+            if free <= 0:
+                # At the maximum: poll again the moment a job finishes, with no timer. Camunda's
+                # io.camunda.zeebe.client.impl.worker.JobWorkerImpl also polls from the finished
+                # job (handleJobFinished), one poll at a time; its poll interval delays only a
+                # poll after an empty answer or an error. It waits until 30 % of its maximum
+                # remain; we ask for any free slot, which the long poll fills as jobs come. A
+                # pause here kept a freed slot empty while its next job waited at the gateway
+                # (100 jobs active: docs/performance.md, issue 16).
                 await asyncio.wait(mine, return_when=asyncio.FIRST_COMPLETED)
-                await asyncio.sleep(self.poll_interval)
                 continue
             jobs = await self.gateway.activate(
                 config.type,

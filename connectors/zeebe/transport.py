@@ -102,14 +102,9 @@ class RestConnection:
         poll_interval: float,
         stream: bool,
     ) -> JobWorker:
-        # Job streaming is a gRPC feature; over REST the worker long-polls.
-        return RestJobWorker(
-            self.rest,
-            router,
-            name=name,
-            request_timeout_ms=request_timeout_ms,
-            poll_interval=poll_interval,
-        )
+        # Job streaming is a gRPC feature; over REST the worker long-polls, and polls again
+        # as soon as a slot frees (POLL_INTERVAL is pyzeebe's re-check, which REST needs not).
+        return RestJobWorker(self.rest, router, name=name, request_timeout_ms=request_timeout_ms)
 
     async def close(self) -> None:
         await self.rest.close()

@@ -16,9 +16,10 @@ import pytest
 
 from connectorhub.localredis import free_port
 from connectors.management.commands.zeebe_worker import build_worker, gateway_from_settings
-from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig
+from connectors.zeebe import GatewayConfig, LiveWorker, WorkerConfig, connector_router
 from connectors.zeebe.jobs import CommandRejected
 from connectors.zeebe.rest import COMMAND_CONNECTIONS, RestAuth, RestGateway
+from connectors.zeebe.rest_worker import RestJobWorker
 from tests.services.http_servers import Recorded, RecordingServer, Reply, oauth_token_endpoint
 from tests.services.zeebe_engine import ZeebeTestEngine
 from tests.services.zeebe_engine.rest import RestFace, require_protocol
@@ -96,6 +97,69 @@ def test_the_supervised_worker_serves_a_job_over_rest_with_every_command_conform
     assert ("GET", "/v2/topology") in sent
     assert worker.state.address.startswith(f"REST {face.address} (gateway ")
     assert worker.stats.totals["completed"] == 1
+
+
+STOP_WITHIN = 10.0  # seconds a stopped worker gets to end before the test says it hung
+
+
+async def stopped(serving: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """Stop the worker and wait for it, a bounded time: a hang fails here, naming itself."""
+    stop.set()
+    done, _ = await asyncio.wait({serving}, timeout=STOP_WITHIN)
+    assert done, f"the worker did not stop within {STOP_WITHIN:g} s of its stop signal"
+    serving.result()
+
+
+def test_a_slot_freed_at_the_maximum_is_polled_for_at_once_not_after_the_poll_interval(
+    zeebe_engine: ZeebeTestEngine, face: RestFace
+) -> None:
+    """Over REST the worker polls again as soon as a job finishes, as Camunda's job worker
+    does: POLL_INTERVAL (pyzeebe's re-check over gRPC) does not hold the freed slot empty."""
+    keys = [zeebe_engine.create_job(NOOP, {"echo": n}) for n in range(3)]
+    worker = LiveWorker(
+        GatewayConfig(address="", rest_address=face.address),
+        WorkerConfig(job_types=(NOOP,), max_jobs_active=1, poll_interval=600),
+    )
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        serving = asyncio.create_task(worker.run(stop))
+        try:  # a pause of the poll interval after each job would take 20 minutes here
+            for key in keys:
+                await asyncio.to_thread(zeebe_engine.wait_for, key, 30)
+        finally:
+            await stopped(serving, stop)
+
+    asyncio.run(scenario())
+    assert worker.stats.totals["completed"] == 3
+
+
+def test_a_stop_ends_the_long_poll_wherever_it_lands(face: RestFace) -> None:
+    """A stop cancels the worker's polls; the cancellation must end a poll at every step of
+    its request. On Python 3.11 `asyncio.wait_for`, which took the HTTP pool's connection
+    slot, swallowed a cancellation that landed just after the slot was taken: the request
+    went on and the poll loop with it, and the worker never stopped (a CI hang once the
+    worker polled the moment a job finished, which is when a test stops it; issue 16)."""
+
+    async def poll_cancelled_after(steps: int) -> bool:
+        gateway = RestGateway(face.address)
+        worker = RestJobWorker(gateway, connector_router(job_types=(NOOP,)), name="stop-sweep")
+        work = asyncio.create_task(worker.work())
+        try:
+            for _ in range(steps):  # let the poll run this many event loop steps
+                await asyncio.sleep(0)
+            work.cancel()
+            done, _ = await asyncio.wait({work}, timeout=3)  # the long poll lasts 10 s
+            return bool(done)
+        finally:
+            await asyncio.wait_for(worker.stop(), STOP_WITHIN)  # a second cancel ends it
+            await gateway.close()
+
+    async def sweep() -> list[int]:
+        return [steps for steps in range(30) if not await poll_cancelled_after(steps)]
+
+    hung = asyncio.run(sweep())
+    assert hung == [], f"polls cancelled after these event loop steps went on: {hung}"
 
 
 def test_a_completion_can_carry_a_job_result(zeebe_engine: ZeebeTestEngine, face: RestFace) -> None:

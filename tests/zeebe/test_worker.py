@@ -73,7 +73,7 @@ async def hub_worker(
         worker = ZeebeWorker(channel, name="hub-test", poll_retry_delay=0)
         worker.include_router(router)
     else:
-        worker = RestJobWorker(rest, router, name="hub-test", poll_interval=0)
+        worker = RestJobWorker(rest, router, name="hub-test")
     try:
         async with running(worker):
             yield ZeebeClient(channel)
