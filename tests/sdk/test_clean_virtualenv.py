@@ -44,7 +44,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     wanted = [str(work / "sdk"), str(work / PLUGIN.name), "pytest"]
     # --no-index reaches the isolated build environments too: setuptools comes from WHEELS.
     install = ["install", "--quiet", "--no-compile", "--no-index", "--find-links", str(WHEELS)]
-    if _pip(python, [*install, *wanted]).returncode != 0:
+    if not WHEELS.is_dir() or _pip(python, [*install, *wanted]).returncode != 0:
         _fill_wheels(python, wanted, work)
         installed = _pip(python, [*install, *wanted])
         assert installed.returncode == 0, installed.stdout + installed.stderr
