@@ -115,7 +115,8 @@ def run_session(
     # pytest-django's own fixtures)
     (tmp_path / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
     command = [sys.executable, "-m", "pytest", str(tmp_path), "-q", *args]
-    command += ["-p", "no:randomly", "-p", "no:cacheprovider"]
+    # no Hypothesis: no inner test uses it, and its plugin costs each process about 1 s
+    command += ["-p", "no:randomly", "-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
     command += ["--rootdir", str(BASE_DIR), "-c", str(BASE_DIR / "pyproject.toml")]
     env = {**os.environ, "CONNECTORHUB_DATA_DIR": str(tmp_path / "data")}
     env.pop("DATABASE_URL", None)
@@ -134,32 +135,59 @@ def database_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("test-"))
 
 
-@pytest.mark.parametrize(("source", "outcome"), [(OPEN_CONNECTION, "1 passed"), (INTERRUPTED, "")])
-def test_a_session_removes_its_database_and_those_of_killed_sessions(
-    tmp_path: Path, source: str, outcome: str
-) -> None:
-    data = tmp_path / "data"
+def plant_database_files(data: Path) -> str:
+    """A killed session's database files (to be removed) and one of a session that still runs:
+    this one (to be kept); the name of the latter."""
     data.mkdir()
     killed = dead_pid()
     for suffix in ("", "-wal", "-shm", "-journal"):
         (data / f"test-{killed}.sqlite3{suffix}").write_bytes(b"stale")
-    running = f"test-{os.getpid()}.sqlite3-wal"  # a session that still runs: this one
+    running = f"test-{os.getpid()}.sqlite3-wal"
     (data / running).write_bytes(b"in use")
+    return running
 
-    done = run_session(tmp_path, source)
 
-    assert outcome in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
-    if source is INTERRUPTED:
-        assert "KeyboardInterrupt" in done.stdout + done.stderr
+@pytest.fixture(scope="module")
+def finished(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, str, subprocess.CompletedProcess[str]]:
+    """(data folder, the running session's file, the outcome) of one session that ends
+    normally: the browser tests and a test that leaks a database connection (a session costs
+    seconds, so the tests of a normal end read this one)."""
+    tmp_path = tmp_path_factory.mktemp("finished")
+    running = plant_database_files(tmp_path / "data")
+    # test_leak.py after test_inner.py: the browser tests stay back to back
+    done = run_session(tmp_path, BROWSER, more={"test_leak.py": OPEN_CONNECTION})
+    return tmp_path / "data", running, done
+
+
+def test_a_session_removes_its_database_and_those_of_killed_sessions(
+    finished: tuple[Path, str, subprocess.CompletedProcess[str]],
+) -> None:
+    data, running, done = finished
+    assert "5 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     assert database_files(data) == [running]
 
 
-@pytest.mark.browser
-def test_browser_tests_share_chromium_and_leave_no_database_files(tmp_path: Path) -> None:
-    done = run_session(tmp_path, BROWSER)
+def test_an_interrupted_session_removes_its_database_and_those_of_killed_sessions(
+    tmp_path: Path,
+) -> None:
+    running = plant_database_files(tmp_path / "data")
 
-    assert "4 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
-    assert database_files(tmp_path / "data") == []
+    done = run_session(tmp_path, INTERRUPTED)
+
+    assert "KeyboardInterrupt" in done.stdout + done.stderr
+    assert database_files(tmp_path / "data") == [running]
+
+
+@pytest.mark.browser
+def test_browser_tests_share_chromium_and_leave_no_database_files(
+    finished: tuple[Path, str, subprocess.CompletedProcess[str]],
+) -> None:
+    data, running, done = finished
+    # the four browser tests and the leaking one
+    assert "5 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
+    assert database_files(data) == [running]  # none of its own
 
 
 def test_xdist_workers_get_their_own_data_folders_and_run_a_module_or_group_whole(

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.consumers.crash import MESSAGES, kill_and_restart
-from tests.consumers.test_email import folder_state, new_user, send
+from tests.consumers.test_email import folder_state, new_user, send_all
 from tests.consumers.test_email import properties as mail_properties
 from tests.consumers.test_sqs import client, left, queue
 from tests.consumers.test_sqs import properties as sqs_properties
@@ -47,7 +47,7 @@ def test_a_killed_sqs_consumer_loses_nothing(moto: Moto, tmp_path: Path) -> None
 @pytest.mark.xdist_group("greenmail")
 def test_a_killed_email_consumer_loses_nothing(mail_server: GreenMail, tmp_path: Path) -> None:
     address = new_user()
-    ids = {send(mail_server, address, f"Order {n}") for n in range(MESSAGES)}
+    ids = set(send_all(mail_server, address, [f"Order {n}" for n in range(MESSAGES)]))
     output = tmp_path / "correlated.txt"
     seen, at_kill = kill_and_restart(
         "connectors.builtin.email.inbound",

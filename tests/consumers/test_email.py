@@ -40,15 +40,30 @@ def new_user() -> str:
 
 
 def send(server: GreenMail, address: str, subject: str, attachment: bytes | None = None) -> str:
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = "sender@example.com", address, subject
-    message["Message-ID"] = f"<{uuid.uuid4().hex}@example.com>"
-    message.set_content(f"Body of {subject}")
+    message = _message(address, subject)
     if attachment is not None:
         message.add_attachment(attachment, maintype="application", subtype="pdf", filename="a.pdf")
     with smtplib.SMTP(server.host, server.smtp) as smtp:
         smtp.send_message(message)
     return str(message["Message-ID"])
+
+
+def send_all(server: GreenMail, address: str, subjects: list[str]) -> list[str]:
+    """One email per subject, in order, over one SMTP session (a session each costs GreenMail
+    about 50 ms); their Message-IDs."""
+    sent = [_message(address, subject) for subject in subjects]
+    with smtplib.SMTP(server.host, server.smtp) as smtp:
+        for message in sent:
+            smtp.send_message(message)
+    return [str(message["Message-ID"]) for message in sent]
+
+
+def _message(address: str, subject: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "sender@example.com", address, subject
+    message["Message-ID"] = f"<{uuid.uuid4().hex}@example.com>"
+    message.set_content(f"Body of {subject}")
+    return message
 
 
 def properties(server: GreenMail, address: str, **extra: Any) -> dict[str, Any]:

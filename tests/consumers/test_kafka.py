@@ -293,12 +293,21 @@ def test_a_cluster_that_does_not_answer_is_down_with_the_reason(running: Start) 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    # default.api.timeout.ms bounds the wait for the topic's metadata (10 s when not set)
     context = InboundTestContext(
-        {"topic.bootstrapServers": f"127.0.0.1:{port}", "topic.topicName": "t", "groupId": "g"}
+        {
+            "topic.bootstrapServers": f"127.0.0.1:{port}",
+            "topic.topicName": "t",
+            "groupId": "g",
+            "additionalProperties": '={"default.api.timeout.ms": 1000}',
+        }
     )
     running(consume, context)
     health = wait_for(lambda: context.health[0] == Health.DOWN and context.health, 30)
     assert f"127.0.0.1:{port}" in health[1]
+    # after librdkafka's "brokers are down", the metadata wait's end says how long it waited
+    waited = wait_for(lambda: "did not answer within" in context.health[1] and context.health, 30)
+    assert waited[0] == Health.DOWN and "did not answer within 1 s" in waited[1]
 
 
 def test_the_network_door_applies_to_the_bootstrap_servers(
@@ -319,6 +328,7 @@ def test_the_network_door_applies_to_the_bootstrap_servers(
         ({"topic.bootstrapServers": "nohost"}, "topic.bootstrapServers"),
         ({"offsets": "ten"}, "offsets"),
         ({"additionalProperties": '={"no.such.setting": 1}'}, "additionalProperties"),
+        ({"additionalProperties": '={"default.api.timeout.ms": "soon"}'}, "additionalProperties"),
     ],
 )
 def test_bad_input_names_the_field(values: dict[str, Any], field: str) -> None:
@@ -369,8 +379,14 @@ def test_sasl_credentials_consume_and_a_wrong_password_is_down_without_it(
     wait_for(lambda: context.correlations, what="a record over SASL")
     consumer.stop()
     wrong = "not-the-Kafka-pass-9"
+    # the refusal is known at once; the topic's metadata is not waited for 10 s
+    quick = '={"security.protocol": "SASL_PLAINTEXT", "default.api.timeout.ms": 1000}'
     refused = InboundTestContext(
-        properties(kafka_server, kafka_topic, **{**sasl, "authentication.password": wrong})
+        properties(
+            kafka_server,
+            kafka_topic,
+            **{**sasl, "authentication.password": wrong, "additionalProperties": quick},
+        )
     )
     running(consume, refused)
     health = wait_for(

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 
 from connectors.builtin.email.inbound import TYPE
 from connectors.secrets.services import secret_create
-from tests.consumers.test_email import folder_state, new_user, send
+from tests.consumers.test_email import folder_state, new_user, send_all
 from tests.inbound.conftest import Camunda
 from tests.inbound.hub_crash import (
     MESSAGES,
@@ -42,8 +42,8 @@ def test_a_killed_hub_loses_nothing_and_correlates_each_email_once(
     ids: dict[int, str] = {}
 
     def publish(numbers: range) -> set[str]:
-        for n in numbers:
-            ids[n] = send(mail_server, address, "Not an order" if n == POISON_AT else f"Order {n}")
+        subjects = ["Not an order" if n == POISON_AT else f"Order {n}" for n in numbers]
+        ids.update(zip(numbers, send_all(mail_server, address, subjects), strict=True))
         return {ids[n] for n in numbers if n != POISON_AT}
 
     settings.CONNECTORHUB_SECRETS_KEY = key = Fernet.generate_key().decode()

@@ -33,7 +33,7 @@ POLL_SECONDS = 0.25  # how often the loop looks at `stopping` while the topic is
 BATCH = 100  # records taken from librdkafka's queue at once
 HELD_MAX = 100  # records kept aside for a retry before the consumer pauses to let them drain
 RETRY_FIRST, RETRY_MOST = 1.0, 30.0  # seconds between retries of the records kept aside
-METADATA_SECONDS = 10.0
+METADATA_SECONDS = 10.0  # the wait for the topic's metadata unless default.api.timeout.ms says
 
 
 @consumer(
@@ -54,6 +54,7 @@ def consume(data: records.KafkaInboundInput, context: InboundContext) -> None:
     config = records.consumer_config(data, bootstrap, group)
     decoding = records.decoder(data, context.network)
     seek_to = records.offsets(data)
+    metadata_wait = records.metadata_seconds(data) or METADATA_SECONDS
     if not data.groupId and "group.id" not in (data.additionalProperties or {}):
         context.log(
             "No consumer group ID configured: the derived one is used; set one to keep the "
@@ -65,7 +66,7 @@ def consume(data: records.KafkaInboundInput, context: InboundContext) -> None:
 
     def session(backoff: Backoff) -> None:
         config["bootstrap.servers"] = _vetted(wanted, config, context)
-        Session(context, config, topic, decoding, seek_to).run(backoff)
+        Session(context, config, topic, decoding, seek_to, metadata_wait).run(backoff)
 
     keep_consuming(context, session, _describe)
 
@@ -90,6 +91,7 @@ class Session:
     topic: str
     decoding: Decoder | None
     seek_to: list[int] | None
+    metadata_wait: float = METADATA_SECONDS  # seconds
     held: list[Message] = field(default_factory=list)  # not accepted yet: retried
     done: dict[int, int] = field(default_factory=dict)  # partition -> next offset handled
     committed: dict[int, int] = field(default_factory=dict)
@@ -201,7 +203,7 @@ class Session:
     def _assigned(self, client: Consumer, partitions: list[TopicPartition]) -> None:
         """OffsetUpdateRequiredListener: the configured offsets, on every assignment."""
         if self.seek_to:
-            count = len(client.list_topics(self.topic, timeout=METADATA_SECONDS).topics[
+            count = len(client.list_topics(self.topic, timeout=self.metadata_wait).topics[
                 self.topic
             ].partitions)  # fmt: skip
             if count != len(self.seek_to):
@@ -223,12 +225,14 @@ class Session:
     def _check_brokers(self, client: Consumer) -> None:
         """The topic exists; every broker the cluster advertises passes the door."""
         try:
-            metadata = client.list_topics(self.topic, timeout=METADATA_SECONDS)
+            metadata = client.list_topics(self.topic, timeout=self.metadata_wait)
         except KafkaException as exc:
             client.poll(POLL_SECONDS)  # serves error_cb: a refused login says so
             reason = self.problem or _describe(exc)
             where = self.config["bootstrap.servers"]
-            raise ConnectionError(f"the cluster at {where} did not answer: {reason}") from None
+            raise ConnectionError(
+                f"the cluster at {where} did not answer within {self.metadata_wait:g} s: {reason}"
+            ) from None
         found = metadata.topics.get(self.topic)
         if found is not None and found.error is not None:
             raise KafkaException(found.error)

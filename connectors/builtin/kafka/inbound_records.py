@@ -157,6 +157,25 @@ def offsets(data: KafkaInboundInput) -> list[int] | None:
         ) from None
 
 
+def metadata_seconds(data: KafkaInboundInput) -> float | None:
+    """`default.api.timeout.ms` in seconds (None when not set): the Java consumer's bound on a
+    metadata call such as `partitionsFor`, here on the topic's metadata at start and on every
+    assignment; librdkafka has no such setting, so it never reaches the client."""
+    value = (data.additionalProperties or {}).get("default.api.timeout.ms")
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        millis = int(str(value).strip())
+    except ValueError:
+        millis = 0
+    if millis <= 0:
+        raise ConnectorInputError(
+            f"default.api.timeout.ms must be a whole number of milliseconds above 0, not {value!r}",
+            field="additionalProperties",
+        )
+    return millis / 1000
+
+
 def decoder(data: KafkaInboundInput, network: Network) -> values.Decoder | None:
     """How values are read: None for text/JSON, else the schema strategy's decoder."""
     if data.schemaStrategy is not None:
