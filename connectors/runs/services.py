@@ -380,7 +380,9 @@ def _claim(run_id: int, worker: str) -> Run | None:
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=now, worker=worker[:255], deliveries=1
     )
-    run = Run.objects.filter(pk=run_id).first()
+    # a slice, not first(): first() orders by the model's ordering, and compiling that ORDER
+    # BY for a one-row read by primary key cost more than the read itself (~0.25 ms)
+    run = next(iter(Run.objects.filter(pk=run_id)[:1]), None)
     if run is None or claimed:
         return run
     if run.status == RunStatus.RUNNING:
