@@ -23,7 +23,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -360,6 +360,9 @@ def run_execute(
         record = _outcome_of(run, secrets, registry)
         stored = _store(run, record)
     except SoftTimeLimitExceeded:
+        # the limit may have stopped a query half way: the failure goes over a new connection,
+        # and a worker that keeps its connection (connectors.tasks) does not keep that one
+        connections.close_all()
         return run_fail(run.pk, "The dry-run did not finish within the worker's soft time limit.")
     except Exception as exc:
         # run_job turns every connector problem into an outcome; this is the hub's own trouble
