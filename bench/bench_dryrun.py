@@ -12,7 +12,10 @@ web server (`manage.py runserver`) driven by headless Chromium.
    - dry-run: `run_start()` of the no-op built-in (template -> job, a row, enqueue), until the
      worker has stored the outcome (the run's `done` notice arrives after the commit).
    They alternate, after a warm-up. Figures: p50/p95 of each, and the ratio of the p50s
-   (target <= 1.5).
+   (target <= 1.5). With `--cpu`, also the CPU per round trip of this process and of the
+   worker's processes (Linux: /proc schedstat, nanoseconds), the worker's counted up to the
+   next round trip so that its work after the `done` notice is included; reading it between
+   round trips gives the worker a moment to finish that work, so the times shift a little.
 2. Completion to page: a run page is opened while the run is queued (not yet sent), then the
    run is sent; the time from the worker's `finished_at` to the moment the page's DOM shows
    `done` (a MutationObserver's Date.now()) is the latency (target < 0.5 s).
@@ -21,6 +24,7 @@ web server (`manage.py runserver`) driven by headless Chromium.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -60,6 +64,9 @@ def main() -> None:
         help="wal: DATABASE_URL asks for WAL and synchronous=NORMAL (docs/dry-runs.md); "
         "default: SQLite's rollback journal with a sync on every commit",
     )
+    parser.add_argument(
+        "--cpu", action="store_true", help="also print the CPU per round trip (Linux)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-dryrun-") as folder:
         from connectorhub.localredis import LocalRedis
@@ -71,7 +78,7 @@ def main() -> None:
             worker = _start_worker(env)
             try:
                 version = _noop_version()
-                _round_trips(version, args.runs)
+                _round_trips(version, args.runs, worker.pid if args.cpu else None)
                 if args.pages:
                     _page_latency(version, args.pages, env)
             finally:
@@ -155,7 +162,7 @@ class _DoneWatcher:
                 self.done.add(int(message["channel"].rsplit(b":", 1)[1]))
 
 
-def _round_trips(version: Any, runs: int) -> None:
+def _round_trips(version: Any, runs: int, worker_pid: int | None) -> None:
     from connectors.models import Run, RunOutcome
     from connectors.runs.services import run_start
 
@@ -176,17 +183,65 @@ def _round_trips(version: Any, runs: int) -> None:
 
     for _ in range(WARM_UP):
         bare(), dry_run()
-    bare_times, dry_times = [], []
+    kinds = {"bare": bare, "dry-run": dry_run}
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    cpu = _CpuCounter(worker_pid) if worker_pid else None
     for _ in range(runs):
-        bare_times.append(bare())
-        dry_times.append(dry_run())
-    b50, b95 = _percentiles(bare_times)
-    d50, d95 = _percentiles(dry_times)
+        for kind, trip in kinds.items():
+            if cpu is None:
+                times[kind].append(trip())
+            else:
+                times[kind].append(cpu.count(kind, trip))
+    b50, b95 = _percentiles(times["bare"])
+    d50, d95 = _percentiles(times["dry-run"])
     print(f"round trip, {runs} each (ms)      p50      p95")
     print(f"  bare Celery no-op task       {b50:7.2f}  {b95:7.2f}")
     print(f"  dry-run of the no-op         {d50:7.2f}  {d95:7.2f}")
     verdict = "ok" if d50 / b50 <= 1.5 else "over the 1.5x target"
     print(f"  ratio p50 {d50 / b50:.2f}x, p95 {d95 / b95:.2f}x ({verdict})")
+    if cpu is not None:
+        cpu.print(runs)
+
+
+class _CpuCounter:
+    """CPU time per kind of round trip: this process's within the round trip, the worker's
+    (main process and pool child, all threads) from its start to the next round trip's."""
+
+    def __init__(self, worker_pid: int) -> None:
+        import psutil
+
+        main = psutil.Process(worker_pid)
+        self.pids = [worker_pid, *(child.pid for child in main.children(recursive=True))]
+        self.mine: dict[str, float] = {}
+        self.worker: dict[str, float] = {}
+        self.pending: tuple[str, float] | None = None
+
+    def count(self, kind: str, trip: Any) -> float:
+        self.pending = (kind, self._settle())
+        before = time.process_time()
+        elapsed = float(trip())
+        self.mine[kind] = self.mine.get(kind, 0.0) + time.process_time() - before
+        return elapsed
+
+    def _settle(self) -> float:
+        """The worker's CPU seconds now, the time since the last reading given to its kind."""
+        now = 0
+        for pid in self.pids:
+            for thread in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # thread ended
+                    now += int(Path(f"/proc/{pid}/task/{thread}/schedstat").read_text().split()[0])
+        if self.pending is not None:
+            last, since = self.pending
+            self.worker[last] = self.worker.get(last, 0.0) + now / 1e9 - since
+        return now / 1e9
+
+    def print(self, runs: int) -> None:
+        time.sleep(0.2)  # the last round trip's work after its notice
+        self._settle()
+        print("CPU per round trip (ms)          bench process   worker")
+        for kind in self.mine:
+            print(f"  {kind:30s} {self.mine[kind] * 1000 / runs:13.2f}  "
+                  f"{self.worker.get(kind, 0.0) * 1000 / runs:7.2f}")  # fmt: skip
 
 
 def _percentiles(seconds: list[float]) -> tuple[float, float]:

@@ -255,6 +255,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker child keeps its database connection for this many tasks (Celery's Django fixup)
+# instead of opening one per task: a new SQLite connection cost ~1.5 ms of a dry-run's ~5.
+# connectors/tasks.py replaces it when unusable or after a failed task. 0: one per task.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100)
 # Celery beat (started by `make run`) reaps runs a dead worker left running and resumes batches
 # left waiting (connectors/runs/reaper.py), so that no GET request has to write.
 CONNECTORHUB_REAP_SECONDS = env_int("CONNECTORHUB_REAP_SECONDS", 30)

@@ -13,6 +13,12 @@ Failures around the task end the run as failed with the reason:
 - a worker that vanishes entirely leaves the run `running`; with acks_late the message comes
   back and `run_execute` fails the redelivered run, and the periodic `reap_runs` (beat, every
   CONNECTORHUB_REAP_SECONDS) catches the rest.
+
+A worker child keeps its database connection from task to task (CELERY_DB_REUSE_MAX; Celery
+would open one per task, which cost a dry-run more than its own queries). The two signal
+handlers below keep that as safe as a new connection: one the server dropped is replaced
+before the task starts, and none survives a failed task (a time limit can stop a query half
+way, which can leave a connection that looks usable but is not).
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from typing import Any
 from billiard.exceptions import WorkerLostError
 from celery import shared_task
 from celery.exceptions import TimeLimitExceeded
+from celery.signals import task_failure, task_prerun
 from celery.worker.request import Request
+from django.db import connections
 
 from connectors.runs import reaper
 from connectors.runs.services import DRY_RUN_TASK, WORKER_LOST, run_execute, run_fail
@@ -83,3 +91,27 @@ def run_dryrun(self: Any, run_id: int) -> str:
 def reap_runs() -> int:
     """Fail the runs a dead worker left `running` and send batches left waiting (beat)."""
     return reaper.reap_runs()
+
+
+@task_prerun.connect
+def _replace_unusable_connections(sender: Any = None, **_: Any) -> None:
+    """Before a task: close a kept connection the database no longer answers on (PostgreSQL
+    restarted meanwhile); the task's first query opens a new one."""
+    if _eager(sender):
+        return
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+
+
+@task_failure.connect
+def _close_connections_after_failure(sender: Any = None, **_: Any) -> None:
+    """After a failed task: no connection it used is handed to the next task."""
+    if not _eager(sender):
+        connections.close_all()
+
+
+def _eager(task: Any) -> bool:
+    """A task run in the caller's process (`apply()`): its connections are the caller's, as
+    Celery's own Django fixup leaves them."""
+    return bool(getattr(getattr(task, "request", None), "is_eager", False))

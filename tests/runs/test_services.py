@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from connectors.models import Run, RunOutcome, RunSource, RunStatus
+from connectors.models import (
+    Run,
+    RunOutcome,
+    RunSource,
+    RunStatus,
+    RunTestCase,
+    SavedConfiguration,
+)
 from connectors.runs.services import WORKER_LOST, run_execute, run_fail, run_start
 from connectors.secrets import MappingSecretProvider
 
@@ -60,6 +67,26 @@ def test_in_process_run_stores_the_outcome(catalogue: dict, test_registry: Any) 
     assert done.outcome_record.error is None
     assert set(done.outcome_record.trace.timings_ms) == {"secrets", "validation", "call", "mapping"}
     assert done.started_at <= done.finished_at and done.duration_ms >= 0
+
+
+def _columns(run: Run) -> dict[str, Any]:
+    return {field.attname: getattr(run, field.attname) for field in Run._meta.concrete_fields}
+
+
+def test_the_returned_run_is_the_stored_row(catalogue: dict, test_registry: Any, user: Any) -> None:
+    """run_execute's caller (the task's log, the CI runner's verdict, the `dryrun` command)
+    reads the run it returns: every column must be what the row holds, test-case verdict
+    included, although the row is not read back after the outcome is written."""
+    config = SavedConfiguration.objects.create(
+        owner=user, name="c", template_id="io.connectorhub.noop", template_version=1, values={}
+    )
+    case = RunTestCase.objects.create(
+        configuration=config, expected_outcome="completed", conditions=["response.echo = 2"]
+    )
+    run = start(catalogue["io.connectorhub.noop"], {"echo": "=1 + 1"}, test_case=case)
+    done = run_execute(run.pk, worker="w1", secrets=NO_SECRETS, registry=test_registry)
+    assert done is not None and done.status == RunStatus.DONE and done.test_passed is True
+    assert _columns(done) == _columns(Run.objects.get(pk=run.pk))
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import redis
 
 from connectors.models import Run, RunOutcome, RunStatus
 from connectors.runs.services import WORKER_LOST, run_start
@@ -191,3 +192,20 @@ def test_hard_time_limit_ends_the_run_failed(runs_worker: Any, catalogue: dict) 
 def test_the_worker_still_works_after_a_crash(runs_worker: Any, catalogue: dict) -> None:
     run = dry_run(catalogue["io.connectorhub.noop"], {"echo": "=1"})
     assert run.outcome == RunOutcome.COMPLETED and run.status == RunStatus.DONE
+
+
+def test_sending_a_run_asks_redis_for_no_task_result(
+    runs_worker: Any, catalogue: dict, redis_url: str
+) -> None:
+    """The run row is a dry-run's record: the process that sends one neither subscribes to
+    the Celery task's result nor has the worker store one (each a round trip to Redis)."""
+    client = redis.Redis.from_url(redis_url)
+
+    def subscriptions() -> int:
+        return int(client.info("commandstats").get("cmdstat_subscribe", {}).get("calls", 0))
+
+    before = subscriptions()
+    run = dry_run(catalogue["io.connectorhub.noop"], {"echo": "=1"})
+    assert run.outcome == RunOutcome.COMPLETED
+    assert subscriptions() == before
+    assert not client.exists(f"celery-task-meta-{run.task_id}")
