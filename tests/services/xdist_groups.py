@@ -32,19 +32,18 @@ CHROMIUM_GROUP = "chromium"
 # unit handed out last would leave the other worker idle at the end of the run (longest
 # processing time first). A unit not listed weighs SECONDS_PER_TEST per test.
 MEASURED_SECONDS = {
-    "chromium": 130,
-    "moto": 120,
-    "operaton": 86,
-    "kafka": 73,
-    "tests/zeebe/test_resilience.py": 70,
-    "greenmail": 70,
-    "tests/elementtemplates/test_reference_validator.py": 64,
-    "tests/feel/test_feel_table.py": 53,
-    "tests/sdk/test_clean_virtualenv.py": 40,
-    "webhooks": 40,
-    "tests/test_conftest.py": 37,
-    "rabbitmq": 34,
-    "tests/foundation/test_run.py": 45,
+    "chromium": 135,
+    "moto": 130,
+    "tests/zeebe/test_resilience.py": 67,
+    "operaton": 56,
+    "kafka": 56,
+    "greenmail": 49,
+    "rabbitmq": 37,
+    "tests/foundation/test_run.py": 31,
+    "tests/catalogue/test_npm.py": 23,
+    "tests/elementtemplates/test_reference_validator.py": 21,
+    "azurite": 15,
+    "tests/foundation/test_health.py": 14,
 }
 SECONDS_PER_TEST = 0.1
 
