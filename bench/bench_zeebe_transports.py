@@ -1,7 +1,7 @@
 """The hub's worker against a bare client on each transport, and its concurrency.
 
     .venv/bin/python bench/bench_zeebe_transports.py [--instances 1000] [--concurrency 32]
-                                [--wide-instances 400] [--rounds 3] [--only grpc|rest|wide]
+                                [--wide-instances 2000] [--rounds 3] [--only grpc|rest|wide]
 
 Starts the project's test engine with both faces in a child process (gRPC, and REST `/v2`,
 which needs .ci/fetch-zeebe-protocol) and, with bench_zeebe_baseline.measure (the worker in a
@@ -247,7 +247,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--wide-instances", type=int, default=400)
+    # "sustains": 20 waves of 100 jobs, so that the first wave's start (connections opening, 100
+    # activations at once) and the last one's drain weigh a twentieth each, not a quarter
+    parser.add_argument("--wide-instances", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3, help="rotated rounds of the no-op pairs")
     parser.add_argument("--only", choices=["grpc", "rest", "wide"], help="one part alone")
     args = parser.parse_args()
