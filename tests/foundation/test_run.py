@@ -101,12 +101,11 @@ def _catalogue_kinds(database: Path) -> set[str]:
         return {kind for (kind,) in rows}
 
 
-@pytest.mark.celery
-def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
-    port = free_port()
+def _start_supervisor(data: Path, port: int) -> tuple[subprocess.Popen, _Output]:
+    """`make run`'s supervisor on PORT with its own data folder and Redis, output collected."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
-        "CONNECTORHUB_DATA_DIR": str(tmp_path),
+        "CONNECTORHUB_DATA_DIR": str(data),
         "CONNECTORHUB_PORT": str(port),
         "CONNECTORHUB_SKIP_SEED": "true",
         "CELERY_CONCURRENCY": "1",
@@ -119,7 +118,13 @@ def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    output = _Output(process)
+    return process, _Output(process)
+
+
+@pytest.mark.celery
+def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
+    port = free_port()
+    process, output = _start_supervisor(tmp_path, port)
     try:
         output.wait_for("ConnectorHub is running on", process, timeout=90)
         # Announced only once the hub is whole: the worker already answers the health check.
@@ -156,22 +161,7 @@ def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
 def test_a_stop_while_the_hub_starts_leaves_nothing_running(tmp_path):
     """SIGTERM (as a service manager sends) while the Celery worker is still starting: the
     supervisor stops what it had started, says so, and exits without a traceback."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
-        "CONNECTORHUB_DATA_DIR": str(tmp_path),
-        "CONNECTORHUB_PORT": str(free_port()),
-        "CONNECTORHUB_SKIP_SEED": "true",
-        "CELERY_CONCURRENCY": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "connectorhub.run"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output = _Output(process)
+    process, output = _start_supervisor(tmp_path, free_port())
     try:
 
         def worker_started() -> bool:
