@@ -11,9 +11,11 @@ Run directly to (re)build the cache: .venv/bin/python -m tests.elementtemplates.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import http.server
 import json
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -91,17 +93,29 @@ def modeler_reference() -> dict[str, dict[str, Any]]:
     path = cache_file()
     if path.exists():
         return json.loads(path.read_text())
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    # Two xdist workers may ask at once in a fresh checkout: the second waits for the first's
+    # build (about a minute of Chromium) instead of doing it again.
+    with (CACHE_DIR / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return json.loads(path.read_text())
+        reference = _build()
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(reference, indent=1, sort_keys=True))
+        partial.replace(path)  # whole or absent, never half written
+    return reference
+
+
+def _build() -> dict[str, dict[str, Any]]:
     templates = list(corpus_templates())
     raw = apply_in_browser(templates)
-    reference = {
+    return {
         f"{t['id']}@{t.get('version')}": (
             {"error": r["error"]} if "error" in r else extract(r["xml"], r["element"])
         )
         for t, r in zip(templates, raw, strict=True)
     }
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(reference, indent=1, sort_keys=True))
-    return reference
 
 
 def apply_in_browser(templates: list[dict[str, Any]], chunk: int = 40) -> list[dict[str, Any]]:
@@ -171,7 +185,9 @@ def extract(xml: str, element_id: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    cache_file().unlink(missing_ok=True)
+    # --if-missing (.ci/run): build only when this corpus and Modeler have no cache yet
+    if "--if-missing" not in sys.argv:
+        cache_file().unlink(missing_ok=True)
     built = modeler_reference()
     failures = sum("error" in r for r in built.values())
     print(f"{len(built)} templates applied, {failures} failed -> {cache_file()}")
