@@ -34,8 +34,10 @@ GATEWAY_SETTINGS = ("ZEEBE_ADDRESS", "CAMUNDA_GRPC_ADDRESS", "CAMUNDA_REST_ADDRE
 
 
 def main() -> int:
-    # SIGTERM stops the hub as Ctrl-C does, at any moment of start-up too: the `finally` below
-    # then stops whatever was started so far, so nothing is left running.
+    # SIGINT and SIGTERM stop the hub at any moment of start-up too: the `finally` below then
+    # stops whatever was started so far, so nothing is left running. SIGINT explicitly: a
+    # shell starts a background command with SIGINT ignored, which Python would keep.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     env = dict(os.environ)
     for line in development_defaults(env):

@@ -101,8 +101,11 @@ def _catalogue_kinds(database: Path) -> set[str]:
         return {kind for (kind,) in rows}
 
 
-def _start_supervisor(data: Path, port: int) -> tuple[subprocess.Popen, _Output]:
-    """`make run`'s supervisor on PORT with its own data folder and Redis, output collected."""
+def _start_supervisor(
+    data: Path, port: int, *, sigint_ignored: bool = False
+) -> tuple[subprocess.Popen, _Output]:
+    """`make run`'s supervisor on PORT with its own data folder and Redis, output collected;
+    SIGINT_IGNORED starts it as a shell starts a background command."""
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}},
         "CONNECTORHUB_DATA_DIR": str(data),
@@ -117,6 +120,9 @@ def _start_supervisor(data: Path, port: int) -> tuple[subprocess.Popen, _Output]
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        if sigint_ignored
+        else None,
     )
     return process, _Output(process)
 
@@ -158,10 +164,18 @@ def test_run_serves_the_hub_and_ctrl_c_stops_everything(tmp_path):
 
 
 @pytest.mark.celery
-def test_a_stop_while_the_hub_starts_leaves_nothing_running(tmp_path):
-    """SIGTERM (as a service manager sends) while the Celery worker is still starting: the
-    supervisor stops what it had started, says so, and exits without a traceback."""
-    process, output = _start_supervisor(tmp_path, free_port())
+@pytest.mark.parametrize(
+    ("stop", "sigint_ignored"),
+    [
+        (signal.SIGTERM, False),  # as a service manager stops it
+        (signal.SIGINT, True),  # Ctrl-C, even to a run started in the background by a shell
+    ],
+    ids=["sigterm", "sigint-from-the-background"],
+)
+def test_a_stop_while_the_hub_starts_leaves_nothing_running(tmp_path, stop, sigint_ignored):
+    """A stop while the Celery worker is still starting: the supervisor stops what it had
+    started, says so, and exits without a traceback."""
+    process, output = _start_supervisor(tmp_path, free_port(), sigint_ignored=sigint_ignored)
     try:
 
         def worker_started() -> bool:
@@ -169,7 +183,7 @@ def test_a_stop_while_the_hub_starts_leaves_nothing_running(tmp_path):
 
         _wait_until(worker_started, timeout=90)
         descendants = _children_of(process.pid)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
