@@ -30,7 +30,7 @@ def element_reads(queries: CaptureQueriesContext) -> list[str]:
     return [
         q["sql"]
         for q in queries.captured_queries
-        if "inboundelement" in q["sql"] and "COUNT(*)" not in q["sql"]
+        if "inboundelement" in q["sql"] and "COUNT(" not in q["sql"]
     ]
 
 
