@@ -12,7 +12,10 @@ Zeebe's job timeout reassigns a job that takes too long); the limit is ours (doc
   a sync one on the same executor through `loop.run_in_executor`; `asyncio.wait` bounds both.
 
 A call that overruns is abandoned: Python cannot stop a thread, so it keeps its executor thread
-until it returns, and an async one is cancelled. The executor is sized for the live worker's
+until it returns, and an async one is cancelled. The executor's threads are daemon threads, so
+an abandoned call does not hold up the process's exit (a `dryrun` command, a worker stopping):
+concurrent.futures' ThreadPoolExecutor joins its threads at exit, which would wait for the call
+to return, possibly for ever. The executor is sized for the live worker's
 concurrency (`configure_call_threads`): asyncio's default pool has min(32, cpus + 4) threads,
 which caps a worker whose sync connectors wait on the network at a few jobs at a time.
 """
@@ -23,11 +26,12 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import queue
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, TypeAlias
+from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from .errors import CallTimeout, call_timeout
 
@@ -36,10 +40,57 @@ DEFAULT_CALL_THREADS = 128
 ENDS_BY_DEADLINE = "ends_by_deadline"
 # (the time by which the call must end, the clock that reads it); None without a limit
 Deadline: TypeAlias = tuple[float, Callable[[], float]] | None
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class DaemonThreadPool(Executor):
+    """At most SIZE daemon threads, started when no idle one is waiting and then reused (as
+    ThreadPoolExecutor does); calls wait in a queue while all are busy."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._started = 0
+        self._idle = threading.Semaphore(0)
+        self._work: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]] | None]
+        self._work = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future: Future[T] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new calls after shutdown")
+            self._work.put((future, functools.partial(fn, *args, **kwargs)))
+            if not self._idle.acquire(blocking=False) and self._started < self._size:
+                name = f"connector-call_{self._started}"
+                threading.Thread(target=self._serve, name=name, daemon=True).start()
+                self._started += 1
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Threads end once the queued calls are done (WAIT and CANCEL_FUTURES: not needed)."""
+        with self._lock:
+            self._closed = True
+            for _ in range(self._started):
+                self._work.put(None)
+
+    def _serve(self) -> None:
+        while (item := self._work.get()) is not None:
+            future, call = item
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(call())
+                except BaseException as exc:  # the caller's future carries it, as in the pool
+                    future.set_exception(exc)
+            del item, future, call  # hold nothing of a finished call while waiting for the next
+            self._idle.release()
+
 
 _lock = threading.Lock()
 _threads = DEFAULT_CALL_THREADS
-_executor: ThreadPoolExecutor | None = None
+_executor: DaemonThreadPool | None = None
 
 
 def configure_call_threads(threads: int) -> None:
@@ -60,12 +111,12 @@ def call_threads() -> int:
     return _threads
 
 
-def _pool() -> ThreadPoolExecutor:
+def _pool() -> DaemonThreadPool:
     global _executor
     with _lock:
         if _executor is None:
             # threads start on demand and are reused; an abandoned call keeps only its own
-            _executor = ThreadPoolExecutor(_threads, thread_name_prefix="connector-call")
+            _executor = DaemonThreadPool(_threads)
         return _executor
 
 

@@ -1,13 +1,17 @@
 """How the connector is called: sync functions on the runtime's executor (its threads are
-reused, sized for the live worker's concurrency), an abandoned call never holds up the next
-job, and run_job works from inside a running event loop."""
+reused, sized for the live worker's concurrency), an abandoned call holds up neither the next
+job nor the process's exit, and run_job works from inside a running event loop."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +29,8 @@ from connectors.runtime import (
     run_job,
     run_job_async,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class WhereInput(BaseModel):
@@ -178,3 +184,66 @@ def test_the_executor_size_is_the_limit(registry: Registry, provider: Any, threa
 def test_the_executor_size_must_be_positive(threads: None) -> None:
     with pytest.raises(ValueError, match="call threads must be at least 1, got 0"):
         configure_call_threads(0)
+
+
+# -- an abandoned call and the process's exit ------------------------------------------------
+
+STUCK = """
+import time
+from pydantic import BaseModel
+from connectorhub_sdk import connector
+
+class Nothing(BaseModel):
+    pass
+
+@connector(type="test:stuck:1", name="Stuck", input=Nothing)
+def stuck(data, context):
+    time.sleep(60)
+"""
+# the call, with a 0.5 s limit, the way each entry point makes it; prints what it got
+ENTRY_POINTS = {
+    "sdk run_connector": """
+from connectorhub_sdk.testing import run_connector
+try:
+    run_connector(stuck, {}, time_limit=0.5)
+except TimeoutError as exc:
+    print(exc)
+""",
+    "hub run_job (dry-runs, dryrun command)": """
+from connectors.registry import Registry
+from connectors.runtime import JobRequest, run_job
+from connectors.secrets.providers import MappingSecretProvider
+registry = Registry()
+registry.register(stuck, "builtin:tests.runtime")
+job = JobRequest("test:stuck:1", {}, {})
+print(run_job(job, secrets=MappingSecretProvider({}), registry=registry, time_limit=0.5).message)
+""",
+    "hub run_job_async (live worker)": """
+import asyncio
+from connectors.registry import Registry
+from connectors.runtime import JobRequest, run_job_async
+from connectors.secrets.providers import MappingSecretProvider
+registry = Registry()
+registry.register(stuck, "builtin:tests.runtime")
+job = JobRequest("test:stuck:1", {}, {})
+call = run_job_async(job, secrets=MappingSecretProvider({}), registry=registry, time_limit=0.5)
+print(asyncio.run(call).message)
+""",
+}
+# far below the abandoned call's 60 s, far above a loaded machine's start-up and 0.5 s limit
+EXIT_WITHIN = 20
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS)
+def test_an_abandoned_call_does_not_hold_up_the_process_exit(entry_point: str) -> None:
+    """A sync call abandoned at its time limit keeps sleeping; a process that is done (a dryrun
+    command, a test using run_connector, a worker shutting down) must still exit."""
+    # this checkout's hub and SDK, whatever the environment has installed
+    path = os.pathsep.join([str(ROOT), str(ROOT / "sdk" / "src"), os.environ.get("PYTHONPATH", "")])
+    completed = subprocess.run(
+        [sys.executable, "-c", STUCK + ENTRY_POINTS[entry_point]],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": path},
+        capture_output=True, text=True, timeout=EXIT_WITHIN,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "within" in completed.stdout and "0.5" in completed.stdout, completed.stdout

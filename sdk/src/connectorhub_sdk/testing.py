@@ -13,6 +13,7 @@ import asyncio
 import concurrent.futures
 import logging
 import re
+import threading
 import time
 from collections.abc import Collection, Mapping
 from datetime import timedelta
@@ -152,10 +153,18 @@ def _call_sync(
 ) -> JSON:
     if limit is None:
         return connector.function(data, context)
-    # like the hub, a call that outlives its limit is abandoned: its thread is left to finish
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(connector.function, data, context)
-    pool.shutdown(wait=False)
+    # Like the hub, a call that outlives its limit is abandoned: its thread is left to finish.
+    # A daemon thread, so that it does not hold up the test process's exit (the threads of a
+    # concurrent.futures executor are joined at exit, for as long as the call takes).
+    future: concurrent.futures.Future[JSON] = concurrent.futures.Future()
+
+    def call() -> None:
+        try:
+            future.set_result(connector.function(data, context))
+        except BaseException as exc:  # raised to the caller below
+            future.set_exception(exc)
+
+    threading.Thread(target=call, name=f"run_connector {connector.type}", daemon=True).start()
     done, _ = concurrent.futures.wait([future], timeout=limit)
     if not done:
         raise TimeoutError(f"{connector.type} did not finish within {limit:g} s")
