@@ -47,6 +47,7 @@ from connectors.runs.limits import (
     default_connector_limit,
     limits_for,
 )
+from connectors.runs.statements import claim, store_outcome
 from connectors.runs.stored import StoredOutcome, replay_verdict
 from connectors.runs.verdicts import check_run
 from connectors.runtime import JobRequest
@@ -384,33 +385,13 @@ def run_execute(
 
 def _claim(run_id: int, worker: str) -> Run | None:
     """Move a queued run to `running`; a redelivered running one fails (see run_execute)."""
-    now = timezone.now()
-    claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=now, worker=worker[:255], deliveries=1
-    )
-    run = _executed_row(run_id)
+    run, claimed = claim(run_id, worker)
     if run is None or claimed:
         return run
     if run.status == RunStatus.RUNNING:
         Run.objects.filter(pk=run_id).update(deliveries=run.deliveries + 1)
         return run_fail(run_id, WORKER_LOST)
     return run
-
-
-# The columns executing a run reads (here and in execution.hub.dry_run_environment). Building
-# the SELECT of all ~35 columns cost the worker more than the run's own queries (~1 ms of
-# Django's compiler); a caller of run_execute that reads another column gets it loaded then.
-EXECUTED_FIELDS = (
-    "status", "deliveries", "job", "time_limit", "replay", "source", "created_by",
-    "secrets_as", "test_case", "batch",
-)  # fmt: skip
-
-
-def _executed_row(run_id: int) -> Run | None:
-    try:  # get(), not first(): no ORDER BY over the model's ordering for a read by key
-        return Run.objects.only(*EXECUTED_FIELDS).get(pk=run_id)
-    except Run.DoesNotExist:
-        return None
 
 
 def _outcome_of(
@@ -436,7 +417,7 @@ def _store(run: Run, record: StoredOutcome) -> bool:
     the run's only pool slot, would otherwise spend that read before it can take the next.
     """
     fields = {**_outcome_fields(run.test_case_id, record), "finished_at": timezone.now()}
-    if not Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(**fields):
+    if not store_outcome(run.pk, fields):
         return False
     for name, value in fields.items():
         setattr(run, name, value)
