@@ -210,9 +210,9 @@ class HubInboundContext:
 
 def _correlation_text(result: CorrelationResult, message_id: str | None) -> str:
     """The outcome, the engine's words, and the message id that says which message it was
-    (left out when the engine's words name it already: a duplicate)."""
+    (left out when the engine's words quote it already: a duplicate, points.publish)."""
     text = f"{result.outcome}: {result.message}".rstrip(": ")
-    if message_id and message_id not in text:
+    if message_id and f"'{message_id}'" not in text:
         text += f" (message id {message_id})"
     return text
 

@@ -75,6 +75,10 @@ def test_an_accepted_message_is_one_line_with_its_outcome_and_its_message_id(
     assert [line.message.split(" (")[-1] for line in lines] == [
         f"message id m-{n})" for n in range(3)
     ]
+    assert deliver(context, "delivery 0 again", lambda: {"message": {"id": "0"}}, "m-0")
+    duplicate = InboundActivity.objects.order_by("pk").last()
+    assert duplicate is not None  # written at once, the id said once
+    assert duplicate.message == "MESSAGE_ALREADY_CORRELATED: message id 'm-0' was already published"
 
 
 def test_held_lines_reach_the_log_without_another_event(
