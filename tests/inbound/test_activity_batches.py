@@ -17,6 +17,7 @@ from connectors.inbound import activity
 from connectors.inbound import context as inbound_context
 from connectors.inbound.discovery import discover
 from connectors.models import InboundActivity
+from connectors.secrets import Redactor
 from tests.inbound.conftest import ECHO, QUEUE, Camunda
 from tests.inbound.processes import catch_event_process
 from tests.inbound.test_correlation import context_of
@@ -79,6 +80,19 @@ def test_an_accepted_message_is_one_line_with_its_outcome_and_its_message_id(
     duplicate = InboundActivity.objects.order_by("pk").last()
     assert duplicate is not None  # written at once, the id said once
     assert duplicate.message == "MESSAGE_ALREADY_CORRELATED: message id 'm-0' was already published"
+
+
+def test_a_message_id_that_holds_a_secrets_value_is_masked_in_its_line(
+    camunda: Camunda, test_connectors: None
+) -> None:
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    context.redactor = Redactor(["s3cr3t-order"])  # as if the element's properties used it
+    assert deliver(context, "delivery", lambda: {"message": {"id": "1"}}, "s3cr3t-order")
+    context.flush_activity()
+    line = InboundActivity.objects.order_by("pk").last()
+    assert line is not None and line.outcome == "MESSAGE_PUBLISHED"
+    assert line.message.endswith("(message id ***)"), line.message
 
 
 def test_held_lines_reach_the_log_without_another_event(
