@@ -2,23 +2,20 @@
 message to the engine without letting an exception end the loop, and keep a connection up with
 back-off while the element is active.
 
-The activity log gets every refusal and failure at once, one line each; accepted messages, with
-a `Tally`, one line per TALLY_SECONDS at most (how many, their outcomes, the last one), because a
-line is a database write and a busy queue would otherwise pay one per message on top of the line
-the runtime's correlation already writes for each (connectors/inbound/context.py).
+The activity log: an accepted message is the one line the runtime's correlation writes (its
+outcome and the message id; the context holds a busy consumer's routine lines and writes them
+in batches, connectors/inbound/context.py), so nothing is written here for it; a refusal and a
+failure get a line of their own at once, which says the message is left for redelivery.
 
 The delivery rule (the "Inbound" section of each connector's docs page): a message is
 acknowledged, committed or deleted only when `context.correlate` answered `acknowledge=True`;
 anything else (a refusal, a failed correlation, an exception in our code or in the answer)
 leaves it to the source to deliver again. Each consumer maps "leave it" to its protocol (nack
-with requeue, no commit, no
-delete, not marked as seen).
+with requeue, no commit, no delete, not marked as seen).
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -27,37 +24,6 @@ from connectorhub_sdk.inbound import Health, InboundContext
 
 FIRST_DELAY = 1.0  # seconds before the first reconnection
 MAX_DELAY = 30.0  # Camunda's Kafka consumer retries every 30 s (KafkaExecutable's RetryPolicy)
-TALLY_SECONDS = 1.0  # the most often a busy consumer writes its "accepted" line
-
-
-class Tally:
-    """The accepted messages not logged yet: one INFO line for all of them once TALLY_SECONDS
-    have passed since the last line, or at once with `flush(now=True)` (the consumer is idle
-    or stopping), so that a quiet consumer still logs each message as it comes."""
-
-    def __init__(self, context: InboundContext, every: float = TALLY_SECONDS) -> None:
-        self.context, self.every = context, every
-        self.outcomes: Counter[str] = Counter()
-        self.last = ""
-        self.since = time.monotonic() - every  # the first message is logged at once
-
-    def add(self, what: str, outcome: str) -> None:
-        self.outcomes[outcome] += 1
-        self.last = what
-        self.flush()
-
-    def flush(self, *, now: bool = False) -> None:
-        if not self.outcomes or (not now and time.monotonic() - self.since < self.every):
-            return
-        count = sum(self.outcomes.values())
-        if count == 1:  # the line deliver() writes without a tally
-            line = f"{self.last}: {next(iter(self.outcomes))}"
-        else:
-            outcomes = ", ".join(f"{outcome} {n}" for outcome, n in self.outcomes.items())
-            line = f"{count} messages: {outcomes}; the last: {self.last}"
-        self.context.log(line, tag="MESSAGE")
-        self.outcomes.clear()
-        self.since = time.monotonic()
 
 
 def deliver(
@@ -65,14 +31,12 @@ def deliver(
     what: str,
     variables: Callable[[], Any],
     message_id: str | None,
-    *,
-    tally: Tally | None = None,
 ) -> bool:
     """Build the variables and correlate them; True when the source may consume the message.
 
     Never raises for one message (a poison message must not stop the others): an exception is
     one ERROR line of the activity log and the message is left for redelivery. An accepted
-    message is a line of its own, or counted in TALLY when one is given."""
+    message's line is the correlation's (the context's), so none is written here."""
     try:
         result = context.correlate(variables(), message_id=message_id)
     except Exception as exc:  # one message's failure is that message's only
@@ -83,10 +47,6 @@ def deliver(
         )
         return False
     if result.acknowledge:
-        if tally is None:
-            context.log(f"{what}: {result.outcome.value}", tag="MESSAGE")
-        else:
-            tally.add(what, result.outcome.value)
         return True
     reason = f"{result.outcome.value}: {result.message}" if result.message else result.outcome.value
     context.log(f"{what}: not correlated ({reason}); left for redelivery", severity="WARNING")

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 FIRST_BACK_OFF = 1.0
 MAX_BACK_OFF = 60.0
 JOIN_SECONDS = 10.0
+RETURNED = "the consumer returned before it was stopped"
 
 Key = tuple[str, tuple[int, ...]]
 
@@ -87,12 +88,14 @@ class ConsumerThread:
         activity.record(pks[0], "consumer started", tag="lifecycle")
         try:
             connector.function(context.bind(connector.input), context)
+            failure = "" if self.stop_event.is_set() else RETURNED
         except Exception as exc:  # the connector's own failure: DOWN, then a restart
-            reason = context.redactor.redact_text(f"{type(exc).__name__}: {exc}")
-            self._down(pks, reason)
-            return
-        if not self.stop_event.is_set():
-            self._down(pks, "the consumer returned before it was stopped")
+            failure = context.redactor.redact_text(f"{type(exc).__name__}: {exc}")
+        finally:
+            # the lines the context holds: none lost at a stop, all before a DOWN line
+            context.flush_activity()
+        if failure:
+            self._down(pks, failure)
 
     def _down(self, pks: list[int], reason: str) -> None:
         logger.warning("inbound consumer %s is down: %s", self.inbound_type, reason)

@@ -6,6 +6,19 @@ environment), so that a missing secret fails activation with its name and never 
 Connections go through the network door with the worker's egress policy and the per-secret
 host rules; the activity log and the health the connector reports are redacted with the
 values of the secrets it was given.
+
+The context is the one home of the activity log's write saving. Each correlation is one line
+(its outcome, the engine's words, and the message id the connector gave, which says which
+message it was); a consumer's helper (connectors/builtin/consuming.py) writes no line of its own
+for an accepted message, so a message costs one line, not two. A consumer's routine lines (an
+instance created, a message published: the outcomes it has by the thousand) are held and
+written together by a timer at most ACTIVITY_BATCH_SECONDS later: one INSERT and one trim per
+batch instead of per message, and a quiet consumer's message still shows within a second.
+Everything else (an unmatched event, a duplicate, a refusal, a failure, health, `log`) is
+written at once, after the held lines, so the log keeps the order things happened in; the
+runtime flushes what is held when a consumer stops (connectors/inbound/consumers.py). Camunda
+keeps its activity log in memory (ActivityLogWriter), where a line costs nothing; ours is a
+database table.
 """
 
 from __future__ import annotations
@@ -131,7 +144,7 @@ class HubInboundContext:
             self.correlations.append(done.result)
         target = done.element or self.elements[0]
         severity = "INFO" if done.result.acknowledge else "WARNING"
-        text = f"{done.result.outcome}: {done.result.message}".rstrip(": ")
+        text = _correlation_text(done.result, message_id)
         line = activity.Line(
             target.pk, self.redactor.redact_text(text), severity, "correlation", done.result.outcome
         )
@@ -152,7 +165,8 @@ class HubInboundContext:
             timer.start()
 
     def flush_activity(self) -> None:
-        """Write the held lines now."""
+        """Write the held lines now (a line written at once first, the runtime when the
+        consumer stops)."""
         with self.writing:
             with self.pending_lock:
                 lines, self.pending = self.pending, []
@@ -192,6 +206,15 @@ class HubInboundContext:
     def log(self, message: str, *, severity: str = "INFO", tag: str = "") -> None:
         text = self.redactor.redact_text(message)
         self._write(activity.Line(self.elements[0].pk, text, severity, tag))
+
+
+def _correlation_text(result: CorrelationResult, message_id: str | None) -> str:
+    """The outcome, the engine's words, and the message id that says which message it was
+    (left out when the engine's words quote it already: a duplicate, points.publish)."""
+    text = f"{result.outcome}: {result.message}".rstrip(": ")
+    if message_id and f"'{message_id}'" not in text:
+        text += f" (message id {message_id})"
+    return text
 
 
 def _waiting(definition_key: int, element_id: str) -> list[ActiveInstance]:

@@ -193,7 +193,9 @@ def engine_ids_of(messages: Messages) -> list[str]:
 def wait_until(condition: Callable[[], bool], what: str, worker: HubWorker) -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while not condition():
-        assert worker.alive(), f"the inbound worker ended while waiting for {what}"
+        if not worker.alive():  # its own output says why
+            output = worker.log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"the inbound worker ended while waiting for {what}:\n{output}")
         assert time.monotonic() < deadline, f"not within {WAIT_SECONDS:.0f} s: {what}"
         time.sleep(0.02)
 

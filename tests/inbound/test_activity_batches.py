@@ -1,7 +1,8 @@
 """A consumer's activity log written in batches (connectors/inbound/context.py): every accepted
-correlation still gets its line, in the order things happened, but a busy consumer pays one
-INSERT per batch instead of one per message; refusals and the consumer's own lines are written
-at once, after the lines held before them. A webhook's lines are never held."""
+message is one line (the correlation's, naming the message), in the order things happened, but
+a busy consumer pays one INSERT per batch instead of one per message; refusals and the
+consumer's own lines are written at once, after the lines held before them. A webhook's lines
+are never held."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from connectors.builtin.consuming import deliver
 from connectors.inbound import activity
 from connectors.inbound import context as inbound_context
 from connectors.inbound.discovery import discover
 from connectors.models import InboundActivity
+from connectors.secrets import Redactor
 from tests.inbound.conftest import ECHO, QUEUE, Camunda
 from tests.inbound.processes import catch_event_process
 from tests.inbound.test_correlation import context_of
@@ -52,6 +55,44 @@ def test_a_consumers_accepted_lines_are_one_insert_and_keep_their_order(
         context.log("after the three", tag="MESSAGE")
     assert inserts(queries) == 2  # the three held lines together, then the log line
     assert outcomes()[-4:] == ["MESSAGE_PUBLISHED"] * 3 + [""]
+
+
+def test_an_accepted_message_is_one_line_with_its_outcome_and_its_message_id(
+    camunda: Camunda, test_connectors: None, monkeypatch: Any
+) -> None:
+    # what a built-in consumer does per message: the correlation's line is the message's line
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3600)
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    before = InboundActivity.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        for n in range(3):
+            event = {"message": {"id": str(n)}}
+            assert deliver(context, f"delivery {n}", lambda e=event: e, f"m-{n}")
+        context.flush_activity()
+    assert inserts(queries) == 1
+    lines = InboundActivity.objects.order_by("pk")[before:]
+    assert [line.outcome for line in lines] == ["MESSAGE_PUBLISHED"] * 3
+    assert [line.message.split(" (")[-1] for line in lines] == [
+        f"message id m-{n})" for n in range(3)
+    ]
+    assert deliver(context, "delivery 0 again", lambda: {"message": {"id": "0"}}, "m-0")
+    duplicate = InboundActivity.objects.order_by("pk").last()
+    assert duplicate is not None  # written at once, the id said once
+    assert duplicate.message == "MESSAGE_ALREADY_CORRELATED: message id 'm-0' was already published"
+
+
+def test_a_message_id_that_holds_a_secrets_value_is_masked_in_its_line(
+    camunda: Camunda, test_connectors: None
+) -> None:
+    deploy(camunda, QUEUE)
+    context = context_of("paid")
+    context.redactor = Redactor(["s3cr3t-order"])  # as if the element's properties used it
+    assert deliver(context, "delivery", lambda: {"message": {"id": "1"}}, "s3cr3t-order")
+    context.flush_activity()
+    line = InboundActivity.objects.order_by("pk").last()
+    assert line is not None and line.outcome == "MESSAGE_PUBLISHED"
+    assert line.message.endswith("(message id ***)"), line.message
 
 
 def test_held_lines_reach_the_log_without_another_event(

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from connectors.inbound.consumers import ConsumerSupervisor
 from connectors.inbound.discovery import discover
-from connectors.models import InboundElement
+from connectors.models import InboundActivity, InboundElement
 from tests.consumers.conftest import unique, wait_for
 from tests.inbound.conftest import Camunda
 from tests.inbound.console_live import consuming, live, staff_client, supervisor, watched
@@ -28,6 +28,10 @@ from tests.kafka.conftest import QUIET, create_topic
 
 pytestmark = [pytest.mark.zeebe, pytest.mark.django_db(transaction=True)]
 __all__ = ["staff_client", "supervisor"]  # fixtures
+
+
+def correlation_logged() -> bool:
+    return InboundActivity.objects.exclude(outcome="").exists()
 
 
 def deploy(camunda: Camunda, properties: dict[str, str]) -> str:
@@ -83,7 +87,9 @@ def test_email_an_appended_message_is_correlated_by_the_listening_consumer(
         "correlationKeyExpression": "=subject", "resultExpression": "={from: fromAddress}",
     })  # fmt: skip
     consuming(supervisor)
-    wait_for(lambda: len(camunda.engine.messages.received) == 1, 60.0, "the warm-up message")
+    # the console watches the lines after the last one: the warm-up's (a consumer's correlation
+    # line is written in the context's next batch) must be in the log before the publication
+    wait_for(correlation_logged, 60.0, "the warm-up message's line")
 
     page = live(staff_client, url, sender="buyer@example.com", subject="E1", body="paid")
     state, text = step(page, "publish")

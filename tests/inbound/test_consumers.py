@@ -7,10 +7,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from connectorhub.run import live_workers
+from connectors.inbound import context as inbound_context
 from connectors.inbound.consumers import ConsumerSupervisor
 from connectors.inbound.discovery import discover
 from connectors.models import ElementState, InboundActivity, InboundElement
@@ -77,6 +79,28 @@ def test_a_consumer_runs_restarts_after_a_failure_and_stops_when_replaced(
     eventually(lambda: STARTS[-1] == "q2", "the new version's consumer started")
     assert element("q1").state == ElementState.INACTIVE
     assert [c.stop_event.is_set() for c in supervisor.running.values()] == [False]
+
+
+def test_held_lines_are_written_before_a_down_line_and_when_the_consumer_stops(
+    camunda: Camunda, test_connectors: None, supervisor: ConsumerSupervisor, monkeypatch: Any
+) -> None:
+    # the context's batch timer never fires here: only the runtime's flushes write the lines
+    monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3600)
+    deploy_consumer(camunda, "q1")
+    supervisor.refresh()
+    put("q1", {"id": "A1"})
+    eventually(lambda: len(camunda.engine.messages.received) == 1, "A1 was published")
+    put("q1", {"crash": True})
+    eventually(lambda: STARTS == ["q1", "q1"], "the consumer was restarted")
+    put("q1", {"id": "A2"})
+    eventually(lambda: len(camunda.engine.messages.received) == 2, "A2 was published")
+    supervisor.stop_all()
+    lines = InboundActivity.objects.filter(tag__in=["correlation", "health"]).order_by("pk")
+    assert [(line.tag, line.outcome) for line in lines] == [
+        ("correlation", "MESSAGE_PUBLISHED"),  # A1, held when the consumer raised
+        ("health", ""),  # DOWN: the queue broke
+        ("correlation", "MESSAGE_PUBLISHED"),  # A2, held when the consumer was stopped
+    ]
 
 
 def test_the_supervisor_stops_its_consumers_when_told(

@@ -22,7 +22,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Topic
 from connectorhub_sdk import ConnectorInputError
 from connectorhub_sdk.inbound import Health, InboundContext, consumer
 
-from connectors.builtin.consuming import Backoff, Tally, deliver, keep_consuming
+from connectors.builtin.consuming import Backoff, deliver, keep_consuming
 
 from . import inbound_records as records
 from .inbound_values import Decoder
@@ -100,10 +100,6 @@ class Session:
     retry_delay: float = RETRY_FIRST
     down: bool = False
     paused: bool = False
-    tally: Tally = field(init=False)  # the accepted records' activity lines
-
-    def __post_init__(self) -> None:
-        self.tally = Tally(self.context)
 
     def run(self, backoff: Backoff) -> None:
         client = Consumer({**self.config, "error_cb": self._error, "logger": _QUIET})
@@ -117,7 +113,6 @@ class Session:
                 self._round(client)
             self._commit(client, asynchronous=False)
         finally:
-            self.tally.flush(now=True)
             client.close()
 
     def _round(self, client: Consumer) -> None:
@@ -128,8 +123,6 @@ class Session:
             (client.pause if full else client.resume)(client.assignment())
             self.paused = full
         messages = _take(client)
-        if not messages:
-            self.tally.flush(now=True)  # the topic is idle
         for message in messages:
             error = message.error()
             if error is None:
@@ -169,7 +162,6 @@ class Session:
                 message.key(), message.value(), message.headers(), self.decoding
             ),
             message_id,
-            tally=self.tally,
         )
 
     def _retry(self) -> None:

@@ -29,7 +29,7 @@ from connectorhub_sdk.inbound import Health, InboundContext, consumer
 from connectorhub_sdk.types import FeelMap, Flag, Text
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.builtin.consuming import Backoff, Tally, deliver, keep_consuming
+from connectors.builtin.consuming import Backoff, deliver, keep_consuming
 
 from . import connection, errors
 from .model import Authentication, Routing
@@ -103,7 +103,6 @@ def _session(
         opened = connection.connect_through(broker, context.network, heartbeat=HEARTBEAT)
     except (OSError, amqp.AMQPError) as exc:
         raise errors.connect_failed(exc, broker) from None
-    tally = Tally(context)
     try:
         channel = opened.channel()
         channel.basic_qos(prefetch_count=PREFETCH)
@@ -125,12 +124,9 @@ def _session(
                 context.report_health(Health.UP, f"consuming queue '{queue}' on {broker.where}")
                 context.log(f"Activated subscription for queue: {queue}", tag="CONSUMER")
             if method is not None:
-                _handle(context, channel, method, properties, body, tally)
-            else:
-                tally.flush(now=True)  # the queue is idle
+                _handle(context, channel, method, properties, body)
         channel.cancel()  # what the broker sent ahead goes back to the queue
     finally:
-        tally.flush(now=True)
         _close(opened)
 
 
@@ -140,7 +136,6 @@ def _handle(
     method: pika.spec.Basic.Deliver,
     properties: pika.BasicProperties,
     body: bytes,
-    tally: Tally | None = None,
 ) -> None:
     """Correlate one delivery; ack it when the engine accepted it, else requeue it."""
     what = f"AMQP message with delivery tag {method.delivery_tag}"
@@ -149,7 +144,6 @@ def _handle(
         what,
         lambda: variables(method.consumer_tag, properties, body),
         properties.message_id,
-        tally=tally,
     ):
         channel.basic_ack(method.delivery_tag)
         return
