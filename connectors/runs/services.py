@@ -28,8 +28,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from connectorhub.celery import app as celery_app
-from connectors.configure import check
-from connectors.elementtemplates import ElementTemplate
+from connectors.configure import check, template_for
 from connectors.execution.hub import dry_run_environment
 from connectors.models import (
     Run,
@@ -319,7 +318,7 @@ def _job_for(
 ) -> dict[str, Any]:
     """The job for these values, or a ValidationError naming each field that cannot make one."""
     try:
-        template = ElementTemplate.from_dict(version.content)
+        template = template_for(version)  # parsed once per content, as the configure page
     except Exception as exc:  # stored templates were validated on import; say so if not
         raise ValidationError({"template": f"the stored template cannot be read: {exc}"}) from None
     prepared = check(template, values, variables)  # the configure page's translation and checks

@@ -15,6 +15,7 @@ take the update and then a read, with the same result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,14 +48,13 @@ def claim(run_id: int, worker: str, *, returning: bool | None = None) -> tuple[R
         "worker": worker[:255],
         "deliveries": 1,
     }
+    sql, params = _update(run_id, RunStatus.QUEUED, changes, returning=returning)
     if returning:
-        sql, params = _update(run_id, RunStatus.QUEUED, changes)
-        returned = ", ".join(_column(name) for name in ("id", *EXECUTED_FIELDS))
-        rows = list(Run.objects.raw(f"{sql} RETURNING {returned}", params))
+        rows = list(Run.objects.raw(sql, params))
         if rows:
             return rows[0], True
         return executed_row(run_id), False
-    claimed = _execute(*_update(run_id, RunStatus.QUEUED, changes))
+    claimed = _execute(sql, params)  # before the read, which must see the claim
     return executed_row(run_id), claimed
 
 
@@ -72,14 +72,26 @@ def executed_row(run_id: int) -> Run | None:
         return None
 
 
-def _update(run_id: int, status: str, fields: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    """UPDATE setting FIELDS on run RUN_ID while it has STATUS, and its parameters."""
-    assignments = ", ".join(f"{_column(name)} = %s" for name in fields)
+def _update(
+    run_id: int, status: str, fields: Mapping[str, Any], *, returning: bool = False
+) -> tuple[str, list[Any]]:
+    """UPDATE setting FIELDS on run RUN_ID while it has STATUS (RETURNING: and giving back the
+    run's EXECUTED_FIELDS), and its parameters."""
     params = [_field(name).get_db_prep_save(value, connection) for name, value in fields.items()]
+    sql = _update_sql(connection.vendor, tuple(fields), returning)
+    return sql, [*params, run_id, str(status)]
+
+
+@functools.cache
+def _update_sql(vendor: str, names: tuple[str, ...], returning: bool) -> str:
+    """The statement's text, built once per database kind and set of columns."""
+    assignments = ", ".join(f"{_column(name)} = %s" for name in names)
     table = connection.ops.quote_name(Run._meta.db_table)
     where = f"{_column('id')} = %s AND {_column('status')} = %s"
     sql = f"UPDATE {table} SET {assignments} WHERE {where}"  # noqa: S608 (names from the model)
-    return sql, [*params, run_id, str(status)]
+    if returning:
+        sql += " RETURNING " + ", ".join(_column(name) for name in ("id", *EXECUTED_FIELDS))
+    return sql
 
 
 def _execute(sql: str, params: list[Any]) -> bool:
