@@ -34,12 +34,13 @@ WATCH_SECONDS = 15.0  # how long the page waits for the running consumer's answe
 
 @dataclass(frozen=True)
 class Report:
-    """The steps; WATCH: (activity pk to start after, epoch seconds of the publication) when a
-    live run's page should watch the element's activity log."""
+    """The steps; WATCH: (activity pk to start after, epoch seconds of the publication, the
+    published message's id as its activity line shows it, "" when it has none) when a live
+    run's page should watch the element's activity log."""
 
     live: bool
     steps: list[Step]
-    watch: tuple[int, float] | None = None
+    watch: tuple[int, float, str] | None = None
 
 
 def flavour_of(target: Target) -> Flavour:
@@ -94,7 +95,9 @@ def _live(
         )
     steps.append(Step("publish", "Published", "ok" if done.subscribed != 0 else "bad", summary,
                       rows))  # fmt: skip
-    return Report(True, steps, (after.pk if after else 0, moment))
+    # redacted as the consumer's line is (a secret in an id must not reach the page's URL)
+    message_id = context.redactor.redact_text(str(done.message_id)) if done.message_id else ""
+    return Report(True, steps, (after.pk if after else 0, moment, message_id))
 
 
 def _message_step(flavour: Flavour, sample: MessageSample, event: Event, mask: Redactor) -> Step:
@@ -137,27 +140,38 @@ def _fate_step(flavour: Flavour, context: ConsoleContext, result: CorrelationRes
 
 @dataclass(frozen=True)
 class Watched:
-    """The element's activity since the publication; DONE: a correlation came, or time is up."""
+    """The element's activity since the publication; DONE: the published message's
+    correlation line came (OUTCOME, its text), or time is up."""
 
     lines: list[InboundActivity]
     done: bool
     timed_out: bool
+    outcome: str = ""
     wait: float = WATCH_SECONDS
 
-    @property
-    def outcome(self) -> str:
-        """The first correlation line (its text starts with the outcome)."""
-        return next((line.message for line in self.lines if line.outcome), "")
 
-
-def watch(element_pks: list[int], after: int, since: float) -> Watched:
+def watch(element_pks: list[int], after: int, since: float, message_id: str = "") -> Watched:
     """The activity lines of the elements ELEMENT_PKS after AFTER (a pk): what the running
-    consumer did since the publication at SINCE (epoch seconds)."""
+    consumer did since the publication at SINCE (epoch seconds).
+
+    The answer is the correlation line of the message with MESSAGE_ID: a busy consumer's
+    earlier messages can have lines after AFTER too (routine lines are written in batches,
+    connectors/inbound/context.py). A message without an id takes the first correlation line.
+    """
     found = InboundActivity.objects.filter(element_id__in=element_pks, pk__gt=after)
     lines = list(found.order_by("pk"))
-    correlated = any(line.outcome for line in lines)
-    timed_out = not correlated and time.time() - since > WATCH_SECONDS
-    return Watched(lines, correlated or timed_out, timed_out, WATCH_SECONDS)
+    ours = next((line for line in lines if line.outcome and _names(line, message_id)), None)
+    timed_out = ours is None and time.time() - since > WATCH_SECONDS
+    outcome = ours.message if ours is not None else ""
+    return Watched(lines, ours is not None or timed_out, timed_out, outcome, WATCH_SECONDS)
+
+
+def _names(line: InboundActivity, message_id: str) -> bool:
+    """Whether LINE is about the message MESSAGE_ID (the context's `_correlation_text` adds
+    "(message id X)", or the engine's words quote it: a duplicate)."""
+    if not message_id:
+        return True
+    return line.message.endswith(f"(message id {message_id})") or f"'{message_id}'" in line.message
 
 
 __all__ = ["FIELDS", "Report", "run", "watch"]

@@ -96,8 +96,8 @@ def _live(request: HttpRequest, target: Target, typed: dict[str, str]) -> bool:
     return live
 
 
-def _watch_url(element_pk: int, after: int, since: float) -> str:
-    query = urlencode({"after": after, "since": f"{since:.3f}"})
+def _watch_url(element_pk: int, after: int, since: float, message_id: str) -> str:
+    query = urlencode({"after": after, "since": f"{since:.3f}", "message": message_id})
     return f"{reverse('inbound-console-watch', args=[element_pk])}?{query}"
 
 
@@ -114,6 +114,7 @@ def element_watch(request: HttpRequest, pk: int) -> HttpResponse:
     rows = InboundElement.objects.filter(deduplication_id=row.deduplication_id).exclude(
         state=ElementState.INACTIVE
     )
-    watched = console_consumer.watch([r.pk for r in rows], after, since)
+    message_id = request.GET.get("message", "")
+    watched = console_consumer.watch([r.pk for r in rows], after, since, message_id)
     context = {"watched": watched, "watch_url": request.get_full_path(), "report": None}
     return render(request, f"{TEMPLATE}#watch", context)

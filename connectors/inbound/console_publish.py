@@ -46,12 +46,15 @@ class PublishFailed(Exception):
 
 @dataclass(frozen=True)
 class Published:
-    """What the publisher did: SUMMARY, ROWS (label, text), and SUBSCRIBED: how many consumers
-    the source says are reading (None: the protocol cannot tell)."""
+    """What the publisher did: SUMMARY, ROWS (label, text), SUBSCRIBED: how many consumers
+    the source says are reading (None: the protocol cannot tell), and MESSAGE_ID: the id the
+    consumer will give the message (None: the message has none), which its activity line
+    names."""
 
     summary: str
     rows: list[tuple[str, str]] = field(default_factory=list)
     subscribed: int | None = None
+    message_id: str | None = None
 
 
 def publish(inbound_type: str, context: HubInboundContext, sample: MessageSample) -> Published:
@@ -99,7 +102,7 @@ def _rabbitmq(context: HubInboundContext, sample: MessageSample) -> Published:
     rows = [("Broker", broker.where), ("Queue", queue),
             ("Consumers on the queue", str(declared.consumer_count))]  # fmt: skip
     summary = f"published to queue '{queue}' on {broker.where} (confirmed by the broker)"
-    return Published(summary, rows, declared.consumer_count)
+    return Published(summary, rows, declared.consumer_count, properties.message_id)
 
 
 # -- Kafka: the outbound connector's producer ---------------------------------------------------
@@ -129,7 +132,7 @@ def _kafka(context: HubInboundContext, sample: MessageSample) -> Published:
     rows = [("Topic", topic), ("Partition", str(answer["partition"])),
             ("Offset", str(answer["offset"]))]  # fmt: skip
     where = f"{topic}-{answer['partition']}-{answer['offset']}"
-    return Published(f"produced to topic '{topic}' as {where}", rows)
+    return Published(f"produced to topic '{topic}' as {where}", rows, message_id=where)
 
 
 # -- Amazon SQS: SendMessage ---------------------------------------------------------------------
@@ -153,8 +156,9 @@ def _sqs(context: HubInboundContext, sample: MessageSample) -> Published:
             answer = client.send_message(**request)
         except Exception as exc:  # botocore's errors: mapped as the connector maps them
             raise PublishFailed(str(aws_errors.mapped(exc, "sqs", target.where))) from None
-    rows = [("Queue URL", url), ("Message id (given by SQS)", str(answer.get("MessageId")))]
-    return Published(f"sent to {url}", rows)
+    message_id = answer.get("MessageId")
+    rows = [("Queue URL", url), ("Message id (given by SQS)", str(message_id))]
+    return Published(f"sent to {url}", rows, message_id=message_id)
 
 
 # -- email: IMAP APPEND to the folder the element listens to ------------------------------------
@@ -181,7 +185,8 @@ def _email(context: HubInboundContext, sample: MessageSample) -> Published:
         raise PublishFailed(f"the IMAP server refused the message: {imap._text(answer)}")
     rows = [("Server", listener.imapConfig.imapHost), ("Folder", folder),
             ("Message-ID", str(message["Message-ID"]))]  # fmt: skip
-    return Published(f"appended to {folder} as an unseen message", rows)
+    message_id = message["Message-ID"]
+    return Published(f"appended to {folder} as an unseen message", rows, message_id=message_id)
 
 
 Publisher = Callable[[HubInboundContext, MessageSample], Published]
