@@ -93,7 +93,9 @@ def check_worker() -> ComponentStatus:
     return ComponentStatus("worker", True, ", ".join(names))
 
 
-NOT_CONFIGURED = "not configured (neither CAMUNDA_REST_ADDRESS nor ZEEBE_ADDRESS is set)"
+NOT_CONFIGURED = (
+    "not configured (neither CAMUNDA_REST_ADDRESS nor CAMUNDA_GRPC_ADDRESS (ZEEBE_ADDRESS) is set)"
+)
 
 
 def check_zeebe() -> ComponentStatus:

@@ -25,7 +25,8 @@ def test_healthz_reports_database_redis_and_worker_up(signed_in_client, celery_w
     assert "test-" in components["worker"]["detail"]
     assert components["zeebe"] == {
         "ok": True,
-        "detail": "not configured (neither CAMUNDA_REST_ADDRESS nor ZEEBE_ADDRESS is set)",
+        "detail": "not configured (neither CAMUNDA_REST_ADDRESS nor CAMUNDA_GRPC_ADDRESS "
+        "(ZEEBE_ADDRESS) is set)",
     }
 
 

@@ -112,8 +112,8 @@ def build_worker(options: dict[str, Any]) -> LiveWorker:
     if no_address and gateway.mode in ("plaintext", "tls"):
         problems.insert(
             0,
-            "no gateway: set ZEEBE_ADDRESS (gRPC) or CAMUNDA_REST_ADDRESS (REST), or pass "
-            "--address host:port or --rest-address URL",
+            "no gateway: set CAMUNDA_GRPC_ADDRESS or ZEEBE_ADDRESS (gRPC) or "
+            "CAMUNDA_REST_ADDRESS (REST), or pass --address host:port or --rest-address URL",
         )
     if problems:
         raise ValueError("; ".join(problems))
