@@ -114,11 +114,16 @@ def test_sigkill_in_the_middle_of_200_tasks_loses_none_and_completes_none_twice(
         "/history/external-task-log", processDefinitionKey=process_id, successLog="true"
     )
     assert successes == INSTANCES
-    # The tasks the first worker held when it died went to the second once their lock expired.
+    # The tasks the first worker held when it died went to the second once their lock expired,
+    # each once. A completion the first worker had sent before the kill may still have been on
+    # its way through the engine when the held tasks were listed: that one stays the first's.
     assert held, "the first worker held no task when it was killed; nothing was tested"
+    winners = []
     for task in held:
         log = engine.external_task_log(task["processInstanceId"])
-        assert [e["workerId"] for e in log if e["successLog"]] == ["c7-second"]
+        winners.append([e["workerId"] for e in log if e["successLog"]])
+    assert all(len(w) == 1 for w in winners), winners
+    assert ["c7-second"] in winners, winners
     assert calls >= INSTANCES
     # Who completed what, by the engine's log: the second worker's log lines and status row
     # say the same (a completion the engine refused is logged with its command_error).
