@@ -19,7 +19,7 @@ from connectors.inbound import console
 from connectors.inbound.console import ConsoleContext, Step, Target
 from connectors.inbound.console_events import FLAVOURS, Event, Flavour
 from connectors.inbound.console_publish import PublishFailed, publish
-from connectors.inbound.context import ActivationFailed
+from connectors.inbound.context import ActivationFailed, names_message
 from connectors.inbound.models import InboundActivity
 from connectors.inbound.sample_messages import FIELDS, MessageSample
 from connectors.secrets import Redactor
@@ -160,18 +160,14 @@ def watch(element_pks: list[int], after: int, since: float, message_id: str = ""
     """
     found = InboundActivity.objects.filter(element_id__in=element_pks, pk__gt=after)
     lines = list(found.order_by("pk"))
-    ours = next((line for line in lines if line.outcome and _names(line, message_id)), None)
+    ours = next((line for line in lines if line.outcome and _is_ours(line, message_id)), None)
     timed_out = ours is None and time.time() - since > WATCH_SECONDS
     outcome = ours.message if ours is not None else ""
     return Watched(lines, ours is not None or timed_out, timed_out, outcome, WATCH_SECONDS)
 
 
-def _names(line: InboundActivity, message_id: str) -> bool:
-    """Whether LINE is about the message MESSAGE_ID (the context's `_correlation_text` adds
-    "(message id X)", or the engine's words quote it: a duplicate)."""
-    if not message_id:
-        return True
-    return line.message.endswith(f"(message id {message_id})") or f"'{message_id}'" in line.message
+def _is_ours(line: InboundActivity, message_id: str) -> bool:
+    return not message_id or names_message(line.message, message_id)
 
 
 __all__ = ["FIELDS", "Report", "run", "watch"]

@@ -217,6 +217,12 @@ def _correlation_text(result: CorrelationResult, message_id: str | None) -> str:
     return text
 
 
+def names_message(text: str, message_id: str) -> bool:
+    """Whether a correlation line's TEXT (as `_correlation_text` writes it, redacted) is about
+    the message MESSAGE_ID."""
+    return text.endswith(f"(message id {message_id})") or f"'{message_id}'" in text
+
+
 def _waiting(definition_key: int, element_id: str) -> list[ActiveInstance]:
     found = engine_call(lambda c: c.search_element_instances(definition_key, element_id))
     return [

@@ -99,13 +99,8 @@ def test_email_an_appended_message_is_correlated_by_the_listening_consumer(
     assert (message.correlation_key, message.variables) == ("E1", {"from": "buyer@example.com"})
 
 
-@pytest.mark.xdist_group("kafka")
-def test_kafka_a_produced_record_is_correlated_by_the_running_consumer(
-    camunda: Camunda,
-    kafka_server: Any,
-    staff_client: Client,
-    supervisor: ConsumerSupervisor,
-) -> None:
+def kafka_element(camunda: Camunda, kafka_server: Any) -> tuple[str, str]:
+    """A new topic and a deployed Kafka consumer element on it: (topic, console URL)."""
     admin = AdminClient({"bootstrap.servers": kafka_server.bootstrap, "logger": QUIET})
     kafka_topic = create_topic(admin, unique("console"))
     url = deploy(camunda, {
@@ -114,6 +109,17 @@ def test_kafka_a_produced_record_is_correlated_by_the_running_consumer(
         "groupId": f"group-{kafka_topic}", "autoOffsetReset": "earliest",
         "correlationKeyExpression": "=key", "resultExpression": "={order: value.orderId}",
     })  # fmt: skip
+    return kafka_topic, url
+
+
+@pytest.mark.xdist_group("kafka")
+def test_kafka_a_produced_record_is_correlated_by_the_running_consumer(
+    camunda: Camunda,
+    kafka_server: Any,
+    staff_client: Client,
+    supervisor: ConsumerSupervisor,
+) -> None:
+    kafka_topic, url = kafka_element(camunda, kafka_server)
     consuming(supervisor)
     page = live(staff_client, url, key="K1", body='{"orderId": "K1"}')
     state, text = step(page, "publish")
@@ -134,14 +140,7 @@ def test_kafka_the_watch_answers_with_the_published_records_line_not_an_earlier_
     # a busy consumer's routine lines are held for a batch, so the line of a record consumed
     # before the publication can be written after it: the watch must not take that one
     monkeypatch.setattr(inbound_context, "ACTIVITY_BATCH_SECONDS", 3.0)
-    admin = AdminClient({"bootstrap.servers": kafka_server.bootstrap, "logger": QUIET})
-    kafka_topic = create_topic(admin, unique("console"))
-    url = deploy(camunda, {
-        "inbound.type": "io.camunda:connector-kafka-inbound:1",
-        "topic.bootstrapServers": kafka_server.bootstrap, "topic.topicName": kafka_topic,
-        "groupId": f"group-{kafka_topic}", "autoOffsetReset": "earliest",
-        "correlationKeyExpression": "=key", "resultExpression": "={order: value.orderId}",
-    })  # fmt: skip
+    kafka_topic, url = kafka_element(camunda, kafka_server)
     consuming(supervisor)
     live(staff_client, url, key="K1", body='{"orderId": "K1"}')
     wait_for(lambda: len(camunda.engine.messages.received) == 1, what="the first record")
