@@ -244,7 +244,23 @@ def _start(folder: Path, epmd_bin: str, started: list[subprocess.Popen[bytes]]) 
             )
         )
     _ready(amqp, started[-1], log, timeout=120)
+    _tls_ready(amqps, started[-1], log, timeout=30)
     return RabbitMQ("127.0.0.1", amqp, amqps, folder / "pki" / "ca.pem")
+
+
+def _tls_ready(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    """Wait for the broker's own word that it listens for amqps on PORT (else RuntimeError,
+    and `rabbitmq` starts again on new ports). A probed free port taken by another process
+    before the broker binds it does not stop the broker: it serves AMQP without an amqps
+    listener, and every TLS test is refused (seen once in CI; reproduced by binding the port)."""
+    started = f"started TLS (SSL) listener on 127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while started not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(
+                f"RabbitMQ's amqps listener did not start: {log.read_text()[-3000:]}"
+            )
+        time.sleep(0.1)
 
 
 def _stop_all(started: list[subprocess.Popen[bytes]]) -> None:
