@@ -10,16 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-greenmail"
@@ -41,20 +39,6 @@ class GreenMail:
     address: str = ADDRESS
 
 
-def _free_ports(count: int) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
-
-
-def _listening(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-        return True
-    return False
-
-
 def _user_provisioned(api: int) -> bool:
     """True once GreenMail's REST API lists the configured user. Its mail ports listen a few
     seconds before the user exists (on a loaded machine), and a login in that gap fails with
@@ -74,7 +58,14 @@ def greenmail() -> Iterator[GreenMail]:
         fetched.missing(
             f"no GreenMail {VERSION}: run .ci/fetch-greenmail (needs mvn, java)", REQUIRED
         )
-    smtp, smtps, imap, pop3, api = _free_ports(5)
+    with ports.on_free_ports("GreenMail", 5, lambda chosen: _started(java, *chosen)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _started(
+    java: str, smtp: int, smtps: int, imap: int, pop3: int, api: int
+) -> Iterator[GreenMail]:
     properties = {
         "greenmail.hostname": "127.0.0.1",
         "greenmail.smtp.port": smtp,
@@ -90,16 +81,16 @@ def greenmail() -> Iterator[GreenMail]:
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            # a JVM on a busy 2-core machine may take a minute and more
-            deadline = time.monotonic() + 150
-            ports = (smtp, smtps, imap, pop3)
-            while not (all(_listening(p) for p in ports) and _user_provisioned(api)):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    why = "exited" if process.poll() is not None else "not ready after 150 s"
-                    tail = log.read()[-3000:].decode()
-                    raise RuntimeError(f"GreenMail did not start ({why}):\n{tail}")
-                time.sleep(0.1)
+            # A JVM on a busy 2-core machine may take a minute and more. A taken port does not
+            # stop it: it keeps running without that listener (and without its API).
+            ports.wait_serving(
+                "GreenMail",
+                process,
+                [smtp, smtps, imap, pop3, api],
+                ready=lambda: _user_provisioned(api),
+                output=ports.output_of(log),
+                timeout=150,
+            )
             yield GreenMail("127.0.0.1", smtp, smtps, imap, pop3, user=ADDRESS)
         finally:
             process.terminate()

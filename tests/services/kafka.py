@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-kafka"
@@ -28,7 +26,7 @@ VERSION = fetched.pinned_version(FETCH_SCRIPT, "KAFKA_VERSION")
 LIBS = BASE_DIR / ".cache" / "kafka" / VERSION / "libs"
 REQUIRED = "KAFKA_REQUIRED"
 USER, PASSWORD = "alice", "s3cret-Kafka-Pass"
-READY = b"Kafka Server started"
+READY = "Kafka Server started"
 # Without a configuration log4j2 prints errors only; warnings, and the line that says ready
 LOG4J2 = """\
 appender.console.type = Console
@@ -57,14 +55,6 @@ class Kafka:
     @property
     def sasl_bootstrap(self) -> str:
         return f"{self.host}:{self.sasl_port}"
-
-
-def _free_ports(count: int) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in socks]
 
 
 def _properties(folder: Path, port: int, sasl_port: int, controller: int) -> str:
@@ -110,7 +100,13 @@ def kafka() -> Iterator[Kafka]:
     java = shutil.which("java")
     if not (LIBS / f"kafka_2.13-{VERSION}.jar").is_file() or java is None:
         fetched.missing(f"no Kafka {VERSION}: run .ci/fetch-kafka (needs mvn, java)", REQUIRED)
-    port, sasl_port, controller = _free_ports(3)
+    with ports.on_free_ports("Kafka", 3, lambda chosen: _started(java, *chosen)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _started(java: str, port: int, sasl_port: int, controller: int) -> Iterator[Kafka]:
+    """One try, in a fresh folder (its format names the ports)."""
     classpath = f"{LIBS}/*"
     with tempfile.TemporaryDirectory(prefix="kafka-") as tmp, tempfile.TemporaryFile() as log:
         folder = Path(tmp)
@@ -141,15 +137,15 @@ def kafka() -> Iterator[Kafka]:
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                log.seek(0)
-                text = log.read()
-                if READY in text:
-                    break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Kafka did not start:\n{text[-3000:].decode()}")
-                time.sleep(0.1)
+            output = ports.output_of(log)
+            ports.wait_serving(
+                "Kafka",
+                process,
+                [port, sasl_port, controller],
+                ready=lambda: READY in output(),
+                output=output,
+                timeout=120,
+            )
             yield Kafka("127.0.0.1", port, sasl_port)
         finally:
             process.terminate()

@@ -1,0 +1,164 @@
+"""A test server that loses a port between the pick and its bind starts again on new ports.
+
+Each test takes one of the ports the next pick hands out before the server starts (a listening
+socket, as another server on the machine holds its port, or one only bound, which answers
+nobody), then checks that the fixture still gives a server that works, on ports of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import poplib
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+import pytest
+
+from tests.services import ports
+
+
+@dataclass
+class Taker:
+    """The next `ports.free_ports` pick loses its port number INDEX to another process, which
+    listens there (as another server would) or only binds it (LISTEN false: nobody answers)."""
+
+    index: int
+    listen: bool = True
+    taken: list[int] = field(default_factory=list)
+    held: list[socket.socket] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.pick = ports.free_ports
+
+    def free_ports(self, count: int) -> list[int]:
+        chosen = self.pick(count)
+        if not self.taken:
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", chosen[self.index]))
+            if self.listen:
+                sock.listen()
+            self.held.append(sock)
+            self.taken.append(chosen[self.index])
+        return chosen
+
+
+@pytest.fixture
+def take_port(monkeypatch: pytest.MonkeyPatch) -> Iterator[Taker]:
+    """Takes port 0 of the next pick; set `.index` to take another."""
+    taker = Taker(0)
+    monkeypatch.setattr(ports, "free_ports", taker.free_ports)
+    yield taker
+    for sock in taker.held:
+        sock.close()
+
+
+# --- the helper itself, on a tiny server of Python's own ---------------------------------
+
+
+@contextlib.contextmanager
+def _http_server(chosen: list[int]) -> Iterator[int]:
+    command = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(chosen[0])]
+    with (
+        tempfile.TemporaryFile() as log,
+        subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT) as process,
+    ):
+        try:
+            ports.wait_serving(
+                "http.server",
+                process,
+                chosen,
+                ready=lambda: True,
+                output=ports.output_of(log),
+                timeout=20,
+            )
+            yield chosen[0]
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@pytest.mark.parametrize("listen", [True, False], ids=["listened-on", "bound"])
+def test_a_server_that_lost_its_port_starts_again_on_another(
+    take_port: Taker, listen: bool
+) -> None:
+    take_port.listen = listen
+    with ports.on_free_ports("http.server", 1, _http_server) as port:
+        assert take_port.taken and port != take_port.taken[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+            assert answer.status == 200
+
+
+def test_a_server_that_keeps_losing_its_ports_fails_naming_them() -> None:
+    tried: list[list[int]] = []
+
+    def start(chosen: list[int]) -> contextlib.AbstractContextManager[None]:
+        tried.append(chosen)
+        raise ports.PortLost(f"Thing: another process took port {chosen[1]}")
+
+    with pytest.raises(RuntimeError) as failure, ports.on_free_ports("Thing", 2, start):
+        pass
+    assert len(tried) == ports.ATTEMPTS
+    message = str(failure.value)
+    assert message.startswith("Thing did not start")
+    assert all(str(chosen[1]) in message for chosen in tried)
+
+
+# --- GreenMail: SMTP, SMTPS, IMAP, POP3 and its API ------------------------------------
+
+
+@pytest.mark.xdist_group("greenmail")
+@pytest.mark.parametrize(
+    ("index", "listen"), [(2, True), (4, False)], ids=["imap-listened-on", "api-bound"]
+)
+def test_greenmail_starts_again_without_a_taken_port(
+    take_port: Taker, index: int, listen: bool
+) -> None:
+    from tests.services.greenmail import greenmail
+
+    take_port.index, take_port.listen = index, listen
+    with greenmail() as mail:
+        assert take_port.taken[0] not in (mail.smtp, mail.smtps, mail.imap, mail.pop3)
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = mail.address, mail.address, "hi"
+        message.set_content("after a lost port")
+        with smtplib.SMTP(mail.host, mail.smtp, timeout=10) as smtp:
+            smtp.send_message(message)
+        pop3 = poplib.POP3(mail.host, mail.pop3, timeout=10)
+        try:
+            pop3.user(mail.user)
+            pop3.pass_(mail.password)
+            assert pop3.stat()[0] == 1
+        finally:
+            pop3.quit()
+        with imaplib.IMAP4(mail.host, mail.imap, timeout=10) as imap:
+            imap.login(mail.user, mail.password)
+
+
+# --- Kafka: PLAINTEXT, SASL_PLAINTEXT and the controller -------------------------------
+
+
+@pytest.mark.xdist_group("kafka")
+def test_kafka_starts_again_without_a_taken_port(take_port: Taker) -> None:
+    from confluent_kafka.admin import AdminClient
+
+    from tests.services.kafka import kafka
+
+    take_port.index = 1  # its SASL listener
+    with kafka() as broker:
+        assert take_port.taken[0] not in (broker.port, broker.sasl_port)
+        for config in (
+            {"bootstrap.servers": broker.bootstrap},
+            {"bootstrap.servers": broker.sasl_bootstrap, "security.protocol": "SASL_PLAINTEXT",
+             "sasl.mechanism": "SCRAM-SHA-256", "sasl.username": broker.user,
+             "sasl.password": broker.password},
+        ):  # fmt: skip
+            admin = AdminClient(config)
+            assert admin.list_topics(timeout=10).brokers
