@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-apicurio"
@@ -54,7 +54,14 @@ def apicurio() -> Iterator[Apicurio]:
             "(needs mvn, java)",
             REQUIRED,
         )
-    port = fetched.free_port()
+    with ports.on_free_ports(
+        "Apicurio", 1, lambda chosen: _started(java, jar, *chosen)
+    ) as registry:
+        yield registry
+
+
+@contextlib.contextmanager
+def _started(java: str, jar: Path, port: int) -> Iterator[Apicurio]:
     url = f"http://127.0.0.1:{port}/apis/ccompat/v7"
     command = [
         java,
@@ -66,7 +73,7 @@ def apicurio() -> Iterator[Apicurio]:
         "-jar",
         str(jar),
     ]
-    with fetched.serving("Apicurio", command, lambda: _answers(url), START_TIMEOUT):
+    with fetched.serving("Apicurio", command, port, lambda: _answers(url), START_TIMEOUT):
         yield Apicurio(url)
 
 

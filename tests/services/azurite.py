@@ -31,7 +31,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-azurite"
@@ -115,7 +115,12 @@ def azurite_server(tls: tuple[Path, Path, Path] | None = None) -> Iterator[Azuri
     """Azurite on a free port; TLS = (certificate, key, CA file) for HTTPS with OAuth."""
     if not SERVER.is_file():
         fetched.missing(f"no Azurite {VERSION}: run .ci/fetch-azurite (needs npm)", REQUIRED)
-    port = fetched.free_port()
+    with ports.on_free_ports("Azurite", 1, lambda chosen: _started(chosen[0], tls)) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _started(port: int, tls: tuple[Path, Path, Path] | None) -> Iterator[Azurite]:
     scheme = "https" if tls else "http"
     azurite = Azurite(f"{scheme}://127.0.0.1:{port}/{ACCOUNT}", tls[2] if tls else None)
     with tempfile.TemporaryDirectory() as workspace, tempfile.TemporaryFile() as log:
@@ -126,12 +131,14 @@ def azurite_server(tls: tuple[Path, Path, Path] | None = None) -> Iterator[Azuri
             command += ["--cert", str(tls[0]), "--key", str(tls[1]), "--oauth", "basic"]
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace)
         try:
-            deadline = time.monotonic() + 60
-            while not _answers(azurite):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"Azurite did not start:\n{log.read()[-3000:].decode()}")
-                time.sleep(0.1)
+            ports.wait_serving(
+                "Azurite",
+                process,
+                [port],
+                ready=lambda: _answers(azurite),
+                output=ports.output_of(log),
+                timeout=60,
+            )
             yield azurite
         finally:
             process.terminate()

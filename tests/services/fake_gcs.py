@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from urllib.parse import quote
 
 import httpx
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-fake-gcs"
@@ -103,7 +102,12 @@ def fake_gcs_server() -> Iterator[FakeGcs]:
         fetched.missing(
             f"no fake-gcs-server {VERSION}: run .ci/fetch-fake-gcs (needs Go)", REQUIRED
         )
-    port = fetched.free_port()
+    with ports.on_free_ports("fake-gcs-server", 1, lambda chosen: _started(chosen[0])) as gcs:
+        yield gcs
+
+
+@contextlib.contextmanager
+def _started(port: int) -> Iterator[FakeGcs]:
     gcs = FakeGcs(f"http://127.0.0.1:{port}")
     with tempfile.TemporaryDirectory() as workspace, tempfile.TemporaryFile() as log:
         command = [str(SERVER), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port),
@@ -111,14 +115,14 @@ def fake_gcs_server() -> Iterator[FakeGcs]:
                    "-public-host", f"127.0.0.1:{port}", "-log-level", "warn"]  # fmt: skip
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace)
         try:
-            deadline = time.monotonic() + 60
-            while not _answers(gcs):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(
-                        f"fake-gcs-server did not start:\n{log.read()[-3000:].decode()}"
-                    )
-                time.sleep(0.05)
+            ports.wait_serving(
+                "fake-gcs-server",
+                process,
+                [port],
+                ready=lambda: _answers(gcs),
+                output=ports.output_of(log),
+                timeout=60,
+            )
             yield gcs
         finally:
             process.terminate()

@@ -11,15 +11,15 @@ import contextlib
 import hashlib
 import os
 import re
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from tests.services import ports
 
 
 def pinned_version(script: Path, variable: str) -> str:
@@ -35,14 +35,6 @@ def missing(reason: str, required_variable: str) -> NoReturn:
     if os.environ.get(required_variable) == "1":
         pytest.fail(f"{required_variable}=1 but {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that was free a moment ago (for a server that takes a port number
-    rather than binding port 0 itself)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def sources_hash(root: Path, files: Iterable[Path]) -> str:
@@ -62,19 +54,17 @@ def built_jar(base_dir: Path, tool: str, version: str, digest: str, jar: str) ->
 
 @contextlib.contextmanager
 def serving(
-    name: str, command: list[str], ready: Callable[[], bool], timeout: float
+    name: str, command: list[str], port: int, ready: Callable[[], bool], timeout: float
 ) -> Iterator[None]:
-    """COMMAND running until the block ends, once READY() says it serves; a server that exits
-    or is not ready within TIMEOUT is a RuntimeError with the end of its output."""
+    """COMMAND running until the block ends, once READY() says it serves and it listens on
+    PORT (`ports.wait_serving`: PortLost when another process took PORT, a RuntimeError with
+    the end of its output when it exits or is not ready within TIMEOUT otherwise)."""
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + timeout
-            while not ready():
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"{name} did not start:\n{log.read()[-3000:].decode()}")
-                time.sleep(0.2)
+            ports.wait_serving(
+                name, process, [port], ready=ready, output=ports.output_of(log), timeout=timeout
+            )
             yield
         finally:
             process.terminate()

@@ -15,14 +15,13 @@ import os
 import subprocess
 import tempfile
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-moto"
@@ -97,7 +96,12 @@ def _answers(endpoint: str) -> bool:
 def moto_server() -> Iterator[Moto]:
     if not SERVER.is_file():
         fetched.missing(f"no moto {VERSION}: run .ci/fetch-moto (needs python3-venv)", REQUIRED)
-    port = fetched.free_port()
+    with ports.on_free_ports("moto", 1, lambda chosen: _started(chosen[0])) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _started(port: int) -> Iterator[Moto]:
     endpoint = f"http://127.0.0.1:{port}"
     # Its own environment: no AWS settings of this machine leak into the emulator.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -110,12 +114,14 @@ def moto_server() -> Iterator[Moto]:
             env=env,
         )
         try:
-            deadline = time.monotonic() + 60
-            while not _answers(endpoint):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"moto did not start:\n{log.read()[-3000:].decode()}")
-                time.sleep(0.1)
+            ports.wait_serving(
+                "moto",
+                process,
+                [port],
+                ready=lambda: _answers(endpoint),
+                output=ports.output_of(log),
+                timeout=60,
+            )
             yield Moto(endpoint)
         finally:
             process.terminate()

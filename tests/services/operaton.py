@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from tests.services import fetched
+from tests.services import fetched, ports
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 FETCH_SCRIPT = BASE_DIR / ".ci" / "fetch-operaton"
@@ -56,7 +56,12 @@ def operaton() -> Iterator[Operaton]:
             f"no Operaton {VERSION} test engine at {jar}: run .ci/fetch-operaton (needs mvn, java)",
             REQUIRED,
         )
-    port = fetched.free_port()
+    with ports.on_free_ports("Operaton", 1, lambda chosen: _started(java, jar, *chosen)) as engine:
+        yield engine
+
+
+@contextlib.contextmanager
+def _started(java: str, jar: Path, port: int) -> Iterator[Operaton]:
     url = f"http://127.0.0.1:{port}/engine-rest"
     command = [
         java,
@@ -67,7 +72,7 @@ def operaton() -> Iterator[Operaton]:
         str(jar),
         f"--server.port={port}",
     ]
-    with fetched.serving("Operaton", command, lambda: _answers(url), START_TIMEOUT):
+    with fetched.serving("Operaton", command, port, lambda: _answers(url), START_TIMEOUT):
         yield Operaton(url)
 
 

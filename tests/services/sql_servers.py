@@ -9,20 +9,19 @@ locally a missing server skips its tests, with SQL_SERVERS_REQUIRED=1 (CI) it fa
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.services import fetched
+from tests.services import ports
 from tests.services.fetched import missing
 
 REQUIRED = "SQL_SERVERS_REQUIRED"
@@ -64,31 +63,9 @@ def _folder(owner: str) -> Path:
     return folder
 
 
-def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped: {log.read_text()[-2000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not listen on {port}: {log.read_text()[-2000:]}")
-
-
-def _wait_ready(
-    probe: list[str], process: subprocess.Popen[bytes], log: Path, timeout: float = 60
-) -> None:
-    """Listening is not accepting: wait until PROBE (a client command) succeeds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        done = subprocess.run(probe, capture_output=True)
-        if done.returncode == 0:
-            return
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(
-                f"the server is not ready: {done.stderr!r} {log.read_text()[-2000:]}"
-            )
-        time.sleep(0.2)
+def _probe(command: list[str]) -> Callable[[], bool]:
+    """Listening is not accepting: ready once COMMAND (a client's query) succeeds."""
+    return lambda: subprocess.run(command, capture_output=True).returncode == 0
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -118,39 +95,53 @@ def postgresql() -> Iterator[SqlServer]:
     _need_user("postgres")
     folder = _folder("postgres")
     run_as = _as("postgres")
-    data, log = folder / "data", folder / "server.log"
-    port = fetched.free_port()
-    process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(
-            [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+            [*run_as, str(bin_dir / "initdb"), "-D", str(folder / "data"), "-U", "postgres",
              "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"],
             check=True, capture_output=True,
         )  # fmt: skip
         (folder / "sock").mkdir()
         shutil.chown(folder / "sock", "postgres") if run_as else None
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [*run_as, str(bin_dir / "postgres"), "-D", str(data), "-h", "127.0.0.1",
-                 "-p", str(port), "-k", str(folder / "sock"), "-c", "fsync=off"],
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        _wait_port(port, process, log)
+        start = functools.partial(_postgresql_on, bin_dir, folder, run_as)
+        with ports.on_free_ports("PostgreSQL", 1, start) as server:
+            yield server
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _postgresql_on(
+    bin_dir: Path, folder: Path, run_as: list[str], chosen: list[int]
+) -> Iterator[SqlServer]:
+    """The server of FOLDER on the port CHOSEN; its user and database made on its first start."""
+    (port,) = chosen
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*run_as, str(bin_dir / "postgres"), "-D", str(folder / "data"), "-h", "127.0.0.1",
+             "-p", str(port), "-k", str(folder / "sock"), "-c", "fsync=off"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
         psql = [*run_as, str(bin_dir / "psql"), "-h", str(folder / "sock"), "-p", str(port)]
-        _wait_ready([*psql, "-U", "postgres", "-d", "postgres", "-c", "select 1"], process, log)
+        as_postgres = [*psql, "-U", "postgres", "-d", "postgres"]
+        ports.wait_serving(
+            "PostgreSQL",
+            process,
+            [port],
+            ready=_probe([*as_postgres, "-c", "select 1"]),
+            output=lambda: log.read_text(errors="replace"),
+            timeout=60,
+        )
         for sql in (
             f"CREATE USER {USER} PASSWORD '{PASSWORD}'",
             f"CREATE DATABASE {DATABASE} OWNER {USER}",
         ):
-            subprocess.run(
-                [*psql, "-U", "postgres", "-d", "postgres", "-c", sql],
-                check=True, capture_output=True,
-            )  # fmt: skip
+            subprocess.run([*as_postgres, "-c", sql], check=True, capture_output=True)
         yield SqlServer("postgresql", port)
     finally:
-        if process is not None:
-            _stop(process)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop(process)
 
 
 @contextlib.contextmanager
@@ -165,38 +156,51 @@ def mariadb() -> Iterator[SqlServer]:
     _need_user("mysql")
     folder = _folder("mysql")
     user = ["--user=mysql"] if os.geteuid() == 0 else []
-    data, log, sock = folder / "data", folder / "server.log", folder / "mysqld.sock"
-    port = fetched.free_port()
-    process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(
-            [install, "--no-defaults", *user, f"--datadir={data}",
+            [install, "--no-defaults", *user, f"--datadir={folder / 'data'}",
              "--auth-root-authentication-method=normal", "--skip-test-db"],
             check=True, capture_output=True,
         )  # fmt: skip
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [server, "--no-defaults", *user, f"--datadir={data}", f"--socket={sock}",
-                 f"--pid-file={folder / 'mysqld.pid'}", f"--port={port}",
-                 "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=64M",
-                 "--innodb-log-file-size=8M", "--skip-name-resolve"],
-                stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        _wait_port(port, process, log)
+        start = functools.partial(_mariadb_on, server, user, folder)
+        with ports.on_free_ports("MariaDB", 1, start) as running:
+            yield running
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _mariadb_on(
+    server: str, user: list[str], folder: Path, chosen: list[int]
+) -> Iterator[SqlServer]:
+    """The server of FOLDER on the port CHOSEN; its user and database made on its first start."""
+    (port,) = chosen
+    log, sock = folder / "server.log", folder / "mysqld.sock"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [server, "--no-defaults", *user, f"--datadir={folder / 'data'}", f"--socket={sock}",
+             f"--pid-file={folder / 'mysqld.pid'}", f"--port={port}",
+             "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=64M",
+             "--innodb-log-file-size=8M", "--skip-name-resolve"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
         client = shutil.which("mariadb") or shutil.which("mysql") or "mariadb"
         root = [client, "--no-defaults", f"--socket={sock}", "-uroot"]
-        _wait_ready([*root, "-e", "select 1"], process, log)
+        ports.wait_serving(
+            "MariaDB",
+            process,
+            [port],
+            ready=_probe([*root, "-e", "select 1"]),
+            output=lambda: log.read_text(errors="replace"),
+            timeout=60,
+        )
         sql = (
             f"CREATE DATABASE {DATABASE}; "
             f"CREATE USER '{USER}'@'%' IDENTIFIED BY '{PASSWORD}'; "
             f"GRANT ALL ON {DATABASE}.* TO '{USER}'@'%';"
         )
-        subprocess.run(
-            [*root, "-e", sql],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        subprocess.run([*root, "-e", sql], check=True, capture_output=True)
         yield SqlServer("mariadb", port)
     finally:
-        if process is not None:
-            _stop(process)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop(process)

@@ -162,3 +162,102 @@ def test_kafka_starts_again_without_a_taken_port(take_port: Taker) -> None:
         ):  # fmt: skip
             admin = AdminClient(config)
             assert admin.list_topics(timeout=10).brokers
+
+
+# --- the servers of one port ------------------------------------------------------------
+
+
+@pytest.mark.xdist_group("azurite")
+def test_azurite_starts_again_on_another_port(take_port: Taker) -> None:
+    from tests.services.azurite import azurite_server
+
+    with azurite_server() as azurite:
+        assert f":{take_port.taken[0]}/" not in azurite.endpoint
+        azurite.create_container("after-a-lost-port")
+        assert azurite.containers() == ["after-a-lost-port"]
+
+
+@pytest.mark.xdist_group("fake-gcs")
+def test_fake_gcs_starts_again_on_another_port(take_port: Taker) -> None:
+    from tests.services.fake_gcs import fake_gcs_server
+
+    with fake_gcs_server() as gcs:
+        assert not gcs.endpoint.endswith(f":{take_port.taken[0]}")
+        gcs.create_bucket("after-a-lost-port")
+        assert gcs.buckets() == ["after-a-lost-port"]
+
+
+@pytest.mark.xdist_group("moto")
+def test_moto_starts_again_on_another_port(take_port: Taker) -> None:
+    import boto3
+
+    from tests.services.moto import moto_server
+
+    with moto_server() as moto:
+        assert not moto.endpoint.endswith(f":{take_port.taken[0]}")
+        sqs = boto3.client(
+            "sqs",
+            endpoint_url=moto.endpoint,
+            region_name=moto.region,
+            aws_access_key_id=moto.access_key,
+            aws_secret_access_key=moto.secret_key,
+        )
+        sqs.create_queue(QueueName="after-a-lost-port")
+        assert [url.rsplit("/", 1)[1] for url in sqs.list_queues()["QueueUrls"]] == [
+            "after-a-lost-port"
+        ]
+
+
+@pytest.mark.xdist_group("operaton")
+def test_operaton_starts_again_on_another_port(take_port: Taker) -> None:
+    import httpx
+
+    from tests.services.operaton import operaton
+
+    with operaton() as engine:
+        assert f":{take_port.taken[0]}/" not in engine.url
+        answer = httpx.get(f"{engine.url}/engine", auth=(engine.user, engine.password))
+        assert answer.json() == [{"name": "default"}]
+
+
+@pytest.mark.xdist_group("kafka")
+def test_apicurio_starts_again_on_another_port(take_port: Taker) -> None:
+    import httpx
+
+    from tests.services.apicurio import apicurio
+
+    with apicurio() as registry:
+        assert f":{take_port.taken[0]}/" not in registry.url
+        assert httpx.get(f"{registry.url}/subjects").json() == []
+
+
+@pytest.mark.xdist_group("sql_servers")
+def test_postgresql_starts_again_on_another_port(take_port: Taker) -> None:
+    import psycopg
+
+    from tests.services.sql_servers import postgresql
+
+    with postgresql() as server:
+        assert server.port != take_port.taken[0]
+        with psycopg.connect(
+            host="127.0.0.1", port=server.port, user=server.user, password=server.password,
+            dbname=server.database,
+        ) as connection:  # fmt: skip
+            assert connection.execute("select current_user").fetchone() == (server.user,)
+
+
+@pytest.mark.xdist_group("sql_servers")
+def test_mariadb_starts_again_on_another_port(take_port: Taker) -> None:
+    import pymysql
+
+    from tests.services.sql_servers import mariadb
+
+    with mariadb() as server:
+        assert server.port != take_port.taken[0]
+        connection = pymysql.connect(
+            host="127.0.0.1", port=server.port, user=server.user, password=server.password,
+            database=server.database,
+        )  # fmt: skip
+        with connection, connection.cursor() as cursor:
+            cursor.execute("select current_user()")
+            assert cursor.fetchone() == (f"{server.user}@%",)
