@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pika
+from pika.adapters.utils.connection_workflow import AMQPConnectorException
 
+from tests.services import ports
 from tests.services.fetched import missing
 from tests.services.http_servers import make_pki
 
@@ -98,14 +99,6 @@ class RabbitMQ:
         self.declared.clear()
 
 
-def _free_ports(count: int) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in socks]
-
-
 def _password_hash(password: str) -> str:
     """rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
     salt = os.urandom(4)
@@ -151,29 +144,16 @@ def _config(folder: Path, amqp: int, amqps: int, dist: int) -> str:
     )
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"epmd did not listen on {port}")
-
-
-def _ready(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    """Listening is not serving: wait until the test user can log in."""
+def _logs_in(port: int) -> bool:
+    """Listening is not serving: ready once the test user can log in."""
     params = pika.ConnectionParameters(
         "127.0.0.1", port, VHOST, pika.PlainCredentials(USER, PASSWORD), connection_attempts=1
     )
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            pika.BlockingConnection(params).close()
-            return
-        except pika.exceptions.AMQPError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"RabbitMQ did not start: {log.read_text()[-3000:]}") from None
-            time.sleep(0.2)
+    try:
+        pika.BlockingConnection(params).close()
+    except (pika.exceptions.AMQPError, AMQPConnectorException):  # the latter: a stalled handshake
+        return False
+    return True
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -197,26 +177,21 @@ def rabbitmq() -> Iterator[RabbitMQ]:
     ca_file.write_text(make_pki(ca_file.parent).ca_pem)
     (folder / "definitions.json").write_text(json.dumps(_definitions()))
     (folder / "enabled_plugins").write_text("[].")
-    started: list[subprocess.Popen[bytes]] = []  # epmd, then the broker
     try:
-        for attempt in (1, 2):  # a probed free port may be taken by another process meanwhile
-            try:
-                server = _start(folder, epmd_bin, started)
-                break
-            except RuntimeError:
-                _stop_all(started)
-                shutil.rmtree(folder / "mnesia", ignore_errors=True)
-                if attempt == 2:
-                    raise
-        yield server
+        start = functools.partial(_started, folder, epmd_bin)
+        with ports.on_free_ports("RabbitMQ", 4, start) as server:
+            yield server
     finally:
-        _stop_all(started)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start(folder: Path, epmd_bin: str, started: list[subprocess.Popen[bytes]]) -> RabbitMQ:
-    """epmd, then the broker on new free ports; each process goes into STARTED at once."""
-    amqp, amqps, dist, epmd_port = _free_ports(4)
+@contextlib.contextmanager
+def _started(folder: Path, epmd_bin: str, chosen: list[int]) -> Iterator[RabbitMQ]:
+    """epmd, then the broker, on the ports CHOSEN. Each of the four may be taken meanwhile:
+    epmd then exits, the broker exits without its distribution or AMQP port, and without its
+    amqps port it serves AMQP only (reproduced for each by binding the port)."""
+    amqp, amqps, dist, epmd_port = chosen
+    shutil.rmtree(folder / "mnesia", ignore_errors=True)  # a fresh node, not the last try's
     (folder / "rabbitmq.conf").write_text(_config(folder, amqp, amqps, dist))
     env = {
         **os.environ,
@@ -230,37 +205,35 @@ def _start(folder: Path, epmd_bin: str, started: list[subprocess.Popen[bytes]]) 
         "RABBITMQ_LOG_BASE": str(folder / "log"),
         "RABBITMQ_PID_FILE": str(folder / "rabbitmq.pid"),
     }
-    epmd = subprocess.Popen(
-        [epmd_bin, "-address", "127.0.0.1", "-port", str(epmd_port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    started.append(epmd)
-    _wait_listening(epmd_port, epmd)  # else the node may start without distribution
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        started.append(
-            subprocess.Popen(
-                [str(SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder
-            )
+    started: list[subprocess.Popen[bytes]] = []  # epmd, then the broker
+    try:
+        epmd = subprocess.Popen(
+            [epmd_bin, "-address", "127.0.0.1", "-port", str(epmd_port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        started.append(epmd)
+        # listening first, else the node may start without distribution
+        ports.wait_serving(
+            "RabbitMQ's epmd", epmd, [epmd_port], ready=lambda: True, output=lambda: "", timeout=30
         )
-    _ready(amqp, started[-1], log, timeout=120)
-    _tls_ready(amqps, started[-1], log, timeout=30)
-    return RabbitMQ("127.0.0.1", amqp, amqps, folder / "pki" / "ca.pem")
-
-
-def _tls_ready(port: int, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
-    """Wait for the broker's own word that it listens for amqps on PORT (else RuntimeError,
-    and `rabbitmq` starts again on new ports). A probed free port taken by another process
-    before the broker binds it does not stop the broker: it serves AMQP without an amqps
-    listener, and every TLS test is refused (seen once in CI; reproduced by binding the port)."""
-    started = f"started TLS (SSL) listener on 127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while started not in log.read_text(errors="replace"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(
-                f"RabbitMQ's amqps listener did not start: {log.read_text()[-3000:]}"
+        log = folder / "server.log"
+        with log.open("wb") as out:
+            started.append(
+                subprocess.Popen(
+                    [str(SERVER)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=folder
+                )
             )
-        time.sleep(0.1)
+        ports.wait_serving(
+            "RabbitMQ",
+            started[-1],
+            [amqp, amqps, dist],
+            ready=lambda: _logs_in(amqp),
+            output=lambda: log.read_text(errors="replace"),
+            timeout=120,
+        )
+        yield RabbitMQ("127.0.0.1", amqp, amqps, folder / "pki" / "ca.pem")
+    finally:
+        _stop_all(started)
 
 
 def _stop_all(started: list[subprocess.Popen[bytes]]) -> None:

@@ -12,6 +12,7 @@ import imaplib
 import poplib
 import smtplib
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -261,3 +262,25 @@ def test_mariadb_starts_again_on_another_port(take_port: Taker) -> None:
         with connection, connection.cursor() as cursor:
             cursor.execute("select current_user()")
             assert cursor.fetchone() == (f"{server.user}@%",)
+
+
+# --- RabbitMQ: AMQP, amqps, Erlang distribution, and its own epmd -----------------------
+
+
+@pytest.mark.xdist_group("rabbitmq")
+@pytest.mark.parametrize("index", [0, 1, 3], ids=["amqp", "amqps", "epmd"])
+def test_rabbitmq_starts_again_without_a_taken_port(take_port: Taker, index: int) -> None:
+    from tests.services.rabbitmq import rabbitmq
+
+    take_port.index = index
+    with rabbitmq() as broker:
+        assert take_port.taken[0] not in (broker.port, broker.tls_port)
+        with broker.channel() as channel:
+            assert channel.is_open
+        tls = ssl.create_default_context(cafile=broker.ca_file)
+        with (
+            socket.create_connection((broker.host, broker.tls_port), timeout=10) as raw,
+            tls.wrap_socket(raw, server_hostname=broker.host) as wrapped,
+        ):
+            wrapped.sendall(b"AMQP\x00\x00\x09\x01")  # the protocol header: the broker's turn
+            assert wrapped.recv(7)[:1] == b"\x01"  # a method frame: Connection.Start
