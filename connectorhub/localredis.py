@@ -17,14 +17,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PORT_ATTEMPTS = 3  # a picked port another process took before the server bound it: pick again
 
 
 class RedisStartError(RuntimeError):
     """No server binary was found, or the server did not come up."""
+
+
+class _PortTaken(Exception):
+    """Another process holds the port the server was to listen on."""
 
 
 def server_binary() -> str:
@@ -76,9 +81,12 @@ def free_port() -> int:
 
 @dataclass
 class LocalRedis:
-    """One server process on 127.0.0.1, without persistence, stopped by stop()."""
+    """One server process on 127.0.0.1, without persistence, stopped by stop().
 
-    port: int = field(default_factory=free_port)
+    Without a PORT it picks a free one, and picks again when another process takes that one
+    before the server binds it (the server then exits: "Address already in use")."""
+
+    port: int = 0
     process: subprocess.Popen[bytes] | None = None
     workdir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -87,7 +95,22 @@ class LocalRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> LocalRedis:
+        given, tried = self.port, []
+        for _ in range(1 if given else PORT_ATTEMPTS):
+            self.port = given or free_port()
+            tried.append(str(self.port))
+            try:
+                self._start(timeout)
+                return self
+            except _PortTaken:
+                continue
+        raise RedisStartError(
+            f"Redis could not listen on 127.0.0.1: another process held port {', '.join(tried)}"
+        )
+
+    def _start(self, timeout: float) -> None:
         self.workdir = tempfile.TemporaryDirectory(prefix="connectorhub-redis-")
+        log = Path(self.workdir.name) / "redis.log"
         self.process = subprocess.Popen(
             [
                 server_binary(),
@@ -96,20 +119,23 @@ class LocalRedis:
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", self.workdir.name,
-                "--logfile", "",
+                "--logfile", str(log),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
             preexec_fn=die_with_parent(),
         )  # fmt: skip
-        self._wait_until_ready(timeout)
-        return self
+        self._wait_until_ready(timeout, log)
 
-    def _wait_until_ready(self, timeout: float) -> None:
+    def _wait_until_ready(self, timeout: float, log: Path) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
+                said = log.read_text(errors="replace") if log.exists() else ""
+                self.stop()
+                if "already in use" in said:
+                    raise _PortTaken
                 raise RedisStartError(f"Redis exited with code {self.process.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:

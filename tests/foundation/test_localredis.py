@@ -1,4 +1,5 @@
-"""The private Redis dies with the process that started it, even when that one is killed -9."""
+"""The private Redis dies with the process that started it, even when that one is killed -9,
+and finds another port when another process takes the one it picked."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from connectorhub import localredis
+from connectorhub.localredis import LocalRedis, RedisStartError
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -64,3 +69,39 @@ def test_the_server_goes_away_when_its_parent_is_killed() -> None:
             parent.kill()
         if server_pid and _alive(server_pid):
             os.kill(server_pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The next port LocalRedis picks is taken by another process (listening, as another
+    server would) before the server starts; the list holds it."""
+    ports: list[int] = []
+    held: list[socket.socket] = []
+    pick = localredis.free_port
+
+    def free_port() -> int:
+        port = pick()
+        if not ports:
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+            held.append(sock)
+            ports.append(port)
+        return port
+
+    monkeypatch.setattr(localredis, "free_port", free_port)
+    yield ports
+    for sock in held:
+        sock.close()
+
+
+def test_a_picked_port_taken_meanwhile_is_picked_again(taken: list[int]) -> None:
+    with LocalRedis() as server:
+        assert taken and server.port != taken[0]
+        assert _answers(server.port)
+
+
+def test_a_given_port_that_is_taken_fails_naming_it(taken: list[int]) -> None:
+    port = localredis.free_port()
+    with pytest.raises(RedisStartError, match=f"another process held port {port}$"):
+        LocalRedis(port=port).start()
