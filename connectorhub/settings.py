@@ -31,6 +31,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # first: its runserver (Nagle's algorithm off) extends WhiteNoise's and must be found first
+    "connectorhub",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
