@@ -31,6 +31,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # first: its runserver (Nagle's algorithm off) extends WhiteNoise's and must be found first
+    "connectorhub",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -96,10 +98,15 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'connectorhub.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+sqlite = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# A SQLite connection is a file handle, not a slot on a server: kept open, it spares each
+# request and task the open and SQLite's read of the schema (1-3 ms of a webhook's 4 over a
+# kept connection: bench/bench_inbound.py). How long a server's are kept is the operator's call.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600 if sqlite else 0)
+if sqlite:
     # Web server, Celery worker and Zeebe worker share one file. Writers wait for each other
     # instead of failing at once; WAL lets readers go on during a write and syncs the disk at
     # checkpoints rather than on every commit (a dry-run commits three times). Transactions

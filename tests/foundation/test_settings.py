@@ -161,3 +161,26 @@ def test_a_new_connection_leaves_the_locks_of_open_ones_alone(tmp_path):
 
     assert result.returncode != 0 and "database is locked" in result.stderr
     holder.execute("commit")
+
+
+@pytest.mark.parametrize(
+    ("environment", "kept"),
+    [
+        ({}, 600),  # SQLite: a file handle, kept; spares each request the open and schema read
+        ({"DATABASE_URL": "postgres://hub:pw@127.0.0.1:5432/hub"}, 0),  # a server's slots: asked
+        (
+            {"DATABASE_URL": "postgres://hub:pw@127.0.0.1:5432/hub", "DATABASE_CONN_MAX_AGE": "60"},
+            60,
+        ),
+        ({"DATABASE_CONN_MAX_AGE": "0"}, 0),
+    ],
+)
+def test_how_long_database_connections_are_kept(tmp_path, environment, kept):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    env |= {"CONNECTORHUB_DATA_DIR": str(tmp_path), **environment}
+    read = "import connectorhub.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    result = subprocess.run(
+        [sys.executable, "-c", read], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == kept
