@@ -187,11 +187,11 @@ def main() -> None:
         for count in senders:
             measure(base, count, seconds, rounds)
     finally:
+        stop.set()  # the engine first: the hub's kept connections to it would be reset
+        engine.join(5)
         if server is not None:
             server.terminate()
             server.join(5)
-        stop.set()
-        engine.join(5)
 
 
 def deploy_processes() -> None:
