@@ -39,6 +39,32 @@ class SqlServer:
     user: str = USER
     password: str = PASSWORD
     database: str = DATABASE
+    # the server's own client as its superuser, over the local socket; SQL goes last
+    admin: tuple[str, ...] = ()
+
+    def as_admin(self, sql: str) -> None:
+        """Run SQL as the server's superuser."""
+        done = subprocess.run([*self.admin, sql], capture_output=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{sql!r} failed on {self.kind}: {done.stderr.decode()}")
+
+    def create_database(self, name: str) -> None:
+        """A new, empty database NAME in which USER may do everything (create tables...);
+        on MariaDB in utf8mb4, which the server's own default (latin1) is not."""
+        if self.kind == "postgresql":
+            self.as_admin(f"CREATE DATABASE \"{name}\" OWNER {self.user} ENCODING 'UTF8'")
+        else:
+            self.as_admin(
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; "
+                f"GRANT ALL ON `{name}`.* TO '{self.user}'@'%';"
+            )
+
+    def drop_database(self, name: str) -> None:
+        """Remove database NAME, if there, with any connection still open to it."""
+        if self.kind == "postgresql":
+            self.as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            self.as_admin(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def _as(user: str) -> list[str]:
@@ -146,7 +172,8 @@ def postgresql() -> Iterator[SqlServer]:
                 [*psql, "-U", "postgres", "-d", "postgres", "-c", sql],
                 check=True, capture_output=True,
             )  # fmt: skip
-        yield SqlServer("postgresql", port)
+        admin = (*psql, "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c")
+        yield SqlServer("postgresql", port, admin=admin)
     finally:
         if process is not None:
             _stop(process)
@@ -195,7 +222,7 @@ def mariadb() -> Iterator[SqlServer]:
             [*root, "-e", sql],
             check=True, capture_output=True,
         )  # fmt: skip
-        yield SqlServer("mariadb", port)
+        yield SqlServer("mariadb", port, admin=(*root, "-e"))
     finally:
         if process is not None:
             _stop(process)
