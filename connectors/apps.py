@@ -6,3 +6,6 @@ class ConnectorsConfig(AppConfig):
 
     name = "connectors"
     verbose_name = "Connectors"
+
+    def ready(self) -> None:
+        from connectors import database_checks  # noqa: F401 (registers the check)

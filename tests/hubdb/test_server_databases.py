@@ -56,13 +56,7 @@ def hub_database(
     fixture = "postgres_server" if request.param == "postgresql" else "mariadb_server"
     server: SqlServer = request.getfixturevalue(fixture)
     server.create_database(f"test_{NAME}")  # the server is this session's: no leftover
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        # this session's xdist worker and pytest settings are not the child's
-        if not name.startswith("PYTEST_") and name != "DATABASE_URL"
-    }
-    env["CONNECTORHUB_DATA_DIR"] = str(tmp_path_factory.mktemp(f"hubdb-{server.kind}"))
+    env = hub_env(tmp_path_factory.mktemp(f"hubdb-{server.kind}"))
     try:
         migrated = manage(env, server, "migrate", "--no-input")
         yield HubDatabase(server, env, migrated)
@@ -70,15 +64,28 @@ def hub_database(
         server.drop_database(f"test_{NAME}")
 
 
+def hub_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a hub process, without DATABASE_URL."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        # this session's xdist worker and pytest settings are not the child's
+        if not name.startswith("PYTEST_") and name != "DATABASE_URL"
+    }
+    return {**env, "CONNECTORHUB_DATA_DIR": str(data_dir)}
+
+
 def database_url(server: SqlServer, name: str) -> str:
     return f"{SCHEME[server.kind]}://{server.user}:{server.password}@127.0.0.1:{server.port}/{name}"
 
 
-def manage(env: dict[str, str], server: SqlServer, *args: str) -> subprocess.CompletedProcess[str]:
-    """`manage.py ARGS` on the fresh database."""
+def manage(
+    env: dict[str, str], server: SqlServer, *args: str, database: str = f"test_{NAME}"
+) -> subprocess.CompletedProcess[str]:
+    """`manage.py ARGS` on DATABASE (the fresh one)."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR, env={**env, "DATABASE_URL": database_url(server, f"test_{NAME}")},
+        cwd=BASE_DIR, env={**env, "DATABASE_URL": database_url(server, database)},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 
@@ -96,6 +103,23 @@ def test_migrate_applies_every_migration(hub_database: HubDatabase) -> None:
     ).stdout.splitlines()
     assert any(" connectors.0001_initial" in line for line in plan), plan
     assert all(line.startswith("[X] ") for line in plan), plan
+
+
+def test_migrate_refuses_a_mariadb_database_that_ignores_case(
+    mariadb_server: SqlServer, tmp_path: Path
+) -> None:
+    # its default collations compare text ignoring case (connectors/database_checks.py)
+    mariadb_server.create_database("hub_ci", collation="utf8mb4_unicode_ci")
+    try:
+        env = hub_env(tmp_path)
+        done = manage(env, mariadb_server, "migrate", "--no-input", database="hub_ci")
+        assert done.returncode != 0
+        assert "connectors.E201" in done.stderr and "utf8mb4_unicode_ci" in done.stderr
+        assert "COLLATE utf8mb4_bin" in done.stderr  # the hint says what to do
+        plan = manage(env, mariadb_server, "showmigrations", "--plan", database="hub_ci")
+        assert plan.stdout and "[X]" not in plan.stdout  # nothing was applied
+    finally:
+        mariadb_server.drop_database("hub_ci")
 
 
 def test_the_hand_written_sql_works_there(hub_database: HubDatabase, tmp_path: Path) -> None:

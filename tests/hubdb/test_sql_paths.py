@@ -2,8 +2,9 @@
 through tests/hubdb/test_server_databases.py a PostgreSQL and a MariaDB database that
 `manage.py migrate` made. The same assertions hold on each, so what is stored reads back the
 same everywhere: a dry-run's claim and outcome (connectors/runs/statements.py), the inbound
-activity log's INSERT and trim (connectors/inbound/activity.py) and the stamp the webhook
-endpoint's cache is checked with (connectors/inbound/selectors.py)."""
+activity log's INSERT and trim (connectors/inbound/activity.py), the stamp the webhook
+endpoint's cache is checked with (connectors/inbound/selectors.py), and text compared exactly
+(a webhook's path)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from connectors.catalogue.registry_sync import sync_registry
 from connectors.inbound import activity
@@ -136,3 +138,17 @@ def test_the_elements_stamp_changes_whenever_an_element_does() -> None:
     assert elements_stamp()[0] == 2
     other.delete()
     assert elements_stamp()[0] == 1
+
+
+@pytest.mark.django_db
+def test_a_webhook_path_is_matched_exactly_not_ignoring_case() -> None:
+    # MariaDB compares text by its collation: the hub's database must be created with a
+    # binary one (README), as SQLite and PostgreSQL compare
+    _element("orders")
+    assert (
+        Client().post("/inbound/Orders", b"{}", content_type="application/json").status_code == 404
+    )
+    # the element's own path is found (and refused: no connector serves its made-up type)
+    assert (
+        Client().post("/inbound/orders", b"{}", content_type="application/json").status_code == 503
+    )

@@ -48,14 +48,14 @@ class SqlServer:
         if done.returncode != 0:
             raise RuntimeError(f"{sql!r} failed on {self.kind}: {done.stderr.decode()}")
 
-    def create_database(self, name: str) -> None:
+    def create_database(self, name: str, *, collation: str = "utf8mb4_bin") -> None:
         """A new, empty database NAME in which USER may do everything (create tables...);
-        on MariaDB in utf8mb4, which the server's own default (latin1) is not."""
+        on MariaDB in utf8mb4 with COLLATION (the server's own default is latin1)."""
         if self.kind == "postgresql":
             self.as_admin(f"CREATE DATABASE \"{name}\" OWNER {self.user} ENCODING 'UTF8'")
         else:
             self.as_admin(
-                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; "
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE {collation}; "
                 f"GRANT ALL ON `{name}`.* TO '{self.user}'@'%';"
             )
 
