@@ -8,4 +8,6 @@ class ConnectorsConfig(AppConfig):
     verbose_name = "Connectors"
 
     def ready(self) -> None:
-        from connectors import database_checks  # noqa: F401 (registers the check)
+        from connectors import mariadb  # its system check registers on import
+
+        mariadb.register()

@@ -108,7 +108,7 @@ def test_migrate_applies_every_migration(hub_database: HubDatabase) -> None:
 def test_migrate_refuses_a_mariadb_database_that_ignores_case(
     mariadb_server: SqlServer, tmp_path: Path
 ) -> None:
-    # its default collations compare text ignoring case (connectors/database_checks.py)
+    # its default collations compare text ignoring case (connectors/mariadb.py)
     mariadb_server.create_database("hub_ci", collation="utf8mb4_unicode_ci")
     try:
         env = hub_env(tmp_path)

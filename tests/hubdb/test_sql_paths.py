@@ -4,7 +4,7 @@ through tests/hubdb/test_server_databases.py a PostgreSQL and a MariaDB database
 same everywhere: a dry-run's claim and outcome (connectors/runs/statements.py), the inbound
 activity log's INSERT and trim (connectors/inbound/activity.py), the stamp the webhook
 endpoint's cache is checked with (connectors/inbound/selectors.py), and text compared exactly
-(a webhook's path)."""
+(a webhook's path) or ignoring case where a lookup asks to (secret names)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import UTC
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 
@@ -24,6 +25,9 @@ from connectors.models import RunOutcome, RunStatus, TemplateVersion
 from connectors.registry import load_registry
 from connectors.runs import statements
 from connectors.runs.services import run_start
+from connectors.secrets.models import Secret
+from connectors.secrets.selectors import secret_list
+from connectors.secrets.services import secret_create
 from tests.runs.conftest import wait_done
 
 # Set by test_server_databases.py for the session it starts: the vendor Django must be on, so
@@ -152,3 +156,18 @@ def test_a_webhook_path_is_matched_exactly_not_ignoring_case() -> None:
     assert (
         Client().post("/inbound/orders", b"{}", content_type="application/json").status_code == 503
     )
+
+
+@pytest.mark.django_db
+def test_lookups_that_ignore_case_still_do(user: Any) -> None:
+    # on MariaDB's binary collation too (connectors/mariadb.py): a secret name is taken in
+    # every case, and the secrets page's search finds names in any case
+    secret_create(name="API_TOKEN", value="original", user=user)
+    with pytest.raises(ValidationError, match="already exists"):
+        secret_create(name="api_token", value="other", user=user)
+    assert [s.name for s in secret_list(search="token")] == ["API_TOKEN"]
+    assert [s.name for s in secret_list(search="I_T")] == ["API_TOKEN"]
+    # `_` and `%` are LIKE's wildcards: matched as themselves
+    assert not Secret.objects.filter(name__iexact="apixtoken").exists()
+    assert not secret_list(search="%")
+    assert not Secret.objects.filter(name="api_token").exists()  # the exact one is exact
