@@ -122,6 +122,12 @@ if sqlite:
     )
     if Path(DATABASES["default"]["NAME"]).parent == DATA_DIR:
         private_folder(DATA_DIR)
+elif DATABASES["default"]["ENGINE"].endswith("mysql"):
+    # MariaDB (mysql://): Django's backend imports MySQLdb (mysqlclient, a C build); PyMySQL,
+    # already here for the SQL connector, stands in for it under that name.
+    import pymysql  # type: ignore[import-untyped]
+
+    pymysql.install_as_MySQLdb()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,3 +6,8 @@ class ConnectorsConfig(AppConfig):
 
     name = "connectors"
     verbose_name = "Connectors"
+
+    def ready(self) -> None:
+        from connectors import mariadb  # its system check registers on import
+
+        mariadb.register()

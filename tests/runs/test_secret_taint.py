@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.db.models import F
 
 from connectors.elementtemplates import ElementTemplate, active_properties, field_key
 from connectors.models import TemplateVersion
@@ -51,7 +52,10 @@ def imported(file_name: str, template_id: str) -> TemplateVersion:
 
     document = (file_name, (CORPUS_DIR / file_name).read_bytes())
     assert not import_documents([document], source=ImportSource.COMMAND).failed
-    return TemplateVersion.objects.filter(entry__template_id=template_id).order_by("-version")[0]
+    # the newest numbered version: NULL (an unversioned template) sorts first in a descending
+    # order on PostgreSQL, last on SQLite
+    newest = F("version").desc(nulls_last=True)
+    return TemplateVersion.objects.filter(entry__template_id=template_id).order_by(newest)[0]
 
 
 def form_values(version: TemplateVersion, by_binding: dict[str, Any]) -> dict[str, Any]:

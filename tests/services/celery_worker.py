@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from connectorhub.localredis import die_with_parent
 
@@ -30,6 +31,9 @@ TEST_PLUGINS = {
     "connectorhub-runs-tests": "runs-tests = tests.runs.connectors:ALL",
     "connectorhub-network-tests": "network-tests = tests.network.connectors:ALL",
 }
+# Django backend (a part of its ENGINE) -> the DATABASE_URL scheme dj-database-url reads
+SERVER_SCHEMES = {"postgresql": "postgres", "mysql": "mysql"}
+DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306}
 # the worker's settings for the whole session (None: the variable absent)
 SESSION_ENV: dict[str, str | None] = {
     "CONNECTORHUB_EGRESS_ALLOW": None,
@@ -76,14 +80,15 @@ def database_url(settings_dict: dict[str, Any]) -> str:
     engine = settings_dict["ENGINE"]
     if engine.endswith("sqlite3"):
         return f"sqlite:///{settings_dict['NAME']}"
-    if "postgresql" in engine:
-        user = settings_dict.get("USER") or ""
-        password = settings_dict.get("PASSWORD") or ""
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = settings_dict.get("HOST") or "localhost"
-        port = settings_dict.get("PORT") or "5432"
-        return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
-    raise RuntimeError(f"No DATABASE_URL form for {engine}")
+    scheme = next((s for key, s in SERVER_SCHEMES.items() if key in engine), None)
+    if scheme is None:
+        raise RuntimeError(f"No DATABASE_URL form for {engine}")
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = settings_dict.get("PORT") or DEFAULT_PORTS[scheme]
+    return f"{scheme}://{auth}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
 class CeleryWorkerProcess:

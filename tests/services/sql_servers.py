@@ -38,6 +38,32 @@ class SqlServer:
     user: str = USER
     password: str = PASSWORD
     database: str = DATABASE
+    # the server's own client as its superuser, over the local socket; SQL goes last
+    admin: tuple[str, ...] = ()
+
+    def as_admin(self, sql: str) -> None:
+        """Run SQL as the server's superuser."""
+        done = subprocess.run([*self.admin, sql], capture_output=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{sql!r} failed on {self.kind}: {done.stderr.decode()}")
+
+    def create_database(self, name: str, *, collation: str = "utf8mb4_bin") -> None:
+        """A new, empty database NAME in which USER may do everything (create tables...);
+        on MariaDB in utf8mb4 with COLLATION (the server's own default is latin1)."""
+        if self.kind == "postgresql":
+            self.as_admin(f"CREATE DATABASE \"{name}\" OWNER {self.user} ENCODING 'UTF8'")
+        else:
+            self.as_admin(
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE {collation}; "
+                f"GRANT ALL ON `{name}`.* TO '{self.user}'@'%';"
+            )
+
+    def drop_database(self, name: str) -> None:
+        """Remove database NAME, if there, with any connection still open to it."""
+        if self.kind == "postgresql":
+            self.as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            self.as_admin(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def _as(user: str) -> list[str]:
@@ -139,7 +165,7 @@ def _postgresql_on(
             f"CREATE DATABASE {DATABASE} OWNER {USER}",
         ):
             subprocess.run([*as_postgres, "-c", sql], check=True, capture_output=True)
-        yield SqlServer("postgresql", port)
+        yield SqlServer("postgresql", port, admin=(*as_postgres, "-v", "ON_ERROR_STOP=1", "-c"))
     finally:
         _stop(process)
 
@@ -201,6 +227,6 @@ def _mariadb_on(
             f"GRANT ALL ON {DATABASE}.* TO '{USER}'@'%';"
         )
         subprocess.run([*root, "-e", sql], check=True, capture_output=True)
-        yield SqlServer("mariadb", port)
+        yield SqlServer("mariadb", port, admin=(*root, "-e"))
     finally:
         _stop(process)
