@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from connectorhub_sdk.inbound import CorrelationOutcome, InboundContext
 
+from connectors.inbound import context as context_module
 from connectors.inbound.context import HubInboundContext, activate
 from connectors.inbound.correlation import ActiveElement
 from connectors.inbound.discovery import discover
@@ -25,9 +26,11 @@ ACTIVATED: list[HubInboundContext] = []
 
 
 @pytest.fixture(autouse=True)
-def flushed() -> Iterator[None]:
-    """A consumer's routine lines are held for a timer: written before the test's database goes,
-    not by a timer firing in the next test (where pytest-django refuses it)."""
+def flushed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A consumer's routine lines are held for a timer; here they are written by the test's own
+    thread when it ends. A timer's thread would wait for the test's open transaction (20 s, the
+    SQLite busy timeout) or fire in the next test, where pytest-django refuses its database."""
+    monkeypatch.setattr(context_module, "ACTIVITY_BATCH_SECONDS", 3600)
     yield
     while ACTIVATED:
         ACTIVATED.pop().flush_activity()

@@ -32,19 +32,19 @@ CHROMIUM_GROUP = "chromium"
 # unit handed out last would leave the other worker idle at the end of the run (longest
 # processing time first). A unit not listed weighs SECONDS_PER_TEST per test.
 MEASURED_SECONDS = {
-    "chromium": 135,
-    "moto": 130,
+    "moto": 131,
+    "chromium": 121,
     "tests/zeebe/test_resilience.py": 67,
-    # the SQL connector's tests and tests/hubdb's two child sessions (one process, loaded: 63 s)
-    "sql_servers": 63,
-    "operaton": 56,
-    "kafka": 56,
-    "greenmail": 49,
-    "rabbitmq": 37,
-    "tests/foundation/test_run.py": 31,
-    "tests/catalogue/test_npm.py": 23,
-    "tests/elementtemplates/test_reference_validator.py": 21,
-    "azurite": 15,
+    "kafka": 65,
+    "greenmail": 57,
+    # the SQL connector's tests and tests/hubdb's two child sessions
+    "sql_servers": 56,
+    "operaton": 54,
+    "rabbitmq": 50,
+    "tests/foundation/test_run.py": 37,
+    "tests/catalogue/test_npm.py": 25,
+    "tests/elementtemplates/test_reference_validator.py": 20,
+    "azurite": 16,
     "tests/foundation/test_health.py": 14,
 }
 SECONDS_PER_TEST = 0.1
