@@ -141,12 +141,7 @@ def _started(port: int, tls: tuple[Path, Path, Path] | None) -> Iterator[Azurite
             )
             yield azurite
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ports.stop(process, 10)
 
 
 def _answers(azurite: Azurite) -> bool:

@@ -125,9 +125,4 @@ def _started(port: int) -> Iterator[FakeGcs]:
             )
             yield gcs
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ports.stop(process, 10)

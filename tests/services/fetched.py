@@ -67,9 +67,4 @@ def serving(
             )
             yield
         finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ports.stop(process, 15)

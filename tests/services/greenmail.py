@@ -93,9 +93,4 @@ def _started(
             )
             yield GreenMail("127.0.0.1", smtp, smtps, imap, pop3, user=ADDRESS)
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ports.stop(process, 10)

@@ -148,9 +148,4 @@ def _started(java: str, port: int, sasl_port: int, controller: int) -> Iterator[
             )
             yield Kafka("127.0.0.1", port, sasl_port)
         finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ports.stop(process)

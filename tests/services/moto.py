@@ -124,12 +124,7 @@ def _started(port: int) -> Iterator[Moto]:
             )
             yield Moto(endpoint)
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ports.stop(process, 10)
 
 
 @dataclass

@@ -112,7 +112,7 @@ def wait_serving(
         exited = process.poll() is not None
         if said_in_use or exited or time.monotonic() > deadline:
             # stopped first: the ports it holds itself are free again, those taken are not
-            _stop(process)
+            stop(process)
             taken = [p for p in ports if not _bindable(p)]
             if said_in_use or taken:
                 raise PortLost(_lost(name, taken, ports, output(), "it cannot be bound"))
@@ -129,12 +129,12 @@ def wait_serving(
         time.sleep(0.1)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes], grace: float = 20) -> None:
     """SIGTERM, which a wrapper such as `runuser` or RabbitMQ's start script passes on to its
-    server (killed, it would leave the server orphaned); SIGKILL after a while."""
+    server (killed, it would leave the server orphaned); SIGKILL after GRACE seconds."""
     process.terminate()
     try:
-        process.wait(20)
+        process.wait(grace)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()

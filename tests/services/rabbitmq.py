@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -156,16 +155,6 @@ def _logs_in(port: int) -> bool:
     return True
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @contextlib.contextmanager
 def rabbitmq() -> Iterator[RabbitMQ]:
     epmd_bin = shutil.which("epmd")
@@ -239,4 +228,4 @@ def _started(folder: Path, epmd_bin: str, chosen: list[int]) -> Iterator[RabbitM
 def _stop_all(started: list[subprocess.Popen[bytes]]) -> None:
     """The broker first, then its epmd."""
     while started:
-        _stop(started.pop())
+        ports.stop(started.pop(), 30)

@@ -14,7 +14,6 @@ import glob
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
@@ -94,16 +93,6 @@ def _probe(command: list[str]) -> Callable[[], bool]:
     return lambda: subprocess.run(command, capture_output=True).returncode == 0
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if found:
@@ -167,7 +156,7 @@ def _postgresql_on(
             subprocess.run([*as_postgres, "-c", sql], check=True, capture_output=True)
         yield SqlServer("postgresql", port, admin=(*as_postgres, "-v", "ON_ERROR_STOP=1", "-c"))
     finally:
-        _stop(process)
+        ports.stop(process, 30)
 
 
 @contextlib.contextmanager
@@ -229,4 +218,4 @@ def _mariadb_on(
         subprocess.run([*root, "-e", sql], check=True, capture_output=True)
         yield SqlServer("mariadb", port, admin=(*root, "-e"))
     finally:
-        _stop(process)
+        ports.stop(process, 30)
