@@ -29,7 +29,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -71,6 +70,7 @@ from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 from pydantic import BaseModel, ConfigDict  # noqa: E402
 from rounds import print_ratios, rotated  # noqa: E402 - bench/'s shared method
 
+from connectorhub.localredis import free_port  # noqa: E402
 from connectors.inbound import registry  # noqa: E402
 from connectors.inbound.discovery import deploy  # noqa: E402
 from tests.inbound.processes import message_start_process, start_event_process  # noqa: E402
@@ -216,12 +216,6 @@ def run_server(port: int, engine_address: str) -> None:
         ROOT_URLCONF=__name__, CAMUNDA_REST_ADDRESS=engine_address, ZEEBE_ADDRESS=""
     ):
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, skip_checks=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(base: str) -> None:

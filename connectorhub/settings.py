@@ -103,7 +103,7 @@ DATABASES = {
 }
 sqlite = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 # A SQLite connection is a file handle, not a slot on a server: kept open, it spares each
-# request and task the open and SQLite's read of the schema (1-3 ms of a webhook's 4 over a
+# request and task the open and SQLite's read of the schema (1-3 ms of a webhook's 6 over a
 # kept connection: bench/bench_inbound.py). How long a server's are kept is the operator's call.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600 if sqlite else 0)
 if sqlite:

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import re
 import ssl
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -123,25 +122,16 @@ def azurite_server(tls: tuple[Path, Path, Path] | None = None) -> Iterator[Azuri
 def _started(port: int, tls: tuple[Path, Path, Path] | None) -> Iterator[Azurite]:
     scheme = "https" if tls else "http"
     azurite = Azurite(f"{scheme}://127.0.0.1:{port}/{ACCOUNT}", tls[2] if tls else None)
-    with tempfile.TemporaryDirectory() as workspace, tempfile.TemporaryFile() as log:
-        command = [str(SERVER), "--blobHost", "127.0.0.1", "--blobPort", str(port),
-                   "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
-                   "--silent"]  # fmt: skip
-        if tls:
-            command += ["--cert", str(tls[0]), "--key", str(tls[1]), "--oauth", "basic"]
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace)
-        try:
-            ports.wait_serving(
-                "Azurite",
-                process,
-                [port],
-                ready=lambda: _answers(azurite),
-                output=ports.output_of(log),
-                timeout=60,
-            )
-            yield azurite
-        finally:
-            ports.stop(process, 10)
+    command = [str(SERVER), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+               "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
+               "--silent"]  # fmt: skip
+    if tls:
+        command += ["--cert", str(tls[0]), "--key", str(tls[1]), "--oauth", "basic"]
+    with (
+        tempfile.TemporaryDirectory() as workspace,
+        fetched.serving("Azurite", command, port, lambda: _answers(azurite), 60, cwd=workspace),
+    ):
+        yield azurite
 
 
 def _answers(azurite: Azurite) -> bool:

@@ -12,7 +12,6 @@ they fail instead.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -109,20 +108,11 @@ def fake_gcs_server() -> Iterator[FakeGcs]:
 @contextlib.contextmanager
 def _started(port: int) -> Iterator[FakeGcs]:
     gcs = FakeGcs(f"http://127.0.0.1:{port}")
-    with tempfile.TemporaryDirectory() as workspace, tempfile.TemporaryFile() as log:
-        command = [str(SERVER), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port),
-                   "-backend", "memory", "-external-url", gcs.endpoint,
-                   "-public-host", f"127.0.0.1:{port}", "-log-level", "warn"]  # fmt: skip
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workspace)
-        try:
-            ports.wait_serving(
-                "fake-gcs-server",
-                process,
-                [port],
-                ready=lambda: _answers(gcs),
-                output=ports.output_of(log),
-                timeout=60,
-            )
-            yield gcs
-        finally:
-            ports.stop(process, 10)
+    command = [str(SERVER), "-scheme", "http", "-host", "127.0.0.1", "-port", str(port),
+               "-backend", "memory", "-external-url", gcs.endpoint,
+               "-public-host", f"127.0.0.1:{port}", "-log-level", "warn"]  # fmt: skip
+    with (
+        tempfile.TemporaryDirectory() as workspace,
+        fetched.serving("fake-gcs-server", command, port, lambda: _answers(gcs), 60, cwd=workspace),
+    ):
+        yield gcs

@@ -54,13 +54,21 @@ def built_jar(base_dir: Path, tool: str, version: str, digest: str, jar: str) ->
 
 @contextlib.contextmanager
 def serving(
-    name: str, command: list[str], port: int, ready: Callable[[], bool], timeout: float
+    name: str,
+    command: list[str],
+    port: int,
+    ready: Callable[[], bool],
+    timeout: float,
+    *,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[None]:
-    """COMMAND running until the block ends, once READY() says it serves and it listens on
-    PORT (`ports.wait_serving`: PortLost when another process took PORT, a RuntimeError with
-    the end of its output when it exits or is not ready within TIMEOUT otherwise)."""
+    """COMMAND running (in CWD, with ENV) until the block ends, once READY() says it serves and
+    it listens on PORT (`ports.wait_serving`: PortLost when another process took PORT, a
+    RuntimeError with the end of its output when it exits or is not ready within TIMEOUT
+    otherwise)."""
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
         try:
             ports.wait_serving(
                 name, process, [port], ready=ready, output=ports.output_of(log), timeout=timeout

@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import subprocess
-import tempfile
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -106,25 +104,9 @@ def _started(port: int) -> Iterator[Moto]:
     # Its own environment: no AWS settings of this machine leak into the emulator.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["MOTO_ALLOW_NONEXISTENT_REGION"] = "false"
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [str(SERVER), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-        try:
-            ports.wait_serving(
-                "moto",
-                process,
-                [port],
-                ready=lambda: _answers(endpoint),
-                output=ports.output_of(log),
-                timeout=60,
-            )
-            yield Moto(endpoint)
-        finally:
-            ports.stop(process, 10)
+    command = [str(SERVER), "-H", "127.0.0.1", "-p", str(port)]
+    with fetched.serving("moto", command, port, lambda: _answers(endpoint), 60, env=env):
+        yield Moto(endpoint)
 
 
 @dataclass
